@@ -1,0 +1,35 @@
+/**
+ * Runtime configuration of the handlers, read once from the environment and validated by zod.
+ * In AWS the CDK stack sets these; the local runtime sets them to its own endpoints.
+ */
+import { z } from 'zod';
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  DOCUMENTS_BUCKET: z.string().min(1).optional(),
+  /** Local runtime only: keep documents in this folder instead of S3. */
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  STATE_MACHINE_ARN_PREFIX: z.string().min(1),
+  PUBLIC_BASE_URL: z.url(),
+  SENDER_EMAIL: z.email(),
+  MSP_NAME: z.string().min(1).default('Your MSP'),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  LINK_TTL_DAYS: z.coerce.number().int().positive().default(21),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Endpoint overrides (local runtime); absent in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SFN_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`milepost: invalid environment: ${fields}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,232 @@
+/**
+ * The records milepost keeps (one DynamoDB table in AWS). Plain data: the core computes new
+ * records and hands them to `ProjectStore.commit`, which writes them with optimistic locking.
+ *
+ * `version` is the version that was read: 0 for a record that does not exist yet. The store
+ * writes `version + 1` on the condition that the stored version is still `version`.
+ */
+import type { GateRule, StakeholderRole } from './spec/lifecycle.js';
+import type { ProjectSpec, ResolvedStage } from './spec/schema.js';
+
+export interface Versioned {
+  version: number;
+}
+
+export type ProjectStatus = 'active' | 'closed';
+
+export interface Project extends Versioned {
+  entity: 'project';
+  id: string;
+  name: string;
+  customerName: string;
+  timezone: string;
+  mspName: string;
+  /** The validated spec the project was registered with. */
+  spec: ProjectSpec;
+  /** The spec's stages with every default applied, in order. */
+  stages: ResolvedStage[];
+  status: ProjectStatus;
+  /** Key of the stage in progress (the last stage once closed). */
+  currentStage: string;
+  /** Counts continue-as-new restarts of the workflow; part of the execution name. */
+  generation: number;
+  /** Name of the workflow execution that drives the project now. */
+  executionName?: string;
+  /** Latest version of the project plan document, once generated. */
+  planVersion?: number;
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+}
+
+export type StageStatus = 'pending' | 'active' | 'awaiting_approval' | 'rework' | 'completed';
+
+export interface Stage extends Versioned {
+  entity: 'stage';
+  projectId: string;
+  key: string;
+  name: string;
+  order: number;
+  status: StageStatus;
+  due?: string;
+  startedAt?: string;
+  completedAt?: string;
+  submittedAt?: string;
+  submittedBy?: string;
+  reworkCount: number;
+  /** For the support stage: when the hypercare period ends. */
+  supportUntil?: string;
+}
+
+/**
+ * waiting: the gate task waits for its criteria (or for the PM to submit);
+ * pending_approval: approval links are out; approved / rejected: the round is decided.
+ */
+export type GateStatus = 'waiting' | 'pending_approval' | 'approved' | 'rejected';
+
+export interface ApproverState {
+  email: string;
+  name: string;
+  /** SHA-256 (base64url) of this approver's link in the current round. */
+  linkHash?: string;
+  decision?: 'approve' | 'reject';
+  comment?: string;
+  decidedAt?: string;
+}
+
+export interface Gate extends Versioned {
+  entity: 'gate';
+  projectId: string;
+  stage: string;
+  /** Increments each time approval requests are sent; older links are superseded. */
+  round: number;
+  status: GateStatus;
+  rule: GateRule;
+  /** The current task token of the waiting gate task. Never leaves the backend. */
+  taskToken?: string;
+  approvers: ApproverState[];
+  openedAt: string;
+  requestedAt?: string;
+  remindedAt?: string;
+  reminders: number;
+  escalatedAt?: string;
+  decidedAt?: string;
+  /** For the risk stage: the plan document version being approved. */
+  documentVersion?: number;
+}
+
+export type LinkStatus = 'pending' | 'decided';
+
+/** One approver's single-use link. Keyed by the SHA-256 of the link id; the id itself is never stored. */
+export interface ApprovalLink extends Versioned {
+  entity: 'link';
+  linkHash: string;
+  projectId: string;
+  stage: string;
+  round: number;
+  approverEmail: string;
+  approverName: string;
+  status: LinkStatus;
+  /** Server-side secret for the CSRF nonce of this link's form. */
+  csrfSecret: string;
+  createdAt: string;
+  /** Epoch seconds; also the table's TTL attribute. */
+  expiresAt: number;
+  decision?: 'approve' | 'reject';
+  comment?: string;
+  decidedAt?: string;
+}
+
+export interface Stakeholder extends Versioned {
+  entity: 'stakeholder';
+  projectId: string;
+  email: string;
+  name: string;
+  role: StakeholderRole;
+}
+
+export interface TeamMember extends Versioned {
+  entity: 'member';
+  projectId: string;
+  email: string;
+  name: string;
+  role: string;
+  skills: string[];
+  /** Percent of this person's time on the project. */
+  allocation: number;
+}
+
+export interface Resource extends Versioned {
+  entity: 'resource';
+  projectId: string;
+  id: string;
+  kind: 'software' | 'hardware' | 'tool' | 'service';
+  name: string;
+  quantity: number;
+  cost: number;
+}
+
+export type RiskStatus = 'open' | 'mitigated' | 'closed';
+
+export interface Risk extends Versioned {
+  entity: 'risk';
+  projectId: string;
+  id: string;
+  title: string;
+  likelihood: number;
+  impact: number;
+  owner?: string;
+  mitigation?: string;
+  status: RiskStatus;
+  reviewBy?: string;
+}
+
+export type TaskStatus = 'todo' | 'in_progress' | 'done';
+
+/** A task or a deliverable (deliverables come from the spec; tasks are added by the PM). */
+export interface Task extends Versioned {
+  entity: 'task';
+  projectId: string;
+  id: string;
+  type: 'task' | 'deliverable';
+  name: string;
+  stage: string;
+  status: TaskStatus;
+  estimateHours: number;
+  actualHours: number;
+  assignee?: string;
+  acceptance?: string;
+  due?: string;
+}
+
+/** A generated document (plan, status report, close-out); the body lives in the document store. */
+export interface DocumentRecord extends Versioned {
+  entity: 'document';
+  projectId: string;
+  /** e.g. `plan`, `status-2026-12-04`, `closeout`. */
+  id: string;
+  kind: 'plan' | 'status' | 'closeout';
+  docVersion: number;
+  title: string;
+  key: string;
+  sha256: string;
+  createdAt: string;
+}
+
+/** An immutable entry of the project's event log. */
+export interface ProjectEvent {
+  entity: 'event';
+  projectId: string;
+  /** Time-sortable unique id (ISO time + random suffix). */
+  id: string;
+  at: string;
+  type: string;
+  stage?: string;
+  /** Who did it: an email, `system` or `scheduler`. */
+  actor: string;
+  summary: string;
+  data?: Record<string, unknown>;
+}
+
+export type Entity =
+  | Project
+  | Stage
+  | Gate
+  | ApprovalLink
+  | Stakeholder
+  | TeamMember
+  | Resource
+  | Risk
+  | Task
+  | DocumentRecord;
+
+export type EntityName = Entity['entity'];
+export type EntityOf<E extends EntityName> = Extract<Entity, { entity: E }>;
+/** Entities that live inside a project and are listed per project. */
+export type ProjectChild = Exclude<EntityName, 'project' | 'link'>;
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}

@@ -1,0 +1,92 @@
+/**
+ * What the core needs from the outside world. Adapters (functions/adapters) implement these for
+ * AWS and, with endpoint overrides, for the local runtime; tests may pass fakes.
+ */
+import type { Entity, EntityOf, Page, Project, ProjectChild, ProjectEvent } from './model.js';
+
+export type NewEvent = Omit<ProjectEvent, 'entity' | 'id' | 'at'> & { at?: string };
+
+export interface ProjectStore {
+  getProject(id: string): Promise<Project | undefined>;
+  /** Projects by id; `activeOnly` reads the sparse active-projects index (never a Scan). */
+  listProjects(options?: { activeOnly?: boolean; cursor?: string; limit?: number }): Promise<Page<Project>>;
+  /** One record of a project by its id within the project (stage key, gate stage, task id, member email...). */
+  get<E extends ProjectChild>(projectId: string, entity: E, id: string): Promise<EntityOf<E> | undefined>;
+  /** Every record of one kind in a project (all pages read). */
+  list<E extends ProjectChild>(projectId: string, entity: E): Promise<EntityOf<E>[]>;
+  /** An approval link by the SHA-256 of its id. */
+  getLink(linkHash: string): Promise<EntityOf<'link'> | undefined>;
+  /** The event log, oldest first unless `newestFirst`. */
+  listEvents(
+    projectId: string,
+    options?: { cursor?: string; limit?: number; newestFirst?: boolean },
+  ): Promise<Page<ProjectEvent>>;
+  /**
+   * Writes every change and appends every event in one transaction. Each record's `version` is
+   * the version that was read (0: must not exist yet); the stored version becomes version + 1.
+   * Throws ConflictError when any record changed meanwhile (nothing is written then).
+   * Returns the records as stored (with their new versions).
+   */
+  commit(changes: Entity[], events?: NewEvent[]): Promise<Entity[]>;
+}
+
+/** The workflow engine (Step Functions): callbacks to waiting gate tasks and new executions. */
+export interface Workflow {
+  /** Resolves a waiting task. Throws TaskTokenGoneError when the task timed out or the token is invalid. */
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
+  /** Fails a waiting task with an error name (e.g. GateRejected) and a cause. */
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Starts an execution of a project's state machine; idempotent by `name`. */
+  startExecution(projectId: string, name: string, input: unknown): Promise<void>;
+}
+
+export interface EmailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Kept with the send record; never contains link ids or tokens. */
+  tag?: string;
+}
+
+export interface Mailer {
+  send(message: EmailMessage): Promise<{ messageId: string }>;
+}
+
+export interface DocumentStore {
+  put(key: string, body: string, contentType: string): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A logger that never receives secrets (task tokens, link ids): callers pass only safe fields. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AppConfig {
+  /** Base URL of the approval pages and API, e.g. https://abc.execute-api.eu-west-2.amazonaws.com */
+  publicBaseUrl: string;
+  /** The From address of every email (an SES verified identity in AWS). */
+  senderEmail: string;
+  /** Shown in emails when a spec has no msp.name. */
+  mspName: string;
+  /** Days an approval link stays valid. */
+  linkTtlDays: number;
+}
+
+/** Everything a use case may use; built once per process by a composition module. */
+export interface Deps {
+  store: ProjectStore;
+  workflow: Workflow;
+  mailer: Mailer;
+  documents: DocumentStore;
+  clock: Clock;
+  log: Logger;
+  config: AppConfig;
+}

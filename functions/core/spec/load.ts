@@ -1,0 +1,124 @@
+/**
+ * Reads project spec files: YAML -> zod -> cross-field checks, with every error located by
+ * file, line and field path (`projects/acme.yaml:14 stakeholders[1].email: invalid email`).
+ */
+import { readFile } from 'node:fs/promises';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages, type ResolvedStage } from './schema.js';
+
+export interface SpecError {
+  file: string;
+  line: number;
+  /** Field path such as `stakeholders[1].email`; empty for the whole document. */
+  field: string;
+  message: string;
+}
+
+/** A spec file that failed to load; `errors` lists every problem, each with file, line and field. */
+export class SpecValidationError extends Error {
+  readonly errors: SpecError[];
+  constructor(errors: SpecError[]) {
+    super(errors.map(formatSpecError).join('\n'));
+    this.name = 'SpecValidationError';
+    this.errors = errors;
+  }
+}
+
+export interface LoadedSpec {
+  file: string;
+  spec: ProjectSpec;
+  stages: ResolvedStage[];
+}
+
+export function formatSpecError(e: SpecError): string {
+  return `${e.file}:${e.line}${e.field ? ` ${e.field}` : ''}: ${e.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+/** Parses and validates spec text. Throws SpecValidationError listing every error. */
+export function parseSpec(source: string, file: string): LoadedSpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SpecValidationError(
+      doc.errors.map((e) => ({
+        file,
+        line: lineCounter.linePos(e.pos[0]).line,
+        field: '',
+        message: `YAML: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  const lineOf = (path: readonly PropertyKey[]): number => {
+    // The deepest node that exists on the path: a missing field is reported at its parent.
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+  const raw: unknown = doc.toJS();
+  const parsed = projectSpecSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new SpecValidationError(
+      parsed.error.issues.map((i) => ({
+        file,
+        line: lineOf(i.path),
+        field: formatPath(i.path),
+        message: issueMessage(i),
+      })),
+    );
+  }
+  const issues = checkSpec(parsed.data);
+  if (issues.length > 0) {
+    throw new SpecValidationError(
+      issues.map((i) => ({ file, line: lineOf(i.path), field: formatPath(i.path), message: i.message })),
+    );
+  }
+  return { file, spec: parsed.data, stages: resolveStages(parsed.data) };
+}
+
+function issueMessage(issue: { code: string; message: string; path: PropertyKey[]; keys?: string[] }): string {
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
+  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field(s): ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+/** Reads and validates one spec file. `display` is the name used in errors (defaults to the path). */
+export async function loadSpecFile(path: string, display = path): Promise<LoadedSpec> {
+  const source = await readFile(path, 'utf8');
+  return parseSpec(source, display);
+}
+
+/**
+ * Loads many spec files, collecting the errors of all of them, and checks that project ids are
+ * unique across files. Throws one SpecValidationError with every error when any file is invalid.
+ */
+export async function loadSpecFiles(paths: string[], display: (p: string) => string = (p) => p): Promise<LoadedSpec[]> {
+  const loaded: LoadedSpec[] = [];
+  const errors: SpecError[] = [];
+  for (const p of paths) {
+    try {
+      loaded.push(await loadSpecFile(p, display(p)));
+    } catch (e) {
+      if (e instanceof SpecValidationError) errors.push(...e.errors);
+      else throw e;
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const l of loaded) {
+    const other = seen.get(l.spec.id);
+    if (other) errors.push({ file: l.file, line: 1, field: 'id', message: `project id "${l.spec.id}" is also used by ${other}` });
+    seen.set(l.spec.id, l.file);
+  }
+  if (errors.length > 0) throw new SpecValidationError(errors);
+  return loaded;
+}

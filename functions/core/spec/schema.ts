@@ -1,0 +1,285 @@
+/**
+ * The project spec (`projects/<id>.yaml`): one customer project, validated by zod.
+ * Field checks live on the fields; checks across fields (dates in order, stages that exist,
+ * approvers that are stakeholders, unique ids) live in `checkSpec`, so every error carries the
+ * path of the field it is about.
+ */
+import { z } from 'zod';
+import {
+  DEFAULT_REMIND_AFTER_DAYS,
+  DEFAULT_TIMEOUT_DAYS,
+  type GateRule,
+  STAKEHOLDER_ROLES,
+  STANDARD_STAGE_KEYS,
+  STANDARD_STAGES,
+  standardStage,
+} from './lifecycle.js';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'must be a slug: lowercase letters, digits and dashes (2-48)');
+const text = z.string().trim().min(1, 'must not be empty');
+const email = z.email('invalid email');
+const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24 h)');
+const weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+export const gateRuleSchema = z.union([
+  z.enum(['all', 'any', 'auto']),
+  z.strictObject({ quorum: z.int().min(1, 'quorum must be at least 1') }),
+]);
+
+export const gateSchema = z.strictObject({
+  /** Stakeholder emails, or stakeholder roles (every stakeholder with that role). */
+  approvers: z.array(z.union([email, z.enum(STAKEHOLDER_ROLES)])).optional(),
+  rule: gateRuleSchema.optional(),
+  /** Days without a decision before the gate escalates to `escalateTo`. */
+  timeoutDays: z.number().positive('must be more than 0').max(365).optional(),
+  /** Days between reminders to approvers who have not decided (the gate task's timeout). */
+  remindAfterDays: z.number().positive('must be more than 0').max(365).optional(),
+  /** Who hears about a gate that waited longer than `timeoutDays`. */
+  escalateTo: email.optional(),
+});
+
+export const stageSchema = z.strictObject({
+  key: slug,
+  /** Required for a custom stage; renames a standard one. */
+  name: text.optional(),
+  /** Planned completion date. */
+  due: isoDate.optional(),
+  gate: gateSchema.optional(),
+});
+
+export const projectSpecSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: slug,
+  name: text.max(120),
+  customer: z.strictObject({ name: text, timezone }),
+  msp: z.strictObject({ name: text, logoUrl: z.url().optional() }).optional(),
+  // Initiation & Planning
+  objectives: z.array(text).min(1, 'at least one objective'),
+  requirements: z.array(text).min(1, 'at least one requirement'),
+  scope: z.strictObject({ in: z.array(text).min(1, 'at least one item in scope'), out: z.array(text) }),
+  deliverables: z
+    .array(z.strictObject({ id: slug, name: text, stage: slug, acceptance: text }))
+    .min(1, 'at least one deliverable'),
+  timeline: z.strictObject({ start: isoDate, end: isoDate }),
+  budget: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+    amount: z.number().positive('must be more than 0'),
+    hours: z.number().positive('must be more than 0'),
+  }),
+  stakeholders: z
+    .array(z.strictObject({ name: text, email, role: z.enum(STAKEHOLDER_ROLES) }))
+    .min(1, 'at least one stakeholder'),
+  team: z
+    .array(
+      z.strictObject({
+        name: text,
+        email,
+        role: text,
+        skills: z.array(text).default([]),
+        allocation: z.number().min(1, 'must be 1-100 (percent)').max(100, 'must be 1-100 (percent)'),
+      }),
+    )
+    .min(1, 'at least one team member'),
+  communication: z.strictObject({
+    channels: z.array(text).min(1, 'at least one channel'),
+    statusReport: z.strictObject({
+      every: z.enum(['week', 'fortnight', 'month']),
+      day: weekday,
+      at: timeOfDay,
+    }),
+  }),
+  // Resource Allocation
+  requiredSkills: z.array(text).default([]),
+  resources: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['software', 'hardware', 'tool', 'service']),
+        name: text,
+        quantity: z.int().positive('must be more than 0'),
+        cost: z.number().min(0, 'must not be negative'),
+      }),
+    )
+    .default([]),
+  // Risk Assessment
+  risks: z
+    .array(
+      z.strictObject({
+        id: slug,
+        title: text,
+        likelihood: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
+        impact: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
+        owner: text.optional(),
+        mitigation: text.optional(),
+      }),
+    )
+    .default([]),
+  stages: z.array(stageSchema).min(1, 'at least one stage').optional(),
+  support: z.strictObject({ days: z.int().min(0).max(365) }).default({ days: 30 }),
+  monitoring: z
+    .strictObject({
+      every: z.enum(['day', 'week']),
+      at: timeOfDay,
+      thresholds: z
+        .strictObject({ spi: z.number().positive().max(2), cpi: z.number().positive().max(2) })
+        .default({ spi: 0.9, cpi: 0.9 }),
+    })
+    .default({ every: 'day', at: '08:00', thresholds: { spi: 0.9, cpi: 0.9 } }),
+});
+
+export type ProjectSpecInput = z.input<typeof projectSpecSchema>;
+export type ProjectSpec = z.output<typeof projectSpecSchema>;
+
+/** A risk with likelihood x impact at or above this is high: it needs an owner and a mitigation. */
+export const HIGH_RISK_SCORE = 12;
+
+/** A stage after the spec's defaults are applied: what the state machine and the gates work from. */
+export interface ResolvedStage {
+  key: string;
+  name: string;
+  order: number;
+  standard: boolean;
+  due?: string;
+  gate: ResolvedGate;
+}
+
+export interface ResolvedGate {
+  /** Approver emails (roles expanded). Empty for an `auto` gate. */
+  approvers: string[];
+  rule: GateRule;
+  remindAfterDays: number;
+  timeoutDays: number;
+  escalateTo?: string;
+  /** What is being approved, in words for emails and pages. */
+  approves: string;
+}
+
+export interface SpecIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Expands approver roles to stakeholder emails, keeping order and dropping repeats. */
+export function resolveApprovers(spec: ProjectSpec, approvers: string[]): string[] {
+  const out: string[] = [];
+  for (const a of approvers) {
+    const emails = a.includes('@')
+      ? [a.toLowerCase()]
+      : spec.stakeholders.filter((s) => s.role === a).map((s) => s.email.toLowerCase());
+    for (const e of emails) if (!out.includes(e)) out.push(e);
+  }
+  return out;
+}
+
+/** The ordered stages of a valid spec, with every default applied. */
+export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
+  const declared = spec.stages ?? STANDARD_STAGES.map((s) => ({ key: s.key }));
+  return declared.map((st, order) => {
+    const std = standardStage(st.key);
+    const gate = 'gate' in st ? st.gate : undefined;
+    const rule: GateRule = gate?.rule ?? std?.rule ?? 'all';
+    const approverRefs = gate?.approvers ?? std?.approvers ?? ['sponsor'];
+    return {
+      key: st.key,
+      name: ('name' in st && st.name) || std?.name || st.key,
+      order,
+      standard: Boolean(std),
+      ...('due' in st && st.due ? { due: st.due } : {}),
+      gate: {
+        approvers: rule === 'auto' ? [] : resolveApprovers(spec, approverRefs),
+        rule,
+        remindAfterDays: gate?.remindAfterDays ?? DEFAULT_REMIND_AFTER_DAYS,
+        timeoutDays: gate?.timeoutDays ?? DEFAULT_TIMEOUT_DAYS,
+        ...(gate?.escalateTo ? { escalateTo: gate.escalateTo.toLowerCase() } : {}),
+        approves: std?.approves ?? `completion of ${('name' in st && st.name) || st.key}`,
+      },
+    };
+  });
+}
+
+/** Checks across fields of a spec that passed field validation. Returns every issue found. */
+export function checkSpec(spec: ProjectSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+
+  if (spec.timeline.end < spec.timeline.start) add(['timeline', 'end'], 'must not be before timeline.start');
+
+  duplicates(spec.deliverables.map((d) => d.id)).forEach((i) => add(['deliverables', i, 'id'], 'duplicate id'));
+  duplicates(spec.risks.map((r) => r.id)).forEach((i) => add(['risks', i, 'id'], 'duplicate id'));
+  duplicates(spec.stakeholders.map((s) => s.email.toLowerCase())).forEach((i) =>
+    add(['stakeholders', i, 'email'], 'duplicate stakeholder email'),
+  );
+  duplicates(spec.team.map((m) => m.email.toLowerCase())).forEach((i) =>
+    add(['team', i, 'email'], 'duplicate team member email'),
+  );
+
+  const stageKeys = (spec.stages ?? STANDARD_STAGES).map((s) => s.key);
+  if (spec.stages) {
+    duplicates(stageKeys).forEach((i) => add(['stages', i, 'key'], 'duplicate stage'));
+    let previousDue: string | undefined;
+    spec.stages.forEach((st, i) => {
+      if (!standardStage(st.key) && !st.name) {
+        add(['stages', i, 'name'], `custom stage "${st.key}" needs a name (standard: ${STANDARD_STAGE_KEYS.join(', ')})`);
+      }
+      if (st.due) {
+        if (st.due < spec.timeline.start || st.due > spec.timeline.end) {
+          add(['stages', i, 'due'], `must be inside the timeline ${spec.timeline.start}..${spec.timeline.end}`);
+        }
+        if (previousDue && st.due < previousDue) add(['stages', i, 'due'], 'must not be before the previous stage due');
+        previousDue = st.due;
+      }
+      const gate = st.gate;
+      if (!gate) return;
+      const rule = gate.rule ?? standardStage(st.key)?.rule ?? 'all';
+      const refs = gate.approvers ?? standardStage(st.key)?.approvers ?? ['sponsor'];
+      refs.forEach((a, j) => {
+        const known = a.includes('@')
+          ? spec.stakeholders.some((s) => s.email.toLowerCase() === a.toLowerCase())
+          : spec.stakeholders.some((s) => s.role === a);
+        if (!known) add(['stages', i, 'gate', 'approvers', j], `"${a}" is not a stakeholder of the project`);
+      });
+      const approvers = resolveApprovers(spec, refs);
+      if (rule !== 'auto' && approvers.length === 0) add(['stages', i, 'gate', 'approvers'], 'a gate needs an approver');
+      if (typeof rule === 'object' && rule.quorum > approvers.length) {
+        add(['stages', i, 'gate', 'rule', 'quorum'], `quorum ${rule.quorum} is more than the ${approvers.length} approver(s)`);
+      }
+      if (gate.remindAfterDays && gate.timeoutDays && gate.remindAfterDays > gate.timeoutDays) {
+        add(['stages', i, 'gate', 'remindAfterDays'], 'must not be more than timeoutDays');
+      }
+    });
+  } else {
+    // The default gates need a sponsor (initiation, risk, execution, deployment) and an approver (qa).
+    for (const role of ['sponsor', 'approver'] as const) {
+      if (!spec.stakeholders.some((s) => s.role === role)) {
+        add(['stakeholders'], `the default stages need a stakeholder with role ${role} (or declare stages)`);
+      }
+    }
+  }
+
+  spec.deliverables.forEach((d, i) => {
+    if (!stageKeys.includes(d.stage)) add(['deliverables', i, 'stage'], `unknown stage "${d.stage}"`);
+  });
+  return issues;
+}
+
+function duplicates(values: string[]): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  values.forEach((v, i) => {
+    if (seen.has(v)) out.push(i);
+    seen.add(v);
+  });
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * The contract between each project's state machine and the lifecycle handler: the payload every
+ * Task state sends (`action` says which use case runs) and what each action returns.
+ * statemachines/ builds the Task Parameters from these names; functions/handlers/lifecycle.ts
+ * parses them with `lifecycleEventSchema`.
+ */
+import { z } from 'zod';
+
+/** Input of every execution: which project, and the stage to resume at (absent: the first). */
+export const executionInputSchema = z.object({
+  projectId: z.string().min(1),
+  startAt: z.string().min(1).optional(),
+});
+export type ExecutionInput = z.infer<typeof executionInputSchema>;
+
+const base = { projectId: z.string().min(1), stage: z.string().min(1) };
+
+export const lifecycleEventSchema = z.discriminatedUnion('action', [
+  /** Stage starts: record, notify. Returns EnterStageResult. */
+  z.object({ action: z.literal('enterStage'), ...base, executionStartedAt: z.string() }),
+  /** Gate task (.waitForTaskToken): store the token, evaluate criteria, send approval requests. */
+  z.object({ action: z.literal('openGate'), ...base, taskToken: z.string().min(1) }),
+  /** The gate task timed out: remind undecided approvers, escalate past timeoutDays. Returns RemindGateResult. */
+  z.object({ action: z.literal('remindGate'), ...base, executionStartedAt: z.string() }),
+  /** The gate was rejected: record the rejection, the stage goes to rework, notify the PM. */
+  z.object({
+    action: z.literal('reworkStage'),
+    ...base,
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  }),
+  /** The gate passed: record completion, notify. */
+  z.object({ action: z.literal('completeStage'), ...base }),
+  /** Start a fresh execution at `stage` (before the 1-year limit of Standard workflows). */
+  z.object({ action: z.literal('continueAsNew'), ...base }),
+  /** Every stage completed: close the project, send the close-out report. */
+  z.object({ action: z.literal('closeProject'), projectId: z.string().min(1) }),
+]);
+export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
+export type LifecycleAction = LifecycleEvent['action'];
+
+export interface EnterStageResult {
+  /** True when the execution is old enough that it should continue as a new execution. */
+  continueAsNew: boolean;
+  /** For the support stage: the ISO time the hypercare period ends (the state machine waits until then). */
+  waitUntil?: string;
+}
+export interface RemindGateResult {
+  continueAsNew: boolean;
+}
+/** Output of a gate task when it passes (the SendTaskSuccess output). */
+export interface GatePassed {
+  stage: string;
+  round: number;
+  decision: 'approved' | 'auto';
+}
+
+/** Error name a rejected gate fails its task with. */
+export const GATE_REJECTED = 'GateRejected';
+/** Executions older than this continue as new (Standard workflows are limited to one year). */
+export const CONTINUE_AS_NEW_AFTER_DAYS = 300;
+
+/** Name of a project's state machine; the handler derives ARNs from a prefix + this. */
+export function stateMachineName(projectId: string): string {
+  return `milepost-${projectId}`;
+}
+/** Deterministic execution name: starting the same generation twice is a no-op. */
+export function executionName(projectId: string, generation: number): string {
+  return `${projectId}-g${generation}`;
+}

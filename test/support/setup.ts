@@ -1,0 +1,2 @@
+// aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
+import '../../local/polyfills.js';
