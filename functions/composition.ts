@@ -4,13 +4,13 @@
  * own endpoints through the same variables, so handlers do not know where they run.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Env, readEnv } from './adapters/config.js';
-import { DynamoProjectStore } from './adapters/dynamo-store.js';
 import { FsDocumentStore, S3DocumentStore } from './adapters/documents.js';
+import { DynamoProjectStore } from './adapters/dynamo-store.js';
 import { jsonLogger } from './adapters/json-logger.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import { SfnWorkflow } from './adapters/sfn-workflow.js';
@@ -33,7 +33,10 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const documents = env.DOCUMENTS_DIR
     ? new FsDocumentStore(env.DOCUMENTS_DIR)
     : new S3DocumentStore(
-        new S3Client({ ...common, ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) }),
+        new S3Client({
+          ...common,
+          ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}),
+        }),
         env.DOCUMENTS_BUCKET ?? '',
       );
   return {

@@ -16,7 +16,9 @@ export interface DynamoDbLocal {
 
 export class MissingJavaError extends Error {
   constructor() {
-    super('Java 17 or newer is needed for DynamoDB Local: install a JDK (e.g. `apt-get install openjdk-17-jre-headless`) and try again');
+    super(
+      'Java 17 or newer is needed for DynamoDB Local: install a JDK (e.g. `apt-get install openjdk-17-jre-headless`) and try again',
+    );
     this.name = 'MissingJavaError';
   }
 }
@@ -53,7 +55,16 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0', authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' }, body: '{}' });
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: {
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          'content-type': 'application/x-amz-json-1.0',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+        },
+        body: '{}',
+      });
       await res.arrayBuffer();
       return;
     } catch {
@@ -64,11 +75,22 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 }
 
 /** Starts DynamoDB Local. `dbPath` keeps data on disk; `inMemory` keeps nothing. */
-export async function startDynamoDbLocal(options: { port?: number; dbPath?: string; inMemory?: boolean } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string; inMemory?: boolean } = {},
+): Promise<DynamoDbLocal> {
   if (!javaAvailable()) throw new MissingJavaError();
   const port = options.port ?? (await freePort());
   const cwd = jarDir();
-  const args = ['-Djava.library.path=./DynamoDBLocal_lib', '-Xmx512m', '-jar', 'DynamoDBLocal.jar', '-sharedDb', '-disableTelemetry', '-port', String(port)];
+  const args = [
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-Xmx512m',
+    '-jar',
+    'DynamoDBLocal.jar',
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
   if (options.inMemory || !options.dbPath) args.push('-inMemory');
   else {
     const dbPath = resolve(options.dbPath);

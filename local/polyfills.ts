@@ -10,4 +10,5 @@ P.withResolvers ??= <T>() => {
   });
   return { promise, resolve, reject };
 };
+
 export {};

@@ -11,7 +11,10 @@ function scrub(fields: Record<string, unknown> | undefined): Record<string, unkn
 }
 
 /** One JSON object per line on stdout/stderr (CloudWatch Logs in AWS). Secret-looking fields are redacted. */
-export function jsonLogger(base: Record<string, unknown> = {}, sink: (line: string) => void = (l) => console.log(l)): Logger {
+export function jsonLogger(
+  base: Record<string, unknown> = {},
+  sink: (line: string) => void = (l) => console.log(l),
+): Logger {
   const write = (level: string, message: string, fields?: Record<string, unknown>) =>
     sink(JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...scrub(fields) }));
   return {

@@ -79,7 +79,8 @@ export const STANDARD_STAGES: readonly StandardStage[] = [
   {
     key: 'deployment',
     name: 'Deployment & Training',
-    exitCriteria: 'the deployment is recorded (window, rollback plan, result) and training sessions are delivered',
+    exitCriteria:
+      'the deployment is recorded (window, rollback plan, result) and training sessions are delivered',
     approvers: ['sponsor'],
     rule: 'all',
     approves: 'go-live sign-off',

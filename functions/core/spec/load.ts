@@ -4,7 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages, type ResolvedStage } from './schema.js';
+import {
+  checkSpec,
+  type ProjectSpec,
+  projectSpecSchema,
+  type ResolvedStage,
+  resolveStages,
+} from './schema.js';
 
 export interface SpecError {
   file: string;
@@ -86,7 +92,12 @@ export function parseSpec(source: string, file: string): LoadedSpec {
   return { file, spec: parsed.data, stages: resolveStages(parsed.data) };
 }
 
-function issueMessage(issue: { code: string; message: string; path: PropertyKey[]; keys?: string[] }): string {
+function issueMessage(issue: {
+  code: string;
+  message: string;
+  path: PropertyKey[];
+  keys?: string[];
+}): string {
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field(s): ${issue.keys.join(', ')}`;
   return issue.message;
@@ -102,7 +113,10 @@ export async function loadSpecFile(path: string, display = path): Promise<Loaded
  * Loads many spec files, collecting the errors of all of them, and checks that project ids are
  * unique across files. Throws one SpecValidationError with every error when any file is invalid.
  */
-export async function loadSpecFiles(paths: string[], display: (p: string) => string = (p) => p): Promise<LoadedSpec[]> {
+export async function loadSpecFiles(
+  paths: string[],
+  display: (p: string) => string = (p) => p,
+): Promise<LoadedSpec[]> {
   const loaded: LoadedSpec[] = [];
   const errors: SpecError[] = [];
   for (const p of paths) {
@@ -116,7 +130,13 @@ export async function loadSpecFiles(paths: string[], display: (p: string) => str
   const seen = new Map<string, string>();
   for (const l of loaded) {
     const other = seen.get(l.spec.id);
-    if (other) errors.push({ file: l.file, line: 1, field: 'id', message: `project id "${l.spec.id}" is also used by ${other}` });
+    if (other)
+      errors.push({
+        file: l.file,
+        line: 1,
+        field: 'id',
+        message: `project id "${l.spec.id}" is also used by ${other}`,
+      });
     seen.set(l.spec.id, l.file);
   }
   if (errors.length > 0) throw new SpecValidationError(errors);

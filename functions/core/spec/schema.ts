@@ -17,7 +17,10 @@ import {
 
 const slug = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'must be a slug: lowercase letters, digits and dashes (2-48)');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    'must be a slug: lowercase letters, digits and dashes (2-48)',
+  );
 const text = z.string().trim().min(1, 'must not be empty');
 const email = z.email('invalid email');
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
@@ -212,32 +215,47 @@ export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
 /** Checks across fields of a spec that passed field validation. Returns every issue found. */
 export function checkSpec(spec: ProjectSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+  const add = (path: (string | number)[], message: string): void => {
+    issues.push({ path, message });
+  };
 
   if (spec.timeline.end < spec.timeline.start) add(['timeline', 'end'], 'must not be before timeline.start');
 
-  duplicates(spec.deliverables.map((d) => d.id)).forEach((i) => add(['deliverables', i, 'id'], 'duplicate id'));
-  duplicates(spec.risks.map((r) => r.id)).forEach((i) => add(['risks', i, 'id'], 'duplicate id'));
-  duplicates(spec.stakeholders.map((s) => s.email.toLowerCase())).forEach((i) =>
-    add(['stakeholders', i, 'email'], 'duplicate stakeholder email'),
-  );
-  duplicates(spec.team.map((m) => m.email.toLowerCase())).forEach((i) =>
-    add(['team', i, 'email'], 'duplicate team member email'),
-  );
+  const unique: [string, (string | number)[], string[], string][] = [
+    ['deliverables', ['id'], spec.deliverables.map((d) => d.id), 'duplicate id'],
+    ['risks', ['id'], spec.risks.map((r) => r.id), 'duplicate id'],
+    [
+      'stakeholders',
+      ['email'],
+      spec.stakeholders.map((s) => s.email.toLowerCase()),
+      'duplicate stakeholder email',
+    ],
+    ['team', ['email'], spec.team.map((m) => m.email.toLowerCase()), 'duplicate team member email'],
+  ];
+  for (const [list, field, values, message] of unique) {
+    for (const i of duplicates(values)) add([list, i, ...field], message);
+  }
 
   const stageKeys = (spec.stages ?? STANDARD_STAGES).map((s) => s.key);
   if (spec.stages) {
-    duplicates(stageKeys).forEach((i) => add(['stages', i, 'key'], 'duplicate stage'));
+    for (const i of duplicates(stageKeys)) add(['stages', i, 'key'], 'duplicate stage');
     let previousDue: string | undefined;
     spec.stages.forEach((st, i) => {
       if (!standardStage(st.key) && !st.name) {
-        add(['stages', i, 'name'], `custom stage "${st.key}" needs a name (standard: ${STANDARD_STAGE_KEYS.join(', ')})`);
+        add(
+          ['stages', i, 'name'],
+          `custom stage "${st.key}" needs a name (standard: ${STANDARD_STAGE_KEYS.join(', ')})`,
+        );
       }
       if (st.due) {
         if (st.due < spec.timeline.start || st.due > spec.timeline.end) {
-          add(['stages', i, 'due'], `must be inside the timeline ${spec.timeline.start}..${spec.timeline.end}`);
+          add(
+            ['stages', i, 'due'],
+            `must be inside the timeline ${spec.timeline.start}..${spec.timeline.end}`,
+          );
         }
-        if (previousDue && st.due < previousDue) add(['stages', i, 'due'], 'must not be before the previous stage due');
+        if (previousDue && st.due < previousDue)
+          add(['stages', i, 'due'], 'must not be before the previous stage due');
         previousDue = st.due;
       }
       const gate = st.gate;
@@ -251,9 +269,13 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
         if (!known) add(['stages', i, 'gate', 'approvers', j], `"${a}" is not a stakeholder of the project`);
       });
       const approvers = resolveApprovers(spec, refs);
-      if (rule !== 'auto' && approvers.length === 0) add(['stages', i, 'gate', 'approvers'], 'a gate needs an approver');
+      if (rule !== 'auto' && approvers.length === 0)
+        add(['stages', i, 'gate', 'approvers'], 'a gate needs an approver');
       if (typeof rule === 'object' && rule.quorum > approvers.length) {
-        add(['stages', i, 'gate', 'rule', 'quorum'], `quorum ${rule.quorum} is more than the ${approvers.length} approver(s)`);
+        add(
+          ['stages', i, 'gate', 'rule', 'quorum'],
+          `quorum ${rule.quorum} is more than the ${approvers.length} approver(s)`,
+        );
       }
       if (gate.remindAfterDays && gate.timeoutDays && gate.remindAfterDays > gate.timeoutDays) {
         add(['stages', i, 'gate', 'remindAfterDays'], 'must not be more than timeoutDays');
