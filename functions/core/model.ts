@@ -93,6 +93,11 @@ export interface Gate extends Versioned {
   decidedAt?: string;
   /** For the risk stage: the plan document version being approved. */
   documentVersion?: number;
+  /**
+   * Set when a rejected round went to rework: the gate waits for the PM to resubmit the stage
+   * (its criteria holding is not enough to send new approval requests). Cleared by the submit.
+   */
+  awaitingResubmission?: boolean;
 }
 
 export type LinkStatus = 'pending' | 'decided';
