@@ -1,0 +1,112 @@
+/**
+ * The `milepost` command.
+ *
+ *   milepost validate <files...>   check project specs (`<file>: ok` or `file:line field: message`)
+ *   milepost schema                print the JSON Schema of a project spec
+ *   milepost dev [options]         run everything on this machine (npm start)
+ *   milepost demo [--port N]       walk an example project from initiation to close (npm run demo)
+ *
+ * Every failure is one clear line on stderr (one per spec error) and exit code 1, never a stack
+ * trace (set MILEPOST_DEBUG=1 to see one). The local runtime is imported only by the commands that
+ * need it, so `validate` starts fast.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { formatSpecError, SpecValidationError } from '../functions/core/spec/load.js';
+import { projectJsonSchemaText } from './schema.js';
+import { validateFiles } from './validate.js';
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 1-65535');
+  return n;
+}
+
+/** Prints an error as one line (or one line per spec error) on stderr. */
+function reportError(e: unknown, write: (line: string) => void = (l) => console.error(l)): void {
+  if (e instanceof SpecValidationError) {
+    for (const err of e.errors) write(formatSpecError(err));
+    return;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  write(`milepost: ${message.split('\n')[0]}`);
+  if (process.env['MILEPOST_DEBUG'] && e instanceof Error && e.stack) write(e.stack);
+}
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name('milepost')
+    .description("Run an MSP's IT projects as serverless workflows in your own AWS account")
+    .showSuggestionAfterError();
+
+  program
+    .command('validate')
+    .description('check project spec files; prints "<file>: ok" or every error as file:line field: message')
+    .argument('<files...>', 'spec files (projects/*.yaml)')
+    .action(async (files: string[]) => {
+      const result = await validateFiles(files, {
+        ok: (l) => console.log(l),
+        error: (l) => console.error(l),
+      });
+      if (result.errors.length > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of a project spec (for editors)')
+    .action(() => {
+      process.stdout.write(projectJsonSchemaText());
+    });
+
+  program
+    .command('dev')
+    .description('run milepost on this machine: DynamoDB Local, local email, local workflows, dashboard')
+    .option('--projects <dir>', 'folder with the project spec files', 'projects')
+    .option('--port <n>', 'HTTP port on 127.0.0.1', parsePort, 8080)
+    .option('--data <dir>', 'folder that keeps the local data', '.milepost')
+    .option('--in-memory', 'keep nothing on disk', false)
+    .action(async (opts: { projects: string; port: number; data: string; inMemory: boolean }) => {
+      quietSdk();
+      const { runDev } = await import('../local/dev.js');
+      await runDev({
+        projectsDir: opts.projects,
+        port: opts.port,
+        dataDir: opts.data,
+        inMemory: opts.inMemory,
+      });
+    });
+
+  program
+    .command('demo')
+    .description('walk an example project from initiation to close, in memory, with an accelerated clock')
+    .option('--port <n>', 'HTTP port on 127.0.0.1 (default: a free port)', parsePort)
+    .action(async (opts: { port?: number }) => {
+      quietSdk();
+      const { runDemo } = await import('../local/demo.js');
+      await runDemo(opts.port === undefined ? {} : { port: opts.port });
+    });
+
+  return program;
+}
+
+/** The AWS SDK warns about Node 20 on every client; the local runtime uses the SDK on purpose. */
+function quietSdk(): void {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+}
+
+async function main(argv: string[] = process.argv): Promise<void> {
+  const fail = (e: unknown) => {
+    reportError(e);
+    process.exit(1);
+  };
+  // Errors after start-up (a server callback, a timer) also end as one line, not a stack trace.
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+await main();
