@@ -3,7 +3,7 @@
  * file, line and field path (`projects/acme.yaml:14 stakeholders[1].email: invalid email`).
  */
 import { readFile } from 'node:fs/promises';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import {
   checkSpec,
   type ProjectSpec,
@@ -65,8 +65,18 @@ export function parseSpec(source: string, file: string): LoadedSpec {
   }
   const lineOf = (path: readonly PropertyKey[]): number => {
     // The deepest node that exists on the path: a missing field is reported at its parent.
+    // A field is located by its key (`customer:`), not by its value, which may start a line later.
     for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+      const sub = path.slice(0, n) as (string | number)[];
+      const last = sub[sub.length - 1];
+      if (typeof last === 'string') {
+        const parent = doc.getIn(sub.slice(0, -1), true);
+        const pair = isMap(parent)
+          ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
+          : undefined;
+        if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+      }
+      const node = doc.getIn(sub, true);
       if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
     }
     return 1;
@@ -75,12 +85,15 @@ export function parseSpec(source: string, file: string): LoadedSpec {
   const parsed = projectSpecSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new SpecValidationError(
-      parsed.error.issues.map((i) => ({
-        file,
-        line: lineOf(i.path),
-        field: formatPath(i.path),
-        message: issueMessage(i),
-      })),
+      parsed.error.issues.flatMap((i) =>
+        // One error per unknown field, at the field's own line.
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((key) => {
+              const path = [...i.path, key];
+              return { file, line: lineOf(path), field: formatPath(path), message: 'unknown field' };
+            })
+          : [{ file, line: lineOf(i.path), field: formatPath(i.path), message: issueMessage(i) }],
+      ),
     );
   }
   const issues = checkSpec(parsed.data);
