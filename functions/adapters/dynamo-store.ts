@@ -1,0 +1,407 @@
+/**
+ * `ProjectStore` on the single DynamoDB table (keys: ./table-definition.ts).
+ *
+ * Writes: one TransactWriteItems per commit. Each record is written with `version + 1` on the
+ * condition that the stored version is still `version` (`attribute_not_exists(PK)` for version 0);
+ * events are appended with `attribute_not_exists(PK)` (immutable). A cancelled transaction caused
+ * by a failed condition or a conflicting transaction becomes a ConflictError and nothing is written.
+ *
+ * Reads: single records strongly consistent; lists read every page of a Query (never Scan); the
+ * event log and the project list are paged with an opaque base64url cursor.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ConflictError, MilepostError, ValidationError } from '../core/errors.js';
+import type {
+  Entity,
+  EntityOf,
+  Page,
+  Project,
+  ProjectChild,
+  ProjectEvent,
+  ProjectStatus,
+} from '../core/model.js';
+import type { NewEvent, ProjectStore } from '../core/ports.js';
+import { TABLE } from './table-definition.js';
+
+/** DynamoDB refuses transactions of more than this many items. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** A commit that DynamoDB cannot do in one transaction (too many items, one item twice). */
+export class TransactionTooLargeError extends MilepostError {}
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Key = Record<string, string>;
+
+const PK = TABLE.partitionKey;
+const SK = TABLE.sortKey;
+const GSI = TABLE.projectsIndex;
+const KEY_ATTRIBUTES = [PK, SK, GSI.partitionKey, GSI.sortKey];
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 1000;
+
+/** Sort-key prefix of each kind of project child. */
+const CHILD_PREFIX: Record<ProjectChild, string> = {
+  stage: 'STAGE#',
+  gate: 'GATE#',
+  task: 'TASK#',
+  risk: 'RISK#',
+  member: 'MEMBER#',
+  stakeholder: 'STAKEHOLDER#',
+  resource: 'RESOURCE#',
+  document: 'DOCUMENT#',
+};
+const EVENT_PREFIX = 'EVENT#';
+
+const projectPk = (id: string) => `PROJECT#${id}`;
+const PROJECT_SK = 'PROJECT';
+const linkPk = (hash: string) => `LINK#${hash}`;
+const LINK_SK = 'LINK';
+const projectsPk = (status: ProjectStatus) => `PROJECTS#${status}`;
+
+/** Member and stakeholder ids are emails: compared without case. */
+function childId(entity: ProjectChild, id: string): string {
+  return entity === 'member' || entity === 'stakeholder' ? id.toLowerCase() : id;
+}
+
+/** The id of a child record within its project (stage key, gate stage, member email...). */
+function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
+  switch (entity.entity) {
+    case 'stage':
+      return entity.key;
+    case 'gate':
+      return entity.stage;
+    case 'member':
+    case 'stakeholder':
+      return entity.email;
+    default:
+      return entity.id;
+  }
+}
+
+/** Table keys of a record (and the sparse index keys of a project). */
+function keysOf(entity: Entity): Key {
+  switch (entity.entity) {
+    case 'project':
+      return {
+        [PK]: projectPk(entity.id),
+        [SK]: PROJECT_SK,
+        [GSI.partitionKey]: projectsPk(entity.status),
+        [GSI.sortKey]: entity.id,
+      };
+    case 'link':
+      return { [PK]: linkPk(entity.linkHash), [SK]: LINK_SK };
+    default:
+      return {
+        [PK]: projectPk(entity.projectId),
+        [SK]: CHILD_PREFIX[entity.entity] + childId(entity.entity, idOf(entity)),
+      };
+  }
+}
+
+/** Drops undefined values (DynamoDB rejects them), whatever the client's marshall options. */
+function clean<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clean) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Item = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = clean(v);
+    return out as T;
+  }
+  return value;
+}
+
+function strip<T>(item: Item): T {
+  const out: Item = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete out[k];
+  return out as T;
+}
+
+function describe(entity: Entity): string {
+  switch (entity.entity) {
+    case 'project':
+      return `project ${entity.id}`;
+    case 'link':
+      return 'approval link';
+    default:
+      return `${entity.entity} ${idOf(entity)} of project ${entity.projectId}`;
+  }
+}
+
+/** A time-sortable unique event id: ISO time, the position within its commit, a random suffix. */
+function eventId(at: string, index: number): string {
+  return `${at}#${index.toString(36).padStart(2, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+const cursorSchema = z.object({
+  /** Index of the partition being read (projects: active, then closed). */
+  p: z.int().min(0),
+  /** ExclusiveStartKey within that partition; absent: its beginning. */
+  k: z.record(z.string(), z.string()).optional(),
+});
+type Cursor = z.infer<typeof cursorSchema>;
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined, valid: (c: Cursor) => boolean): Cursor {
+  if (!cursor) return { p: 0 };
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success && valid(parsed.data)) return parsed.data;
+  } catch {
+    // fall through: not base64url JSON
+  }
+  throw new ValidationError([{ path: 'cursor', message: 'invalid cursor' }]);
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new ValidationError([{ path: 'limit', message: `must be an integer 1-${MAX_PAGE}` }]);
+  }
+  return limit;
+}
+
+export interface DynamoProjectStoreOptions {
+  /** Time of events committed without `at` (defaults to the system time). */
+  now?: () => Date;
+}
+
+export class DynamoProjectStore implements ProjectStore {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoProjectStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async getProject(id: string): Promise<Project | undefined> {
+    return this.getItem<Project>({ [PK]: projectPk(id), [SK]: PROJECT_SK });
+  }
+
+  async get<E extends ProjectChild>(
+    projectId: string,
+    entity: E,
+    id: string,
+  ): Promise<EntityOf<E> | undefined> {
+    return this.getItem<EntityOf<E>>({
+      [PK]: projectPk(projectId),
+      [SK]: CHILD_PREFIX[entity] + childId(entity, id),
+    });
+  }
+
+  async getLink(linkHash: string): Promise<EntityOf<'link'> | undefined> {
+    return this.getItem<EntityOf<'link'>>({ [PK]: linkPk(linkHash), [SK]: LINK_SK });
+  }
+
+  /** Every record of one kind, in key order (stages in lifecycle order). */
+  async list<E extends ProjectChild>(projectId: string, entity: E): Promise<EntityOf<E>[]> {
+    const out: EntityOf<E>[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': projectPk(projectId), ':prefix': CHILD_PREFIX[entity] },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of res.Items ?? []) out.push(strip<EntityOf<E>>(item));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    if (entity === 'stage') {
+      (out as EntityOf<'stage'>[]).sort((a, b) => a.order - b.order);
+    }
+    return out;
+  }
+
+  async listEvents(
+    projectId: string,
+    options: { cursor?: string; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<Page<ProjectEvent>> {
+    const pk = projectPk(projectId);
+    const limit = pageSize(options.limit);
+    const cursor = decodeCursor(
+      options.cursor,
+      (c) => c.p === 0 && (!c.k || (c.k[PK] === pk && (c.k[SK] ?? '').startsWith(EVENT_PREFIX))),
+    );
+    return this.page<ProjectEvent>(
+      [
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': EVENT_PREFIX },
+          ConsistentRead: true,
+          ScanIndexForward: !options.newestFirst,
+        },
+      ],
+      [PK, SK],
+      cursor,
+      limit,
+    );
+  }
+
+  /** Active projects (sparse index), or all: the active ones, then the closed ones, by id. */
+  async listProjects(
+    options: { activeOnly?: boolean; cursor?: string; limit?: number } = {},
+  ): Promise<Page<Project>> {
+    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed'];
+    const limit = pageSize(options.limit);
+    const cursor = decodeCursor(
+      options.cursor,
+      (c) =>
+        c.p < statuses.length &&
+        (!c.k || c.k[GSI.partitionKey] === projectsPk(statuses[c.p] as ProjectStatus)),
+    );
+    return this.page<Project>(
+      statuses.map((status) => ({
+        TableName: this.tableName,
+        IndexName: GSI.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': GSI.partitionKey },
+        ExpressionAttributeValues: { ':pk': projectsPk(status) },
+      })),
+      [PK, SK, GSI.partitionKey, GSI.sortKey],
+      cursor,
+      limit,
+    );
+  }
+
+  async commit(changes: Entity[], events: NewEvent[] = []): Promise<Entity[]> {
+    const total = changes.length + events.length;
+    if (total === 0) return [];
+    if (total > MAX_TRANSACTION_ITEMS) {
+      throw new TransactionTooLargeError(
+        `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
+      );
+    }
+    const stored = changes.map((c) => ({ ...c, version: c.version + 1 }) as Entity);
+    const seen = new Set<string>();
+    const items = stored.map((entity, i): TransactItem => {
+      const keys = keysOf(entity);
+      const id = `${keys[PK]}|${keys[SK]}`;
+      if (seen.has(id)) {
+        throw new TransactionTooLargeError(`a commit changes ${describe(entity)} twice`);
+      }
+      seen.add(id);
+      const read = changes[i]?.version ?? 0;
+      const condition: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'> = read === 0
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+        : {
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':v': read },
+          };
+      return { Put: { TableName: this.tableName, Item: clean({ ...entity, ...keys }), ...condition } };
+    });
+    const fallback = this.now().toISOString();
+    const eventItems = events.map((e, i): TransactItem => {
+      const at = e.at ?? fallback;
+      const event: ProjectEvent = { ...e, entity: 'event', id: eventId(at, i), at };
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: clean({ ...event, [PK]: projectPk(e.projectId), [SK]: EVENT_PREFIX + event.id }),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        },
+      };
+    });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [...items, ...eventItems] }));
+    } catch (e) {
+      throw this.mapWriteError(e, stored);
+    }
+    return stored;
+  }
+
+  private mapWriteError(e: unknown, stored: Entity[]): unknown {
+    if (e instanceof ConditionalCheckFailedException) {
+      return new ConflictError('a record changed since it was read', { cause: e });
+    }
+    if (e instanceof TransactionCanceledException) {
+      const reasons = e.CancellationReasons ?? [];
+      const codes = reasons.map((r) => r.Code);
+      const conflict = codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
+      if (!conflict) return e;
+      const changed = reasons
+        .map((r, i) => (r.Code === 'ConditionalCheckFailed' && stored[i] ? describe(stored[i]) : undefined))
+        .filter((d): d is string => Boolean(d));
+      const message = changed.length
+        ? `changed since it was read: ${changed.join(', ')}`
+        : 'a concurrent change conflicted with this one: read again and retry';
+      return new ConflictError(message, { cause: e });
+    }
+    return e;
+  }
+
+  private async getItem<T>(key: Key): Promise<T | undefined> {
+    const res = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return res.Item ? strip<T>(res.Item) : undefined;
+  }
+
+  /**
+   * One page over one or more partitions read in order. Reads one item more than asked for, so
+   * the last page carries no cursor.
+   */
+  private async page<T>(
+    queries: (QueryCommandInput & { TableName: string })[],
+    keyAttributes: string[],
+    cursor: Cursor,
+    limit: number,
+  ): Promise<Page<T>> {
+    const out: Item[] = [];
+    let p = cursor.p;
+    let start: Item | undefined = cursor.k;
+    for (let query = queries[p]; query; query = queries[p]) {
+      const room = limit - out.length;
+      const res = await this.client.send(
+        new QueryCommand({ ...query, Limit: room + 1, ExclusiveStartKey: start }),
+      );
+      const items = res.Items ?? [];
+      if (items.length > room) {
+        out.push(...items.slice(0, room));
+        const last = items[room - 1];
+        const k = last ? pick(last, keyAttributes) : (start as Key | undefined);
+        return {
+          items: out.map((i) => strip<T>(i)),
+          cursor: encodeCursor(k ? { p, k } : { p }),
+        };
+      }
+      out.push(...items);
+      if (res.LastEvaluatedKey) {
+        start = res.LastEvaluatedKey;
+      } else {
+        p += 1;
+        start = undefined;
+      }
+    }
+    return { items: out.map((i) => strip<T>(i)) };
+  }
+}
+
+function pick(item: Item, attributes: string[]): Key {
+  const out: Key = {};
+  for (const a of attributes) if (typeof item[a] === 'string') out[a] = item[a] as string;
+  return out;
+}

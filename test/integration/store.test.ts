@@ -1,0 +1,340 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
+import { ConflictError, ValidationError } from '../../functions/core/errors.js';
+import type { DocumentRecord, Entity, Project } from '../../functions/core/model.js';
+import type { NewEvent } from '../../functions/core/ports.js';
+import {
+  makeGate,
+  makeLink,
+  makeMember,
+  makeProject,
+  makeProjectSpec,
+  makeResource,
+  makeRisk,
+  makeStage,
+  makeStakeholder,
+  makeTask,
+  makeTestStore,
+  type TestStore,
+} from '../support/dynamo.js';
+
+const event = (projectId: string, summary: string, at?: string): NewEvent => ({
+  projectId,
+  type: 'test',
+  actor: 'system',
+  summary,
+  ...(at ? { at } : {}),
+});
+
+describe('DynamoProjectStore', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await makeTestStore();
+  });
+
+  describe('round trip', () => {
+    it('reads back every entity as it was committed, with version 1 and no key attributes', async () => {
+      const project = makeProject({}, makeProjectSpec({ id: 'round-trip' }));
+      const doc: DocumentRecord = {
+        entity: 'document',
+        projectId: 'round-trip',
+        id: 'plan',
+        kind: 'plan',
+        docVersion: 1,
+        title: 'Project plan',
+        key: 'projects/round-trip/plan/v1.html',
+        sha256: 'abc',
+        createdAt: '2026-12-01T09:00:00.000Z',
+        version: 0,
+      };
+      const children = [
+        makeStage({ projectId: 'round-trip', supportUntil: undefined }),
+        makeGate({ projectId: 'round-trip', taskToken: 'token-1', rule: { quorum: 1 } }),
+        makeTask({ projectId: 'round-trip' }),
+        makeRisk({ projectId: 'round-trip' }),
+        makeMember({ projectId: 'round-trip' }),
+        makeStakeholder({ projectId: 'round-trip' }),
+        makeResource({ projectId: 'round-trip' }),
+        doc,
+      ] as const;
+      const link = makeLink({ projectId: 'round-trip' });
+      const stored = await t.store.commit([project, ...children, link], [event('round-trip', 'created')]);
+
+      expect(stored.every((s) => s.version === 1)).toBe(true);
+      expect(await t.store.getProject('round-trip')).toEqual({ ...project, version: 1 });
+      // undefined fields are dropped, not stored
+      const stage = await t.store.get('round-trip', 'stage', 'initiation');
+      expect(stage).toEqual({ ...children[0], version: 1 });
+      expect(stage).not.toHaveProperty('supportUntil');
+      expect(await t.store.get('round-trip', 'gate', 'initiation')).toEqual({ ...children[1], version: 1 });
+      expect(await t.store.get('round-trip', 'task', 'tenant')).toEqual({ ...children[2], version: 1 });
+      expect(await t.store.get('round-trip', 'risk', 'data-loss')).toEqual({ ...children[3], version: 1 });
+      expect(await t.store.get('round-trip', 'member', 'ENG@msp.example')).toEqual({
+        ...children[4],
+        version: 1,
+      });
+      expect(await t.store.get('round-trip', 'stakeholder', 'sponsor@acme.example')).toEqual({
+        ...children[5],
+        version: 1,
+      });
+      expect(await t.store.get('round-trip', 'resource', 'm365-business-premium')).toEqual({
+        ...children[6],
+        version: 1,
+      });
+      expect(await t.store.get('round-trip', 'document', 'plan')).toEqual({ ...doc, version: 1 });
+      expect(await t.store.getLink(link.linkHash)).toEqual({ ...link, version: 1 });
+
+      const events = await t.store.listEvents('round-trip');
+      expect(events.items).toHaveLength(1);
+      expect(events.items[0]).toMatchObject({
+        entity: 'event',
+        projectId: 'round-trip',
+        type: 'test',
+        actor: 'system',
+        summary: 'created',
+      });
+      expect(events.items[0]?.id.startsWith(events.items[0]?.at ?? 'x')).toBe(true);
+      expect(events.items[0]).not.toHaveProperty('PK');
+    });
+
+    it('stores the link expiry as the TTL attribute and the project in the active index', async () => {
+      const project = makeProject({}, makeProjectSpec({ id: 'keys' }));
+      const link = makeLink({ projectId: 'keys' });
+      await t.store.commit([project, link]);
+      const rawLink = await t.client.send(
+        new GetCommand({ TableName: t.tableName, Key: { PK: `LINK#${link.linkHash}`, SK: 'LINK' } }),
+      );
+      expect(rawLink.Item?.expiresAt).toBe(link.expiresAt);
+      const rawProject = await t.client.send(
+        new GetCommand({ TableName: t.tableName, Key: { PK: 'PROJECT#keys', SK: 'PROJECT' } }),
+      );
+      expect(rawProject.Item).toMatchObject({ GSI1PK: 'PROJECTS#active', GSI1SK: 'keys' });
+    });
+
+    it('returns undefined for records that do not exist', async () => {
+      expect(await t.store.getProject('nope')).toBeUndefined();
+      expect(await t.store.get('nope', 'stage', 'initiation')).toBeUndefined();
+      expect(await t.store.getLink('nope')).toBeUndefined();
+    });
+
+    it('lists every record of one kind, stages in lifecycle order', async () => {
+      const project = makeProject({}, makeProjectSpec({ id: 'listing' }));
+      const stages = ['support', 'initiation', 'qa'].map((key, i) =>
+        makeStage({ projectId: 'listing', key, order: [6, 0, 4][i] ?? 0 }),
+      );
+      const tasks = Array.from({ length: 30 }, (_, i) => makeTask({ projectId: 'listing', id: `t-${i}` }));
+      await t.store.commit([project, ...stages, ...tasks, makeRisk({ projectId: 'listing' })]);
+      expect((await t.store.list('listing', 'stage')).map((s) => s.key)).toEqual([
+        'initiation',
+        'qa',
+        'support',
+      ]);
+      expect(await t.store.list('listing', 'task')).toHaveLength(30);
+      expect(await t.store.list('listing', 'risk')).toHaveLength(1);
+      expect(await t.store.list('listing', 'gate')).toEqual([]);
+    });
+  });
+
+  describe('optimistic locking', () => {
+    it('updates a record read at its current version', async () => {
+      const [stored] = await t.store.commit([makeProject({}, makeProjectSpec({ id: 'lock-ok' }))]);
+      const project = stored as Project;
+      const [updated] = await t.store.commit([{ ...project, currentStage: 'risk' }]);
+      expect(updated?.version).toBe(2);
+      expect(await t.store.getProject('lock-ok')).toMatchObject({ version: 2, currentStage: 'risk' });
+    });
+
+    it('rejects a stale version with ConflictError and writes nothing of the transaction', async () => {
+      const [stored] = await t.store.commit([makeProject({}, makeProjectSpec({ id: 'stale' }))]);
+      const project = stored as Project;
+      await t.store.commit([{ ...project, name: 'Renamed' }]);
+
+      const newStage = makeStage({ projectId: 'stale', key: 'execution' });
+      const attempt = t.store.commit(
+        [newStage, { ...project, name: 'Stale write' }],
+        [event('stale', 'stale change')],
+      );
+      await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+      await expect(attempt).rejects.toThrow(/project stale/);
+
+      expect(await t.store.getProject('stale')).toMatchObject({ name: 'Renamed', version: 2 });
+      expect(await t.store.get('stale', 'stage', 'execution')).toBeUndefined();
+      expect((await t.store.listEvents('stale')).items).toEqual([]);
+    });
+
+    it('rejects creating a record that already exists', async () => {
+      await t.store.commit([makeRisk({ projectId: 'dup' })]);
+      await expect(t.store.commit([makeRisk({ projectId: 'dup', title: 'Other' })])).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await t.store.get('dup', 'risk', 'data-loss')).toMatchObject({
+        title: 'Mail lost during migration',
+      });
+    });
+
+    it('keeps the cause of a conflict', async () => {
+      const error = await t.store
+        .commit([{ ...makeRisk({ projectId: 'cause' }), version: 3 }])
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ConflictError).cause).toBeDefined();
+    });
+
+    it('lets exactly one of many concurrent commits on one record win', async () => {
+      const [stored] = await t.store.commit([makeGate({ projectId: 'race' })]);
+      const gate = stored as Entity;
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          t.store.commit([{ ...gate, reminders: i + 1 } as Entity], [event('race', `writer ${i}`)]),
+        ),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.every((r) => r.status === 'rejected' && r.reason instanceof ConflictError)).toBe(true);
+      const final = await t.store.get('race', 'gate', 'initiation');
+      expect(final?.version).toBe(2);
+      const events = await t.store.listEvents('race');
+      expect(events.items).toHaveLength(1);
+      expect(events.items[0]?.summary).toBe(`writer ${(final?.reminders ?? 0) - 1}`);
+    });
+  });
+
+  describe('limits', () => {
+    it('refuses more than 100 items with a clear error and writes nothing', async () => {
+      const tasks = Array.from({ length: 100 }, (_, i) => makeTask({ projectId: 'big', id: `t-${i}` }));
+      const attempt = t.store.commit(tasks, [event('big', 'too big')]);
+      await expect(attempt).rejects.toBeInstanceOf(TransactionTooLargeError);
+      await expect(attempt).rejects.toThrow(/101 items/);
+      expect(await t.store.list('big', 'task')).toEqual([]);
+    });
+
+    it('writes exactly 100 items in one commit', async () => {
+      const tasks = Array.from({ length: 99 }, (_, i) => makeTask({ projectId: 'full', id: `t-${i}` }));
+      await t.store.commit(tasks, [event('full', 'hundred')]);
+      expect(await t.store.list('full', 'task')).toHaveLength(99);
+    });
+
+    it('refuses a commit that changes one record twice', async () => {
+      await expect(
+        t.store.commit([makeRisk({ projectId: 'twice' }), makeRisk({ projectId: 'twice' })]),
+      ).rejects.toThrow(/twice/);
+    });
+  });
+
+  describe('event log', () => {
+    it('pages through the events oldest first and newest first with an opaque cursor', async () => {
+      const events = Array.from({ length: 7 }, (_, i) =>
+        event('paged', `e${i}`, `2026-12-01T09:00:0${i}.000Z`),
+      );
+      await t.store.commit([], events.slice(0, 4));
+      await t.store.commit([], events.slice(4));
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await t.store.listEvents('paged', { limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((e) => e.summary));
+        cursor = page.cursor;
+        pages += 1;
+      } while (cursor);
+      expect(seen).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+      expect(pages).toBe(3);
+
+      const newest = await t.store.listEvents('paged', { limit: 2, newestFirst: true });
+      expect(newest.items.map((e) => e.summary)).toEqual(['e6', 'e5']);
+      const next = await t.store.listEvents('paged', {
+        limit: 10,
+        newestFirst: true,
+        ...(newest.cursor ? { cursor: newest.cursor } : {}),
+      });
+      expect(next.items.map((e) => e.summary)).toEqual(['e4', 'e3', 'e2', 'e1', 'e0']);
+      expect(next.cursor).toBeUndefined();
+    });
+
+    it('keeps events of one commit in the order given', async () => {
+      const at = '2026-12-02T10:00:00.000Z';
+      await t.store.commit(
+        [],
+        ['a', 'b', 'c', 'd'].map((s) => event('same-ms', s, at)),
+      );
+      const page = await t.store.listEvents('same-ms');
+      expect(page.items.map((e) => e.summary)).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('has no cursor when the last page is exactly full', async () => {
+      await t.store.commit([], [event('exact', 'one'), event('exact', 'two')]);
+      const page = await t.store.listEvents('exact', { limit: 2 });
+      expect(page.items).toHaveLength(2);
+      expect(page.cursor).toBeUndefined();
+    });
+
+    it('rejects a cursor that is not one it gave out, or one of another project', async () => {
+      await t.store.commit([], [event('cur-a', '1'), event('cur-a', '2')]);
+      const page = await t.store.listEvents('cur-a', { limit: 1 });
+      expect(page.cursor).toBeDefined();
+      await expect(t.store.listEvents('cur-b', { cursor: page.cursor ?? '' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(t.store.listEvents('cur-a', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(t.store.listEvents('cur-a', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    });
+  });
+
+  describe('projects', () => {
+    let p: TestStore;
+    beforeAll(async () => {
+      p = await makeTestStore();
+      const ids = ['p01', 'p02', 'p03', 'p04', 'p05'];
+      const projects = ids.map((id, i) =>
+        makeProject({ status: i % 2 === 0 ? 'active' : 'closed' }, makeProjectSpec({ id })),
+      );
+      await p.store.commit(projects);
+    });
+
+    it('lists only active projects from the active index', async () => {
+      const page = await p.store.listProjects({ activeOnly: true });
+      expect(page.items.map((x) => x.id)).toEqual(['p01', 'p03', 'p05']);
+      expect(page.items.every((x) => x.status === 'active')).toBe(true);
+      expect(page.items[0]).not.toHaveProperty('GSI1PK');
+    });
+
+    it('lists all projects, active then closed, across pages', async () => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await p.store.listProjects({ limit: 2, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((x) => x.id));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(seen).toEqual(['p01', 'p03', 'p05', 'p02', 'p04']);
+    });
+
+    it('pages exactly at the boundary between active and closed projects', async () => {
+      const first = await p.store.listProjects({ limit: 3 });
+      expect(first.items.map((x) => x.id)).toEqual(['p01', 'p03', 'p05']);
+      const second = await p.store.listProjects({
+        limit: 3,
+        ...(first.cursor ? { cursor: first.cursor } : {}),
+      });
+      expect(second.items.map((x) => x.id)).toEqual(['p02', 'p04']);
+      expect(second.cursor).toBeUndefined();
+    });
+
+    it('moves a project out of the active index when it closes', async () => {
+      const project = await p.store.getProject('p03');
+      if (!project) throw new Error('missing');
+      await p.store.commit([{ ...project, status: 'closed' }]);
+      expect((await p.store.listProjects({ activeOnly: true })).items.map((x) => x.id)).toEqual([
+        'p01',
+        'p05',
+      ]);
+      await p.store.commit([{ ...project, version: project.version + 1, status: 'active' }]);
+    });
+  });
+});
