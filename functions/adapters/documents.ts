@@ -1,0 +1,89 @@
+/**
+ * `DocumentStore` adapters: S3 in AWS (a versioned bucket), a folder on disk for the local runtime.
+ * Keys are relative paths such as `projects/<id>/plan/v3.html`.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ValidationError } from '../core/errors.js';
+import type { DocumentStore } from '../core/ports.js';
+
+/** Rejects keys that are empty, absolute, or walk out of the store (`..`). */
+function checkKey(key: string): string {
+  const parts = key.split(/[\\/]/);
+  if (
+    key.length === 0 ||
+    key.length > 1024 ||
+    isAbsolute(key) ||
+    key.startsWith('/') ||
+    key.includes('\0') ||
+    parts.some((p) => p === '..' || p === '.' || p === '')
+  ) {
+    throw new ValidationError([{ path: 'key', message: 'must be a relative path without . or .. parts' }]);
+  }
+  return key;
+}
+
+/** Documents as objects of one S3 bucket. */
+export class S3DocumentStore implements DocumentStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: checkKey(key),
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
+      return res.Body ? await res.Body.transformToString('utf-8') : '';
+    } catch (e) {
+      if (e instanceof NoSuchKey) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** Documents as files under one folder (the local runtime). Writes are atomic (temp file + rename). */
+export class FsDocumentStore implements DocumentStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private path(key: string): string {
+    const full = resolve(join(this.root, checkKey(key)));
+    // Belt and braces: the resolved path must stay inside the root.
+    if (!full.startsWith(this.root + sep)) {
+      throw new ValidationError([{ path: 'key', message: 'must stay inside the document store' }]);
+    }
+    return full;
+  }
+
+  async put(key: string, body: string, _contentType: string): Promise<void> {
+    const file = this.path(key);
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, body, 'utf8');
+    await rename(tmp, file);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.path(key), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+}

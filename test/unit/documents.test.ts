@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FsDocumentStore, S3DocumentStore } from '../../functions/adapters/documents.js';
+import { ValidationError } from '../../functions/core/errors.js';
+
+describe('FsDocumentStore', () => {
+  let dir: string;
+  let store: FsDocumentStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'milepost-docs-'));
+    store = new FsDocumentStore(dir);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores a document under its key and reads it back', async () => {
+    await store.put('projects/acme/plan/v1.html', '<h1>Plan</h1>', 'text/html');
+    expect(await store.get('projects/acme/plan/v1.html')).toBe('<h1>Plan</h1>');
+    expect(await readdir(join(dir, 'projects/acme/plan'))).toEqual(['v1.html']);
+  });
+
+  it('replaces a document written twice', async () => {
+    await store.put('a/b.txt', 'one', 'text/plain');
+    await store.put('a/b.txt', 'two', 'text/plain');
+    expect(await store.get('a/b.txt')).toBe('two');
+  });
+
+  it('returns undefined for a missing document', async () => {
+    expect(await store.get('projects/none/plan/v9.html')).toBeUndefined();
+  });
+
+  it('rejects keys that leave the folder', async () => {
+    for (const key of ['../outside.txt', 'a/../../b', '/etc/passwd', '', 'a//b', './a']) {
+      await expect(store.put(key, 'x', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.get(key)).rejects.toBeInstanceOf(ValidationError);
+    }
+  });
+});
+
+describe('S3DocumentStore', () => {
+  const s3 = mockClient(S3Client);
+  const store = new S3DocumentStore(new S3Client({ region: 'us-east-1' }), 'docs-bucket');
+  beforeEach(() => {
+    s3.reset();
+  });
+
+  it('puts the body with its content type', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await store.put('projects/acme/plan/v1.html', '<p>x</p>', 'text/html; charset=utf-8');
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'docs-bucket',
+      Key: 'projects/acme/plan/v1.html',
+      Body: '<p>x</p>',
+      ContentType: 'text/html; charset=utf-8',
+    });
+  });
+
+  it('reads a document body as text', async () => {
+    const body = Object.assign(Readable.from([Buffer.from('hello')]), {
+      transformToString: async () => 'hello',
+    });
+    s3.on(GetObjectCommand).resolves({ Body: body as never });
+    expect(await store.get('k.txt')).toBe('hello');
+  });
+
+  it('returns undefined when the key does not exist', async () => {
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+    expect(await store.get('missing.html')).toBeUndefined();
+  });
+
+  it('passes other errors through', async () => {
+    const denied = new S3ServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: {},
+      message: 'denied',
+    });
+    s3.on(GetObjectCommand).rejects(denied);
+    await expect(store.get('k.html')).rejects.toBe(denied);
+  });
+
+  it('rejects a key with ..', async () => {
+    await expect(store.put('../x', 'b', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+});
