@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lineNumber, VALID_SPEC, withLine } from './spec-fixture.js';
+
+/** Runs the CLI the way `npx milepost` does: through the executable shim. */
+function milepost(...args: string[]) {
+  const r = spawnSync(process.execPath, ['cli/bin.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MILEPOST_DEBUG: '' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'milepost-cli-'));
+function specFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('milepost validate', () => {
+  it('prints ok for each valid file and exits 0', () => {
+    const r = milepost('validate', 'projects/brightsmile-m365.yaml', 'projects/harbor-law-network.yaml');
+    expect(r.stdout).toBe('projects/brightsmile-m365.yaml: ok\nprojects/harbor-law-network.yaml: ok\n');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints every error as file:line field: message and exits 1', () => {
+    let source = withLine('  amount: 10000', '  amount: -5');
+    source = withLine('    email: alex@acme.example', '    email: alex-at-acme', source);
+    const bad = specFile('bad.yaml', source);
+    const good = specFile('good.yaml', VALID_SPEC);
+    const r = milepost('validate', bad, good);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${good}: ok\n`);
+    expect(r.stderr.trim().split('\n').sort()).toEqual(
+      [
+        `${bad}:${lineNumber(source, '  amount: -5')} budget.amount: must be more than 0`,
+        `${bad}:${lineNumber(source, '    email: alex-at-acme')} stakeholders[1].email: invalid email`,
+      ].sort(),
+    );
+  });
+
+  it('reports a missing file in one line and still checks the others', () => {
+    const good = specFile('also-good.yaml', VALID_SPEC);
+    const r = milepost('validate', join(dir, 'missing.yaml'), good);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${join(dir, 'missing.yaml')}: file not found\n`);
+    expect(r.stdout).toBe(`${good}: ok\n`);
+  });
+
+  it('reports the same project id in two files', () => {
+    const a = specFile('one.yaml', VALID_SPEC);
+    const b = specFile('two.yaml', VALID_SPEC);
+    const r = milepost('validate', a, b);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${b}:1 id: project id "acme-test" is also used by ${a}\n`);
+  });
+
+  it('reports a YAML syntax error without a stack trace', () => {
+    const bad = specFile('syntax.yaml', withLine('  name: Acme Ltd', '  name: "Acme Ltd'));
+    const r = milepost('validate', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: YAML: `));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('milepost schema', () => {
+  it('prints the JSON Schema', () => {
+    const r = milepost('schema');
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { title: string; properties: Record<string, unknown> };
+    expect(schema.title).toBe('milepost project spec');
+    expect(Object.keys(schema.properties)).toContain('stakeholders');
+  });
+});
+
+describe('milepost command line', () => {
+  it('rejects a bad port in one line', () => {
+    const r = milepost('dev', '--port', 'eighty');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--port.*must be a port number/);
+  });
+
+  it('rejects an unknown command', () => {
+    const r = milepost('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown command 'deploy'/);
+  });
+});
