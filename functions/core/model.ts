@@ -37,6 +37,19 @@ export interface Project extends Versioned {
   createdAt: string;
   updatedAt: string;
   closedAt?: string;
+  /** Result of the latest scheduled monitoring check (absent before the first one). */
+  monitoring?: ProjectMonitoring;
+}
+
+/** What the monitoring check keeps on the project between runs. */
+export interface ProjectMonitoring {
+  checkedAt: string;
+  rag: 'green' | 'amber' | 'red';
+  spi: number;
+  cpi: number;
+  reasons: string[];
+  /** Keys of the deviations recorded and still present (e.g. `spi`, `overdue-stage:qa`): not recorded again. */
+  openDeviations: string[];
 }
 
 export type StageStatus = 'pending' | 'active' | 'awaiting_approval' | 'rework' | 'completed';
