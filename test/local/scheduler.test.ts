@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AcceleratedClock } from '../../functions/adapters/system-clock.js';
+import type { Logger } from '../../functions/core/ports.js';
+import { type ProjectSpec, projectSpecSchema } from '../../functions/core/spec/schema.js';
+import {
+  LocalScheduler,
+  nextOccurrence,
+  type ScheduleKind,
+  statusReportCadence,
+} from '../../local/scheduler.js';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function spec(overrides: Partial<Record<string, unknown>> = {}): ProjectSpec {
+  return projectSpecSchema.parse({
+    id: 'acme',
+    name: 'Acme',
+    customer: { name: 'Acme', timezone: 'Europe/London' },
+    objectives: ['o'],
+    requirements: ['r'],
+    scope: { in: ['i'], out: [] },
+    deliverables: [{ id: 'd', name: 'd', stage: 'execution', acceptance: 'a' }],
+    timeline: { start: '2027-01-04', end: '2027-03-01' },
+    budget: { currency: 'GBP', amount: 100, hours: 10 },
+    stakeholders: [
+      { name: 'S', email: 's@acme.example', role: 'sponsor' },
+      { name: 'A', email: 'a@acme.example', role: 'approver' },
+    ],
+    team: [{ name: 'P', email: 'p@msp.example', role: 'pm', allocation: 50 }],
+    communication: { channels: ['email'], statusReport: { every: 'month', day: 'friday', at: '16:00' } },
+    monitoring: { every: 'day', at: '08:30' },
+    ...overrides,
+  });
+}
+
+describe('nextOccurrence', () => {
+  it('finds the next daily time in the customer time zone, across daylight saving', () => {
+    const daily = { hour: 8, minute: 30 };
+    expect(nextOccurrence(new Date('2027-01-04T09:00:00Z'), daily, 'Europe/London').toISOString()).toBe(
+      '2027-01-05T08:30:00.000Z',
+    );
+    expect(nextOccurrence(new Date('2027-06-14T06:00:00Z'), daily, 'Europe/London').toISOString()).toBe(
+      '2027-06-14T07:30:00.000Z',
+    );
+  });
+
+  it('finds a weekly time on its weekday in another zone', () => {
+    // 2027-01-04 is a Monday; 04:00 in New York.
+    const monday = { hour: 7, minute: 30, weekday: 1 };
+    expect(nextOccurrence(new Date('2027-01-04T09:00:00Z'), monday, 'America/New_York').toISOString()).toBe(
+      '2027-01-04T12:30:00.000Z',
+    );
+    expect(nextOccurrence(new Date('2027-01-04T13:00:00Z'), monday, 'America/New_York').toISOString()).toBe(
+      '2027-01-11T12:30:00.000Z',
+    );
+  });
+
+  it('puts a monthly status report on the first such weekday of the month', () => {
+    const cadence = statusReportCadence(spec());
+    expect(nextOccurrence(new Date('2027-01-08T17:00:00Z'), cadence, 'Europe/London').toISOString()).toBe(
+      '2027-02-05T16:00:00.000Z',
+    );
+  });
+});
+
+describe('LocalScheduler', () => {
+  let scheduler: LocalScheduler | undefined;
+  afterEach(async () => {
+    await scheduler?.stop();
+  });
+
+  it('runs the monitoring check on the accelerated clock and stops once the project is no longer active', async () => {
+    // One clock day per 200 ms of real time, starting at midnight in London.
+    const clock = new AcceleratedClock(new Date('2027-01-04T00:00:00Z'), 86_400 / 0.2);
+    const runs: { kind: ScheduleKind; at: string }[] = [];
+    let active = true;
+    let resolveThird!: () => void;
+    const third = new Promise<void>((r) => {
+      resolveThird = r;
+    });
+    scheduler = new LocalScheduler({
+      clock,
+      factor: 86_400 / 0.2,
+      log: quiet,
+      isActive: async () => active,
+      run: async (kind) => {
+        runs.push({ kind, at: clock.now().toISOString() });
+        if (runs.filter((r) => r.kind === 'monitor').length === 3) {
+          active = false;
+          resolveThird();
+        }
+      },
+    });
+    scheduler.add({ id: 'acme', spec: spec() });
+    await third;
+    const monitors = runs.filter((r) => r.kind === 'monitor');
+    expect(monitors.map((r) => r.at.slice(0, 10))).toEqual(['2027-01-04', '2027-01-05', '2027-01-06']);
+    // Each run is at or after 08:30 London (= UTC in winter) of its day.
+    for (const m of monitors) expect(m.at.slice(11, 16) >= '08:30').toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runs.filter((r) => r.kind === 'monitor')).toHaveLength(3);
+  });
+});
