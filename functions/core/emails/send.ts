@@ -1,0 +1,111 @@
+/**
+ * Who gets lifecycle emails and how they are sent: the project's people (from the store, or the
+ * spec when the store has none yet), the email context of a project, and a send that records a
+ * failure as an `email_failed` event (recipient and subject only) instead of throwing.
+ */
+import { recordEvent } from '../events.js';
+import type { Project } from '../model.js';
+import type { AppConfig, Deps, EmailMessage } from '../ports.js';
+import type { EmailContext } from './layout.js';
+
+export interface Person {
+  name: string;
+  email: string;
+  role: string;
+}
+
+export interface ProjectPeople {
+  stakeholders: Person[];
+  team: Person[];
+}
+
+/** The header context of a project's emails. */
+export function emailContext(project: Project, config: AppConfig): EmailContext {
+  return {
+    mspName: project.spec.msp?.name || project.mspName || config.mspName,
+    projectName: project.name,
+    customerName: project.customerName,
+    timezone: project.timezone,
+  };
+}
+
+/** Stakeholders and team members of a project (store records first, the spec as fallback). */
+export async function loadPeople(deps: Deps, project: Project): Promise<ProjectPeople> {
+  const [stakeholders, members] = await Promise.all([
+    deps.store.list(project.id, 'stakeholder'),
+    deps.store.list(project.id, 'member'),
+  ]);
+  return {
+    stakeholders:
+      stakeholders.length > 0
+        ? stakeholders.map((s) => ({ name: s.name, email: s.email, role: s.role }))
+        : project.spec.stakeholders.map((s) => ({ name: s.name, email: s.email, role: s.role })),
+    team:
+      members.length > 0
+        ? members.map((m) => ({ name: m.name, email: m.email, role: m.role }))
+        : project.spec.team.map((m) => ({ name: m.name, email: m.email, role: m.role })),
+  };
+}
+
+const PM_ROLE = /project\s*manager|\bpm\b/i;
+
+/** The team's project managers (by role), or the first team member when none has that role. */
+export function projectManagers(team: Person[]): Person[] {
+  const pms = team.filter((m) => PM_ROLE.test(m.role));
+  if (pms.length > 0) return pms;
+  return team.slice(0, 1);
+}
+
+/** Emails, lower-cased, each once, in order. */
+export function uniqueEmails(people: { email: string }[]): string[] {
+  const out: string[] = [];
+  for (const p of people) {
+    const e = p.email.toLowerCase();
+    if (!out.includes(e)) out.push(e);
+  }
+  return out;
+}
+
+/** The display name of an email among `people`, or the email itself. */
+export function nameOf(people: Person[], email: string): string {
+  return people.find((p) => p.email.toLowerCase() === email.toLowerCase())?.name ?? email;
+}
+
+/**
+ * Sends each message; a send that fails (after the mailer's own retries) is recorded as an
+ * `email_failed` event with the recipient and subject and does not stop the others.
+ * Returns how many were sent and how many failed.
+ */
+export async function sendRecorded(
+  deps: Deps,
+  projectId: string,
+  stage: string | undefined,
+  messages: EmailMessage[],
+): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (const message of messages) {
+    try {
+      await deps.mailer.send(message);
+      sent++;
+    } catch (error) {
+      failed++;
+      const to = message.to.join(', ');
+      deps.log.warn('email failed', {
+        projectId,
+        stage,
+        tag: message.tag,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      await recordEvent(deps, {
+        projectId,
+        ...(stage ? { stage } : {}),
+        type: 'email_failed',
+        actor: 'system',
+        summary: `Email to ${to} failed: ${message.subject}`,
+        data: { to: message.to, subject: message.subject, ...(message.tag ? { tag: message.tag } : {}) },
+      });
+    }
+  }
+  return { sent, failed };
+}

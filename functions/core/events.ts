@@ -1,0 +1,75 @@
+/**
+ * Helpers the lifecycle use cases share: loading a project and its resolved stage with typed
+ * errors, retrying a read-modify-commit on optimistic-lock conflicts, recording an event on its
+ * own, and the continue-as-new age check.
+ */
+import { ConflictError, NotFoundError, StateError } from './errors.js';
+import type { Project } from './model.js';
+import type { Deps, NewEvent } from './ports.js';
+import type { ResolvedStage } from './spec/schema.js';
+import { CONTINUE_AS_NEW_AFTER_DAYS } from './workflow-contract.js';
+
+const DAY_MS = 86_400_000;
+
+/** The project, or NotFoundError. */
+export async function requireProject(deps: Deps, projectId: string): Promise<Project> {
+  const project = await deps.store.getProject(projectId);
+  if (!project) throw new NotFoundError(`project ${projectId} not found`);
+  return project;
+}
+
+/** The project's resolved stage `key`, or NotFoundError. */
+export function resolvedStage(project: Project, key: string): ResolvedStage {
+  const stage = project.stages.find((s) => s.key === key);
+  if (!stage) throw new NotFoundError(`project ${project.id} has no stage ${key}`);
+  return stage;
+}
+
+/** Throws StateError when the project is closed. */
+export function requireActive(project: Project): void {
+  if (project.status !== 'active') throw new StateError(`project ${project.id} is closed`);
+}
+
+/**
+ * Runs a read-modify-commit step again (it re-reads) when its commit hit an optimistic-lock
+ * conflict, a few times with a short jittered pause. Other errors, and the last conflict, are thrown.
+ */
+export async function withConflictRetry<T>(step: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
+ * Appends one event on its own (for facts that come after the main commit, such as a failed
+ * email). Never throws: a lost note must not undo what happened; the logger keeps a trace.
+ */
+export async function recordEvent(deps: Deps, event: NewEvent): Promise<void> {
+  try {
+    await deps.store.commit([], [event]);
+  } catch (error) {
+    deps.log.error('event not recorded', {
+      projectId: event.projectId,
+      stage: event.stage,
+      type: event.type,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+}
+
+/** True when an execution started at `executionStartedAt` should continue as a new one. */
+export function continueAsNewDue(now: Date, executionStartedAt: string): boolean {
+  const started = Date.parse(executionStartedAt);
+  if (Number.isNaN(started)) return false;
+  return now.getTime() - started > CONTINUE_AS_NEW_AFTER_DAYS * DAY_MS;
+}
+
+/** Milliseconds in `days` days. */
+export function days(n: number): number {
+  return n * DAY_MS;
+}

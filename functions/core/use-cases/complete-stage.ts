@@ -1,0 +1,66 @@
+/**
+ * Complete a stage whose gate passed (the state machine's step after the gate).
+ *
+ * Input: projectId, stage key. Output: nothing.
+ * Steps: the stage goes to completed (completedAt) with event `stage_completed` in one commit;
+ * informed stakeholders and the team get a stage notice. A repeat (restart, Lambda retry)
+ * changes nothing and sends nothing.
+ */
+import { stageNoticeEmail } from '../emails/notices.js';
+import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
+import { NotFoundError } from '../errors.js';
+import { requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import type { Deps } from '../ports.js';
+
+export interface CompleteStageInput {
+  projectId: string;
+  stage: string;
+}
+
+export async function completeStage(deps: Deps, input: CompleteStageInput): Promise<void> {
+  const { projectId } = input;
+  const outcome = await withConflictRetry(async () => {
+    const project = await requireProject(deps, projectId);
+    const resolved = resolvedStage(project, input.stage);
+    const stage = await deps.store.get(projectId, 'stage', input.stage);
+    if (!stage) throw new NotFoundError(`project ${projectId} has no stage record ${input.stage}`);
+    if (stage.status === 'completed') return undefined;
+    const at = deps.clock.now().toISOString();
+    await deps.store.commit(
+      [{ ...stage, status: 'completed', completedAt: at }],
+      [
+        {
+          projectId,
+          stage: stage.key,
+          type: 'stage_completed',
+          actor: 'system',
+          at,
+          summary: `Stage ${stage.name} completed`,
+        },
+      ],
+    );
+    return { project, stage: { ...stage, completedAt: at }, resolved };
+  });
+  if (!outcome) return;
+
+  const { project, stage, resolved } = outcome;
+  const people = await loadPeople(deps, project);
+  const ctx = emailContext(project, deps.config);
+  const next = project.stages[resolved.order + 1];
+  await sendRecorded(
+    deps,
+    projectId,
+    stage.key,
+    uniqueEmails([...people.stakeholders.filter((s) => s.role === 'informed'), ...people.team]).map((to) =>
+      stageNoticeEmail({
+        ctx,
+        to,
+        kind: 'completed',
+        stageName: stage.name,
+        at: stage.completedAt,
+        ...(next ? { nextStageName: next.name } : {}),
+        position: { index: resolved.order + 1, count: project.stages.length },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Open a stage's gate (the `.waitForTaskToken` task of the state machine).
+ *
+ * Input: projectId, stage key, the task token. Output: what happened (for logs and tests; the
+ * state machine waits for the callback, not for this result).
+ * Steps:
+ * - first open: the gate is created from the project's resolved stage (rule, approvers with their
+ *   names from the stakeholders, status waiting, round 0) with the token, event `gate_opened`;
+ * - reopen (after a timeout or a restart): the new token replaces the old one; links already out
+ *   keep working and no new emails are sent;
+ * - a gate that was approved while no task was waiting gets SendTaskSuccess at once with this
+ *   token; one rejected and not yet reworked gets SendTaskFailure(GateRejected, the comments);
+ * - otherwise progressGate runs (criteria -> auto advance or approval requests).
+ * The token is stored with the gate only; it is never logged or emailed.
+ */
+import { loadPeople, nameOf } from '../emails/send.js';
+import { TaskTokenGoneError } from '../errors.js';
+import { recordEvent, requireActive, requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import type { Gate } from '../model.js';
+import type { Deps } from '../ports.js';
+import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
+import { type CriteriaResult, progressGate } from './progress-gate.js';
+
+export interface OpenGateInput {
+  projectId: string;
+  stage: string;
+  taskToken: string;
+}
+
+export interface OpenGateResult {
+  /** opened: first open; reopened: new token stored; passed / rejected: answered at once. */
+  outcome: 'opened' | 'reopened' | 'passed' | 'rejected';
+  action?: 'none' | 'advanced' | 'requested';
+  criteria?: CriteriaResult;
+}
+
+/** The rejection comments of a gate's round, as the failure cause. */
+export function rejectionCause(gate: Gate): string {
+  const comments = gate.approvers
+    .filter((a) => a.decision === 'reject')
+    .map((a) => (a.comment?.trim() ? `${a.name}: ${a.comment.trim()}` : `${a.name} rejected`));
+  return comments.join('\n') || 'rejected';
+}
+
+export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGateResult> {
+  const { projectId, stage, taskToken } = input;
+  const stored = await withConflictRetry(async () => {
+    const project = await requireProject(deps, projectId);
+    requireActive(project);
+    const resolved = resolvedStage(project, stage);
+    const gate = await deps.store.get(projectId, 'gate', stage);
+    const at = deps.clock.now().toISOString();
+    if (!gate) {
+      const people = await loadPeople(deps, project);
+      const created: Gate = {
+        entity: 'gate',
+        projectId,
+        stage,
+        round: 0,
+        status: 'waiting',
+        rule: resolved.gate.rule,
+        taskToken,
+        approvers: resolved.gate.approvers.map((email) => ({
+          email,
+          name: nameOf(people.stakeholders, email),
+        })),
+        openedAt: at,
+        reminders: 0,
+        version: 0,
+      };
+      await deps.store.commit(
+        [created],
+        [
+          {
+            projectId,
+            stage,
+            type: 'gate_opened',
+            actor: 'system',
+            at,
+            summary: `Gate of ${resolved.name} opened`,
+            data: { rule: created.rule, approvers: created.approvers.map((a) => a.email) },
+          },
+        ],
+      );
+      return { outcome: 'opened' as const, gate: created };
+    }
+    if (gate.status === 'approved') return { outcome: 'passed' as const, gate };
+    if (gate.status === 'rejected') return { outcome: 'rejected' as const, gate };
+    await deps.store.commit([{ ...gate, taskToken }]);
+    return { outcome: 'reopened' as const, gate };
+  });
+
+  const { gate } = stored;
+  if (stored.outcome === 'passed') {
+    const output: GatePassed = {
+      stage,
+      round: gate.round,
+      decision: gate.rule === 'auto' ? 'auto' : 'approved',
+    };
+    await callback(deps, projectId, stage, () => deps.workflow.sendTaskSuccess(taskToken, output));
+    return { outcome: 'passed' };
+  }
+  if (stored.outcome === 'rejected') {
+    const cause = rejectionCause(gate);
+    await callback(deps, projectId, stage, () =>
+      deps.workflow.sendTaskFailure(taskToken, GATE_REJECTED, cause),
+    );
+    return { outcome: 'rejected' };
+  }
+  if (gate.status === 'pending_approval') return { outcome: stored.outcome, action: 'none' };
+  const progressed = await progressGate(deps, projectId, stage, 'system');
+  return { outcome: stored.outcome, action: progressed.action, criteria: progressed.criteria };
+}
+
+/** Runs a callback to this task; a task that is already gone is recorded, other errors thrown (retried). */
+async function callback(
+  deps: Deps,
+  projectId: string,
+  stage: string,
+  send: () => Promise<void>,
+): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof TaskTokenGoneError)) throw error;
+    await recordEvent(deps, {
+      projectId,
+      stage,
+      type: 'gate_callback_deferred',
+      actor: 'system',
+      summary: 'The gate task was no longer waiting; the next gate task continues',
+      data: { reason: 'task_gone' },
+    });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Move a gate forward when its exit criteria hold (called when the gate opens, after staff-API
+ * changes to the data behind the criteria, and by a PM's submit).
+ *
+ * Input: projectId, stage key, actor. Output: the criteria and what was done:
+ * - `advanced`: an `auto` gate was marked approved (a conditional write, so exactly once even
+ *   when two calls race) and its waiting task got SendTaskSuccess({ stage, round, decision: 'auto' });
+ * - `requested`: approval requests went out (requestApprovals) for an approval gate that was
+ *   `waiting` and not waiting for a PM resubmission after rework;
+ * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
+ * Steps: for the risk stage the plan document is generated first (a no-op when unchanged);
+ * the criteria are evaluated on the latest data; the change is committed with its event. A missing
+ * token (the gate task has not opened yet) or a task that is gone (timed out) is recorded as an
+ * event, never thrown: the gate is approved in the store and the next gate task picks it up.
+ */
+import { evaluateCriteria } from '../criteria.js';
+import { TaskTokenGoneError } from '../errors.js';
+import { recordEvent, requireProject, withConflictRetry } from '../events.js';
+import type { Gate, Project } from '../model.js';
+import type { Deps } from '../ports.js';
+import type { GatePassed } from '../workflow-contract.js';
+import { generatePlan } from './generate-plan.js';
+import { PLAN_STAGE, requestApprovals } from './request-approvals.js';
+
+export interface CriteriaResult {
+  met: boolean;
+  unmet: string[];
+}
+
+export interface ProgressGateResult {
+  criteria: CriteriaResult;
+  action: 'none' | 'advanced' | 'requested';
+}
+
+/** True when the gate still waits for its criteria (not requested, not decided, not in rework). */
+export function waitingForCriteria(gate: Gate): boolean {
+  return gate.status === 'waiting' && !gate.awaitingResubmission;
+}
+
+export async function progressGate(
+  deps: Deps,
+  projectId: string,
+  stage: string,
+  actor: string,
+): Promise<ProgressGateResult> {
+  const first = await requireProject(deps, projectId);
+  const firstGate = await deps.store.get(projectId, 'gate', stage);
+  const live = first.status === 'active' && first.currentStage === stage;
+  if (stage === PLAN_STAGE && live && (!firstGate || waitingForCriteria(firstGate))) {
+    await generatePlan(deps, projectId, actor);
+  }
+
+  const outcome = await withConflictRetry(async () => {
+    const project = await requireProject(deps, projectId);
+    const now = deps.clock.now();
+    const criteria = await evaluateCriteria(deps.store, project, stage, now);
+    const gate = await deps.store.get(projectId, 'gate', stage);
+    const none = { criteria, action: 'none' as const };
+    if (!criteria.met || !gate || project.status !== 'active' || project.currentStage !== stage) return none;
+
+    if (gate.rule === 'auto') {
+      if (gate.status === 'approved' || gate.status === 'rejected') return none;
+      const at = now.toISOString();
+      const [stored] = await deps.store.commit(
+        [{ ...gate, status: 'approved', decidedAt: at, awaitingResubmission: undefined }],
+        [
+          {
+            projectId,
+            stage,
+            type: 'gate_approved',
+            actor,
+            at,
+            summary: `Gate of ${stage} passed automatically: the exit criteria hold`,
+            data: { round: gate.round, decision: 'auto' },
+          },
+        ],
+      );
+      return { criteria, action: 'advanced' as const, gate: (stored as Gate | undefined) ?? gate, project };
+    }
+    if (!waitingForCriteria(gate)) return none;
+    const requested = await requestApprovals(deps, project, gate, actor);
+    return { criteria, action: 'requested' as const, gate: requested, project };
+  });
+
+  if (outcome.action === 'advanced' && 'gate' in outcome) {
+    await notifyPassed(deps, outcome.project, outcome.gate);
+  }
+  return { criteria: outcome.criteria, action: outcome.action };
+}
+
+/** SendTaskSuccess to the gate's waiting task; a missing or gone task is recorded, not thrown. */
+export async function notifyPassed(deps: Deps, project: Project, gate: Gate): Promise<void> {
+  const output: GatePassed = {
+    stage: gate.stage,
+    round: gate.round,
+    decision: gate.rule === 'auto' ? 'auto' : 'approved',
+  };
+  if (!gate.taskToken) {
+    await recordEvent(deps, {
+      projectId: project.id,
+      stage: gate.stage,
+      type: 'gate_callback_deferred',
+      actor: 'system',
+      summary: 'Gate passed while no gate task was waiting; the next gate task continues',
+    });
+    return;
+  }
+  try {
+    await deps.workflow.sendTaskSuccess(gate.taskToken, output);
+  } catch (error) {
+    const gone = error instanceof TaskTokenGoneError;
+    deps.log.warn('gate callback not delivered', {
+      projectId: project.id,
+      stage: gate.stage,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    await recordEvent(deps, {
+      projectId: project.id,
+      stage: gate.stage,
+      type: 'gate_callback_deferred',
+      actor: 'system',
+      summary: gone
+        ? 'Gate passed while its task was no longer waiting (timed out); the next gate task continues'
+        : 'Gate passed but the workflow could not be reached; the next gate task continues',
+      data: { reason: gone ? 'task_gone' : 'workflow_error' },
+    });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Remind and escalate a gate whose task timed out (the state machine then opens the gate again).
+ *
+ * Input: projectId, stage key, the execution's start time. Output: RemindGateResult.
+ * Steps:
+ * - approval requests out (pending_approval): every approver who has not decided gets a reminder
+ *   with a fresh link of the same round (earlier links stay valid: decisions are per approver);
+ *   once the request is timeoutDays old and not yet escalated, an escalation email goes to the
+ *   gate's escalateTo (or the team's first member) with event `gate_escalated`;
+ * - still waiting for criteria or for a resubmission after rework: the PM is reminded instead,
+ *   with the criteria that do not hold;
+ * - a decided gate: nothing (the reopened gate task answers at once).
+ * New links, the gate (reminders, remindedAt, escalatedAt) and `gate_reminded` are committed
+ * together; then the emails are sent (failures recorded, never thrown).
+ */
+import { approvalUrl, newApprovalLink } from '../approval-links.js';
+import { evaluateCriteria } from '../criteria.js';
+import { approvalRequestEmail } from '../emails/approval-request.js';
+import { escalationEmail, gateWaitingEmail } from '../emails/notices.js';
+import { emailContext, loadPeople, projectManagers, sendRecorded, uniqueEmails } from '../emails/send.js';
+import { continueAsNewDue, days, requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import type { Gate } from '../model.js';
+import type { Deps, EmailMessage, NewEvent } from '../ports.js';
+import type { RemindGateResult } from '../workflow-contract.js';
+import { approvesInWords } from './request-approvals.js';
+
+export interface RemindGateInput {
+  projectId: string;
+  stage: string;
+  executionStartedAt: string;
+}
+
+export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
+  const { projectId, stage } = input;
+  const continueAsNew = continueAsNewDue(deps.clock.now(), input.executionStartedAt);
+
+  const messages = await withConflictRetry(async (): Promise<EmailMessage[]> => {
+    const project = await requireProject(deps, projectId);
+    const gate = await deps.store.get(projectId, 'gate', stage);
+    if (project.status !== 'active' || !gate) return [];
+    if (gate.status === 'approved' || gate.status === 'rejected') return [];
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const resolved = resolvedStage(project, stage);
+    const stageRecord = await deps.store.get(projectId, 'stage', stage);
+    const stageName = stageRecord?.name ?? resolved.name;
+    const people = await loadPeople(deps, project);
+    const ctx = emailContext(project, deps.config);
+    const reminders = gate.reminders + 1;
+
+    if (gate.status === 'waiting') {
+      const criteria = await evaluateCriteria(deps.store, project, stage, now);
+      const pms = projectManagers(people.team);
+      await deps.store.commit(
+        [{ ...gate, reminders, remindedAt: at }],
+        [
+          {
+            projectId,
+            stage,
+            type: 'gate_reminded',
+            actor: 'scheduler',
+            at,
+            summary: gate.awaitingResubmission
+              ? `Reminder to ${pms.map((p) => p.name).join(', ')}: ${stageName} waits for resubmission`
+              : `Reminder to ${pms.map((p) => p.name).join(', ')}: ${stageName} waits for its exit criteria`,
+            data: { to: pms.map((p) => p.email), unmet: criteria.unmet, reminder: reminders },
+          },
+        ],
+      );
+      return uniqueEmails(pms).map((to) =>
+        gateWaitingEmail({
+          ctx,
+          to,
+          stageName,
+          unmet: criteria.unmet,
+          awaitingResubmission: Boolean(gate.awaitingResubmission),
+          openedAt: gate.openedAt,
+        }),
+      );
+    }
+
+    // pending_approval: remind the approvers who have not decided, with fresh links of this round.
+    const undecided = gate.approvers.filter((a) => !a.decision);
+    const issued = undecided.map((a) =>
+      newApprovalLink({
+        projectId,
+        stage,
+        round: gate.round,
+        approverEmail: a.email,
+        approverName: a.name,
+        now,
+        linkTtlDays: deps.config.linkTtlDays,
+      }),
+    );
+    const since = gate.requestedAt ?? gate.openedAt;
+    const timeoutDays = resolved.gate.timeoutDays;
+    const escalate = !gate.escalatedAt && now.getTime() - Date.parse(since) >= days(timeoutDays);
+    const escalateTo = resolved.gate.escalateTo ?? people.team[0]?.email;
+    const next: Gate = {
+      ...gate,
+      reminders,
+      remindedAt: at,
+      ...(escalate && escalateTo ? { escalatedAt: at } : {}),
+    };
+    const events: NewEvent[] = [
+      {
+        projectId,
+        stage,
+        type: 'gate_reminded',
+        actor: 'scheduler',
+        at,
+        summary:
+          undecided.length > 0
+            ? `Reminder ${reminders} sent to ${undecided.map((a) => a.name).join(', ')}`
+            : `Reminder ${reminders}: nobody left to remind`,
+        data: { round: gate.round, to: undecided.map((a) => a.email), reminder: reminders },
+      },
+    ];
+    if (escalate && escalateTo) {
+      events.push({
+        projectId,
+        stage,
+        type: 'gate_escalated',
+        actor: 'scheduler',
+        at,
+        summary: `Gate of ${stageName} escalated to ${escalateTo} after ${timeoutDays} day(s) without a decision`,
+        data: { round: gate.round, to: escalateTo, since },
+      });
+    }
+    await deps.store.commit([next, ...issued.map((i) => i.link)], events);
+
+    const approves = approvesInWords(project, gate);
+    const out: EmailMessage[] = issued.map(({ id, link }) =>
+      approvalRequestEmail({
+        ctx,
+        to: link.approverEmail,
+        approverName: link.approverName,
+        stageName,
+        approves,
+        ...(stageRecord?.due ? { due: stageRecord.due } : {}),
+        rule: gate.rule,
+        approverCount: gate.approvers.length,
+        url: approvalUrl(deps.config.publicBaseUrl, id),
+        expiresAt: link.expiresAt,
+        reminder: reminders,
+      }),
+    );
+    if (escalate && escalateTo) {
+      out.push(
+        escalationEmail({
+          ctx,
+          to: escalateTo,
+          stageName,
+          approves,
+          since,
+          days: timeoutDays,
+          undecided: undecided.map((a) => ({ name: a.name, email: a.email })),
+        }),
+      );
+    }
+    return out;
+  });
+
+  await sendRecorded(deps, projectId, stage, messages);
+  return { continueAsNew };
+}

@@ -1,0 +1,137 @@
+/**
+ * Send approval requests for a gate whose exit criteria hold.
+ *
+ * Input: the project and the gate as read (their versions are the optimistic lock), the actor.
+ * Output: the gate as stored (new round, pending_approval).
+ * Steps: round + 1; every approver's decision is cleared; one new link per approver (only its
+ * hash is stored, with a CSRF secret and an expiry); for the risk stage the plan document version
+ * under approval is recorded; the stage goes to awaiting_approval. Links, gate, stage and the
+ * `approval_requested` event are committed together (a ConflictError means another process
+ * changed the gate: the caller re-reads and retries). Then one email per approver; a failed send
+ * becomes an `email_failed` event and never throws, so the gate still waits for decisions.
+ *
+ * Links are valid per round and approver (ApprovalLink.round / approverEmail): a reminder adds
+ * another link of the same round and the earlier ones keep working, so ApproverState.linkHash is
+ * left unset here.
+ */
+import { approvalUrl, newApprovalLink } from '../approval-links.js';
+import { approvalRequestEmail } from '../emails/approval-request.js';
+import { emailContext, sendRecorded } from '../emails/send.js';
+import { NotFoundError } from '../errors.js';
+import { resolvedStage } from '../events.js';
+import type { ApprovalLink, Gate, Project, Stage } from '../model.js';
+import type { Deps, EmailMessage } from '../ports.js';
+
+/** The stage whose gate approves a specific version of the project plan document. */
+export const PLAN_STAGE = 'risk';
+
+export interface RequestApprovalsOptions {
+  /** The PM submitted the stage explicitly: record submittedAt/By in the same commit. */
+  submitted?: boolean;
+}
+
+/** What the approvers of `gate` are asked to approve, in words. */
+export function approvesInWords(project: Project, gate: Pick<Gate, 'stage' | 'documentVersion'>): string {
+  const resolved = resolvedStage(project, gate.stage);
+  if (gate.stage === PLAN_STAGE && gate.documentVersion !== undefined) {
+    return `project plan document v${gate.documentVersion}`;
+  }
+  return resolved.gate.approves;
+}
+
+export async function requestApprovals(
+  deps: Deps,
+  project: Project,
+  gate: Gate,
+  actor: string,
+  options: RequestApprovalsOptions = {},
+): Promise<Gate> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const stage = await deps.store.get(project.id, 'stage', gate.stage);
+  if (!stage) throw new NotFoundError(`project ${project.id} has no stage record ${gate.stage}`);
+
+  const round = gate.round + 1;
+  const issued = gate.approvers.map((a) =>
+    newApprovalLink({
+      projectId: project.id,
+      stage: gate.stage,
+      round,
+      approverEmail: a.email,
+      approverName: a.name,
+      now,
+      linkTtlDays: deps.config.linkTtlDays,
+    }),
+  );
+  const next: Gate = {
+    ...gate,
+    round,
+    status: 'pending_approval',
+    approvers: gate.approvers.map((a) => ({ email: a.email, name: a.name })),
+    requestedAt: at,
+    reminders: 0,
+    remindedAt: undefined,
+    escalatedAt: undefined,
+    decidedAt: undefined,
+    awaitingResubmission: undefined,
+    documentVersion: gate.stage === PLAN_STAGE ? project.planVersion : undefined,
+  };
+  const nextStage: Stage = {
+    ...stage,
+    status: 'awaiting_approval',
+    ...(options.submitted ? { submittedAt: at, submittedBy: actor } : {}),
+  };
+  const approves = approvesInWords(project, next);
+  const links: ApprovalLink[] = issued.map((i) => i.link);
+
+  const stored = await deps.store.commit(
+    [next, nextStage, ...links],
+    [
+      ...(options.submitted
+        ? [
+            {
+              projectId: project.id,
+              stage: gate.stage,
+              type: 'stage_submitted',
+              actor,
+              at,
+              summary: `${actor} submitted ${stage.name} for approval`,
+            },
+          ]
+        : []),
+      {
+        projectId: project.id,
+        stage: gate.stage,
+        type: 'approval_requested',
+        actor,
+        at,
+        summary: `Approval of ${approves} requested from ${next.approvers.map((a) => a.name).join(', ')} (round ${round})`,
+        data: {
+          round,
+          approvers: next.approvers.map((a) => a.email),
+          ...(next.documentVersion !== undefined ? { documentVersion: next.documentVersion } : {}),
+        },
+      },
+    ],
+  );
+
+  const ctx = emailContext(project, deps.config);
+  const messages: EmailMessage[] = issued.map(({ id, link }) =>
+    approvalRequestEmail({
+      ctx,
+      to: link.approverEmail,
+      approverName: link.approverName,
+      stageName: stage.name,
+      approves,
+      ...(stage.due ? { due: stage.due } : {}),
+      rule: next.rule,
+      approverCount: next.approvers.length,
+      url: approvalUrl(deps.config.publicBaseUrl, id),
+      expiresAt: link.expiresAt,
+    }),
+  );
+  await sendRecorded(deps, project.id, gate.stage, messages);
+  return (
+    (stored.find((e) => e.entity === 'gate') as Gate | undefined) ?? { ...next, version: gate.version + 1 }
+  );
+}
