@@ -1,0 +1,60 @@
+/**
+ * The lifecycle Lambda: every Task state of a project's state machine calls it with an `action`
+ * (functions/core/workflow-contract.ts). It parses the event, runs the one use case the action
+ * names and returns its result. Logs carry the action, project and stage only (never the token).
+ */
+import { awsDeps } from '../composition.js';
+import { ValidationError } from '../core/errors.js';
+import type { Deps } from '../core/ports.js';
+import { closeProject } from '../core/use-cases/close-project.js';
+import { completeStage } from '../core/use-cases/complete-stage.js';
+import { continueAsNew } from '../core/use-cases/continue-as-new.js';
+import { enterStage } from '../core/use-cases/enter-stage.js';
+import { openGate } from '../core/use-cases/open-gate.js';
+import { remindGate } from '../core/use-cases/remind-gate.js';
+import { reworkStage } from '../core/use-cases/rework-stage.js';
+import { type LifecycleEvent, lifecycleEventSchema } from '../core/workflow-contract.js';
+
+/** Parses `event` and runs its action with `deps`. Throws ValidationError for a malformed event. */
+export async function handleLifecycle(deps: Deps, event: unknown): Promise<unknown> {
+  const parsed = lifecycleEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    deps.log.error('lifecycle event rejected', { issues: issues.map((i) => i.path) });
+    throw new ValidationError(issues);
+  }
+  const e = parsed.data;
+  const fields = { action: e.action, projectId: e.projectId, ...('stage' in e ? { stage: e.stage } : {}) };
+  deps.log.info('lifecycle action', fields);
+  try {
+    return (await dispatch(deps, e)) ?? {};
+  } catch (error) {
+    deps.log.error('lifecycle action failed', {
+      ...fields,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    throw error;
+  }
+}
+
+function dispatch(deps: Deps, e: LifecycleEvent): Promise<unknown> {
+  switch (e.action) {
+    case 'enterStage':
+      return enterStage(deps, e);
+    case 'openGate':
+      return openGate(deps, e);
+    case 'remindGate':
+      return remindGate(deps, e);
+    case 'reworkStage':
+      return reworkStage(deps, e);
+    case 'completeStage':
+      return completeStage(deps, e);
+    case 'continueAsNew':
+      return continueAsNew(deps, e);
+    case 'closeProject':
+      return closeProject(deps, e);
+  }
+}
+
+/** Lambda entry point. */
+export const handler = (event: unknown): Promise<unknown> => handleLifecycle(awsDeps(), event);
