@@ -1,0 +1,329 @@
+/**
+ * Register a project from its validated spec (on deploy, and by the local runtime). Idempotent.
+ *
+ * Input: the loaded spec (spec + resolved stages), `start` (start the workflow execution).
+ * Output: `{ projectId, created, updated, started }`.
+ * Steps, when the project does not exist: create the project (active, at its first stage,
+ * generation 0), its stages (pending), stakeholders, team members, resources, risks (open),
+ * deliverables as tasks (todo) and a `project_registered` event. Up to 100 items this is one
+ * transaction. Beyond that the project's records are written first in chunks and the project item
+ * with its event last, so a half-written registration is never visible as a project; a retry
+ * skips the records a failed attempt already wrote.
+ * When it exists: no record is overwritten. If the spec changed (its hash differs), the new spec
+ * and stages are stored on the project with a `spec_updated` event, and records for stages,
+ * stakeholders, team members, resources, risks and deliverables that are new in the spec are
+ * created (existing ones are left as the staff changed them).
+ * Then, when `start` and the project is active, the execution of its current generation is
+ * started (idempotent by its deterministic name).
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError } from '../errors.js';
+import type {
+  Entity,
+  EntityName,
+  Project,
+  ProjectChild,
+  Resource,
+  Risk,
+  Stage,
+  Stakeholder,
+  Task,
+  TeamMember,
+} from '../model.js';
+import type { Deps, NewEvent } from '../ports.js';
+import type { LoadedSpec } from '../spec/load.js';
+import type { ProjectSpec } from '../spec/schema.js';
+import { type ExecutionInput, executionName } from '../workflow-contract.js';
+
+/** Items per transaction (DynamoDB's TransactWriteItems limit). */
+export const MAX_ITEMS_PER_COMMIT = 100;
+
+export interface RegisterResult {
+  projectId: string;
+  /** The project was created by this call. */
+  created: boolean;
+  /** The project existed and its spec changed. */
+  updated: boolean;
+  /** An execution start was requested (it is a no-op when that execution already exists). */
+  started: boolean;
+}
+
+type Child = Exclude<Entity, Project | { entity: 'link' }>;
+
+/** A stable hash of a spec: keys sorted, so key order in the file does not matter. */
+export function specHash(spec: ProjectSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A slug of a resource name for its id (`Microsoft 365 licences` -> `microsoft-365-licences`). */
+function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/g, '');
+  return slug || 'resource';
+}
+
+/** The records a spec declares, each new (version 0). Resource ids are slugs of their names. */
+export function recordsFromSpec(loaded: LoadedSpec): Child[] {
+  const { spec, stages } = loaded;
+  const projectId = spec.id;
+  const dueOf = (stage: string) => stages.find((s) => s.key === stage)?.due;
+  const out: Child[] = [];
+  for (const s of stages) {
+    const stage: Stage = {
+      entity: 'stage',
+      projectId,
+      key: s.key,
+      name: s.name,
+      order: s.order,
+      status: 'pending',
+      reworkCount: 0,
+      version: 0,
+      ...(s.due ? { due: s.due } : {}),
+    };
+    out.push(stage);
+  }
+  for (const s of spec.stakeholders) {
+    const stakeholder: Stakeholder = {
+      entity: 'stakeholder',
+      projectId,
+      email: s.email.toLowerCase(),
+      name: s.name,
+      role: s.role,
+      version: 0,
+    };
+    out.push(stakeholder);
+  }
+  for (const m of spec.team) {
+    const member: TeamMember = {
+      entity: 'member',
+      projectId,
+      email: m.email.toLowerCase(),
+      name: m.name,
+      role: m.role,
+      skills: m.skills,
+      allocation: m.allocation,
+      version: 0,
+    };
+    out.push(member);
+  }
+  const resourceIds = new Set<string>();
+  for (const r of spec.resources) {
+    const base = slugify(r.name);
+    let id = base;
+    for (let n = 2; resourceIds.has(id); n++) id = `${base}-${n}`;
+    resourceIds.add(id);
+    const resource: Resource = {
+      entity: 'resource',
+      projectId,
+      id,
+      kind: r.kind,
+      name: r.name,
+      quantity: r.quantity,
+      cost: r.cost,
+      version: 0,
+    };
+    out.push(resource);
+  }
+  for (const r of spec.risks) {
+    const risk: Risk = {
+      entity: 'risk',
+      projectId,
+      id: r.id,
+      title: r.title,
+      likelihood: r.likelihood,
+      impact: r.impact,
+      status: 'open',
+      version: 0,
+      ...(r.owner ? { owner: r.owner } : {}),
+      ...(r.mitigation ? { mitigation: r.mitigation } : {}),
+    };
+    out.push(risk);
+  }
+  for (const d of spec.deliverables) {
+    const due = dueOf(d.stage);
+    const task: Task = {
+      entity: 'task',
+      projectId,
+      id: d.id,
+      type: 'deliverable',
+      name: d.name,
+      stage: d.stage,
+      status: 'todo',
+      estimateHours: 0,
+      actualHours: 0,
+      acceptance: d.acceptance,
+      version: 0,
+      ...(due ? { due } : {}),
+    };
+    out.push(task);
+  }
+  return out;
+}
+
+/** The new project record of a spec. */
+export function projectFromSpec(loaded: LoadedSpec, mspName: string, at: string): Project {
+  const { spec, stages } = loaded;
+  return {
+    entity: 'project',
+    id: spec.id,
+    name: spec.name,
+    customerName: spec.customer.name,
+    timezone: spec.customer.timezone,
+    mspName: spec.msp?.name ?? mspName,
+    spec,
+    stages,
+    status: 'active',
+    currentStage: stages[0]?.key ?? '',
+    generation: 0,
+    executionName: executionName(spec.id, 0),
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+  };
+}
+
+function childKey(c: Child): string {
+  switch (c.entity) {
+    case 'stage':
+      return `stage#${c.key}`;
+    case 'gate':
+      return `gate#${c.stage}`;
+    case 'member':
+    case 'stakeholder':
+      return `${c.entity}#${c.email.toLowerCase()}`;
+    default:
+      return `${c.entity}#${c.id}`;
+  }
+}
+
+/** The records of `wanted` that the store does not hold yet. */
+async function missing(deps: Deps, projectId: string, wanted: Child[]): Promise<Child[]> {
+  const kinds = [...new Set(wanted.map((c) => c.entity))] as ProjectChild[];
+  const existing = new Set<string>();
+  for (const kind of kinds) {
+    for (const c of await deps.store.list(projectId, kind)) existing.add(childKey(c as Child));
+  }
+  return wanted.filter((c) => !existing.has(childKey(c)));
+}
+
+/**
+ * Writes `children` and then `last` with `events`: in one transaction when they fit, otherwise
+ * the children in chunks first and `last` with the events in the final transaction.
+ */
+async function commitLast(deps: Deps, children: Child[], last: Project, events: NewEvent[]): Promise<void> {
+  if (children.length + 1 + events.length <= MAX_ITEMS_PER_COMMIT) {
+    await deps.store.commit([...children, last], events);
+    return;
+  }
+  for (let i = 0; i < children.length; i += MAX_ITEMS_PER_COMMIT) {
+    await deps.store.commit(children.slice(i, i + MAX_ITEMS_PER_COMMIT));
+  }
+  await deps.store.commit([last], events);
+}
+
+function counts(children: Child[]): Partial<Record<EntityName, number>> {
+  const out: Partial<Record<EntityName, number>> = {};
+  for (const c of children) out[c.entity] = (out[c.entity] ?? 0) + 1;
+  return out;
+}
+
+export async function registerProject(
+  deps: Deps,
+  loaded: LoadedSpec,
+  options: { start: boolean },
+): Promise<RegisterResult> {
+  const projectId = loaded.spec.id;
+  const at = deps.clock.now().toISOString();
+  let project = await deps.store.getProject(projectId);
+  let created = false;
+  let updated = false;
+
+  if (!project) {
+    const fresh = projectFromSpec(loaded, deps.config.mspName, at);
+    const records = recordsFromSpec(loaded);
+    // A chunked registration that failed half-way left some records: write only the others.
+    const children =
+      records.length + 2 > MAX_ITEMS_PER_COMMIT ? await missing(deps, projectId, records) : records;
+    const event: NewEvent = {
+      projectId,
+      type: 'project_registered',
+      actor: 'system',
+      at,
+      summary: `Project "${fresh.name}" registered with ${fresh.stages.length} stages`,
+      data: {
+        stages: fresh.stages.map((s) => s.key),
+        records: counts(records),
+        specHash: specHash(loaded.spec),
+      },
+    };
+    try {
+      await commitLast(deps, children, fresh, [event]);
+      created = true;
+      project = { ...fresh, version: 1 };
+    } catch (error) {
+      // Registered meanwhile by another call (a retried deploy): continue as "exists".
+      if (!(error instanceof ConflictError)) throw error;
+      project = await deps.store.getProject(projectId);
+      if (!project) throw error;
+    }
+  }
+
+  if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
+    const next: Project = {
+      ...project,
+      spec: loaded.spec,
+      stages: loaded.stages,
+      name: loaded.spec.name,
+      customerName: loaded.spec.customer.name,
+      timezone: loaded.spec.customer.timezone,
+      mspName: loaded.spec.msp?.name ?? deps.config.mspName,
+      updatedAt: at,
+    };
+    const added = await missing(deps, projectId, recordsFromSpec(loaded));
+    await commitLast(deps, added, next, [
+      {
+        projectId,
+        type: 'spec_updated',
+        actor: 'system',
+        at,
+        summary: `Spec of "${next.name}" updated${added.length ? `; ${added.length} new record(s)` : ''}`,
+        data: {
+          specHash: specHash(loaded.spec),
+          previousSpecHash: specHash(project.spec),
+          added: counts(added),
+        },
+      },
+    ]);
+    updated = true;
+    project = { ...next, version: next.version + 1 };
+  }
+
+  let started = false;
+  if (options.start && project.status === 'active') {
+    const input: ExecutionInput =
+      project.generation === 0 ? { projectId } : { projectId, startAt: project.currentStage };
+    await deps.workflow.startExecution(
+      projectId,
+      project.executionName ?? executionName(projectId, project.generation),
+      input,
+    );
+    started = true;
+  }
+  return { projectId, created, updated, started };
+}

@@ -1,0 +1,82 @@
+/**
+ * The register Lambda: onEvent handler of the CloudFormation custom resource (CDK Provider
+ * framework) that each ProjectStack creates. Create/Update validate the spec from the resource
+ * properties (a JSON string: CloudFormation turns numbers inside objects into strings) and
+ * register the project, starting its execution; Delete does nothing (project data is retained).
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { awsDeps } from '../composition.js';
+import { ValidationError } from '../core/errors.js';
+import type { Deps } from '../core/ports.js';
+import { formatPath } from '../core/spec/load.js';
+import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages } from '../core/spec/schema.js';
+import { registerProject } from '../core/use-cases/register-project.js';
+
+export interface RegisterResponse {
+  PhysicalResourceId: string;
+  Data?: Record<string, string | boolean>;
+}
+
+const eventSchema = z.discriminatedUnion('RequestType', [
+  z.object({
+    RequestType: z.enum(['Create', 'Update']),
+    ResourceProperties: z.object({ spec: z.union([z.string().min(2), z.record(z.string(), z.unknown())]) }),
+  }),
+  z.object({ RequestType: z.literal('Delete'), PhysicalResourceId: z.string().min(1) }),
+]);
+
+function issues(list: { path: readonly PropertyKey[]; message: string }[], prefix: string) {
+  return list.map((i) => ({
+    path: [prefix, formatPath(i.path)].filter(Boolean).join('.'),
+    message: i.message,
+  }));
+}
+
+/** Parses and checks the spec property; every problem is a ValidationError issue with its field path. */
+export function specFromProperty(value: string | Record<string, unknown>): ProjectSpec {
+  let raw: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      raw = JSON.parse(value);
+    } catch {
+      throw new ValidationError([{ path: 'spec', message: 'is not valid JSON' }]);
+    }
+  }
+  const parsed = projectSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(issues(parsed.error.issues, 'spec'));
+  const problems = checkSpec(parsed.data);
+  if (problems.length > 0) throw new ValidationError(issues(problems, 'spec'));
+  return parsed.data;
+}
+
+/** Handles one custom resource event with `deps`. */
+export async function handleRegister(
+  deps: Deps,
+  event: CloudFormationCustomResourceEvent | unknown,
+): Promise<RegisterResponse> {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) throw new ValidationError(issues(parsed.error.issues, ''));
+  const e = parsed.data;
+  if (e.RequestType === 'Delete') {
+    deps.log.info('project registration deleted; data retained', {
+      physicalResourceId: e.PhysicalResourceId,
+    });
+    return { PhysicalResourceId: e.PhysicalResourceId };
+  }
+  const spec = specFromProperty(e.ResourceProperties.spec);
+  const result = await registerProject(
+    deps,
+    { file: `custom resource ${spec.id}`, spec, stages: resolveStages(spec) },
+    { start: true },
+  );
+  deps.log.info('project registered', { ...result, requestType: e.RequestType });
+  return {
+    PhysicalResourceId: result.projectId,
+    Data: { created: result.created, updated: result.updated, started: result.started },
+  };
+}
+
+/** Lambda entry point. */
+export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>
+  handleRegister(awsDeps(), event);
