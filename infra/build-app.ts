@@ -1,0 +1,92 @@
+/**
+ * The one builder of the CDK app: `cdk synth` (infra/app.ts) and the local runtime
+ * (statemachines/definition.ts) both call `buildApp`, so what runs locally is what CDK synthesizes.
+ */
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type LoadedSpec, loadSpecFiles } from '../functions/core/spec/load.js';
+import { PlatformStack } from './platform-stack.js';
+import { ProjectStack } from './project-stack.js';
+
+/** Deployment settings, from CDK context (cdk.json or `-c`) and the CLI's environment. */
+export interface AppSettings {
+  /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); environment-agnostic when unknown */
+  readonly account?: string;
+  readonly region: string;
+  /** Verified SES sender of every email. */
+  readonly senderEmail: string;
+  /** The MSP's name in emails and pages. */
+  readonly mspName: string;
+  /** Run cdk-nag AwsSolutions at synth. @default true */
+  readonly nag?: boolean;
+}
+
+export const PLATFORM_STACK_NAME = 'Milepost-Platform';
+/** Name of a project's stack. */
+export function projectStackName(projectId: string): string {
+  return `Milepost-Project-${projectId}`;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads the settings from context (`milepost:*`) and the environment the CDK CLI sets. */
+export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): AppSettings {
+  const ctx = (key: string): string | undefined => {
+    const v: unknown = app.node.tryGetContext(key);
+    return typeof v === 'string' && v.length > 0 ? v : undefined;
+  };
+  const senderEmail = ctx('milepost:senderEmail');
+  if (!senderEmail || !EMAIL.test(senderEmail)) {
+    throw new Error(
+      'milepost: set the context value milepost:senderEmail (cdk.json or -c) to a verified sender address',
+    );
+  }
+  const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
+  return {
+    ...(account ? { account } : {}),
+    region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
+    senderEmail,
+    mspName: ctx('milepost:mspName') ?? 'Your MSP',
+  };
+}
+
+/** Loads every `*.yaml` spec of a folder (sorted); throws SpecValidationError listing every error. */
+export async function loadProjectSpecs(dir: string): Promise<LoadedSpec[]> {
+  const files = (await readdir(dir))
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+  return loadSpecFiles(files, (p) => relative(process.cwd(), p) || p);
+}
+
+export interface BuiltApp {
+  platform: PlatformStack;
+  /** One stack per project, by project id. */
+  projects: Map<string, ProjectStack>;
+}
+
+/** Adds the platform stack and one project stack per spec to `app` (and cdk-nag unless disabled). */
+export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): BuiltApp {
+  const env = { ...(settings.account ? { account: settings.account } : {}), region: settings.region };
+  const platform = new PlatformStack(app, PLATFORM_STACK_NAME, {
+    env,
+    description: 'milepost: shared platform (table, documents, functions, HTTP API, email, alarms)',
+    senderEmail: settings.senderEmail,
+    mspName: settings.mspName,
+  });
+  const projects = new Map<string, ProjectStack>();
+  for (const loaded of specs) {
+    const stack = new ProjectStack(app, projectStackName(loaded.spec.id), {
+      env,
+      description: `milepost project ${loaded.spec.id}: ${loaded.spec.name} (${loaded.file})`,
+      loaded,
+      platformStackName: platform.stackName,
+    });
+    stack.addStackDependency(platform);
+    projects.set(loaded.spec.id, stack);
+  }
+  if (settings.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { platform, projects };
+}

@@ -1,0 +1,339 @@
+/**
+ * The shared platform of every project: the table and the documents bucket (stateful, retained),
+ * the Lambda functions, the HTTP API (approval pages + staff API), the SES identity and
+ * configuration set, the alarms topic, and the custom-resource provider that registers projects.
+ */
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { TABLE } from '../functions/adapters/table-definition.js';
+import { MilepostFunction } from './constructs/milepost-function.js';
+import { acknowledgePlatformFindings } from './nag.js';
+
+export interface PlatformStackProps extends StackProps {
+  /** The address approval requests and status reports are sent from (verified as an SES identity). */
+  readonly senderEmail: string;
+  /** The MSP's name in emails and pages. */
+  readonly mspName: string;
+  /** @default one month */
+  readonly logRetention?: logs.RetentionDays;
+  /** Steady-state requests per second the HTTP API accepts. @default 50 */
+  readonly apiRateLimit?: number;
+  /** Burst of requests the HTTP API accepts. @default 100 */
+  readonly apiBurstLimit?: number;
+}
+
+/** The functions of the platform; each exports `handler` from its entry under functions/handlers/. */
+export interface PlatformFunctions {
+  /** Every Task state of every project's state machine. */
+  readonly lifecycle: MilepostFunction;
+  /** API Gateway HTTP API: approval pages and the staff API. */
+  readonly http: MilepostFunction;
+  /** EventBridge Scheduler target: monitoring checks and status reports. */
+  readonly schedule: MilepostFunction;
+  /** CloudFormation custom resource: registers a project and starts its execution. */
+  readonly register: MilepostFunction;
+}
+
+export class PlatformStack extends Stack {
+  public readonly table: dynamodb.Table;
+  public readonly documentsBucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.Bucket;
+  public readonly functions: PlatformFunctions;
+  public readonly httpApi: apigwv2.HttpApi;
+  /** Base URL of the approval links (the HTTP API's default endpoint). */
+  public readonly publicBaseUrl: string;
+  public readonly emailIdentity: ses.EmailIdentity;
+  public readonly configurationSet: ses.ConfigurationSet;
+  public readonly alarmTopic: sns.Topic;
+  /** Service token of the provider whose onEvent is the register function. */
+  public readonly registerServiceToken: string;
+  public readonly registerProvider: cr.Provider;
+  /** Routes without an authorizer (approval pages, OpenAPI document). */
+  public readonly publicRoutes: apigwv2.HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    // --- Stateful: retained, protected ----------------------------------------------------------
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.projectsIndex.name,
+      partitionKey: { name: TABLE.projectsIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.projectsIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.documentsBucket = new s3.Bucket(this, 'Documents', {
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'documents/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // --- Email ------------------------------------------------------------------------------------
+    this.configurationSet = new ses.ConfigurationSet(this, 'Mail', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    this.emailIdentity = new ses.EmailIdentity(this, 'Sender', {
+      identity: ses.Identity.email(props.senderEmail),
+      configurationSet: this.configurationSet,
+    });
+    const sendEmail = new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        this.emailIdentity.emailIdentityArn,
+        this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.configurationSet.configurationSetName,
+        }),
+      ],
+    });
+
+    // --- HTTP API (routes are added once the http function exists) --------------------------------
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'milepost: approval pages and staff API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new apigwv2.HttpStage(this, 'HttpApiStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.apiRateLimit ?? 50, burstLimit: props.apiBurstLimit ?? 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // routeKey (the route template), never the path: an approval path carries the link id.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.publicBaseUrl = this.httpApi.apiEndpoint;
+
+    // --- Functions --------------------------------------------------------------------------------
+    const environment = {
+      STATE_MACHINE_ARN_PREFIX: `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:`,
+      PUBLIC_BASE_URL: this.publicBaseUrl,
+      SENDER_EMAIL: props.senderEmail,
+      MSP_NAME: props.mspName,
+      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+    };
+    const fn = (id: string, entry: string, description: string, timeout?: Duration) =>
+      new MilepostFunction(this, id, {
+        entry,
+        description,
+        environment,
+        logRetention,
+        ...(timeout ? { timeout } : {}),
+      }).useTable(this.table);
+    this.functions = {
+      lifecycle: fn(
+        'Lifecycle',
+        'functions/handlers/lifecycle.ts',
+        'milepost: lifecycle tasks of the projects',
+      ),
+      http: fn('Http', 'functions/handlers/http.ts', 'milepost: approval pages and staff API'),
+      schedule: fn(
+        'Schedule',
+        'functions/handlers/schedule.ts',
+        'milepost: monitoring checks and status reports',
+        Duration.minutes(2),
+      ),
+      register: fn(
+        'Register',
+        'functions/handlers/register.ts',
+        'milepost: registers a project on deploy and starts its workflow',
+        Duration.minutes(2),
+      ),
+    };
+    // Registration only writes records; the others also keep documents and send email.
+    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+      f.useBucket(this.documentsBucket);
+      f.function.addToRolePolicy(sendEmail);
+    }
+
+    const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);
+    this.publicRoutes = [
+      ...this.httpApi.addRoutes({
+        path: '/approve/{linkId}',
+        methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+        integration,
+      }),
+      ...this.httpApi.addRoutes({
+        path: '/api/openapi.json',
+        methods: [apigwv2.HttpMethod.GET],
+        integration,
+      }),
+    ];
+    this.httpApi.addRoutes({
+      path: '/api/{proxy+}',
+      methods: [apigwv2.HttpMethod.ANY],
+      integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
+
+    // --- Project registration (one provider for every ProjectStack) --------------------------------
+    this.registerProvider = new cr.Provider(this, 'RegisterProvider', {
+      onEventHandler: this.functions.register.function,
+      logGroup: new logs.LogGroup(this, 'RegisterProviderLogs', {
+        retention: logRetention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+    });
+    this.registerServiceToken = this.registerProvider.serviceToken;
+
+    // --- Alarms -----------------------------------------------------------------------------------
+    const alarmKey = new kms.Key(this, 'AlarmsKey', {
+      description: 'milepost: encrypts the alarms topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'Alarms', {
+      displayName: 'milepost alarms',
+      enforceSSL: true,
+      masterKey: alarmKey,
+    });
+    for (const [name, f] of Object.entries(this.functions) as [string, MilepostFunction][]) {
+      new cloudwatch.Alarm(this, `${name}Errors`, {
+        alarmDescription: `milepost: the ${name} function reported errors`,
+        metric: f.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    }
+
+    // --- What project stacks import (explicit exports: readable names, no automatic references) --
+    const names = platformExportNames(this.stackName);
+    const output = (id: string, value: string, exportName: string) =>
+      new CfnOutput(this, id, { value, exportName });
+    output('LifecycleFunctionArn', this.functions.lifecycle.function.functionArn, names.lifecycleFunctionArn);
+    output('ScheduleFunctionArn', this.functions.schedule.function.functionArn, names.scheduleFunctionArn);
+    output('LifecycleRoleArn', this.functions.lifecycle.role.roleArn, names.lifecycleRoleArn);
+    output('HttpRoleArn', this.functions.http.role.roleArn, names.httpRoleArn);
+    output('ScheduleRoleArn', this.functions.schedule.role.roleArn, names.scheduleRoleArn);
+    output('RegisterRoleArn', this.functions.register.role.roleArn, names.registerRoleArn);
+    output('AlarmTopicArn', this.alarmTopic.topicArn, names.alarmTopicArn);
+    output('RegisterServiceToken', this.registerServiceToken, names.registerServiceToken);
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.publicBaseUrl,
+      description: 'Base URL of the approval pages and the staff API',
+    });
+
+    acknowledgePlatformFindings(this);
+  }
+}
+
+/** Names of the platform's exports (prefixed with its stack name: unique per account and region). */
+export function platformExportNames(platformStackName: string) {
+  const name = (n: string) => `${platformStackName}-${n}`;
+  return {
+    lifecycleFunctionArn: name('LifecycleFunctionArn'),
+    scheduleFunctionArn: name('ScheduleFunctionArn'),
+    lifecycleRoleArn: name('LifecycleRoleArn'),
+    httpRoleArn: name('HttpRoleArn'),
+    scheduleRoleArn: name('ScheduleRoleArn'),
+    registerRoleArn: name('RegisterRoleArn'),
+    alarmTopicArn: name('AlarmTopicArn'),
+    registerServiceToken: name('RegisterServiceToken'),
+  };
+}
+
+/** The platform as a project stack sees it: imported by export name. */
+export interface ImportedPlatform {
+  readonly exportNames: ReturnType<typeof platformExportNames>;
+  readonly lifecycleFunction: lambda.IFunction;
+  readonly scheduleFunction: lambda.IFunction;
+  /** Mutable imports: grants on them create policies in the importing stack. */
+  readonly roles: { lifecycle: iam.IRole; http: iam.IRole; schedule: iam.IRole; register: iam.IRole };
+  readonly alarmTopic: sns.ITopic;
+  readonly registerServiceToken: string;
+}
+
+/** Imports the platform's resources into `scope` (a project stack) from the platform's exports. */
+export function importPlatform(scope: Construct, platformStackName: string): ImportedPlatform {
+  const names = platformExportNames(platformStackName);
+  const fn = (id: string, exportName: string) =>
+    lambda.Function.fromFunctionAttributes(scope, id, {
+      functionArn: Fn.importValue(exportName),
+      sameEnvironment: true,
+    });
+  const role = (id: string, exportName: string) =>
+    iam.Role.fromRoleArn(scope, id, Fn.importValue(exportName), { mutable: true });
+  return {
+    exportNames: names,
+    lifecycleFunction: fn('LifecycleFunction', names.lifecycleFunctionArn),
+    scheduleFunction: fn('ScheduleFunction', names.scheduleFunctionArn),
+    roles: {
+      lifecycle: role('LifecycleRole', names.lifecycleRoleArn),
+      http: role('HttpRole', names.httpRoleArn),
+      schedule: role('ScheduleRole', names.scheduleRoleArn),
+      register: role('RegisterRole', names.registerRoleArn),
+    },
+    alarmTopic: sns.Topic.fromTopicArn(scope, 'AlarmTopic', Fn.importValue(names.alarmTopicArn)),
+    registerServiceToken: Fn.importValue(names.registerServiceToken),
+  };
+}

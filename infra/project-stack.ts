@@ -1,0 +1,219 @@
+/**
+ * One customer project: its state machine (from the lifecycle builder), its two schedules
+ * (monitoring check, status report) in the customer's time zone, and the one-time, idempotent
+ * registration + start of its execution on deploy. Permissions of the platform functions on this
+ * project's state machine are granted here, scoped to it, so the platform never depends on a project.
+ */
+import { createHash } from 'node:crypto';
+import { CustomResource, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { LoadedSpec } from '../functions/core/spec/load.js';
+import type { ProjectSpec } from '../functions/core/spec/schema.js';
+import { stateMachineName } from '../functions/core/workflow-contract.js';
+import { buildLifecycleDefinition } from '../statemachines/lifecycle.js';
+import { acknowledgeProjectFindings } from './nag.js';
+import { type ImportedPlatform, importPlatform } from './platform-stack.js';
+
+export interface ProjectStackProps extends StackProps {
+  /** The validated spec and its resolved stages. */
+  readonly loaded: LoadedSpec;
+  /** Name of the platform stack whose exports this stack imports (functions, roles, alarms topic, provider). */
+  readonly platformStackName: string;
+  /** @default one month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Payload the schedule function receives (functions/handlers/schedule.ts). */
+export type ScheduleKind = 'monitor' | 'status-report';
+
+/** The custom resource properties the register function receives. */
+export interface RegistrationProperties {
+  projectId: string;
+  /** The validated spec as JSON text (CloudFormation would turn numbers inside an object into strings). */
+  spec: string;
+  /** SHA-256 of `spec`: a changed spec updates the resource, an unchanged one does not. */
+  specHash: string;
+}
+
+export class ProjectStack extends Stack {
+  public readonly projectId: string;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly monitoringSchedule: scheduler.Schedule;
+  public readonly statusReportSchedule: scheduler.Schedule;
+  public readonly registration: CustomResource;
+  /** The platform resources this stack uses, imported by export name. */
+  public readonly platform: ImportedPlatform;
+
+  constructor(scope: Construct, id: string, props: ProjectStackProps) {
+    super(scope, id, props);
+    const { spec, stages } = props.loaded;
+    const platform = importPlatform(this, props.platformStackName);
+    this.platform = platform;
+    this.projectId = spec.id;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    // --- State machine ----------------------------------------------------------------------------
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: stateMachineName(spec.id),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `milepost lifecycle of ${spec.id}`,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildLifecycleDefinition(this, {
+          projectId: spec.id,
+          stages,
+          lifecycleFunction: platform.lifecycleFunction,
+        }),
+      ),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          retention: logRetention,
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+        level: sfn.LogLevel.ALL,
+        // Task inputs carry task tokens: keep execution data out of the logs.
+        includeExecutionData: false,
+      },
+    });
+
+    // --- Permissions of the platform functions, scoped to this state machine ----------------------
+    // The roles are imported (mutable): the policies live in this stack, the platform never refers to a project.
+    const {
+      lifecycle: lifecycleRole,
+      http: httpRole,
+      schedule: scheduleRole,
+      register: registerRole,
+    } = platform.roles;
+    // Gates pass automatically (lifecycle, schedule), by decision (http) and continue as new (lifecycle).
+    this.stateMachine.grantTaskResponse(lifecycleRole);
+    this.stateMachine.grantTaskResponse(httpRole);
+    this.stateMachine.grantTaskResponse(scheduleRole);
+    this.stateMachine.grantStartExecution(lifecycleRole);
+    this.stateMachine.grantStartExecution(registerRole);
+
+    // --- Schedules, in the customer's time zone ----------------------------------------------------
+    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const timeZone = TimeZone.of(spec.customer.timezone);
+    const schedule = (name: string, kind: ScheduleKind, expression: string, description: string) =>
+      new scheduler.Schedule(this, name, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(expression, timeZone),
+        target: new targets.LambdaInvoke(platform.scheduleFunction, {
+          input: scheduler.ScheduleTargetInput.fromObject({ kind, projectId: spec.id }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+        }),
+      });
+    this.monitoringSchedule = schedule(
+      'MonitoringSchedule',
+      'monitor',
+      monitoringCron(spec),
+      `milepost ${spec.id}: monitoring check every ${spec.monitoring.every} at ${spec.monitoring.at}`,
+    );
+    const report = spec.communication.statusReport;
+    this.statusReportSchedule = schedule(
+      'StatusReportSchedule',
+      'status-report',
+      statusReportCron(spec),
+      `milepost ${spec.id}: status report every ${report.every} on ${report.day} at ${report.at}`,
+    );
+
+    // --- Alarms -----------------------------------------------------------------------------------
+    const alarmAction = new cwActions.SnsAction(platform.alarmTopic);
+    new cloudwatch.Alarm(this, 'FailedExecutions', {
+      alarmDescription: `milepost ${spec.id}: a lifecycle execution failed, timed out or was aborted`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new cloudwatch.Alarm(this, 'ScheduleDeadLettersDepth', {
+      alarmDescription: `milepost ${spec.id}: scheduled runs failed and are waiting in the dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+
+    // --- Registration and start on deploy (idempotent: deterministic execution name) ---------------
+    const specJson = JSON.stringify(spec);
+    const properties: RegistrationProperties = {
+      projectId: spec.id,
+      spec: specJson,
+      specHash: createHash('sha256').update(specJson).digest('hex'),
+    };
+    this.registration = new CustomResource(this, 'Registration', {
+      serviceToken: platform.registerServiceToken,
+      resourceType: 'Custom::MilepostProject',
+      properties: { ...properties },
+      // Project records are data: removing the stack leaves them (the handler does nothing on Delete).
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The execution starts only once the state machine and the register function's permission exist.
+    this.registration.node.addDependency(this.stateMachine, registerRole);
+
+    acknowledgeProjectFindings(this);
+  }
+}
+
+const CRON_DAYS: Record<string, string> = {
+  monday: 'MON',
+  tuesday: 'TUE',
+  wednesday: 'WED',
+  thursday: 'THU',
+  friday: 'FRI',
+  saturday: 'SAT',
+  sunday: 'SUN',
+};
+
+function hourMinute(at: string): { hour: number; minute: number } {
+  const [hour, minute] = at.split(':').map(Number);
+  return { hour: hour!, minute: minute! };
+}
+
+/** Monitoring check: every day, or every Monday, at the spec's time (EventBridge Scheduler cron). */
+export function monitoringCron(spec: ProjectSpec): string {
+  const { hour, minute } = hourMinute(spec.monitoring.at);
+  return spec.monitoring.every === 'day'
+    ? `cron(${minute} ${hour} * * ? *)`
+    : `cron(${minute} ${hour} ? * MON *)`;
+}
+
+/**
+ * Status report: weekly on the spec's day; a fortnight runs weekly (the handler skips alternate
+ * weeks); a month runs on the first such weekday of the month.
+ */
+export function statusReportCron(spec: ProjectSpec): string {
+  const { every, day, at } = spec.communication.statusReport;
+  const { hour, minute } = hourMinute(at);
+  const weekday = CRON_DAYS[day]!;
+  return every === 'month'
+    ? `cron(${minute} ${hour} ? * ${weekday}#1 *)`
+    : `cron(${minute} ${hour} ? * ${weekday} *)`;
+}

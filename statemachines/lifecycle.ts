@@ -1,0 +1,203 @@
+/**
+ * The lifecycle builder: a project's resolved stages -> the chain of a Standard state machine
+ * (JSONPath only: the local engine runs neither JSONata nor `Assign`).
+ *
+ *   route to stage (Choice on $.startAt)
+ *     -> per stage: enter -> continue as new? -> [support: hypercare? -> wait for hypercare end]
+ *        -> gate (.waitForTaskToken, TimeoutSeconds = remindAfterDays)
+ *             States.Timeout -> remind -> continue as new after reminder? -> gate
+ *             GateRejected   -> rework -> gate
+ *        -> complete -> next stage's enter
+ *     -> close project -> closed
+ *
+ * Every Task invokes the ONE lifecycle function with `{ action, projectId, stage, ... }`
+ * (functions/core/workflow-contract.ts). Progress is driven by task tokens and timeouts: there
+ * is no polling loop, so the transitions per stage stay a small constant.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import type { ResolvedStage } from '../functions/core/spec/schema.js';
+import { GATE_REJECTED, type LifecycleAction } from '../functions/core/workflow-contract.js';
+
+export interface LifecycleDefinitionProps {
+  /** The project the state machine drives (used for construct ids only: tasks read it from the execution input). */
+  readonly projectId: string;
+  /** The project's stages, in order (at least one). */
+  readonly stages: ResolvedStage[];
+  /** The lifecycle function every Task state invokes. */
+  readonly lifecycleFunction: lambda.IFunction;
+}
+
+/** Name of the stage where the state machine waits for the hypercare period to end. */
+export const SUPPORT_STAGE_KEY = 'support';
+
+/** Names of the states of one stage; the local runtime and tests address Task states by name. */
+export function stageStateNames(stage: string) {
+  return {
+    enter: `${stage}: enter`,
+    continueAsNewChoice: `${stage}: continue as new?`,
+    continueAsNew: `${stage}: continue as new`,
+    hypercareChoice: `${stage}: hypercare?`,
+    hypercareWait: `${stage}: wait for hypercare end`,
+    gate: `${stage}: gate`,
+    remind: `${stage}: remind`,
+    remindChoice: `${stage}: continue as new after reminder?`,
+    rework: `${stage}: rework`,
+    complete: `${stage}: complete`,
+  } as const;
+}
+
+/** Names of the states that do not belong to one stage. */
+export const STATE_NAMES = {
+  router: 'route to stage',
+  close: 'close project',
+  closed: 'closed',
+  continued: 'continued as new',
+} as const;
+
+/** The gate task's timeout: remindAfterDays in whole seconds (at least one). */
+export function gateTimeoutSeconds(stage: ResolvedStage): number {
+  return Math.max(1, Math.round(stage.gate.remindAfterDays * 86_400));
+}
+
+/** Backoff for Lambda service errors and failed invocations: 2 s, 4 s, 8 s, ... at most 5 attempts. */
+const RETRY = {
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+  maxDelay: Duration.minutes(1),
+};
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** Builds the lifecycle of one project: the chain to pass to `DefinitionBody.fromChainable`. */
+export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefinitionProps): sfn.IChainable {
+  const { stages, lifecycleFunction } = props;
+  if (stages.length === 0)
+    throw new Error(`project ${props.projectId}: a lifecycle needs at least one stage`);
+
+  const payload = (action: LifecycleAction, stage: string | undefined, extra: Record<string, unknown> = {}) =>
+    sfn.TaskInput.fromObject({
+      action,
+      'projectId.$': '$$.Execution.Input.projectId',
+      ...(stage === undefined ? {} : { stage }),
+      ...extra,
+    });
+
+  /** A plain (request/response) invocation of the lifecycle function, retried on any task failure. */
+  const invoke = (
+    id: string,
+    action: LifecycleAction,
+    stage: string | undefined,
+    opts: { resultPath?: string; extra?: Record<string, unknown> } = {},
+  ) => {
+    const task = new tasks.LambdaInvoke(scope, id, {
+      stateName: id,
+      lambdaFunction: lifecycleFunction,
+      payload: payload(action, stage, opts.extra),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: opts.resultPath ?? sfn.JsonPath.DISCARD,
+    });
+    task.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS, sfn.Errors.TASKS_FAILED], ...RETRY });
+    return task;
+  };
+
+  const continued = new sfn.Succeed(scope, STATE_NAMES.continued, { stateName: STATE_NAMES.continued });
+  const closed = new sfn.Succeed(scope, STATE_NAMES.closed, { stateName: STATE_NAMES.closed });
+  const close = invoke(STATE_NAMES.close, 'closeProject', undefined);
+  close.next(closed);
+
+  const enters: sfn.IChainable[] = [];
+  const completes: sfn.INextable[] = [];
+  for (const stage of stages) {
+    const names = stageStateNames(stage.key);
+    const enter = invoke(names.enter, 'enterStage', stage.key, {
+      resultPath: '$.enter',
+      extra: { 'executionStartedAt.$': '$$.Execution.StartTime' },
+    });
+    const continueAsNew = invoke(names.continueAsNew, 'continueAsNew', stage.key);
+    continueAsNew.next(continued);
+
+    const gate = new tasks.LambdaInvoke(scope, names.gate, {
+      stateName: names.gate,
+      lambdaFunction: lifecycleFunction,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: payload('openGate', stage.key, { taskToken: sfn.JsonPath.taskToken }),
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(gateTimeoutSeconds(stage))),
+      retryOnServiceExceptions: false,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // A rejection is a decision, not a fault: never retried (States.TaskFailed would match it otherwise).
+    gate.addRetry({ errors: [GATE_REJECTED], maxAttempts: 0 });
+    gate.addRetry({ errors: LAMBDA_SERVICE_ERRORS, ...RETRY });
+
+    const remind = invoke(names.remind, 'remindGate', stage.key, {
+      resultPath: '$.remind',
+      extra: { 'executionStartedAt.$': '$$.Execution.StartTime' },
+    });
+    const rework = invoke(names.rework, 'reworkStage', stage.key, { extra: { 'error.$': '$.error' } });
+    gate.addCatch(rework, { errors: [GATE_REJECTED], resultPath: '$.error' });
+    gate.addCatch(remind, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+    rework.next(gate);
+    remind.next(
+      new sfn.Choice(scope, names.remindChoice, { stateName: names.remindChoice })
+        .when(continueAsNewWhen('$.remind'), continueAsNew)
+        .otherwise(gate),
+    );
+
+    let beforeGate: sfn.IChainable = gate;
+    if (stage.key === SUPPORT_STAGE_KEY) {
+      const wait = new sfn.Wait(scope, names.hypercareWait, {
+        stateName: names.hypercareWait,
+        time: sfn.WaitTime.timestampPath('$.enter.waitUntil'),
+      });
+      wait.next(gate);
+      beforeGate = new sfn.Choice(scope, names.hypercareChoice, { stateName: names.hypercareChoice })
+        .when(sfn.Condition.isPresent('$.enter.waitUntil'), wait)
+        .otherwise(gate);
+    }
+    enter.next(
+      new sfn.Choice(scope, names.continueAsNewChoice, { stateName: names.continueAsNewChoice })
+        .when(continueAsNewWhen('$.enter'), continueAsNew)
+        .otherwise(beforeGate),
+    );
+
+    const complete = invoke(names.complete, 'completeStage', stage.key);
+    gate.next(complete);
+    enters.push(enter);
+    completes.push(complete);
+  }
+  completes.forEach((complete, i) => {
+    complete.next(enters[i + 1] ?? close);
+  });
+
+  const router = new sfn.Choice(scope, STATE_NAMES.router, { stateName: STATE_NAMES.router });
+  stages.forEach((stage, i) => {
+    router.when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.startAt'),
+        sfn.Condition.stringEquals('$.startAt', stage.key),
+      ),
+      enters[i]!,
+    );
+  });
+  router.otherwise(enters[0]!);
+  return sfn.Chain.start(router);
+}
+
+/** True when the result at `path` asks to continue as a new execution (absent counts as false). */
+function continueAsNewWhen(path: string): sfn.Condition {
+  return sfn.Condition.and(
+    sfn.Condition.isPresent(`${path}.continueAsNew`),
+    sfn.Condition.booleanEquals(`${path}.continueAsNew`, true),
+  );
+}
