@@ -1,0 +1,201 @@
+/**
+ * The scheduled status report of one project (Documentation & Reporting).
+ *
+ * Input: projectId. Output: `sent` with the document id and recipient count, or `skipped` with why.
+ * Steps:
+ * 1. A closed project is skipped (it had its close-out report).
+ * 2. The spec's cadence decides whether today is a report day: `week` always; `fortnight` every
+ *    other ISO week counted from the week of timeline.start; `month` only in the first seven days
+ *    of the month (the first scheduled weekday of the month). Dates are in the customer's time zone.
+ * 3. The report is built from the latest records (health, stages, tasks, risks, pending approvals,
+ *    next milestones) and stored in the document store.
+ * 4. Its DocumentRecord (`status-<date>`) and a `status_report_sent` event are committed together;
+ *    the record is new (version 0), so a second run on the same day (a retry) stops here.
+ * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
+ */
+import { createHash } from 'node:crypto';
+import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
+import { statusReport } from '../emails/status-report.js';
+import { ConflictError } from '../errors.js';
+import { requireProject } from '../events.js';
+import { computeHealth, localDate } from '../health.js';
+import type { DocumentRecord, Gate, Project, Stage, Task } from '../model.js';
+import type { Deps, EmailMessage } from '../ports.js';
+import type { GateRule } from '../spec/lifecycle.js';
+
+export type StatusReportResult =
+  | { status: 'sent'; documentId: string; key: string; recipients: number; failed: number }
+  | { status: 'skipped'; reason: 'closed' | 'not_due' | 'already_sent' };
+
+type Cadence = Project['spec']['communication']['statusReport']['every'];
+
+const DAY_MS = 86_400_000;
+/** How many milestones the report lists. */
+const MILESTONES = 5;
+
+/** Monday of the ISO week of a date (YYYY-MM-DD), in ms. */
+function isoWeekMonday(date: string): number {
+  const t = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
+  const weekday = (new Date(t).getUTCDay() + 6) % 7; // Monday = 0
+  return t - weekday * DAY_MS;
+}
+
+/** Whether a report is due on `today` for the cadence (see the module doc). */
+export function reportDue(every: Cadence, today: string, timelineStart: string): boolean {
+  if (every === 'week') return true;
+  if (every === 'month') return Number(today.slice(8, 10)) <= 7;
+  const weeks = Math.round((isoWeekMonday(today) - isoWeekMonday(timelineStart)) / (7 * DAY_MS));
+  return ((weeks % 2) + 2) % 2 === 0;
+}
+
+/** Where a status report is kept in the document store. */
+export function statusReportKey(projectId: string, date: string): string {
+  return `projects/${projectId}/status/${date}.html`;
+}
+
+function ruleText(rule: GateRule, count: number): string {
+  if (rule === 'all') return `all of ${count}`;
+  if (rule === 'any') return `any 1 of ${count}`;
+  if (rule === 'auto') return 'automatic';
+  return `${rule.quorum} of ${count}`;
+}
+
+function milestones(project: Project, stages: Stage[], tasks: Task[], today: string) {
+  const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
+  const list = [
+    ...stages
+      .filter((s) => s.status !== 'completed' && s.due && s.due >= today)
+      .map((s) => ({ name: `Stage ${s.name} complete`, due: s.due as string })),
+    ...tasks
+      .filter((t) => t.status !== 'done' && t.due && t.due >= today)
+      .map((t) => ({
+        name: `${t.type === 'deliverable' ? 'Deliverable' : 'Task'} ${t.name} (${stageName(t.stage)})`,
+        due: t.due as string,
+      })),
+  ];
+  return list.sort((a, b) => a.due.localeCompare(b.due)).slice(0, MILESTONES);
+}
+
+function pendingApprovals(project: Project, gates: Gate[]) {
+  return gates
+    .filter((g) => g.status === 'pending_approval')
+    .map((g) => ({
+      stageName: project.stages.find((s) => s.key === g.stage)?.name ?? g.stage,
+      ...(g.requestedAt ? { requestedAt: g.requestedAt } : {}),
+      waitingFor: g.approvers.filter((a) => !a.decision).map((a) => a.name || a.email),
+      rule: ruleText(g.rule, g.approvers.length),
+    }));
+}
+
+export async function sendStatusReport(deps: Deps, projectId: string): Promise<StatusReportResult> {
+  const project = await requireProject(deps, projectId);
+  if (project.status !== 'active') return { status: 'skipped', reason: 'closed' };
+  const now = deps.clock.now();
+  const today = localDate(now, project.timezone);
+  const cadence = project.spec.communication.statusReport.every;
+  if (!reportDue(cadence, today, project.spec.timeline.start))
+    return { status: 'skipped', reason: 'not_due' };
+  const documentId = `status-${today}`;
+  if (await deps.store.get(projectId, 'document', documentId))
+    return { status: 'skipped', reason: 'already_sent' };
+
+  const [stages, tasks, risks, gates, people] = await Promise.all([
+    deps.store.list(projectId, 'stage'),
+    deps.store.list(projectId, 'task'),
+    deps.store.list(projectId, 'risk'),
+    deps.store.list(projectId, 'gate'),
+    loadPeople(deps, project),
+  ]);
+  const ordered = [...stages].sort((a, b) => a.order - b.order);
+  const health = computeHealth({ project, stages, tasks, risks, now });
+  const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
+  const ctx = emailContext(project, deps.config);
+  const report = statusReport({
+    ctx,
+    date: today,
+    health,
+    currentStage: stageName(project.currentStage),
+    stages: ordered.map((s) => ({
+      name: s.name,
+      status: s.status,
+      ...(s.due ? { due: s.due } : {}),
+      ...(s.completedAt ? { completedAt: s.completedAt } : {}),
+    })),
+    doneTasks: tasks
+      .filter((t) => t.status === 'done')
+      .map((t) => ({ name: t.name, stageName: stageName(t.stage) })),
+    openTasks: tasks
+      .filter((t) => t.status !== 'done')
+      .sort((a, b) => (a.due ?? '9999').localeCompare(b.due ?? '9999'))
+      .map((t) => ({
+        name: t.name,
+        stageName: stageName(t.stage),
+        status: t.status,
+        ...(t.due ? { due: t.due } : {}),
+        ...(t.assignee ? { assignee: t.assignee } : {}),
+      })),
+    risks: risks
+      .filter((r) => r.status === 'open')
+      .map((r) => ({
+        title: r.title,
+        score: r.likelihood * r.impact,
+        ...(r.owner ? { owner: r.owner } : {}),
+        ...(r.mitigation ? { mitigation: r.mitigation } : {}),
+      }))
+      .sort((a, b) => b.score - a.score),
+    pendingApprovals: pendingApprovals(project, gates),
+    milestones: milestones(project, ordered, tasks, today),
+    budget: {
+      hours: project.spec.budget.hours,
+      currency: project.spec.budget.currency,
+      amount: project.spec.budget.amount,
+    },
+  });
+
+  const key = statusReportKey(projectId, today);
+  await deps.documents.put(key, report.html, 'text/html; charset=utf-8');
+  const recipients = uniqueEmails([...people.stakeholders, ...people.team]);
+  const at = now.toISOString();
+  const record: DocumentRecord = {
+    entity: 'document',
+    projectId,
+    id: documentId,
+    kind: 'status',
+    docVersion: 1,
+    title: report.title,
+    key,
+    sha256: createHash('sha256').update(report.html, 'utf8').digest('hex'),
+    createdAt: at,
+    version: 0,
+  };
+  try {
+    await deps.store.commit(
+      [record],
+      [
+        {
+          projectId,
+          type: 'status_report_sent',
+          actor: 'scheduler',
+          at,
+          summary: `${report.title} (${health.rag}) sent to ${recipients.length} recipient(s)`,
+          data: { document: documentId, rag: health.rag, spi: health.spi, cpi: health.cpi, recipients },
+        },
+      ],
+    );
+  } catch (error) {
+    // Another run stored today's report first: it sends the emails.
+    if (error instanceof ConflictError) return { status: 'skipped', reason: 'already_sent' };
+    throw error;
+  }
+
+  const messages: EmailMessage[] = recipients.map((to) => ({
+    to: [to],
+    subject: report.subject,
+    text: report.text,
+    html: report.html,
+    tag: 'status-report',
+  }));
+  const { sent, failed } = await sendRecorded(deps, projectId, undefined, messages);
+  deps.log.info('status report sent', { projectId, document: documentId, rag: health.rag, sent, failed });
+  return { status: 'sent', documentId, key, recipients: sent, failed };
+}

@@ -1,0 +1,53 @@
+/**
+ * The schedule Lambda: each project's EventBridge Scheduler schedules (and the local runtime's
+ * timers) call it with `{ kind: 'monitor' | 'status-report', projectId }`. It parses the event and
+ * runs the monitoring check or the status report. A project that does not exist (any more) is
+ * logged and skipped: retrying cannot help.
+ */
+import { z } from 'zod';
+import { awsDeps } from '../composition.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { Deps } from '../core/ports.js';
+import { type MonitoringCheckResult, runMonitoringCheck } from '../core/use-cases/run-monitoring-check.js';
+import { type StatusReportResult, sendStatusReport } from '../core/use-cases/send-status-report.js';
+
+export const scheduleEventSchema = z.object({
+  kind: z.enum(['monitor', 'status-report']),
+  projectId: z.string().min(1),
+});
+export type ScheduleEvent = z.infer<typeof scheduleEventSchema>;
+
+export type ScheduleResult =
+  | MonitoringCheckResult
+  | StatusReportResult
+  | { status: 'skipped'; reason: 'unknown_project' };
+
+/** Parses `event` and runs its job with `deps`. Throws ValidationError for a malformed event. */
+export async function handleSchedule(deps: Deps, event: unknown): Promise<ScheduleResult> {
+  const parsed = scheduleEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    deps.log.error('schedule event rejected', { issues: issues.map((i) => i.path) });
+    throw new ValidationError(issues);
+  }
+  const { kind, projectId } = parsed.data;
+  try {
+    return kind === 'monitor'
+      ? await runMonitoringCheck(deps, projectId)
+      : await sendStatusReport(deps, projectId);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      deps.log.warn('scheduled job for an unknown project skipped', { kind, projectId });
+      return { status: 'skipped', reason: 'unknown_project' };
+    }
+    deps.log.error('scheduled job failed', {
+      kind,
+      projectId,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    throw error;
+  }
+}
+
+/** Lambda entry point. */
+export const handler = (event: unknown): Promise<ScheduleResult> => handleSchedule(awsDeps(), event);
