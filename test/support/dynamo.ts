@@ -19,6 +19,15 @@ import type {
   Task,
   TeamMember,
 } from '../../functions/core/model.js';
+import type {
+  Clock,
+  Deps,
+  DocumentStore,
+  EmailMessage,
+  Mailer,
+  ProjectStore,
+  Workflow,
+} from '../../functions/core/ports.js';
 import {
   type ProjectSpec,
   type ProjectSpecInput,
@@ -281,6 +290,85 @@ export function makeResource(overrides: Partial<Resource> = {}): Resource {
     quantity: 12,
     cost: 2640,
     version: 0,
+    ...overrides,
+  };
+}
+
+/** A Workflow that records every call; `startExecution` is idempotent by name like Step Functions. */
+export class RecordingWorkflow implements Workflow {
+  readonly successes: { taskToken: string; output: unknown }[] = [];
+  readonly failures: { taskToken: string; error: string; cause: string }[] = [];
+  readonly starts: { projectId: string; name: string; input: unknown }[] = [];
+  readonly executions = new Set<string>();
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    this.successes.push({ taskToken, output });
+  }
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    this.failures.push({ taskToken, error, cause });
+  }
+  async startExecution(projectId: string, name: string, input: unknown): Promise<void> {
+    this.starts.push({ projectId, name, input });
+    this.executions.add(name);
+  }
+}
+
+/** A Mailer that keeps the messages it was asked to send. */
+export class RecordingMailer implements Mailer {
+  readonly sent: EmailMessage[] = [];
+  async send(message: EmailMessage): Promise<{ messageId: string }> {
+    this.sent.push(message);
+    return { messageId: `m-${this.sent.length}` };
+  }
+}
+
+/** Documents in memory. */
+export class MemoryDocumentStore implements DocumentStore {
+  readonly docs = new Map<string, { body: string; contentType: string }>();
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    this.docs.set(key, { body, contentType });
+  }
+  async get(key: string): Promise<string | undefined> {
+    return this.docs.get(key)?.body;
+  }
+}
+
+/** A clock that stays where it is set. */
+export class FakeClock implements Clock {
+  constructor(private current = new Date(NOW)) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+  advanceDays(days: number): void {
+    this.current = new Date(this.current.getTime() + days * 86_400_000);
+  }
+}
+
+export interface TestDeps extends Deps {
+  workflow: RecordingWorkflow;
+  mailer: RecordingMailer;
+  documents: MemoryDocumentStore;
+  clock: FakeClock;
+}
+
+/** Deps over `store` with recording fakes for every other port (replace any with `overrides`). */
+export function makeTestDeps(store: ProjectStore, overrides: Partial<TestDeps> = {}): TestDeps {
+  const silent = { info() {}, warn() {}, error() {} };
+  return {
+    store,
+    workflow: new RecordingWorkflow(),
+    mailer: new RecordingMailer(),
+    documents: new MemoryDocumentStore(),
+    clock: new FakeClock(),
+    log: silent,
+    config: {
+      publicBaseUrl: 'http://127.0.0.1:9999',
+      senderEmail: 'milepost@msp.example',
+      mspName: 'Test MSP',
+      linkTtlDays: 21,
+    },
     ...overrides,
   };
 }
