@@ -13,7 +13,7 @@
  * token (the gate task has not opened yet) or a task that is gone (timed out) is recorded as an
  * event, never thrown: the gate is approved in the store and the next gate task picks it up.
  */
-import { evaluateCriteria } from '../criteria.js';
+import { type CriteriaResult, evaluateCriteria } from '../criteria.js';
 import { TaskTokenGoneError } from '../errors.js';
 import { recordEvent, requireProject, withConflictRetry } from '../events.js';
 import type { Gate, Project } from '../model.js';
@@ -22,10 +22,7 @@ import type { GatePassed } from '../workflow-contract.js';
 import { generatePlan } from './generate-plan.js';
 import { PLAN_STAGE, requestApprovals } from './request-approvals.js';
 
-export interface CriteriaResult {
-  met: boolean;
-  unmet: string[];
-}
+export type { CriteriaResult };
 
 export interface ProgressGateResult {
   criteria: CriteriaResult;
