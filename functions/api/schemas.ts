@@ -1,0 +1,228 @@
+/**
+ * Request and response schemas of the staff API. The router validates with them and the OpenAPI
+ * document (openapi.ts) is generated from the same objects, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+
+/** Schemas that appear as named components of the OpenAPI document. */
+export const apiRegistry = z.registry<{ id: string; description?: string }>();
+
+function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  apiRegistry.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+}
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+const version = z
+  .int('must be an integer')
+  .min(0, 'must not be negative')
+  .optional()
+  .describe('The version you read; omit (or 0) to create.');
+
+/** Ids of tasks, risks and resources within a project. */
+export const recordIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores');
+export const projectIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'must be a project id');
+export const stageKeySchema = projectIdSchema;
+export const memberEmailSchema = z.email('invalid email');
+
+export const taskInputSchema = named(
+  'TaskInput',
+  z.strictObject({
+    version,
+    type: z.enum(['task', 'deliverable']).optional(),
+    name: text(200).optional().describe('Required to create.'),
+    stage: stageKeySchema.optional().describe('Stage key; default: the current stage.'),
+    status: z.enum(['todo', 'in_progress', 'done']).optional(),
+    estimateHours: z.number().min(0, 'must not be negative').max(100_000).optional(),
+    actualHours: z.number().min(0, 'must not be negative').max(100_000).optional(),
+    assignee: text(200).optional(),
+    acceptance: text(1000).optional(),
+    due: isoDate.optional(),
+  }),
+  'Create (fields marked required) or update (only the fields sent) a task or deliverable.',
+);
+
+export const riskInputSchema = named(
+  'RiskInput',
+  z.strictObject({
+    version,
+    title: text(200).optional().describe('Required to create.'),
+    likelihood: z
+      .int()
+      .min(1, 'must be 1-5')
+      .max(5, 'must be 1-5')
+      .optional()
+      .describe('Required to create.'),
+    impact: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5').optional().describe('Required to create.'),
+    owner: text(200).optional(),
+    mitigation: text(2000).optional(),
+    status: z.enum(['open', 'mitigated', 'closed']).optional(),
+    reviewBy: isoDate.optional(),
+  }),
+  'Create or update a risk (score = likelihood x impact).',
+);
+
+export const memberInputSchema = named(
+  'TeamMemberInput',
+  z.strictObject({
+    version,
+    name: text(200).optional().describe('Required to create.'),
+    role: text(200).optional().describe('Required to create.'),
+    skills: z.array(text(100)).max(50).optional(),
+    allocation: z
+      .number()
+      .min(1, 'must be 1-100 (percent)')
+      .max(100, 'must be 1-100 (percent)')
+      .optional()
+      .describe('Percent of time on the project. Required to create.'),
+  }),
+  'Create or update a team member (keyed by email).',
+);
+
+export const resourceInputSchema = named(
+  'ResourceInput',
+  z.strictObject({
+    version,
+    kind: z.enum(['software', 'hardware', 'tool', 'service']).optional().describe('Required to create.'),
+    name: text(200).optional().describe('Required to create.'),
+    quantity: z.int().positive('must be more than 0').optional(),
+    cost: z.number().min(0, 'must not be negative').optional(),
+  }),
+  'Create or update a software, hardware, tool or service resource.',
+);
+
+export const eventsQuerySchema = z.strictObject({
+  cursor: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').default(50),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+// Responses (documentation; the handlers build these shapes).
+
+export const errorSchema = named(
+  'Error',
+  z.object({
+    error: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+  'Every error: a message, and for 400 the fields that are wrong.',
+);
+
+const rag = z.enum(['green', 'amber', 'red']);
+const status = z.enum(['active', 'closed']);
+
+export const projectSummarySchema = named(
+  'ProjectSummary',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    customer: z.string(),
+    currentStage: z.string(),
+    status,
+    rag,
+  }),
+);
+
+export const projectListSchema = named('ProjectList', z.object({ projects: z.array(projectSummarySchema) }));
+
+const approverSchema = z.object({
+  email: z.string(),
+  name: z.string(),
+  decision: z.enum(['approve', 'reject']).optional(),
+  comment: z.string().optional(),
+  decidedAt: z.string().optional(),
+});
+
+export const gateSchema = named(
+  'Gate',
+  z.looseObject({
+    stage: z.string(),
+    round: z.int(),
+    status: z.enum(['waiting', 'pending_approval', 'approved', 'rejected']),
+    rule: z.union([z.enum(['all', 'any', 'auto']), z.object({ quorum: z.int() })]),
+    approvers: z.array(approverSchema),
+    openedAt: z.string(),
+    requestedAt: z.string().optional(),
+    decidedAt: z.string().optional(),
+    documentVersion: z.int().optional(),
+    version: z.int(),
+  }),
+  'A stage gate with its approvers and their decisions (never a task token).',
+);
+
+export const stageSchema = named(
+  'Stage',
+  z.looseObject({
+    key: z.string(),
+    name: z.string(),
+    order: z.int(),
+    status: z.enum(['pending', 'active', 'awaiting_approval', 'rework', 'completed']),
+    due: z.string().optional(),
+    startedAt: z.string().optional(),
+    completedAt: z.string().optional(),
+    submittedAt: z.string().optional(),
+    submittedBy: z.string().optional(),
+  }),
+);
+
+export const projectDetailSchema = named(
+  'ProjectDetail',
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    customerName: z.string(),
+    mspName: z.string(),
+    timezone: z.string(),
+    currentStage: z.string().describe('Key of the stage in progress (the last stage once closed).'),
+    status,
+    version: z.int(),
+    stages: z.array(stageSchema),
+    gates: z.array(gateSchema),
+    risks: z.array(z.looseObject({ id: z.string(), version: z.int() })),
+    tasks: z.array(z.looseObject({ id: z.string(), version: z.int() })),
+    team: z.array(z.looseObject({ email: z.string(), version: z.int() })),
+    stakeholders: z.array(z.looseObject({ email: z.string() })),
+    resources: z.array(z.looseObject({ id: z.string(), version: z.int() })),
+    documents: z.array(z.looseObject({ id: z.string() })),
+  }),
+);
+
+export const eventPageSchema = named(
+  'EventPage',
+  z.object({
+    items: z.array(
+      z.looseObject({
+        id: z.string(),
+        at: z.string(),
+        type: z.string(),
+        stage: z.string().optional(),
+        actor: z.string(),
+        summary: z.string(),
+      }),
+    ),
+    cursor: z
+      .string()
+      .optional()
+      .describe('Pass back as ?cursor= for the next page; absent on the last page.'),
+  }),
+);
+
+export const submitResultSchema = named(
+  'SubmitResult',
+  z.object({
+    submitted: z.boolean(),
+    unmet: z.array(z.string()).describe('Exit criteria that do not hold yet.'),
+  }),
+);
+
+export const recordSchema = named(
+  'Record',
+  z.looseObject({ version: z.int().describe('Send this back to update the record.') }),
+  'The stored record, with its new version.',
+);

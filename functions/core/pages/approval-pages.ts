@@ -1,0 +1,199 @@
+/**
+ * The approval pages: confirmation form, thank-you, already decided, self-approval refused,
+ * and the one neutral page for every link that does not work. Every value is escaped by `html`;
+ * no page contains the link id (the form posts to its own URL) or a task token.
+ */
+import { html, type SafeHtml } from '../html.js';
+import type { DecideApprovalResult } from '../use-cases/decide-approval.js';
+import type { ApprovalView, DecidedView, ViewApprovalResult } from '../use-cases/view-approval.js';
+import { type HtmlPage, renderPage } from './layout.js';
+
+/** The single neutral answer for unknown, malformed, expired, superseded and foreign links. */
+export const NEUTRAL_STATUS = 404;
+
+export function neutralPage(): HtmlPage {
+  return renderPage(
+    NEUTRAL_STATUS,
+    'Link not valid',
+    html`<div class="card"><h1>This link is not valid</h1>
+<p>This link is not valid. It may have expired or been replaced by a newer one. Ask your project manager for a new link.</p></div>`,
+  );
+}
+
+/** Formats an ISO time in the project's time zone, e.g. `4 Dec 2026, 14:05 (Europe/London)`. */
+export function formatTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    const text = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(date);
+    return `${text} (${timeZone})`;
+  } catch {
+    return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
+}
+
+function header(view: ApprovalView, title: string): SafeHtml {
+  return html`<p class="msp">${view.mspName}</p><h1>${title}</h1>`;
+}
+
+function details(view: ApprovalView): SafeHtml {
+  return html`<dl>
+<dt>Project</dt><dd>${view.projectName}</dd>
+<dt>Customer</dt><dd>${view.customerName}</dd>
+<dt>Stage</dt><dd>${view.stageName}</dd>
+<dt>For approval</dt><dd>${view.approves}${
+    view.documentVersion !== undefined ? html` (version ${view.documentVersion})` : ''
+  }</dd>
+${view.due ? html`<dt>Due</dt><dd>${view.due}</dd>` : ''}
+<dt>Rule</dt><dd>${view.rule}</dd>
+<dt>Approver</dt><dd>${view.approverName}</dd>
+</dl>`;
+}
+
+/** The confirmation page with the decision form (optionally with the errors of a previous attempt). */
+export function confirmPage(
+  view: ApprovalView,
+  nonce: string,
+  issues: { path: string; message: string }[] = [],
+  previous: { decision?: string; comment?: string } = {},
+): HtmlPage {
+  const errors = issues.length
+    ? html`<div class="error" role="alert">${issues.map((i) => html`<p>${i.message}</p>`)}</div>`
+    : '';
+  const checked = (d: string) => (previous.decision === d ? html` checked` : '');
+  return renderPage(
+    issues.length ? 400 : 200,
+    `Approval: ${view.stageName} - ${view.projectName}`,
+    html`<div class="card">
+${header(view, `Your decision: ${view.stageName}`)}
+${details(view)}
+${errors}
+<form method="post">
+<input type="hidden" name="csrf" value="${nonce}">
+<fieldset>
+<legend>Decision</legend>
+<label><input type="radio" name="decision" value="approve" required${checked('approve')}> Approve</label>
+<label><input type="radio" name="decision" value="reject"${checked('reject')}> Reject</label>
+</fieldset>
+<label for="comment">Comment (required to reject)</label>
+<textarea id="comment" name="comment" maxlength="2000">${previous.comment ?? ''}</textarea>
+<p><button type="submit">Submit decision</button></p>
+</form>
+<p class="note">This link is personal to ${view.approverName}; please do not forward it.</p>
+</div>`,
+  );
+}
+
+export function decidedPage(decided: DecidedView): HtmlPage {
+  const what = decided.decision === 'approve' ? 'approved' : 'rejected';
+  return renderPage(
+    200,
+    'Already decided',
+    html`<div class="card"><h1>Already decided</h1>
+<p>This request was already decided by ${decided.by} at ${formatTime(decided.at, decided.timezone)} (${what}).</p>
+<p class="note">Nothing was changed.</p></div>`,
+  );
+}
+
+export function selfApprovalPage(view: ApprovalView): HtmlPage {
+  return renderPage(
+    403,
+    'Self-approval not allowed',
+    html`<div class="card">${header(view, 'You cannot approve this stage')}
+<p>You submitted ${view.stageName} of ${view.projectName} yourself, so another approver has to decide it. Nothing was changed.</p></div>`,
+  );
+}
+
+export function thankYouPage(view: ApprovalView, decision: 'approve' | 'reject'): HtmlPage {
+  const what = decision === 'approve' ? 'approval' : 'rejection';
+  return renderPage(
+    200,
+    'Thank you',
+    html`<div class="card">${header(view, 'Thank you')}
+<p>Thank you, your ${what} is recorded.</p>
+${details(view)}</div>`,
+  );
+}
+
+export function forbiddenPage(): HtmlPage {
+  return renderPage(
+    403,
+    'Request not allowed',
+    html`<div class="card"><h1>Request not allowed</h1><p>Open the link from your email and submit the form on that page.</p></div>`,
+  );
+}
+
+export function busyPage(): HtmlPage {
+  return renderPage(
+    503,
+    'Please try again',
+    html`<div class="card"><h1>Please try again</h1><p>Many decisions arrived at once. Nothing was lost; please submit again.</p></div>`,
+  );
+}
+
+export function notFoundPage(): HtmlPage {
+  return renderPage(
+    404,
+    'Not found',
+    html`<div class="card"><h1>Not found</h1><p>There is no page here.</p></div>`,
+  );
+}
+
+export function errorPage(): HtmlPage {
+  return renderPage(
+    500,
+    'Something went wrong',
+    html`<div class="card"><h1>Something went wrong</h1><p>Nothing was recorded. Please try again later.</p></div>`,
+  );
+}
+
+/** The page for the result of GET /approve/{linkId}. */
+export function viewResultPage(result: ViewApprovalResult): HtmlPage {
+  switch (result.kind) {
+    case 'neutral':
+      return neutralPage();
+    case 'decided':
+      return decidedPage(result.decided);
+    case 'self-approval':
+      return selfApprovalPage(result.view);
+    case 'confirm':
+      return confirmPage(result.view, result.nonce);
+  }
+}
+
+/** The page for the result of POST /approve/{linkId}. */
+export function decideResultPage(result: DecideApprovalResult, form: Record<string, string> = {}): HtmlPage {
+  switch (result.kind) {
+    case 'forbidden':
+      return forbiddenPage();
+    case 'neutral':
+      return neutralPage();
+    case 'decided':
+      return decidedPage(result.decided);
+    case 'self-approval':
+      return selfApprovalPage(result.view);
+    case 'invalid': {
+      const previous = {
+        ...(form.decision ? { decision: form.decision } : {}),
+        ...(form.comment ? { comment: form.comment.slice(0, 2000) } : {}),
+      };
+      return confirmPage(result.view, result.nonce, result.issues, previous);
+    }
+    case 'recorded':
+      return thankYouPage(result.view, result.decision);
+    case 'busy':
+      return busyPage();
+  }
+}
+
+export function renderMethodNotAllowed(): HtmlPage {
+  return renderPage(
+    405,
+    'Not allowed',
+    html`<div class="card"><h1>Not allowed</h1><p>Open the link from your email.</p></div>`,
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Read one project with everything the gates need (GET /api/projects/{id}).
+ * Input: project id. Output: the project's fields (with `currentStage` and `status` at the top),
+ * its stages (the spec's stage merged with the stage record), gates with approvers and decisions
+ * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources and documents.
+ * Throws NotFoundError when the project does not exist.
+ */
+import { NotFoundError } from '../errors.js';
+import type {
+  ApproverState,
+  DocumentRecord,
+  Gate,
+  Project,
+  Resource,
+  Risk,
+  Stage,
+  Stakeholder,
+  Task,
+  TeamMember,
+} from '../model.js';
+import type { Deps } from '../ports.js';
+import type { ResolvedGate } from '../spec/schema.js';
+
+/** A gate as staff see it: no task token, no link hashes. */
+export type PublicGate = Omit<Gate, 'taskToken' | 'approvers' | 'entity'> & {
+  approvers: Omit<ApproverState, 'linkHash'>[];
+};
+
+/** A stage of the project: its record (status, dates) with the spec's gate configuration. */
+export type StageView = Omit<Stage, 'entity' | 'version'> & {
+  version: number;
+  standard: boolean;
+  gate: ResolvedGate;
+};
+
+export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
+  stages: StageView[];
+  gates: PublicGate[];
+  risks: Risk[];
+  tasks: Task[];
+  team: TeamMember[];
+  stakeholders: Stakeholder[];
+  resources: Resource[];
+  documents: DocumentRecord[];
+};
+
+/** Drops the secrets of a gate (task token; link hashes of approvers). */
+export function publicGate(gate: Gate): PublicGate {
+  const { taskToken: _token, approvers, entity: _entity, ...rest } = gate;
+  return { ...rest, approvers: approvers.map(({ linkHash: _hash, ...a }) => a) };
+}
+
+export async function getProjectDetail(deps: Deps, projectId: string): Promise<ProjectDetail> {
+  const project = await deps.store.getProject(projectId);
+  if (!project) throw new NotFoundError(`project ${projectId} not found`);
+  const [stages, gates, risks, tasks, team, stakeholders, resources, documents] = await Promise.all([
+    deps.store.list(projectId, 'stage'),
+    deps.store.list(projectId, 'gate'),
+    deps.store.list(projectId, 'risk'),
+    deps.store.list(projectId, 'task'),
+    deps.store.list(projectId, 'member'),
+    deps.store.list(projectId, 'stakeholder'),
+    deps.store.list(projectId, 'resource'),
+    deps.store.list(projectId, 'document'),
+  ]);
+  const { stages: resolved, entity: _entity, ...fields } = project;
+  const stageViews: StageView[] = resolved.map((r) => {
+    const record = stages.find((s) => s.key === r.key);
+    const { entity: _e, ...rest } = record ?? {
+      entity: 'stage' as const,
+      projectId,
+      key: r.key,
+      name: r.name,
+      order: r.order,
+      status: 'pending' as const,
+      ...(r.due ? { due: r.due } : {}),
+      reworkCount: 0,
+      version: 0,
+    };
+    return { ...rest, standard: r.standard, gate: r.gate };
+  });
+  const order = new Map(resolved.map((s) => [s.key, s.order]));
+  return {
+    ...fields,
+    stages: stageViews,
+    gates: [...gates].sort((a, b) => (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0)).map(publicGate),
+    risks,
+    tasks,
+    team,
+    stakeholders,
+    resources,
+    documents,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Add or update a task or deliverable (PUT /api/projects/{id}/tasks/{taskId}).
+ * Input: fields to set (status, estimate and actual hours...) and the version read (absent: create).
+ * Output: the stored task. Steps: see staff-upsert.ts; `stage` must be a stage of the project.
+ */
+import { ValidationError } from '../errors.js';
+import type { Task, TaskStatus } from '../model.js';
+import type { Deps } from '../ports.js';
+import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+
+export interface TaskInput {
+  version?: number;
+  type?: 'task' | 'deliverable';
+  name?: string;
+  stage?: string;
+  status?: TaskStatus;
+  estimateHours?: number;
+  actualHours?: number;
+  assignee?: string;
+  acceptance?: string;
+  due?: string;
+}
+
+export function upsertTask(
+  deps: Deps,
+  projectId: string,
+  taskId: string,
+  input: TaskInput,
+  actor: string,
+): Promise<UpsertResult<'task'>> {
+  const { version, ...fields } = input;
+  return upsertProjectRecord(deps, {
+    projectId,
+    entity: 'task',
+    id: taskId,
+    ...(version !== undefined ? { version } : {}),
+    actor,
+    describe: (t) => `${t.type} "${t.name}" (${t.status})`,
+    build: (existing, project): Task => {
+      if (!existing) requireOnCreate({ name: fields.name });
+      const stage = fields.stage ?? existing?.stage ?? project.currentStage;
+      if (!project.stages.some((s) => s.key === stage)) {
+        throw new ValidationError([{ path: 'stage', message: `unknown stage "${stage}"` }]);
+      }
+      return {
+        entity: 'task',
+        projectId,
+        id: taskId,
+        type: 'task',
+        status: 'todo',
+        estimateHours: 0,
+        actualHours: 0,
+        ...existing,
+        ...fields,
+        name: fields.name ?? existing?.name ?? '',
+        stage,
+        version: 0,
+      };
+    },
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Shared steps of the staff API's create-or-update operations (tasks, risks, team members,
+ * resources): load the project (404 when absent, 409 when closed), apply the version rule,
+ * build the record, commit it with its event, then let the current stage's gate re-evaluate.
+ *
+ * Version rule: create when the record is absent and `version` is omitted or 0; update only with
+ * the version that was read (anything else is a ConflictError -> 409).
+ */
+import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
+import type { EntityOf, Project, Versioned } from '../model.js';
+import type { Deps } from '../ports.js';
+import { progressGate } from './progress-gate.js';
+
+export type UpsertableEntity = 'task' | 'risk' | 'member' | 'resource';
+
+export interface UpsertOptions<E extends UpsertableEntity> {
+  projectId: string;
+  entity: E;
+  /** Id of the record within the project (task id, risk id, member email, resource id). */
+  id: string;
+  /** The version the caller read; omitted or 0 to create. */
+  version?: number;
+  actor: string;
+  /** Builds the new record (without version) from the stored one, if any. */
+  build: (existing: EntityOf<E> | undefined, project: Project) => EntityOf<E>;
+  /** Words for the event summary, e.g. `task "Configure tenant"`. */
+  describe: (record: EntityOf<E>) => string;
+}
+
+export interface UpsertResult<E extends UpsertableEntity> {
+  created: boolean;
+  record: EntityOf<E>;
+}
+
+const ENTITY_WORD: Record<UpsertableEntity, string> = {
+  task: 'task',
+  risk: 'risk',
+  member: 'team member',
+  resource: 'resource',
+};
+
+/** Creates or updates one record of a project, then progresses the current stage's gate. */
+export async function upsertProjectRecord<E extends UpsertableEntity>(
+  deps: Deps,
+  options: UpsertOptions<E>,
+): Promise<UpsertResult<E>> {
+  const { projectId, entity, id, version, actor } = options;
+  const project = await deps.store.getProject(projectId);
+  if (!project) throw new NotFoundError(`project ${projectId} not found`);
+  if (project.status === 'closed') throw new StateError(`project ${projectId} is closed`);
+
+  const existing = await deps.store.get(projectId, entity, id);
+  const storedVersion = (existing as Versioned | undefined)?.version;
+  const word = ENTITY_WORD[entity];
+  if (!existing && version) {
+    throw new ConflictError(`${word} ${id} does not exist: omit version (or send 0) to create it`);
+  }
+  if (existing && version === undefined) {
+    throw new ConflictError(`${word} ${id} exists: send the version you read to update it`);
+  }
+  if (existing && version !== storedVersion) {
+    throw new ConflictError(`${word} ${id} changed since it was read (version ${storedVersion} now)`);
+  }
+
+  const record = { ...options.build(existing, project), version: storedVersion ?? 0 } as EntityOf<E>;
+  const created = !existing;
+  const now = deps.clock.now().toISOString();
+  const [stored] = await deps.store.commit(
+    [record],
+    [
+      {
+        projectId,
+        type: `${entity}_${created ? 'created' : 'updated'}`,
+        actor,
+        at: now,
+        summary: `${created ? 'Added' : 'Updated'} ${options.describe(record)}`,
+        data: { id, ...(existing ? { changed: changedFields(existing, record) } : {}) },
+      },
+    ],
+  );
+  deps.log.info('project record saved', { projectId, entity, id, created });
+  await progressCurrentStage(deps, project, actor);
+  return { created, record: (stored ?? record) as EntityOf<E> };
+}
+
+/** After a data change, let the current stage's gate check its criteria. A failure there does not undo the change. */
+export async function progressCurrentStage(deps: Deps, project: Project, actor: string): Promise<void> {
+  if (project.status !== 'active') return;
+  try {
+    await progressGate(deps, project.id, project.currentStage, actor);
+  } catch (err) {
+    deps.log.warn('gate progression after a data change failed; the next change or check retries it', {
+      projectId: project.id,
+      stage: project.currentStage,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
+  }
+}
+
+function changedFields(before: object, after: object): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  return Object.keys({ ...a, ...b }).filter(
+    (k) => k !== 'version' && JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+}
+
+/** Throws a ValidationError naming every required field that is missing on create. */
+export function requireOnCreate(fields: Record<string, unknown>): void {
+  const issues = Object.entries(fields)
+    .filter(([, v]) => v === undefined)
+    .map(([path]) => ({ path, message: 'required to create' }));
+  if (issues.length) throw new ValidationError(issues);
+}

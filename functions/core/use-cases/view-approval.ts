@@ -1,0 +1,166 @@
+/**
+ * View an approval link (GET /approve/{linkId}). Side-effect free: mail scanners prefetch links,
+ * so this reads and never writes.
+ *
+ * Input: the link id from the URL. Output: what the page shows:
+ * - `neutral` for an unknown, malformed, expired, superseded or foreign link (one identical page);
+ * - `decided` when this link, or this approver in this round, has decided already;
+ * - `self-approval` when the approver submitted the stage themselves (when forbidden);
+ * - `confirm` with what is being approved and a fresh CSRF nonce for the form.
+ * Steps: hash the id, load the link, its project, stage and gate; check expiry, round, the gate's
+ * status and that the link is the approver's current one.
+ */
+import { hashLinkId, isLinkIdShape } from '../approval-links.js';
+import { csrfNonce } from '../csrf.js';
+import { describeRule } from '../gate-rules.js';
+import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
+import type { Deps } from '../ports.js';
+
+/** What the confirmation page shows about the gate (no link id, no token). */
+export interface ApprovalView {
+  mspName: string;
+  projectName: string;
+  customerName: string;
+  timezone: string;
+  stageKey: string;
+  stageName: string;
+  /** What is being approved, in words. */
+  approves: string;
+  /** For the risk stage: the plan document version being approved. */
+  documentVersion?: number;
+  due?: string;
+  rule: string;
+  round: number;
+  approverName: string;
+  approverEmail: string;
+}
+
+export interface DecidedView {
+  by: string;
+  at: string;
+  decision: 'approve' | 'reject';
+  timezone: string;
+}
+
+export type ViewApprovalResult =
+  | { kind: 'neutral' }
+  | { kind: 'decided'; decided: DecidedView }
+  | { kind: 'self-approval'; view: ApprovalView }
+  | { kind: 'confirm'; view: ApprovalView; nonce: string };
+
+/** A link that resolved to a live gate round (or to a decision already made in it). */
+export interface ApprovalContext {
+  link: ApprovalLink;
+  project: Project;
+  stage: Stage;
+  gate: Gate;
+  approver: ApproverState;
+  view: ApprovalView;
+}
+
+export type LoadedApproval =
+  | { kind: 'neutral' }
+  | { kind: 'decided'; decided: DecidedView; context: ApprovalContext }
+  | { kind: 'open'; context: ApprovalContext };
+
+export interface ApprovalOptions {
+  /** Refuse a decision by the person who submitted the stage (default true). */
+  forbidSelfApproval?: boolean;
+}
+
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Loads and checks a link; shared by the page (GET) and the decision (POST). Reads only. */
+export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedApproval> {
+  const neutral = { kind: 'neutral' } as const;
+  if (!isLinkIdShape(linkId)) return neutral;
+  const link = await deps.store.getLink(hashLinkId(linkId));
+  if (!link) return neutral;
+  if (link.expiresAt * 1000 <= deps.clock.now().getTime()) return neutral;
+
+  const project = await deps.store.getProject(link.projectId);
+  if (!project) return neutral;
+  const [stage, gate] = await Promise.all([
+    deps.store.get(link.projectId, 'stage', link.stage),
+    deps.store.get(link.projectId, 'gate', link.stage),
+  ]);
+  if (!stage || !gate || gate.projectId !== link.projectId || gate.stage !== link.stage) return neutral;
+  // A newer round (the PM resubmitted) supersedes every older link, decided or not.
+  if (gate.round !== link.round) return neutral;
+  const approver = gate.approvers.find((a) => same(a.email, link.approverEmail));
+  if (!approver) return neutral;
+  // Another link was issued to this approver in this round: only the newest one works.
+  if (approver.linkHash && approver.linkHash !== link.linkHash) return neutral;
+
+  const resolved = project.stages.find((s) => s.key === link.stage);
+  const view: ApprovalView = {
+    mspName: project.mspName || deps.config.mspName,
+    projectName: project.name,
+    customerName: project.customerName,
+    timezone: project.timezone,
+    stageKey: stage.key,
+    stageName: stage.name,
+    approves: resolved?.gate.approves ?? `completion of ${stage.name}`,
+    ...(gate.documentVersion !== undefined ? { documentVersion: gate.documentVersion } : {}),
+    ...(stage.due ? { due: stage.due } : {}),
+    rule: describeRule(gate.rule, gate.approvers.length),
+    round: gate.round,
+    approverName: approver.name || link.approverName,
+    approverEmail: link.approverEmail,
+  };
+  const context: ApprovalContext = { link, project, stage, gate, approver, view };
+
+  if (link.status === 'decided' && link.decision && link.decidedAt) {
+    return {
+      kind: 'decided',
+      context,
+      decided: {
+        by: link.approverName,
+        at: link.decidedAt,
+        decision: link.decision,
+        timezone: project.timezone,
+      },
+    };
+  }
+  if (approver.decision && approver.decidedAt) {
+    return {
+      kind: 'decided',
+      context,
+      decided: {
+        by: approver.name,
+        at: approver.decidedAt,
+        decision: approver.decision,
+        timezone: project.timezone,
+      },
+    };
+  }
+  // The round was decided without this approver (e.g. a quorum was reached): the link is spent.
+  if (gate.status !== 'pending_approval') return neutral;
+  return { kind: 'open', context };
+}
+
+/** True when the approver is the one who submitted the stage. */
+export function isSelfApproval(context: ApprovalContext): boolean {
+  return same(context.stage.submittedBy, context.link.approverEmail);
+}
+
+/** GET /approve/{linkId}: the page to show. Never writes. */
+export async function viewApproval(
+  deps: Deps,
+  linkId: string,
+  options: ApprovalOptions = {},
+): Promise<ViewApprovalResult> {
+  const loaded = await loadApproval(deps, linkId);
+  if (loaded.kind === 'neutral') return loaded;
+  if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
+  const { context } = loaded;
+  if ((options.forbidSelfApproval ?? true) && isSelfApproval(context)) {
+    return { kind: 'self-approval', view: context.view };
+  }
+  return {
+    kind: 'confirm',
+    view: context.view,
+    nonce: csrfNonce(context.link.csrfSecret, context.link.linkHash, deps.clock.now()),
+  };
+}
