@@ -1,0 +1,142 @@
+/**
+ * The local HTTP interface on 127.0.0.1: the approval pages (`/approve/*`) and the staff API
+ * (`/api/*`) at the same paths as in AWS (one shared handler, caller `local`), plus
+ * `GET /health`, `GET /api/outbox` and the dashboard (`/`, `/projects/{id}`, `/outbox`).
+ * The server listens before the services start, so `/health` answers 503 until `ready()`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../functions/handlers/http-types.js';
+import { DASHBOARD_HEADERS, notFoundPage } from './dashboard.js';
+import { LocalRuntimeError } from './errors.js';
+
+/** What the server serves; each callback is called only once the runtime is ready. */
+export interface LocalRoutes {
+  /** `/approve/*` and `/api/*` (the product's HTTP handler). */
+  app(req: HttpRequest): Promise<HttpResponse>;
+  outboxJson(): Promise<unknown>;
+  portfolioHtml(): Promise<string>;
+  /** Undefined when the project does not exist. */
+  projectHtml(id: string): Promise<string | undefined>;
+  outboxHtml(): Promise<string>;
+}
+
+export interface LocalHttpServer {
+  port: number;
+  url: string;
+  /** Serves the routes from now on (`/health` turns 200). */
+  ready(routes: LocalRoutes): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1_000_000;
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new BodyTooLarge('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, r: HttpResponse): void {
+  res.writeHead(r.status, { 'x-content-type-options': 'nosniff', ...r.headers });
+  res.end(r.body);
+}
+
+function json(status: number, body: unknown): HttpResponse {
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+function htmlPage(status: number, body: string): HttpResponse {
+  return { status, headers: { ...DASHBOARD_HEADERS }, body };
+}
+
+/** Turns a node request into the runtime-neutral request of the handlers. */
+export function toHttpRequest(req: IncomingMessage, body: string, caller?: string): HttpRequest {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+    ...(caller ? { caller } : {}),
+  };
+}
+
+async function route(req: IncomingMessage, routes: LocalRoutes | undefined): Promise<HttpResponse> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const path = url.pathname;
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (path === '/health') return routes ? json(200, { status: 'ok' }) : json(503, { status: 'starting' });
+  if (!routes) return json(503, { message: 'milepost is starting' });
+  if (path === '/api/outbox' && method === 'GET') return json(200, await routes.outboxJson());
+  if (path.startsWith('/approve/') || path.startsWith('/api/')) {
+    const body = await readBody(req);
+    // The staff API is IAM-authorized in AWS; here every caller is the local user.
+    return routes.app(toHttpRequest(req, body, path.startsWith('/api/') ? 'local' : undefined));
+  }
+  if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'method not allowed' });
+  if (path === '/') return htmlPage(200, await routes.portfolioHtml());
+  if (path === '/outbox') return htmlPage(200, await routes.outboxHtml());
+  const m = /^\/projects\/([a-z0-9-]{1,48})\/?$/.exec(path);
+  if (m) {
+    const page = await routes.projectHtml(m[1]!);
+    return page ? htmlPage(200, page) : htmlPage(404, notFoundPage());
+  }
+  return htmlPage(404, notFoundPage());
+}
+
+/**
+ * Listens on 127.0.0.1:`port`. Throws LocalRuntimeError when the port is taken.
+ * `onError` receives unexpected failures (the response is a plain 500).
+ */
+export async function startHttpServer(
+  port: number,
+  onError: (err: unknown) => void = () => undefined,
+): Promise<LocalHttpServer> {
+  let routes: LocalRoutes | undefined;
+  const server: Server = createServer((req, res) => {
+    route(req, routes).then(
+      (r) => send(res, r),
+      (err: unknown) => {
+        if (err instanceof BodyTooLarge) return send(res, json(413, { message: err.message }));
+        onError(err);
+        send(res, json(500, { message: 'internal error' }));
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new LocalRuntimeError(`port ${port} is in use: pass --port N`));
+      else if (err.code === 'EACCES')
+        reject(new LocalRuntimeError(`port ${port} is not allowed for this user: pass --port N`));
+      else reject(err);
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    ready: (r) => {
+      routes = r;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

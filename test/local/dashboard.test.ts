@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { computeHealth } from '../../functions/core/health.js';
+import type { ProjectEvent } from '../../functions/core/model.js';
+import {
+  DASHBOARD_HEADERS,
+  dashboardGate,
+  emailLinks,
+  heatMap,
+  outboxPage,
+  portfolioPage,
+  projectPage,
+} from '../../local/dashboard.js';
+import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages } from '../support/dynamo.js';
+
+const EVIL = `<script>alert("x")</script> & 'quotes'`;
+
+function detail() {
+  const spec = makeProjectSpec({ name: `Migration ${EVIL}` });
+  const project = makeProject({ currentStage: 'resourcing' }, spec);
+  const stages = makeStages(project).map((s, i) =>
+    i === 0
+      ? {
+          ...s,
+          status: 'completed' as const,
+          startedAt: '2026-12-01T09:00:00.000Z',
+          completedAt: '2026-12-04T15:00:00.000Z',
+        }
+      : i === 1
+        ? { ...s, status: 'active' as const, startedAt: '2026-12-04T15:00:00.000Z' }
+        : s,
+  );
+  const gate = makeGate({
+    projectId: project.id,
+    stage: stages[0]!.key,
+    status: 'approved',
+    round: 1,
+    taskToken: 'SECRET-TASK-TOKEN',
+    approvers: [
+      {
+        email: 'sponsor@acme.example',
+        name: 'Amara Okafor',
+        linkHash: 'SECRET-LINK-HASH',
+        decision: 'approve',
+        comment: `Fine ${EVIL}`,
+        decidedAt: '2026-12-04T14:59:00.000Z',
+      },
+    ],
+    decidedAt: '2026-12-04T14:59:00.000Z',
+  });
+  const risks = [
+    makeRisk({ projectId: project.id, id: 'data-loss', likelihood: 2, impact: 5 }),
+    makeRisk({ projectId: project.id, id: 'lockout', title: `Lockout ${EVIL}`, likelihood: 4, impact: 4 }),
+  ];
+  return {
+    project,
+    stages,
+    gates: [dashboardGate(gate)],
+    risks,
+  };
+}
+
+describe('dashboard pages', () => {
+  const now = new Date('2026-12-06T10:00:00Z');
+
+  it('renders a project with timeline, approvals, heat map and events, escaping every value', () => {
+    const d = detail();
+    const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: d.risks, now });
+    const events: ProjectEvent[] = [
+      {
+        entity: 'event',
+        projectId: d.project.id,
+        id: '1',
+        at: '2026-12-04T15:00:00.000Z',
+        type: 'stage.completed',
+        stage: 'initiation',
+        actor: 'system',
+        summary: `Stage completed ${EVIL}`,
+      },
+    ];
+    const page = projectPage({ detail: d, health, events, now });
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;');
+    expect(page).toContain('<svg viewBox=');
+    expect(page).toContain('Amara Okafor');
+    expect(page).toContain('approved');
+    expect(page).not.toContain('SECRET');
+    // Both risks sit in their likelihood x impact cells.
+    expect(page).toMatch(/data-likelihood="2" data-impact="5">data-loss</);
+    expect(page).toMatch(/data-likelihood="4" data-impact="4">lockout</);
+    expect(page).toContain('Stage completed');
+  });
+
+  it('draws planned bars for stages with due dates and actual bars for started stages', () => {
+    const d = detail();
+    const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
+    const page = projectPage({ detail: d, health, events: [], now });
+    const planned = page.match(/<title>planned:/g) ?? [];
+    const actual = page.match(/<title>actual:/g) ?? [];
+    expect(planned.length).toBe(d.stages.filter((s) => s.due).length);
+    expect(actual.length).toBe(2);
+  });
+
+  it('lists every project on the portfolio with progress and RAG', () => {
+    const page = portfolioPage(
+      [
+        {
+          id: 'acme',
+          name: EVIL,
+          customer: 'Acme',
+          status: 'active',
+          currentStage: 'risk',
+          currentStageName: 'Risk Assessment & Mitigation',
+          completedStages: 2,
+          totalStages: 7,
+          rag: 'amber',
+        },
+      ],
+      now,
+    );
+    expect(page).toContain('href="/projects/acme"');
+    expect(page).toContain('2/7 stages');
+    expect(page).toContain('rag-amber');
+    expect(page).toContain('Risk Assessment &amp; Mitigation');
+    expect(page).not.toContain('<script>');
+  });
+
+  it('renders each email of the outbox in a sandboxed frame with its links clickable', () => {
+    const email = {
+      messageId: 'm1',
+      from: 'projects@msp.example',
+      to: ['amara@acme.example'],
+      subject: `Approve ${EVIL}`,
+      text: 'Review:\nhttp://127.0.0.1:8080/approve/abc_DEF-123\n',
+      html: '<p>Hi</p><a href="http://127.0.0.1:8080/approve/abc_DEF-123" style="color:red">Review</a><script>x()</script>',
+      sentAt: '2026-12-04T15:00:00.000Z',
+    };
+    expect(emailLinks(email)).toEqual(['http://127.0.0.1:8080/approve/abc_DEF-123']);
+    const page = outboxPage([email]);
+    expect(page).toContain('<a href="http://127.0.0.1:8080/approve/abc_DEF-123"');
+    expect(page).toMatch(
+      /<iframe sandbox="allow-popups allow-popups-to-escape-sandbox"[^>]* srcdoc="&lt;p&gt;Hi/,
+    );
+    expect(page).not.toContain('<script>');
+  });
+
+  it('sends a strict policy: no scripts, no framing, no referrer', () => {
+    const csp = DASHBOARD_HEADERS['content-security-policy']!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('script-src');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(DASHBOARD_HEADERS['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('leaves closed risks out of the heat map', () => {
+    const map = heatMap([makeRisk({ id: 'gone', likelihood: 5, impact: 5, status: 'closed' })]).value;
+    expect(map).not.toContain('>gone<');
+  });
+});
