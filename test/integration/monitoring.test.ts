@@ -1,0 +1,362 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Entity, Gate, Project, ProjectEvent, Stage } from '../../functions/core/model.js';
+import type { Deps, DocumentStore, EmailMessage, Mailer, Workflow } from '../../functions/core/ports.js';
+import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
+import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
+import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
+import { handleSchedule } from '../../functions/handlers/schedule.js';
+import {
+  makeGate,
+  makeProject,
+  makeProjectSpec,
+  makeRisk,
+  makeStages,
+  makeTask,
+  makeTestStore,
+  type TestStore,
+} from '../support/dynamo.js';
+
+class RecordingMailer implements Mailer {
+  sent: EmailMessage[] = [];
+  failFor = new Set<string>();
+  async send(message: EmailMessage) {
+    if (message.to.some((t) => this.failFor.has(t))) throw new Error('throttled');
+    this.sent.push(message);
+    return { messageId: `m-${this.sent.length}` };
+  }
+}
+
+class RecordingWorkflow implements Workflow {
+  successes: { token: string; output: unknown }[] = [];
+  async sendTaskSuccess(taskToken: string, output: unknown) {
+    this.successes.push({ token: taskToken, output });
+  }
+  async sendTaskFailure() {}
+  async startExecution() {}
+}
+
+class MemoryDocuments implements DocumentStore {
+  docs = new Map<string, { body: string; contentType: string }>();
+  async put(key: string, body: string, contentType: string) {
+    this.docs.set(key, { body, contentType });
+  }
+  async get(key: string) {
+    return this.docs.get(key)?.body;
+  }
+}
+
+let db: TestStore;
+beforeAll(async () => {
+  db = await makeTestStore();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+let counter = 0;
+/** A fresh project (unique id) seeded into the table, with its stages, and deps on a fixed clock. */
+async function seed(opts: {
+  now: string;
+  spec?: Partial<ProjectSpecInput>;
+  project?: Partial<Project>;
+  stages?: (stages: Stage[]) => Stage[];
+  records?: (projectId: string) => Entity[];
+}) {
+  counter++;
+  const id = `mon-${counter}-${Date.now().toString(36)}`;
+  const spec = makeProjectSpec({
+    id,
+    name: 'Mail <b>migration</b> & "cut-over"',
+    stages: [
+      { key: 'initiation', due: '2026-12-10' },
+      { key: 'execution', due: '2027-01-20' },
+      { key: 'support', due: '2027-02-26' },
+    ],
+    ...opts.spec,
+  });
+  const project = makeProject({ ...opts.project }, spec);
+  const stages = (opts.stages ?? ((s) => s))(
+    makeStages(project).map((s, i) => (i === 0 ? { ...s, status: 'active' as const } : s)),
+  );
+  await db.store.commit([project, ...stages, ...(opts.records?.(id) ?? [])]);
+  const mailer = new RecordingMailer();
+  const workflow = new RecordingWorkflow();
+  const documents = new MemoryDocuments();
+  const clock = { current: new Date(opts.now), now: () => clock.current };
+  const logs: string[] = [];
+  const log = {
+    info: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
+    warn: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
+    error: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
+  };
+  const deps: Deps = {
+    store: db.store,
+    workflow,
+    mailer,
+    documents,
+    clock,
+    log,
+    config: {
+      publicBaseUrl: 'http://127.0.0.1:9',
+      senderEmail: 'projects@msp.example',
+      mspName: 'Example MSP',
+      linkTtlDays: 21,
+    },
+  };
+  return { id, deps, mailer, workflow, documents, clock, logs };
+}
+
+async function events(projectId: string, type?: string): Promise<ProjectEvent[]> {
+  const all: ProjectEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await db.store.listEvents(projectId, { ...(cursor ? { cursor } : {}), limit: 100 });
+    all.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return type ? all.filter((e) => e.type === type) : all;
+}
+
+describe('runMonitoringCheck', () => {
+  it('records each deviation once and clears it when it is gone', async () => {
+    const { id, deps, clock } = await seed({
+      now: '2026-12-14T09:00:00Z',
+      records: (projectId) => [
+        makeTask({ projectId, id: 'kickoff', name: 'Kick-off', stage: 'initiation', estimateHours: 10 }),
+      ],
+    });
+
+    const first = await runMonitoringCheck(deps, id);
+    expect(first.status).toBe('checked');
+    const detected = await events(id, 'deviation_detected');
+    expect(detected.map((e) => e.data?.['key']).sort()).toEqual(['overdue-stage:initiation', 'spi']);
+    expect(detected.every((e) => e.actor === 'scheduler')).toBe(true);
+    expect((await events(id, 'health_changed'))[0]?.summary).toMatch(/^Health is red/);
+
+    clock.current = new Date('2026-12-15T09:00:00Z');
+    const second = await runMonitoringCheck(deps, id);
+    expect(second.status === 'checked' && second.detected).toEqual([]);
+    expect(await events(id, 'deviation_detected')).toHaveLength(2);
+
+    // The PM finishes the task and the stage: the deviations clear.
+    const task = await db.store.get(id, 'task', 'kickoff');
+    const stage = await db.store.get(id, 'stage', 'initiation');
+    if (!task || !stage) throw new Error('seeded records missing');
+    await db.store.commit([
+      { ...task, status: 'done', actualHours: 9 },
+      { ...stage, status: 'completed', completedAt: clock.current.toISOString() },
+    ]);
+    await runMonitoringCheck(deps, id);
+    expect((await events(id, 'deviation_cleared')).map((e) => e.data?.['key']).sort()).toEqual([
+      'overdue-stage:initiation',
+      'spi',
+    ]);
+    const project = await db.store.getProject(id);
+    expect(project?.monitoring).toMatchObject({ rag: 'green', openDeviations: [] });
+  });
+
+  it('records a stale approval, an overdue task and a risk due for review', async () => {
+    const { id, deps } = await seed({
+      now: '2026-12-09T09:00:00Z',
+      records: (projectId) => [
+        makeGate({
+          projectId,
+          stage: 'initiation',
+          status: 'pending_approval',
+          round: 2,
+          requestedAt: '2026-12-01T09:00:00Z',
+          approvers: [
+            { email: 'sponsor@acme.example', name: 'Amara Okafor' },
+            { email: 'approver@acme.example', name: 'Jenny Price', decision: 'approve' },
+          ],
+        }),
+        makeTask({
+          projectId,
+          id: 'inventory',
+          name: 'Mailbox inventory',
+          stage: 'initiation',
+          due: '2026-12-04',
+        }),
+        makeRisk({ projectId, id: 'outage', title: 'Outage', reviewBy: '2026-12-08' }),
+      ],
+    });
+
+    await runMonitoringCheck(deps, id);
+    const byKey = new Map((await events(id, 'deviation_detected')).map((e) => [e.data?.['key'], e]));
+    expect(byKey.get('stale-approval:initiation:2')?.summary).toMatch(
+      /waited 8 day\(s\) \(more than 7\); waiting for Amara Okafor$/,
+    );
+    expect(byKey.get('stale-approval:initiation:2')?.stage).toBe('initiation');
+    expect(byKey.get('overdue-task:inventory')?.summary).toBe(
+      'Deliverable Mailbox inventory is overdue by 5 day(s) (due 2026-12-04)',
+    );
+    expect(byKey.get('risk-review:outage:2026-12-08')?.summary).toMatch(/Risk "Outage" is due for review/);
+  });
+
+  it('advances an auto support gate once the support period is over', async () => {
+    const { id, deps, workflow } = await seed({
+      now: '2027-02-20T09:00:00Z',
+      project: { currentStage: 'support' },
+      stages: (stages) =>
+        stages.map((s) =>
+          s.key === 'support'
+            ? { ...s, status: 'active' as const, supportUntil: '2027-02-19T09:00:00Z' }
+            : { ...s, status: 'completed' as const },
+        ),
+      records: (projectId): Gate[] => [
+        makeGate({ projectId, stage: 'support', rule: 'auto', approvers: [], taskToken: 'token-support' }),
+      ],
+    });
+
+    const result = await runMonitoringCheck(deps, id);
+    expect(result.status === 'checked' && result.gate).toBe('advanced');
+    expect(workflow.successes).toEqual([
+      { token: 'token-support', output: { stage: 'support', round: 0, decision: 'auto' } },
+    ]);
+    expect((await db.store.get(id, 'gate', 'support'))?.status).toBe('approved');
+  });
+
+  it('skips a closed project without writing anything', async () => {
+    const { id, deps } = await seed({ now: '2026-12-20T09:00:00Z', project: { status: 'closed' } });
+    expect(await runMonitoringCheck(deps, id)).toEqual({ status: 'skipped', reason: 'closed' });
+    expect(await events(id)).toEqual([]);
+  });
+});
+
+describe('sendStatusReport', () => {
+  it('emails every stakeholder and team member, stores the report and records it once', async () => {
+    const { id, deps, mailer, documents } = await seed({
+      now: '2026-12-04T16:00:00Z',
+      records: (projectId) => [
+        makeTask({
+          projectId,
+          id: 'kickoff',
+          name: 'Kick-off <script>alert(1)</script>',
+          stage: 'initiation',
+          status: 'done',
+          estimateHours: 4,
+          actualHours: 4,
+        }),
+        makeTask({
+          projectId,
+          id: 'charter',
+          name: 'Charter',
+          stage: 'initiation',
+          estimateHours: 6,
+          due: '2026-12-08',
+        }),
+        makeRisk({ projectId, id: 'outage', title: 'Outage "big" <one>', likelihood: 4, impact: 5 }),
+        makeGate({
+          projectId,
+          stage: 'initiation',
+          status: 'pending_approval',
+          round: 1,
+          requestedAt: '2026-12-03T10:00:00Z',
+        }),
+      ],
+    });
+
+    const result = await sendStatusReport(deps, id);
+    expect(result).toMatchObject({
+      status: 'sent',
+      documentId: 'status-2026-12-04',
+      recipients: 5,
+      failed: 0,
+    });
+    expect(mailer.sent.map((m) => m.to[0]).sort()).toEqual([
+      'approver@acme.example',
+      'eng@msp.example',
+      'informed@acme.example',
+      'pm@msp.example',
+      'sponsor@acme.example',
+    ]);
+    const mail = mailer.sent[0] as EmailMessage;
+    expect(mail.subject).toMatch(/Status report Fri, 4 Dec 2026/);
+    expect(mail.html).toContain('Kick-off &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mail.html).toContain('Outage &quot;big&quot; &lt;one&gt;');
+    expect(mail.html).toContain('Mail &lt;b&gt;migration&lt;/b&gt; &amp; &quot;cut-over&quot;');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.text).toContain(
+      'Pending approvals\n- Initiation & Planning: waiting for Amara Okafor (all of 1)',
+    );
+    expect(mail.text).toContain('Charter (Initiation & Planning, todo, due 2026-12-08)');
+    expect(mail.text).toContain('Next milestones\n- Tue, 8 Dec 2026: Deliverable Charter');
+
+    const record = await db.store.get(id, 'document', 'status-2026-12-04');
+    expect(record).toMatchObject({ kind: 'status', key: `projects/${id}/status/2026-12-04.html` });
+    expect(documents.docs.get(record?.key ?? '')?.body).toBe(mail.html);
+    const sentEvents = await events(id, 'status_report_sent');
+    expect(sentEvents).toHaveLength(1);
+    expect(sentEvents[0]?.data?.['document']).toBe('status-2026-12-04');
+
+    // A retry the same day sends nothing more.
+    expect(await sendStatusReport(deps, id)).toEqual({ status: 'skipped', reason: 'already_sent' });
+    expect(mailer.sent).toHaveLength(5);
+  });
+
+  it('sends fortnightly reports every other ISO week from the timeline start', async () => {
+    // Timeline starts Tue 2026-12-01 (ISO week 49): reports in weeks 49, 51, 53, not 50 or 52.
+    const spec = {
+      communication: {
+        channels: ['email'],
+        statusReport: { every: 'fortnight' as const, day: 'friday' as const, at: '16:00' },
+      },
+    };
+    const { id, deps, mailer, clock } = await seed({ now: '2026-12-04T16:00:00Z', spec });
+    expect((await sendStatusReport(deps, id)).status).toBe('sent');
+    clock.current = new Date('2026-12-11T16:00:00Z');
+    expect(await sendStatusReport(deps, id)).toEqual({ status: 'skipped', reason: 'not_due' });
+    clock.current = new Date('2026-12-18T16:00:00Z');
+    expect((await sendStatusReport(deps, id)).status).toBe('sent');
+    expect(mailer.sent).toHaveLength(10);
+  });
+
+  it('sends monthly reports only in the first week of the month', async () => {
+    const spec = {
+      communication: {
+        channels: ['email'],
+        statusReport: { every: 'month' as const, day: 'friday' as const, at: '16:00' },
+      },
+    };
+    const { id, deps, clock } = await seed({ now: '2026-12-11T16:00:00Z', spec });
+    expect(await sendStatusReport(deps, id)).toEqual({ status: 'skipped', reason: 'not_due' });
+    clock.current = new Date('2027-01-01T16:00:00Z');
+    expect((await sendStatusReport(deps, id)).status).toBe('sent');
+  });
+
+  it('records a failed email and still sends the others', async () => {
+    const { id, deps, mailer } = await seed({ now: '2026-12-04T16:00:00Z' });
+    mailer.failFor.add('informed@acme.example');
+    const result = await sendStatusReport(deps, id);
+    expect(result).toMatchObject({ status: 'sent', recipients: 4, failed: 1 });
+    const failed = await events(id, 'email_failed');
+    expect(failed.map((e) => e.data?.['to'])).toEqual([['informed@acme.example']]);
+  });
+});
+
+describe('handleSchedule', () => {
+  it('runs the job the event names', async () => {
+    const { id, deps, mailer } = await seed({ now: '2026-12-04T16:00:00Z' });
+    expect(await handleSchedule(deps, { kind: 'status-report', projectId: id })).toMatchObject({
+      status: 'sent',
+    });
+    expect(mailer.sent.length).toBeGreaterThan(0);
+    expect(await handleSchedule(deps, { kind: 'monitor', projectId: id })).toMatchObject({
+      status: 'checked',
+    });
+  });
+
+  it('rejects a malformed event with the field named', async () => {
+    const { deps } = await seed({ now: '2026-12-04T16:00:00Z' });
+    await expect(handleSchedule(deps, { kind: 'backup', projectId: 'x' })).rejects.toThrow(/kind/);
+  });
+
+  it('skips an unknown project', async () => {
+    const { deps, logs } = await seed({ now: '2026-12-04T16:00:00Z' });
+    expect(await handleSchedule(deps, { kind: 'monitor', projectId: 'no-such-project' })).toEqual({
+      status: 'skipped',
+      reason: 'unknown_project',
+    });
+    expect(logs.some((l) => l.includes('unknown project'))).toBe(true);
+  });
+});
