@@ -1,0 +1,288 @@
+import { describe, expect, it } from 'vitest';
+import { hashLinkId } from '../../functions/core/approval-links.js';
+import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
+import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
+import { openGate } from '../../functions/core/use-cases/open-gate.js';
+import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
+import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
+import { reworkStage } from '../../functions/core/use-cases/rework-stage.js';
+import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
+import { loadApproval } from '../../functions/core/use-cases/view-approval.js';
+import {
+  countEvents,
+  decideLink,
+  type LifecycleFixture,
+  lifecycleFixture,
+  linkIds,
+  START,
+} from './lifecycle-support.js';
+
+const TOKEN = 'token-first-AAAAAAAAAAAAAAAAAAAAAAAA';
+const TOKEN2 = 'token-second-BBBBBBBBBBBBBBBBBBBBBBB';
+const SPONSOR = 'sponsor@acme.example';
+const APPROVER = 'approver@acme.example';
+
+const TWO_APPROVERS: ProjectSpecInput['stages'] = [
+  {
+    key: 'initiation',
+    gate: {
+      approvers: ['sponsor', 'approver'],
+      rule: 'all',
+      remindAfterDays: 3,
+      timeoutDays: 7,
+      escalateTo: 'director@msp.example',
+    },
+  },
+  { key: 'resourcing' },
+  { key: 'risk' },
+  { key: 'execution' },
+  { key: 'qa' },
+  { key: 'deployment' },
+  { key: 'support' },
+];
+
+/** A project at initiation with approval requests out to sponsor and approver (round 1). */
+async function requested(overrides: Partial<ProjectSpecInput> = {}): Promise<LifecycleFixture> {
+  const f = await lifecycleFixture({ stages: TWO_APPROVERS, ...overrides });
+  await enterStage(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+  f.mailer.sent = [];
+  await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN });
+  return f;
+}
+
+describe('approval gates', () => {
+  it('sends one email per approver with distinct links', async () => {
+    const f = await requested();
+
+    const requests = f.mailer.tagged('approval-request');
+    expect(requests.map((m) => m.to[0]).sort()).toEqual([APPROVER, SPONSOR]);
+    const ids = linkIds(requests);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    for (const message of requests) {
+      const [id] = linkIds([message]);
+      const link = await f.deps.store.getLink(hashLinkId(id ?? ''));
+      expect(link).toMatchObject({ round: 1, status: 'pending', approverEmail: message.to[0] });
+      expect(message.html.split(id ?? '-').length - 1).toBe(1);
+      expect(message.text.split(id ?? '-').length - 1).toBe(1);
+      for (const part of [message.subject, message.text, message.html]) expect(part).not.toContain(TOKEN);
+    }
+    const gate = await f.gate('initiation');
+    expect(gate).toMatchObject({ status: 'pending_approval', round: 1, taskToken: TOKEN });
+    expect((await f.stage('initiation')).status).toBe('awaiting_approval');
+    expect(countEvents(await f.events(), 'approval_requested')).toBe(1);
+    for (const id of ids) expect((await loadApproval(f.deps, id)).kind).toBe('open');
+  });
+
+  it('keeps the links and sends no new emails when the gate reopens after a timeout', async () => {
+    const f = await requested();
+    const ids = linkIds(f.mailer.tagged('approval-request'));
+    const before = f.mailer.sent.length;
+    f.workflow.gone.add(TOKEN);
+
+    const result = await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+
+    expect(result.outcome).toBe('reopened');
+    expect(f.mailer.sent).toHaveLength(before);
+    const gate = await f.gate('initiation');
+    expect(gate).toMatchObject({ status: 'pending_approval', round: 1, taskToken: TOKEN2 });
+    for (const id of ids) expect((await loadApproval(f.deps, id)).kind).toBe('open');
+    expect(countEvents(await f.events(), 'approval_requested')).toBe(1);
+  });
+
+  it('sends the gate passed to the new token when the approval came while no task waited', async () => {
+    const f = await requested();
+    const ids = linkIds(f.mailer.tagged('approval-request'));
+    f.workflow.gone.add(TOKEN);
+    for (const id of ids) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
+    expect(f.workflow.successes).toHaveLength(0);
+
+    const result = await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+
+    expect(result.outcome).toBe('passed');
+    expect(f.workflow.successes).toEqual([
+      { token: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+    ]);
+  });
+
+  it('fails the new task with GateRejected when the rejection came while no task waited', async () => {
+    const f = await requested();
+    const [first] = linkIds(f.mailer.tagged('approval-request'));
+    f.workflow.gone.add(TOKEN);
+    expect(await decideLink(f.deps, first ?? '', 'reject', 'Budget <b>too high</b>')).toBe('recorded');
+
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+
+    expect(f.workflow.failures).toHaveLength(1);
+    expect(f.workflow.failures[0]).toMatchObject({ token: TOKEN2, error: 'GateRejected' });
+    expect(f.workflow.failures[0]?.cause).toContain('Budget <b>too high</b>');
+  });
+
+  it('reminds undecided approvers with fresh links of the same round, earlier links still valid', async () => {
+    const f = await requested();
+    const first = linkIds(f.mailer.tagged('approval-request'));
+    const sponsorLink = linkIds(f.mailer.to(SPONSOR))[0] ?? '';
+    expect(await decideLink(f.deps, sponsorLink, 'approve')).toBe('recorded');
+    f.mailer.sent = [];
+    f.clock.advanceDays(3);
+
+    const result = await remindGate(f.deps, {
+      projectId: f.projectId,
+      stage: 'initiation',
+      executionStartedAt: START,
+    });
+
+    expect(result).toEqual({ continueAsNew: false });
+    const reminders = f.mailer.tagged('approval-reminder');
+    expect(reminders.map((m) => m.to[0])).toEqual([APPROVER]);
+    const [fresh] = linkIds(reminders);
+    expect(first).not.toContain(fresh);
+    expect(await f.deps.store.getLink(hashLinkId(fresh ?? ''))).toMatchObject({ round: 1 });
+    const approverFirst = first.find((id) => id !== sponsorLink) ?? '';
+    expect((await loadApproval(f.deps, approverFirst)).kind).toBe('open');
+    expect((await loadApproval(f.deps, fresh ?? '')).kind).toBe('open');
+    expect(f.mailer.tagged('gate-escalation')).toHaveLength(0);
+    expect(await f.gate('initiation')).toMatchObject({ reminders: 1, round: 1, status: 'pending_approval' });
+    expect(countEvents(await f.events(), 'gate_reminded')).toBe(1);
+
+    // The earlier link still decides, and the reminder's link then shows "already decided".
+    expect(await decideLink(f.deps, approverFirst, 'approve')).toBe('recorded');
+    expect(await decideLink(f.deps, fresh ?? '', 'approve')).toBe('decided');
+    expect(f.workflow.successes).toHaveLength(1);
+  });
+
+  it('escalates once after timeoutDays without a decision', async () => {
+    const f = await requested();
+    const input = { projectId: f.projectId, stage: 'initiation', executionStartedAt: START };
+    f.clock.advanceDays(3);
+    await remindGate(f.deps, input);
+    expect(f.mailer.tagged('gate-escalation')).toHaveLength(0);
+    f.clock.advanceDays(4);
+    await remindGate(f.deps, input);
+    f.clock.advanceDays(3);
+    await remindGate(f.deps, input);
+
+    const escalations = f.mailer.tagged('gate-escalation');
+    expect(escalations.map((m) => m.to[0])).toEqual(['director@msp.example']);
+    expect(escalations[0]?.text).toContain('Amara Okafor');
+    expect(linkIds(escalations)).toHaveLength(0);
+    const events = await f.events();
+    expect(countEvents(events, 'gate_escalated')).toBe(1);
+    expect(countEvents(events, 'gate_reminded')).toBe(3);
+    expect((await f.gate('initiation')).escalatedAt).toBe('2026-12-08T09:00:00.000Z');
+  });
+
+  it('starts a new round when the PM resubmits after rework; older links stop working', async () => {
+    const f = await requested();
+    const round1 = linkIds(f.mailer.tagged('approval-request'));
+    const sponsorLink = linkIds(f.mailer.to(SPONSOR))[0] ?? '';
+    expect(
+      await decideLink(f.deps, sponsorLink, 'reject', 'Scope is missing the <script>phones</script>'),
+    ).toBe('recorded');
+    const failure = f.workflow.failures[0];
+    expect(failure).toMatchObject({ token: TOKEN, error: 'GateRejected' });
+
+    await reworkStage(f.deps, {
+      projectId: f.projectId,
+      stage: 'initiation',
+      error: { Error: 'GateRejected', Cause: failure?.cause ?? '' },
+    });
+    await reworkStage(f.deps, {
+      projectId: f.projectId,
+      stage: 'initiation',
+      error: { Error: 'GateRejected', Cause: failure?.cause ?? '' },
+    });
+
+    expect(await f.stage('initiation')).toMatchObject({ status: 'rework', reworkCount: 1 });
+    expect(await f.gate('initiation')).toMatchObject({
+      status: 'waiting',
+      awaitingResubmission: true,
+      round: 1,
+    });
+    const rework = f.mailer.tagged('stage-rework');
+    expect(rework.map((m) => m.to[0]).sort()).toEqual(['eng@msp.example', 'pm@msp.example']);
+    expect(rework[0]?.html).toContain('&lt;script&gt;phones&lt;/script&gt;');
+    expect(countEvents(await f.events(), 'stage_rework')).toBe(1);
+
+    // The gate task opens again: the criteria hold, but nothing goes out before the PM resubmits.
+    const sentBefore = f.mailer.sent.length;
+    const reopened = await openGate(f.deps, {
+      projectId: f.projectId,
+      stage: 'initiation',
+      taskToken: TOKEN2,
+    });
+    expect(reopened.action).toBe('none');
+    expect(f.mailer.sent).toHaveLength(sentBefore);
+
+    const submitted = await submitStage(f.deps, f.projectId, 'initiation', 'pm@msp.example');
+
+    expect(submitted).toEqual({ submitted: true, unmet: [] });
+    const gate = await f.gate('initiation');
+    expect(gate).toMatchObject({ status: 'pending_approval', round: 2, taskToken: TOKEN2 });
+    expect(gate.awaitingResubmission).toBeUndefined();
+    expect(gate.approvers.every((a) => a.decision === undefined)).toBe(true);
+    expect(await f.stage('initiation')).toMatchObject({
+      status: 'awaiting_approval',
+      submittedBy: 'pm@msp.example',
+    });
+    const round2 = linkIds(f.mailer.tagged('approval-request').slice(2));
+    expect(round2).toHaveLength(2);
+    for (const id of round1) expect((await loadApproval(f.deps, id)).kind).toBe('neutral');
+    for (const id of round2) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
+    expect(f.workflow.successes).toEqual([
+      { token: TOKEN2, output: { stage: 'initiation', round: 2, decision: 'approved' } },
+    ]);
+  });
+
+  it('sends approval requests once when criteria come to hold under concurrent progress calls', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
+    const opened = await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
+    expect(opened.action).toBe('none');
+    expect(opened.criteria?.unmet).toEqual(['Deliverable "Configured tenant" is not done (to do).']);
+    const task = await f.deps.store.get(f.projectId, 'task', 'tenant');
+    await f.deps.store.commit([{ ...task!, status: 'done', actualHours: 6 }]);
+    f.mailer.sent = [];
+
+    const results = await Promise.all(
+      [1, 2, 3].map(() => progressGate(f.deps, f.projectId, 'execution', 'pm@msp.example')),
+    );
+
+    expect(results.map((r) => r.action).sort()).toEqual(['none', 'none', 'requested']);
+    expect(f.mailer.tagged('approval-request').map((m) => m.to[0])).toEqual([SPONSOR]);
+    expect(await f.gate('execution')).toMatchObject({ round: 1, status: 'pending_approval' });
+    expect(countEvents(await f.events(), 'approval_requested')).toBe(1);
+  });
+
+  it('records a failed send as email_failed and keeps the gate pending', async () => {
+    const f = await lifecycleFixture({ stages: TWO_APPROVERS });
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+    f.mailer.failWhen = (m) => m.to.includes(SPONSOR);
+
+    const result = await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN });
+
+    expect(result.action).toBe('requested');
+    expect(await f.gate('initiation')).toMatchObject({ status: 'pending_approval', round: 1 });
+    expect(f.mailer.tagged('approval-request').map((m) => m.to[0])).toEqual([APPROVER]);
+    const failed = (await f.events()).filter((e) => e.type === 'email_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.data).toMatchObject({ to: [SPONSOR], tag: 'approval-request' });
+    expect(String(failed[0]?.data?.['subject'])).toContain('Approval needed');
+    // The failure record names recipient and subject only: no link in it.
+    expect(JSON.stringify(failed)).not.toContain('/approve/');
+    expect(f.log.lines.join('\n')).not.toContain('/approve/');
+  });
+
+  it('records the plan document version the risk gate approves', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'risk', executionStartedAt: START });
+    const result = await openGate(f.deps, { projectId: f.projectId, stage: 'risk', taskToken: TOKEN });
+
+    expect(result.action).toBe('requested');
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project?.planVersion).toBe(1);
+    expect(await f.gate('risk')).toMatchObject({ documentVersion: 1, round: 1 });
+    const [request] = f.mailer.tagged('approval-request');
+    expect(request?.text).toContain('project plan document v1');
+  });
+});
