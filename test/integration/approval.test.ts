@@ -1,0 +1,553 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonLogger } from '../../functions/adapters/json-logger.js';
+import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
+import type { ApprovalLink, Entity, Gate, Project } from '../../functions/core/model.js';
+import type { GateRule } from '../../functions/core/spec/lifecycle.js';
+import { handleHttp } from '../../functions/handlers/http-app.js';
+import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import {
+  makeGate,
+  makeProject,
+  makeProjectSpec,
+  makeStage,
+  makeTestDeps,
+  makeTestStore,
+  type TestDeps,
+  type TestStore,
+} from '../support/dynamo.js';
+
+const TOKEN = 'task-token-0f9e8d7c6b5a-SECRET';
+const PM = 'pm@msp.example';
+const APPROVERS = [
+  { email: 'sponsor@acme.example', name: 'Amara Okafor' },
+  { email: 'approver@acme.example', name: 'Jenny Price' },
+  { email: 'informed@acme.example', name: 'Tom Reid' },
+];
+
+interface Seeded {
+  project: Project;
+  gate: Gate;
+  /** Link id per approver email (what the emails carry). */
+  ids: Record<string, string>;
+  links: ApprovalLink[];
+}
+
+interface SeedOptions {
+  projectId?: string;
+  projectName?: string;
+  rule?: GateRule;
+  approvers?: { email: string; name: string }[];
+  submittedBy?: string;
+}
+
+/** A project whose initiation gate has approval links out (round 1). */
+async function seed(deps: TestDeps, options: SeedOptions = {}): Promise<Seeded> {
+  const spec = makeProjectSpec({
+    id: options.projectId ?? 'acme-m365',
+    ...(options.projectName ? { name: options.projectName } : {}),
+  });
+  const project = makeProject({ currentStage: 'initiation' }, spec);
+  const approvers = options.approvers ?? APPROVERS.slice(0, 1);
+  const now = deps.clock.now();
+  const made = approvers.map((a) =>
+    newApprovalLink({
+      projectId: project.id,
+      stage: 'initiation',
+      round: 1,
+      approverEmail: a.email,
+      approverName: a.name,
+      now,
+      linkTtlDays: deps.config.linkTtlDays,
+    }),
+  );
+  const gate = makeGate({
+    projectId: project.id,
+    stage: 'initiation',
+    round: 1,
+    status: 'pending_approval',
+    rule: options.rule ?? 'all',
+    taskToken: TOKEN,
+    requestedAt: now.toISOString(),
+    approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
+  });
+  const stage = makeStage({
+    projectId: project.id,
+    status: 'awaiting_approval',
+    due: '2026-12-20',
+    submittedAt: now.toISOString(),
+    submittedBy: options.submittedBy ?? PM,
+  });
+  const links = made.map((m) => m.link);
+  await deps.store.commit([project, stage, gate, ...links]);
+  const ids = Object.fromEntries(made.map((m) => [m.link.approverEmail, m.id]));
+  return { project, gate, ids, links };
+}
+
+function get(deps: TestDeps, linkId: string): Promise<HttpResponse> {
+  return handleHttp(deps, { method: 'GET', path: `/approve/${linkId}`, query: {}, headers: {}, body: '' });
+}
+
+function post(
+  deps: TestDeps,
+  linkId: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<HttpResponse> {
+  return handleHttp(deps, {
+    method: 'POST',
+    path: `/approve/${linkId}`,
+    query: {},
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: deps.config.publicBaseUrl,
+      'sec-fetch-site': 'same-origin',
+      ...headers,
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+function nonceOf(page: HttpResponse): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(page.body);
+  if (!match?.[1]) throw new Error('no CSRF field on the page');
+  return match[1];
+}
+
+/** GET the page, then POST its form. */
+async function decide(deps: TestDeps, linkId: string, decision: 'approve' | 'reject', comment = '') {
+  const page = await get(deps, linkId);
+  return post(deps, linkId, { decision, comment, csrf: nonceOf(page) });
+}
+
+/** Every item of the table (the whole state of the test's projects), sorted. */
+async function snapshot(ts: TestStore): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ts.client.send(
+      new ScanCommand({ TableName: ts.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
+}
+
+async function eventTypes(deps: TestDeps, projectId: string): Promise<string[]> {
+  const page = await deps.store.listEvents(projectId, { limit: 100 });
+  return page.items.map((e) => e.type);
+}
+
+let ts: TestStore;
+let deps: TestDeps;
+let logLines: string[];
+
+beforeEach(async () => {
+  ts = await makeTestStore();
+  logLines = [];
+  deps = makeTestDeps(ts.store, { log: jsonLogger({}, (line) => logLines.push(line)) });
+});
+
+afterEach(async () => {
+  await ts.drop();
+});
+
+describe('GET /approve/{linkId}', () => {
+  it('shows the confirmation page with the gate details and a form posting to itself', async () => {
+    const { ids } = await seed(deps);
+    const page = await get(deps, ids['sponsor@acme.example'] ?? '');
+    expect(page.status).toBe(200);
+    for (const text of [
+      'Northwind Managed IT',
+      'Microsoft 365 migration',
+      'Acme Dental',
+      'Initiation &amp; Planning',
+      'the project charter',
+      '2026-12-20',
+      'Amara Okafor',
+      'name="decision" value="approve"',
+      'name="decision" value="reject"',
+      'name="comment"',
+    ]) {
+      expect(page.body).toContain(text);
+    }
+    expect(page.body).toMatch(/<form method="post">/);
+    expect(page.body).not.toMatch(/<form[^>]*action=/);
+    expect(page.body).not.toMatch(/<script/i);
+  });
+
+  it('sends the security headers on every page', async () => {
+    const { ids } = await seed(deps);
+    for (const page of [await get(deps, ids['sponsor@acme.example'] ?? ''), await get(deps, newLinkId())]) {
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.headers['x-content-type-options']).toBe('nosniff');
+      const csp = page.headers['content-security-policy'] ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("form-action 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("base-uri 'none'");
+      expect(csp).not.toContain('script-src');
+    }
+  });
+
+  it('changes nothing when a link is opened five times', async () => {
+    const { ids } = await seed(deps);
+    const before = await snapshot(ts);
+    for (let i = 0; i < 5; i++) expect((await get(deps, ids['sponsor@acme.example'] ?? '')).status).toBe(200);
+    expect(await snapshot(ts)).toEqual(before);
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+});
+
+describe('POST /approve/{linkId}', () => {
+  it('records an approval, advances the gate and resumes the workflow once', async () => {
+    const { ids, project } = await seed(deps);
+    const res = await decide(deps, ids['sponsor@acme.example'] ?? '', 'approve');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Thank you, your approval is recorded');
+    const gate = await deps.store.get(project.id, 'gate', 'initiation');
+    expect(gate?.status).toBe('approved');
+    expect(gate?.approvers[0]).toMatchObject({ decision: 'approve', decidedAt: '2026-12-01T09:00:00.000Z' });
+    expect(deps.workflow.successes).toEqual([
+      { taskToken: TOKEN, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+    ]);
+    expect(await eventTypes(deps, project.id)).toEqual(['approval_decided', 'gate_approved']);
+  });
+
+  it('shows "already decided" on a repeat and changes nothing', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const page = await get(deps, id);
+    await post(deps, id, { decision: 'approve', csrf: nonceOf(page) });
+    const before = await snapshot(ts);
+    const again = await post(deps, id, {
+      decision: 'reject',
+      comment: 'changed my mind',
+      csrf: nonceOf(page),
+    });
+    expect(again.body).toContain('already decided by Amara Okafor at 1 Dec 2026, 09:00 (Europe/London)');
+    expect((await get(deps, id)).body).toContain('already decided by Amara Okafor');
+    expect(await snapshot(ts)).toEqual(before);
+    expect(deps.workflow.successes).toHaveLength(1);
+    expect(deps.workflow.failures).toHaveLength(0);
+  });
+
+  it('records a decision exactly once under 20 concurrent posts', async () => {
+    const { ids, project } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const csrf = nonceOf(await get(deps, id));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post(deps, id, { decision: 'approve', csrf })),
+    );
+    const thanked = responses.filter((r) => r.body.includes('Thank you, your approval is recorded'));
+    const repeats = responses.filter((r) => r.body.includes('already decided by Amara Okafor'));
+    expect(thanked).toHaveLength(1);
+    expect(repeats).toHaveLength(19);
+    expect(deps.workflow.successes).toHaveLength(1);
+    const types = await eventTypes(deps, project.id);
+    expect(types.filter((t) => t === 'approval_decided')).toHaveLength(1);
+    expect(types.filter((t) => t === 'gate_approved')).toHaveLength(1);
+  });
+
+  it('resumes the workflow exactly once when three approvers with quorum 2 decide at once', async () => {
+    const { ids, project } = await seed(deps, { rule: { quorum: 2 }, approvers: APPROVERS });
+    const nonces = await Promise.all(
+      APPROVERS.map(async (a) => nonceOf(await get(deps, ids[a.email] ?? ''))),
+    );
+    const responses = await Promise.all(
+      APPROVERS.map((a, i) => post(deps, ids[a.email] ?? '', { decision: 'approve', csrf: nonces[i] ?? '' })),
+    );
+    expect(deps.workflow.successes).toHaveLength(1);
+    const gate = await deps.store.get(project.id, 'gate', 'initiation');
+    expect(gate?.status).toBe('approved');
+    expect(gate?.approvers.filter((a) => a.decision === 'approve')).toHaveLength(2);
+    expect(responses.filter((r) => r.body.includes('Thank you'))).toHaveLength(2);
+    const types = await eventTypes(deps, project.id);
+    expect(types.filter((t) => t === 'gate_approved')).toHaveLength(1);
+  });
+
+  it('fails the gate task with GateRejected and the comment on a rejection', async () => {
+    const { ids, project } = await seed(deps);
+    const res = await decide(deps, ids['sponsor@acme.example'] ?? '', 'reject', 'Budget is too high');
+    expect(res.body).toContain('Thank you, your rejection is recorded');
+    expect(deps.workflow.failures).toEqual([
+      { taskToken: TOKEN, error: 'GateRejected', cause: 'Budget is too high' },
+    ]);
+    expect(deps.workflow.successes).toHaveLength(0);
+    expect((await deps.store.get(project.id, 'gate', 'initiation'))?.status).toBe('rejected');
+    expect(await eventTypes(deps, project.id)).toEqual(['approval_decided', 'gate_rejected']);
+  });
+
+  it('asks for a comment to reject and changes nothing', async () => {
+    const { ids } = await seed(deps);
+    const before = await snapshot(ts);
+    const res = await decide(deps, ids['sponsor@acme.example'] ?? '', 'reject', '   ');
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('a comment is required to reject');
+    expect(res.body).toContain('name="csrf"');
+    expect(await snapshot(ts)).toEqual(before);
+  });
+
+  it('refuses a post without a valid CSRF nonce and changes nothing', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const before = await snapshot(ts);
+    const missing = await post(deps, id, { decision: 'approve' });
+    const forged = await post(deps, id, { decision: 'approve', csrf: `${Date.now()}.${'A'.repeat(43)}` });
+    for (const res of [missing, forged]) {
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('this form has expired');
+    }
+    expect(await snapshot(ts)).toEqual(before);
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+
+  it('refuses a form older than two hours', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const csrf = nonceOf(await get(deps, id));
+    deps.clock.set('2026-12-01T11:00:01.000Z');
+    const res = await post(deps, id, { decision: 'approve', csrf });
+    expect(res.status).toBe(400);
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+
+  it('refuses a cross-site post and changes nothing', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const csrf = nonceOf(await get(deps, id));
+    const before = await snapshot(ts);
+    const evil = await post(deps, id, { decision: 'approve', csrf }, { origin: 'https://evil.example' });
+    const crossSite = await post(deps, id, { decision: 'approve', csrf }, { 'sec-fetch-site': 'cross-site' });
+    expect(evil.status).toBe(403);
+    expect(crossSite.status).toBe(403);
+    expect(await snapshot(ts)).toEqual(before);
+  });
+
+  it('refuses self-approval by the person who submitted the stage', async () => {
+    const { ids } = await seed(deps, { submittedBy: 'Sponsor@Acme.example' });
+    const id = ids['sponsor@acme.example'] ?? '';
+    const before = await snapshot(ts);
+    const page = await get(deps, id);
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('You cannot approve this stage');
+    expect(page.body).not.toContain('name="csrf"');
+    const res = await post(deps, id, { decision: 'approve', csrf: 'x' });
+    expect(res.status).toBe(403);
+    expect(await snapshot(ts)).toEqual(before);
+  });
+
+  it('records the decision and shows thank-you when the gate task timed out meanwhile', async () => {
+    const { ids, project } = await seed(deps);
+    const { TaskTokenGoneError } = await import('../../functions/core/errors.js');
+    deps.workflow.sendTaskSuccess = async () => {
+      throw new TaskTokenGoneError('the gate task is no longer waiting (TaskTimedOut)');
+    };
+    const res = await decide(deps, ids['sponsor@acme.example'] ?? '', 'approve');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Thank you, your approval is recorded');
+    expect((await deps.store.get(project.id, 'gate', 'initiation'))?.status).toBe('approved');
+    const types = await eventTypes(deps, project.id);
+    expect(types.sort()).toEqual(['approval_decided', 'gate_approved', 'gate_callback_deferred']);
+  });
+
+  it('writes a decision and its event together or not at all', async () => {
+    const { ids, project, links } = await seed(deps);
+    const before = await snapshot(ts);
+    // Every commit also carries a record written from a stale version, so DynamoDB cancels the transaction.
+    const realCommit = ts.store.commit.bind(ts.store);
+    let attempts = 0;
+    deps.store = {
+      ...ts.store,
+      getProject: ts.store.getProject.bind(ts.store),
+      get: ts.store.get.bind(ts.store),
+      getLink: ts.store.getLink.bind(ts.store),
+      list: ts.store.list.bind(ts.store),
+      listProjects: ts.store.listProjects.bind(ts.store),
+      listEvents: ts.store.listEvents.bind(ts.store),
+      commit: (changes: Entity[], events) => {
+        attempts++;
+        return realCommit([...changes, { ...project, version: 7 }], events);
+      },
+    };
+    const res = await decide(deps, ids['sponsor@acme.example'] ?? '', 'approve');
+    expect(res.status).toBe(503);
+    expect(attempts).toBeGreaterThan(1);
+    expect(await snapshot(ts)).toEqual(before);
+    expect((await ts.store.getLink(links[0]?.linkHash ?? ''))?.status).toBe('pending');
+    expect(await eventTypes(deps, project.id)).toEqual([]);
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+
+  it('retries after a concurrent change to the gate and records the decision once', async () => {
+    const { ids, project } = await seed(deps, { rule: { quorum: 1 }, approvers: APPROVERS.slice(0, 2) });
+    const realCommit = ts.store.commit.bind(ts.store);
+    let interfered = false;
+    const store = Object.create(ts.store) as typeof ts.store;
+    store.commit = async (changes, events) => {
+      if (!interfered) {
+        interfered = true;
+        // Someone else (a reminder) updates the gate between our read and our write.
+        const gate = await ts.store.get(project.id, 'gate', 'initiation');
+        if (gate) await realCommit([{ ...gate, reminders: gate.reminders + 1 }]);
+      }
+      return realCommit(changes, events);
+    };
+    deps.store = store;
+    const res = await decide(deps, ids['approver@acme.example'] ?? '', 'approve');
+    expect(res.body).toContain('Thank you');
+    const gate = await ts.store.get(project.id, 'gate', 'initiation');
+    expect(gate).toMatchObject({ status: 'approved', reminders: 1 });
+    expect(deps.workflow.successes).toHaveLength(1);
+    expect((await eventTypes(deps, project.id)).filter((t) => t === 'approval_decided')).toHaveLength(1);
+  });
+});
+
+describe('links that do not work', () => {
+  it('get one identical neutral response and change nothing: forged, expired, reused, superseded, other-project', async () => {
+    const { ids, project } = await seed(deps, { approvers: APPROVERS.slice(0, 2) });
+    const sponsorId = ids['sponsor@acme.example'] ?? '';
+    const approverId = ids['approver@acme.example'] ?? '';
+    // Round 1: the sponsor rejects; the PM resubmits: round 2 supersedes every round-1 link.
+    await decide(deps, sponsorId, 'reject', 'Scope is unclear');
+    const gate = await deps.store.get(project.id, 'gate', 'initiation');
+    if (!gate) throw new Error('no gate');
+    const round2 = newApprovalLink({
+      projectId: project.id,
+      stage: 'initiation',
+      round: 2,
+      approverEmail: 'sponsor@acme.example',
+      approverName: 'Amara Okafor',
+      now: deps.clock.now(),
+      linkTtlDays: 21,
+    });
+    await deps.store.commit([
+      {
+        ...gate,
+        round: 2,
+        status: 'pending_approval',
+        approvers: [{ email: 'sponsor@acme.example', name: 'Amara Okafor', linkHash: round2.link.linkHash }],
+      },
+      round2.link,
+    ]);
+    // A link whose project is not in this deployment.
+    const foreign = newApprovalLink({
+      projectId: 'other-customer',
+      stage: 'initiation',
+      round: 1,
+      approverEmail: 'ceo@other.example',
+      approverName: 'Other Person',
+      now: deps.clock.now(),
+      linkTtlDays: 21,
+    });
+    await deps.store.commit([foreign.link]);
+    // A link that names another project of this deployment whose gate does not know the approver.
+    const other = await seed(deps, { projectId: 'other-project' });
+    const mismatched = newApprovalLink({
+      projectId: other.project.id,
+      stage: 'initiation',
+      round: 1,
+      approverEmail: 'sponsor@acme.example',
+      approverName: 'Amara Okafor',
+      now: deps.clock.now(),
+      linkTtlDays: 21,
+    });
+    await deps.store.commit([mismatched.link]);
+    const cases: Record<string, string> = {
+      forged: newLinkId(),
+      malformed: 'not-a-link',
+      reused: sponsorId,
+      superseded: approverId,
+      otherProject: foreign.id,
+      mismatched: mismatched.id,
+    };
+    const before = await snapshot(ts);
+    const neutral = await get(deps, newLinkId());
+    expect(neutral.status).toBe(404);
+    expect(neutral.body).toContain(
+      'This link is not valid. It may have expired or been replaced by a newer one.',
+    );
+    for (const [name, id] of Object.entries(cases)) {
+      const viewed = await get(deps, id);
+      const posted = await post(deps, id, { decision: 'approve', csrf: 'x' });
+      expect({ name, status: viewed.status, body: viewed.body }).toEqual({
+        name,
+        status: neutral.status,
+        body: neutral.body,
+      });
+      expect({ name, status: posted.status, body: posted.body }).toEqual({
+        name,
+        status: neutral.status,
+        body: neutral.body,
+      });
+    }
+    // Expired: the current round-2 link, 21 days later.
+    expect((await get(deps, round2.id)).status).toBe(200);
+    deps.clock.advanceDays(21);
+    const expired = await get(deps, round2.id);
+    const expiredPost = await post(deps, round2.id, { decision: 'approve', csrf: 'x' });
+    expect(expired).toEqual(neutral);
+    expect(expiredPost).toEqual(neutral);
+    expect(await snapshot(ts)).toEqual(before);
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+
+  it('treats a pending link of a round decided without it as spent', async () => {
+    const { ids } = await seed(deps, { rule: 'any', approvers: APPROVERS.slice(0, 2) });
+    await decide(deps, ids['sponsor@acme.example'] ?? '', 'approve');
+    const neutral = await get(deps, newLinkId());
+    expect(await get(deps, ids['approver@acme.example'] ?? '')).toEqual(neutral);
+  });
+});
+
+describe('escaping and secrets', () => {
+  it('escapes markup and quotes from the project name and the comment', async () => {
+    const name = `<script>alert("x")</script> O'Brien & "Sons"`;
+    const comment = `<script>steal()</script> "quoted" 'single'`;
+    const { ids } = await seed(deps, { projectName: name, approvers: APPROVERS.slice(0, 2) });
+    const id = ids['sponsor@acme.example'] ?? '';
+    const page = await get(deps, id);
+    // A bad nonce re-renders the form with the comment typed in.
+    const rerendered = await post(deps, id, { decision: 'reject', comment, csrf: 'x' });
+    const thanks = await post(deps, id, { decision: 'reject', comment, csrf: nonceOf(page) });
+    for (const res of [page, rerendered, thanks]) {
+      expect(res.body).not.toContain('<script>');
+      expect(res.body).toContain(
+        '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; &quot;Sons&quot;',
+      );
+    }
+    expect(rerendered.body).toContain(
+      '&lt;script&gt;steal()&lt;/script&gt; &quot;quoted&quot; &#39;single&#39;',
+    );
+  });
+
+  it('puts no link id and no task token in any page body or log line', async () => {
+    const { ids } = await seed(deps, { rule: { quorum: 2 }, approvers: APPROVERS });
+    const bodies: string[] = [];
+    const record = (r: HttpResponse) => {
+      bodies.push(r.body, JSON.stringify(r.headers));
+      return r;
+    };
+    const sponsor = ids['sponsor@acme.example'] ?? '';
+    const approver = ids['approver@acme.example'] ?? '';
+    const informed = ids['informed@acme.example'] ?? '';
+    const page = record(await get(deps, sponsor));
+    record(await post(deps, sponsor, { decision: 'reject', comment: '', csrf: nonceOf(page) }));
+    record(await post(deps, sponsor, { decision: 'approve', csrf: nonceOf(page) }));
+    record(await post(deps, sponsor, { decision: 'approve', csrf: nonceOf(page) }));
+    record(
+      await post(deps, approver, { decision: 'approve', csrf: 'bad' }, { origin: 'https://evil.example' }),
+    );
+    record(await decide(deps, approver, 'approve'));
+    record(await get(deps, informed));
+    record(await get(deps, newLinkId()));
+    expect(deps.workflow.successes).toHaveLength(1);
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const text of [...bodies, ...logLines]) {
+      for (const secret of [sponsor, approver, informed, TOKEN]) expect(text).not.toContain(secret);
+    }
+  });
+});
