@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { closeProject } from '../../functions/core/use-cases/close-project.js';
+import { completeStage } from '../../functions/core/use-cases/complete-stage.js';
+import { continueAsNew } from '../../functions/core/use-cases/continue-as-new.js';
+import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
+import { countEvents, lifecycleFixture, START } from './lifecycle-support.js';
+
+describe('enterStage', () => {
+  it('records the stage and notifies informed stakeholders and the team once, even when entered twice', async () => {
+    const f = await lifecycleFixture();
+    const input = { projectId: f.projectId, stage: 'execution', executionStartedAt: START };
+
+    const first = await enterStage(f.deps, input);
+    f.clock.advanceDays(1);
+    const second = await enterStage(f.deps, input);
+
+    expect(first).toEqual({ continueAsNew: false });
+    expect(second).toEqual({ continueAsNew: false });
+    expect(await f.stage('execution')).toMatchObject({ status: 'active', startedAt: START });
+    expect((await f.deps.store.getProject(f.projectId))?.currentStage).toBe('execution');
+    expect(countEvents(await f.events(), 'stage_entered')).toBe(1);
+    expect(f.mailer.sent.map((m) => m.to[0]).sort()).toEqual([
+      'eng@msp.example',
+      'informed@acme.example',
+      'pm@msp.example',
+    ]);
+    expect(f.mailer.sent.every((m) => m.tag === 'stage-entered')).toBe(true);
+  });
+
+  it('asks to continue as new when the execution is older than the limit', async () => {
+    const f = await lifecycleFixture();
+    f.clock.advanceDays(301);
+    const result = await enterStage(f.deps, {
+      projectId: f.projectId,
+      stage: 'initiation',
+      executionStartedAt: START,
+    });
+    expect(result.continueAsNew).toBe(true);
+  });
+});
+
+describe('completeStage', () => {
+  it('completes a stage once and names the next stage', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'qa', executionStartedAt: START });
+    f.mailer.sent = [];
+    f.clock.advanceDays(2);
+
+    await completeStage(f.deps, { projectId: f.projectId, stage: 'qa' });
+    await completeStage(f.deps, { projectId: f.projectId, stage: 'qa' });
+
+    expect(await f.stage('qa')).toMatchObject({
+      status: 'completed',
+      completedAt: '2026-12-03T09:00:00.000Z',
+    });
+    expect(countEvents(await f.events(), 'stage_completed')).toBe(1);
+    expect(f.mailer.sent).toHaveLength(3);
+    expect(f.mailer.sent[0]?.text).toContain('Next: Deployment & Training');
+  });
+});
+
+describe('continueAsNew', () => {
+  it('starts the next generation at the stage', async () => {
+    const f = await lifecycleFixture();
+
+    const result = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+
+    expect(result).toEqual({ executionName: `${f.projectId}-g1`, generation: 1 });
+    expect(f.workflow.starts).toEqual([
+      { projectId: f.projectId, name: `${f.projectId}-g1`, input: { projectId: f.projectId, startAt: 'qa' } },
+    ]);
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project).toMatchObject({ generation: 1, executionName: `${f.projectId}-g1` });
+    expect(countEvents(await f.events(), 'workflow_continued')).toBe(1);
+  });
+
+  it('starts the same generation again when retried right after, never two executions', async () => {
+    const f = await lifecycleFixture();
+    await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+    const retried = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+
+    expect(retried.generation).toBe(1);
+    expect(new Set(f.workflow.starts.map((s) => s.name))).toEqual(new Set([`${f.projectId}-g1`]));
+
+    // Much later (the next continue of the new execution) it counts up again.
+    f.clock.advanceDays(300);
+    const later = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'support' });
+    expect(later).toEqual({ executionName: `${f.projectId}-g2`, generation: 2 });
+  });
+});
+
+describe('closeProject', () => {
+  it('closes once: report stored and emailed, project off the active list', async () => {
+    const f = await lifecycleFixture();
+    const task = await f.deps.store.get(f.projectId, 'task', 'tenant');
+    await f.deps.store.commit([{ ...task!, status: 'done', estimateHours: 20, actualHours: 24 }]);
+
+    const first = await closeProject(f.deps, { projectId: f.projectId });
+    const second = await closeProject(f.deps, { projectId: f.projectId });
+
+    expect(first).toEqual({ closed: true, documentKey: `projects/${f.projectId}/closeout.html` });
+    expect(second).toEqual({ closed: false });
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project).toMatchObject({ status: 'closed', closedAt: START });
+    const active = await f.deps.store.listProjects({ activeOnly: true });
+    expect(active.items.map((p) => p.id)).not.toContain(f.projectId);
+    const report = await f.documents.get(`projects/${f.projectId}/closeout.html`);
+    expect(report).toContain('Close-out report');
+    const doc = await f.deps.store.get(f.projectId, 'document', 'closeout');
+    expect(doc).toMatchObject({ kind: 'closeout', docVersion: 1 });
+    expect(countEvents(await f.events(), 'project_closed')).toBe(1);
+    expect(f.mailer.sent.map((m) => m.to[0]).sort()).toEqual([
+      'approver@acme.example',
+      'eng@msp.example',
+      'informed@acme.example',
+      'pm@msp.example',
+      'sponsor@acme.example',
+    ]);
+    expect(f.mailer.sent[0]?.text).toContain('Actual (hours): 24');
+  });
+});
