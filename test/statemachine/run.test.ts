@@ -33,7 +33,7 @@ class GateRejected extends Error {
 
 const defaults: Record<LifecycleAction, Behavior> = {
   enterStage: (e) =>
-    e.stage === 'support'
+    'stage' in e && e.stage === 'support'
       ? { continueAsNew: false, waitUntil: new Date(Date.now() - 60_000).toISOString() }
       : { continueAsNew: false },
   openGate: (e) => ({ stage: 'stage' in e ? e.stage : '', round: 1, decision: 'approved' }),
