@@ -264,10 +264,9 @@ export class SfnLocal {
   /** Aborts every running execution, cancels timers and closes the endpoint. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.tokens.values()) clearTimeout(t.timer);
-    this.tokens.clear();
     for (const [arn, run] of this.running) {
       run.abort();
+      this.closeTokensOf(arn, 'done');
       const e = this.executions.get(arn);
       if (e && e.status === 'RUNNING')
         Object.assign(e, { status: 'ABORTED', stopDate: this.clock.now().getTime() });
@@ -373,12 +372,19 @@ export class SfnLocal {
     return waiting;
   }
 
+  /**
+   * Ends the waits of an execution's tokens. The waiting task is rejected so that the engine's
+   * own timeout timer for it is cleared (an aborted execution ignores the rejection).
+   */
   private closeTokensOf(executionArn: string, why: 'timed-out' | 'done'): void {
     for (const [token, w] of this.tokens) {
       if (w.executionArn !== executionArn) continue;
       clearTimeout(w.timer);
       this.tokens.delete(token);
       this.closedTokens.set(token, why);
+      const stopped = new Error('the execution stopped');
+      stopped.name = 'milepost.ExecutionStopped';
+      w.reject(stopped);
     }
   }
 
