@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
+import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
+import { handleLifecycle } from '../../functions/handlers/lifecycle.js';
+import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
+
+/** Runs one stage the way the state machine does, approving through the real page use cases. */
+async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise<string> {
+  const projectId = f.projectId;
+  const entered = (await handleLifecycle(f.deps, {
+    action: 'enterStage',
+    projectId,
+    stage,
+    executionStartedAt: START,
+  })) as { waitUntil?: string };
+  if (entered.waitUntil) f.clock.at = new Date(entered.waitUntil);
+  const token = `secret-task-token-${stage}-${n}-XXXXXXXXXXXXXXXX`;
+  const sentBefore = f.mailer.sent.length;
+  await handleLifecycle(f.deps, { action: 'openGate', projectId, stage, taskToken: token });
+  if (stage === 'execution' || stage === 'deployment') {
+    // The PM records the work; the staff API then re-evaluates the gate.
+    const tasks = (await f.deps.store.list(projectId, 'task')).filter((t) => t.stage === stage);
+    await f.deps.store.commit(tasks.map((t) => ({ ...t, status: 'done' as const, actualHours: 8 })));
+    await progressGate(f.deps, projectId, stage, 'pm@msp.example');
+  }
+  for (const id of linkIds(f.mailer.sent.slice(sentBefore).filter((m) => m.tag === 'approval-request'))) {
+    expect(await decideLink(f.deps, id, 'approve', 'Looks good')).toBe('recorded');
+  }
+  expect(f.workflow.successes.at(-1)?.token).toBe(token);
+  await handleLifecycle(f.deps, { action: 'completeStage', projectId, stage });
+  return token;
+}
+
+describe('handleLifecycle', () => {
+  it('walks a project from initiation to close, never logging or emailing a token or link id', async () => {
+    const f = await lifecycleFixture();
+    const stages = ['initiation', 'resourcing', 'risk', 'execution', 'qa', 'deployment', 'support'];
+    const tokens: string[] = [];
+    for (const [i, stage] of stages.entries()) tokens.push(await walkStage(f, stage, i));
+    const closed = await handleLifecycle(f.deps, { action: 'closeProject', projectId: f.projectId });
+
+    expect(closed).toMatchObject({ closed: true });
+    expect((await f.deps.store.getProject(f.projectId))?.status).toBe('closed');
+    for (const stage of stages) expect((await f.stage(stage)).status).toBe('completed');
+    expect(f.workflow.successes.map((s) => (s.output as { decision: string }).decision)).toEqual([
+      'approved',
+      'auto',
+      'approved',
+      'approved',
+      'approved',
+      'approved',
+      'auto',
+    ]);
+
+    const ids = linkIds(f.mailer.sent);
+    expect(ids.length).toBeGreaterThanOrEqual(5);
+    const logs = f.log.lines.join('\n');
+    const mails = f.mailer.sent.map((m) => `${m.subject}\n${m.text}\n${m.html}`).join('\n');
+    const events = JSON.stringify(await f.events());
+    for (const token of tokens) {
+      expect(logs).not.toContain(token);
+      expect(mails).not.toContain(token);
+      expect(events).not.toContain(token);
+    }
+    for (const id of ids) {
+      expect(logs).not.toContain(id);
+      expect(events).not.toContain(id);
+    }
+    expect(logs).toContain('"action":"openGate"');
+  });
+
+  it('rejects a malformed event with the field named', async () => {
+    const f = await lifecycleFixture();
+    await expect(
+      handleLifecycle(f.deps, { action: 'openGate', projectId: f.projectId, stage: 'initiation' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(handleLifecycle(f.deps, { action: 'dance', projectId: f.projectId })).rejects.toThrow(
+      /action/,
+    );
+  });
+
+  it('returns the use case result to the state machine', async () => {
+    const f = await lifecycleFixture();
+    const result = await handleLifecycle(f.deps, {
+      action: 'remindGate',
+      projectId: f.projectId,
+      stage: 'initiation',
+      executionStartedAt: '2025-01-01T00:00:00.000Z',
+    });
+    expect(result).toEqual({ continueAsNew: true });
+  });
+
+  it('fails a rework of a stage whose gate never opened', async () => {
+    const f = await lifecycleFixture();
+    await expect(
+      handleLifecycle(f.deps, {
+        action: 'reworkStage',
+        projectId: f.projectId,
+        stage: 'initiation',
+        error: { Error: 'GateRejected', Cause: 'x' },
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
