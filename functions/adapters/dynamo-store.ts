@@ -137,9 +137,16 @@ function describe(entity: Entity): string {
   }
 }
 
-/** A time-sortable unique event id: ISO time, the position within its commit, a random suffix. */
-function eventId(at: string, index: number): string {
-  return `${at}#${index.toString(36).padStart(2, '0')}${randomBytes(6).toString('hex')}`;
+/**
+ * A time-sortable unique event id: ISO time, a sequence, a random suffix. The sequence is the
+ * monotonic clock of this machine (strictly increasing within the process), so events with the
+ * same `at` (one commit, or a fake clock in tests) keep the order in which they were committed.
+ */
+let lastSequence = 0n;
+function eventId(at: string): string {
+  const now = process.hrtime.bigint();
+  lastSequence = now > lastSequence ? now : lastSequence + 1n;
+  return `${at}#${lastSequence.toString(16).padStart(16, '0')}${randomBytes(4).toString('hex')}`;
 }
 
 const cursorSchema = z.object({
@@ -313,9 +320,9 @@ export class DynamoProjectStore implements ProjectStore {
       return { Put: { TableName: this.tableName, Item: clean({ ...entity, ...keys }), ...condition } };
     });
     const fallback = this.now().toISOString();
-    const eventItems = events.map((e, i): TransactItem => {
+    const eventItems = events.map((e): TransactItem => {
       const at = e.at ?? fallback;
-      const event: ProjectEvent = { ...e, entity: 'event', id: eventId(at, i), at };
+      const event: ProjectEvent = { ...e, entity: 'event', id: eventId(at), at };
       return {
         Put: {
           TableName: this.tableName,

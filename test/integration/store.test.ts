@@ -264,6 +264,15 @@ describe('DynamoProjectStore', () => {
       expect(page.items.map((e) => e.summary)).toEqual(['a', 'b', 'c', 'd']);
     });
 
+    it('keeps events of separate commits with the same time in commit order', async () => {
+      const at = '2026-12-03T10:00:00.000Z';
+      for (const s of ['first', 'second', 'third', 'fourth', 'fifth']) {
+        await t.store.commit([], [event('same-time', s, at)]);
+      }
+      const page = await t.store.listEvents('same-time');
+      expect(page.items.map((e) => e.summary)).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+    });
+
     it('has no cursor when the last page is exactly full', async () => {
       await t.store.commit([], [event('exact', 'one'), event('exact', 'two')]);
       const page = await t.store.listEvents('exact', { limit: 2 });

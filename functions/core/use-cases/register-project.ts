@@ -17,7 +17,7 @@
  * started (idempotent by its deterministic name).
  */
 import { createHash } from 'node:crypto';
-import { ConflictError } from '../errors.js';
+import { withConflictRetry } from '../events.js';
 import type {
   Entity,
   EntityName,
@@ -250,11 +250,13 @@ export async function registerProject(
 ): Promise<RegisterResult> {
   const projectId = loaded.spec.id;
   const at = deps.clock.now().toISOString();
-  let project = await deps.store.getProject(projectId);
+  // A concurrent registration (a retried deploy) makes the commit conflict: read again, and the
+  // project then exists (or, after a transaction conflict in flight, try once more).
   let created = false;
   let updated = false;
-
-  if (!project) {
+  let project = await withConflictRetry(async () => {
+    const existing = await deps.store.getProject(projectId);
+    if (existing) return existing;
     const fresh = projectFromSpec(loaded, deps.config.mspName, at);
     const records = recordsFromSpec(loaded);
     // A chunked registration that failed half-way left some records: write only the others.
@@ -272,17 +274,10 @@ export async function registerProject(
         specHash: specHash(loaded.spec),
       },
     };
-    try {
-      await commitLast(deps, children, fresh, [event]);
-      created = true;
-      project = { ...fresh, version: 1 };
-    } catch (error) {
-      // Registered meanwhile by another call (a retried deploy): continue as "exists".
-      if (!(error instanceof ConflictError)) throw error;
-      project = await deps.store.getProject(projectId);
-      if (!project) throw error;
-    }
-  }
+    await commitLast(deps, children, fresh, [event]);
+    created = true;
+    return { ...fresh, version: 1 };
+  }, 4);
 
   if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
     const next: Project = {
