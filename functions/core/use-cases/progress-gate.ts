@@ -8,7 +8,8 @@
  * - `requested`: approval requests went out (requestApprovals) for an approval gate that was
  *   `waiting` and not waiting for a PM resubmission after rework;
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
- * Steps: for the risk stage the plan document is generated first (a no-op when unchanged);
+ * Steps: for the risk stage the plan document is generated first unless approval requests are out
+ * or decided (a no-op when unchanged);
  * the criteria are evaluated on the latest data; the change is committed with its event. A missing
  * token (the gate task has not opened yet) or a task that is gone (timed out) is recorded as an
  * event, never thrown: the gate is approved in the store and the next gate task picks it up.
@@ -43,7 +44,7 @@ export async function progressGate(
   const first = await requireProject(deps, projectId);
   const firstGate = await deps.store.get(projectId, 'gate', stage);
   const live = first.status === 'active' && first.currentStage === stage;
-  if (stage === PLAN_STAGE && live && (!firstGate || waitingForCriteria(firstGate))) {
+  if (stage === PLAN_STAGE && live && (!firstGate || firstGate.status === 'waiting')) {
     await generatePlan(deps, projectId, actor);
   }
 
