@@ -349,11 +349,15 @@ export class DynamoProjectStore implements ProjectStore {
       const codes = reasons.map((r) => r.Code);
       const conflict = codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
       if (!conflict) return e;
-      const changed = reasons
-        .map((r, i) => (r.Code === 'ConditionalCheckFailed' && stored[i] ? describe(stored[i]) : undefined))
-        .filter((d): d is string => Boolean(d));
-      const message = changed.length
-        ? `changed since it was read: ${changed.join(', ')}`
+      const failed = reasons.flatMap((r, i) => {
+        const entity = stored[i];
+        if (r.Code !== 'ConditionalCheckFailed' || !entity) return [];
+        return [
+          `${describe(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
+        ];
+      });
+      const message = failed.length
+        ? failed.join('; ')
         : 'a concurrent change conflicted with this one: read again and retry';
       return new ConflictError(message, { cause: e });
     }

@@ -15,7 +15,8 @@ import { registerProject } from '../core/use-cases/register-project.js';
 
 export interface RegisterResponse {
   PhysicalResourceId: string;
-  Data?: Record<string, string | boolean>;
+  /** Attributes for Fn::GetAtt (strings, as CloudFormation expects). */
+  Data?: Record<string, string>;
 }
 
 const eventSchema = z.discriminatedUnion('RequestType', [
@@ -73,7 +74,11 @@ export async function handleRegister(
   deps.log.info('project registered', { ...result, requestType: e.RequestType });
   return {
     PhysicalResourceId: result.projectId,
-    Data: { created: result.created, updated: result.updated, started: result.started },
+    Data: {
+      created: String(result.created),
+      updated: String(result.updated),
+      started: String(result.started),
+    },
   };
 }
 

@@ -241,7 +241,7 @@ describe('register custom resource handler', () => {
     const response = await handleRegister(deps, createEvent(JSON.stringify(spec)));
     expect(response).toEqual({
       PhysicalResourceId: 'cr-create',
-      Data: { created: true, updated: false, started: true },
+      Data: { created: 'true', updated: 'false', started: 'true' },
     });
     expect(await t.store.getProject('cr-create')).toMatchObject({ status: 'active', spec });
     expect(deps.workflow.starts.map((s) => s.name)).toContain('cr-create-g0');
@@ -253,7 +253,7 @@ describe('register custom resource handler', () => {
       deps,
       createEvent(JSON.stringify(makeProjectSpec({ id: 'cr-update', name: 'New name' })), 'Update'),
     );
-    expect(response.Data).toMatchObject({ created: false, updated: true });
+    expect(response.Data).toMatchObject({ created: 'false', updated: 'true' });
     expect((await t.store.getProject('cr-update'))?.name).toBe('New name');
   });
 

@@ -112,6 +112,17 @@ describe('DynamoProjectStore', () => {
       expect(rawProject.Item).toMatchObject({ GSI1PK: 'PROJECTS#active', GSI1SK: 'keys' });
     });
 
+    it('reads every page of a list larger than one Query page (1 MB)', async () => {
+      const bulky = 'x'.repeat(40_000);
+      const tasks = Array.from({ length: 30 }, (_, i) =>
+        makeTask({ projectId: 'bulky', id: `t-${String(i).padStart(2, '0')}`, acceptance: bulky }),
+      );
+      await t.store.commit(tasks.slice(0, 15));
+      await t.store.commit(tasks.slice(15));
+      const listed = await t.store.list('bulky', 'task');
+      expect(listed.map((x) => x.id)).toEqual(tasks.map((x) => x.id));
+    });
+
     it('returns undefined for records that do not exist', async () => {
       expect(await t.store.getProject('nope')).toBeUndefined();
       expect(await t.store.get('nope', 'stage', 'initiation')).toBeUndefined();
@@ -156,7 +167,7 @@ describe('DynamoProjectStore', () => {
         [event('stale', 'stale change')],
       );
       await expect(attempt).rejects.toBeInstanceOf(ConflictError);
-      await expect(attempt).rejects.toThrow(/project stale/);
+      await expect(attempt).rejects.toThrow(/project stale changed since it was read/);
 
       expect(await t.store.getProject('stale')).toMatchObject({ name: 'Renamed', version: 2 });
       expect(await t.store.get('stale', 'stage', 'execution')).toBeUndefined();
@@ -165,9 +176,9 @@ describe('DynamoProjectStore', () => {
 
     it('rejects creating a record that already exists', async () => {
       await t.store.commit([makeRisk({ projectId: 'dup' })]);
-      await expect(t.store.commit([makeRisk({ projectId: 'dup', title: 'Other' })])).rejects.toBeInstanceOf(
-        ConflictError,
-      );
+      const attempt = t.store.commit([makeRisk({ projectId: 'dup', title: 'Other' })]);
+      await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+      await expect(attempt).rejects.toThrow('risk data-loss of project dup already exists');
       expect(await t.store.get('dup', 'risk', 'data-loss')).toMatchObject({
         title: 'Mail lost during migration',
       });
