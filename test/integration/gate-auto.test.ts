@@ -80,6 +80,24 @@ describe('auto gates', () => {
     ]);
   });
 
+  it('keep the gate approved and the gate task alive when the workflow cannot be reached', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'resourcing', executionStartedAt: START });
+    f.workflow.unreachable = true;
+
+    const opened = await openGate(f.deps, { projectId: f.projectId, stage: 'resourcing', taskToken: TOKEN });
+    expect(opened.action).toBe('advanced');
+    const again = await openGate(f.deps, { projectId: f.projectId, stage: 'resourcing', taskToken: TOKEN2 });
+    expect(again.outcome).toBe('passed');
+
+    expect((await f.gate('resourcing')).status).toBe('approved');
+    const deferred = (await f.events()).filter((e) => e.type === 'gate_callback_deferred');
+    expect(deferred.map((e) => e.data?.['reason'])).toEqual(['workflow_error', 'workflow_error']);
+    f.workflow.unreachable = false;
+    await openGate(f.deps, { projectId: f.projectId, stage: 'resourcing', taskToken: 'third-token' });
+    expect(f.workflow.successes.map((s) => s.token)).toEqual(['third-token']);
+  });
+
   it('pass the support gate once the hypercare period is over', async () => {
     const f = await lifecycleFixture();
     const entered = await enterStage(f.deps, {

@@ -30,8 +30,11 @@ export class RecordingWorkflow implements Workflow {
   starts: { projectId: string; name: string; input: unknown }[] = [];
   /** Tokens whose task is gone (timed out): callbacks to them throw TaskTokenGoneError. */
   gone = new Set<string>();
+  /** When true, callbacks fail as if Step Functions could not be reached. */
+  unreachable = false;
 
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
+    if (this.unreachable) throw new Error('connect ECONNREFUSED');
     if (this.gone.has(token)) throw new TaskTokenGoneError('task timed out');
     this.successes.push({ token, output });
   }

@@ -112,7 +112,11 @@ export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGa
   return { outcome: stored.outcome, action: progressed.action, criteria: progressed.criteria };
 }
 
-/** Runs a callback to this task; a task that is already gone is recorded, other errors thrown (retried). */
+/**
+ * Runs a callback to this task. A task that is gone, or a workflow that cannot be reached, is
+ * recorded and not thrown: the decision stays in the store, and the gate task times out, reminds
+ * and opens again, which delivers it (a failing gate task would otherwise fail the execution).
+ */
 async function callback(
   deps: Deps,
   projectId: string,
@@ -122,14 +126,21 @@ async function callback(
   try {
     await send();
   } catch (error) {
-    if (!(error instanceof TaskTokenGoneError)) throw error;
+    const gone = error instanceof TaskTokenGoneError;
+    deps.log.warn('gate callback not delivered', {
+      projectId,
+      stage,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
     await recordEvent(deps, {
       projectId,
       stage,
       type: 'gate_callback_deferred',
       actor: 'system',
-      summary: 'The gate task was no longer waiting; the next gate task continues',
-      data: { reason: 'task_gone' },
+      summary: gone
+        ? 'The gate task was no longer waiting; the next gate task continues'
+        : 'The workflow could not be reached; the next gate task continues',
+      data: { reason: gone ? 'task_gone' : 'workflow_error' },
     });
   }
 }
