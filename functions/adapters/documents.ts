@@ -2,6 +2,7 @@
  * `DocumentStore` adapters: S3 in AWS (a versioned bucket), a folder on disk for the local runtime.
  * Keys are relative paths such as `projects/<id>/plan/v3.html`.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -73,7 +74,8 @@ export class FsDocumentStore implements DocumentStore {
   async put(key: string, body: string, _contentType: string): Promise<void> {
     const file = this.path(key);
     await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: two writes of one key in the same millisecond must not share a temp file.
+    const tmp = `${file}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, body, 'utf8');
     await rename(tmp, file);
   }
