@@ -65,6 +65,13 @@ describe('plan document', () => {
     expect(html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(9);
   });
 
+  it('is a complete HTML page with a working style sheet', () => {
+    const html = renderPlanHtml(planInput());
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('font-family:-apple-system,BlinkMacSystemFont,"Segoe UI"');
+    expect(html).toContain('<title>Project plan: Microsoft 365 migration</title>');
+  });
+
   it('keeps markup out of the Markdown rendering too', () => {
     const input = planInput({ risks: [makeRisk({ title: '<img src=x onerror=alert(1)> | *bold*' })] });
     const markdown = renderPlanMarkdown(input);

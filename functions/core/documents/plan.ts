@@ -7,7 +7,7 @@
  * the risk stage's criteria call a plan current when rendering it again gives the same hash.
  */
 import { createHash } from 'node:crypto';
-import { html, type SafeHtml } from '../html.js';
+import { html, raw, type SafeHtml } from '../html.js';
 import type { Project, Resource, Risk, Stakeholder, TeamMember } from '../model.js';
 import type { ProjectStore } from '../ports.js';
 import { HIGH_RISK_SCORE } from '../spec/schema.js';
@@ -109,7 +109,7 @@ export function renderPlanHtml(input: PlanInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${m.title}</title>
-<style>${CSS}</style>
+<style>${raw(CSS)}</style>
 </head>
 <body>
 <p>${project.mspName} &middot; ${project.customerName}</p>
