@@ -87,7 +87,10 @@ describe('approval gates', () => {
     const gate = await f.gate('initiation');
     expect(gate).toMatchObject({ status: 'pending_approval', round: 1, taskToken: TOKEN2 });
     for (const id of ids) expect((await loadApproval(f.deps, id)).kind).toBe('open');
-    expect(countEvents(await f.events(), 'approval_requested')).toBe(1);
+    const events = await f.events();
+    expect(countEvents(events, 'approval_requested')).toBe(1);
+    expect(countEvents(events, 'gate_reopened')).toBe(1);
+    expect(JSON.stringify(events)).not.toContain(TOKEN2);
   });
 
   it('sends the gate passed to the new token when the approval came while no task waited', async () => {

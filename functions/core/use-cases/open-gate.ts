@@ -6,8 +6,8 @@
  * Steps:
  * - first open: the gate is created from the project's resolved stage (rule, approvers with their
  *   names from the stakeholders, status waiting, round 0) with the token, event `gate_opened`;
- * - reopen (after a timeout or a restart): the new token replaces the old one; links already out
- *   keep working and no new emails are sent;
+ * - reopen (after a timeout or a restart): the new token replaces the old one (event
+ *   `gate_reopened`); links already out keep working and no new emails are sent;
  * - a gate that was approved while no task was waiting gets SendTaskSuccess at once with this
  *   token; one rejected and not yet reworked gets SendTaskFailure(GateRejected, the comments);
  * - otherwise progressGate runs (criteria -> auto advance or approval requests).
@@ -86,7 +86,20 @@ export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGa
     }
     if (gate.status === 'approved') return { outcome: 'passed' as const, gate };
     if (gate.status === 'rejected') return { outcome: 'rejected' as const, gate };
-    await deps.store.commit([{ ...gate, taskToken }]);
+    await deps.store.commit(
+      [{ ...gate, taskToken }],
+      [
+        {
+          projectId,
+          stage,
+          type: 'gate_reopened',
+          actor: 'system',
+          at,
+          summary: `Gate of ${resolved.name} waits again (${gate.status === 'pending_approval' ? `approval requests of round ${gate.round} stay valid` : 'for its exit criteria'})`,
+          data: { round: gate.round, status: gate.status },
+        },
+      ],
+    );
     return { outcome: 'reopened' as const, gate };
   });
 
