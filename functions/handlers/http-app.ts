@@ -13,10 +13,11 @@ import {
   renderMethodNotAllowed,
   viewResultPage,
 } from '../core/pages/approval-pages.js';
-import { type HtmlPage, PAGE_HEADERS } from '../core/pages/layout.js';
+import { DOCUMENT_HEADERS, type HtmlPage, PAGE_HEADERS } from '../core/pages/layout.js';
 import type { Deps } from '../core/ports.js';
 import { decideApproval } from '../core/use-cases/decide-approval.js';
 import { type ApprovalOptions, viewApproval } from '../core/use-cases/view-approval.js';
+import { viewApprovalDocument } from '../core/use-cases/view-approval-document.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
 /** Largest approval form body accepted (the comment is limited to 2000 characters). */
@@ -51,7 +52,10 @@ export async function handleHttp(
     const linkId = safeDecode(approve[1] ?? '');
     try {
       if (method === 'GET' || method === 'HEAD') {
-        const response = pageResponse(viewResultPage(await viewApproval(deps, linkId, options)));
+        const response =
+          req.query.document === 'plan'
+            ? await documentResponse(deps, linkId)
+            : pageResponse(viewResultPage(await viewApproval(deps, linkId, options)));
         return method === 'HEAD' ? { ...response, body: '' } : response;
       }
       if (method === 'POST') {
@@ -81,6 +85,13 @@ export async function handleHttp(
     }
   }
   return pageResponse(notFoundPage());
+}
+
+/** The plan document version the link's gate asks about, or the neutral page. */
+async function documentResponse(deps: Deps, linkId: string): Promise<HttpResponse> {
+  const result = await viewApprovalDocument(deps, linkId);
+  if (result.kind === 'neutral') return pageResponse(viewResultPage(result));
+  return { status: 200, headers: { ...DOCUMENT_HEADERS }, body: result.html };
 }
 
 function safeDecode(segment: string): string {

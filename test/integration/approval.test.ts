@@ -4,6 +4,7 @@ import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
 import type { ApprovalLink, Entity, Gate, Project } from '../../functions/core/model.js';
 import type { GateRule } from '../../functions/core/spec/lifecycle.js';
+import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/handlers/http-app.js';
 import type { HttpResponse } from '../../functions/handlers/http-types.js';
 import {
@@ -39,6 +40,7 @@ interface SeedOptions {
   rule?: GateRule;
   approvers?: { email: string; name: string }[];
   submittedBy?: string;
+  documentVersion?: number;
 }
 
 /** A project whose initiation gate has approval links out (round 1). */
@@ -68,6 +70,7 @@ async function seed(deps: TestDeps, options: SeedOptions = {}): Promise<Seeded> 
     status: 'pending_approval',
     rule: options.rule ?? 'all',
     taskToken: TOKEN,
+    ...(options.documentVersion !== undefined ? { documentVersion: options.documentVersion } : {}),
     requestedAt: now.toISOString(),
     approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
   });
@@ -84,8 +87,8 @@ async function seed(deps: TestDeps, options: SeedOptions = {}): Promise<Seeded> 
   return { project, gate, ids, links };
 }
 
-function get(deps: TestDeps, linkId: string): Promise<HttpResponse> {
-  return handleHttp(deps, { method: 'GET', path: `/approve/${linkId}`, query: {}, headers: {}, body: '' });
+function get(deps: TestDeps, linkId: string, query: Record<string, string> = {}): Promise<HttpResponse> {
+  return handleHttp(deps, { method: 'GET', path: `/approve/${linkId}`, query, headers: {}, body: '' });
 }
 
 function post(
@@ -191,6 +194,23 @@ describe('GET /approve/{linkId}', () => {
       expect(csp).toContain("base-uri 'none'");
       expect(csp).not.toContain('script-src');
     }
+  });
+
+  it('links to the exact plan document version being approved, without side effects', async () => {
+    const { ids, project } = await seed(deps, { documentVersion: 2 });
+    await deps.documents.put(planKey(project.id, 1), '<p>plan v1</p>', 'text/html');
+    await deps.documents.put(planKey(project.id, 2), '<p>plan v2</p>', 'text/html');
+    const id = ids['sponsor@acme.example'] ?? '';
+    const before = await snapshot(ts);
+    const page = await get(deps, id);
+    expect(page.body).toContain('(version 2) <a href="?document=plan" rel="noreferrer">view it</a>');
+    const doc = await get(deps, id, { document: 'plan' });
+    expect(doc.status).toBe(200);
+    expect(doc.body).toBe('<p>plan v2</p>');
+    expect(doc.headers['content-security-policy']).toContain("form-action 'none'");
+    expect(doc.headers['cache-control']).toBe('no-store');
+    expect(await get(deps, newLinkId(), { document: 'plan' })).toEqual(await get(deps, newLinkId()));
+    expect(await snapshot(ts)).toEqual(before);
   });
 
   it('changes nothing when a link is opened five times', async () => {

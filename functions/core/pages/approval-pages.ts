@@ -46,7 +46,9 @@ function details(view: ApprovalView): SafeHtml {
 <dt>Customer</dt><dd>${view.customerName}</dd>
 <dt>Stage</dt><dd>${view.stageName}</dd>
 <dt>For approval</dt><dd>${view.approves}${
-    view.documentVersion !== undefined ? html` (version ${view.documentVersion})` : ''
+    view.documentVersion !== undefined
+      ? html` (version ${view.documentVersion}) <a href="?document=plan" rel="noreferrer">view it</a>`
+      : ''
   }</dd>
 ${view.due ? html`<dt>Due</dt><dd>${view.due}</dd>` : ''}
 <dt>Rule</dt><dd>${view.rule}</dd>

@@ -41,6 +41,16 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'x-content-type-options': 'nosniff',
 });
 
+/**
+ * Headers of a stored document shown to an approver (the plan): its own inline stylesheet is
+ * allowed, nothing else (no scripts, no forms, no framing).
+ */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...PAGE_HEADERS,
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+});
+
 /** A whole HTML document around `body`. */
 export function renderPage(status: number, title: string, body: SafeHtml): HtmlPage {
   const doc = html`<!doctype html>
