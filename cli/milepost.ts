@@ -74,6 +74,7 @@ function buildProgram(): Command {
         dataDir: opts.data,
         inMemory: opts.inMemory,
       });
+      await exitWhenFlushed(0);
     });
 
   program
@@ -84,9 +85,19 @@ function buildProgram(): Command {
       quietSdk();
       const { runDemo } = await import('../local/demo.js');
       await runDemo(opts.port === undefined ? {} : { port: opts.port });
+      await exitWhenFlushed(0);
     });
 
   return program;
+}
+
+/**
+ * Exits once stdout has taken everything written so far: a one-shot run must not hang on a timer
+ * or socket that a library left open, nor lose its last lines on a pipe.
+ */
+async function exitWhenFlushed(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
 }
 
 /** The AWS SDK warns about Node 20 on every client; the local runtime uses the SDK on purpose. */
