@@ -175,6 +175,30 @@ describe('approval gates', () => {
     expect((await f.gate('initiation')).escalatedAt).toBe('2026-12-08T09:00:00.000Z');
   });
 
+  it('escalates to the first team member of the spec when the gate names nobody', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN });
+    f.clock.advanceDays(7);
+
+    await remindGate(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+
+    expect(f.mailer.tagged('gate-escalation').map((m) => m.to[0])).toEqual(['pm@msp.example']);
+  });
+
+  it('reminds the PM, not the approvers, while the gate waits for its criteria', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
+    f.mailer.sent = [];
+
+    await remindGate(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
+
+    expect(f.mailer.sent.map((m) => [m.tag, m.to[0]])).toEqual([['gate-waiting', 'pm@msp.example']]);
+    expect(f.mailer.sent[0]?.text).toContain('Deliverable "Configured tenant" is not done');
+    expect(await f.gate('execution')).toMatchObject({ status: 'waiting', reminders: 1 });
+  });
+
   it('starts a new round when the PM resubmits after rework; older links stop working', async () => {
     const f = await requested();
     const round1 = linkIds(f.mailer.tagged('approval-request'));

@@ -29,12 +29,21 @@ export function emailContext(project: Project, config: AppConfig): EmailContext 
   };
 }
 
-/** Stakeholders and team members of a project (store records first, the spec as fallback). */
+/** Stakeholders and team members of a project (store records in spec order, the spec as fallback). */
 export async function loadPeople(deps: Deps, project: Project): Promise<ProjectPeople> {
   const [stakeholders, members] = await Promise.all([
     deps.store.list(project.id, 'stakeholder'),
     deps.store.list(project.id, 'member'),
   ]);
+  // The store lists by email; keep the spec's order (its first team member is the default contact).
+  const specOrder = (list: { email: string }[], email: string) => {
+    const i = list.findIndex((p) => p.email.toLowerCase() === email.toLowerCase());
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  stakeholders.sort(
+    (a, b) => specOrder(project.spec.stakeholders, a.email) - specOrder(project.spec.stakeholders, b.email),
+  );
+  members.sort((a, b) => specOrder(project.spec.team, a.email) - specOrder(project.spec.team, b.email));
   return {
     stakeholders:
       stakeholders.length > 0
