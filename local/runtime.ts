@@ -223,6 +223,10 @@ async function start(
     sfn.addStateMachine(stateMachineName(p.spec.id), def);
   }
 
+  // Start-up took real time, which an accelerated clock multiplied: projects start at `start`.
+  const startAt = options.clock?.start;
+  if (startAt) clock.advance(startAt.getTime() - clock.now().getTime());
+
   for (const p of projects) {
     const existed = Boolean(await ready.store.getProject(p.spec.id));
     // A new project starts its first execution (through the SDK, like the deploy-time start).
