@@ -8,6 +8,7 @@ import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/handlers/http-app.js';
 import type { HttpResponse } from '../../functions/handlers/http-types.js';
 import {
+  FakeClock,
   makeGate,
   makeProject,
   makeProjectSpec,
@@ -325,14 +326,34 @@ describe('POST /approve/{linkId}', () => {
     expect(deps.workflow.successes).toHaveLength(0);
   });
 
-  it('refuses a form older than two hours', async () => {
+  it('refuses a form older than two hours of real time', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const formClock = new FakeClock(new Date('2026-12-01T09:00:00.000Z'));
+    const page = await handleHttp(
+      deps,
+      { method: 'GET', path: `/approve/${id}`, query: {}, headers: {}, body: '' },
+      { formClock },
+    );
+    formClock.set('2026-12-01T11:00:01.000Z');
+    const form = new URLSearchParams({ decision: 'approve', csrf: nonceOf(page) }).toString();
+    const res = await handleHttp(
+      deps,
+      { method: 'POST', path: `/approve/${id}`, query: {}, headers: {}, body: form },
+      { formClock },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('this form has expired');
+    expect(deps.workflow.successes).toHaveLength(0);
+  });
+
+  it('accepts a form filled in while the project clock runs fast (accelerated local clock)', async () => {
     const { ids } = await seed(deps);
     const id = ids['sponsor@acme.example'] ?? '';
     const csrf = nonceOf(await get(deps, id));
-    deps.clock.set('2026-12-01T11:00:01.000Z');
+    deps.clock.set('2026-12-01T15:00:00.000Z');
     const res = await post(deps, id, { decision: 'approve', csrf });
-    expect(res.status).toBe(400);
-    expect(deps.workflow.successes).toHaveLength(0);
+    expect(res.body).toContain('Thank you, your approval is recorded');
   });
 
   it('refuses a cross-site post and changes nothing', async () => {

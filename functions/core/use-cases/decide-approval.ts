@@ -27,6 +27,7 @@ import {
   type ApprovalOptions,
   type ApprovalView,
   type DecidedView,
+  formClock,
   isSelfApproval,
   loadApproval,
 } from './view-approval.js';
@@ -100,14 +101,15 @@ export async function decideApproval(
       return { kind: 'self-approval', view };
 
     const now = deps.clock.now();
-    const freshNonce = () => csrfNonce(link.csrfSecret, link.linkHash, now);
+    const formNow = formClock(options).now();
+    const freshNonce = () => csrfNonce(link.csrfSecret, link.linkHash, formNow);
     const parsed = decisionFormSchema.safeParse(input.form);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       return { kind: 'invalid', view, nonce: freshNonce(), issues };
     }
     const form = parsed.data;
-    if (!verifyCsrfNonce(link.csrfSecret, link.linkHash, form.csrf, now)) {
+    if (!verifyCsrfNonce(link.csrfSecret, link.linkHash, form.csrf, formNow)) {
       return {
         kind: 'invalid',
         view,

@@ -14,7 +14,7 @@ import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
-import type { Deps } from '../ports.js';
+import type { Clock, Deps } from '../ports.js';
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
@@ -66,6 +66,18 @@ export type LoadedApproval =
 export interface ApprovalOptions {
   /** Refuse a decision by the person who submitted the stage (default true). */
   forbidSelfApproval?: boolean;
+  /**
+   * Clock of the form's CSRF nonce (issue time, two-hour validity). Real time by default: a person
+   * fills in the form in real time even when the domain clock runs accelerated (local demo).
+   */
+  formClock?: Clock;
+}
+
+const realTime: Clock = { now: () => new Date() };
+
+/** The clock the CSRF nonce is issued and checked with. */
+export function formClock(options: ApprovalOptions): Clock {
+  return options.formClock ?? realTime;
 }
 
 const same = (a: string | undefined, b: string | undefined) =>
@@ -161,6 +173,6 @@ export async function viewApproval(
   return {
     kind: 'confirm',
     view: context.view,
-    nonce: csrfNonce(context.link.csrfSecret, context.link.linkHash, deps.clock.now()),
+    nonce: csrfNonce(context.link.csrfSecret, context.link.linkHash, formClock(options).now()),
   };
 }
