@@ -241,6 +241,22 @@ describe('parseSpec', () => {
   });
 });
 
+describe('README', () => {
+  it('shows a spec example that is valid, with every top-level field of the schema', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { projectSpecSchema } = await import('../../functions/core/spec/schema.js');
+    const readme = readFileSync('README.md', 'utf8');
+    const example = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? '')
+      .find((block) => block.startsWith('id:'));
+    expect(example).toBeDefined();
+    const { spec } = parseSpec(example ?? '', 'README.md');
+    const documented = Object.keys(projectSpecSchema.shape).filter((k) => k !== '$schema');
+    for (const field of documented) expect(example, field).toMatch(new RegExp(`^${field}:`, 'm'));
+    expect(spec.stages?.map((s) => s.key)).toContain('design-review');
+  });
+});
+
 describe('loadSpecFiles', () => {
   it('reports a project id used by two files', async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
