@@ -75,7 +75,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** True when the headers show a request from another site. Absent headers are accepted (old browsers, curl). */
 export function isCrossSite(publicBaseUrl: string, origin?: string, secFetchSite?: string): boolean {
   if (secFetchSite !== undefined && secFetchSite !== 'same-origin' && secFetchSite !== 'none') return true;
-  if (origin === undefined) return false;
+  // A browser posting the form of a page served with Referrer-Policy: no-referrer (the approval
+  // page) sends `Origin: null`; its Sec-Fetch-Site (same-origin, checked above) tells the site then.
+  if (origin === undefined || (origin === 'null' && secFetchSite !== undefined)) return false;
   try {
     return origin === 'null' || new URL(origin).origin !== new URL(publicBaseUrl).origin;
   } catch {
