@@ -368,6 +368,29 @@ describe('POST /approve/{linkId}', () => {
     expect(await snapshot(ts)).toEqual(before);
   });
 
+  it('accepts the null Origin a browser sends from a no-referrer page when Sec-Fetch-Site says same-origin', async () => {
+    const { ids } = await seed(deps);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const csrf = nonceOf(await get(deps, id));
+    const before = await snapshot(ts);
+    const noFetchSite = await handleHttp(deps, {
+      method: 'POST',
+      path: `/approve/${id}`,
+      query: {},
+      headers: { origin: 'null' },
+      body: new URLSearchParams({ decision: 'approve', csrf }).toString(),
+    });
+    expect(noFetchSite.status).toBe(403);
+    expect(await snapshot(ts)).toEqual(before);
+    const res = await post(
+      deps,
+      id,
+      { decision: 'approve', csrf },
+      { origin: 'null', 'sec-fetch-site': 'same-origin' },
+    );
+    expect(res.body).toContain('Thank you, your approval is recorded');
+  });
+
   it('refuses self-approval by the person who submitted the stage', async () => {
     const { ids } = await seed(deps, { submittedBy: 'Sponsor@Acme.example' });
     const id = ids['sponsor@acme.example'] ?? '';
