@@ -96,7 +96,12 @@ export function synthesizeDefinitions(
 ): Map<string, AslDefinition> {
   const outdir = mkdtempSync(join(tmpdir(), 'milepost-synth-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    // The CloudFormation schema checks of `cdk synth` concern resources, not definitions, and take seconds.
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [], ...context },
+    });
     const { projects } = buildApp(app, loaded, {
       region: 'us-east-1',
       senderEmail: 'milepost@example.com',

@@ -1,0 +1,218 @@
+/** The platform stack: data protection, functions with the house defaults, HTTP API, email, alarms, IAM scope. */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../../functions/adapters/table-definition.js';
+import { actionsOf, allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
+
+let built: Built;
+let t: Template;
+beforeAll(async () => {
+  built = await buildExampleApp();
+  t = built.platformTemplate;
+});
+
+describe('the platform table', () => {
+  it('has the keys, index and TTL of the table definition', () => {
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: TABLE.projectsIndex.name,
+          KeySchema: [
+            { AttributeName: TABLE.projectsIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE.projectsIndex.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    });
+  });
+
+  it('is protected: PITR, deletion protection, encryption, retained', () => {
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+    t.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('the documents bucket', () => {
+  it('is versioned, encrypted, private, logged and retained', () => {
+    t.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: Match.objectLike({
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }),
+          ],
+        }),
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('denies every request without TLS, as does the access-log bucket', () => {
+    const policies = t.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      );
+    }
+  });
+});
+
+describe('the functions', () => {
+  it('use the house defaults: arm64, Node 24, X-Ray, JSON logs to their own log group, source maps', () => {
+    const functions = Object.values(built.platform.functions);
+    for (const f of functions) {
+      const id = built.platform.getLogicalId(f.function.node.defaultChild as never);
+      const logGroupId = built.platform.getLogicalId(f.logGroup.node.defaultChild as never);
+      expect(t.toJSON().Resources[id].Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+      expect(t.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('get the configuration the handlers read (functions/adapters/config.ts)', () => {
+    const functions = t.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^milepost: ') },
+    });
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const f of Object.values(functions)) {
+      const vars = f.Properties.Environment.Variables;
+      for (const name of [
+        'TABLE_NAME',
+        'STATE_MACHINE_ARN_PREFIX',
+        'PUBLIC_BASE_URL',
+        'SENDER_EMAIL',
+        'MSP_NAME',
+        'SES_CONFIGURATION_SET',
+      ]) {
+        expect(vars, name).toHaveProperty(name);
+      }
+      expect(vars.SENDER_EMAIL).toBe('projects@msp.example.com');
+      expect(vars.MSP_NAME).toBe('Example MSP');
+      expect(JSON.stringify(vars.STATE_MACHINE_ARN_PREFIX)).toContain(
+        ':states:eu-west-2:123456789012:stateMachine:',
+      );
+    }
+  });
+
+  it('have roles without managed policies and with no wildcard resource except for X-Ray', () => {
+    for (const f of Object.values(built.platform.functions)) {
+      const roleId = built.platform.getLogicalId(f.role.node.defaultChild as never);
+      expect(t.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const statement of allowStatements(t)) {
+      if (resourcesOf(statement).includes('*')) {
+        expect(actionsOf(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+      }
+    }
+  });
+
+  it('may read and write the table items and the document objects, but never delete documents', () => {
+    const tableId = built.platform.getLogicalId(built.platform.table.node.defaultChild as never);
+    const statements = allowStatements(t);
+    const onTable = statements.filter((s) => JSON.stringify(s.Resource).includes(tableId));
+    expect(onTable.length).toBeGreaterThanOrEqual(4);
+    const onDocuments = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    for (const s of onDocuments) {
+      expect(
+        actionsOf(s).every((a) =>
+          ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:ListBucket'].includes(a),
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('may send email only from the sender identity with the configuration set', () => {
+    const identityId = built.platform.getLogicalId(built.platform.emailIdentity.node.defaultChild as never);
+    const configSetId = built.platform.getLogicalId(
+      built.platform.configurationSet.node.defaultChild as never,
+    );
+    const sends = allowStatements(t).filter((s) => actionsOf(s).includes('ses:SendEmail'));
+    expect(sends).toHaveLength(3);
+    for (const s of sends) {
+      expect(actionsOf(s)).toEqual(['ses:SendEmail']);
+      const resources = resourcesOf(s).map((r) => JSON.stringify(r));
+      expect(resources).toHaveLength(2);
+      expect(resources[0]).toMatch(new RegExp(`:identity/",\\{"Ref":"${identityId}"\\}`));
+      expect(resources[1]).toMatch(new RegExp(`:configuration-set/",\\{"Ref":"${configSetId}"\\}`));
+    }
+  });
+});
+
+describe('the HTTP API', () => {
+  it('serves the approval pages and OpenAPI publicly and the staff API with IAM authorization', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
+    );
+    expect(routes.sort()).toEqual([
+      'ANY /api/{proxy+} AWS_IAM',
+      'GET /api/openapi.json NONE',
+      'GET /approve/{linkId} NONE',
+      'POST /approve/{linkId} NONE',
+    ]);
+  });
+
+  it('throttles and writes access logs that never contain a request path (it carries link ids)', () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('routeKey') },
+    });
+    const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/\$context\.(path|resourcePath)/);
+  });
+});
+
+describe('email and alarms', () => {
+  it('declares the sender identity and a configuration set that requires TLS', () => {
+    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'projects@msp.example.com' });
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', { DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+  });
+
+  it('sends alarms to a KMS-encrypted, TLS-only topic, one per function', () => {
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(4);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+  });
+});
