@@ -138,6 +138,9 @@ interface LoadedMachine {
   name: string;
   arn: string;
   machine: StateMachine;
+  /** As given (what CDK synthesized). */
+  original: Definition;
+  /** As run (see `scaleDefinition`). */
   definition: Definition;
 }
 
@@ -219,12 +222,25 @@ export class SfnLocal {
   /** Loads a state machine definition (scaled for the clock factor, see `scaleDefinition`). */
   addStateMachine(name: string, definition: object): string {
     const scaled = scaleDefinition(definition as Definition, this.factor);
-    const machine = new StateMachine(scaled as unknown as StateMachineDefinition, {
+    // The engine annotates the object it is given (QueryLanguage per state): give it its own copy.
+    const machine = new StateMachine(structuredClone(scaled) as unknown as StateMachineDefinition, {
       validationOptions: { checkArn: true, checkPaths: true },
     });
     const arn = this.stateMachineArnPrefix + name;
-    this.machines.set(name, { name, arn, machine, definition: scaled });
+    this.machines.set(name, {
+      name,
+      arn,
+      machine,
+      original: structuredClone(definition) as Definition,
+      definition: scaled,
+    });
     return arn;
+  }
+
+  /** A state machine's definition as it was given, and as it runs (scaled for the clock). */
+  definitionOf(name: string): { given: object; executed: object } | undefined {
+    const m = this.machines.get(name);
+    return m && { given: structuredClone(m.original), executed: structuredClone(m.definition) };
   }
 
   /** Every execution known (this run and, when persisted, earlier runs), oldest first. */

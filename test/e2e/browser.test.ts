@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type Runtime, startRuntime } from '../../local/runtime.js';
+import { projectSpecInput } from '../support/dynamo.js';
+import { approvalLinks, getJson, project, waitFor } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ID = 'browser-check';
+const SPONSOR = 'sponsor@acme.example';
+const root = mkdtempSync(join(tmpdir(), 'milepost-browser-'));
+let runtime: Runtime | undefined;
+let context: BrowserContext | undefined;
+afterAll(async () => {
+  await context?.close();
+  await runtime?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('approving in a browser', () => {
+  it('opens the link from the outbox, approves, and sees the stage advance on the dashboard', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium) to run this test`,
+      );
+    }
+    const projectsDir = join(root, 'projects');
+    mkdirSync(projectsDir);
+    writeFileSync(
+      join(projectsDir, `${ID}.yaml`),
+      stringify(
+        projectSpecInput({
+          id: ID,
+          name: 'Browser <check> & "quotes"',
+          stages: [{ key: 'initiation' }, { key: 'execution' }],
+          deliverables: [{ id: 'tenant', name: 'Configured tenant', stage: 'execution', acceptance: 'CIS' }],
+        }),
+      ),
+    );
+    runtime = await startRuntime({
+      projectsDir,
+      port: 0,
+      dataDir: join(root, 'data'),
+      inMemory: true,
+      schedules: false,
+      notify: () => undefined,
+    });
+    const base = runtime.url;
+    const status = await waitFor('the initiation gate', async () => {
+      const g = (await project(base, ID)).gates.find((x) => x.stage === 'initiation');
+      return (g?.status === 'waiting' || g?.status === 'pending_approval') && g.status;
+    });
+    if (status === 'waiting') {
+      await getJson(`${base}/api/projects/${ID}/stages/initiation/submit`, {
+        method: 'POST',
+        headers: { 'x-milepost-actor': 'pm@msp.example' },
+      });
+    }
+    const [link] = await waitFor('the approval email', async () => {
+      const links = await approvalLinks(base, SPONSOR);
+      return links.length > 0 && links;
+    });
+
+    context = await chromium.launchPersistentContext(join(root, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+
+    // The outbox lists the email with its link clickable.
+    await page.goto(`${base}/outbox`);
+    await page.locator(`a[href="${link}"]`).first().click();
+    await page.waitForURL(link!);
+    await expect
+      .poll(() => page.locator('h1').textContent())
+      .toContain('Your decision: Initiation & Planning');
+    expect(await page.locator('main').textContent()).toContain('Browser <check> & "quotes"');
+    expect(await page.content()).not.toContain('<check>');
+
+    await page.getByLabel('Approve').check();
+    await page.getByRole('button', { name: 'Submit decision' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('your approval is recorded');
+
+    // The dashboard shows the stage completed and the next one current.
+    await waitFor('the stage to advance', async () => (await project(base, ID)).currentStage === 'execution');
+    await page.goto(`${base}/projects/${ID}`);
+    const row = page.locator('tr', { hasText: 'Initiation & Planning' }).first();
+    expect(await row.textContent()).toContain('completed');
+    expect(await page.locator('dd', { hasText: 'Execution & Implementation' }).count()).toBe(1);
+    expect(await page.locator('svg[aria-label^="Stage timeline"]').count()).toBe(1);
+    await page.goto(base);
+    expect(await page.locator('main').textContent()).toContain('1/2 stages');
+  }, 120_000);
+});

@@ -1,0 +1,64 @@
+/** Helpers of the end-to-end tests: polling, the outbox's approval links, the staff API. */
+import { emailLinks } from '../../local/dashboard.js';
+import type { OutboxEmail } from '../../local/ses-local.js';
+
+/** Polls `check` every 100 ms until it returns a value; fails after `limitMs` with `what`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  limitMs = 40_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function getJson<T = unknown>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** The approval links sent to `email`, oldest first. */
+export async function approvalLinks(baseUrl: string, email: string): Promise<string[]> {
+  const outbox = await getJson<OutboxEmail[]>(`${baseUrl}/api/outbox`);
+  return outbox
+    .filter((m) => m.to.includes(email))
+    .flatMap((m) => emailLinks(m))
+    .filter((u) => u.startsWith(`${baseUrl}/approve/`));
+}
+
+export interface ProjectView {
+  id: string;
+  status: string;
+  currentStage: string;
+  stages: { key: string; status: string; startedAt?: string; completedAt?: string }[];
+  gates: {
+    stage: string;
+    status: string;
+    round: number;
+    approvers: { email: string; decision?: string; decidedAt?: string }[];
+  }[];
+}
+
+export function project(baseUrl: string, id: string): Promise<ProjectView> {
+  return getJson<ProjectView>(`${baseUrl}/api/projects/${id}`);
+}
+
+/** Posts the decision form of an approval page the way a browser would (CSRF nonce from the page). */
+export async function decide(link: string, origin: string, decision: 'approve' | 'reject', comment = '') {
+  const page = await fetch(link);
+  const html = await page.text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!csrf) throw new Error(`no form on the approval page (${page.status})`);
+  const res = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+    body: new URLSearchParams({ csrf, decision, comment }).toString(),
+  });
+  return { status: res.status, html: await res.text(), page: html };
+}
