@@ -222,6 +222,22 @@ describe('parseSpec', () => {
     );
   });
 
+  it('reports field errors and cross-field errors of one file together', () => {
+    let source = withLine('  amount: 10000', '  amount: -1');
+    source = withLine('    email: alex@acme.example', '    email: nope', source);
+    source = withLine('    stage: execution', '    stage: nowhere', source);
+    source = withLine('  end: 2026-03-27', '  end: 2025-12-31', source);
+    const errors = errorsOf(source);
+    expect(errors.map((e) => [e.field, e.line])).toEqual(
+      expect.arrayContaining([
+        ['budget.amount', lineNumber(source, '  amount: -1')],
+        ['stakeholders[1].email', lineNumber(source, '    email: nope')],
+        ['deliverables[0].stage', lineNumber(source, '    stage: nowhere')],
+        ['timeline.end', lineNumber(source, '  end: 2025-12-31')],
+      ]),
+    );
+  });
+
   it('formats each error as file:line field: message', () => {
     const source = withLine('    email: alex@acme.example', '    email: alex-at-acme');
     try {

@@ -10,6 +10,7 @@ import {
   projectSpecSchema,
   type ResolvedStage,
   resolveStages,
+  type SpecIssue,
 } from './schema.js';
 
 export interface SpecError {
@@ -83,26 +84,60 @@ export function parseSpec(source: string, file: string): LoadedSpec {
   };
   const raw: unknown = doc.toJS();
   const parsed = projectSpecSchema.safeParse(raw ?? {});
+  const toError = (path: readonly PropertyKey[], message: string): SpecError => ({
+    file,
+    line: lineOf(path),
+    field: formatPath(path),
+    message,
+  });
   if (!parsed.success) {
-    throw new SpecValidationError(
-      parsed.error.issues.flatMap((i) =>
-        // One error per unknown field, at the field's own line.
-        i.code === 'unrecognized_keys'
-          ? i.keys.map((key) => {
-              const path = [...i.path, key];
-              return { file, line: lineOf(path), field: formatPath(path), message: 'unknown field' };
-            })
-          : [{ file, line: lineOf(i.path), field: formatPath(i.path), message: issueMessage(i) }],
-      ),
+    const fieldErrors = parsed.error.issues.flatMap((i) =>
+      // One error per unknown field, at the field's own line.
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((key) => toError([...i.path, key], 'unknown field'))
+        : [toError(i.path, issueMessage(i))],
     );
+    // Cross-field errors too, so one run lists every problem of the file; a check about a field
+    // that already has a field error is not repeated.
+    const reported = new Set(fieldErrors.map((e) => e.field));
+    const crossErrors = checkSpecLeniently(raw)
+      .map((i) => toError(i.path, i.message))
+      .filter((e) => !reported.has(e.field));
+    throw new SpecValidationError([...fieldErrors, ...crossErrors].sort((a, b) => a.line - b.line));
   }
   const issues = checkSpec(parsed.data);
-  if (issues.length > 0) {
-    throw new SpecValidationError(
-      issues.map((i) => ({ file, line: lineOf(i.path), field: formatPath(i.path), message: i.message })),
-    );
-  }
+  if (issues.length > 0) throw new SpecValidationError(issues.map((i) => toError(i.path, i.message)));
   return { file, spec: parsed.data, stages: resolveStages(parsed.data) };
+}
+
+/**
+ * Cross-field checks on a document that failed field validation: lists that are missing or of
+ * the wrong type count as empty; a check that cannot run on the data as it is is left out.
+ */
+function checkSpecLeniently(raw: unknown): SpecIssue[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const r = raw as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
+  const timeline = (r.timeline && typeof r.timeline === 'object' ? r.timeline : {}) as Record<
+    string,
+    unknown
+  >;
+  const view = {
+    ...r,
+    timeline: { start: String(timeline.start ?? ''), end: String(timeline.end ?? '') },
+    deliverables: list(r.deliverables),
+    risks: list(r.risks),
+    stakeholders: list(r.stakeholders).filter((s) => typeof s.email === 'string'),
+    team: list(r.team).filter((m) => typeof m.email === 'string'),
+    stages: Array.isArray(r.stages) ? list(r.stages) : undefined,
+  } as unknown as ProjectSpec;
+  try {
+    return checkSpec(view).filter(
+      (i) => !(i.path[0] === 'timeline' && (!view.timeline.start || !view.timeline.end)),
+    );
+  } catch {
+    return [];
+  }
 }
 
 function issueMessage(issue: {
