@@ -13,7 +13,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -147,7 +147,7 @@ async function start(
   const notify = options.notify ?? ((l: string) => console.error(l));
   const dataDir = resolve(options.dataDir);
   const files = specFiles(options.projectsDir);
-  const projects = await loadSpecFiles(files, (p) => relative(process.cwd(), p) || p);
+  const projects = await loadSpecFiles(files);
 
   const http: LocalHttpServer = await startHttpServer(options.port, (err) =>
     notify(`milepost: request failed: ${err instanceof Error ? err.message : String(err)}`),
