@@ -3,7 +3,7 @@
  * (statemachines/definition.ts) both call `buildApp`, so what runs locally is what CDK synthesizes.
  */
 import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LoadedSpec, loadSpecFiles } from '../functions/core/spec/load.js';
@@ -58,7 +58,11 @@ export async function loadProjectSpecs(dir: string): Promise<LoadedSpec[]> {
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort()
     .map((f) => join(dir, f));
-  return loadSpecFiles(files, (p) => relative(process.cwd(), p) || p);
+  // Errors name files as the user would: relative inside the working folder, absolute outside it.
+  return loadSpecFiles(files, (p) => {
+    const rel = relative(process.cwd(), p);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+  });
 }
 
 export interface BuiltApp {

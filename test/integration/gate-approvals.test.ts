@@ -261,8 +261,29 @@ describe('approval gates', () => {
     ]);
   });
 
-  it('sends approval requests once when criteria come to hold under concurrent progress calls', async () => {
+  it('holds the execution gate for the PM submit, then requests approval once', async () => {
     const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
+    const task = await f.deps.store.get(f.projectId, 'task', 'tenant');
+    await f.deps.store.commit([{ ...task!, status: 'done', actualHours: 6 }]);
+    f.mailer.sent = [];
+
+    // Criteria hold, but "PM submits, sponsor approves": no request goes out on its own.
+    const progressed = await progressGate(f.deps, f.projectId, 'execution', 'scheduler');
+    expect(progressed).toMatchObject({ action: 'none', criteria: { met: true } });
+    expect(f.mailer.tagged('approval-request')).toEqual([]);
+
+    const submitted = await submitStage(f.deps, f.projectId, 'execution', 'pm@msp.example');
+    expect(submitted).toEqual({ submitted: true, unmet: [] });
+    expect(f.mailer.tagged('approval-request').map((m) => m.to[0])).toEqual([SPONSOR]);
+    expect(await f.gate('execution')).toMatchObject({ round: 1, status: 'pending_approval' });
+  });
+
+  it('sends approval requests once when criteria come to hold under concurrent progress calls', async () => {
+    const f = await lifecycleFixture({
+      stages: [{ key: 'initiation' }, { key: 'execution', gate: { submit: false } }, { key: 'deployment' }],
+    });
     await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
     const opened = await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
     expect(opened.action).toBe('none');

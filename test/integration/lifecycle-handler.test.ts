@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
+import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
 import { handleLifecycle } from '../../functions/handlers/lifecycle.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
 
@@ -23,6 +24,8 @@ async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise
     await f.deps.store.commit(tasks.map((t) => ({ ...t, status: 'done' as const, actualHours: 8 })));
     await progressGate(f.deps, projectId, stage, 'pm@msp.example');
   }
+  // Execution is "PM submits, sponsor approves": its requests go out on the submit.
+  if (stage === 'execution') await submitStage(f.deps, projectId, stage, 'pm@msp.example');
   for (const id of linkIds(f.mailer.sent.slice(sentBefore).filter((m) => m.tag === 'approval-request'))) {
     expect(await decideLink(f.deps, id, 'approve', 'Looks good')).toBe('recorded');
   }

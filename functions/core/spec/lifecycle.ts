@@ -30,6 +30,8 @@ export interface StandardStage {
   rule: GateRule;
   /** What the approvers are asked to approve, shown in emails and on the approval page. */
   approves: string;
+  /** Approval requests wait for the PM's submit, not only for the criteria. */
+  submit?: boolean;
 }
 
 export const STANDARD_STAGES: readonly StandardStage[] = [
@@ -67,6 +69,7 @@ export const STANDARD_STAGES: readonly StandardStage[] = [
     approvers: ['sponsor'],
     rule: 'all',
     approves: 'the delivered work',
+    submit: true,
   },
   {
     key: 'qa',

@@ -52,6 +52,11 @@ export const gateSchema = z.strictObject({
   remindAfterDays: z.number().positive('must be more than 0').max(365).optional(),
   /** Who hears about a gate that waited longer than `timeoutDays`. */
   escalateTo: email.optional(),
+  /**
+   * Approval requests go out only after the PM submits the stage (default: true for execution,
+   * "PM submits, sponsor approves"; false elsewhere: requests go out when the criteria hold).
+   */
+  submit: z.boolean().optional(),
 });
 
 export const stageSchema = z.strictObject({
@@ -167,6 +172,8 @@ export interface ResolvedGate {
   escalateTo?: string;
   /** What is being approved, in words for emails and pages. */
   approves: string;
+  /** Approval requests wait for the PM's submit (not only for the criteria). */
+  submit: boolean;
 }
 
 export interface SpecIssue {
@@ -207,6 +214,7 @@ export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
         timeoutDays: gate?.timeoutDays ?? DEFAULT_TIMEOUT_DAYS,
         ...(gate?.escalateTo ? { escalateTo: gate.escalateTo.toLowerCase() } : {}),
         approves: std?.approves ?? `completion of ${('name' in st && st.name) || st.key}`,
+        submit: rule !== 'auto' && (gate?.submit ?? std?.submit ?? false),
       },
     };
   });

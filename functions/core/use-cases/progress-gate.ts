@@ -6,7 +6,8 @@
  * - `advanced`: an `auto` gate was marked approved (a conditional write, so exactly once even
  *   when two calls race) and its waiting task got SendTaskSuccess({ stage, round, decision: 'auto' });
  * - `requested`: approval requests went out (requestApprovals) for an approval gate that was
- *   `waiting` and not waiting for a PM resubmission after rework;
+ *   `waiting`, not waiting for a PM resubmission after rework, and not one whose requests wait
+ *   for the PM's submit (`gate.submit`, the default of the execution stage);
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
  * Steps: for the risk stage the plan document is generated first unless approval requests are out
  * or decided (a no-op when unchanged);
@@ -76,6 +77,8 @@ export async function progressGate(
       return { criteria, action: 'advanced' as const, gate: (stored as Gate | undefined) ?? gate, project };
     }
     if (!waitingForCriteria(gate)) return none;
+    // "PM submits, sponsor approves": such a gate sends its requests from submitStage only.
+    if (project.stages.find((s) => s.key === stage)?.gate.submit) return none;
     const requested = await requestApprovals(deps, project, gate, actor);
     return { criteria, action: 'requested' as const, gate: requested, project };
   });
