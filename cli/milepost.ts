@@ -22,6 +22,12 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parseFactor(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('must be a number >= 1');
+  return n;
+}
+
 /** Prints an error as one line (or one line per spec error) on stderr. */
 function reportError(e: unknown, write: (line: string) => void = (l) => console.error(l)): void {
   if (e instanceof SpecValidationError) {
@@ -65,17 +71,31 @@ function buildProgram(): Command {
     .option('--port <n>', 'HTTP port on 127.0.0.1', parsePort, 8080)
     .option('--data <dir>', 'folder that keeps the local data', '.milepost')
     .option('--in-memory', 'keep nothing on disk', false)
-    .action(async (opts: { projects: string; port: number; data: string; inMemory: boolean }) => {
-      quietSdk();
-      const { runDev } = await import('../local/dev.js');
-      await runDev({
-        projectsDir: opts.projects,
-        port: opts.port,
-        dataDir: opts.data,
-        inMemory: opts.inMemory,
-      });
-      await exitWhenFlushed(0);
-    });
+    .option(
+      '--time-factor <n>',
+      'run the clock N times faster (gate timeouts, support period, schedules); default 1 or $MILEPOST_TIME_FACTOR',
+      parseFactor,
+    )
+    .action(
+      async (opts: {
+        projects: string;
+        port: number;
+        data: string;
+        inMemory: boolean;
+        timeFactor?: number;
+      }) => {
+        quietSdk();
+        const { runDev } = await import('../local/dev.js');
+        await runDev({
+          projectsDir: opts.projects,
+          port: opts.port,
+          dataDir: opts.data,
+          inMemory: opts.inMemory,
+          ...(opts.timeFactor ? { timeFactor: opts.timeFactor } : {}),
+        });
+        await exitWhenFlushed(0);
+      },
+    );
 
   program
     .command('demo')

@@ -1,7 +1,7 @@
 /**
  * `milepost dev` (npm start): runs the local runtime until Ctrl-C (SIGINT) or SIGTERM, then stops
  * everything (servers, timers, executions, the DynamoDB Local JVM) and returns.
- * `MILEPOST_TIME_FACTOR=N` runs the handlers' clock N times faster than real time (schedules, gate
+ * `--time-factor N` (or `MILEPOST_TIME_FACTOR=N`) runs the handlers' clock N times faster than real time (schedules, gate
  * timeouts and the support period follow it).
  */
 import { LocalRuntimeError } from './errors.js';
@@ -15,6 +15,8 @@ export interface DevOptions {
   port: number;
   dataDir: string;
   inMemory: boolean;
+  /** Clock speed-up; default: $MILEPOST_TIME_FACTOR or 1. */
+  timeFactor?: number;
 }
 
 function timeFactor(): number {
@@ -27,7 +29,7 @@ function timeFactor(): number {
 
 /** Runs milepost on this machine until interrupted. */
 export async function runDev(options: DevOptions): Promise<void> {
-  const factor = timeFactor();
+  const factor = options.timeFactor ?? timeFactor();
   console.log(
     `milepost: starting (projects: ${options.projectsDir}, data: ${options.inMemory ? 'in memory' : options.dataDir})`,
   );

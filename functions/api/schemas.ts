@@ -190,6 +190,10 @@ export const projectDetailSchema = named(
     stakeholders: z.array(z.looseObject({ email: z.string() })),
     resources: z.array(z.looseObject({ id: z.string(), version: z.int() })),
     documents: z.array(z.looseObject({ id: z.string() })),
+    criteria: z
+      .object({ stage: z.string(), met: z.boolean(), unmet: z.array(z.string()) })
+      .optional()
+      .describe('Exit criteria of the current stage now: what still blocks it (absent once closed).'),
   }),
 );
 

@@ -121,6 +121,8 @@ describe('GET /api/projects/{id}', () => {
       approvers: [{ email: 'sponsor@acme.example' }],
     });
     for (const key of ['risks', 'tasks', 'team', 'resources', 'documents']) expect(body[key]).toEqual([]);
+    // What blocks the current stage, so a PM (or a client) knows what to record next.
+    expect(body.criteria).toEqual({ stage: 'initiation', met: true, unmet: [] });
     expect(res.body).not.toContain(TOKEN);
     expect(res.body).not.toContain('SECRET');
     expect(res.body).not.toContain('taskToken');

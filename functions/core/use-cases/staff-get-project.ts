@@ -2,9 +2,11 @@
  * Read one project with everything the gates need (GET /api/projects/{id}).
  * Input: project id. Output: the project's fields (with `currentStage` and `status` at the top),
  * its stages (the spec's stage merged with the stage record), gates with approvers and decisions
- * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources and documents.
+ * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources, documents,
+ * and the exit criteria of the current stage (what still blocks it).
  * Throws NotFoundError when the project does not exist.
  */
+import { evaluateCriteria } from '../criteria.js';
 import { NotFoundError } from '../errors.js';
 import type {
   ApproverState,
@@ -42,6 +44,8 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   stakeholders: Stakeholder[];
   resources: Resource[];
   documents: DocumentRecord[];
+  /** The exit criteria of the current stage as of now (absent once the project is closed). */
+  criteria?: { stage: string; met: boolean; unmet: string[] };
 };
 
 /** Drops the secrets of a gate (task token; link hashes of approvers). */
@@ -80,6 +84,13 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     return { ...rest, standard: r.standard, gate: r.gate };
   });
   const order = new Map(resolved.map((s) => [s.key, s.order]));
+  const criteria =
+    project.status === 'active'
+      ? {
+          stage: project.currentStage,
+          ...(await evaluateCriteria(deps.store, project, project.currentStage, deps.clock.now())),
+        }
+      : undefined;
   return {
     ...fields,
     stages: stageViews,
@@ -90,5 +101,6 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     stakeholders,
     resources,
     documents,
+    ...(criteria ? { criteria } : {}),
   };
 }
