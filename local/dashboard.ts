@@ -149,10 +149,12 @@ export interface ProjectPageInput {
   health: Health;
   events: ProjectEvent[];
   now: Date;
+  /** Exit criteria of the current stage now (active projects). */
+  criteria?: { met: boolean; unmet: string[] };
 }
 
 /** A project: health, stage timeline (planned vs actual), gates and approvals, risks, latest events. */
-export function projectPage({ detail, health, events, now }: ProjectPageInput): string {
+export function projectPage({ detail, health, events, now, criteria }: ProjectPageInput): string {
   const { project } = detail;
   const tz = project.timezone;
   const current = project.stages.find((s) => s.key === project.currentStage);
@@ -161,6 +163,15 @@ export function projectPage({ detail, health, events, now }: ProjectPageInput): 
 <dt>Customer</dt><dd>${project.customerName}</dd>
 <dt>Status</dt><dd class="status">${project.status}</dd>
 <dt>Current stage</dt><dd>${current?.name ?? project.currentStage}</dd>
+${
+  criteria
+    ? html`<dt>Exit criteria</dt><dd>${
+        criteria.met
+          ? 'hold'
+          : html`not yet:<ul class="unmet">${criteria.unmet.map((u) => html`<li>${u}</li>`)}</ul>`
+      }</dd>`
+    : ''
+}
 <dt>Health</dt><dd>${ragChip(health.rag)} SPI ${health.spi.toFixed(2)} · CPI ${health.cpi.toFixed(2)}${
     health.reasons.length ? html`<ul>${health.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''
   }</dd>

@@ -10,6 +10,7 @@
  * one starts its first execution through the SDK), and resume each active project that has no
  * running execution here (after a restart) at its current stage with a fresh execution name.
  */
+
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { jsonLogger } from '../functions/adapters/json-logger.js';
 import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 import { createTableInput } from '../functions/adapters/table-definition.js';
 import { makeDeps } from '../functions/composition.js';
+import { evaluateCriteria } from '../functions/core/criteria.js';
 import { computeHealth } from '../functions/core/health.js';
 import type { Project, Stage } from '../functions/core/model.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
@@ -370,7 +372,12 @@ async function projectHtml(deps: Deps, id: string): Promise<string | undefined> 
   const stages = stagesOf(project, records);
   const order = new Map(project.stages.map((s) => [s.key, s.order]));
   const health = computeHealth({ project, stages, tasks, risks, now });
+  const criteria =
+    project.status === 'active'
+      ? await evaluateCriteria(deps.store, project, project.currentStage, now)
+      : undefined;
   return projectPage({
+    ...(criteria ? { criteria } : {}),
     detail: {
       project,
       stages,

@@ -100,6 +100,22 @@ describe('dashboard pages', () => {
     expect(actual.length).toBe(2);
   });
 
+  it('lists what still blocks the current stage, escaped', () => {
+    const d = detail();
+    const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
+    const blocked = projectPage({
+      detail: d,
+      health,
+      events: [],
+      now,
+      criteria: { met: false, unmet: [`Deliverable "${EVIL}" is not done (to do).`] },
+    });
+    expect(blocked).toContain('<ul class="unmet"><li>Deliverable &quot;&lt;script&gt;');
+    expect(blocked).not.toContain('<script>');
+    const clear = projectPage({ detail: d, health, events: [], now, criteria: { met: true, unmet: [] } });
+    expect(clear).toContain('<dt>Exit criteria</dt><dd>hold</dd>');
+  });
+
   it('lists every project on the portfolio with progress and RAG', () => {
     const page = portfolioPage(
       [
