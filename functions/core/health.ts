@@ -6,7 +6,9 @@
  *   stage (the timeline start for the first stage) to its own `due` date, or its stage's `due`, or
  *   the next stage due date that is known, or the timeline end. A due date counts as the end of that day.
  * - Planned value (PV) = sum over tasks of estimate x the share of its window that has elapsed by now.
- * - Earned value (EV) = estimates of done tasks. Actual cost (AC) = actual hours of all tasks.
+ * - Earned value (EV) = estimates of done tasks. Actual cost (AC) = actual hours of the tasks that
+ *   have an estimate: work without a baseline cannot be over or under it, so it does not move CPI
+ *   (it still counts in `actualHours`).
  * - SPI = EV / PV and CPI = EV / AC; each is 1 when undefined (nothing planned yet / nothing spent).
  * "Now" and "today" are taken in the customer's time zone.
  *
@@ -151,6 +153,7 @@ export function computeHealth({ project, stages, tasks, risks, now }: HealthInpu
   let planned = 0;
   let earned = 0;
   let actual = 0;
+  let actualOnBaseline = 0;
   for (const task of tasks) {
     const stageWindow = windows.get(task.stage) ?? projectWindow;
     const window = task.due
@@ -159,9 +162,10 @@ export function computeHealth({ project, stages, tasks, risks, now }: HealthInpu
     planned += task.estimateHours * elapsedShare(window, at);
     if (task.status === 'done') earned += task.estimateHours;
     actual += task.actualHours;
+    if (task.estimateHours > 0) actualOnBaseline += task.actualHours;
   }
   const spi = planned > 0 ? earned / planned : 1;
-  const cpi = actual > 0 ? earned / actual : 1;
+  const cpi = actualOnBaseline > 0 ? earned / actualOnBaseline : 1;
 
   const red: string[] = [];
   const amber: string[] = [];

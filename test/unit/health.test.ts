@@ -105,6 +105,19 @@ describe('computeHealth', () => {
     expect(h.reasons).toEqual(['CPI 0.50 is far below 0.90 (over budget)']);
   });
 
+  it('leaves hours spent on work without an estimate out of CPI but in the actual hours', () => {
+    const h = health({
+      now: '2026-12-10T12:00:00Z',
+      tasks: [
+        task('a', { estimateHours: 10, status: 'done', actualHours: 10 }),
+        task('b', { estimateHours: 0, status: 'done', actualHours: 30 }),
+      ],
+    });
+    expect(h.cpi).toBe(1);
+    expect(h.actualHours).toBe(40);
+    expect(h.reasons).not.toContainEqual(expect.stringContaining('CPI'));
+  });
+
   it('plans a task with its own due date up to that date', () => {
     // Window Dec 1 .. end of Dec 3: fully elapsed on Dec 6.
     const h = health({
