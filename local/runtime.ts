@@ -28,16 +28,16 @@ import { createTableInput } from '../functions/adapters/table-definition.js';
 import { makeDeps } from '../functions/composition.js';
 import { evaluateCriteria } from '../functions/core/criteria.js';
 import { computeHealth } from '../functions/core/health.js';
-import type { Project, Stage } from '../functions/core/model.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
 import { type LoadedSpec, loadSpecFiles } from '../functions/core/spec/load.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
+import { listProjectSummaries, stagesOf } from '../functions/core/use-cases/staff-list-projects.js';
 import { executionName, stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleHttp } from '../functions/handlers/http-app.js';
 import { handleLifecycle } from '../functions/handlers/lifecycle.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
 import { lifecyclePayload, synthesizeDefinitions } from '../statemachines/definition.js';
-import { dashboardGate, outboxPage, type PortfolioRow, portfolioPage, projectPage } from './dashboard.js';
+import { dashboardGate, outboxPage, portfolioPage, projectPage } from './dashboard.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { LocalRuntimeError } from './errors.js';
 import { type LocalHttpServer, startHttpServer } from './http-server.js';
@@ -257,7 +257,7 @@ async function start(
     app: (req) => handleHttp(ready, req),
     outboxJson: () => ses.outbox(),
     outboxHtml: async () => outboxPage(await ses.outbox()),
-    portfolioHtml: async () => portfolioPage(await portfolioRows(ready), clock.now()),
+    portfolioHtml: async () => portfolioPage(await listProjectSummaries(ready), clock.now()),
     projectHtml: (id) => projectHtml(ready, id),
   });
 
@@ -299,63 +299,6 @@ async function resumeProjects(deps: Deps, sfn: SfnLocal, projects: LoadedSpec[])
       startAt: project.currentStage,
     });
   }
-}
-
-async function allProjects(deps: Deps): Promise<Project[]> {
-  const out: Project[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listProjects({ ...(cursor ? { cursor } : {}), limit: 100 });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
-/** One record per stage of the project, in order (a stage without a record shows as pending). */
-function stagesOf(project: Project, records: Stage[]): Stage[] {
-  return project.stages.map(
-    (s) =>
-      records.find((r) => r.key === s.key) ?? {
-        entity: 'stage',
-        projectId: project.id,
-        key: s.key,
-        name: s.name,
-        order: s.order,
-        status: 'pending',
-        ...(s.due ? { due: s.due } : {}),
-        reworkCount: 0,
-        version: 0,
-      },
-  );
-}
-
-async function portfolioRows(deps: Deps): Promise<PortfolioRow[]> {
-  const now = deps.clock.now();
-  const projects = await allProjects(deps);
-  return Promise.all(
-    projects.map(async (project) => {
-      const [records, tasks, risks] = await Promise.all([
-        deps.store.list(project.id, 'stage'),
-        deps.store.list(project.id, 'task'),
-        deps.store.list(project.id, 'risk'),
-      ]);
-      const stages = stagesOf(project, records);
-      const health = computeHealth({ project, stages, tasks, risks, now });
-      return {
-        id: project.id,
-        name: project.name,
-        customer: project.customerName,
-        status: project.status,
-        currentStage: project.currentStage,
-        currentStageName:
-          project.stages.find((s) => s.key === project.currentStage)?.name ?? project.currentStage,
-        completedStages: stages.filter((s) => s.status === 'completed').length,
-        totalStages: stages.length,
-        rag: health.rag,
-      };
-    }),
-  );
 }
 
 async function projectHtml(deps: Deps, id: string): Promise<string | undefined> {

@@ -85,6 +85,9 @@ describe('GET /api/projects', () => {
       name: 'Microsoft 365 migration',
       customer: 'Acme Dental',
       currentStage: 'resourcing',
+      currentStageName: 'Resource Allocation',
+      completedStages: expect.any(Number),
+      totalStages: 7,
       status: 'active',
       rag: expect.stringMatching(/^(green|amber|red)$/),
     });
