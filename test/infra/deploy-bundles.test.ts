@@ -1,0 +1,379 @@
+/**
+ * Bundle smoke test: the Lambda code exactly as `cdk deploy` would upload it. The app is
+ * synthesized with bundling (esbuild, ESM), then each function's bundled `index.mjs` runs in a
+ * child Node process with the Environment of its template, Ref/GetAtt values replaced by
+ * plausible strings, plus endpoint overrides: DynamoDB Local, the local SES server, a stub of the
+ * Step Functions API and a documents folder. This proves the bundles load as ESM on Node (no
+ * missing module, require shim works), the template's variable names are the ones
+ * functions/adapters/config.ts reads, and each handler is wired to its trigger's event shape.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
+import { createTableInput } from '../../functions/adapters/table-definition.js';
+import { executionName, stateMachineName } from '../../functions/core/workflow-contract.js';
+import { buildApp, loadProjectSpecs } from '../../infra/build-app.js';
+import { freePort } from '../../local/dynamodb-local.js';
+import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
+import { SETTINGS } from './support.js';
+
+type Json = Record<string, unknown>;
+type FunctionName = 'lifecycle' | 'http' | 'schedule' | 'register';
+
+const REGION = SETTINGS.region;
+const ACCOUNT = SETTINGS.account!;
+const API_ID = 'a1b2c3d4e5';
+const PUBLIC_BASE_URL = `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
+const PROJECT_ID = 'brightsmile-m365';
+
+const dirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+
+/** A stub of the Step Functions JSON API that records every call. */
+interface SfnStub {
+  endpoint: string;
+  calls: { target: string; body: Json }[];
+  server: Server;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function startSfnStub(): Promise<SfnStub> {
+  const calls: SfnStub['calls'] = [];
+  const server = createServer((req, res) => {
+    void readBody(req).then((text) => {
+      const target = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
+      const body = (text ? JSON.parse(text) : {}) as Json;
+      calls.push({ target, body });
+      const out =
+        target === 'StartExecution'
+          ? { executionArn: `${String(body.stateMachineArn)}:${String(body.name)}`, startDate: 1_800_000_000 }
+          : {};
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify(out));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { endpoint: `http://127.0.0.1:${port}`, calls, server };
+}
+
+/** Values for the tokens of a template: pseudo parameters, the test table, the API id, other logical ids. */
+function resolveValue(value: unknown, refs: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Json;
+    if (typeof v.Ref === 'string') {
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': REGION,
+        'AWS::AccountId': ACCOUNT,
+        'AWS::URLSuffix': 'amazonaws.com',
+      };
+      return pseudo[v.Ref] ?? refs[v.Ref] ?? v.Ref.toLowerCase();
+    }
+    if (Array.isArray(v['Fn::Join'])) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => resolveValue(p, refs)).join(sep);
+    }
+    if (Array.isArray(v['Fn::GetAtt'])) {
+      const [id, attr] = v['Fn::GetAtt'] as [string, string];
+      const known = refs[`${id}.${attr}`];
+      if (known !== undefined) return known;
+      return attr === 'Arn'
+        ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id.toLowerCase()}`
+        : `${id.toLowerCase()}-${attr.toLowerCase()}`;
+    }
+    if (typeof v['Fn::ImportValue'] === 'string') return `imported-${v['Fn::ImportValue']}`;
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+}
+
+interface Invocation {
+  result: unknown;
+  stdout: string;
+  stderr: string;
+}
+
+const RESULT_MARK = '@@milepost-result@@';
+const RUNNER = `
+const [bundle, eventJson] = process.argv.slice(2);
+const mod = await import(bundle);
+const result = await mod.handler(JSON.parse(eventJson), { awsRequestId: 'smoke', functionName: 'smoke' });
+process.stdout.write('\\n${RESULT_MARK}' + JSON.stringify(result ?? null) + '\\n');
+`;
+
+let outdir: string;
+let runner: string;
+let tableName: string;
+let dynamo: DynamoDBDocumentClient;
+let ses: SesLocal;
+let sfnStub: SfnStub;
+let documentsDir: string;
+const bundles = new Map<FunctionName, { file: string; env: Record<string, string> }>();
+let registrationProperties: Json;
+let registrationResourceType: string;
+
+beforeAll(async () => {
+  outdir = tempDir('milepost-bundles-');
+  runner = join(tempDir('milepost-runner-'), 'run.mjs');
+  writeFileSync(runner, RUNNER);
+  documentsDir = tempDir('milepost-documents-');
+
+  const endpoint = inject('dynamodbEndpoint');
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  dynamo = DynamoDBDocumentClient.from(raw);
+  tableName = `bundles-${randomBytes(4).toString('hex')}`;
+  await raw.send(new CreateTableCommand(createTableInput(tableName)));
+  ses = await startSesLocal();
+  sfnStub = await startSfnStub();
+
+  // Synthesize with bundling, as `cdk synth` does (cdk-nag and schema checks have their own tests).
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const { platform, projects } = buildApp(app, await loadProjectSpecs('projects'), SETTINGS);
+  const assembly = app.synth();
+  const platformTemplate = assembly.getStackArtifact(platform.artifactId).template as {
+    Resources: Record<string, { Type: string; Properties: Json }>;
+  };
+  const tableId = platform.getLogicalId(platform.table.node.defaultChild as CfnElement);
+  const apiId = platform.getLogicalId(platform.httpApi.node.defaultChild as CfnElement);
+  // AWS::ApiGatewayV2::Api's ApiEndpoint attribute: https://<id>.execute-api.<region>.amazonaws.com (no trailing slash).
+  const refs = { [tableId]: tableName, [apiId]: API_ID, [`${apiId}.ApiEndpoint`]: PUBLIC_BASE_URL };
+  for (const name of ['lifecycle', 'http', 'schedule', 'register'] as const) {
+    const fn = platform.functions[name].function;
+    const props = platformTemplate.Resources[platform.getLogicalId(fn.node.defaultChild as CfnElement)]!
+      .Properties as { Code: { S3Key: string }; Handler: string; Environment: { Variables: Json } };
+    expect(props.Handler).toBe('index.handler');
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(props.Environment.Variables)) env[k] = resolveValue(v, refs);
+    bundles.set(name, {
+      file: join(outdir, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs'),
+      env,
+    });
+  }
+  const project = projects.get(PROJECT_ID)!;
+  const projectTemplate = assembly.getStackArtifact(project.artifactId).template as {
+    Resources: Record<string, { Type: string; Properties: Json }>;
+  };
+  const registration =
+    projectTemplate.Resources[project.getLogicalId(project.registration.node.defaultChild as CfnElement)]!;
+  registrationResourceType = registration.Type;
+  registrationProperties = registration.Properties;
+}, 180_000);
+
+afterAll(async () => {
+  await ses?.stop();
+  await new Promise<void>((r) => (sfnStub ? sfnStub.server.close(() => r()) : r()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs one bundled handler in a fresh Node process (a cold start) with its template environment. */
+function invoke(name: FunctionName, event: unknown): Promise<Invocation> {
+  const bundle = bundles.get(name)!;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    ...bundle.env,
+    // What the Lambda runtime sets, then the local endpoints (absent in AWS).
+    AWS_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: `milepost-${name}`,
+    DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+    SES_ENDPOINT: ses.endpoint,
+    SFN_ENDPOINT: sfnStub.endpoint,
+    DOCUMENTS_DIR: documentsDir,
+  };
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [runner, pathToFileURL(bundle.file).href, JSON.stringify(event)],
+      { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`${name} failed: ${error.message}\n${stdout}\n${stderr}`));
+          return;
+        }
+        const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
+        if (!line) {
+          reject(new Error(`${name} printed no result:\n${stdout}\n${stderr}`));
+          return;
+        }
+        resolve({ result: JSON.parse(line.slice(RESULT_MARK.length)), stdout, stderr });
+      },
+    );
+  });
+}
+
+/** An API Gateway HTTP API (payload format 2.0) event on the $default stage. */
+function httpEvent(method: string, path: string, routeKey: string, iam?: { userArn: string }): Json {
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: `${API_ID}.execute-api.${REGION}.amazonaws.com`, 'user-agent': 'smoke' },
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: API_ID,
+      domainName: `${API_ID}.execute-api.${REGION}.amazonaws.com`,
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'smoke' },
+      requestId: 'req-1',
+      routeKey,
+      stage: '$default',
+      time: '01/Dec/2026:09:00:00 +0000',
+      timeEpoch: 1_796_115_600_000,
+      ...(iam
+        ? {
+            authorizer: {
+              iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AIDA', userArn: iam.userArn },
+            },
+          }
+        : {}),
+    },
+    isBase64Encoded: false,
+  };
+}
+
+describe('the bundled Lambda code with its template environment', () => {
+  it('reads the endpoint-free configuration the template gives every function', () => {
+    for (const [name, { env }] of bundles) {
+      expect(env.TABLE_NAME, name).toBe(tableName);
+      expect(env.PUBLIC_BASE_URL, name).toBe(PUBLIC_BASE_URL);
+      expect(env.STATE_MACHINE_ARN_PREFIX, name).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`);
+      for (const endpoint of [
+        'DYNAMODB_ENDPOINT',
+        'SES_ENDPOINT',
+        'SFN_ENDPOINT',
+        'S3_ENDPOINT',
+        'DOCUMENTS_DIR',
+      ])
+        expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
+      if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
+    }
+  });
+
+  it('registers the project from the custom resource Create event and starts its execution', async () => {
+    expect(registrationResourceType).toBe('Custom::MilepostProject');
+    const serviceToken = resolveValue(registrationProperties.ServiceToken, {});
+    // CloudFormation passes every property as the template has it; the Provider framework forwards the event.
+    const event = {
+      RequestType: 'Create',
+      ServiceToken: serviceToken,
+      ResponseURL: 'https://cloudformation-custom-resource-response.example/x',
+      StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Milepost-Project-${PROJECT_ID}/1`,
+      RequestId: 'request-1',
+      LogicalResourceId: 'Registration',
+      ResourceType: registrationResourceType,
+      ResourceProperties: { ...registrationProperties, ServiceToken: serviceToken },
+    };
+
+    const { result } = await invoke('register', event);
+
+    expect(result).toEqual({
+      PhysicalResourceId: PROJECT_ID,
+      Data: { created: 'true', updated: 'false', started: 'true' },
+    });
+    const starts = sfnStub.calls.filter((c) => c.target === 'StartExecution');
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.body).toMatchObject({
+      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${stateMachineName(PROJECT_ID)}`,
+      name: executionName(PROJECT_ID, 0),
+    });
+    expect(JSON.parse(String(starts[0]!.body.input))).toMatchObject({ projectId: PROJECT_ID });
+    const project = await new DynamoProjectStore(dynamo, tableName).getProject(PROJECT_ID);
+    expect(project).toMatchObject({ id: PROJECT_ID, status: 'active', generation: 0 });
+  });
+
+  it('enters the first stage and opens its gate, emailing approval links on the API URL', async () => {
+    const entered = await invoke('lifecycle', {
+      action: 'enterStage',
+      projectId: PROJECT_ID,
+      stage: 'initiation',
+      executionStartedAt: new Date().toISOString(),
+    });
+    expect(entered.result).toMatchObject({ continueAsNew: false });
+
+    const token = `token-${randomBytes(12).toString('hex')}`;
+    const opened = await invoke('lifecycle', {
+      action: 'openGate',
+      projectId: PROJECT_ID,
+      stage: 'initiation',
+      taskToken: token,
+    });
+    // The token never reaches a log line.
+    expect(opened.stdout + opened.stderr).not.toContain(token);
+    const approvals = (await ses.outbox()).filter((m) => m.text.includes(`${PUBLIC_BASE_URL}/approve/`));
+    expect(approvals.length).toBeGreaterThan(0);
+    expect(approvals[0]!.from).toContain('projects@msp.example.com');
+  });
+
+  it('answers the staff API for an IAM caller and an approval link from the email', async () => {
+    const list = (
+      await invoke(
+        'http',
+        httpEvent('GET', '/api/projects', 'ANY /api/{proxy+}', {
+          userArn: `arn:aws:iam::${ACCOUNT}:user/pm`,
+        }),
+      )
+    ).result as { statusCode: number; body: string; headers: Record<string, string> };
+    expect(list.statusCode).toBe(200);
+    expect(list.headers['content-type']).toMatch(/application\/json/);
+    expect(list.body).toContain(PROJECT_ID);
+
+    const email = (await ses.outbox()).find((m) => m.text.includes(`${PUBLIC_BASE_URL}/approve/`))!;
+    const link = new RegExp(`${PUBLIC_BASE_URL}(/approve/[A-Za-z0-9_-]+)`).exec(email.text)![1]!;
+    const page = (await invoke('http', httpEvent('GET', link, 'GET /approve/{linkId}'))).result as {
+      statusCode: number;
+      body: string;
+    };
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form');
+  });
+
+  it('shows the neutral page for an unknown approval link and refuses the staff API without a caller', async () => {
+    const page = (await invoke('http', httpEvent('GET', '/approve/unknown-link-id', 'GET /approve/{linkId}')))
+      .result as { statusCode: number; body: string };
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('This link is not valid');
+    expect(page.body).not.toContain('unknown-link-id');
+
+    const anonymous = (await invoke('http', httpEvent('GET', '/api/projects', 'ANY /api/{proxy+}')))
+      .result as { statusCode: number };
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('runs the monitoring check and the status report of a schedule event', async () => {
+    const monitor = await invoke('schedule', { kind: 'monitor', projectId: PROJECT_ID });
+    expect(monitor.result).toMatchObject({ status: 'checked', health: expect.any(Object) });
+
+    // brightsmile reports weekly: every run is a report day; the report is kept as a document and emailed.
+    const before = (await ses.outbox()).length;
+    const report = await invoke('schedule', { kind: 'status-report', projectId: PROJECT_ID });
+    expect(report.result).toMatchObject({ status: 'sent', recipients: expect.any(Number), failed: 0 });
+    const { key } = report.result as { key: string };
+    expect(readFileSync(join(documentsDir, key), 'utf8')).toContain('<html');
+    expect((await ses.outbox()).length).toBeGreaterThan(before);
+
+    const unknown = await invoke('schedule', { kind: 'monitor', projectId: 'no-such-project' });
+    expect(unknown.result).toEqual({ status: 'skipped', reason: 'unknown_project' });
+  });
+});
