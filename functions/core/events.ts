@@ -1,13 +1,14 @@
 /**
  * Helpers the lifecycle use cases share: loading a project and its resolved stage with typed
  * errors, retrying a read-modify-commit on optimistic-lock conflicts, recording an event on its
- * own, and the continue-as-new age check.
+ * own, the continue-as-new age check and its claim, and the key of a task token.
  */
+import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError, StateError } from './errors.js';
 import type { Project } from './model.js';
 import type { Deps, NewEvent } from './ports.js';
 import type { ResolvedStage } from './spec/schema.js';
-import { CONTINUE_AS_NEW_AFTER_DAYS } from './workflow-contract.js';
+import { CONTINUE_AS_NEW_AFTER_DAYS, executionName } from './workflow-contract.js';
 
 const DAY_MS = 86_400_000;
 
@@ -72,4 +73,59 @@ export function continueAsNewDue(now: Date, executionStartedAt: string): boolean
 /** Milliseconds in `days` days. */
 export function days(n: number): number {
   return n * DAY_MS;
+}
+
+/** SHA-256 (base64url) of a task token: lets a record name a token without holding it. */
+export function tokenKey(taskToken: string): string {
+  return createHash('sha256').update(taskToken, 'utf8').digest('base64url');
+}
+
+/**
+ * When the execution that started at `executionStartedAt` is old enough to continue as new,
+ * claims the project's next generation for it: generation + 1, its execution name and
+ * `continuedFrom` = that start time, with `workflow_continued`, in one version-checked commit.
+ * The continueAsNew step then starts exactly that execution. A retried step of the same execution
+ * finds its own start time in `continuedFrom` and claims nothing more, so the generation counts
+ * up once per execution whatever the retries. Returns whether the execution should continue as new.
+ */
+export async function claimContinuationIfDue(
+  deps: Deps,
+  projectId: string,
+  stage: string,
+  executionStartedAt: string,
+): Promise<boolean> {
+  if (!continueAsNewDue(deps.clock.now(), executionStartedAt)) return false;
+  await withConflictRetry(async () => {
+    const project = await requireProject(deps, projectId);
+    if (project.status !== 'active' || project.continuedFrom === executionStartedAt) return;
+    await claimNextGeneration(deps, project, stage, executionStartedAt);
+  });
+  return true;
+}
+
+/** Commits the project's next generation, claimed by `claimedBy` (see claimContinuationIfDue). */
+export async function claimNextGeneration(
+  deps: Deps,
+  project: Project,
+  stage: string,
+  claimedBy: string,
+): Promise<{ generation: number; name: string }> {
+  const generation = project.generation + 1;
+  const name = executionName(project.id, generation);
+  const at = deps.clock.now().toISOString();
+  await deps.store.commit(
+    [{ ...project, generation, executionName: name, continuedFrom: claimedBy, updatedAt: at }],
+    [
+      {
+        projectId: project.id,
+        stage,
+        type: 'workflow_continued',
+        actor: 'system',
+        at,
+        summary: `Workflow continues as execution ${name} at ${stage}`,
+        data: { generation, executionName: name, startAt: stage },
+      },
+    ],
+  );
+  return { generation, name };
 }

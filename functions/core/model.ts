@@ -32,6 +32,11 @@ export interface Project extends Versioned {
   generation: number;
   /** Name of the workflow execution that drives the project now. */
   executionName?: string;
+  /**
+   * Who claimed the current generation: the start time of the execution that asked to continue
+   * as new (its retried steps find it here and do not count up again).
+   */
+  continuedFrom?: string;
   /** Latest version of the project plan document, once generated. */
   planVersion?: number;
   createdAt: string;
@@ -102,6 +107,11 @@ export interface Gate extends Versioned {
   requestedAt?: string;
   remindedAt?: string;
   reminders: number;
+  /**
+   * SHA-256 (base64url) of the task token whose timeout was last reminded: a retried reminder
+   * step for the same timeout finds it and sends nothing again.
+   */
+  remindedFor?: string;
   escalatedAt?: string;
   decidedAt?: string;
   /** For the risk stage: the plan document version being approved. */

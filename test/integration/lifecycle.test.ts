@@ -3,6 +3,7 @@ import { closeProject } from '../../functions/core/use-cases/close-project.js';
 import { completeStage } from '../../functions/core/use-cases/complete-stage.js';
 import { continueAsNew } from '../../functions/core/use-cases/continue-as-new.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
+import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
 import { countEvents, lifecycleFixture, START } from './lifecycle-support.js';
 
 describe('enterStage', () => {
@@ -77,15 +78,52 @@ describe('continueAsNew', () => {
   it('starts the same generation again when retried right after, never two executions', async () => {
     const f = await lifecycleFixture();
     await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+    f.clock.advanceDays(1);
     const retried = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
 
     expect(retried.generation).toBe(1);
     expect(new Set(f.workflow.starts.map((s) => s.name))).toEqual(new Set([`${f.projectId}-g1`]));
+    expect(countEvents(await f.events(), 'workflow_continued')).toBe(1);
+  });
 
-    // Much later (the next continue of the new execution) it counts up again.
-    f.clock.advanceDays(300);
-    const later = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'support' });
-    expect(later).toEqual({ executionName: `${f.projectId}-g2`, generation: 2 });
+  it('counts the generation up once per execution, whatever the retries and however long they take', async () => {
+    const f = await lifecycleFixture();
+    const g0 = { projectId: f.projectId, stage: 'qa', executionStartedAt: START };
+    await enterStage(f.deps, g0);
+    f.clock.advanceDays(301);
+
+    // The first execution is old: its reminder step asks to continue; the step and the start are retried.
+    expect(await remindGate(f.deps, g0)).toEqual({ continueAsNew: true });
+    expect(await remindGate(f.deps, g0)).toEqual({ continueAsNew: true });
+    const first = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+    f.clock.advanceDays(2); // a retry long after the first attempt is still the same execution's retry
+    const repeat = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+    expect(first).toEqual({ executionName: `${f.projectId}-g1`, generation: 1 });
+    expect(repeat).toEqual(first);
+
+    // The new execution (started now) enters its stage again: nothing to continue yet.
+    const g1StartedAt = f.clock.now().toISOString();
+    const g1 = { projectId: f.projectId, stage: 'qa', executionStartedAt: g1StartedAt };
+    expect(await enterStage(f.deps, g1)).toEqual({ continueAsNew: false });
+
+    // 301 days later it is old in turn, and it continues as the next generation.
+    f.clock.advanceDays(301);
+    expect(await enterStage(f.deps, { ...g1, stage: 'qa' })).toEqual({ continueAsNew: true });
+    const second = await continueAsNew(f.deps, { projectId: f.projectId, stage: 'qa' });
+    expect(second).toEqual({ executionName: `${f.projectId}-g2`, generation: 2 });
+
+    expect(f.workflow.starts.map((s) => s.name)).toEqual([
+      `${f.projectId}-g1`,
+      `${f.projectId}-g1`,
+      `${f.projectId}-g2`,
+    ]);
+    expect(f.workflow.starts.every((s) => JSON.stringify(s.input).includes('"startAt":"qa"'))).toBe(true);
+    expect(countEvents(await f.events(), 'workflow_continued')).toBe(2);
+    expect(await f.deps.store.getProject(f.projectId)).toMatchObject({
+      generation: 2,
+      executionName: `${f.projectId}-g2`,
+      continuedFrom: g1StartedAt,
+    });
   });
 });
 

@@ -3,13 +3,16 @@
  * workflows, and far below the 25,000 history events).
  *
  * Input: projectId, the stage to resume at. Output: the new execution's name and generation.
- * Steps: project.generation + 1 and executionName(projectId, generation) with event
- * `workflow_continued` in one commit, then workflow.startExecution(projectId, name,
- * { projectId, startAt: stage }). Execution names are deterministic, so a repeat of a start is a
- * no-op; a retry soon after a commit (the start failed or its answer was lost) starts the same
- * generation again instead of counting up, so two executions never run at once.
+ * Steps: the step before (enterStage or remindGate, which know the execution's start time) has
+ * claimed the next generation on the project (claimContinuationIfDue: generation + 1, its
+ * execution name, `continuedFrom`, event `workflow_continued`). This step starts exactly that
+ * execution with { projectId, startAt: stage }. Execution names are deterministic and a start of
+ * an existing name is a no-op, so a retry of this step (the start failed or its answer was lost)
+ * starts the same execution again: never two executions, never a skipped generation.
+ * A project that no step claimed for (an execution of an older definition) is claimed here once,
+ * marked so that retries find the claim.
  */
-import { requireActive, requireProject, withConflictRetry } from '../events.js';
+import { claimNextGeneration, requireActive, requireProject, withConflictRetry } from '../events.js';
 import type { Deps } from '../ports.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
 
@@ -23,43 +26,22 @@ export interface ContinueAsNewResult {
   generation: number;
 }
 
-/** A `workflow_continued` event younger than this is taken as the one a retry repeats. */
-const RETRY_WINDOW_MS = 6 * 3_600_000;
+/** `continuedFrom` of a generation this step claimed itself (never an execution's start time). */
+const CLAIMED_HERE = 'continueAsNew@';
 
 export async function continueAsNew(deps: Deps, input: ContinueAsNewInput): Promise<ContinueAsNewResult> {
   const { projectId, stage } = input;
   const next = await withConflictRetry(async () => {
     const project = await requireProject(deps, projectId);
     requireActive(project);
-    const now = deps.clock.now();
-    const recent = await deps.store.listEvents(projectId, { newestFirst: true, limit: 20 });
-    const repeat = recent.items.find(
-      (e) =>
-        e.type === 'workflow_continued' &&
-        e.data?.['generation'] === project.generation &&
-        now.getTime() - Date.parse(e.at) < RETRY_WINDOW_MS,
-    );
-    if (repeat && project.executionName === executionName(projectId, project.generation)) {
-      return { generation: project.generation, name: project.executionName };
+    if (project.continuedFrom !== undefined) {
+      return {
+        generation: project.generation,
+        name: project.executionName ?? executionName(projectId, project.generation),
+      };
     }
-    const generation = project.generation + 1;
-    const name = executionName(projectId, generation);
-    const at = now.toISOString();
-    await deps.store.commit(
-      [{ ...project, generation, executionName: name, updatedAt: at }],
-      [
-        {
-          projectId,
-          stage,
-          type: 'workflow_continued',
-          actor: 'system',
-          at,
-          summary: `Workflow continues as execution ${name} at ${stage}`,
-          data: { generation, executionName: name, startAt: stage },
-        },
-      ],
-    );
-    return { generation, name };
+    const claimedBy = `${CLAIMED_HERE}${deps.clock.now().toISOString()}`;
+    return claimNextGeneration(deps, project, stage, claimedBy);
   });
   const executionInput: ExecutionInput = { projectId, startAt: stage };
   await deps.workflow.startExecution(projectId, next.name, executionInput);

@@ -6,12 +6,14 @@
  * stage, and `stage_entered` is appended, in one commit; informed stakeholders and the team get a
  * stage notice. For `support` the hypercare end (now + support.days) is stored and returned as
  * `waitUntil`. Entering a stage that was entered before (resume, restart, Lambda retry) changes
- * nothing and sends nothing. `continueAsNew` says whether the execution is old enough to restart.
+ * nothing and sends nothing. `continueAsNew` says whether the execution is old enough to restart;
+ * when it is, the project's next generation is claimed for it (claimContinuationIfDue) for the
+ * continueAsNew step to start.
  */
 import { stageNoticeEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
-  continueAsNewDue,
+  claimContinuationIfDue,
   days,
   requireActive,
   requireProject,
@@ -34,7 +36,6 @@ export const SUPPORT_STAGE = 'support';
 export async function enterStage(deps: Deps, input: EnterStageInput): Promise<EnterStageResult> {
   const now = deps.clock.now();
   const at = now.toISOString();
-  const continueAsNew = continueAsNewDue(now, input.executionStartedAt);
 
   const outcome = await withConflictRetry(async () => {
     const project = await requireProject(deps, input.projectId);
@@ -105,5 +106,6 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
       ),
     );
   }
+  const continueAsNew = await claimContinuationIfDue(deps, project.id, stage.key, input.executionStartedAt);
   return { continueAsNew, ...(stage.supportUntil ? { waitUntil: stage.supportUntil } : {}) };
 }

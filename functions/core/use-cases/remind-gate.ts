@@ -10,15 +10,29 @@
  * - still waiting for criteria or for a resubmission after rework: the PM is reminded instead,
  *   with the criteria that do not hold;
  * - a decided gate: nothing (the reopened gate task answers at once).
- * New links, the gate (reminders, remindedAt, escalatedAt) and `gate_reminded` are committed
- * together; then the emails are sent (failures recorded, never thrown).
+ * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
+ * committed together, version-checked; only then are the emails sent (failures recorded, never
+ * thrown).
+ * Idempotent: the reminder is keyed by the timed-out gate task (`remindedFor` = the SHA-256 of its
+ * token, which the gate holds until the next gate task opens). A retry of this step after the
+ * commit (a Lambda timeout after the write) finds its key and sends nothing again; two racing
+ * calls cannot both commit. Emails lost by a crash between the commit and the sends are not sent
+ * again; the next timeout reminds again.
+ * When the execution is old enough, the next generation is claimed for continue-as-new.
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { evaluateCriteria } from '../criteria.js';
 import { approvalRequestEmail } from '../emails/approval-request.js';
 import { escalationEmail, gateWaitingEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, projectManagers, sendRecorded, uniqueEmails } from '../emails/send.js';
-import { continueAsNewDue, days, requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import {
+  claimContinuationIfDue,
+  days,
+  requireProject,
+  resolvedStage,
+  tokenKey,
+  withConflictRetry,
+} from '../events.js';
 import type { Gate } from '../model.js';
 import type { Deps, EmailMessage, NewEvent } from '../ports.js';
 import type { RemindGateResult } from '../workflow-contract.js';
@@ -32,13 +46,17 @@ export interface RemindGateInput {
 
 export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
   const { projectId, stage } = input;
-  const continueAsNew = continueAsNewDue(deps.clock.now(), input.executionStartedAt);
 
   const messages = await withConflictRetry(async (): Promise<EmailMessage[]> => {
     const project = await requireProject(deps, projectId);
     const gate = await deps.store.get(projectId, 'gate', stage);
     if (project.status !== 'active' || !gate) return [];
     if (gate.status === 'approved' || gate.status === 'rejected') return [];
+    const remindedFor = gate.taskToken ? tokenKey(gate.taskToken) : undefined;
+    if (remindedFor !== undefined && gate.remindedFor === remindedFor) {
+      deps.log.info('gate reminder already sent for this timeout', { projectId, stage });
+      return [];
+    }
     const now = deps.clock.now();
     const at = now.toISOString();
     const resolved = resolvedStage(project, stage);
@@ -52,7 +70,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       const criteria = await evaluateCriteria(deps.store, project, stage, now);
       const pms = projectManagers(people.team);
       await deps.store.commit(
-        [{ ...gate, reminders, remindedAt: at }],
+        [{ ...gate, reminders, remindedAt: at, ...(remindedFor ? { remindedFor } : {}) }],
         [
           {
             projectId,
@@ -100,6 +118,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       ...gate,
       reminders,
       remindedAt: at,
+      ...(remindedFor ? { remindedFor } : {}),
       ...(escalate && escalateTo ? { escalatedAt: at } : {}),
     };
     const events: NewEvent[] = [
@@ -162,5 +181,6 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
   });
 
   await sendRecorded(deps, projectId, stage, messages);
+  const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
 }
