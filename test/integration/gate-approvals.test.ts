@@ -160,8 +160,11 @@ describe('approval gates', () => {
     f.clock.advanceDays(3);
     await remindGate(f.deps, input);
     expect(f.mailer.tagged('gate-escalation')).toHaveLength(0);
+    // Each timeout is followed by the gate task opening again with a new token.
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
     f.clock.advanceDays(4);
     await remindGate(f.deps, input);
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: `${TOKEN2}-3` });
     f.clock.advanceDays(3);
     await remindGate(f.deps, input);
 
@@ -173,6 +176,123 @@ describe('approval gates', () => {
     expect(countEvents(events, 'gate_escalated')).toBe(1);
     expect(countEvents(events, 'gate_reminded')).toBe(3);
     expect((await f.gate('initiation')).escalatedAt).toBe('2026-12-08T09:00:00.000Z');
+  });
+
+  it('sends a reminder once when the step is retried after its commit, and again after the next timeout', async () => {
+    const f = await requested();
+    const input = { projectId: f.projectId, stage: 'initiation', executionStartedAt: START };
+    f.mailer.sent = [];
+    f.clock.advanceDays(7);
+
+    // The step commits and sends, then its answer is lost (Lambda timeout): Step Functions retries it,
+    // also while the first attempt still runs.
+    await remindGate(f.deps, input);
+    f.clock.advanceDays(0.01);
+    await Promise.all([remindGate(f.deps, input), remindGate(f.deps, input)]);
+
+    expect(
+      f.mailer
+        .tagged('approval-reminder')
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual([APPROVER, SPONSOR]);
+    expect(f.mailer.tagged('gate-escalation')).toHaveLength(1);
+    expect(await f.gate('initiation')).toMatchObject({
+      reminders: 1,
+      escalatedAt: '2026-12-08T09:00:00.000Z',
+    });
+    let events = await f.events();
+    expect(countEvents(events, 'gate_reminded')).toBe(1);
+    expect(countEvents(events, 'gate_escalated')).toBe(1);
+    const reminded = await f.gate('initiation');
+    expect(reminded.remindedFor).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(reminded)).not.toContain(`"remindedFor":"${TOKEN}"`);
+
+    // The gate task opens again and times out again: that timeout gets its own reminder.
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    f.clock.advanceDays(3);
+    await remindGate(f.deps, input);
+    await remindGate(f.deps, input);
+
+    expect(f.mailer.tagged('approval-reminder')).toHaveLength(4);
+    expect(f.mailer.tagged('gate-escalation')).toHaveLength(1);
+    events = await f.events();
+    expect(countEvents(events, 'gate_reminded')).toBe(2);
+    expect(await f.gate('initiation')).toMatchObject({ reminders: 2 });
+  });
+
+  it('reminds the PM once per timeout while the gate waits for its criteria, retries included', async () => {
+    const f = await lifecycleFixture();
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
+    f.mailer.sent = [];
+    const input = { projectId: f.projectId, stage: 'execution', executionStartedAt: START };
+
+    await remindGate(f.deps, input);
+    await remindGate(f.deps, input);
+
+    expect(f.mailer.tagged('gate-waiting').map((m) => m.to[0])).toEqual(['pm@msp.example']);
+    expect(await f.gate('execution')).toMatchObject({ reminders: 1 });
+  });
+
+  it('stores the latest token of a retried gate task and delivers a later decision to it once', async () => {
+    const f = await requested();
+    const ids = linkIds(f.mailer.tagged('approval-request'));
+    const sent = f.mailer.sent.length;
+
+    // The gate task is retried with a new token; the retried invocation is also delivered twice.
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    const repeats = await Promise.all([
+      openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 }),
+      openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 }),
+    ]);
+    expect(repeats.map((r) => r.outcome)).toEqual(['repeat', 'repeat']);
+    expect(await f.gate('initiation')).toMatchObject({ taskToken: TOKEN2, round: 1 });
+    expect(f.mailer.sent).toHaveLength(sent);
+    expect(countEvents(await f.events(), 'gate_reopened')).toBe(1);
+
+    for (const id of ids) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
+    expect(f.workflow.successes).toEqual([
+      { token: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+    ]);
+  });
+
+  it('delivers a decision recorded while no task waited exactly once to the live gate task', async () => {
+    const f = await requested();
+    const ids = linkIds(f.mailer.tagged('approval-request'));
+    f.workflow.gone.add(TOKEN);
+    for (const id of ids) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
+    const TOKEN3 = `${TOKEN2}-third`;
+
+    // A first attempt of the gate task died (its token is gone); the retry's invocation arrives twice
+    // at once, and once more later.
+    f.workflow.gone.add(TOKEN2);
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    const results = await Promise.all([
+      openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN3 }),
+      openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN3 }),
+    ]);
+    const late = await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN3 });
+
+    expect(results.map((r) => r.outcome).sort()).toEqual(['passed', 'repeat']);
+    expect(late.outcome).toBe('repeat');
+    expect(f.workflow.successes).toEqual([
+      { token: TOKEN3, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+    ]);
+    expect(await f.gate('initiation')).toMatchObject({ status: 'approved', taskToken: TOKEN3 });
+  });
+
+  it('delivers a rejection recorded while no task waited once, even when the gate task opens twice', async () => {
+    const f = await requested();
+    const [first] = linkIds(f.mailer.tagged('approval-request'));
+    f.workflow.gone.add(TOKEN);
+    expect(await decideLink(f.deps, first ?? '', 'reject', 'Not yet')).toBe('recorded');
+
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+
+    expect(f.workflow.failures).toHaveLength(1);
+    expect(f.workflow.failures[0]).toMatchObject({ token: TOKEN2, error: 'GateRejected' });
   });
 
   it('escalates to the first team member of the spec when the gate names nobody', async () => {

@@ -6,11 +6,15 @@
  * Steps:
  * - first open: the gate is created from the project's resolved stage (rule, approvers with their
  *   names from the stakeholders, status waiting, round 0) with the token, event `gate_opened`;
- * - reopen (after a timeout or a restart): the new token replaces the old one (event
- *   `gate_reopened`); links already out keep working and no new emails are sent;
- * - a gate that was approved while no task was waiting gets SendTaskSuccess at once with this
- *   token; one rejected and not yet reworked gets SendTaskFailure(GateRejected, the comments);
+ * - reopen (after a timeout, a restart or a retry of the gate task): the new token replaces the
+ *   old one (event `gate_reopened`); links already out keep working and no new emails are sent;
+ * - a gate that was approved while no task was waiting stores this token too (so the latest
+ *   gate task is the one the decision goes to) and gets SendTaskSuccess at once; one rejected
+ *   and not yet reworked gets SendTaskFailure(GateRejected, the comments);
  * - otherwise progressGate runs (criteria -> auto advance or approval requests).
+ * A repeat with the token the gate already holds (the same invocation delivered twice) changes
+ * nothing and calls nothing back: whoever stored the token or decided the gate with it has
+ * delivered (or recorded why not), so a decision reaches each gate task exactly once.
  * The token is stored with the gate only; it is never logged or emailed.
  */
 import { loadPeople, nameOf } from '../emails/send.js';
@@ -28,8 +32,11 @@ export interface OpenGateInput {
 }
 
 export interface OpenGateResult {
-  /** opened: first open; reopened: new token stored; passed / rejected: answered at once. */
-  outcome: 'opened' | 'reopened' | 'passed' | 'rejected';
+  /**
+   * opened: first open; reopened: new token stored; passed / rejected: answered at once;
+   * repeat: the gate already holds this token (nothing done again).
+   */
+  outcome: 'opened' | 'reopened' | 'passed' | 'rejected' | 'repeat';
   action?: 'none' | 'advanced' | 'requested';
   criteria?: CriteriaResult;
 }
@@ -84,8 +91,26 @@ export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGa
       );
       return { outcome: 'opened' as const, gate: created };
     }
-    if (gate.status === 'approved') return { outcome: 'passed' as const, gate };
-    if (gate.status === 'rejected') return { outcome: 'rejected' as const, gate };
+    if (gate.taskToken === taskToken) return { outcome: 'repeat' as const, gate };
+    if (gate.status === 'approved' || gate.status === 'rejected') {
+      // The decision goes to this task: store its token first (version-checked), so a concurrent
+      // repeat of this call finds it and does not deliver a second time.
+      await deps.store.commit(
+        [{ ...gate, taskToken }],
+        [
+          {
+            projectId,
+            stage,
+            type: 'gate_reopened',
+            actor: 'system',
+            at,
+            summary: `Gate of ${resolved.name} opened again: its decision (${gate.status}, round ${gate.round}) goes to the waiting task`,
+            data: { round: gate.round, status: gate.status },
+          },
+        ],
+      );
+      return { outcome: gate.status === 'approved' ? ('passed' as const) : ('rejected' as const), gate };
+    }
     await deps.store.commit(
       [{ ...gate, taskToken }],
       [
@@ -119,6 +144,13 @@ export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGa
       deps.workflow.sendTaskFailure(taskToken, GATE_REJECTED, cause),
     );
     return { outcome: 'rejected' };
+  }
+  if (stored.outcome === 'repeat' && (gate.status === 'approved' || gate.status === 'rejected')) {
+    deps.log.info('gate task opened again with the same token; nothing to deliver again', {
+      projectId,
+      stage,
+    });
+    return { outcome: 'repeat' };
   }
   if (gate.status === 'pending_approval') return { outcome: stored.outcome, action: 'none' };
   const progressed = await progressGate(deps, projectId, stage, 'system');
