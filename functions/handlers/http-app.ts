@@ -11,6 +11,7 @@ import {
   errorPage,
   notFoundPage,
   renderMethodNotAllowed,
+  tooLargePage,
   viewResultPage,
 } from '../core/pages/approval-pages.js';
 import { DOCUMENT_HEADERS, type HtmlPage, PAGE_HEADERS } from '../core/pages/layout.js';
@@ -20,8 +21,12 @@ import { type ApprovalOptions, viewApproval } from '../core/use-cases/view-appro
 import { viewApprovalDocument } from '../core/use-cases/view-approval-document.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
-/** Largest approval form body accepted (the comment is limited to 2000 characters). */
-const MAX_FORM_BYTES = 16 * 1024;
+/**
+ * Largest approval form body accepted. The comment is limited to 2000 characters; form-encoded,
+ * one character takes up to 9 bytes (3 UTF-8 bytes, each as %XX), so a valid form stays below
+ * about 18 KiB. Larger bodies are refused before any lookup.
+ */
+export const MAX_FORM_BYTES = 32 * 1024;
 
 export interface HttpAppOptions extends ApprovalOptions {}
 
@@ -59,9 +64,7 @@ export async function handleHttp(
         return method === 'HEAD' ? { ...response, body: '' } : response;
       }
       if (method === 'POST') {
-        if (Buffer.byteLength(req.body, 'utf8') > MAX_FORM_BYTES) {
-          return pageResponse(viewResultPage({ kind: 'neutral' }));
-        }
+        if (Buffer.byteLength(req.body, 'utf8') > MAX_FORM_BYTES) return pageResponse(tooLargePage());
         const form = parseForm(req.body);
         const result = await decideApproval(
           deps,

@@ -192,6 +192,15 @@ export function decideResultPage(result: DecideApprovalResult, form: Record<stri
   }
 }
 
+/** A form body larger than any valid form (refused before the link is looked up). */
+export function tooLargePage(): HtmlPage {
+  return renderPage(
+    413,
+    'Request too large',
+    html`<div class="card"><h1>Request too large</h1><p>Nothing was recorded. Go back, shorten your comment to at most 2000 characters and submit again.</p></div>`,
+  );
+}
+
 export function renderMethodNotAllowed(): HtmlPage {
   return renderPage(
     405,

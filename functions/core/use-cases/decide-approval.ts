@@ -38,10 +38,12 @@ export const MAX_COMMENT_LENGTH = 2000;
 export const decisionFormSchema = z
   .object({
     decision: z.enum(['approve', 'reject'], { error: 'choose approve or reject' }),
+    // Browsers send a textarea's line breaks as CR LF but count them as one character against
+    // its maxlength: normalize before the limit, so a comment the page accepted is not refused.
     comment: z
       .string()
-      .trim()
-      .max(MAX_COMMENT_LENGTH, `at most ${MAX_COMMENT_LENGTH} characters`)
+      .transform((c) => c.replace(/\r\n?/g, '\n').trim())
+      .pipe(z.string().max(MAX_COMMENT_LENGTH, `at most ${MAX_COMMENT_LENGTH} characters`))
       .default(''),
     csrf: z.string().max(200).default(''),
   })
@@ -226,7 +228,12 @@ async function notifyWorkflow(
         ],
       );
     } catch (err) {
-      deps.log.error('could not record workflow callback event', { ...where, type, error: String(err) });
+      // The error's name only: a store error message may quote keys (link hashes) or values.
+      deps.log.error('could not record workflow callback event', {
+        ...where,
+        type,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
     }
   };
   if (!gate.taskToken) {

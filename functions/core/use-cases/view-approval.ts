@@ -152,9 +152,23 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
   return { kind: 'open', context };
 }
 
-/** True when the approver is the one who submitted the stage. */
+/**
+ * The names a submitter may be known by. Locally the staff API's actor is an email; in AWS it is
+ * the IAM caller: an ARN whose last segment is the user name or the role session name (with
+ * IAM Identity Center, the person's email), or a caller id `<unique id>:<session name>`.
+ */
+function submitterNames(submittedBy: string): string[] {
+  const names = [submittedBy];
+  if (submittedBy.startsWith('arn:')) names.push(submittedBy.slice(submittedBy.lastIndexOf('/') + 1));
+  else if (/^[A-Z0-9]+:./.test(submittedBy)) names.push(submittedBy.slice(submittedBy.indexOf(':') + 1));
+  return names;
+}
+
+/** True when the approver is the one who submitted the stage (by email or by IAM identity). */
 export function isSelfApproval(context: ApprovalContext): boolean {
-  return same(context.stage.submittedBy, context.link.approverEmail);
+  const by = context.stage.submittedBy;
+  if (!by) return false;
+  return submitterNames(by).some((name) => same(name, context.link.approverEmail));
 }
 
 /** GET /approve/{linkId}: the page to show. Never writes. */
