@@ -88,6 +88,9 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where?: string): 
   );
 }
 
+/** Largest JSON body accepted: every valid body is far smaller (the longest field is 2000 characters). */
+export const MAX_JSON_BYTES = 64 * 1024;
+
 function jsonBody(req: HttpRequest): unknown {
   if (!req.body.trim()) return {};
   try {
@@ -163,6 +166,7 @@ export async function handleApi(deps: Deps, req: HttpRequest): Promise<HttpRespo
     if (r.method !== method) continue;
     const actor = actorOf(req);
     if (r.auth && !actor) return jsonError(401, 'this API needs an authenticated (IAM-signed) request');
+    if (Buffer.byteLength(req.body, 'utf8') > MAX_JSON_BYTES) return jsonError(413, 'request body too large');
     const params: Record<string, string> = {};
     try {
       r.names.forEach((name, i) => {
@@ -186,11 +190,11 @@ export function errorResponse(deps: Deps, err: unknown, req: HttpRequest): HttpR
   if (err instanceof NotFoundError) return jsonError(404, err.message);
   if (err instanceof ConflictError) return jsonError(409, err.message);
   if (err instanceof StateError) return jsonError(409, err.message);
+  // The error's name only: messages of unexpected errors (SDK, store) may quote keys or values.
   deps.log.error('staff API request failed', {
     method: req.method,
     path: req.path,
     error: err instanceof Error ? err.name : 'unknown',
-    detail: err instanceof Error ? err.message : String(err),
   });
   return jsonError(500, 'internal error');
 }

@@ -68,7 +68,15 @@ export async function handleEvent(deps: Deps, event: unknown): Promise<APIGatewa
     request = toHttpRequest(event);
   } catch {
     deps.log.error('unexpected HTTP API event shape');
-    return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'Bad request' };
+    return {
+      statusCode: 400,
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: 'Bad request',
+    };
   }
   const response = await handleHttp(deps, request);
   return {
