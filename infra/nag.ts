@@ -17,26 +17,60 @@ function arnOf(construct: IConstruct): string {
   return `<${stack.getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
 }
 
-const XRAY =
-  'X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions do not support resource-level permissions, so IAM requires Resource "*" for them.';
+/** How cdk-nag writes a (possibly tokenized) string in a finding: `<Ref>`, `<LogicalId.Attr>`, joins concatenated. */
+function findingText(scope: IConstruct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+    if (o.Ref) return `<${o.Ref}>`;
+    if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'].join('.')}>`;
+    if (o['Fn::Join']) return o['Fn::Join'][1].map(render).join(o['Fn::Join'][0]);
+    throw new Error(`cannot render ${JSON.stringify(v)} as cdk-nag does`);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
+
+const FUNCTION_XRAY =
+  'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so IAM requires Resource "*"; these two actions are the only ones on "*".';
+const STATE_MACHINE_STAR =
+  'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) support no resource-level permissions, so IAM requires Resource "*" for them.';
 
 /** Findings of the platform stack that are deliberate. */
 export function acknowledgePlatformFindings(stack: PlatformStack): void {
   const tableIndexes = `${arnOf(stack.table)}/index/*`;
   const documents = `${arnOf(stack.documentsBucket)}/*`;
   for (const f of Object.values(stack.functions)) {
-    acknowledge(f, 'IAM5[Resource::*]', XRAY);
+    acknowledge(f, 'IAM5[Resource::*]', FUNCTION_XRAY);
     acknowledge(
       f,
       `IAM5[Resource::${tableIndexes}]`,
-      'The indexes of the milepost table only (GSI1 lists the active projects); the table is the only data store of the functions.',
+      'The indexes of the milepost table only (its one index, GSI1, lists the active projects for the monitoring schedule); read and conditional-write item actions only, no Scan, no DeleteItem.',
     );
   }
+  const stateMachines = findingText(stack, stack.projectStateMachines);
+  const identities = findingText(stack, stack.sendEmailIdentities);
   for (const f of [stack.functions.lifecycle, stack.functions.http, stack.functions.schedule]) {
     acknowledge(
       f,
       `IAM5[Resource::${documents}]`,
-      'Objects of the documents bucket only (plan documents, status reports, close-out reports; keys are per project and version). Get/Put only, never delete.',
+      'Objects of the documents bucket only (plan documents, status reports, close-out reports; keys are per project and version). Get, GetObjectVersion and Put only, never delete.',
+    );
+    acknowledge(
+      f,
+      `IAM5[Resource::${identities}]`,
+      'ses:SendEmail only, with the condition ses:FromAddress = the configured sender. SES authorizes a send on every identity of the account it involves: the sender identity and, in the SES sandbox, each verified recipient address, which are not known at deploy time.',
+    );
+  }
+  for (const f of [
+    stack.functions.lifecycle,
+    stack.functions.http,
+    stack.functions.schedule,
+    stack.functions.register,
+  ]) {
+    acknowledge(
+      f,
+      `IAM5[Resource::${stateMachines}]`,
+      'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, http, schedule) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
     );
   }
   for (const route of stack.publicRoutes) {
@@ -49,7 +83,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
   acknowledge(
     stack.registerProvider,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    'The custom-resource framework function is created and managed by the CDK Provider construct; it only writes its own logs.',
+    'The CDK Provider construct gives its framework function this managed policy (CloudWatch Logs CreateLogGroup/CreateLogStream/PutLogEvents only); the framework function is not milepost code and only relays the custom-resource events to the register function.',
   );
   acknowledge(
     stack.registerProvider,
@@ -61,7 +95,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
 /** Findings of a project stack that are deliberate. */
 export function acknowledgeProjectFindings(stack: ProjectStack): void {
   const names = stack.platform.exportNames;
-  acknowledge(stack.stateMachine, 'IAM5[Resource::*]', XRAY);
+  acknowledge(stack.stateMachine, 'IAM5[Resource::*]', STATE_MACHINE_STAR);
   acknowledge(
     stack.stateMachine,
     `IAM5[Resource::${names.lifecycleFunctionArn}:*]`,

@@ -21,6 +21,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
+import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { acknowledgePlatformFindings } from './nag.js';
 
@@ -65,6 +66,10 @@ export class PlatformStack extends Stack {
   public readonly registerProvider: cr.Provider;
   /** Routes without an authorizer (approval pages, OpenAPI document). */
   public readonly publicRoutes: apigwv2.HttpRoute[];
+  /** ARN pattern of every project state machine (`milepost-*`, functions/core/workflow-contract.ts). */
+  public readonly projectStateMachines: string;
+  /** ARN pattern of the SES identities of this account and region (sender, and sandbox recipients). */
+  public readonly sendEmailIdentities: string;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -117,16 +122,21 @@ export class PlatformStack extends Stack {
       identity: ses.Identity.email(props.senderEmail),
       configurationSet: this.configurationSet,
     });
+    // SES authorizes SendEmail on every identity of the account the message involves: the sender,
+    // and in the SES sandbox also each (verified) recipient. So the identity resource is any identity
+    // of this account and region, and the condition pins the From address to the sender.
+    this.sendEmailIdentities = this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
     const sendEmail = new iam.PolicyStatement({
       actions: ['ses:SendEmail'],
       resources: [
-        this.emailIdentity.emailIdentityArn,
+        this.sendEmailIdentities,
         this.formatArn({
           service: 'ses',
           resource: 'configuration-set',
           resourceName: this.configurationSet.configurationSetName,
         }),
       ],
+      conditions: { StringEquals: { 'ses:FromAddress': props.senderEmail } },
     });
 
     // --- HTTP API (routes are added once the http function exists) --------------------------------
@@ -203,6 +213,29 @@ export class PlatformStack extends Stack {
     for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
       f.useBucket(this.documentsBucket);
       f.function.addToRolePolicy(sendEmail);
+    }
+
+    // --- Step Functions: every project's state machine, by its name prefix ------------------------
+    // The functions are shared by all projects, so per-project grants would give the same union of
+    // permissions, while each project stack would add inline policies to the same roles (IAM caps a
+    // role's inline policies at 10,240 characters in total: about 25 projects) and race IAM
+    // propagation when a new project's registration starts its execution.
+    this.projectStateMachines = `${environment.STATE_MACHINE_ARN_PREFIX}${stateMachineName('*')}`;
+    // Gates pass automatically (lifecycle, schedule) and by decision or submit (http).
+    const taskResponse = new iam.PolicyStatement({
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      resources: [this.projectStateMachines],
+    });
+    // Registration starts the first execution; the lifecycle continues as new.
+    const startExecution = new iam.PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [this.projectStateMachines],
+    });
+    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+      f.function.addToRolePolicy(taskResponse);
+    }
+    for (const f of [this.functions.lifecycle, this.functions.register]) {
+      f.function.addToRolePolicy(startExecution);
     }
 
     const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);

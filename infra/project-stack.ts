@@ -5,7 +5,7 @@
  * project's state machine are granted here, scoped to it, so the platform never depends on a project.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -75,6 +75,10 @@ export class ProjectStack extends Stack {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          // Step Functions lists every log group outside /aws/vendedlogs/ in the account's CloudWatch
+          // Logs resource policy (5,120 characters: a few dozen state machines), then fails to create
+          // more. The stack id's UUID keeps the name unique when a stack is created again (retained groups).
+          logGroupName: `/aws/vendedlogs/states/${stateMachineName(spec.id)}-${Fn.select(2, Fn.split('/', this.stackId))}`,
           retention: logRetention,
           removalPolicy: RemovalPolicy.RETAIN,
         }),
@@ -84,20 +88,8 @@ export class ProjectStack extends Stack {
       },
     });
 
-    // --- Permissions of the platform functions, scoped to this state machine ----------------------
-    // The roles are imported (mutable): the policies live in this stack, the platform never refers to a project.
-    const {
-      lifecycle: lifecycleRole,
-      http: httpRole,
-      schedule: scheduleRole,
-      register: registerRole,
-    } = platform.roles;
-    // Gates pass automatically (lifecycle, schedule), by decision (http) and continue as new (lifecycle).
-    this.stateMachine.grantTaskResponse(lifecycleRole);
-    this.stateMachine.grantTaskResponse(httpRole);
-    this.stateMachine.grantTaskResponse(scheduleRole);
-    this.stateMachine.grantStartExecution(lifecycleRole);
-    this.stateMachine.grantStartExecution(registerRole);
+    // The platform functions' permissions on this state machine come from the platform stack
+    // (states:* on `milepost-*` state machines): this stack adds no policy to the platform's roles.
 
     // --- Schedules, in the customer's time zone ----------------------------------------------------
     this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
@@ -175,8 +167,8 @@ export class ProjectStack extends Stack {
       // Project records are data: removing the stack leaves them (the handler does nothing on Delete).
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // The execution starts only once the state machine and the register function's permission exist.
-    this.registration.node.addDependency(this.stateMachine, registerRole);
+    // The execution starts only once the state machine exists (the platform grants the start).
+    this.registration.node.addDependency(this.stateMachine);
 
     acknowledgeProjectFindings(this);
   }

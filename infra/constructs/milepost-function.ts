@@ -17,6 +17,16 @@ import { Construct } from 'constructs';
 /** The repository root: handler entries and the lock file are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** DynamoDB item actions of the milepost functions (see `useTable`). */
+export const TABLE_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'ConditionCheckItem',
+] as const;
+
 export interface MilepostFunctionProps {
   /** Handler entry, relative to the repository root (it exports `handler`), e.g. `functions/handlers/http.ts`. */
   readonly entry: string;
@@ -88,9 +98,19 @@ export class MilepostFunction extends Construct {
     });
   }
 
-  /** Grants read/write on the table's items (and its indexes) and sets TABLE_NAME. */
+  /**
+   * Grants the item actions the store adapter (functions/adapters/dynamo-store.ts) uses, on the
+   * table and its indexes, and sets TABLE_NAME. TransactWriteItems is authorized per item as
+   * PutItem / UpdateItem / ConditionCheckItem. Never Scan (the design lists projects through the
+   * index), never DeleteItem (records are kept; expired links go by TTL), no stream reads.
+   */
   useTable(table: dynamodb.ITable): this {
-    table.grantReadWriteData(this.function);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: TABLE_ACTIONS.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn, `${table.tableArn}/index/*`],
+      }),
+    );
     this.function.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }

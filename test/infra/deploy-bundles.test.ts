@@ -255,7 +255,13 @@ function httpEvent(method: string, path: string, routeKey: string, iam?: { userA
 
 describe('the bundled Lambda code with its template environment', () => {
   it('reads the endpoint-free configuration the template gives every function', () => {
+    const configSource = readFileSync('functions/adapters/config.ts', 'utf8');
     for (const [name, { env }] of bundles) {
+      // Every variable the template sets is one config.ts reads (a misspelt optional one would be ignored).
+      for (const key of Object.keys(env).filter(
+        (k) => !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].includes(k),
+      ))
+        expect(configSource, `${name} ${key}`).toMatch(new RegExp(`\\b${key}: z\\.`));
       expect(env.TABLE_NAME, name).toBe(tableName);
       expect(env.PUBLIC_BASE_URL, name).toBe(PUBLIC_BASE_URL);
       expect(env.STATE_MACHINE_ARN_PREFIX, name).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`);

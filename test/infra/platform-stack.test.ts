@@ -154,8 +154,7 @@ describe('the functions', () => {
     }
   });
 
-  it('may send email only from the sender identity with the configuration set', () => {
-    const identityId = built.platform.getLogicalId(built.platform.emailIdentity.node.defaultChild as never);
+  it('may send email only as the sender (any identity of the account: sandbox recipients), with the configuration set', () => {
     const configSetId = built.platform.getLogicalId(
       built.platform.configurationSet.node.defaultChild as never,
     );
@@ -165,8 +164,11 @@ describe('the functions', () => {
       expect(actionsOf(s)).toEqual(['ses:SendEmail']);
       const resources = resourcesOf(s).map((r) => JSON.stringify(r));
       expect(resources).toHaveLength(2);
-      expect(resources[0]).toMatch(new RegExp(`:identity/",\\{"Ref":"${identityId}"\\}`));
+      expect(resources[0]).toMatch(/:ses:eu-west-2:123456789012:identity\/\*"\]\]\}$/);
       expect(resources[1]).toMatch(new RegExp(`:configuration-set/",\\{"Ref":"${configSetId}"\\}`));
+      expect((s as { Condition?: unknown }).Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': 'projects@msp.example.com' },
+      });
     }
   });
 });
