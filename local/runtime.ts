@@ -9,6 +9,10 @@
  * absent, start SES and SFN, synthesize one definition per project, register each project (a new
  * one starts its first execution through the SDK), and resume each active project that has no
  * running execution here (after a restart) at its current stage with a fresh execution name.
+ *
+ * While it runs, an execution that fails (or times out) is reported and restarted the same way
+ * as a resume at start-up, after a backoff (1 s, 2 s, 4 s by default), at most `attempts` times
+ * in a row at the same stage; then it says so and leaves the project for the next start.
  */
 
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -43,7 +47,7 @@ import { LocalRuntimeError } from './errors.js';
 import { type LocalHttpServer, startHttpServer } from './http-server.js';
 import { LocalScheduler } from './scheduler.js';
 import { type SesLocal, startSesLocal } from './ses-local.js';
-import { type LocalExecution, type SfnLocal, startSfnLocal } from './sfn-local.js';
+import { type LocalExecution, type SfnLocal, startSfnLocal, type TaskCall } from './sfn-local.js';
 
 export const TABLE_NAME = 'milepost';
 
@@ -66,6 +70,10 @@ export interface RuntimeOptions {
   logSink?: (line: string) => void;
   /** Short messages for the person running it (execution failures). Default: stderr. */
   notify?: (line: string) => void;
+  /** Restarts of failed executions (default: 3 attempts in a row per stage, backoff from 1000 ms). */
+  restartFailed?: { attempts?: number; backoffMs?: number };
+  /** Runs around every Task call of the state machines (fault injection in tests). */
+  aroundTask?: (call: TaskCall, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export interface Runtime {
@@ -173,24 +181,30 @@ async function start(
 
   // The SFN endpoint runs Task states with the handlers, which need deps, which need its endpoint.
   let deps: Deps | undefined;
+  // Restarts failed executions on that endpoint (set once the projects are registered).
+  let recovery: FailedExecutionRestarts | undefined;
   const sfn = await startSfnLocal({
     clock,
     factor,
     ...(options.inMemory ? {} : { persistFile: join(dataDir, 'executions.json') }),
     invokeTask: async (call) => {
-      if (!deps) throw new Error('the local runtime is not ready');
-      let payload = lifecyclePayload(call.input);
-      // $$.Execution.StartTime is the engine's real start; the handlers work on the (accelerated) clock.
-      if (payload && typeof payload === 'object' && 'executionStartedAt' in payload) {
-        payload = { ...payload, executionStartedAt: new Date(call.execution.startDate).toISOString() };
-      }
-      return handleLifecycle(deps, payload);
+      const run = () => {
+        if (!deps) throw new Error('the local runtime is not ready');
+        let payload = lifecyclePayload(call.input);
+        // $$.Execution.StartTime is the engine's real start; the handlers work on the (accelerated) clock.
+        if (payload && typeof payload === 'object' && 'executionStartedAt' in payload) {
+          payload = { ...payload, executionStartedAt: new Date(call.execution.startDate).toISOString() };
+        }
+        return handleLifecycle(deps, payload);
+      };
+      return options.aroundTask ? options.aroundTask(call, run) : run();
     },
     onExecutionEnd: (e: LocalExecution) => {
       if (e.status === 'FAILED' || e.status === 'TIMED_OUT') {
         notify(
           `milepost: execution ${e.name} ${e.status.toLowerCase()}: ${e.error ?? ''} ${e.cause ?? ''}`.trim(),
         );
+        recovery?.failed(e);
       }
     },
   });
@@ -235,6 +249,9 @@ async function start(
     await registerProject(ready, p, { start: !existed });
   }
   await resumeProjects(ready, sfn, projects);
+  const restarts = new FailedExecutionRestarts(ready, sfn, projects, notify, options.restartFailed);
+  cleanups.push(() => restarts.stop());
+  recovery = restarts;
 
   const scheduler = new LocalScheduler({
     clock,
@@ -287,17 +304,109 @@ async function start(
  * keep working.
  */
 async function resumeProjects(deps: Deps, sfn: SfnLocal, projects: LoadedSpec[]): Promise<void> {
-  for (const p of projects) {
-    const project = await deps.store.getProject(p.spec.id);
-    if (project?.status !== 'active') continue;
-    const known = sfn.listExecutions(stateMachineName(project.id));
-    if (known.some((e) => sfn.isRunning(e.executionArn))) continue;
-    const base = project.executionName ?? executionName(project.id, project.generation);
-    const restarts = known.filter((e) => e.name.startsWith(`${base}-r`)).length;
-    await deps.workflow.startExecution(project.id, `${base}-r${restarts + 1}`, {
-      projectId: project.id,
-      startAt: project.currentStage,
+  for (const p of projects) await resumeProject(deps, sfn, p.spec.id);
+}
+
+/**
+ * Starts an execution of an active project at its current stage unless one runs here. Returns
+ * the name started, or undefined when there was nothing to do.
+ */
+async function resumeProject(deps: Deps, sfn: SfnLocal, projectId: string): Promise<string | undefined> {
+  const project = await deps.store.getProject(projectId);
+  if (project?.status !== 'active') return undefined;
+  const known = sfn.listExecutions(stateMachineName(project.id));
+  if (known.some((e) => sfn.isRunning(e.executionArn))) return undefined;
+  const base = project.executionName ?? executionName(project.id, project.generation);
+  const restarts = known.filter((e) => e.name.startsWith(`${base}-r`)).length;
+  const name = `${base}-r${restarts + 1}`;
+  await deps.workflow.startExecution(project.id, name, {
+    projectId: project.id,
+    startAt: project.currentStage,
+  });
+  return name;
+}
+
+/**
+ * Restarts the executions that fail while the runtime runs, as a start-up would resume them:
+ * after a backoff that doubles, at most `attempts` times in a row while the project stays at the
+ * same stage (progress to another stage starts the count again). Every step is reported.
+ */
+class FailedExecutionRestarts {
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Per project: the stage of its last failure and how many restarts it has had there. */
+  private readonly streaks = new Map<string, { stage: string; restarts: number }>();
+  private readonly projectOf = new Map<string, string>();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly sfn: SfnLocal,
+    projects: LoadedSpec[],
+    private readonly notify: (line: string) => void,
+    options: { attempts?: number; backoffMs?: number } = {},
+  ) {
+    this.attempts = Math.max(0, options.attempts ?? 3);
+    this.backoffMs = Math.max(0, options.backoffMs ?? 1000);
+    for (const p of projects) this.projectOf.set(stateMachineName(p.spec.id), p.spec.id);
+  }
+
+  failed(execution: LocalExecution): void {
+    const projectId = this.projectOf.get(execution.stateMachineName);
+    if (!projectId || this.stopped) return;
+    void this.schedule(projectId, execution.name).catch((err: unknown) => {
+      this.notify(`milepost: could not restart ${projectId}: ${err instanceof Error ? err.message : err}`);
     });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async schedule(projectId: string, failedName: string): Promise<void> {
+    const project = await this.deps.store.getProject(projectId);
+    if (project?.status !== 'active') return;
+    const last = this.streaks.get(projectId);
+    const restarts = last?.stage === project.currentStage ? last.restarts : 0;
+    if (restarts >= this.attempts) {
+      this.notify(
+        `milepost: ${projectId} failed ${restarts + 1} times at stage ${project.currentStage}; not restarted again (see the log, then start milepost again)`,
+      );
+      this.deps.log.error('failed execution not restarted again', {
+        projectId,
+        stage: project.currentStage,
+        restarts,
+      });
+      return;
+    }
+    this.streaks.set(projectId, { stage: project.currentStage, restarts: restarts + 1 });
+    const delay = this.backoffMs * 2 ** restarts;
+    this.deps.log.warn('failed execution restarts', {
+      projectId,
+      stage: project.currentStage,
+      failed: failedName,
+      attempt: restarts + 1,
+      delayMs: delay,
+    });
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      resumeProject(this.deps, this.sfn, projectId).then(
+        (name) => {
+          if (name)
+            this.notify(`milepost: ${projectId} restarted at stage ${project.currentStage} as ${name}`);
+        },
+        (err: unknown) => {
+          this.notify(
+            `milepost: could not restart ${projectId}: ${err instanceof Error ? err.message : err}`,
+          );
+        },
+      );
+    }, delay);
+    this.timers.add(timer);
   }
 }
 
