@@ -381,6 +381,34 @@ describe('approval gates', () => {
     ]);
   });
 
+  it('leaves a resubmitted round alone when the rework step is retried late', async () => {
+    const f = await requested();
+    const sponsorLink = linkIds(f.mailer.to(SPONSOR))[0] ?? '';
+    expect(await decideLink(f.deps, sponsorLink, 'reject', 'Missing the phones')).toBe('recorded');
+    const rework = {
+      projectId: f.projectId,
+      stage: 'initiation',
+      error: { Error: 'GateRejected', Cause: 'Missing the phones' },
+    };
+    await reworkStage(f.deps, rework);
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    expect(await submitStage(f.deps, f.projectId, 'initiation', 'pm@msp.example')).toEqual({
+      submitted: true,
+      unmet: [],
+    });
+    const round2 = linkIds(f.mailer.tagged('approval-request').slice(2));
+    const sent = f.mailer.sent.length;
+
+    // The rework step's answer was lost; Step Functions retries it after the resubmit.
+    await reworkStage(f.deps, rework);
+
+    expect(f.mailer.sent).toHaveLength(sent);
+    expect(await f.gate('initiation')).toMatchObject({ status: 'pending_approval', round: 2 });
+    expect(await f.stage('initiation')).toMatchObject({ status: 'awaiting_approval', reworkCount: 1 });
+    expect(countEvents(await f.events(), 'stage_rework')).toBe(1);
+    for (const id of round2) expect((await loadApproval(f.deps, id)).kind).toBe('open');
+  });
+
   it('holds the execution gate for the PM submit, then requests approval once', async () => {
     const f = await lifecycleFixture();
     await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });

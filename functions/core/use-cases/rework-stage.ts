@@ -6,8 +6,9 @@
  * comments). Output: nothing.
  * Steps: the stage goes to rework (reworkCount + 1); the gate goes back to `waiting`, flagged as
  * waiting for the PM's resubmission (criteria alone no longer send requests); event `stage_rework`
- * with the comment; all in one commit. Then the team gets an email. A repeat (Lambda retry) of an
- * already reworked stage changes nothing and sends nothing.
+ * with the comment; all in one commit. Then the team gets an email. Only a rejected gate is
+ * reworked: a repeat (Lambda retry) after the commit changes nothing and sends nothing, also when
+ * the PM has resubmitted meanwhile (the new round's links stay valid).
  */
 import { reworkNoticeEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
@@ -36,7 +37,15 @@ export async function reworkStage(deps: Deps, input: ReworkStageInput): Promise<
       deps.store.get(projectId, 'gate', input.stage),
     ]);
     if (!stage || !gate) throw new NotFoundError(`stage ${input.stage} of ${projectId} has no open gate`);
-    if (gate.awaitingResubmission && gate.status === 'waiting' && stage.status === 'rework') {
+    // Only a rejected round goes to rework. Anything else is a retry of this step after its commit
+    // (the gate already waits for the resubmit, or the PM has resubmitted and a new round is out):
+    // nothing changes and nothing is sent again.
+    if (gate.status !== 'rejected') {
+      deps.log.info('rework already recorded for this rejection', {
+        projectId,
+        stage: stage.key,
+        round: gate.round,
+      });
       return undefined;
     }
     const at = deps.clock.now().toISOString();
