@@ -138,7 +138,9 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
     });
     // A rejection is a decision, not a fault: never retried (States.TaskFailed would match it otherwise).
     gate.addRetry({ errors: [GATE_REJECTED], maxAttempts: 0 });
-    gate.addRetry({ errors: LAMBDA_SERVICE_ERRORS, ...RETRY });
+    // A fault of the gate function (e.g. the store unavailable past the SDK's retries) is retried:
+    // reopening a gate is idempotent (it only stores the new token). States.Timeout is not matched.
+    gate.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS, sfn.Errors.TASKS_FAILED], ...RETRY });
 
     const remind = invoke(names.remind, 'remindGate', stage.key, {
       resultPath: '$.remind',

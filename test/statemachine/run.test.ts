@@ -150,6 +150,31 @@ describe.each(['brightsmile-m365', 'harbor-law-network'])('the lifecycle of %s',
     expect(run.actions.at(-1)).toBe('closeProject');
   });
 
+  it('retries a gate whose function failed, and the stage goes on', async () => {
+    const [first] = stagesOf(projectId);
+    const run = await execute(
+      definitionOf(projectId),
+      { projectId },
+      {
+        openGate: (e, call) => {
+          if (e.action === 'openGate' && e.stage === first && call === 1) {
+            throw new Error('the store is unavailable');
+          }
+          return defaults.openGate(e, call);
+        },
+      },
+    );
+
+    expect(run.actions.slice(0, 4)).toEqual([
+      `enterStage:${first}`,
+      `openGate:${first}`,
+      `openGate:${first}`,
+      `completeStage:${first}`,
+    ]);
+    expect(run.actions).not.toContain(`reworkStage:${first}`);
+    expect(run.actions.at(-1)).toBe('closeProject');
+  });
+
   it('resumes at a middle stage given in startAt', async () => {
     const stages = stagesOf(projectId);
     const middle = stages[Math.floor(stages.length / 2)]!;
