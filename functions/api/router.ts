@@ -4,6 +4,7 @@
  * calls one use case.
  */
 import type { z } from 'zod';
+import { isCrossSite } from '../core/csrf.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
@@ -167,6 +168,13 @@ export async function handleApi(deps: Deps, req: HttpRequest): Promise<HttpRespo
     const actor = actorOf(req);
     if (r.auth && !actor) return jsonError(401, 'this API needs an authenticated (IAM-signed) request');
     if (Buffer.byteLength(req.body, 'utf8') > MAX_JSON_BYTES) return jsonError(413, 'request body too large');
+    // A web page must not drive the staff API through a browser: locally the API has no
+    // authentication, and a cross-site POST without custom headers needs no CORS preflight.
+    if (
+      method !== 'GET' &&
+      isCrossSite(deps.config.publicBaseUrl, req.headers.origin, req.headers['sec-fetch-site'])
+    )
+      return jsonError(403, 'cross-site requests are not allowed');
     const params: Record<string, string> = {};
     try {
       r.names.forEach((name, i) => {

@@ -1,6 +1,7 @@
 /**
  * CSRF nonce of an approval form: `<issuedAt ms>.<HMAC-SHA256(link.csrfSecret, linkHash + issuedAt)>`.
  * Derived, never stored, so rendering the page (GET) writes nothing. Valid for two hours.
+ * Also the cross-site check of state-changing requests (the approval form, the staff API).
  * Uses Node's crypto module (no AWS SDK), so it belongs to the core.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -32,4 +33,21 @@ export function verifyCsrfNonce(secret: string, linkHash: string, nonce: string,
   const expected = Buffer.from(mac(secret, linkHash, issuedAt), 'utf8');
   const actual = Buffer.from(given, 'utf8');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * True when the headers show a request from another site: Sec-Fetch-Site other than
+ * same-origin/none, or an Origin other than the public base URL. Absent headers are accepted (old
+ * browsers, curl, SDKs); the nonce (approval form) or the IAM signature (staff API) still applies.
+ */
+export function isCrossSite(publicBaseUrl: string, origin?: string, secFetchSite?: string): boolean {
+  if (secFetchSite !== undefined && secFetchSite !== 'same-origin' && secFetchSite !== 'none') return true;
+  // A browser posting the form of a page served with Referrer-Policy: no-referrer (the approval
+  // page) sends `Origin: null`; its Sec-Fetch-Site (same-origin, checked above) tells the site then.
+  if (origin === undefined || (origin === 'null' && secFetchSite !== undefined)) return false;
+  try {
+    return origin === 'null' || new URL(origin).origin !== new URL(publicBaseUrl).origin;
+  } catch {
+    return true;
+  }
 }

@@ -161,6 +161,45 @@ describe('staff API: validation before the store', () => {
   });
 });
 
+describe('staff API: cross-site requests', () => {
+  it('refuses a state-changing request a web page makes through the browser, locally too', async () => {
+    const deps = makeTestDeps(untouchableStore());
+    const base = deps.config.publicBaseUrl;
+    for (const [method, path] of STAFF_ROUTES.filter(([m]) => m !== 'GET')) {
+      for (const headers of [
+        { origin: 'https://evil.example' },
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site', origin: base },
+        { origin: 'null' },
+        { origin: 'http://localhost:9999' },
+      ] as Record<string, string>[]) {
+        const res = await handleHttp(deps, { method, path, query: {}, headers, body: '{}', caller: 'local' });
+        expect({ path, headers, status: res.status }).toEqual({ path, headers, status: 403 });
+      }
+    }
+  });
+
+  it('accepts requests of the same origin and of clients that send no browser headers', async () => {
+    const deps = makeTestDeps(untouchableStore(), { log: jsonLogger({}, () => undefined) });
+    const base = deps.config.publicBaseUrl;
+    for (const headers of [{}, { origin: base, 'sec-fetch-site': 'same-origin' }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await handleHttp(deps, {
+        method: 'POST',
+        path: '/api/projects/acme-m365/stages/initiation/submit',
+        query: {},
+        headers,
+        body: '',
+        caller: 'local',
+      });
+      // Past the check: the (failing) store was asked.
+      expect(res.status).toBe(500);
+    }
+  });
+});
+
 describe('unexpected errors', () => {
   it('become a generic 500 without details, logged without the message', async () => {
     const { lines, log } = capture();

@@ -17,7 +17,7 @@
  *    recorded as an event: the reopened gate delivers the stored decision.
  */
 import { z } from 'zod';
-import { csrfNonce, verifyCsrfNonce } from '../csrf.js';
+import { csrfNonce, isCrossSite, verifyCsrfNonce } from '../csrf.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { ApprovalLink, Gate } from '../model.js';
@@ -73,19 +73,6 @@ export type DecideApprovalResult =
 const MAX_ATTEMPTS = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True when the headers show a request from another site. Absent headers are accepted (old browsers, curl). */
-export function isCrossSite(publicBaseUrl: string, origin?: string, secFetchSite?: string): boolean {
-  if (secFetchSite !== undefined && secFetchSite !== 'same-origin' && secFetchSite !== 'none') return true;
-  // A browser posting the form of a page served with Referrer-Policy: no-referrer (the approval
-  // page) sends `Origin: null`; its Sec-Fetch-Site (same-origin, checked above) tells the site then.
-  if (origin === undefined || (origin === 'null' && secFetchSite !== undefined)) return false;
-  try {
-    return origin === 'null' || new URL(origin).origin !== new URL(publicBaseUrl).origin;
-  } catch {
-    return true;
-  }
-}
 
 /** POST /approve/{linkId}: records the decision exactly once and tells the workflow when the gate is decided. */
 export async function decideApproval(
