@@ -500,18 +500,19 @@ export class SfnLocal {
       resolve = a;
       reject = b;
     });
+    // An aborted execution no longer awaits its task: its rejection (stop) must not go unhandled.
+    promise.catch(() => undefined);
     const timeoutMs =
       (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
     // Armed before the engine's own timer with the same duration, so this one fires first and the
-    // token is known to have timed out when a late callback arrives.
+    // token is known to have timed out when a late callback arrives. The engine's timer then fails
+    // the task with its own States.Timeout error, which (as in AWS) a `States.TaskFailed` retrier
+    // does not match: an error of ours named States.Timeout would be retried by one.
     const timer = setTimeout(
       () => {
         for (const t of tokens) {
           if (this.tokens.delete(t)) this.closedTokens.set(t, 'timed-out');
         }
-        const err = new Error('Task timed out');
-        err.name = 'States.Timeout';
-        reject(err);
       },
       Math.min(timeoutMs, MAX_TIMER_MS),
     );

@@ -94,8 +94,13 @@ describe('failed executions while the runtime runs', () => {
     const aroundTask = async (call: TaskCall, run: () => Promise<unknown>) => {
       if (call.stateName === 'initiation: gate') {
         const payload = JSON.stringify(call.input);
-        const fault = new Error('the handler crashed');
-        fault.name = 'HandlerCrashed';
+        // A fault the state machine neither retries nor catches (like States.Runtime in AWS): the
+        // execution fails. (Task faults are retried by the gate task's own Retry first.)
+        const fault = Object.assign(new Error('the gate task broke'), {
+          isRetryable: false,
+          isCatchable: false,
+        });
+        fault.name = 'States.Runtime';
         if (payload.includes('fails-always')) throw fault;
         if (payload.includes('fails-once') && !failedOnce) {
           failedOnce = true;

@@ -34,6 +34,11 @@ const definition = {
       },
       TimeoutSeconds: 86_400,
       ResultPath: '$.gate',
+      // As the lifecycle: faults are retried, rejections never, timeouts are caught (not retried).
+      Retry: [
+        { ErrorEquals: ['GateRejected'], MaxAttempts: 0 },
+        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 2 },
+      ],
       Catch: [
         { ErrorEquals: ['GateRejected'], ResultPath: '$.error', Next: 'Rework' },
         { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Remind' },
@@ -167,6 +172,8 @@ describe('local Step Functions endpoint', () => {
     );
     const first = await until(() => tokens[0], 'token');
     await until(() => calls.some((c) => c.action === 'remind'), 'reminder after the timeout');
+    // The timeout goes to its Catch at once: a States.TaskFailed retrier does not match it.
+    expect(calls.map((c) => c.action).slice(0, 3)).toEqual(['enter', 'gate', 'remind']);
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: first, output: '{}' })),
     ).rejects.toBeInstanceOf(TaskTimedOut);
