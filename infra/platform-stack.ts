@@ -242,7 +242,7 @@ export class PlatformStack extends Stack {
     this.publicRoutes = [
       ...this.httpApi.addRoutes({
         path: '/approve/{linkId}',
-        methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+        methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD, apigwv2.HttpMethod.POST],
         integration,
       }),
       ...this.httpApi.addRoutes({

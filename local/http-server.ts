@@ -74,7 +74,21 @@ export function toHttpRequest(req: IncomingMessage, body: string, caller?: strin
   };
 }
 
-async function route(req: IncomingMessage, routes: LocalRoutes | undefined): Promise<HttpResponse> {
+/**
+ * Only this machine's names for the server: a page on another site that points a DNS name at
+ * 127.0.0.1 (DNS rebinding) would otherwise read the unauthenticated local staff API.
+ */
+export function isLocalHost(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+async function route(
+  req: IncomingMessage,
+  routes: LocalRoutes | undefined,
+  port: number,
+): Promise<HttpResponse> {
+  if (!isLocalHost(req.headers.host, port)) return json(421, { message: 'unknown host: use 127.0.0.1' });
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = url.pathname;
   const method = (req.method ?? 'GET').toUpperCase();
@@ -106,8 +120,9 @@ export async function startHttpServer(
   onError: (err: unknown) => void = () => undefined,
 ): Promise<LocalHttpServer> {
   let routes: LocalRoutes | undefined;
+  let listening = port;
   const server: Server = createServer((req, res) => {
-    route(req, routes).then(
+    route(req, routes, listening).then(
       (r) => send(res, r),
       (err: unknown) => {
         if (err instanceof BodyTooLarge) return send(res, json(413, { message: err.message }));
@@ -127,6 +142,7 @@ export async function startHttpServer(
   });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
+  listening = actual;
   return {
     port: actual,
     url: `http://127.0.0.1:${actual}`,

@@ -182,6 +182,8 @@ describe('the HTTP API', () => {
       'ANY /api/{proxy+} AWS_IAM',
       'GET /api/openapi.json NONE',
       'GET /approve/{linkId} NONE',
+      // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
+      'HEAD /approve/{linkId} NONE',
       'POST /approve/{linkId} NONE',
     ]);
   });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../functions/handlers/http-types.js';
 import { LocalRuntimeError } from '../../local/errors.js';
@@ -72,6 +73,30 @@ describe('local HTTP server', () => {
     expect((await fetch(`${s.url}/projects/nope`)).status).toBe(404);
     expect((await fetch(`${s.url}/elsewhere`)).status).toBe(404);
     expect(await (await fetch(`${s.url}/outbox`)).text()).toContain('Outbox');
+  });
+
+  it('refuses a request for another host name (DNS rebinding) and serves its own names', async () => {
+    const s = await start();
+    const seen: HttpRequest[] = [];
+    s.ready(routes(seen));
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: s.port, path: '/api/projects', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get(`attacker.example:${s.port}`)).toBe(421);
+    expect(await get('127.0.0.1')).toBe(421);
+    expect(seen).toHaveLength(0);
+    expect(await get(`localhost:${s.port}`)).toBe(200);
+    expect(await get(`127.0.0.1:${s.port}`)).toBe(200);
+    expect(seen).toHaveLength(2);
   });
 
   it('says which port is in use and what to do', async () => {
