@@ -304,7 +304,7 @@ describe('the HTTP API', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
     );
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(5); // one per route
     for (const p of permissions)
       expect(JSON.stringify(p.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
   });
