@@ -110,9 +110,7 @@ const projectParam = (ctx: RouteContext) => parse(projectIdSchema, ctx.params.id
 
 const ROUTES: Route[] = [
   route('GET', '/api/openapi.json', async () => json(200, buildOpenApi()), false),
-  route('GET', '/api/projects', async ({ deps }) =>
-    json(200, { projects: await listProjectSummaries(deps) }),
-  ),
+  route('GET', '/api/projects', async ({ deps }) => json(200, await listProjectSummaries(deps))),
   route('GET', '/api/projects/{id}', async (ctx) =>
     json(200, await getProjectDetail(ctx.deps, projectParam(ctx))),
   ),

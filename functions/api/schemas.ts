@@ -132,7 +132,7 @@ export const projectSummarySchema = named(
   }),
 );
 
-export const projectListSchema = named('ProjectList', z.object({ projects: z.array(projectSummarySchema) }));
+export const projectListSchema = named('ProjectList', z.array(projectSummarySchema));
 
 const approverSchema = z.object({
   email: z.string(),

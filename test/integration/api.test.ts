@@ -78,7 +78,7 @@ describe('GET /api/projects', () => {
     const res = await call('GET', '/api/projects');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/json');
-    const { projects } = parsed(res);
+    const projects = parsed(res); // a plain array, like /api/outbox
     expect(projects).toHaveLength(2);
     expect(projects).toContainEqual({
       id: 'lawfirm-network',

@@ -61,7 +61,7 @@ describe('API Gateway HTTP API adapter', () => {
     const res = await handleEvent(makeTestDeps(store), event());
     expect(res).toMatchObject({
       statusCode: 200,
-      body: '{"projects":[]}',
+      body: '[]',
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
   });
