@@ -1,142 +1,33 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
-import type { ApprovalLink, Entity, Gate, Project } from '../../functions/core/model.js';
-import type { GateRule } from '../../functions/core/spec/lifecycle.js';
+import type { Entity } from '../../functions/core/model.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/handlers/http-app.js';
 import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
 import {
-  FakeClock,
-  makeGate,
-  makeProject,
-  makeProjectSpec,
-  makeStage,
-  makeTestDeps,
-  makeTestStore,
-  type TestDeps,
-  type TestStore,
-} from '../support/dynamo.js';
+  decideViaPage,
+  getPage,
+  nonceOf,
+  postForm,
+  type SeedOptions,
+  seedApprovalGate,
+  snapshot,
+} from './approval-support.js';
 
 const TOKEN = 'task-token-0f9e8d7c6b5a-SECRET';
-const PM = 'pm@msp.example';
 const APPROVERS = [
   { email: 'sponsor@acme.example', name: 'Amara Okafor' },
   { email: 'approver@acme.example', name: 'Jenny Price' },
   { email: 'informed@acme.example', name: 'Tom Reid' },
 ];
 
-interface Seeded {
-  project: Project;
-  gate: Gate;
-  /** Link id per approver email (what the emails carry). */
-  ids: Record<string, string>;
-  links: ApprovalLink[];
-}
-
-interface SeedOptions {
-  projectId?: string;
-  projectName?: string;
-  rule?: GateRule;
-  approvers?: { email: string; name: string }[];
-  submittedBy?: string;
-  documentVersion?: number;
-}
-
-/** A project whose initiation gate has approval links out (round 1). */
-async function seed(deps: TestDeps, options: SeedOptions = {}): Promise<Seeded> {
-  const spec = makeProjectSpec({
-    id: options.projectId ?? 'acme-m365',
-    ...(options.projectName ? { name: options.projectName } : {}),
-  });
-  const project = makeProject({ currentStage: 'initiation' }, spec);
-  const approvers = options.approvers ?? APPROVERS.slice(0, 1);
-  const now = deps.clock.now();
-  const made = approvers.map((a) =>
-    newApprovalLink({
-      projectId: project.id,
-      stage: 'initiation',
-      round: 1,
-      approverEmail: a.email,
-      approverName: a.name,
-      now,
-      linkTtlDays: deps.config.linkTtlDays,
-    }),
-  );
-  const gate = makeGate({
-    projectId: project.id,
-    stage: 'initiation',
-    round: 1,
-    status: 'pending_approval',
-    rule: options.rule ?? 'all',
-    taskToken: TOKEN,
-    ...(options.documentVersion !== undefined ? { documentVersion: options.documentVersion } : {}),
-    requestedAt: now.toISOString(),
-    approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
-  });
-  const stage = makeStage({
-    projectId: project.id,
-    status: 'awaiting_approval',
-    due: '2026-12-20',
-    submittedAt: now.toISOString(),
-    submittedBy: options.submittedBy ?? PM,
-  });
-  const links = made.map((m) => m.link);
-  await deps.store.commit([project, stage, gate, ...links]);
-  const ids = Object.fromEntries(made.map((m) => [m.link.approverEmail, m.id]));
-  return { project, gate, ids, links };
-}
-
-function get(deps: TestDeps, linkId: string, query: Record<string, string> = {}): Promise<HttpResponse> {
-  return handleHttp(deps, { method: 'GET', path: `/approve/${linkId}`, query, headers: {}, body: '' });
-}
-
-function post(
-  deps: TestDeps,
-  linkId: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-): Promise<HttpResponse> {
-  return handleHttp(deps, {
-    method: 'POST',
-    path: `/approve/${linkId}`,
-    query: {},
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: deps.config.publicBaseUrl,
-      'sec-fetch-site': 'same-origin',
-      ...headers,
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-function nonceOf(page: HttpResponse): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(page.body);
-  if (!match?.[1]) throw new Error('no CSRF field on the page');
-  return match[1];
-}
-
-/** GET the page, then POST its form. */
-async function decide(deps: TestDeps, linkId: string, decision: 'approve' | 'reject', comment = '') {
-  const page = await get(deps, linkId);
-  return post(deps, linkId, { decision, comment, csrf: nonceOf(page) });
-}
-
-/** Every item of the table (the whole state of the test's projects), sorted. */
-async function snapshot(ts: TestStore): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ts.client.send(
-      new ScanCommand({ TableName: ts.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
-}
+const seed = (deps: TestDeps, options: Omit<SeedOptions, 'taskToken'> = {}) =>
+  seedApprovalGate(deps, { taskToken: TOKEN, approvers: APPROVERS.slice(0, 1), ...options });
+const get = getPage;
+const post = postForm;
+const decide = decideViaPage;
 
 async function eventTypes(deps: TestDeps, projectId: string): Promise<string[]> {
   const page = await deps.store.listEvents(projectId, { limit: 100 });

@@ -7,122 +7,33 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
-import type { ApprovalLink, Gate, Project } from '../../functions/core/model.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
-import type { GateRule } from '../../functions/core/spec/lifecycle.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/handlers/http-app.js';
-import type { HttpRequest, HttpResponse } from '../../functions/handlers/http-types.js';
+import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
 import {
-  FakeClock,
-  makeGate,
-  makeProject,
-  makeProjectSpec,
-  makeStage,
-  makeTestDeps,
-  makeTestStore,
-  type TestDeps,
-  type TestStore,
-} from '../support/dynamo.js';
+  approvalRequest,
+  decideViaPage,
+  getPage,
+  nonceOf,
+  postForm,
+  type SeedOptions,
+  SPONSOR,
+  seedApprovalGate,
+} from './approval-support.js';
 
 const TOKEN = 'task-token-SECURITY-7c1e0b9a';
-const SPONSOR = { email: 'sponsor@acme.example', name: 'Amara Okafor' };
 const APPROVER = { email: 'approver@acme.example', name: 'Jenny Price' };
 
-interface Seeded {
-  project: Project;
-  gate: Gate;
-  ids: Record<string, string>;
-  links: ApprovalLink[];
-}
-
-async function seed(
-  deps: TestDeps,
-  options: {
-    projectId?: string;
-    rule?: GateRule;
-    approvers?: { email: string; name: string }[];
-    submittedBy?: string;
-    documentVersion?: number;
-  } = {},
-): Promise<Seeded> {
-  const project = makeProject(
-    { currentStage: 'initiation' },
-    makeProjectSpec({ id: options.projectId ?? 'acme-m365' }),
-  );
-  const approvers = options.approvers ?? [SPONSOR];
-  const now = deps.clock.now();
-  const made = approvers.map((a) =>
-    newApprovalLink({
-      projectId: project.id,
-      stage: 'initiation',
-      round: 1,
-      approverEmail: a.email,
-      approverName: a.name,
-      now,
-      linkTtlDays: deps.config.linkTtlDays,
-    }),
-  );
-  const gate = makeGate({
-    projectId: project.id,
-    stage: 'initiation',
-    round: 1,
-    status: 'pending_approval',
-    rule: options.rule ?? 'all',
-    taskToken: TOKEN,
-    ...(options.documentVersion !== undefined ? { documentVersion: options.documentVersion } : {}),
-    requestedAt: now.toISOString(),
-    approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
-  });
-  const stage = makeStage({
-    projectId: project.id,
-    status: 'awaiting_approval',
-    submittedAt: now.toISOString(),
-    submittedBy: options.submittedBy ?? 'pm@msp.example',
-  });
-  const links = made.map((m) => m.link);
-  await deps.store.commit([project, stage, gate, ...links]);
-  return { project, gate, links, ids: Object.fromEntries(made.map((m) => [m.link.approverEmail, m.id])) };
-}
-
-function request(method: string, linkId: string, extra: Partial<HttpRequest> = {}): HttpRequest {
-  return { method, path: `/approve/${linkId}`, query: {}, headers: {}, body: '', ...extra };
-}
-
-const get = (deps: TestDeps, id: string, query: Record<string, string> = {}) =>
-  handleHttp(deps, request('GET', id, { query }));
+const seed = (deps: TestDeps, options: Omit<SeedOptions, 'taskToken'> = {}) =>
+  seedApprovalGate(deps, { taskToken: TOKEN, ...options });
+const request = approvalRequest;
+const get = getPage;
 const head = (deps: TestDeps, id: string, query: Record<string, string> = {}) =>
   handleHttp(deps, request('HEAD', id, { query }));
-
-function post(
-  deps: TestDeps,
-  id: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-): Promise<HttpResponse> {
-  return handleHttp(
-    deps,
-    request('POST', id, {
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: deps.config.publicBaseUrl,
-        'sec-fetch-site': 'same-origin',
-        ...headers,
-      },
-      body: new URLSearchParams(fields).toString(),
-    }),
-  );
-}
-
-function nonceOf(page: HttpResponse): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(page.body);
-  if (!match?.[1]) throw new Error('no CSRF field on the page');
-  return match[1];
-}
-
-async function decide(deps: TestDeps, id: string, decision: 'approve' | 'reject', comment = '') {
-  return post(deps, id, { decision, comment, csrf: nonceOf(await get(deps, id)) });
-}
+const post = postForm;
+const decide = decideViaPage;
 
 /** Counts every write the use cases ask of the store (commit is the store's only write). */
 function countingStore(inner: ProjectStore): ProjectStore & { writes: number } {

@@ -1,0 +1,148 @@
+/**
+ * Shared by the approval integration tests: a project whose initiation gate has approval links out
+ * (round 1), and the approval page requests a person's browser makes (GET the page, POST its form).
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { newApprovalLink } from '../../functions/core/approval-links.js';
+import type { ApprovalLink, Gate, Project } from '../../functions/core/model.js';
+import type { GateRule } from '../../functions/core/spec/lifecycle.js';
+import { handleHttp } from '../../functions/handlers/http-app.js';
+import type { HttpRequest, HttpResponse } from '../../functions/handlers/http-types.js';
+import {
+  makeGate,
+  makeProject,
+  makeProjectSpec,
+  makeStage,
+  type TestDeps,
+  type TestStore,
+} from '../support/dynamo.js';
+
+export const PM = 'pm@msp.example';
+
+export interface Seeded {
+  project: Project;
+  gate: Gate;
+  /** Link id per approver email (what the emails carry). */
+  ids: Record<string, string>;
+  links: ApprovalLink[];
+}
+
+export interface SeedOptions {
+  /** The gate's task token. */
+  taskToken: string;
+  projectId?: string;
+  projectName?: string;
+  rule?: GateRule;
+  approvers?: { email: string; name: string }[];
+  submittedBy?: string;
+  documentVersion?: number;
+}
+
+export const SPONSOR = { email: 'sponsor@acme.example', name: 'Amara Okafor' };
+
+/** A project whose initiation gate has approval links out (round 1). */
+export async function seedApprovalGate(deps: TestDeps, options: SeedOptions): Promise<Seeded> {
+  const spec = makeProjectSpec({
+    id: options.projectId ?? 'acme-m365',
+    ...(options.projectName ? { name: options.projectName } : {}),
+  });
+  const project = makeProject({ currentStage: 'initiation' }, spec);
+  const approvers = options.approvers ?? [SPONSOR];
+  const now = deps.clock.now();
+  const made = approvers.map((a) =>
+    newApprovalLink({
+      projectId: project.id,
+      stage: 'initiation',
+      round: 1,
+      approverEmail: a.email,
+      approverName: a.name,
+      now,
+      linkTtlDays: deps.config.linkTtlDays,
+    }),
+  );
+  const gate = makeGate({
+    projectId: project.id,
+    stage: 'initiation',
+    round: 1,
+    status: 'pending_approval',
+    rule: options.rule ?? 'all',
+    taskToken: options.taskToken,
+    ...(options.documentVersion !== undefined ? { documentVersion: options.documentVersion } : {}),
+    requestedAt: now.toISOString(),
+    approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
+  });
+  const stage = makeStage({
+    projectId: project.id,
+    status: 'awaiting_approval',
+    due: '2026-12-20',
+    submittedAt: now.toISOString(),
+    submittedBy: options.submittedBy ?? PM,
+  });
+  const links = made.map((m) => m.link);
+  await deps.store.commit([project, stage, gate, ...links]);
+  const ids = Object.fromEntries(made.map((m) => [m.link.approverEmail, m.id]));
+  return { project, gate, ids, links };
+}
+
+export function approvalRequest(
+  method: string,
+  linkId: string,
+  extra: Partial<HttpRequest> = {},
+): HttpRequest {
+  return { method, path: `/approve/${linkId}`, query: {}, headers: {}, body: '', ...extra };
+}
+
+/** GET /approve/{linkId}. */
+export const getPage = (deps: TestDeps, linkId: string, query: Record<string, string> = {}) =>
+  handleHttp(deps, approvalRequest('GET', linkId, { query }));
+
+/** POST /approve/{linkId} from the page's own origin. */
+export function postForm(
+  deps: TestDeps,
+  linkId: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<HttpResponse> {
+  return handleHttp(
+    deps,
+    approvalRequest('POST', linkId, {
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: deps.config.publicBaseUrl,
+        'sec-fetch-site': 'same-origin',
+        ...headers,
+      },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+}
+
+export function nonceOf(page: HttpResponse): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(page.body);
+  if (!match?.[1]) throw new Error('no CSRF field on the page');
+  return match[1];
+}
+
+/** GET the page, then POST its form. */
+export async function decideViaPage(
+  deps: TestDeps,
+  linkId: string,
+  decision: 'approve' | 'reject',
+  comment = '',
+) {
+  return postForm(deps, linkId, { decision, comment, csrf: nonceOf(await getPage(deps, linkId)) });
+}
+
+/** Every item of the table (the whole state of the test's projects), sorted. */
+export async function snapshot(ts: TestStore): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ts.client.send(
+      new ScanCommand({ TableName: ts.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
+}
