@@ -38,12 +38,16 @@ export const taskInputSchema = named(
     type: z.enum(['task', 'deliverable']).optional(),
     name: text(200).optional().describe('Required to create.'),
     stage: stageKeySchema.optional().describe('Stage key; default: the current stage.'),
-    status: z.enum(['todo', 'in_progress', 'done']).optional(),
+    status: z
+      .enum(['todo', 'in_progress', 'done', 'waived'])
+      .optional()
+      .describe('`waived` needs a waiverReason (e.g. a test case the customer waived).'),
     estimateHours: z.number().min(0, 'must not be negative').max(100_000).optional(),
     actualHours: z.number().min(0, 'must not be negative').max(100_000).optional(),
     assignee: text(200).optional(),
     acceptance: text(1000).optional(),
     due: isoDate.optional(),
+    waiverReason: text(1000).optional().describe('Why the task is waived; required with status waived.'),
   }),
   'Create (fields marked required) or update (only the fields sent) a task or deliverable.',
 );

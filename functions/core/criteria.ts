@@ -5,7 +5,7 @@
  */
 import { loadPlanInput, PLAN_DOCUMENT_ID, renderPlan, riskScore } from './documents/plan.js';
 import { NotFoundError } from './errors.js';
-import type { Project, Task } from './model.js';
+import { isTaskClosed, type Project, type Task } from './model.js';
 import type { ProjectStore } from './ports.js';
 import { HIGH_RISK_SCORE } from './spec/schema.js';
 
@@ -141,11 +141,12 @@ async function risk(store: ProjectStore, project: Project): Promise<string[]> {
 
 function describeTask(t: Task): string {
   const what = t.type === 'deliverable' ? 'Deliverable' : 'Task';
-  const status = t.status === 'in_progress' ? 'in progress' : 'to do';
+  const status =
+    t.status === 'in_progress' ? 'in progress' : t.status === 'waived' ? 'waived without a reason' : 'to do';
   return `${what} "${t.name}" is not done (${status}).`;
 }
 
-/** Every task and deliverable of the stage is done (and, when asked, there is at least one). */
+/** Every task and deliverable of the stage is done or waived with a reason (and, when asked, there is at least one). */
 async function stageWork(
   store: ProjectStore,
   project: Project,
@@ -157,7 +158,7 @@ async function stageWork(
   if (options.atLeastOne && tasks.length === 0) {
     return [`No tasks or deliverables are recorded for ${name}.`];
   }
-  return tasks.filter((t) => t.status !== 'done').map(describeTask);
+  return tasks.filter((t) => !isTaskClosed(t)).map(describeTask);
 }
 
 /** The hypercare period is over and no support issue is open. */
@@ -173,7 +174,7 @@ async function support(store: ProjectStore, project: Project, now: Date): Promis
     unmet.push(`The support period runs until ${formatDay(stage.supportUntil, project.timezone)}.`);
   }
   for (const t of tasks) {
-    if (t.stage === 'support' && t.status !== 'done') unmet.push(`Support issue "${t.name}" is still open.`);
+    if (t.stage === 'support' && !isTaskClosed(t)) unmet.push(`Support issue "${t.name}" is still open.`);
   }
   return unmet;
 }

@@ -20,7 +20,7 @@
  *   risk (likelihood x impact >= 12) is open;
  * - green otherwise. Each rule that applies adds a reason in words.
  */
-import type { Project, Risk, Stage, Task } from './model.js';
+import { isTaskClosed, type Project, type Risk, type Stage, type Task } from './model.js';
 import { HIGH_RISK_SCORE } from './spec/schema.js';
 
 export type Rag = 'green' | 'amber' | 'red';
@@ -101,7 +101,7 @@ export function overdueStages(stages: Stage[], today: string): { stage: Stage; d
 /** Tasks not done whose own due date is before today. */
 export function overdueTasks(tasks: Task[], today: string): { task: Task; days: number }[] {
   return tasks
-    .filter((t) => t.status !== 'done' && t.due !== undefined && t.due < today)
+    .filter((t) => !isTaskClosed(t) && t.due !== undefined && t.due < today)
     .map((task) => ({ task, days: daysBetween(task.due as string, today) }));
 }
 
@@ -155,6 +155,11 @@ export function computeHealth({ project, stages, tasks, risks, now }: HealthInpu
   let actual = 0;
   let actualOnBaseline = 0;
   for (const task of tasks) {
+    // A waived task is out of scope: it is neither planned nor earned (its hours still count as spent).
+    if (task.status === 'waived') {
+      actual += task.actualHours;
+      continue;
+    }
     const stageWindow = windows.get(task.stage) ?? projectWindow;
     const window = task.due
       ? { start: Math.min(stageWindow.start, dayStart(task.due) + DAY_MS), end: dayStart(task.due) + DAY_MS }

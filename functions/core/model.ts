@@ -189,7 +189,13 @@ export interface Risk extends Versioned {
   reviewBy?: string;
 }
 
-export type TaskStatus = 'todo' | 'in_progress' | 'done';
+/** `waived`: will not be done, with a `waiverReason` (e.g. a test case the customer waived). */
+export type TaskStatus = 'todo' | 'in_progress' | 'done' | 'waived';
+
+/** Done, or waived with a reason: nothing is left to do for it. */
+export function isTaskClosed(t: { status: TaskStatus; waiverReason?: string }): boolean {
+  return t.status === 'done' || (t.status === 'waived' && Boolean(t.waiverReason));
+}
 
 /** A task or a deliverable (deliverables come from the spec; tasks are added by the PM). */
 export interface Task extends Versioned {
@@ -205,6 +211,8 @@ export interface Task extends Versioned {
   assignee?: string;
   acceptance?: string;
   due?: string;
+  /** Why the task was waived (required with status `waived`). */
+  waiverReason?: string;
 }
 
 /** A generated document (plan, status report, close-out); the body lives in the document store. */

@@ -228,6 +228,29 @@ describe('PUT /api/projects/{id}/tasks/{taskId}', () => {
     ]);
   });
 
+  it('waives a test case only with a reason (400 names waiverReason otherwise)', async () => {
+    await seedProject();
+    const path = '/api/projects/acme-m365/tasks/load-test';
+    const refused = await call('PUT', path, { name: 'Load test', stage: 'qa', status: 'waived' });
+    expect(refused.status).toBe(400);
+    expect(parsed(refused).issues).toEqual([
+      { path: 'waiverReason', message: 'a waived task needs a reason' },
+    ]);
+    expect(await deps.store.get('acme-m365', 'task', 'load-test')).toBeUndefined();
+
+    const waived = await call('PUT', path, {
+      name: 'Load test',
+      stage: 'qa',
+      status: 'waived',
+      waiverReason: 'Customer accepts: 12 users only',
+    });
+    expect(waived.status).toBe(201);
+    expect(parsed(waived)).toMatchObject({
+      status: 'waived',
+      waiverReason: 'Customer accepts: 12 users only',
+    });
+  });
+
   it('answers 409 when a concurrent update commits between the read and the write', async () => {
     await seedProject();
     await deps.store.commit([makeTask({ id: 'tenant', stage: 'execution' })]);

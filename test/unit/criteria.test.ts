@@ -223,6 +223,22 @@ describe('evaluateCriteria', () => {
       });
     });
 
+    it('counts a test case waived with a reason as closed, and not one without', async () => {
+      const project = await registered('crit-waive');
+      await setTask('crit-waive', 'tc-perf', {
+        type: 'task',
+        name: 'Load test',
+        stage: 'qa',
+        status: 'waived',
+      });
+      expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({
+        met: false,
+        unmet: ['Task "Load test" is not done (waived without a reason).'],
+      });
+      await setTask('crit-waive', 'tc-perf', { waiverReason: 'Customer accepts: 12 users only' });
+      expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({ met: true, unmet: [] });
+    });
+
     it('holds for deployment once the cut-over deliverable is done', async () => {
       const project = await registered('crit-deploy');
       expect((await evaluateCriteria(t.store, project, 'deployment', NOW)).unmet).toEqual([

@@ -118,6 +118,20 @@ describe('computeHealth', () => {
     expect(h.reasons).not.toContainEqual(expect.stringContaining('CPI'));
   });
 
+  it('leaves a waived task out of planned and earned value', () => {
+    const base = health({ now: '2026-12-10T12:00:00Z', tasks: [task('a', { estimateHours: 10 })] });
+    const withWaived = health({
+      now: '2026-12-10T12:00:00Z',
+      tasks: [
+        task('a', { estimateHours: 10 }),
+        task('b', { estimateHours: 50, status: 'waived', waiverReason: 'descoped', actualHours: 1 }),
+      ],
+    });
+    expect(withWaived.plannedHours).toBe(base.plannedHours);
+    expect(withWaived.earnedHours).toBe(base.earnedHours);
+    expect(withWaived.actualHours).toBe(1);
+  });
+
   it('plans a task with its own due date up to that date', () => {
     // Window Dec 1 .. end of Dec 3: fully elapsed on Dec 6.
     const h = health({

@@ -19,7 +19,14 @@ import { statusReport } from '../emails/status-report.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
 import { computeHealth, localDate } from '../health.js';
-import type { DocumentRecord, Gate, Project, Stage, Task } from '../model.js';
+import {
+  type DocumentRecord,
+  type Gate,
+  isTaskClosed,
+  type Project,
+  type Stage,
+  type Task,
+} from '../model.js';
 import type { Deps, EmailMessage } from '../ports.js';
 import type { GateRule } from '../spec/lifecycle.js';
 
@@ -67,7 +74,7 @@ function milestones(project: Project, stages: Stage[], tasks: Task[], today: str
       .filter((s) => s.status !== 'completed' && s.due && s.due >= today)
       .map((s) => ({ name: `Stage ${s.name} complete`, due: s.due as string })),
     ...tasks
-      .filter((t) => t.status !== 'done' && t.due && t.due >= today)
+      .filter((t) => !isTaskClosed(t) && t.due && t.due >= today)
       .map((t) => ({
         name: `${t.type === 'deliverable' ? 'Deliverable' : 'Task'} ${t.name} (${stageName(t.stage)})`,
         due: t.due as string,
@@ -122,10 +129,10 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
       ...(s.completedAt ? { completedAt: s.completedAt } : {}),
     })),
     doneTasks: tasks
-      .filter((t) => t.status === 'done')
+      .filter((t) => isTaskClosed(t))
       .map((t) => ({ name: t.name, stageName: stageName(t.stage) })),
     openTasks: tasks
-      .filter((t) => t.status !== 'done')
+      .filter((t) => !isTaskClosed(t))
       .sort((a, b) => (a.due ?? '9999').localeCompare(b.due ?? '9999'))
       .map((t) => ({
         name: t.name,

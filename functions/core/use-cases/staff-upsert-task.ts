@@ -19,6 +19,7 @@ export interface TaskInput {
   assignee?: string;
   acceptance?: string;
   due?: string;
+  waiverReason?: string;
 }
 
 export function upsertTask(
@@ -41,6 +42,10 @@ export function upsertTask(
       const stage = fields.stage ?? existing?.stage ?? project.currentStage;
       if (!project.stages.some((s) => s.key === stage)) {
         throw new ValidationError([{ path: 'stage', message: `unknown stage "${stage}"` }]);
+      }
+      const status = fields.status ?? existing?.status;
+      if (status === 'waived' && !(fields.waiverReason ?? existing?.waiverReason)) {
+        throw new ValidationError([{ path: 'waiverReason', message: 'a waived task needs a reason' }]);
       }
       return {
         entity: 'task',
