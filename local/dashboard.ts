@@ -151,10 +151,19 @@ export interface ProjectPageInput {
   now: Date;
   /** Exit criteria of the current stage now (active projects). */
   criteria?: { met: boolean; unmet: string[] };
+  /** Deviations found now, with the corrective action recorded for each (if any). */
+  deviations?: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
 }
 
 /** A project: health, stage timeline (planned vs actual), gates and approvals, risks, latest events. */
-export function projectPage({ detail, health, events, now, criteria }: ProjectPageInput): string {
+export function projectPage({
+  detail,
+  health,
+  events,
+  now,
+  criteria,
+  deviations = [],
+}: ProjectPageInput): string {
   const { project } = detail;
   const tz = project.timezone;
   const current = project.stages.find((s) => s.key === project.currentStage);
@@ -187,6 +196,7 @@ ${
         tz,
       )}</td><td>${formatTime(s.completedAt, tz)}</td><td>${s.reworkCount || ''}</td></tr>`,
   )}</tbody></table></section>
+${deviations.length ? html`<section><h2>Deviations</h2>${deviationsTable(deviations, tz)}</section>` : ''}
 <section><h2>Gates and approvals</h2>${gatesTable(detail)}</section>
 <section><h2>Risks</h2>${heatMap(detail.risks)}${risksTable(detail.risks)}</section>
 <section><h2>Latest events</h2>${eventsTable(events, tz)}</section>`;
@@ -313,6 +323,17 @@ export function heatMap(risks: Risk[]): SafeHtml {
   return html`<table class="heat" aria-label="Risk heat map: likelihood by impact" style="width:auto">
 <tbody>${rows}<tr><th></th>${[1, 2, 3, 4, 5].map((i) => html`<th>${i}</th>`)}</tr></tbody>
 </table><p class="small muted">Rows: likelihood 1-5. Columns: impact 1-5. Open and mitigated risks by id.</p>`;
+}
+
+function deviationsTable(deviations: NonNullable<ProjectPageInput['deviations']>, tz: string): SafeHtml {
+  return html`<table><thead><tr><th>Deviation</th><th>Corrective action</th></tr></thead><tbody>${deviations.map(
+    (d) =>
+      html`<tr><td>${d.summary}<br><small>${d.key}</small></td><td>${
+        d.action
+          ? html`${d.action.action}<br><small>${d.action.by}, ${formatTime(d.action.at, tz)}</small>`
+          : html`<strong>needs a corrective action</strong>`
+      }</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function risksTable(risks: Risk[]): SafeHtml {

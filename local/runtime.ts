@@ -35,6 +35,7 @@ import { computeHealth } from '../functions/core/health.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
 import { type LoadedSpec, loadSpecFiles } from '../functions/core/spec/load.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
+import { findDeviations } from '../functions/core/use-cases/run-monitoring-check.js';
 import { listProjectSummaries, stagesOf } from '../functions/core/use-cases/staff-list-projects.js';
 import { executionName, stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleHttp } from '../functions/handlers/http-app.js';
@@ -428,7 +429,17 @@ async function projectHtml(deps: Deps, id: string): Promise<string | undefined> 
     project.status === 'active'
       ? await evaluateCriteria(deps.store, project, project.currentStage, now)
       : undefined;
+  const actions = project.monitoring?.correctiveActions ?? {};
+  const deviations =
+    project.status === 'active'
+      ? findDeviations({ project, stages, tasks, risks, gates, health, now }).map((d) => ({
+          key: d.key,
+          summary: d.summary,
+          ...(actions[d.key] ? { action: actions[d.key] } : {}),
+        }))
+      : [];
   return projectPage({
+    deviations,
     ...(criteria ? { criteria } : {}),
     detail: {
       project,

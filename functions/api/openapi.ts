@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   apiRegistry,
+  deviationKeySchema,
   eventsQuerySchema,
   memberEmailSchema,
   projectIdSchema,
@@ -151,6 +152,23 @@ export function buildOpenApi(): Record<string, unknown> {
         pathParam('resourceId', recordIdSchema, 'Resource id'),
         'ResourceInput',
       ),
+      '/api/projects/{id}/deviations/{key}/corrective-action': {
+        post: {
+          summary: 'Record the corrective action for an open deviation',
+          description:
+            'Deviations are found by the monitoring check (their keys are in `monitoring.openDeviations` of the project). The action stays with the deviation while it is open; a new one replaces it. 404 when no such deviation is open.',
+          parameters: [
+            projectId,
+            pathParam('key', deviationKeySchema, 'Deviation key, e.g. overdue-stage:qa'),
+          ],
+          requestBody: { required: true, content: jsonContent('CorrectiveActionInput') },
+          responses: {
+            '200': { description: 'The recorded action', content: jsonContent('CorrectiveAction') },
+            ...errors,
+          },
+          security: [{ sigv4: [] }],
+        },
+      },
       '/api/projects/{id}/stages/{stage}/submit': {
         post: {
           summary: 'Submit the current stage for its gate',

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { isCrossSite } from '../core/csrf.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
+import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -19,6 +20,8 @@ import { upsertTask } from '../core/use-cases/staff-upsert-task.js';
 import type { HttpRequest, HttpResponse } from '../handlers/http-types.js';
 import { buildOpenApi } from './openapi.js';
 import {
+  correctiveActionInputSchema,
+  deviationKeySchema,
   eventsQuerySchema,
   memberEmailSchema,
   memberInputSchema,
@@ -137,6 +140,11 @@ const ROUTES: Route[] = [
     const resourceId = parse(recordIdSchema, ctx.params.resourceId, 'resourceId');
     const body = parse(resourceInputSchema, jsonBody(ctx.req));
     return upserted(await upsertResource(ctx.deps, projectParam(ctx), resourceId, body, ctx.actor));
+  }),
+  route('POST', '/api/projects/{id}/deviations/{key}/corrective-action', async (ctx) => {
+    const key = parse(deviationKeySchema, ctx.params.key, 'key');
+    const body = parse(correctiveActionInputSchema, jsonBody(ctx.req));
+    return json(200, await recordCorrectiveAction(ctx.deps, projectParam(ctx), key, body.action, ctx.actor));
   }),
   route('POST', '/api/projects/{id}/stages/{stage}/submit', async (ctx) => {
     const stage = parse(stageKeySchema, ctx.params.stage, 'stage');

@@ -224,6 +224,25 @@ export const eventPageSchema = named(
   }),
 );
 
+/** Keys of deviations as the monitoring check records them (e.g. `spi`, `overdue-stage:qa`). */
+export const deviationKeySchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z-]{1,30}(?::[A-Za-z0-9._@-]{1,64}){0,2}$/,
+    'must be a deviation key such as overdue-stage:qa',
+  );
+
+export const correctiveActionInputSchema = named(
+  'CorrectiveActionInput',
+  z.strictObject({ action: text(2000).describe('What will be done about the deviation.') }),
+  'The corrective action for an open deviation.',
+);
+
+export const correctiveActionSchema = named(
+  'CorrectiveAction',
+  z.object({ key: z.string(), action: z.string(), by: z.string(), at: z.string() }),
+);
+
 export const submitResultSchema = named(
   'SubmitResult',
   z.object({

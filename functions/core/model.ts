@@ -55,6 +55,15 @@ export interface ProjectMonitoring {
   reasons: string[];
   /** Keys of the deviations recorded and still present (e.g. `spi`, `overdue-stage:qa`): not recorded again. */
   openDeviations: string[];
+  /** The corrective action recorded for an open deviation, by its key (dropped once it clears). */
+  correctiveActions?: Record<string, CorrectiveAction>;
+}
+
+/** What the PM decided to do about a deviation (Monitoring & Control). */
+export interface CorrectiveAction {
+  action: string;
+  by: string;
+  at: string;
 }
 
 export type StageStatus = 'pending' | 'active' | 'awaiting_approval' | 'rework' | 'completed';

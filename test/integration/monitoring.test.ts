@@ -4,6 +4,7 @@ import type { Deps, DocumentStore, EmailMessage, Mailer, Workflow } from '../../
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
+import { handleHttp } from '../../functions/handlers/http-app.js';
 import { handleSchedule } from '../../functions/handlers/schedule.js';
 import {
   makeGate,
@@ -153,6 +154,51 @@ describe('runMonitoringCheck', () => {
     ]);
     const project = await db.store.getProject(id);
     expect(project?.monitoring).toMatchObject({ rag: 'green', openDeviations: [] });
+  });
+
+  it('records a corrective action for an open deviation through the staff API, until it clears', async () => {
+    const { id, deps, clock } = await seed({ now: '2026-12-14T09:00:00Z' });
+    await runMonitoringCheck(deps, id);
+    const key = 'overdue-stage:initiation';
+    const api = (path: string, body: unknown) =>
+      handleHttp(deps, {
+        method: 'POST',
+        path,
+        query: {},
+        headers: { 'content-type': 'application/json', 'x-milepost-actor': 'pm@msp.example' },
+        body: JSON.stringify(body),
+        caller: 'local',
+      });
+
+    const unknown = await api(`/api/projects/${id}/deviations/spi/corrective-action`, { action: 'x' });
+    expect(unknown.status).toBe(404);
+    const empty = await api(`/api/projects/${id}/deviations/${encodeURIComponent(key)}/corrective-action`, {
+      action: ' ',
+    });
+    expect(empty.status).toBe(400);
+    expect(JSON.parse(empty.body).issues).toEqual([{ path: 'action', message: 'must not be empty' }]);
+
+    const recorded = await api(
+      `/api/projects/${id}/deviations/${encodeURIComponent(key)}/corrective-action`,
+      {
+        action: 'Second engineer on the charter for two days',
+      },
+    );
+    expect(recorded.status).toBe(200);
+    expect(JSON.parse(recorded.body)).toMatchObject({ key, by: 'pm@msp.example' });
+    expect((await events(id, 'corrective_action_recorded')).map((e) => e.data?.['key'])).toEqual([key]);
+
+    // The next check keeps the action while the deviation is open...
+    clock.current = new Date('2026-12-15T09:00:00Z');
+    await runMonitoringCheck(deps, id);
+    expect((await db.store.getProject(id))?.monitoring?.correctiveActions?.[key]).toMatchObject({
+      action: 'Second engineer on the charter for two days',
+    });
+    // ...and drops it once the deviation is gone (the event log keeps it).
+    const stage = await db.store.get(id, 'stage', 'initiation');
+    await db.store.commit([{ ...stage!, status: 'completed', completedAt: clock.current.toISOString() }]);
+    await runMonitoringCheck(deps, id);
+    expect((await db.store.getProject(id))?.monitoring?.correctiveActions).toBeUndefined();
   });
 
   it('records a stale approval, an overdue task and a risk due for review', async () => {

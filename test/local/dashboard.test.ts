@@ -116,6 +116,31 @@ describe('dashboard pages', () => {
     expect(clear).toContain('<dt>Exit criteria</dt><dd>hold</dd>');
   });
 
+  it('lists deviations with their corrective action, or that one is needed, escaped', () => {
+    const d = detail();
+    const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
+    const page = projectPage({
+      detail: d,
+      health,
+      events: [],
+      now,
+      deviations: [
+        { key: 'spi', summary: `SPI below threshold ${EVIL}` },
+        {
+          key: 'overdue-stage:qa',
+          summary: 'Stage QA is overdue',
+          action: { action: `Add a tester ${EVIL}`, by: 'pm@msp.example', at: '2026-12-04T15:00:00.000Z' },
+        },
+      ],
+    });
+    expect(page).toContain('<h2>Deviations</h2>');
+    expect(page).toContain('<strong>needs a corrective action</strong>');
+    expect(page).toContain('Add a tester &lt;script&gt;');
+    expect(page).not.toContain('<script>');
+    const none = projectPage({ detail: d, health, events: [], now });
+    expect(none).not.toContain('<h2>Deviations</h2>');
+  });
+
   it('lists every project on the portfolio with progress and RAG', () => {
     const page = portfolioPage(
       [

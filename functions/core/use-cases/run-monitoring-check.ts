@@ -152,7 +152,8 @@ function sameMonitoring(a: ProjectMonitoring | undefined, b: Omit<ProjectMonitor
     a.spi === b.spi &&
     a.cpi === b.cpi &&
     JSON.stringify(a.reasons) === JSON.stringify(b.reasons) &&
-    JSON.stringify(a.openDeviations) === JSON.stringify(b.openDeviations)
+    JSON.stringify(a.openDeviations) === JSON.stringify(b.openDeviations) &&
+    JSON.stringify(a.correctiveActions ?? {}) === JSON.stringify(b.correctiveActions ?? {})
   );
 }
 
@@ -174,12 +175,18 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     const detected = deviations.filter((d) => !before.has(d.key));
     const cleared = [...before].filter((k) => !keys.includes(k));
     const at = now.toISOString();
+    // A corrective action stays with its deviation while it is open; a cleared one drops it
+    // (the event log keeps it).
+    const correctiveActions = Object.fromEntries(
+      Object.entries(project.monitoring?.correctiveActions ?? {}).filter(([key]) => keys.includes(key)),
+    );
     const monitoring = {
       rag: health.rag,
       spi: health.spi,
       cpi: health.cpi,
       reasons: health.reasons,
       openDeviations: keys,
+      ...(Object.keys(correctiveActions).length > 0 ? { correctiveActions } : {}),
     };
 
     const events: NewEvent[] = detected.map((d) => ({
