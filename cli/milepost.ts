@@ -32,6 +32,7 @@ function parseFactor(value: string): number {
 function reportError(e: unknown, write: (line: string) => void = (l) => console.error(l)): void {
   if (e instanceof SpecValidationError) {
     for (const err of e.errors) write(formatSpecError(err));
+    write('milepost: fix the spec errors above (`npx milepost validate <files>` checks them) and start again');
     return;
   }
   const message = e instanceof Error ? e.message : String(e);

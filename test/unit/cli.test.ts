@@ -89,6 +89,18 @@ describe('milepost command line', () => {
     expect(r.stderr).toMatch(/--port.*must be a port number/);
   });
 
+  it('refuses to start dev on an invalid spec: every error, then what to do', () => {
+    const specs = mkdtempSync(join(dir, 'specs-'));
+    writeFileSync(join(specs, 'bad.yaml'), withLine('  amount: 10000', '  amount: -5'));
+    const r = milepost('dev', '--projects', specs, '--in-memory', '--port', '1');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      `${join(specs, 'bad.yaml')}:${lineNumber(withLine('  amount: 10000', '  amount: -5'), '  amount: -5')} budget.amount: must be more than 0`,
+      expect.stringMatching(/^milepost: fix the spec errors above .* and start again$/),
+    ]);
+  });
+
   it('rejects an unknown command', () => {
     const r = milepost('deploy');
     expect(r.code).toBe(1);
