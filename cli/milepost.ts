@@ -10,6 +10,7 @@
  * trace (set MILEPOST_DEBUG=1 to see one). The local runtime is imported only by the commands that
  * need it, so `validate` starts fast.
  */
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatSpecError, SpecValidationError } from '../functions/core/spec/load.js';
 import { projectJsonSchemaText } from './schema.js';
@@ -28,11 +29,23 @@ function parseFactor(value: string): number {
   return n;
 }
 
+/**
+ * A folder the user typed is relative to where they typed it: `npm start -- --projects ./specs`
+ * runs in the package folder, but npm keeps the caller's folder in INIT_CWD. Defaults stay
+ * relative to the package folder.
+ */
+function userPath(command: Command, option: string, value: string): string {
+  if (command.getOptionValueSource(option) !== 'cli') return value;
+  return resolve(process.env['INIT_CWD'] ?? process.cwd(), value);
+}
+
 /** Prints an error as one line (or one line per spec error) on stderr. */
 function reportError(e: unknown, write: (line: string) => void = (l) => console.error(l)): void {
   if (e instanceof SpecValidationError) {
     for (const err of e.errors) write(formatSpecError(err));
-    write('milepost: fix the spec errors above (`npx milepost validate <files>` checks them) and start again');
+    write(
+      'milepost: fix the spec errors above (`npx milepost validate <files>` checks them) and start again',
+    );
     return;
   }
   const message = e instanceof Error ? e.message : String(e);
@@ -78,19 +91,22 @@ function buildProgram(): Command {
       parseFactor,
     )
     .action(
-      async (opts: {
-        projects: string;
-        port: number;
-        data: string;
-        inMemory: boolean;
-        timeFactor?: number;
-      }) => {
+      async (
+        opts: {
+          projects: string;
+          port: number;
+          data: string;
+          inMemory: boolean;
+          timeFactor?: number;
+        },
+        command: Command,
+      ) => {
         quietSdk();
         const { runDev } = await import('../local/dev.js');
         await runDev({
-          projectsDir: opts.projects,
+          projectsDir: userPath(command, 'projects', opts.projects),
           port: opts.port,
-          dataDir: opts.data,
+          dataDir: userPath(command, 'data', opts.data),
           inMemory: opts.inMemory,
           ...(opts.timeFactor ? { timeFactor: opts.timeFactor } : {}),
         });

@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineNumber, VALID_SPEC, withLine } from './spec-fixture.js';
 
 /** Runs the CLI the way `npx milepost` does: through the executable shim. */
 function milepost(...args: string[]) {
+  return milepostIn({}, ...args);
+}
+
+function milepostIn(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, ['cli/bin.js', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, MILEPOST_DEBUG: '' },
+    env: { ...process.env, MILEPOST_DEBUG: '', ...env },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -92,7 +96,16 @@ describe('milepost command line', () => {
   it('refuses to start dev on an invalid spec: every error, then what to do', () => {
     const specs = mkdtempSync(join(dir, 'specs-'));
     writeFileSync(join(specs, 'bad.yaml'), withLine('  amount: 10000', '  amount: -5'));
-    const r = milepost('dev', '--projects', specs, '--in-memory', '--port', '1');
+    // `npm start -- --projects specs-x` runs in the package folder: the folder is the caller's (INIT_CWD).
+    const r = milepostIn(
+      { INIT_CWD: dir },
+      'dev',
+      '--projects',
+      basename(specs),
+      '--in-memory',
+      '--port',
+      '1',
+    );
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
