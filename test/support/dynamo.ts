@@ -2,6 +2,7 @@
  * Test helpers: a store on a fresh table of the DynamoDB Local that the global setup started,
  * and factories for valid fixtures (spec, project and its records).
  */
+
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -34,6 +35,7 @@ import {
   projectSpecSchema,
   resolveStages,
 } from '../../functions/core/spec/schema.js';
+import { stagesOf } from '../../functions/core/use-cases/staff-list-projects.js';
 import { executionName } from '../../functions/core/workflow-contract.js';
 
 export interface TestStore {
@@ -161,17 +163,7 @@ export function makeProject(
 
 /** The stage records of a project (all pending, version 0). */
 export function makeStages(project: Project): Stage[] {
-  return project.stages.map((s) => ({
-    entity: 'stage',
-    projectId: project.id,
-    key: s.key,
-    name: s.name,
-    order: s.order,
-    status: 'pending',
-    ...(s.due ? { due: s.due } : {}),
-    reworkCount: 0,
-    version: 0,
-  }));
+  return stagesOf(project, []);
 }
 
 export function makeStage(overrides: Partial<Stage> = {}): Stage {

@@ -22,6 +22,7 @@ import type {
 } from '../model.js';
 import type { Deps } from '../ports.js';
 import type { ResolvedGate } from '../spec/schema.js';
+import { stagesOf } from './staff-list-projects.js';
 
 /** A gate as staff see it: no task token, no link hashes. */
 export type PublicGate = Omit<Gate, 'taskToken' | 'approvers' | 'entity'> & {
@@ -68,19 +69,9 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     deps.store.list(projectId, 'document'),
   ]);
   const { stages: resolved, entity: _entity, ...fields } = project;
-  const stageViews: StageView[] = resolved.map((r) => {
-    const record = stages.find((s) => s.key === r.key);
-    const { entity: _e, ...rest } = record ?? {
-      entity: 'stage' as const,
-      projectId,
-      key: r.key,
-      name: r.name,
-      order: r.order,
-      status: 'pending' as const,
-      ...(r.due ? { due: r.due } : {}),
-      reworkCount: 0,
-      version: 0,
-    };
+  const records = stagesOf(project, stages);
+  const stageViews: StageView[] = resolved.map((r, i) => {
+    const { entity: _e, ...rest } = records[i]!;
     return { ...rest, standard: r.standard, gate: r.gate };
   });
   const order = new Map(resolved.map((s) => [s.key, s.order]));
