@@ -20,8 +20,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { parseDocument } from 'yaml';
 import { DynamoProjectStore } from '../functions/adapters/dynamo-store.js';
+import { EmailNotifier } from '../functions/adapters/email-notifier.js';
 import { createTableInput } from '../functions/adapters/table-definition.js';
-import type { Deps, DocumentStore, EmailMessage } from '../functions/core/ports.js';
+import type { EmailMessage } from '../functions/core/notifications/email/render.js';
+import type { Deps, DocumentStore } from '../functions/core/ports.js';
 import { type LoadedSpec, parseSpec } from '../functions/core/spec/load.js';
 import { enterStage } from '../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../functions/core/use-cases/open-gate.js';
@@ -117,12 +119,12 @@ async function benchDecision(): Promise<void> {
         sendTaskFailure: async () => {},
         startExecution: async () => {},
       },
-      mailer: {
+      notifier: new EmailNotifier({
         send: async (m) => {
           sent.push(m);
           return { messageId: randomUUID() };
         },
-      },
+      }),
       documents: new MemoryDocuments(),
       clock: { now: () => new Date() },
       log: { info: () => {}, warn: () => {}, error: () => {} },

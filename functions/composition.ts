@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Env, readEnv } from './adapters/config.js';
 import { FsDocumentStore, S3DocumentStore } from './adapters/documents.js';
 import { DynamoProjectStore } from './adapters/dynamo-store.js';
+import { EmailNotifier } from './adapters/email-notifier.js';
 import { jsonLogger } from './adapters/json-logger.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import { SfnWorkflow } from './adapters/sfn-workflow.js';
@@ -42,7 +43,8 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   return {
     store: new DynamoProjectStore(dynamo, env.TABLE_NAME),
     workflow: new SfnWorkflow(sfn, env.STATE_MACHINE_ARN_PREFIX),
-    mailer: new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET),
+    // Email is the one notification channel; another channel is one more Notifier adapter here.
+    notifier: new EmailNotifier(new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)),
     documents,
     clock: systemClock,
     log: jsonLogger({ service: 'milepost' }),

@@ -1,5 +1,6 @@
 /**
- * Mailer port on SES v2: one SendEmail (Simple content, HTML + text) per message. Throttling is
+ * The email channel's transport on SES v2 (SES in AWS; the SES local server through an endpoint
+ * override locally): one SendEmail (Simple content, HTML + text) per message. Throttling is
  * retried with jittered exponential backoff on top of the SDK's own retries, a bounded number of
  * times; then the error is thrown so the caller records the failed send.
  */
@@ -9,7 +10,8 @@ import {
   SendEmailCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
-import type { EmailMessage, Mailer } from '../core/ports.js';
+import type { EmailMessage } from '../core/notifications/email/render.js';
+import type { EmailTransport } from './email-notifier.js';
 
 export interface SesMailerOptions {
   /** Attempts in total, including the first (default 4). */
@@ -29,7 +31,8 @@ export function isThrottling(err: unknown): boolean {
 
 const CHARSET = 'UTF-8';
 
-export class SesMailer implements Mailer {
+/** Sends rendered emails through SES v2. */
+export class SesMailer implements EmailTransport {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;

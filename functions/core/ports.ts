@@ -3,6 +3,7 @@
  * AWS and, with endpoint overrides, for the local runtime; tests may pass fakes.
  */
 import type { Entity, EntityOf, Page, Project, ProjectChild, ProjectEvent } from './model.js';
+import type { Notification, Recipient } from './notifications/notification.js';
 
 export type NewEvent = Omit<ProjectEvent, 'entity' | 'id' | 'at'> & { at?: string };
 
@@ -40,17 +41,19 @@ export interface Workflow {
   startExecution(projectId: string, name: string, input: unknown): Promise<void>;
 }
 
-export interface EmailMessage {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-  /** Kept with the send record; never contains link ids or tokens. */
-  tag?: string;
-}
-
-export interface Mailer {
-  send(message: EmailMessage): Promise<{ messageId: string }>;
+/**
+ * Delivers notifications on one channel. Use cases say what happened and to whom (a
+ * `Notification`: kind, recipients, content model); the notifier decides how it looks and how it
+ * travels. Email is the channel today (functions/adapters/email-notifier.ts renders the content
+ * and sends it through SES); a new channel (Teams, Slack) is one more adapter of this port,
+ * wired in functions/composition.ts, and no use case changes.
+ */
+export interface Notifier {
+  /**
+   * Delivers `notification` to one of its recipients. Throws when the delivery failed after the
+   * channel's own retries (the caller records it and goes on). Must never log `Secret` values.
+   */
+  send(notification: Notification, recipient: Recipient): Promise<void>;
 }
 
 export interface DocumentStore {
@@ -84,7 +87,7 @@ export interface AppConfig {
 export interface Deps {
   store: ProjectStore;
   workflow: Workflow;
-  mailer: Mailer;
+  notifier: Notifier;
   documents: DocumentStore;
   clock: Clock;
   log: Logger;

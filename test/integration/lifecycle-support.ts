@@ -1,19 +1,13 @@
 /**
  * Helpers of the lifecycle and gate integration tests: a project registered on a fresh table of
- * DynamoDB Local, with a recording Workflow and Mailer, a settable clock, an in-memory document
+ * DynamoDB Local, with a recording Workflow, the email notifier over a recording transport, a settable clock, an in-memory document
  * store and a logger that keeps every line.
  */
+import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
 import { TaskTokenGoneError } from '../../functions/core/errors.js';
 import type { Gate, Stage } from '../../functions/core/model.js';
-import type {
-  Clock,
-  Deps,
-  DocumentStore,
-  EmailMessage,
-  Logger,
-  Mailer,
-  Workflow,
-} from '../../functions/core/ports.js';
+import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
+import type { Clock, Deps, DocumentStore, Logger, Workflow } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { decideApproval } from '../../functions/core/use-cases/decide-approval.js';
@@ -47,7 +41,8 @@ export class RecordingWorkflow implements Workflow {
   }
 }
 
-export class RecordingMailer implements Mailer {
+/** An email transport that records what the EmailNotifier rendered (or fails on demand). */
+export class RecordingMailer implements EmailTransport {
   sent: EmailMessage[] = [];
   /** When set, sends for which it returns true throw (as the SES adapter does after its retries). */
   failWhen?: (m: EmailMessage) => boolean;
@@ -125,7 +120,7 @@ export async function lifecycleFixture(overrides: Partial<ProjectSpecInput> = {}
   const deps: Deps = {
     store,
     workflow,
-    mailer,
+    notifier: new EmailNotifier(mailer),
     documents,
     clock,
     log,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
 import type { Entity, Gate, Project, ProjectEvent, Stage } from '../../functions/core/model.js';
-import type { Deps, DocumentStore, EmailMessage, Mailer, Workflow } from '../../functions/core/ports.js';
+import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
+import type { Deps, DocumentStore, Workflow } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
@@ -17,7 +19,7 @@ import {
   type TestStore,
 } from '../support/dynamo.js';
 
-class RecordingMailer implements Mailer {
+class RecordingMailer implements EmailTransport {
   sent: EmailMessage[] = [];
   failFor = new Set<string>();
   async send(message: EmailMessage) {
@@ -93,7 +95,7 @@ async function seed(opts: {
   const deps: Deps = {
     store: db.store,
     workflow,
-    mailer,
+    notifier: new EmailNotifier(mailer),
     documents,
     clock,
     log,

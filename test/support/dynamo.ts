@@ -8,6 +8,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DynamoProjectStore, type DynamoProjectStoreOptions } from '../../functions/adapters/dynamo-store.js';
+import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
 import { createTableInput } from '../../functions/adapters/table-definition.js';
 import type {
   ApprovalLink,
@@ -20,15 +21,8 @@ import type {
   Task,
   TeamMember,
 } from '../../functions/core/model.js';
-import type {
-  Clock,
-  Deps,
-  DocumentStore,
-  EmailMessage,
-  Mailer,
-  ProjectStore,
-  Workflow,
-} from '../../functions/core/ports.js';
+import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
+import type { Clock, Deps, DocumentStore, ProjectStore, Workflow } from '../../functions/core/ports.js';
 import {
   type ProjectSpec,
   type ProjectSpecInput,
@@ -304,8 +298,8 @@ export class RecordingWorkflow implements Workflow {
   }
 }
 
-/** A Mailer that keeps the messages it was asked to send. */
-export class RecordingMailer implements Mailer {
+/** An email transport that keeps the messages it was asked to send (behind the real EmailNotifier). */
+export class RecordingMailer implements EmailTransport {
   readonly sent: EmailMessage[] = [];
   async send(message: EmailMessage): Promise<{ messageId: string }> {
     this.sent.push(message);
@@ -340,6 +334,7 @@ export class FakeClock implements Clock {
 
 export interface TestDeps extends Deps {
   workflow: RecordingWorkflow;
+  /** The transport under `notifier`: the emails as rendered. */
   mailer: RecordingMailer;
   documents: MemoryDocumentStore;
   clock: FakeClock;
@@ -348,10 +343,12 @@ export interface TestDeps extends Deps {
 /** Deps over `store` with recording fakes for every other port (replace any with `overrides`). */
 export function makeTestDeps(store: ProjectStore, overrides: Partial<TestDeps> = {}): TestDeps {
   const silent = { info() {}, warn() {}, error() {} };
+  const mailer = overrides.mailer ?? new RecordingMailer();
   return {
     store,
     workflow: new RecordingWorkflow(),
-    mailer: new RecordingMailer(),
+    mailer,
+    notifier: new EmailNotifier(mailer),
     documents: new MemoryDocumentStore(),
     clock: new FakeClock(),
     log: silent,

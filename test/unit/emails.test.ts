@@ -1,22 +1,46 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { newLinkId } from '../../functions/core/approval-links.js';
 import {
-  approvalRequestEmail,
-  closeoutEmail,
-  closeoutReportHtml,
+  type ApprovalRequestInput,
+  approvalRequest,
+  type CloseoutInput,
+  closeout,
+  closeoutContent,
   closeoutSummary,
-  type EmailContext,
-  escalationEmail,
-  gateWaitingEmail,
-  reworkNoticeEmail,
+  type EmailMessage,
+  emailHtml,
+  escalation,
+  gateWaiting,
+  type Notification,
+  type NotificationContext,
+  renderEmail,
+  reworkNotice,
   ruleInWords,
-  stageNoticeEmail,
-} from '../../functions/core/emails/index.js';
-import type { EmailMessage } from '../../functions/core/ports.js';
+  stageNotice,
+} from '../../functions/core/notifications/index.js';
 import { makeGate, makeProject, makeStages, makeTask } from '../support/dynamo.js';
 
+/** The email the notification's only recipient gets. */
+function emailOf(notification: Notification): EmailMessage {
+  expect(notification.to).toHaveLength(1);
+  const [to] = notification.to;
+  if (!to) throw new Error('no recipient');
+  return renderEmail(notification, to);
+}
+
+// The builders as the tests call them: one recipient, rendered as that recipient's email.
+const approvalRequestEmail = (input: ApprovalRequestInput) => emailOf(approvalRequest(input));
+type One<T extends (input: never) => unknown> = Omit<Parameters<T>[0], 'to'> & { to: string };
+const reworkNoticeEmail = (i: One<typeof reworkNotice>) => emailOf(reworkNotice({ ...i, to: [i.to] }));
+const stageNoticeEmail = (i: One<typeof stageNotice>) => emailOf(stageNotice({ ...i, to: [i.to] }));
+const gateWaitingEmail = (i: One<typeof gateWaiting>) => emailOf(gateWaiting({ ...i, to: [i.to] }));
+const escalationEmail = (i: One<typeof escalation>) => emailOf(escalation({ ...i, to: [i.to] }));
+const closeoutEmail = (input: CloseoutInput, to: string) => emailOf(closeout(input, [to]));
+const closeoutReportHtml = (input: CloseoutInput) => emailHtml('closeout', input.ctx, closeoutContent(input));
+
 const EVIL = `<script>alert("x")</script> O'Brien & "Sons"`;
-const ctx: EmailContext = {
+const ctx: NotificationContext = {
   mspName: 'Northwind <b>IT</b>',
   projectName: EVIL,
   customerName: `Acme "Dental" <img src=x onerror=alert(1)>`,
@@ -27,7 +51,7 @@ function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
-function approval(overrides: Partial<Parameters<typeof approvalRequestEmail>[0]> = {}) {
+function approval(overrides: Partial<ApprovalRequestInput> = {}) {
   const id = newLinkId();
   const url = `https://pm.example.com/approve/${id}`;
   const message = approvalRequestEmail({
@@ -238,6 +262,47 @@ describe('close-out report', () => {
     expectEscaped(message);
     expect(message.text).toContain('Actual (hours): 15.5');
     expect(message.text).toContain('- Initiation & Planning: started');
+  });
+});
+
+describe('notifications', () => {
+  it('keep the approval link secret: a serialised or inspected notification never shows it', () => {
+    const id = newLinkId();
+    const notification = approvalRequest({
+      ctx,
+      to: 'sponsor@acme.example',
+      approverName: 'Amara',
+      stageName: 'Risk',
+      approves: 'project plan document v3',
+      rule: 'all',
+      approverCount: 1,
+      url: `https://pm.example.com/approve/${id}`,
+      expiresAt: Date.parse('2026-12-22T09:00:00Z') / 1000,
+    });
+    expect(JSON.stringify(notification)).not.toContain(id);
+    expect(JSON.stringify(notification)).toContain('[secret]');
+    expect(inspect(notification, { depth: 10 })).not.toContain(id);
+    expect(`${notification.content.blocks.find((b) => b.type === 'action')?.url}`).toBe('[secret]');
+    expect(emailOf(notification).text).toContain(id);
+  });
+
+  it('hold plain data, no markup, and name every recipient of a notice', () => {
+    const notice = stageNotice({
+      ctx,
+      to: ['a@acme.example', 'b@acme.example'],
+      kind: 'entered',
+      stageName: 'QA',
+      at: '2026-12-20T10:00:00.000Z',
+      position: { index: 5, count: 7 },
+    });
+    expect(notice.kind).toBe('stage-entered');
+    expect(notice.to).toEqual([{ email: 'a@acme.example' }, { email: 'b@acme.example' }]);
+    expect(JSON.stringify(notice.content)).not.toMatch(/<(p|table|a|h1|div)[ >]/);
+    const [first, second] = notice.to.map((r) => renderEmail(notice, r));
+    expect(first?.to).toEqual(['a@acme.example']);
+    expect(second?.to).toEqual(['b@acme.example']);
+    expect(second?.html).toBe(first?.html);
+    expect(first?.tag).toBe('stage-entered');
   });
 });
 

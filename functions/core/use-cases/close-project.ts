@@ -9,10 +9,12 @@
  * left as it is and nothing is sent again.
  */
 import { createHash } from 'node:crypto';
-import { type CloseoutInput, closeoutEmail, closeoutReportHtml } from '../emails/closeout.js';
-import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import { requireProject, withConflictRetry } from '../events.js';
 import type { DocumentRecord } from '../model.js';
+import { type CloseoutInput, closeout, closeoutContent } from '../notifications/closeout.js';
+import { emailHtml } from '../notifications/email/render.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 
 export interface CloseProjectInput {
@@ -42,14 +44,15 @@ export async function closeProject(deps: Deps, input: CloseProjectInput): Promis
       deps.store.get(projectId, 'document', 'closeout'),
     ]);
     const report: CloseoutInput = {
-      ctx: emailContext(project, deps.config),
+      ctx: notificationContext(project, deps.config),
       project,
       stages,
       gates,
       tasks,
       closedAt: at,
     };
-    const body = closeoutReportHtml(report);
+    // The stored document is the report as it is emailed.
+    const body = emailHtml('closeout', report.ctx, closeoutContent(report));
     const key = closeoutKey(projectId);
     await deps.documents.put(key, body, 'text/html; charset=utf-8');
     const doc: DocumentRecord = {
@@ -83,11 +86,8 @@ export async function closeProject(deps: Deps, input: CloseProjectInput): Promis
 
   const { report, key } = outcome;
   const people = await loadPeople(deps, report.project);
-  await sendRecorded(
-    deps,
-    projectId,
-    undefined,
-    uniqueEmails([...people.stakeholders, ...people.team]).map((to) => closeoutEmail(report, to)),
-  );
+  await notify(deps, projectId, undefined, [
+    closeout(report, uniqueEmails([...people.stakeholders, ...people.team])),
+  ]);
   return { closed: true, documentKey: key };
 }

@@ -6,10 +6,11 @@
  * informed stakeholders and the team get a stage notice. A repeat (restart, Lambda retry)
  * changes nothing and sends nothing.
  */
-import { stageNoticeEmail } from '../emails/notices.js';
-import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import { NotFoundError } from '../errors.js';
 import { requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import { stageNotice } from '../notifications/notices.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 
 export interface CompleteStageInput {
@@ -45,22 +46,16 @@ export async function completeStage(deps: Deps, input: CompleteStageInput): Prom
 
   const { project, stage, resolved } = outcome;
   const people = await loadPeople(deps, project);
-  const ctx = emailContext(project, deps.config);
   const next = project.stages[resolved.order + 1];
-  await sendRecorded(
-    deps,
-    projectId,
-    stage.key,
-    uniqueEmails([...people.stakeholders.filter((s) => s.role === 'informed'), ...people.team]).map((to) =>
-      stageNoticeEmail({
-        ctx,
-        to,
-        kind: 'completed',
-        stageName: stage.name,
-        at: stage.completedAt,
-        ...(next ? { nextStageName: next.name } : {}),
-        position: { index: resolved.order + 1, count: project.stages.length },
-      }),
-    ),
-  );
+  await notify(deps, projectId, stage.key, [
+    stageNotice({
+      ctx: notificationContext(project, deps.config),
+      to: uniqueEmails([...people.stakeholders.filter((s) => s.role === 'informed'), ...people.team]),
+      kind: 'completed',
+      stageName: stage.name,
+      at: stage.completedAt,
+      ...(next ? { nextStageName: next.name } : {}),
+      position: { index: resolved.order + 1, count: project.stages.length },
+    }),
+  ]);
 }

@@ -10,8 +10,6 @@
  * when it is, the project's next generation is claimed for it (claimContinuationIfDue) for the
  * continueAsNew step to start.
  */
-import { stageNoticeEmail } from '../emails/notices.js';
-import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
   claimContinuationIfDue,
   days,
@@ -21,6 +19,9 @@ import {
   withConflictRetry,
 } from '../events.js';
 import type { Stage } from '../model.js';
+import { stageNotice } from '../notifications/notices.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 import type { EnterStageResult } from '../workflow-contract.js';
 
@@ -87,24 +88,18 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
       ...people.stakeholders.filter((s) => s.role === 'informed'),
       ...people.team,
     ]);
-    const ctx = emailContext(project, deps.config);
     const resolved = resolvedStage(project, stage.key);
-    await sendRecorded(
-      deps,
-      project.id,
-      stage.key,
-      recipients.map((to) =>
-        stageNoticeEmail({
-          ctx,
-          to,
-          kind: 'entered',
-          stageName: stage.name,
-          ...(stage.due ? { due: stage.due } : {}),
-          at: stage.startedAt ?? at,
-          position: { index: resolved.order + 1, count: project.stages.length },
-        }),
-      ),
-    );
+    await notify(deps, project.id, stage.key, [
+      stageNotice({
+        ctx: notificationContext(project, deps.config),
+        to: recipients,
+        kind: 'entered',
+        stageName: stage.name,
+        ...(stage.due ? { due: stage.due } : {}),
+        at: stage.startedAt ?? at,
+        position: { index: resolved.order + 1, count: project.stages.length },
+      }),
+    ]);
   }
   const continueAsNew = await claimContinuationIfDue(deps, project.id, stage.key, input.executionStartedAt);
   return { continueAsNew, ...(stage.supportUntil ? { waitUntil: stage.supportUntil } : {}) };

@@ -17,10 +17,10 @@
  * delivered (or recorded why not), so a decision reaches each gate task exactly once.
  * The token is stored with the gate only; it is never logged or emailed.
  */
-import { loadPeople, nameOf } from '../emails/send.js';
 import { TaskTokenGoneError } from '../errors.js';
 import { recordEvent, requireActive, requireProject, resolvedStage, withConflictRetry } from '../events.js';
 import type { Gate } from '../model.js';
+import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
 import { type CriteriaResult, progressGate } from './progress-gate.js';

@@ -11,8 +11,8 @@
  *   with the criteria that do not hold;
  * - a decided gate: nothing (the reopened gate task answers at once).
  * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
- * committed together, version-checked; only then are the emails sent (failures recorded, never
- * thrown).
+ * committed together, version-checked; only then are the notifications sent (failures recorded,
+ * never thrown).
  * Idempotent: the reminder is keyed by the timed-out gate task (`remindedFor` = the SHA-256 of its
  * token, which the gate holds until the next gate task opens). A retry of this step after the
  * commit (a Lambda timeout after the write) finds its key and sends nothing again; two racing
@@ -22,9 +22,6 @@
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { evaluateCriteria } from '../criteria.js';
-import { approvalRequestEmail } from '../emails/approval-request.js';
-import { escalationEmail, gateWaitingEmail } from '../emails/notices.js';
-import { emailContext, loadPeople, projectManagers, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
   claimContinuationIfDue,
   days,
@@ -34,7 +31,12 @@ import {
   withConflictRetry,
 } from '../events.js';
 import type { Gate } from '../model.js';
-import type { Deps, EmailMessage, NewEvent } from '../ports.js';
+import { approvalRequest } from '../notifications/approval-request.js';
+import { escalation, gateWaiting } from '../notifications/notices.js';
+import type { Notification } from '../notifications/notification.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '../notifications/people.js';
+import type { Deps, NewEvent } from '../ports.js';
 import type { RemindGateResult } from '../workflow-contract.js';
 import { approvesInWords } from './request-approvals.js';
 
@@ -47,7 +49,7 @@ export interface RemindGateInput {
 export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
   const { projectId, stage } = input;
 
-  const messages = await withConflictRetry(async (): Promise<EmailMessage[]> => {
+  const notifications = await withConflictRetry(async (): Promise<Notification[]> => {
     const project = await requireProject(deps, projectId);
     const gate = await deps.store.get(projectId, 'gate', stage);
     if (project.status !== 'active' || !gate) return [];
@@ -63,7 +65,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     const stageRecord = await deps.store.get(projectId, 'stage', stage);
     const stageName = stageRecord?.name ?? resolved.name;
     const people = await loadPeople(deps, project);
-    const ctx = emailContext(project, deps.config);
+    const ctx = notificationContext(project, deps.config);
     const reminders = gate.reminders + 1;
 
     if (gate.status === 'waiting') {
@@ -85,16 +87,16 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
           },
         ],
       );
-      return uniqueEmails(pms).map((to) =>
-        gateWaitingEmail({
+      return [
+        gateWaiting({
           ctx,
-          to,
+          to: uniqueEmails(pms),
           stageName,
           unmet: criteria.unmet,
           awaitingResubmission: Boolean(gate.awaitingResubmission),
           openedAt: gate.openedAt,
         }),
-      );
+      ];
     }
 
     // pending_approval: remind the approvers who have not decided, with fresh links of this round.
@@ -149,8 +151,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     await deps.store.commit([next, ...issued.map((i) => i.link)], events);
 
     const approves = approvesInWords(project, gate);
-    const out: EmailMessage[] = issued.map(({ id, link }) =>
-      approvalRequestEmail({
+    const out: Notification[] = issued.map(({ id, link }) =>
+      approvalRequest({
         ctx,
         to: link.approverEmail,
         approverName: link.approverName,
@@ -166,9 +168,9 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     );
     if (escalate && escalateTo) {
       out.push(
-        escalationEmail({
+        escalation({
           ctx,
-          to: escalateTo,
+          to: [escalateTo],
           stageName,
           approves,
           since,
@@ -180,7 +182,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     return out;
   });
 
-  await sendRecorded(deps, projectId, stage, messages);
+  await notify(deps, projectId, stage, notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
 }

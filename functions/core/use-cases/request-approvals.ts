@@ -7,20 +7,22 @@
  * hash is stored, with a CSRF secret and an expiry); for the risk stage the plan document version
  * under approval is recorded; the stage goes to awaiting_approval. Links, gate, stage and the
  * `approval_requested` event are committed together (a ConflictError means another process
- * changed the gate: the caller re-reads and retries). Then one email per approver; a failed send
- * becomes an `email_failed` event and never throws, so the gate still waits for decisions.
+ * changed the gate: the caller re-reads and retries). Then one approval request per approver; a
+ * failed delivery becomes an `email_failed` event and never throws, so the gate still waits for decisions.
  *
  * Links are valid per round and approver (ApprovalLink.round / approverEmail): a reminder adds
  * another link of the same round and the earlier ones keep working, so ApproverState.linkHash is
  * left unset here.
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
-import { approvalRequestEmail } from '../emails/approval-request.js';
-import { emailContext, sendRecorded } from '../emails/send.js';
 import { NotFoundError } from '../errors.js';
 import { resolvedStage } from '../events.js';
 import type { ApprovalLink, Gate, Project, Stage } from '../model.js';
-import type { Deps, EmailMessage } from '../ports.js';
+import { approvalRequest } from '../notifications/approval-request.js';
+import type { Notification } from '../notifications/notification.js';
+import { notify } from '../notifications/notify.js';
+import { notificationContext } from '../notifications/people.js';
+import type { Deps } from '../ports.js';
 
 /** The stage whose gate approves a specific version of the project plan document. */
 export const PLAN_STAGE = 'risk';
@@ -115,9 +117,9 @@ export async function requestApprovals(
     ],
   );
 
-  const ctx = emailContext(project, deps.config);
-  const messages: EmailMessage[] = issued.map(({ id, link }) =>
-    approvalRequestEmail({
+  const ctx = notificationContext(project, deps.config);
+  const requests: Notification[] = issued.map(({ id, link }) =>
+    approvalRequest({
       ctx,
       to: link.approverEmail,
       approverName: link.approverName,
@@ -130,7 +132,7 @@ export async function requestApprovals(
       expiresAt: link.expiresAt,
     }),
   );
-  await sendRecorded(deps, project.id, gate.stage, messages);
+  await notify(deps, project.id, gate.stage, requests);
   return (
     (stored.find((e) => e.entity === 'gate') as Gate | undefined) ?? { ...next, version: gate.version + 1 }
   );

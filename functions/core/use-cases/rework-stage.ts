@@ -10,10 +10,11 @@
  * reworked: a repeat (Lambda retry) after the commit changes nothing and sends nothing, also when
  * the PM has resubmitted meanwhile (the new round's links stay valid).
  */
-import { reworkNoticeEmail } from '../emails/notices.js';
-import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import { NotFoundError } from '../errors.js';
 import { requireActive, requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import { reworkNotice } from '../notifications/notices.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 
 export interface ReworkStageInput {
@@ -72,13 +73,13 @@ export async function reworkStage(deps: Deps, input: ReworkStageInput): Promise<
 
   const { project, stage, round } = outcome;
   const people = await loadPeople(deps, project);
-  const ctx = emailContext(project, deps.config);
-  await sendRecorded(
-    deps,
-    projectId,
-    stage.key,
-    uniqueEmails(people.team).map((to) =>
-      reworkNoticeEmail({ ctx, to, stageName: stage.name, round, ...(comment ? { comment } : {}) }),
-    ),
-  );
+  await notify(deps, projectId, stage.key, [
+    reworkNotice({
+      ctx: notificationContext(project, deps.config),
+      to: uniqueEmails(people.team),
+      stageName: stage.name,
+      round,
+      ...(comment ? { comment } : {}),
+    }),
+  ]);
 }

@@ -14,8 +14,6 @@
  * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
  */
 import { createHash } from 'node:crypto';
-import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
-import { statusReport } from '../emails/status-report.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
 import { computeHealth, localDate } from '../health.js';
@@ -27,7 +25,11 @@ import {
   type Stage,
   type Task,
 } from '../model.js';
-import type { Deps, EmailMessage } from '../ports.js';
+import { emailHtml } from '../notifications/email/render.js';
+import { notify } from '../notifications/notify.js';
+import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
+import { statusReportContent } from '../notifications/status-report.js';
+import type { Deps } from '../ports.js';
 import type { GateRule } from '../spec/lifecycle.js';
 
 export type StatusReportResult =
@@ -116,8 +118,8 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   const ordered = [...stages].sort((a, b) => a.order - b.order);
   const health = computeHealth({ project, stages, tasks, risks, now });
   const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
-  const ctx = emailContext(project, deps.config);
-  const report = statusReport({
+  const ctx = notificationContext(project, deps.config);
+  const report = statusReportContent({
     ctx,
     date: today,
     health,
@@ -160,7 +162,9 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   });
 
   const key = statusReportKey(projectId, today);
-  await deps.documents.put(key, report.html, 'text/html; charset=utf-8');
+  // The stored document is the report as it is emailed.
+  const html = emailHtml('status-report', ctx, report);
+  await deps.documents.put(key, html, 'text/html; charset=utf-8');
   const recipients = uniqueEmails([...people.stakeholders, ...people.team]);
   const at = now.toISOString();
   const record: DocumentRecord = {
@@ -171,7 +175,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     docVersion: 1,
     title: report.title,
     key,
-    sha256: createHash('sha256').update(report.html, 'utf8').digest('hex'),
+    sha256: createHash('sha256').update(html, 'utf8').digest('hex'),
     createdAt: at,
     version: 0,
   };
@@ -195,14 +199,9 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     throw error;
   }
 
-  const messages: EmailMessage[] = recipients.map((to) => ({
-    to: [to],
-    subject: report.subject,
-    text: report.text,
-    html: report.html,
-    tag: 'status-report',
-  }));
-  const { sent, failed } = await sendRecorded(deps, projectId, undefined, messages);
+  const { sent, failed } = await notify(deps, projectId, undefined, [
+    { kind: 'status-report', to: recipients.map((email) => ({ email })), context: ctx, content: report },
+  ]);
   deps.log.info('status report sent', { projectId, document: documentId, rag: health.rag, sent, failed });
   return { status: 'sent', documentId, key, recipients: sent, failed };
 }

@@ -1,25 +1,15 @@
 /**
  * The periodic status report: RAG with its reasons, stage progress, done and open work, top risks,
- * pending approvals and the next milestones. The same HTML is emailed and stored as the report
- * document. Every value is escaped (the `html` tag); no link, token or link id is included.
+ * pending approvals and the next milestones, with a shorter plain-text summary. The email
+ * rendering of it is also stored as the report document. No link, token or link id is included.
  */
 import type { Health, Rag } from '../health.js';
-import { html, type SafeHtml } from '../html.js';
 import type { StageStatus, TaskStatus } from '../model.js';
-import {
-  bullets,
-  type EmailContext,
-  facts,
-  factsText,
-  formatDay,
-  layout,
-  para,
-  subject,
-  textFrame,
-} from './layout.js';
+import { formatDay, subject } from './format.js';
+import type { Block, NotificationContent, NotificationContext, Tone } from './notification.js';
 
 export interface StatusReportInput {
-  ctx: EmailContext;
+  ctx: NotificationContext;
   /** The report date in the customer's time zone (YYYY-MM-DD). */
   date: string;
   health: Health;
@@ -34,21 +24,14 @@ export interface StatusReportInput {
   budget: { hours: number; currency: string; amount: number };
 }
 
-export interface StatusReport {
-  subject: string;
-  title: string;
-  html: string;
-  text: string;
-}
-
 /** How many open tasks and risks the report lists (the counts are always complete). */
 export const REPORT_LIST_LIMIT = 10;
 export const REPORT_RISK_LIMIT = 5;
 
-const RAG_STYLE: Record<Rag, { label: string; colour: string }> = {
-  green: { label: 'Green: on track', colour: '#1b7f3b' },
-  amber: { label: 'Amber: needs attention', colour: '#b26a00' },
-  red: { label: 'Red: at risk', colour: '#c62828' },
+const RAG_STYLE: Record<Rag, { label: string; tone: Tone }> = {
+  green: { label: 'Green: on track', tone: 'good' },
+  amber: { label: 'Amber: needs attention', tone: 'warning' },
+  red: { label: 'Red: at risk', tone: 'bad' },
 };
 
 const STAGE_STATUS: Record<StageStatus, string> = {
@@ -59,17 +42,6 @@ const STAGE_STATUS: Record<StageStatus, string> = {
   completed: 'completed',
 };
 
-function heading(text: string): SafeHtml {
-  return html`<h2 style="margin:20px 0 8px;font-size:17px;">${text}</h2>`;
-}
-
-function table(head: string[], rows: string[][]): SafeHtml {
-  const cell = 'padding:4px 8px 4px 0;vertical-align:top;border-bottom:1px solid #e4e7eb;';
-  return html`<table role="presentation" style="border-collapse:collapse;width:100%;margin:0 0 12px;font-size:14px;"><tr>${head.map(
-    (h) => html`<th style="${cell}text-align:left;color:#52606d;font-weight:600;">${h}</th>`,
-  )}</tr>${rows.map((r) => html`<tr>${r.map((c) => html`<td style="${cell}">${c}</td>`)}</tr>`)}</table>`;
-}
-
 function stageRows(input: StatusReportInput): string[][] {
   return input.stages.map((s) => [
     s.name,
@@ -79,8 +51,8 @@ function stageRows(input: StatusReportInput): string[][] {
   ]);
 }
 
-/** Builds the report (subject, HTML, plain text). */
-export function statusReport(input: StatusReportInput): StatusReport {
+/** The report's content: the full report and a plain-text summary. */
+export function statusReportContent(input: StatusReportInput): NotificationContent {
   const { ctx, health } = input;
   const title = `Status report ${formatDay(input.date) ?? input.date}`;
   const rag = RAG_STYLE[health.rag];
@@ -121,29 +93,50 @@ export function statusReport(input: StatusReportInput): StatusReport {
   const milestoneItems = input.milestones.map((m) => `${formatDay(m.due) ?? m.due}: ${m.name}`);
   const recentDone = input.doneTasks.slice(-REPORT_LIST_LIMIT).map((t) => `${t.name} (${t.stageName})`);
 
-  const body = html`
-<p style="margin:0 0 12px;"><span style="display:inline-block;padding:4px 10px;border-radius:12px;color:#ffffff;background:${rag.colour};font-weight:600;">${rag.label}</span></p>
-${bullets(reasons)}
-${facts(summary)}
-${heading('Stage progress')}
-${table(['Stage', 'Status', 'Due', 'Completed'], stageRows(input))}
-${heading('Open work')}
-${openRows.length > 0 ? table(['Task', 'Stage', 'Status', 'Due', 'Assignee'], openRows) : para('No open tasks.')}
-${moreOpen > 0 ? para(`and ${moreOpen} more open task(s).`) : ''}
-${heading('Done')}
-${recentDone.length > 0 ? bullets(recentDone) : para('Nothing completed yet.')}
-${heading('Top risks')}
-${riskRows.length > 0 ? table(['Risk', 'Score', 'Owner', 'Mitigation'], riskRows) : para('No open risks.')}
-${heading('Pending approvals')}
-${approvalRows.length > 0 ? table(['Stage', 'Rule', 'Requested', 'Waiting for'], approvalRows) : para('No approvals pending.')}
-${heading('Next milestones')}
-${milestoneItems.length > 0 ? bullets(milestoneItems) : para('No dated milestones ahead.')}`;
+  const blocks: Block[] = [
+    { type: 'status', label: rag.label, tone: rag.tone },
+    { type: 'list', items: reasons },
+    { type: 'facts', rows: summary },
+    { type: 'heading', text: 'Stage progress' },
+    { type: 'table', columns: ['Stage', 'Status', 'Due', 'Completed'], rows: stageRows(input) },
+    { type: 'heading', text: 'Open work' },
+    {
+      type: 'table',
+      columns: ['Task', 'Stage', 'Status', 'Due', 'Assignee'],
+      rows: openRows,
+      empty: 'No open tasks.',
+    },
+    // Always present (empty when all open tasks are listed): the report's layout keeps its line.
+    { type: 'paragraph', text: moreOpen > 0 ? `and ${moreOpen} more open task(s).` : '' },
+    { type: 'heading', text: 'Done' },
+    { type: 'list', items: recentDone, empty: 'Nothing completed yet.' },
+    { type: 'heading', text: 'Top risks' },
+    {
+      type: 'table',
+      columns: ['Risk', 'Score', 'Owner', 'Mitigation'],
+      rows: riskRows,
+      empty: 'No open risks.',
+    },
+    { type: 'heading', text: 'Pending approvals' },
+    {
+      type: 'table',
+      columns: ['Stage', 'Rule', 'Requested', 'Waiting for'],
+      rows: approvalRows,
+      empty: 'No approvals pending.',
+    },
+    { type: 'heading', text: 'Next milestones' },
+    { type: 'list', items: milestoneItems, empty: 'No dated milestones ahead.' },
+  ];
 
-  const section = (name: string, lines: string[], empty: string) =>
-    `${name}\n${lines.length > 0 ? lines.map((l) => `- ${l}`).join('\n') : empty}`;
-  const text = [
-    `${rag.label}\n${reasons.map((r) => `- ${r}`).join('\n')}`,
-    factsText(summary),
+  const section = (lead: string, items: string[], empty: string): Block => ({
+    type: 'list',
+    lead,
+    items,
+    empty,
+  });
+  const plain: Block[] = [
+    { type: 'list', lead: rag.label, items: reasons },
+    { type: 'facts', rows: summary },
     section(
       'Stage progress',
       stageRows(input).map(
@@ -174,12 +167,12 @@ ${milestoneItems.length > 0 ? bullets(milestoneItems) : para('No dated milestone
       'No approvals pending.',
     ),
     section('Next milestones', milestoneItems, 'No dated milestones ahead.'),
-  ].join('\n\n');
+  ];
 
   return {
-    title,
     subject: subject(ctx, `${ctx.projectName}: ${title} (${health.rag.toUpperCase()})`),
-    html: layout(ctx, title, body),
-    text: textFrame(ctx, title, text),
+    title,
+    blocks,
+    summary: plain,
   };
 }

@@ -1,28 +1,16 @@
 /**
  * The approval request (and its reminder) sent to one approver: what is being approved, for
  * which project and stage, the due date, the gate rule in words, and the personal link. The link
- * appears exactly once in each body (the HTML button, the plain-text line) and nowhere else.
+ * is the one action of the notification, marked secret: a channel shows it once (the email's
+ * button and its plain-text line) and nothing else ever sees it.
  */
 
-import { html } from '../html.js';
-import type { EmailMessage } from '../ports.js';
 import type { GateRule } from '../spec/lifecycle.js';
-import {
-  button,
-  type EmailContext,
-  facts,
-  factsText,
-  formatDay,
-  formatTime,
-  layout,
-  para,
-  ruleInWords,
-  subject,
-  textFrame,
-} from './layout.js';
+import { formatDay, formatTime, ruleInWords, subject } from './format.js';
+import { type Block, type Notification, type NotificationContext, Secret } from './notification.js';
 
 export interface ApprovalRequestInput {
-  ctx: EmailContext;
+  ctx: NotificationContext;
   to: string;
   approverName: string;
   stageName: string;
@@ -40,8 +28,8 @@ export interface ApprovalRequestInput {
   reminder?: number;
 }
 
-/** Builds the approval request email for one approver. */
-export function approvalRequestEmail(input: ApprovalRequestInput): EmailMessage {
+/** The approval request (or reminder) for one approver. */
+export function approvalRequest(input: ApprovalRequestInput): Notification {
   const { ctx } = input;
   const reminder = input.reminder !== undefined;
   const title = reminder
@@ -62,28 +50,29 @@ export function approvalRequestEmail(input: ApprovalRequestInput): EmailMessage 
     ? 'You have not decided yet. Links in earlier emails about this request still work.'
     : undefined;
 
-  const body = html`${para(intro)}${reminderNote ? para(reminderNote) : ''}${facts(rows)}${button(
-    input.url,
-    'Review and decide',
-  )}${html`<p style="margin:0;font-size:13px;color:#52606d;">${note}</p>`}`;
-  const text = [
-    intro,
-    reminderNote,
-    factsText(rows),
-    `Review and decide (approve or reject):\n${input.url}`,
-    note,
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-
+  const blocks: Block[] = [
+    { type: 'paragraph', text: intro },
+    ...(reminderNote ? [{ type: 'paragraph' as const, text: reminderNote }] : []),
+    { type: 'facts', rows },
+    {
+      type: 'action',
+      label: 'Review and decide',
+      hint: 'Review and decide (approve or reject)',
+      url: new Secret(input.url),
+    },
+    { type: 'paragraph', text: note, fine: true },
+  ];
   return {
-    to: [input.to],
-    subject: subject(
-      ctx,
-      `${reminder ? 'Reminder: approval' : 'Approval'} needed: ${ctx.projectName} - ${input.stageName}`,
-    ),
-    html: layout(ctx, title, body),
-    text: textFrame(ctx, title, text),
-    tag: reminder ? 'approval-reminder' : 'approval-request',
+    kind: reminder ? 'approval-reminder' : 'approval-request',
+    to: [{ email: input.to, name: input.approverName }],
+    context: ctx,
+    content: {
+      subject: subject(
+        ctx,
+        `${reminder ? 'Reminder: approval' : 'Approval'} needed: ${ctx.projectName} - ${input.stageName}`,
+      ),
+      title,
+      blocks,
+    },
   };
 }

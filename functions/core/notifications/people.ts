@@ -1,12 +1,10 @@
 /**
- * Who gets lifecycle emails and how they are sent: the project's people (from the store, or the
- * spec when the store has none yet), the email context of a project, and a send that records a
- * failure as an `email_failed` event (recipient and subject only) instead of throwing.
+ * Who gets lifecycle notifications: the project's people (from the store, or the spec when the
+ * store has none yet), its project managers, and the context every notification of a project has.
  */
-import { recordEvent } from '../events.js';
 import type { Project } from '../model.js';
-import type { AppConfig, Deps, EmailMessage } from '../ports.js';
-import type { EmailContext } from './layout.js';
+import type { AppConfig, Deps } from '../ports.js';
+import type { NotificationContext } from './notification.js';
 
 export interface Person {
   name: string;
@@ -19,8 +17,8 @@ export interface ProjectPeople {
   team: Person[];
 }
 
-/** The header context of a project's emails. */
-export function emailContext(project: Project, config: AppConfig): EmailContext {
+/** The header context of a project's notifications. */
+export function notificationContext(project: Project, config: AppConfig): NotificationContext {
   return {
     mspName: project.spec.msp?.name || project.mspName || config.mspName,
     projectName: project.name,
@@ -78,43 +76,4 @@ export function uniqueEmails(people: { email: string }[]): string[] {
 /** The display name of an email among `people`, or the email itself. */
 export function nameOf(people: Person[], email: string): string {
   return people.find((p) => p.email.toLowerCase() === email.toLowerCase())?.name ?? email;
-}
-
-/**
- * Sends each message; a send that fails (after the mailer's own retries) is recorded as an
- * `email_failed` event with the recipient and subject and does not stop the others.
- * Returns how many were sent and how many failed.
- */
-export async function sendRecorded(
-  deps: Deps,
-  projectId: string,
-  stage: string | undefined,
-  messages: EmailMessage[],
-): Promise<{ sent: number; failed: number }> {
-  let sent = 0;
-  let failed = 0;
-  for (const message of messages) {
-    try {
-      await deps.mailer.send(message);
-      sent++;
-    } catch (error) {
-      failed++;
-      const to = message.to.join(', ');
-      deps.log.warn('email failed', {
-        projectId,
-        stage,
-        tag: message.tag,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-      await recordEvent(deps, {
-        projectId,
-        ...(stage ? { stage } : {}),
-        type: 'email_failed',
-        actor: 'system',
-        summary: `Email to ${to} failed: ${message.subject}`,
-        data: { to: message.to, subject: message.subject, ...(message.tag ? { tag: message.tag } : {}) },
-      });
-    }
-  }
-  return { sent, failed };
 }
