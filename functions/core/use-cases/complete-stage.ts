@@ -3,7 +3,8 @@
  *
  * Input: projectId, stage key. Output: nothing.
  * Steps: the stage goes to completed (completedAt) with event `stage_completed` in one commit;
- * informed stakeholders and the team get a stage notice. A repeat (restart, Lambda retry)
+ * the stage type's complete hook runs (if it has one); informed stakeholders and the team get a
+ * stage notice. A repeat (restart, Lambda retry)
  * changes nothing and sends nothing.
  */
 import { stageNoticeEmail } from '../emails/notices.js';
@@ -11,6 +12,7 @@ import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/
 import { NotFoundError } from '../errors.js';
 import { requireProject, resolvedStage, withConflictRetry } from '../events.js';
 import type { Deps } from '../ports.js';
+import { stageType } from '../stages/index.js';
 
 export interface CompleteStageInput {
   projectId: string;
@@ -44,6 +46,7 @@ export async function completeStage(deps: Deps, input: CompleteStageInput): Prom
   if (!outcome) return;
 
   const { project, stage, resolved } = outcome;
+  await stageType(stage.key).complete?.(deps, { project, stage: { ...stage, status: 'completed' } });
   const people = await loadPeople(deps, project);
   const ctx = emailContext(project, deps.config);
   const next = project.stages[resolved.order + 1];

@@ -4,17 +4,16 @@
  * Input: projectId, stage key, the execution's start time. Output: EnterStageResult.
  * Steps: the stage goes pending -> active (startedAt), the project's currentStage becomes this
  * stage, and `stage_entered` is appended, in one commit; informed stakeholders and the team get a
- * stage notice. For `support` the hypercare end (now + support.days) is stored and returned as
- * `waitUntil`. Entering a stage that was entered before (resume, restart, Lambda retry) changes
- * nothing and sends nothing. `continueAsNew` says whether the execution is old enough to restart;
- * when it is, the project's next generation is claimed for it (claimContinuationIfDue) for the
- * continueAsNew step to start.
+ * stage notice. The stage type's enter hook adds its fields: the support type stores the hypercare
+ * end (now + support.days), returned as `waitUntil`. Entering a stage that was entered before
+ * (resume, restart, Lambda retry) changes nothing and sends nothing. `continueAsNew` says whether
+ * the execution is old enough to restart; when it is, the project's next generation is claimed
+ * for it (claimContinuationIfDue) for the continueAsNew step to start.
  */
 import { stageNoticeEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
   claimContinuationIfDue,
-  days,
   requireActive,
   requireProject,
   resolvedStage,
@@ -22,6 +21,7 @@ import {
 } from '../events.js';
 import type { Stage } from '../model.js';
 import type { Deps } from '../ports.js';
+import { stageType } from '../stages/index.js';
 import type { EnterStageResult } from '../workflow-contract.js';
 
 export interface EnterStageInput {
@@ -29,9 +29,6 @@ export interface EnterStageInput {
   stage: string;
   executionStartedAt: string;
 }
-
-/** The stage whose gate waits until its hypercare period has elapsed. */
-export const SUPPORT_STAGE = 'support';
 
 export async function enterStage(deps: Deps, input: EnterStageInput): Promise<EnterStageResult> {
   const now = deps.clock.now();
@@ -44,10 +41,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
     const existing = await deps.store.get(project.id, 'stage', input.stage);
     if (existing && existing.status !== 'pending') return { entered: false, project, stage: existing };
 
-    const supportUntil =
-      input.stage === SUPPORT_STAGE
-        ? new Date(now.getTime() + days(project.spec.support.days)).toISOString()
-        : undefined;
+    const entry = stageType(input.stage).enter?.({ project, now }) ?? {};
     const stage: Stage = {
       ...(existing ?? {
         entity: 'stage',
@@ -61,7 +55,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
       }),
       status: 'active',
       startedAt: at,
-      ...(supportUntil ? { supportUntil } : {}),
+      ...entry,
     };
     await deps.store.commit(
       [{ ...project, currentStage: stage.key, updatedAt: at }, stage],
@@ -73,7 +67,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
           actor: 'system',
           at,
           summary: `Stage ${stage.name} started`,
-          data: supportUntil ? { supportUntil } : {},
+          data: entry,
         },
       ],
     );
