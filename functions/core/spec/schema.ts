@@ -10,6 +10,7 @@ import {
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
   type GateRule,
+  HIGH_RISK_SCORE,
   STAKEHOLDER_ROLES,
 } from './lifecycle.js';
 
@@ -148,8 +149,7 @@ export const projectSpecSchema = z.strictObject({
 export type ProjectSpecInput = z.input<typeof projectSpecSchema>;
 export type ProjectSpec = z.output<typeof projectSpecSchema>;
 
-/** A risk with likelihood x impact at or above this is high: it needs an owner and a mitigation. */
-export const HIGH_RISK_SCORE = 12;
+export { HIGH_RISK_SCORE };
 
 /** A stage after the spec's defaults are applied: what the state machine and the gates work from. */
 export interface ResolvedStage {

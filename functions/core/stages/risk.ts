@@ -5,7 +5,7 @@
  * its version is recorded on the gate, shown in the approval request and linked from the page.
  */
 import { loadPlanInput, PLAN_DOCUMENT_ID, renderPlan, riskScore } from '../documents/plan.js';
-import { HIGH_RISK_SCORE } from '../spec/schema.js';
+import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 import { generatePlan } from '../use-cases/generate-plan.js';
 import type { ApprovalContent, ApprovalDocument, StandardStageType } from './stage-type.js';
 
