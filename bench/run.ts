@@ -25,6 +25,7 @@ import { createTableInput } from '../functions/adapters/table-definition.js';
 import type { EmailMessage } from '../functions/core/notifications/email/render.js';
 import type { Deps, DocumentStore } from '../functions/core/ports.js';
 import { type LoadedSpec, parseSpec } from '../functions/core/spec/load.js';
+import { stageType } from '../functions/core/stages/index.js';
 import { enterStage } from '../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../functions/core/use-cases/open-gate.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
@@ -190,7 +191,8 @@ async function runHappyPath(definition: AslDefinition, projectId: string): Promi
   const handler = (taskInput: unknown) => {
     const e = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
     if (e.action === 'enterStage') {
-      return e.stage === 'support'
+      // The stage that waits for a period (hypercare) is told its period is already over.
+      return stageType(e.stage).waitsFor === 'period'
         ? { continueAsNew: false, waitUntil: new Date(Date.now() - 60_000).toISOString() }
         : { continueAsNew: false };
     }

@@ -16,6 +16,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
+import { PLAN_DOCUMENT_ID } from '../functions/core/documents/plan.js';
+import { stageType } from '../functions/core/stages/index.js';
 import { emailLinks, formatTime } from './dashboard.js';
 import { LocalRuntimeError } from './errors.js';
 import { type Runtime, startRuntime } from './runtime.js';
@@ -54,6 +56,9 @@ const FACTOR = 86_400_000 / DAY_MS;
 /** Longest the demo waits for any one step (real time). */
 const STEP_TIMEOUT_MS = 45_000;
 
+/** True for the stage whose type has its gate approve the project plan document (the risk stage). */
+const approvesPlan = (key: unknown) => stageType(String(key)).approvalDocument?.id === PLAN_DOCUMENT_ID;
+
 function exampleSpecPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'projects', EXAMPLE);
 }
@@ -64,7 +69,7 @@ export function demoSpecYaml(source = readFileSync(exampleSpecPath(), 'utf8')): 
   delete spec.$schema;
   spec.support = { days: 2 };
   spec.stages = (spec.stages ?? []).map((s) =>
-    s.key === 'risk'
+    approvesPlan(s.key)
       ? {
           ...s,
           gate: {
@@ -312,7 +317,7 @@ async function walk(
   await people.submit('risk');
   await people.until('the risk gate to escalate', async () => {
     const d = await people.detail();
-    return d.gates.find((g) => g.stage === 'risk')?.escalatedAt;
+    return d.gates.find((g) => approvesPlan(g.stage))?.escalatedAt;
   });
   print('  the risk gate timed out, reminded and escalated');
   await people.decide('risk', who.sponsor, 'approve');

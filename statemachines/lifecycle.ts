@@ -3,7 +3,7 @@
  * (JSONPath only: the local engine runs neither JSONata nor `Assign`).
  *
  *   route to stage (Choice on $.startAt)
- *     -> per stage: enter -> continue as new? -> [support: hypercare? -> wait for hypercare end]
+ *     -> per stage: enter -> continue as new? -> [waits for a period: hypercare? -> wait for hypercare end]
  *        -> gate (.waitForTaskToken, TimeoutSeconds = remindAfterDays)
  *             States.Timeout -> remind -> continue as new after reminder? -> gate
  *             GateRejected   -> rework -> gate
@@ -30,9 +30,6 @@ export interface LifecycleDefinitionProps {
   /** The lifecycle function every Task state invokes. */
   readonly lifecycleFunction: lambda.IFunction;
 }
-
-/** Name of the stage where the state machine waits for the hypercare period to end. */
-export const SUPPORT_STAGE_KEY = 'support';
 
 /** Names of the states of one stage; the local runtime and tests address Task states by name. */
 export function stageStateNames(stage: string) {
@@ -157,7 +154,8 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
     );
 
     let beforeGate: sfn.IChainable = gate;
-    if (stage.key === SUPPORT_STAGE_KEY) {
+    // A stage whose type waits for a period (support: hypercare) waits until the time its enter step returned.
+    if (stage.waitsFor === 'period') {
       const wait = new sfn.Wait(scope, names.hypercareWait, {
         stateName: names.hypercareWait,
         time: sfn.WaitTime.timestampPath('$.enter.waitUntil'),

@@ -36,23 +36,26 @@ export interface SeedOptions {
   approvers?: { email: string; name: string }[];
   submittedBy?: string;
   documentVersion?: number;
+  /** The stage whose gate is seeded (default initiation). */
+  stage?: string;
 }
 
 export const SPONSOR = { email: 'sponsor@acme.example', name: 'Amara Okafor' };
 
-/** A project whose initiation gate has approval links out (round 1). */
+/** A project whose initiation gate (or `options.stage`'s) has approval links out (round 1). */
 export async function seedApprovalGate(deps: TestDeps, options: SeedOptions): Promise<Seeded> {
   const spec = makeProjectSpec({
     id: options.projectId ?? 'acme-m365',
     ...(options.projectName ? { name: options.projectName } : {}),
   });
   const project = makeProject({ currentStage: 'initiation' }, spec);
+  const resolved = project.stages.find((s) => s.key === (options.stage ?? 'initiation'))!;
   const approvers = options.approvers ?? [SPONSOR];
   const now = deps.clock.now();
   const made = approvers.map((a) =>
     newApprovalLink({
       projectId: project.id,
-      stage: 'initiation',
+      stage: resolved.key,
       round: 1,
       approverEmail: a.email,
       approverName: a.name,
@@ -62,7 +65,7 @@ export async function seedApprovalGate(deps: TestDeps, options: SeedOptions): Pr
   );
   const gate = makeGate({
     projectId: project.id,
-    stage: 'initiation',
+    stage: resolved.key,
     round: 1,
     status: 'pending_approval',
     rule: options.rule ?? 'all',
@@ -73,6 +76,9 @@ export async function seedApprovalGate(deps: TestDeps, options: SeedOptions): Pr
   });
   const stage = makeStage({
     projectId: project.id,
+    key: resolved.key,
+    name: resolved.name,
+    order: resolved.order,
     status: 'awaiting_approval',
     due: '2026-12-20',
     submittedAt: now.toISOString(),

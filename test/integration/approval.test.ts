@@ -89,7 +89,8 @@ describe('GET /approve/{linkId}', () => {
   });
 
   it('links to the exact plan document version being approved, without side effects', async () => {
-    const { ids, project } = await seed(deps, { documentVersion: 2 });
+    // Only the risk stage's gate approves a document (the plan); its gate records the version.
+    const { ids, project } = await seed(deps, { stage: 'risk', documentVersion: 2 });
     await deps.documents.put(planKey(project.id, 1), '<p>plan v1</p>', 'text/html');
     await deps.documents.put(planKey(project.id, 2), '<p>plan v2</p>', 'text/html');
     const id = ids['sponsor@acme.example'] ?? '';

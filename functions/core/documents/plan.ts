@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { Project, Resource, Risk, Stakeholder, TeamMember } from '../model.js';
 import type { ProjectStore } from '../ports.js';
-import { HIGH_RISK_SCORE } from '../spec/schema.js';
+import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 
 /** The id of the plan's DocumentRecord within its project. */
 export const PLAN_DOCUMENT_ID = 'plan';

@@ -5,14 +5,13 @@
  * path of the field it is about.
  */
 import { z } from 'zod';
+import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
 import {
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
   type GateRule,
+  HIGH_RISK_SCORE,
   STAKEHOLDER_ROLES,
-  STANDARD_STAGE_KEYS,
-  STANDARD_STAGES,
-  standardStage,
 } from './lifecycle.js';
 
 const slug = z
@@ -150,8 +149,7 @@ export const projectSpecSchema = z.strictObject({
 export type ProjectSpecInput = z.input<typeof projectSpecSchema>;
 export type ProjectSpec = z.output<typeof projectSpecSchema>;
 
-/** A risk with likelihood x impact at or above this is high: it needs an owner and a mitigation. */
-export const HIGH_RISK_SCORE = 12;
+export { HIGH_RISK_SCORE };
 
 /** A stage after the spec's defaults are applied: what the state machine and the gates work from. */
 export interface ResolvedStage {
@@ -161,6 +159,8 @@ export interface ResolvedStage {
   standard: boolean;
   due?: string;
   gate: ResolvedGate;
+  /** Set when the workflow waits for a period after entering the stage (hypercare), from its stage type. */
+  waitsFor?: 'period';
 }
 
 export interface ResolvedGate {
@@ -195,9 +195,10 @@ export function resolveApprovers(spec: ProjectSpec, approvers: string[]): string
 
 /** The ordered stages of a valid spec, with every default applied. */
 export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
-  const declared = spec.stages ?? STANDARD_STAGES.map((s) => ({ key: s.key }));
+  const declared: z.output<typeof stageSchema>[] = spec.stages ?? STANDARD_STAGE_KEYS.map((key) => ({ key }));
   return declared.map((st, order) => {
-    const std = standardStage(st.key);
+    const std = standardStageType(st.key)?.defaults;
+    const { waitsFor } = stageType(st.key);
     const gate = 'gate' in st ? st.gate : undefined;
     const rule: GateRule = gate?.rule ?? std?.rule ?? 'all';
     const approverRefs = gate?.approvers ?? std?.approvers ?? ['sponsor'];
@@ -216,6 +217,7 @@ export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
         approves: std?.approves ?? `completion of ${('name' in st && st.name) || st.key}`,
         submit: rule !== 'auto' && (gate?.submit ?? std?.submit ?? false),
       },
+      ...(waitsFor ? { waitsFor } : {}),
     };
   });
 }
@@ -244,12 +246,12 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
     for (const i of duplicates(values)) add([list, i, ...field], message);
   }
 
-  const stageKeys = (spec.stages ?? STANDARD_STAGES).map((s) => s.key);
+  const stageKeys = spec.stages?.map((s) => s.key) ?? STANDARD_STAGE_KEYS;
   if (spec.stages) {
     for (const i of duplicates(stageKeys)) add(['stages', i, 'key'], 'duplicate stage');
     let previousDue: string | undefined;
     spec.stages.forEach((st, i) => {
-      if (!standardStage(st.key) && !st.name) {
+      if (!standardStageType(st.key) && !st.name) {
         add(
           ['stages', i, 'name'],
           `custom stage "${st.key}" needs a name (standard: ${STANDARD_STAGE_KEYS.join(', ')})`,
@@ -268,8 +270,9 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
       }
       const gate = st.gate;
       if (!gate) return;
-      const rule = gate.rule ?? standardStage(st.key)?.rule ?? 'all';
-      const refs = gate.approvers ?? standardStage(st.key)?.approvers ?? ['sponsor'];
+      const defaults = standardStageType(st.key)?.defaults;
+      const rule = gate.rule ?? defaults?.rule ?? 'all';
+      const refs = gate.approvers ?? defaults?.approvers ?? ['sponsor'];
       refs.forEach((a, j) => {
         const known = a.includes('@')
           ? spec.stakeholders.some((s) => s.email.toLowerCase() === a.toLowerCase())
@@ -290,8 +293,9 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
       }
     });
   } else {
-    // The default gates need a sponsor (initiation, risk, execution, deployment) and an approver (qa).
-    for (const role of ['sponsor', 'approver'] as const) {
+    // The default gates need every role they name: a sponsor (initiation, risk, execution,
+    // deployment) and an approver (qa).
+    for (const role of new Set(STANDARD_STAGE_TYPES.flatMap((t) => t.defaults.approvers))) {
       if (!spec.stakeholders.some((s) => s.role === role)) {
         add(['stakeholders'], `the default stages need a stakeholder with role ${role} (or declare stages)`);
       }
@@ -304,7 +308,7 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
   return issues;
 }
 
-function duplicates(values: string[]): number[] {
+function duplicates(values: readonly string[]): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
   values.forEach((v, i) => {

@@ -3,7 +3,8 @@
  *
  * Input: projectId, stage key. Output: nothing.
  * Steps: the stage goes to completed (completedAt) with event `stage_completed` in one commit;
- * informed stakeholders and the team get a stage notice. A repeat (restart, Lambda retry)
+ * the stage type's complete hook runs (if it has one); informed stakeholders and the team get a
+ * stage notice. A repeat (restart, Lambda retry)
  * changes nothing and sends nothing.
  */
 import { NotFoundError } from '../errors.js';
@@ -12,6 +13,7 @@ import { stageNotice } from '../notifications/notices.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
+import { stageType } from '../stages/index.js';
 
 export interface CompleteStageInput {
   projectId: string;
@@ -45,6 +47,7 @@ export async function completeStage(deps: Deps, input: CompleteStageInput): Prom
   if (!outcome) return;
 
   const { project, stage, resolved } = outcome;
+  await stageType(stage.key).complete?.(deps, { project, stage: { ...stage, status: 'completed' } });
   const people = await loadPeople(deps, project);
   const next = project.stages[resolved.order + 1];
   await notify(deps, projectId, stage.key, [

@@ -4,15 +4,14 @@
  * Input: projectId, stage key, the execution's start time. Output: EnterStageResult.
  * Steps: the stage goes pending -> active (startedAt), the project's currentStage becomes this
  * stage, and `stage_entered` is appended, in one commit; informed stakeholders and the team get a
- * stage notice. For `support` the hypercare end (now + support.days) is stored and returned as
- * `waitUntil`. Entering a stage that was entered before (resume, restart, Lambda retry) changes
- * nothing and sends nothing. `continueAsNew` says whether the execution is old enough to restart;
- * when it is, the project's next generation is claimed for it (claimContinuationIfDue) for the
- * continueAsNew step to start.
+ * stage notice. The stage type's enter hook adds its fields: the support type stores the hypercare
+ * end (now + support.days), returned as `waitUntil`. Entering a stage that was entered before
+ * (resume, restart, Lambda retry) changes nothing and sends nothing. `continueAsNew` says whether
+ * the execution is old enough to restart; when it is, the project's next generation is claimed
+ * for it (claimContinuationIfDue) for the continueAsNew step to start.
  */
 import {
   claimContinuationIfDue,
-  days,
   requireActive,
   requireProject,
   resolvedStage,
@@ -23,6 +22,7 @@ import { stageNotice } from '../notifications/notices.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
+import { stageType } from '../stages/index.js';
 import type { EnterStageResult } from '../workflow-contract.js';
 
 export interface EnterStageInput {
@@ -30,9 +30,6 @@ export interface EnterStageInput {
   stage: string;
   executionStartedAt: string;
 }
-
-/** The stage whose gate waits until its hypercare period has elapsed. */
-export const SUPPORT_STAGE = 'support';
 
 export async function enterStage(deps: Deps, input: EnterStageInput): Promise<EnterStageResult> {
   const now = deps.clock.now();
@@ -45,10 +42,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
     const existing = await deps.store.get(project.id, 'stage', input.stage);
     if (existing && existing.status !== 'pending') return { entered: false, project, stage: existing };
 
-    const supportUntil =
-      input.stage === SUPPORT_STAGE
-        ? new Date(now.getTime() + days(project.spec.support.days)).toISOString()
-        : undefined;
+    const entry = stageType(input.stage).enter?.({ project, now }) ?? {};
     const stage: Stage = {
       ...(existing ?? {
         entity: 'stage',
@@ -62,7 +56,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
       }),
       status: 'active',
       startedAt: at,
-      ...(supportUntil ? { supportUntil } : {}),
+      ...entry,
     };
     await deps.store.commit(
       [{ ...project, currentStage: stage.key, updatedAt: at }, stage],
@@ -74,7 +68,7 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
           actor: 'system',
           at,
           summary: `Stage ${stage.name} started`,
-          data: supportUntil ? { supportUntil } : {},
+          data: entry,
         },
       ],
     );

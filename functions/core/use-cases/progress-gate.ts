@@ -9,8 +9,8 @@
  *   `waiting`, not waiting for a PM resubmission after rework, and not one whose requests wait
  *   for the PM's submit (`gate.submit`, the default of the execution stage);
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
- * Steps: for the risk stage the plan document is generated first unless approval requests are out
- * or decided (a no-op when unchanged);
+ * Steps: a document the stage approves (the risk stage's plan) is generated first unless approval
+ * requests are out or decided (a no-op when unchanged);
  * the criteria are evaluated on the latest data; the change is committed with its event. A missing
  * token (the gate task has not opened yet) or a task that is gone (timed out) is recorded as an
  * event, never thrown: the gate is approved in the store and the next gate task picks it up.
@@ -20,9 +20,9 @@ import { TaskTokenGoneError } from '../errors.js';
 import { recordEvent, requireProject, withConflictRetry } from '../events.js';
 import type { Gate, Project } from '../model.js';
 import type { Deps } from '../ports.js';
+import { stageType } from '../stages/index.js';
 import type { GatePassed } from '../workflow-contract.js';
-import { generatePlan } from './generate-plan.js';
-import { PLAN_STAGE, requestApprovals } from './request-approvals.js';
+import { requestApprovals } from './request-approvals.js';
 
 export type { CriteriaResult };
 
@@ -45,8 +45,9 @@ export async function progressGate(
   const first = await requireProject(deps, projectId);
   const firstGate = await deps.store.get(projectId, 'gate', stage);
   const live = first.status === 'active' && first.currentStage === stage;
-  if (stage === PLAN_STAGE && live && (!firstGate || firstGate.status === 'waiting')) {
-    await generatePlan(deps, projectId, actor);
+  const document = stageType(stage).approvalDocument;
+  if (document && live && (!firstGate || firstGate.status === 'waiting')) {
+    await document.prepare(deps, projectId, actor);
   }
 
   const outcome = await withConflictRetry(async () => {

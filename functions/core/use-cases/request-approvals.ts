@@ -4,8 +4,8 @@
  * Input: the project and the gate as read (their versions are the optimistic lock), the actor.
  * Output: the gate as stored (new round, pending_approval).
  * Steps: round + 1; every approver's decision is cleared; one new link per approver (only its
- * hash is stored, with a CSRF secret and an expiry); for the risk stage the plan document version
- * under approval is recorded; the stage goes to awaiting_approval. Links, gate, stage and the
+ * hash is stored, with a CSRF secret and an expiry); when the stage type approves a document (the
+ * risk stage's plan) the version under approval is recorded; the stage goes to awaiting_approval. Links, gate, stage and the
  * `approval_requested` event are committed together (a ConflictError means another process
  * changed the gate: the caller re-reads and retries). Then one approval request per approver; a
  * failed delivery becomes an `email_failed` event and never throws, so the gate still waits for decisions.
@@ -23,22 +23,17 @@ import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
-
-/** The stage whose gate approves a specific version of the project plan document. */
-export const PLAN_STAGE = 'risk';
+import { approvesInWords as contentInWords, stageType } from '../stages/index.js';
 
 export interface RequestApprovalsOptions {
   /** The PM submitted the stage explicitly: record submittedAt/By in the same commit. */
   submitted?: boolean;
 }
 
-/** What the approvers of `gate` are asked to approve, in words. */
+/** What the approvers of `gate` are asked to approve, in words (from the stage type's approval content). */
 export function approvesInWords(project: Project, gate: Pick<Gate, 'stage' | 'documentVersion'>): string {
   const resolved = resolvedStage(project, gate.stage);
-  if (gate.stage === PLAN_STAGE && gate.documentVersion !== undefined) {
-    return `project plan document v${gate.documentVersion}`;
-  }
-  return resolved.gate.approves;
+  return contentInWords(stageType(gate.stage).approvalContent({ stage: resolved, gate }));
 }
 
 export async function requestApprovals(
@@ -76,7 +71,7 @@ export async function requestApprovals(
     escalatedAt: undefined,
     decidedAt: undefined,
     awaitingResubmission: undefined,
-    documentVersion: gate.stage === PLAN_STAGE ? project.planVersion : undefined,
+    documentVersion: stageType(gate.stage).approvalDocument?.currentVersion(project),
   };
   const nextStage: Stage = {
     ...stage,

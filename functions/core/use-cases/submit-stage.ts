@@ -3,8 +3,8 @@
  *
  * Input: projectId, stage key, actor (the PM's email). Output: { submitted, unmet }.
  * Steps: only the project's current stage with an open gate (waiting or pending approval) can be
- * submitted (else StateError). The exit criteria are evaluated (for the risk stage after the plan
- * document is generated); when any does not hold, nothing changes and the unmet ones are listed.
+ * submitted (else StateError). The exit criteria are evaluated (after the document the stage
+ * approves, the risk stage's plan, is generated); when any does not hold, nothing changes and the unmet ones are listed.
  * Otherwise stage.submittedAt/By are recorded and:
  * - an approval gate waiting (first time, or after rework) starts a new round of requests: links of
  *   older rounds are superseded because their round is older;
@@ -15,9 +15,9 @@ import { evaluateCriteria } from '../criteria.js';
 import { StateError } from '../errors.js';
 import { requireActive, requireProject, withConflictRetry } from '../events.js';
 import type { Deps } from '../ports.js';
-import { generatePlan } from './generate-plan.js';
+import { stageType } from '../stages/index.js';
 import { progressGate } from './progress-gate.js';
-import { PLAN_STAGE, requestApprovals } from './request-approvals.js';
+import { requestApprovals } from './request-approvals.js';
 
 export interface SubmitStageResult {
   submitted: boolean;
@@ -39,7 +39,8 @@ export async function submitStage(
   if (!firstGate || firstGate.status === 'approved' || firstGate.status === 'rejected') {
     throw new StateError(`the gate of stage ${stage} is not open`);
   }
-  if (stage === PLAN_STAGE && firstGate.status === 'waiting') await generatePlan(deps, projectId, actor);
+  const document = stageType(stage).approvalDocument;
+  if (document && firstGate.status === 'waiting') await document.prepare(deps, projectId, actor);
 
   const outcome = await withConflictRetry(async () => {
     const project = await requireProject(deps, projectId);

@@ -15,6 +15,7 @@ import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
 import type { Clock, Deps } from '../ports.js';
+import { type ApprovalContent, stageType } from '../stages/index.js';
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
@@ -26,7 +27,7 @@ export interface ApprovalView {
   stageName: string;
   /** What is being approved, in words. */
   approves: string;
-  /** For the risk stage: the plan document version being approved. */
+  /** The document version being approved, when the stage type approves one (the risk stage's plan). */
   documentVersion?: number;
   due?: string;
   rule: string;
@@ -106,6 +107,9 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
   if (approver.linkHash && approver.linkHash !== link.linkHash) return neutral;
 
   const resolved = project.stages.find((s) => s.key === link.stage);
+  const content: ApprovalContent = resolved
+    ? stageType(resolved.key).approvalContent({ stage: resolved, gate })
+    : { approves: `completion of ${stage.name}` };
   const view: ApprovalView = {
     mspName: project.mspName || deps.config.mspName,
     projectName: project.name,
@@ -113,8 +117,8 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
     timezone: project.timezone,
     stageKey: stage.key,
     stageName: stage.name,
-    approves: resolved?.gate.approves ?? `completion of ${stage.name}`,
-    ...(gate.documentVersion !== undefined ? { documentVersion: gate.documentVersion } : {}),
+    approves: content.approves,
+    ...(content.document ? { documentVersion: content.document.version } : {}),
     ...(stage.due ? { due: stage.due } : {}),
     rule: describeRule(gate.rule, gate.approvers.length),
     round: gate.round,

@@ -1,0 +1,21 @@
+/**
+ * Execution & Implementation: all execution tasks and deliverables are done, and at least one is
+ * recorded. The PM submits the stage, then the sponsor approves the delivered work.
+ */
+import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+import { unmetStageWork } from './work.js';
+
+/** The execution stage type. */
+export const execution: StandardStageType = {
+  key: 'execution',
+  defaults: {
+    name: 'Execution & Implementation',
+    exitCriteria: 'all execution tasks and deliverables are done',
+    approvers: ['sponsor'],
+    rule: 'all',
+    approves: 'the delivered work',
+    submit: true,
+  },
+  unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: true }),
+  approvalContent: metadataOnlyContent,
+};

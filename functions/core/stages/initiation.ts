@@ -1,0 +1,43 @@
+/**
+ * Initiation & Planning: the charter. Its criteria read the project's spec only: everything the
+ * charter needs is present. The sponsor approves the charter.
+ */
+import type { Project } from '../model.js';
+import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+
+const nonEmpty = (values: string[] | undefined) => (values ?? []).some((v) => v.trim().length > 0);
+
+/** Everything the charter needs, from the project's spec. */
+function unmetCharter(project: Project): string[] {
+  const spec = project.spec;
+  const unmet: string[] = [];
+  if (!nonEmpty(spec.objectives)) unmet.push('The project has no objectives.');
+  if (!nonEmpty(spec.requirements)) unmet.push('The project has no requirements.');
+  if (!nonEmpty(spec.scope?.in)) unmet.push('The scope does not say what is in scope.');
+  // An empty out-of-scope list is a statement (nothing is excluded); a missing one is not.
+  if (!Array.isArray(spec.scope?.out)) unmet.push('The scope does not say what is out of scope.');
+  if (!spec.deliverables?.length) unmet.push('No deliverables are listed.');
+  if (!spec.timeline?.start || !spec.timeline?.end) unmet.push('The timeline has no start or end date.');
+  if (!(spec.budget?.amount > 0) || !(spec.budget?.hours > 0)) {
+    unmet.push('The budget (amount and hours) is not set.');
+  }
+  if (!spec.stakeholders?.length) unmet.push('No stakeholders are listed.');
+  if (!spec.team?.length) unmet.push('No team members are listed.');
+  if (!nonEmpty(spec.communication?.channels)) unmet.push('No communication channels are listed.');
+  return unmet;
+}
+
+/** The initiation stage type. */
+export const initiation: StandardStageType = {
+  key: 'initiation',
+  defaults: {
+    name: 'Initiation & Planning',
+    exitCriteria:
+      'objectives, requirements, scope in/out, deliverables, timeline, budget, stakeholders, team and communication channels are all present',
+    approvers: ['sponsor'],
+    rule: 'all',
+    approves: 'the project charter',
+  },
+  unmetCriteria: async ({ project }) => unmetCharter(project),
+  approvalContent: metadataOnlyContent,
+};

@@ -1,0 +1,21 @@
+/**
+ * Quality Assurance & Testing: every test case passed or was waived with a reason. Test cases are
+ * recorded as tasks of the stage for now (a passed or waived test case is a task that is done);
+ * dedicated records come later. The customer's approver accepts the tested solution.
+ */
+import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+import { unmetStageWork } from './work.js';
+
+/** The qa stage type. */
+export const qa: StandardStageType = {
+  key: 'qa',
+  defaults: {
+    name: 'Quality Assurance & Testing',
+    exitCriteria: 'every test case passed or was waived with a reason',
+    approvers: ['approver'],
+    rule: 'all',
+    approves: 'customer acceptance of the tested solution',
+  },
+  unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: false }),
+  approvalContent: metadataOnlyContent,
+};

@@ -1,0 +1,70 @@
+/**
+ * Risk Assessment & Mitigation: every risk is scored, every high risk has an owner and a
+ * mitigation, and the project plan document is generated and current. The sponsor approves the
+ * plan document in one exact version: the plan is generated before approvals are requested and
+ * its version is recorded on the gate, shown in the approval request and linked from the page.
+ */
+import { loadPlanInput, PLAN_DOCUMENT_ID, renderPlan, riskScore } from '../documents/plan.js';
+import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
+import { generatePlan } from '../use-cases/generate-plan.js';
+import type { ApprovalContent, ApprovalDocument, StandardStageType } from './stage-type.js';
+
+const scored = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 5;
+const present = (s: string | undefined) => Boolean(s?.trim());
+
+/** The project plan document, approved in the version current when approvals are requested. */
+const planDocument: ApprovalDocument = {
+  id: PLAN_DOCUMENT_ID,
+  name: 'project plan document',
+  prepare: generatePlan,
+  currentVersion: (project) => project.planVersion,
+};
+
+/** The risk stage type. */
+export const risk: StandardStageType = {
+  key: 'risk',
+  defaults: {
+    name: 'Risk Assessment & Mitigation',
+    exitCriteria:
+      'every risk is scored, every high risk has an owner and a mitigation, the project plan document is generated',
+    approvers: ['sponsor'],
+    rule: 'all',
+    approves: 'the project plan document',
+  },
+  approvalDocument: planDocument,
+
+  /** Risks scored, high risks owned and mitigated, the plan document generated and current. */
+  async unmetCriteria({ store, project }) {
+    const input = await loadPlanInput(store, project);
+    const unmet: string[] = [];
+    for (const r of input.risks) {
+      if (r.status === 'closed') continue;
+      if (!scored(r.likelihood) || !scored(r.impact)) {
+        unmet.push(`Risk "${r.title}" is not scored (likelihood and impact 1-5).`);
+        continue;
+      }
+      const score = riskScore(r);
+      if (score < HIGH_RISK_SCORE) continue;
+      if (!present(r.owner)) unmet.push(`High risk "${r.title}" (score ${score}) has no owner.`);
+      if (!present(r.mitigation)) unmet.push(`High risk "${r.title}" (score ${score}) has no mitigation.`);
+    }
+    const plan = await store.get(project.id, 'document', PLAN_DOCUMENT_ID);
+    if (!plan) {
+      unmet.push('The project plan document has not been generated yet.');
+    } else if (plan.sha256 !== renderPlan(input).sha256) {
+      unmet.push(
+        `The project plan document (v${plan.docVersion}) is out of date: risks, resources, team or stakeholders changed since; generate it again.`,
+      );
+    }
+    return unmet;
+  },
+
+  approvalContent({ stage, gate }): ApprovalContent {
+    return {
+      approves: stage.gate.approves,
+      ...(gate.documentVersion !== undefined
+        ? { document: { id: planDocument.id, name: planDocument.name, version: gate.documentVersion } }
+        : {}),
+    };
+  },
+};

@@ -1,0 +1,99 @@
+/**
+ * What a stage type is: everything the system knows about one kind of stage, declared in one
+ * module (`initiation.ts`, `risk.ts`, ..., `custom.ts`) and looked up by key through the index.
+ * Use cases, the lifecycle builder and the local runtime ask the type; none of them compares a
+ * stage key with a literal.
+ */
+import type { Gate, Project, Stage } from '../model.js';
+import type { Deps, ProjectStore } from '../ports.js';
+import type { GateRule } from '../spec/lifecycle.js';
+import type { ResolvedStage } from '../spec/schema.js';
+
+/** The defaults of a standard stage that a project spec may override (name and gate). */
+export interface StageDefaults {
+  /** The stage's name when the spec does not rename it. */
+  name: string;
+  /** What the system checks before the gate may pass, in words (documentation and the README table). */
+  exitCriteria: string;
+  /** Approver roles (stakeholder roles) of the default gate. */
+  approvers: string[];
+  rule: GateRule;
+  /** What the approvers are asked to approve, shown in emails and on the approval page. */
+  approves: string;
+  /** Approval requests wait for the PM's submit, not only for the criteria. */
+  submit?: boolean;
+}
+
+/** What the exit criteria of a stage are evaluated on. */
+export interface CriteriaInput {
+  store: ProjectStore;
+  project: Project;
+  /** The stage's key (a custom type serves many keys). */
+  stageKey: string;
+  now: Date;
+}
+
+/** Fields a stage type records on the stage when it is entered (and in the `stage_entered` event). */
+export type StageEntry = Partial<Pick<Stage, 'supportUntil'>>;
+
+/** A versioned document that the gate of a stage approves in one exact version. */
+export interface ApprovalDocument {
+  /** The document's id within its project (the approval page links to it as `?document=<id>`). */
+  id: string;
+  /** The document in words, e.g. `project plan document`. */
+  name: string;
+  /** Brings the document up to date before approvals are requested (a no-op when unchanged). */
+  prepare(deps: Deps, projectId: string, actor: string): Promise<unknown>;
+  /** The version the approvers are asked to approve (recorded on the gate with the request). */
+  currentVersion(project: Project): number | undefined;
+}
+
+/**
+ * What an approval request shows about the thing to approve: the approval request email and its
+ * reminders show `approves` (with the document version when there is one), the approval page
+ * shows `approves` and links the document.
+ */
+export interface ApprovalContent {
+  /** What is being approved, in words (the gate's `approves`). */
+  approves: string;
+  /** The document version under approval, when the stage approves one. */
+  document?: { id: string; name: string; version: number };
+}
+
+/** One kind of stage: its defaults, exit criteria, hooks and what its approval request shows. */
+export interface StageType {
+  /** The stage key of a standard type; `custom` for the type that serves every other key. */
+  readonly key: string;
+  /** Defaults of a standard stage; a custom stage takes its name and gate from the spec. */
+  readonly defaults?: StageDefaults;
+  /**
+   * What the workflow waits for between entering the stage and opening its gate: `period` waits
+   * until the time the enter step returns (`waitUntil`, the hypercare end).
+   */
+  readonly waitsFor?: 'period';
+  /** A document the gate approves in an exact version (the risk stage's project plan). */
+  readonly approvalDocument?: ApprovalDocument;
+  /** The exit criteria that do not hold, one short sentence each; none means the gate may pass. */
+  unmetCriteria(input: CriteriaInput): Promise<string[]>;
+  /** Fields to record when the stage is entered (e.g. the end of the hypercare period). */
+  enter?(input: { project: Project; now: Date }): StageEntry;
+  /** Runs once after the stage is completed (none of the standard types needs it yet). */
+  complete?(deps: Deps, input: { project: Project; stage: Stage }): Promise<void>;
+  /** What the approval request of this stage's gate shows. */
+  approvalContent(input: { stage: ResolvedStage; gate: Pick<Gate, 'documentVersion'> }): ApprovalContent;
+}
+
+/** A standard stage type: it always declares its defaults. */
+export interface StandardStageType extends StageType {
+  readonly defaults: StageDefaults;
+}
+
+/** What is being approved in one phrase, as the approval request email says it (`project plan document v3`). */
+export function approvesInWords(content: ApprovalContent): string {
+  return content.document ? `${content.document.name} v${content.document.version}` : content.approves;
+}
+
+/** The approval content of a stage that approves no document: the gate's `approves` only. */
+export function metadataOnlyContent(input: { stage: ResolvedStage }): ApprovalContent {
+  return { approves: input.stage.gate.approves };
+}

@@ -1,0 +1,67 @@
+/**
+ * Project Completion & Support: entering the stage starts the hypercare period (`support.days`
+ * of the spec); the workflow waits until it ends before the gate opens. The gate passes
+ * automatically once the period has elapsed and no support issue (a task of the stage) is open;
+ * the close-out report follows.
+ */
+import { days } from '../events.js';
+import { isTaskClosed } from '../model.js';
+import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+
+/** The support stage type. */
+export const support: StandardStageType = {
+  key: 'support',
+  defaults: {
+    name: 'Project Completion & Support',
+    exitCriteria: 'the support (hypercare) period has elapsed and no support issue is open',
+    approvers: [],
+    rule: 'auto',
+    approves: 'project close-out',
+  },
+  waitsFor: 'period',
+
+  /** The hypercare period starts now and lasts the spec's `support.days`. */
+  enter: ({ project, now }) => ({
+    supportUntil: new Date(now.getTime() + days(project.spec.support.days)).toISOString(),
+  }),
+
+  /** The hypercare period is over and no support issue is open. */
+  async unmetCriteria({ store, project, stageKey, now }) {
+    const [stage, tasks] = await Promise.all([
+      store.get(project.id, 'stage', stageKey),
+      store.list(project.id, 'task'),
+    ]);
+    const unmet: string[] = [];
+    if (!stage?.supportUntil) {
+      unmet.push('The support period has not started yet.');
+    } else if (now.getTime() < Date.parse(stage.supportUntil)) {
+      unmet.push(`The support period runs until ${formatDay(stage.supportUntil, project.timezone)}.`);
+    }
+    for (const t of tasks) {
+      if (t.stage === stageKey && !isTaskClosed(t)) unmet.push(`Support issue "${t.name}" is still open.`);
+    }
+    return unmet;
+  },
+
+  approvalContent: metadataOnlyContent,
+};
+
+/** YYYY-MM-DD HH:MM in the project's time zone. */
+function formatDay(iso: string, timezone: string): string {
+  const date = new Date(iso);
+  try {
+    const parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(date);
+    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timezone})`;
+  } catch {
+    return iso;
+  }
+}

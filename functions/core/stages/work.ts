@@ -1,0 +1,27 @@
+/**
+ * The exit criterion shared by the stages whose work is recorded as tasks (execution, qa,
+ * deployment, custom stages): every task and deliverable of the stage is done or waived with a
+ * reason.
+ */
+import { isTaskClosed, type Task } from '../model.js';
+import type { CriteriaInput } from './stage-type.js';
+
+function describeTask(t: Task): string {
+  const what = t.type === 'deliverable' ? 'Deliverable' : 'Task';
+  const status =
+    t.status === 'in_progress' ? 'in progress' : t.status === 'waived' ? 'waived without a reason' : 'to do';
+  return `${what} "${t.name}" is not done (${status}).`;
+}
+
+/** Every task and deliverable of the stage is done or waived with a reason (and, when asked, there is at least one). */
+export async function unmetStageWork(
+  { store, project, stageKey }: CriteriaInput,
+  options: { atLeastOne: boolean },
+): Promise<string[]> {
+  const tasks = (await store.list(project.id, 'task')).filter((t) => t.stage === stageKey);
+  const name = project.stages.find((s) => s.key === stageKey)?.name ?? stageKey;
+  if (options.atLeastOne && tasks.length === 0) {
+    return [`No tasks or deliverables are recorded for ${name}.`];
+  }
+  return tasks.filter((t) => !isTaskClosed(t)).map(describeTask);
+}
