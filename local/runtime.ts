@@ -41,7 +41,8 @@ import { executionName, stateMachineName } from '../functions/core/workflow-cont
 import { handleHttp } from '../functions/handlers/http-app.js';
 import { handleLifecycle } from '../functions/handlers/lifecycle.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
-import { lifecyclePayload, synthesizeDefinitions } from '../statemachines/definition.js';
+import { synthesizeDefinitions } from '../infra/definitions.js';
+import { lifecyclePayload } from '../statemachines/definition.js';
 import { dashboardGate, outboxPage, portfolioPage, projectPage } from './dashboard.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { LocalRuntimeError } from './errors.js';
