@@ -32,8 +32,9 @@ import { registerProject } from '../functions/core/use-cases/register-project.js
 import { lifecycleEventSchema } from '../functions/core/workflow-contract.js';
 import { handleHttp } from '../functions/handlers/http-app.js';
 import { loadProjectSpecs } from '../infra/build-app.js';
+import { synthesizeDefinitions } from '../infra/definitions.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { type AslDefinition, lifecyclePayload, synthesizeDefinitions } from '../statemachines/definition.js';
+import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

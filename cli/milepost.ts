@@ -1,7 +1,7 @@
 /**
  * The `milepost` command.
  *
- *   milepost validate <files...>   check project specs (`<file>: ok` or `file:line field: message`)
+ *   milepost validate <paths...>   check project specs, files or folders (`<file>: ok` or `file:line field: message`)
  *   milepost schema                print the JSON Schema of a project spec
  *   milepost dev [options]         run everything on this machine (npm start)
  *   milepost demo [--port N]       walk an example project from initiation to close (npm run demo)
@@ -62,7 +62,7 @@ function buildProgram(): Command {
   program
     .command('validate')
     .description('check project spec files; prints "<file>: ok" or every error as file:line field: message')
-    .argument('<files...>', 'spec files (projects/*.yaml)')
+    .argument('<paths...>', 'spec files (projects/*.yaml) or folders of them (projects)')
     .action(async (files: string[]) => {
       const result = await validateFiles(files, {
         ok: (l) => console.log(l),

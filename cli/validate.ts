@@ -1,6 +1,8 @@
 /**
- * `milepost validate <files...>`: checks spec files and reports `<file>: ok` for each valid one, or
- * every error as `file:line field: message`. Project ids must also be unique across the files.
+ * `milepost validate <files or folders...>`: checks spec files and reports `<file>: ok` for each
+ * valid one, or every error as `file:line field: message`. A folder stands for its spec files,
+ * found as `cdk synth` and the local runtime find them (`specFilesIn`). Project ids must also be
+ * unique across the files.
  */
 import { stat } from 'node:fs/promises';
 import {
@@ -8,6 +10,7 @@ import {
   loadSpecFile,
   type SpecError,
   SpecValidationError,
+  specFilesIn,
 } from '../functions/core/spec/load.js';
 
 export interface ValidateOutput {
@@ -20,11 +23,16 @@ export interface ValidateResult {
   errors: SpecError[];
 }
 
-/** Validates every file (never stops at the first bad one) and writes one line per result. */
-export async function validateFiles(files: string[], out: ValidateOutput): Promise<ValidateResult> {
+/**
+ * Validates every file (never stops at the first bad one) and writes one line per result. A
+ * folder among `paths` is replaced by its spec files.
+ */
+export async function validateFiles(paths: string[], out: ValidateOutput): Promise<ValidateResult> {
   const valid: string[] = [];
   const errors: SpecError[] = [];
   const ids = new Map<string, string>();
+  const files: string[] = [];
+  for (const path of paths) files.push(...((await isFolder(path)) ? await specFilesIn(path) : [path]));
   for (const file of files) {
     const unreadable = await whyUnreadable(file);
     if (unreadable) {
@@ -56,6 +64,14 @@ export async function validateFiles(files: string[], out: ValidateOutput): Promi
     }
   }
   return { valid, errors };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function whyUnreadable(file: string): Promise<string | undefined> {

@@ -4,7 +4,12 @@
  * `file:line field: message` and the process exits 1, so nothing is synthesized.
  */
 import { App } from 'aws-cdk-lib';
-import { formatSpecError, type LoadedSpec, SpecValidationError } from '../functions/core/spec/load.js';
+import {
+  formatSpecError,
+  type LoadedSpec,
+  SpecFolderError,
+  SpecValidationError,
+} from '../functions/core/spec/load.js';
 import { buildApp, loadProjectSpecs, readSettings } from './build-app.js';
 
 const app = new App();
@@ -14,6 +19,10 @@ let specs: LoadedSpec[];
 try {
   specs = await loadProjectSpecs(typeof projectsDir === 'string' ? projectsDir : 'projects');
 } catch (e) {
+  if (e instanceof SpecFolderError) {
+    process.stderr.write(`milepost: ${e.message}: set the context value milepost:projectsDir\n`);
+    process.exit(1);
+  }
   if (!(e instanceof SpecValidationError)) throw e;
   for (const error of e.errors) process.stderr.write(`${formatSpecError(error)}\n`);
   process.stderr.write(`milepost: ${e.errors.length} error(s) in the project specs; nothing synthesized\n`);

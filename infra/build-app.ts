@@ -1,12 +1,11 @@
 /**
  * The one builder of the CDK app: `cdk synth` (infra/app.ts) and the local runtime
- * (statemachines/definition.ts) both call `buildApp`, so what runs locally is what CDK synthesizes.
+ * (infra/definitions.ts) both call `buildApp`, so what runs locally is what CDK synthesizes.
  */
-import { readdir } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type LoadedSpec, loadSpecFiles } from '../functions/core/spec/load.js';
+import { type LoadedSpec, loadSpecFolder } from '../functions/core/spec/load.js';
 import { PlatformStack } from './platform-stack.js';
 import { ProjectStack } from './project-stack.js';
 
@@ -52,14 +51,14 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
   };
 }
 
-/** Loads every `*.yaml` spec of a folder (sorted); throws SpecValidationError listing every error. */
+/**
+ * Loads every spec of a folder (`*.yaml`, `*.yml`, sorted) with the one discovery
+ * (`loadSpecFolder`); throws SpecValidationError listing every error, SpecFolderError when the
+ * folder is missing.
+ */
 export async function loadProjectSpecs(dir: string): Promise<LoadedSpec[]> {
-  const files = (await readdir(dir))
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort()
-    .map((f) => join(dir, f));
   // Errors name files as the user would: relative inside the working folder, absolute outside it.
-  return loadSpecFiles(files, (p) => {
+  return loadSpecFolder(dir, (p) => {
     const rel = relative(process.cwd(), p);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
   });

@@ -4,7 +4,6 @@
  * registration + start of its execution on deploy. Permissions of the platform functions on this
  * project's state machine are granted here, scoped to it, so the platform never depends on a project.
  */
-import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { LoadedSpec } from '../functions/core/spec/load.js';
+import { registrationProperties } from '../functions/core/spec/registration.js';
 import type { ProjectSpec } from '../functions/core/spec/schema.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { buildLifecycleDefinition } from '../statemachines/lifecycle.js';
@@ -33,14 +33,7 @@ export interface ProjectStackProps extends StackProps {
 /** Payload the schedule function receives (functions/handlers/schedule.ts). */
 export type ScheduleKind = 'monitor' | 'status-report';
 
-/** The custom resource properties the register function receives. */
-export interface RegistrationProperties {
-  projectId: string;
-  /** The validated spec as JSON text (CloudFormation would turn numbers inside an object into strings). */
-  spec: string;
-  /** SHA-256 of `spec`: a changed spec updates the resource, an unchanged one does not. */
-  specHash: string;
-}
+export type { RegistrationProperties } from '../functions/core/spec/registration.js';
 
 export class ProjectStack extends Stack {
   public readonly projectId: string;
@@ -154,12 +147,7 @@ export class ProjectStack extends Stack {
     }).addAlarmAction(alarmAction);
 
     // --- Registration and start on deploy (idempotent: deterministic execution name) ---------------
-    const specJson = JSON.stringify(spec);
-    const properties: RegistrationProperties = {
-      projectId: spec.id,
-      spec: specJson,
-      specHash: createHash('sha256').update(specJson).digest('hex'),
-    };
+    const properties = registrationProperties(spec);
     this.registration = new CustomResource(this, 'Registration', {
       serviceToken: platform.registerServiceToken,
       resourceType: 'Custom::MilepostProject',

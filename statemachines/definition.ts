@@ -1,15 +1,9 @@
 /**
- * The plain ASL JSON that CDK synthesized for each project: read from a template, or built
- * in-process with the same app builder as `cdk synth` (infra/build-app.ts). The local runtime
- * executes exactly these definitions, with the lifecycle function's ARN replaced by
+ * The plain ASL JSON that CDK synthesized for a project, read from its template
+ * (`definitionFromTemplate`; infra/definitions.ts builds the templates in-process). The local
+ * runtime executes exactly these definitions, with the lifecycle function's ARN replaced by
  * `LOCAL_LIFECYCLE_FUNCTION` (every Task state is then overridden by name).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import type { LoadedSpec } from '../functions/core/spec/load.js';
-import { type AppSettings, buildApp } from '../infra/build-app.js';
 
 /** Stands for the lifecycle function in definitions run locally. */
 export const LOCAL_LIFECYCLE_FUNCTION = 'arn:aws:lambda:local:000000000000:function:milepost-lifecycle';
@@ -82,50 +76,6 @@ function renderString(value: unknown, token: (t: object) => string): string {
     return token(value);
   }
   throw new Error(`unexpected DefinitionString part: ${JSON.stringify(value)}`);
-}
-
-/**
- * Builds the same app as `cdk synth` in-process (bundling skipped) and returns each project's
- * definition, by project id. `context` adds CDK context values; `settings` only affect
- * resources outside the state machines.
- */
-export function synthesizeDefinitions(
-  loaded: LoadedSpec[],
-  context: Record<string, unknown> = {},
-  settings: Partial<AppSettings> = {},
-): Map<string, AslDefinition> {
-  const outdir = mkdtempSync(join(tmpdir(), 'milepost-synth-'));
-  try {
-    // The CloudFormation schema checks of `cdk synth` concern resources, not definitions, and take seconds.
-    const app = new App({
-      outdir,
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [], ...context },
-    });
-    const { projects } = buildApp(app, loaded, {
-      region: 'us-east-1',
-      senderEmail: 'milepost@example.com',
-      mspName: 'milepost',
-      ...settings,
-      // cdk-nag checks resources, not definitions: `cdk synth` runs it.
-      nag: false,
-    });
-    const assembly = app.synth();
-    const out = new Map<string, AslDefinition>();
-    for (const [projectId, stack] of projects) {
-      const template = assembly.getStackArtifact(stack.artifactId).template as object;
-      out.set(
-        projectId,
-        definitionFromTemplate(
-          template,
-          stack.getLogicalId(stack.stateMachine.node.defaultChild as CfnElement),
-        ),
-      );
-    }
-    return out;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AcceleratedClock } from '../../functions/adapters/system-clock.js';
+import { selectReferencePath } from '../../local/sfn/json-path.js';
 import { type SfnLocal, scaleDefinition, startSfnLocal, type TaskCall } from '../../local/sfn-local.js';
 
 /** A tiny lifecycle: enter -> gate (token, timeout 1 day) -> done; rejection -> rework -> gate; timeout -> remind -> gate. */
@@ -217,6 +218,81 @@ describe('local Step Functions endpoint', () => {
       error: 'NotFoundError',
       cause: 'project p is not registered',
     });
+  });
+});
+
+describe('Wait states on a path', () => {
+  /** A task reports a time; a Wait reads it from its own input, wherever the definition put it. */
+  const waiting = (wait: Record<string, unknown>) => ({
+    StartAt: 'Plan',
+    States: {
+      Plan: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'local-fn', Payload: { action: 'plan' } },
+        ResultSelector: { 'until.$': '$.Payload.holdUntil', 'seconds.$': '$.Payload.holdSeconds' },
+        ResultPath: '$.hold',
+        Next: 'Hold',
+      },
+      Hold: { Type: 'Wait', ...wait, Next: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  });
+
+  async function runWait(wait: Record<string, unknown>, input = '{}') {
+    // One clock hour per real second.
+    const clock = new AcceleratedClock(new Date('2027-01-04T09:00:00Z'), 3600);
+    const holdUntil = new Date('2027-01-04T11:00:00Z');
+    sfn = await startSfnLocal({
+      clock,
+      factor: 3600,
+      invokeTask: async () => ({ holdUntil: holdUntil.toISOString(), holdSeconds: 7200 }),
+    });
+    const arn = sfn.addStateMachine('milepost-wait', waiting(wait));
+    const e = sfn.startExecution(arn, 'w-1', input);
+    const ended = await until(() => e.status !== 'RUNNING' && e, 'the wait to end');
+    return { ended, clock, holdUntil };
+  }
+
+  it('waits until the TimestampPath of its input, in clock time', async () => {
+    const { ended, clock, holdUntil } = await runWait({ TimestampPath: '$.hold.until' });
+    expect(ended.status).toBe('SUCCEEDED');
+    // Two clock hours took about two real seconds (the engine alone would wait until 2027).
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(holdUntil.getTime() - 60_000);
+    expect(ended.transitions).toBe(3);
+  });
+
+  it('applies its InputPath first, and reads SecondsPath the same way', async () => {
+    const { ended, clock, holdUntil } = await runWait({ InputPath: '$.hold', SecondsPath: '$.seconds' });
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(holdUntil.getTime() - 60_000);
+  });
+
+  it('reads a path into the execution input', async () => {
+    const { ended } = await runWait(
+      { TimestampPath: '$$.Execution.Input.resumeAt' },
+      '{"resumeAt":"2027-01-04T10:00:00Z"}',
+    );
+    expect(ended.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('selectReferencePath', () => {
+  const data = { a: { 'b c': [1, { d: 'x' }] }, e: null };
+
+  it('selects one node by dot, bracket and index steps', () => {
+    expect(selectReferencePath('$', data)).toBe(data);
+    expect(selectReferencePath('$.a', data)).toBe(data.a);
+    expect(selectReferencePath("$.a['b c'][1].d", data)).toBe('x');
+    expect(selectReferencePath('$.e', data)).toBeNull();
+    expect(selectReferencePath('$$.Execution.Input.id', {}, { Execution: { Input: { id: 'p' } } })).toBe('p');
+  });
+
+  it('answers undefined for a missing node or a path that selects many', () => {
+    expect(selectReferencePath('$.a.missing', data)).toBeUndefined();
+    expect(selectReferencePath("$.a['b c'][5]", data)).toBeUndefined();
+    expect(selectReferencePath('$.a.*', data)).toBeUndefined();
+    expect(selectReferencePath('a.b', data)).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { type LoadedSpec, parseSpec } from '../../functions/core/spec/load.js';
 import { loadProjectSpecs } from '../../infra/build-app.js';
-import { type AslDefinition, synthesizeDefinitions } from '../../statemachines/definition.js';
+import { synthesizeDefinitions } from '../../infra/definitions.js';
+import type { AslDefinition } from '../../statemachines/definition.js';
 
 /** Id of the test-only project whose `initiation` gate times out after one second. */
 export const QUICK_PROJECT = 'quick-gates';

@@ -66,6 +66,17 @@ describe('milepost validate', () => {
     expect(r.stderr).toBe(`${b}:1 id: project id "acme-test" is also used by ${a}\n`);
   });
 
+  it('checks every spec file of a folder, as cdk synth and the local runtime find them', () => {
+    const folder = mkdtempSync(join(dir, 'folder-'));
+    writeFileSync(join(folder, 'b.yml'), VALID_SPEC.replace('id: acme-test', 'id: acme-other'));
+    writeFileSync(join(folder, 'a.yaml'), VALID_SPEC);
+    writeFileSync(join(folder, 'notes.txt'), 'not a spec');
+    const r = milepost('validate', folder);
+    expect(r.stdout).toBe(`${join(folder, 'a.yaml')}: ok\n${join(folder, 'b.yml')}: ok\n`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('reports a YAML syntax error without a stack trace', () => {
     const bad = specFile('syntax.yaml', withLine('  name: Acme Ltd', '  name: "Acme Ltd'));
     const r = milepost('validate', bad);

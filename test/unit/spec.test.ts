@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   loadSpecFile,
   loadSpecFiles,
+  loadSpecFolder,
   parseSpec,
   type SpecError,
+  SpecFolderError,
   SpecValidationError,
+  specFilesIn,
 } from '../../functions/core/spec/load.js';
 import { lineNumber, VALID_SPEC, withLine } from './spec-fixture.js';
 
@@ -284,5 +287,29 @@ describe('loadSpecFiles', () => {
     await expect(loadSpecFiles([join(dir, 'a.yaml'), join(dir, 'b.yaml')])).rejects.toThrow(
       /id: project id "acme-test" is also used by/,
     );
+  });
+});
+
+describe('spec discovery', () => {
+  it('lists the yaml and yml files of a folder, sorted, and loads them', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'milepost-specs-'));
+    await writeFile(join(dir, 'b.yml'), VALID_SPEC.replace('id: acme-test', 'id: acme-other'));
+    await writeFile(join(dir, 'a.yaml'), VALID_SPEC);
+    await writeFile(join(dir, 'README.md'), '# not a spec');
+    expect(await specFilesIn(dir)).toEqual([join(dir, 'a.yaml'), join(dir, 'b.yml')]);
+    const loaded = await loadSpecFolder(dir, (p) => `specs/${p.slice(dir.length + 1)}`);
+    expect(loaded.map((l) => [l.file, l.spec.id])).toEqual([
+      ['specs/a.yaml', 'acme-test'],
+      ['specs/b.yml', 'acme-other'],
+    ]);
+  });
+
+  it('names a missing folder', async () => {
+    await expect(specFilesIn('no-such-folder')).rejects.toThrow(SpecFolderError);
+    await expect(specFilesIn('no-such-folder')).rejects.toThrow('no projects folder at no-such-folder');
+    await expect(specFilesIn('package.json')).rejects.toThrow(SpecFolderError);
   });
 });

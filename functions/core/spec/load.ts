@@ -1,8 +1,10 @@
 /**
  * Reads project spec files: YAML -> zod -> cross-field checks, with every error located by
  * file, line and field path (`projects/acme.yaml:14 stakeholders[1].email: invalid email`).
+ * Also the one discovery of a folder's spec files, used by `cdk synth`, the local runtime and the CLI.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import {
   checkSpec,
@@ -189,4 +191,50 @@ export async function loadSpecFiles(
   }
   if (errors.length > 0) throw new SpecValidationError(errors);
   return loaded;
+}
+
+/** The folder given for the project specs is missing or not a folder. */
+export class SpecFolderError extends Error {
+  constructor(
+    readonly dir: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`no projects folder at ${dir}`, options);
+    this.name = 'SpecFolderError';
+  }
+}
+
+/** Whether a file name is a spec file (`*.yaml`, `*.yml`). */
+export function isSpecFileName(name: string): boolean {
+  return /\.ya?ml$/.test(name);
+}
+
+/**
+ * The spec files of a folder (`*.yaml`, `*.yml`), sorted by name, each joined to `dir`.
+ * Throws SpecFolderError when `dir` is not a folder that can be read.
+ */
+export async function specFilesIn(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new SpecFolderError(dir, { cause });
+  }
+  return names
+    .filter(isSpecFileName)
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/**
+ * Loads every spec file of a folder (`specFilesIn` then `loadSpecFiles`): SpecFolderError when
+ * the folder is missing, one SpecValidationError listing every error of every file otherwise.
+ * `display` names the files in errors (default: the path as joined to `dir`).
+ */
+export async function loadSpecFolder(
+  dir: string,
+  display: (p: string) => string = (p) => p,
+): Promise<LoadedSpec[]> {
+  return loadSpecFiles(await specFilesIn(dir), display);
 }
