@@ -104,7 +104,7 @@ describe('approval gates', () => {
 
     expect(result.outcome).toBe('passed');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+      { taskToken: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('approval gates', () => {
     await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
 
     expect(f.workflow.failures).toHaveLength(1);
-    expect(f.workflow.failures[0]).toMatchObject({ token: TOKEN2, error: 'GateRejected' });
+    expect(f.workflow.failures[0]).toMatchObject({ taskToken: TOKEN2, error: 'GateRejected' });
     expect(f.workflow.failures[0]?.cause).toContain('Budget <b>too high</b>');
   });
 
@@ -253,7 +253,7 @@ describe('approval gates', () => {
 
     for (const id of ids) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+      { taskToken: TOKEN2, output: { stage: 'initiation', round: 1, decision: 'approved' } },
     ]);
   });
 
@@ -277,7 +277,7 @@ describe('approval gates', () => {
     expect(results.map((r) => r.outcome).sort()).toEqual(['passed', 'repeat']);
     expect(late.outcome).toBe('repeat');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN3, output: { stage: 'initiation', round: 1, decision: 'approved' } },
+      { taskToken: TOKEN3, output: { stage: 'initiation', round: 1, decision: 'approved' } },
     ]);
     expect(await f.gate('initiation')).toMatchObject({ status: 'approved', taskToken: TOKEN3 });
   });
@@ -292,7 +292,7 @@ describe('approval gates', () => {
     await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
 
     expect(f.workflow.failures).toHaveLength(1);
-    expect(f.workflow.failures[0]).toMatchObject({ token: TOKEN2, error: 'GateRejected' });
+    expect(f.workflow.failures[0]).toMatchObject({ taskToken: TOKEN2, error: 'GateRejected' });
   });
 
   it('escalates to the first team member of the spec when the gate names nobody', async () => {
@@ -327,7 +327,7 @@ describe('approval gates', () => {
       await decideLink(f.deps, sponsorLink, 'reject', 'Scope is missing the <script>phones</script>'),
     ).toBe('recorded');
     const failure = f.workflow.failures[0];
-    expect(failure).toMatchObject({ token: TOKEN, error: 'GateRejected' });
+    expect(failure).toMatchObject({ taskToken: TOKEN, error: 'GateRejected' });
 
     await reworkStage(f.deps, {
       projectId: f.projectId,
@@ -377,7 +377,7 @@ describe('approval gates', () => {
     for (const id of round1) expect((await loadApproval(f.deps, id)).kind).toBe('neutral');
     for (const id of round2) expect(await decideLink(f.deps, id, 'approve')).toBe('recorded');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN2, output: { stage: 'initiation', round: 2, decision: 'approved' } },
+      { taskToken: TOKEN2, output: { stage: 'initiation', round: 2, decision: 'approved' } },
     ]);
   });
 

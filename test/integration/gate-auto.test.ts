@@ -20,7 +20,7 @@ describe('auto gates', () => {
     expect(result).toMatchObject({ outcome: 'opened', action: 'advanced', criteria: { met: true } });
     expect(again.action).toBe('none');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN, output: { stage: 'resourcing', round: 0, decision: 'auto' } },
+      { taskToken: TOKEN, output: { stage: 'resourcing', round: 0, decision: 'auto' } },
     ]);
     expect(await f.gate('resourcing')).toMatchObject({ status: 'approved', decidedAt: START });
     expect(f.mailer.tagged('approval-request')).toHaveLength(0);
@@ -76,7 +76,7 @@ describe('auto gates', () => {
 
     expect(reopened.outcome).toBe('passed');
     expect(f.workflow.successes).toEqual([
-      { token: TOKEN2, output: { stage: 'resourcing', round: 0, decision: 'auto' } },
+      { taskToken: TOKEN2, output: { stage: 'resourcing', round: 0, decision: 'auto' } },
     ]);
   });
 
@@ -95,7 +95,7 @@ describe('auto gates', () => {
     expect(deferred.map((e) => e.data?.['reason'])).toEqual(['workflow_error', 'workflow_error']);
     f.workflow.unreachable = false;
     await openGate(f.deps, { projectId: f.projectId, stage: 'resourcing', taskToken: 'third-token' });
-    expect(f.workflow.successes.map((s) => s.token)).toEqual(['third-token']);
+    expect(f.workflow.successes.map((s) => s.taskToken)).toEqual(['third-token']);
   });
 
   it('pass the support gate once the hypercare period is over', async () => {

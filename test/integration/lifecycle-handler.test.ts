@@ -29,7 +29,7 @@ async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise
   for (const id of linkIds(f.mailer.sent.slice(sentBefore).filter((m) => m.tag === 'approval-request'))) {
     expect(await decideLink(f.deps, id, 'approve', 'Looks good')).toBe('recorded');
   }
-  expect(f.workflow.successes.at(-1)?.token).toBe(token);
+  expect(f.workflow.successes.at(-1)?.taskToken).toBe(token);
   await handleLifecycle(f.deps, { action: 'completeStage', projectId, stage });
   return token;
 }

@@ -3,95 +3,34 @@
  * DynamoDB Local, with a recording Workflow, the email notifier over a recording transport, a settable clock, an in-memory document
  * store and a logger that keeps every line.
  */
-import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
-import { TaskTokenGoneError } from '../../functions/core/errors.js';
+import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
 import type { Gate, Stage } from '../../functions/core/model.js';
 import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
-import type { Clock, Deps, DocumentStore, Logger, Workflow } from '../../functions/core/ports.js';
+import type { Deps } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { decideApproval } from '../../functions/core/use-cases/decide-approval.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { viewApproval } from '../../functions/core/use-cases/view-approval.js';
 import { makeProjectSpec, makeTestStore } from '../support/dynamo.js';
+import {
+  CapturingLogger,
+  MemoryDocuments,
+  RecordingMailer,
+  RecordingWorkflow,
+  SettableClock,
+} from '../support/fakes.js';
+
+export {
+  CapturingLogger,
+  MemoryDocuments,
+  RecordingMailer,
+  RecordingWorkflow,
+  SettableClock,
+  START,
+} from '../support/fakes.js';
 
 export const BASE_URL = 'http://127.0.0.1:3999';
-export const START = '2026-12-01T09:00:00.000Z';
-
-export class RecordingWorkflow implements Workflow {
-  successes: { token: string; output: unknown }[] = [];
-  failures: { token: string; error: string; cause: string }[] = [];
-  starts: { projectId: string; name: string; input: unknown }[] = [];
-  /** Tokens whose task is gone (timed out): callbacks to them throw TaskTokenGoneError. */
-  gone = new Set<string>();
-  /** When true, callbacks fail as if Step Functions could not be reached. */
-  unreachable = false;
-
-  async sendTaskSuccess(token: string, output: unknown): Promise<void> {
-    if (this.unreachable) throw new Error('connect ECONNREFUSED');
-    if (this.gone.has(token)) throw new TaskTokenGoneError('task timed out');
-    this.successes.push({ token, output });
-  }
-  async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
-    if (this.gone.has(token)) throw new TaskTokenGoneError('task timed out');
-    this.failures.push({ token, error, cause });
-  }
-  async startExecution(projectId: string, name: string, input: unknown): Promise<void> {
-    this.starts.push({ projectId, name, input });
-  }
-}
-
-/** An email transport that records what the EmailNotifier rendered (or fails on demand). */
-export class RecordingMailer implements EmailTransport {
-  sent: EmailMessage[] = [];
-  /** When set, sends for which it returns true throw (as the SES adapter does after its retries). */
-  failWhen?: (m: EmailMessage) => boolean;
-
-  async send(message: EmailMessage): Promise<{ messageId: string }> {
-    if (this.failWhen?.(message)) throw new Error('SES throttled the send');
-    this.sent.push(message);
-    return { messageId: `m-${this.sent.length}` };
-  }
-  to(email: string): EmailMessage[] {
-    return this.sent.filter((m) => m.to.includes(email));
-  }
-  tagged(tag: string): EmailMessage[] {
-    return this.sent.filter((m) => m.tag === tag);
-  }
-}
-
-export class SettableClock implements Clock {
-  constructor(public at: Date = new Date(START)) {}
-  now(): Date {
-    return new Date(this.at);
-  }
-  advanceDays(days: number): void {
-    this.at = new Date(this.at.getTime() + days * 86_400_000);
-  }
-}
-
-export class MemoryDocuments implements DocumentStore {
-  docs = new Map<string, { body: string; contentType: string }>();
-  async put(key: string, body: string, contentType: string): Promise<void> {
-    this.docs.set(key, { body, contentType });
-  }
-  async get(key: string): Promise<string | undefined> {
-    return this.docs.get(key)?.body;
-  }
-}
-
-export class CapturingLogger implements Logger {
-  lines: string[] = [];
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.lines.push(JSON.stringify({ level: 'info', message, ...fields }));
-  }
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.lines.push(JSON.stringify({ level: 'warn', message, ...fields }));
-  }
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.lines.push(JSON.stringify({ level: 'error', message, ...fields }));
-  }
-}
 
 export interface LifecycleFixture {
   deps: Deps;

@@ -8,7 +8,6 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DynamoProjectStore, type DynamoProjectStoreOptions } from '../../functions/adapters/dynamo-store.js';
-import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
 import { createTableInput } from '../../functions/adapters/table-definition.js';
 import type {
   ApprovalLink,
@@ -21,8 +20,6 @@ import type {
   Task,
   TeamMember,
 } from '../../functions/core/model.js';
-import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
-import type { Clock, Deps, DocumentStore, ProjectStore, Workflow } from '../../functions/core/ports.js';
 import {
   type ProjectSpec,
   type ProjectSpecInput,
@@ -280,84 +277,12 @@ export function makeResource(overrides: Partial<Resource> = {}): Resource {
   };
 }
 
-/** A Workflow that records every call; `startExecution` is idempotent by name like Step Functions. */
-export class RecordingWorkflow implements Workflow {
-  readonly successes: { taskToken: string; output: unknown }[] = [];
-  readonly failures: { taskToken: string; error: string; cause: string }[] = [];
-  readonly starts: { projectId: string; name: string; input: unknown }[] = [];
-  readonly executions = new Set<string>();
-  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
-    this.successes.push({ taskToken, output });
-  }
-  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
-    this.failures.push({ taskToken, error, cause });
-  }
-  async startExecution(projectId: string, name: string, input: unknown): Promise<void> {
-    this.starts.push({ projectId, name, input });
-    this.executions.add(name);
-  }
-}
-
-/** An email transport that keeps the messages it was asked to send (behind the real EmailNotifier). */
-export class RecordingMailer implements EmailTransport {
-  readonly sent: EmailMessage[] = [];
-  async send(message: EmailMessage): Promise<{ messageId: string }> {
-    this.sent.push(message);
-    return { messageId: `m-${this.sent.length}` };
-  }
-}
-
-/** Documents in memory. */
-export class MemoryDocumentStore implements DocumentStore {
-  readonly docs = new Map<string, { body: string; contentType: string }>();
-  async put(key: string, body: string, contentType: string): Promise<void> {
-    this.docs.set(key, { body, contentType });
-  }
-  async get(key: string): Promise<string | undefined> {
-    return this.docs.get(key)?.body;
-  }
-}
-
-/** A clock that stays where it is set. */
-export class FakeClock implements Clock {
-  constructor(private current = new Date(NOW)) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(iso: string): void {
-    this.current = new Date(iso);
-  }
-  advanceDays(days: number): void {
-    this.current = new Date(this.current.getTime() + days * 86_400_000);
-  }
-}
-
-export interface TestDeps extends Deps {
-  workflow: RecordingWorkflow;
-  /** The transport under `notifier`: the emails as rendered. */
-  mailer: RecordingMailer;
-  documents: MemoryDocumentStore;
-  clock: FakeClock;
-}
-
-/** Deps over `store` with recording fakes for every other port (replace any with `overrides`). */
-export function makeTestDeps(store: ProjectStore, overrides: Partial<TestDeps> = {}): TestDeps {
-  const silent = { info() {}, warn() {}, error() {} };
-  const mailer = overrides.mailer ?? new RecordingMailer();
-  return {
-    store,
-    workflow: new RecordingWorkflow(),
-    mailer,
-    notifier: new EmailNotifier(mailer),
-    documents: new MemoryDocumentStore(),
-    clock: new FakeClock(),
-    log: silent,
-    config: {
-      publicBaseUrl: 'http://127.0.0.1:9999',
-      senderEmail: 'milepost@msp.example',
-      mspName: 'Test MSP',
-      linkTtlDays: 21,
-    },
-    ...overrides,
-  };
-}
+// The fakes of the other ports live in ./fakes.ts (one set for every test).
+export {
+  MemoryDocuments as MemoryDocumentStore,
+  makeTestDeps,
+  RecordingMailer,
+  RecordingWorkflow,
+  SettableClock as FakeClock,
+  type TestDeps,
+} from './fakes.js';

@@ -1,0 +1,225 @@
+/**
+ * An in-memory `ProjectStore` for unit tests of the core (criteria, documents, use cases) that
+ * need records but not DynamoDB. It keeps the contract of the DynamoDB store, and
+ * test/integration/store-contract.test.ts runs the same scenarios on both so they cannot drift:
+ * optimistic locking (`version` read, ConflictError, nothing written on a failed commit), one
+ * commit at most 100 items and never one record twice, lists in key order (stages by `order`),
+ * the event log and the project list paged with an opaque cursor. Records are copied in and out,
+ * so a caller that mutates what it read changes nothing stored.
+ */
+import { randomBytes } from 'node:crypto';
+import { MAX_TRANSACTION_ITEMS, TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
+import { ConflictError, ValidationError } from '../../functions/core/errors.js';
+import type {
+  Entity,
+  EntityOf,
+  Page,
+  Project,
+  ProjectChild,
+  ProjectEvent,
+  ProjectStatus,
+} from '../../functions/core/model.js';
+import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 1000;
+
+/** Member and stakeholder ids are emails, compared without case (as the DynamoDB keys are). */
+function childId(entity: ProjectChild, id: string): string {
+  return entity === 'member' || entity === 'stakeholder' ? id.toLowerCase() : id;
+}
+
+function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
+  switch (entity.entity) {
+    case 'stage':
+      return entity.key;
+    case 'gate':
+      return entity.stage;
+    case 'member':
+    case 'stakeholder':
+      return entity.email;
+    default:
+      return entity.id;
+  }
+}
+
+function keyOf(entity: Entity): string {
+  switch (entity.entity) {
+    case 'project':
+      return `project|${entity.id}`;
+    case 'link':
+      return `link|${entity.linkHash}`;
+    default:
+      return `child|${entity.projectId}|${entity.entity}|${childId(entity.entity, idOf(entity))}`;
+  }
+}
+
+function describeEntity(entity: Entity): string {
+  switch (entity.entity) {
+    case 'project':
+      return `project ${entity.id}`;
+    case 'link':
+      return 'approval link';
+    default:
+      return `${entity.entity} ${idOf(entity)} of project ${entity.projectId}`;
+  }
+}
+
+/** A deep copy without undefined values (DynamoDB drops them too). */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = copy(v);
+    return out as T;
+  }
+  return value;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+let lastSequence = 0n;
+function eventId(at: string): string {
+  const now = process.hrtime.bigint();
+  lastSequence = now > lastSequence ? now : lastSequence + 1n;
+  return `${at}#${lastSequence.toString(16).padStart(16, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new ValidationError([{ path: 'limit', message: `must be an integer 1-${MAX_PAGE}` }]);
+  }
+  return limit;
+}
+
+/** A page of `items` from the position an opaque cursor names; `scope` binds the cursor to one listing. */
+function pageOf<T>(items: T[], scope: string, cursor: string | undefined, limit: number): Page<T> {
+  let start = 0;
+  if (cursor) {
+    try {
+      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+        s?: unknown;
+        i?: unknown;
+      };
+      if (parsed.s !== scope || !Number.isInteger(parsed.i) || (parsed.i as number) < 0) throw new Error();
+      start = parsed.i as number;
+    } catch {
+      throw new ValidationError([{ path: 'cursor', message: 'invalid cursor' }]);
+    }
+  }
+  const slice = items.slice(start, start + limit);
+  const next = start + limit;
+  return next < items.length
+    ? { items: slice, cursor: Buffer.from(JSON.stringify({ s: scope, i: next })).toString('base64url') }
+    : { items: slice };
+}
+
+export class MemoryProjectStore implements ProjectStore {
+  private readonly records = new Map<string, Entity>();
+  private readonly events = new Map<string, ProjectEvent[]>();
+  /** Requests served, by kind (tests count reads and writes). */
+  readonly requests = { reads: 0, writes: 0 };
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async getProject(id: string): Promise<Project | undefined> {
+    this.requests.reads++;
+    return this.read(`project|${id}`) as Project | undefined;
+  }
+
+  async get<E extends ProjectChild>(
+    projectId: string,
+    entity: E,
+    id: string,
+  ): Promise<EntityOf<E> | undefined> {
+    this.requests.reads++;
+    return this.read(`child|${projectId}|${entity}|${childId(entity, id)}`) as EntityOf<E> | undefined;
+  }
+
+  async getLink(linkHash: string): Promise<EntityOf<'link'> | undefined> {
+    this.requests.reads++;
+    return this.read(`link|${linkHash}`) as EntityOf<'link'> | undefined;
+  }
+
+  async list<E extends ProjectChild>(projectId: string, entity: E): Promise<EntityOf<E>[]> {
+    this.requests.reads++;
+    const prefix = `child|${projectId}|${entity}|`;
+    const keys = [...this.records.keys()].filter((k) => k.startsWith(prefix)).sort(byString);
+    const out = keys.map((k) => this.read(k) as EntityOf<E>);
+    if (entity === 'stage') (out as EntityOf<'stage'>[]).sort((a, b) => a.order - b.order);
+    return out;
+  }
+
+  async listEvents(
+    projectId: string,
+    options: { cursor?: string; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<Page<ProjectEvent>> {
+    this.requests.reads++;
+    const limit = pageSize(options.limit);
+    const log = [...(this.events.get(projectId) ?? [])].sort((a, b) => byString(a.id, b.id));
+    if (options.newestFirst) log.reverse();
+    const scope = `events|${projectId}|${options.newestFirst ? 'desc' : 'asc'}`;
+    const page = pageOf(log, scope, options.cursor, limit);
+    return { ...page, items: page.items.map(copy) };
+  }
+
+  async listProjects(
+    options: { activeOnly?: boolean; cursor?: string; limit?: number } = {},
+  ): Promise<Page<Project>> {
+    this.requests.reads++;
+    const limit = pageSize(options.limit);
+    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed'];
+    const projects = [...this.records.values()].filter((r): r is Project => r.entity === 'project');
+    const ordered = statuses.flatMap((s) =>
+      projects.filter((p) => p.status === s).sort((a, b) => byString(a.id, b.id)),
+    );
+    const page = pageOf(ordered, `projects|${statuses.join(',')}`, options.cursor, limit);
+    return { ...page, items: page.items.map(copy) };
+  }
+
+  async commit(changes: Entity[], events: NewEvent[] = []): Promise<Entity[]> {
+    const total = changes.length + events.length;
+    if (total === 0) return [];
+    if (total > MAX_TRANSACTION_ITEMS) {
+      throw new TransactionTooLargeError(
+        `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
+      );
+    }
+    this.requests.writes++;
+    const seen = new Set<string>();
+    const failed: string[] = [];
+    for (const change of changes) {
+      const key = keyOf(change);
+      if (seen.has(key))
+        throw new TransactionTooLargeError(`a commit changes ${describeEntity(change)} twice`);
+      seen.add(key);
+      const current = this.records.get(key);
+      if (change.version === 0 ? current !== undefined : current?.version !== change.version) {
+        failed.push(
+          `${describeEntity(change)} ${change.version === 0 ? 'already exists' : 'changed since it was read'}`,
+        );
+      }
+    }
+    if (failed.length > 0) {
+      throw new ConflictError(failed.join('; '), { cause: new Error('ConditionalCheckFailed') });
+    }
+    // Every condition held: write all of it (nothing above wrote anything).
+    const stored = changes.map((c) => copy({ ...c, version: c.version + 1 }) as Entity);
+    for (const entity of stored) this.records.set(keyOf(entity), entity);
+    const fallback = this.now().toISOString();
+    for (const e of events) {
+      const at = e.at ?? fallback;
+      const event = copy({ ...e, entity: 'event', id: eventId(at), at } as ProjectEvent);
+      const log = this.events.get(e.projectId) ?? [];
+      log.push(event);
+      this.events.set(e.projectId, log);
+    }
+    return stored.map(copy);
+  }
+
+  private read(key: string): Entity | undefined {
+    const record = this.records.get(key);
+    return record ? copy(record) : undefined;
+  }
+}
