@@ -14,7 +14,6 @@ import { stageNoticeEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
   claimContinuationIfDue,
-  days,
   requireActive,
   requireProject,
   resolvedStage,
@@ -22,6 +21,7 @@ import {
 } from '../events.js';
 import type { Stage } from '../model.js';
 import type { Deps } from '../ports.js';
+import { days } from '../time.js';
 import type { EnterStageResult } from '../workflow-contract.js';
 
 export interface EnterStageInput {

@@ -27,7 +27,6 @@ import { escalationEmail, gateWaitingEmail } from '../emails/notices.js';
 import { emailContext, loadPeople, projectManagers, sendRecorded, uniqueEmails } from '../emails/send.js';
 import {
   claimContinuationIfDue,
-  days,
   requireProject,
   resolvedStage,
   tokenKey,
@@ -35,6 +34,7 @@ import {
 } from '../events.js';
 import type { Gate } from '../model.js';
 import type { Deps, EmailMessage, NewEvent } from '../ports.js';
+import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
 import { approvesInWords } from './request-approvals.js';
 
