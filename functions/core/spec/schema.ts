@@ -5,6 +5,7 @@
  * path of the field it is about.
  */
 import { z } from 'zod';
+import { isKnownTimeZone } from '../time.js';
 import {
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
@@ -29,12 +30,7 @@ const weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 
 const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
 
 function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz.includes('/') || tz === 'UTC';
-  } catch {
-    return false;
-  }
+  return isKnownTimeZone(tz) && (tz.includes('/') || tz === 'UTC');
 }
 
 export const gateRuleSchema = z.union([
