@@ -8,6 +8,7 @@ import { NotFoundError } from './errors.js';
 import { isTaskClosed, type Project, type Task } from './model.js';
 import type { ProjectStore } from './ports.js';
 import { HIGH_RISK_SCORE } from './spec/schema.js';
+import { localDateTime } from './time.js';
 
 export interface CriteriaResult {
   met: boolean;
@@ -182,19 +183,5 @@ async function support(store: ProjectStore, project: Project, now: Date): Promis
 /** YYYY-MM-DD HH:MM in the project's time zone. */
 function formatDay(iso: string, timezone: string): string {
   const date = new Date(iso);
-  try {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(date);
-    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-    return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timezone})`;
-  } catch {
-    return iso;
-  }
+  return Number.isNaN(date.getTime()) ? iso : `${localDateTime(date, timezone)} (${timezone})`;
 }
