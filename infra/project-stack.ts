@@ -13,6 +13,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { type ProjectSchedule, projectSchedules } from '../functions/core/schedules.js';
 import type { LoadedSpec } from '../functions/core/spec/load.js';
 import { registrationProperties } from '../functions/core/spec/registration.js';
 import type { ProjectSpec } from '../functions/core/spec/schema.js';
@@ -29,9 +30,6 @@ export interface ProjectStackProps extends StackProps {
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
 }
-
-/** Payload the schedule function receives (functions/handlers/schedule.ts). */
-export type ScheduleKind = 'monitor' | 'status-report';
 
 export type { RegistrationProperties } from '../functions/core/spec/registration.js';
 
@@ -90,11 +88,11 @@ export class ProjectStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const timeZone = TimeZone.of(spec.customer.timezone);
-    const schedule = (name: string, kind: ScheduleKind, expression: string, description: string) =>
+    // The expressions come from the core, which also evaluates them for the local runtime.
+    const schedule = (name: string, { kind, expression, timeZone, description }: ProjectSchedule) =>
       new scheduler.Schedule(this, name, {
-        description,
-        schedule: scheduler.ScheduleExpression.expression(expression, timeZone),
+        description: `milepost ${spec.id}: ${description}`,
+        schedule: scheduler.ScheduleExpression.expression(expression, TimeZone.of(timeZone)),
         target: new targets.LambdaInvoke(platform.scheduleFunction, {
           input: scheduler.ScheduleTargetInput.fromObject({ kind, projectId: spec.id }),
           deadLetterQueue: this.deadLetterQueue,
@@ -102,19 +100,9 @@ export class ProjectStack extends Stack {
           maxEventAge: Duration.hours(2),
         }),
       });
-    this.monitoringSchedule = schedule(
-      'MonitoringSchedule',
-      'monitor',
-      monitoringCron(spec),
-      `milepost ${spec.id}: monitoring check every ${spec.monitoring.every} at ${spec.monitoring.at}`,
-    );
-    const report = spec.communication.statusReport;
-    this.statusReportSchedule = schedule(
-      'StatusReportSchedule',
-      'status-report',
-      statusReportCron(spec),
-      `milepost ${spec.id}: status report every ${report.every} on ${report.day} at ${report.at}`,
-    );
+    const schedules = projectSchedules(spec);
+    this.monitoringSchedule = schedule('MonitoringSchedule', schedules.monitor);
+    this.statusReportSchedule = schedule('StatusReportSchedule', schedules['status-report']);
 
     // --- Alarms -----------------------------------------------------------------------------------
     const alarmAction = new cwActions.SnsAction(platform.alarmTopic);
@@ -160,40 +148,4 @@ export class ProjectStack extends Stack {
 
     acknowledgeProjectFindings(this);
   }
-}
-
-const CRON_DAYS: Record<string, string> = {
-  monday: 'MON',
-  tuesday: 'TUE',
-  wednesday: 'WED',
-  thursday: 'THU',
-  friday: 'FRI',
-  saturday: 'SAT',
-  sunday: 'SUN',
-};
-
-function hourMinute(at: string): { hour: number; minute: number } {
-  const [hour, minute] = at.split(':').map(Number);
-  return { hour: hour!, minute: minute! };
-}
-
-/** Monitoring check: every day, or every Monday, at the spec's time (EventBridge Scheduler cron). */
-export function monitoringCron(spec: ProjectSpec): string {
-  const { hour, minute } = hourMinute(spec.monitoring.at);
-  return spec.monitoring.every === 'day'
-    ? `cron(${minute} ${hour} * * ? *)`
-    : `cron(${minute} ${hour} ? * MON *)`;
-}
-
-/**
- * Status report: weekly on the spec's day; a fortnight runs weekly (the handler skips alternate
- * weeks); a month runs on the first such weekday of the month.
- */
-export function statusReportCron(spec: ProjectSpec): string {
-  const { every, day, at } = spec.communication.statusReport;
-  const { hour, minute } = hourMinute(at);
-  const weekday = CRON_DAYS[day]!;
-  return every === 'month'
-    ? `cron(${minute} ${hour} ? * ${weekday}#1 *)`
-    : `cron(${minute} ${hour} ? * ${weekday} *)`;
 }

@@ -20,6 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { ResolvedStage } from '../functions/core/spec/schema.js';
+import { DAY_SECONDS } from '../functions/core/time.js';
 import { GATE_REJECTED, type LifecycleAction } from '../functions/core/workflow-contract.js';
 
 export interface LifecycleDefinitionProps {
@@ -57,7 +58,7 @@ export const STATE_NAMES = {
 
 /** The gate task's timeout: remindAfterDays in whole seconds (at least one). */
 export function gateTimeoutSeconds(stage: ResolvedStage): number {
-  return Math.max(1, Math.round(stage.gate.remindAfterDays * 86_400));
+  return Math.max(1, Math.round(stage.gate.remindAfterDays * DAY_SECONDS));
 }
 
 /** Backoff for Lambda service errors and failed invocations: 2 s, 4 s, 8 s, ... at most 5 attempts. */

@@ -7,7 +7,9 @@
  * by a failed condition or a conflicting transaction becomes a ConflictError and nothing is written.
  *
  * Reads: single records strongly consistent; lists read every page of a Query (never Scan); the
- * event log and the project list are paged with an opaque base64url cursor.
+ * event log and the project list are paged with an opaque base64url cursor. Every item read is
+ * parsed with its record's schema (core/model.ts): a malformed one is a MalformedRecordError naming
+ * the record and the field, and attributes the model does not know (the table keys) are dropped.
  */
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -23,6 +25,7 @@ import { z } from 'zod';
 import { ConflictError, MilepostError, ValidationError } from '../core/errors.js';
 import type {
   Entity,
+  EntityName,
   EntityOf,
   Page,
   Project,
@@ -31,6 +34,7 @@ import type {
   ProjectStatus,
 } from '../core/model.js';
 import type { NewEvent, ProjectStore } from '../core/ports.js';
+import { recordSchemas } from '../core/record-schemas.js';
 import { TABLE } from './table-definition.js';
 
 /** DynamoDB refuses transactions of more than this many items. */
@@ -39,14 +43,30 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** A commit that DynamoDB cannot do in one transaction (too many items, one item twice). */
 export class TransactionTooLargeError extends MilepostError {}
 
+/** A stored item that is not a valid record of its kind (changed by hand, or by an incompatible version). */
+export class MalformedRecordError extends MilepostError {
+  constructor(
+    /** The record: its kind and table keys, e.g. `gate PROJECT#acme/GATE#risk`. */
+    readonly record: string,
+    /** Each field that is wrong (dotted path) and why. */
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(
+      `stored ${record} is malformed: ${issues.map((i) => `${i.path || '(item)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+}
+
 type Item = Record<string, unknown>;
+type RecordKind = keyof typeof recordSchemas;
+/** The record type of each kind the store reads. */
+type RecordOf<K extends RecordKind> = K extends EntityName ? EntityOf<K> : ProjectEvent;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Key = Record<string, string>;
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
 const GSI = TABLE.projectsIndex;
-const KEY_ATTRIBUTES = [PK, SK, GSI.partitionKey, GSI.sortKey];
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
 
@@ -120,10 +140,14 @@ function clean<T>(value: T): T {
   return value;
 }
 
-function strip<T>(item: Item): T {
-  const out: Item = { ...item };
-  for (const k of KEY_ATTRIBUTES) delete out[k];
-  return out as T;
+/** A stored item as its record type, or MalformedRecordError. */
+function parseRecord<K extends RecordKind>(kind: K, item: Item): RecordOf<K> {
+  const parsed = recordSchemas[kind].safeParse(item);
+  if (parsed.success) return parsed.data as RecordOf<K>;
+  throw new MalformedRecordError(
+    `${kind} ${item[PK]}/${item[SK]}`,
+    parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
 }
 
 function describe(entity: Entity): string {
@@ -197,7 +221,7 @@ export class DynamoProjectStore implements ProjectStore {
   }
 
   async getProject(id: string): Promise<Project | undefined> {
-    return this.getItem<Project>({ [PK]: projectPk(id), [SK]: PROJECT_SK });
+    return this.getItem('project', { [PK]: projectPk(id), [SK]: PROJECT_SK });
   }
 
   async get<E extends ProjectChild>(
@@ -205,14 +229,14 @@ export class DynamoProjectStore implements ProjectStore {
     entity: E,
     id: string,
   ): Promise<EntityOf<E> | undefined> {
-    return this.getItem<EntityOf<E>>({
+    return this.getItem(entity, {
       [PK]: projectPk(projectId),
       [SK]: CHILD_PREFIX[entity] + childId(entity, id),
-    });
+    }) as Promise<EntityOf<E> | undefined>;
   }
 
   async getLink(linkHash: string): Promise<EntityOf<'link'> | undefined> {
-    return this.getItem<EntityOf<'link'>>({ [PK]: linkPk(linkHash), [SK]: LINK_SK });
+    return this.getItem('link', { [PK]: linkPk(linkHash), [SK]: LINK_SK });
   }
 
   /** Every record of one kind, in key order (stages in lifecycle order). */
@@ -230,7 +254,7 @@ export class DynamoProjectStore implements ProjectStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of res.Items ?? []) out.push(strip<EntityOf<E>>(item));
+      for (const item of res.Items ?? []) out.push(parseRecord(entity, item) as EntityOf<E>);
       start = res.LastEvaluatedKey;
     } while (start);
     if (entity === 'stage') {
@@ -249,7 +273,8 @@ export class DynamoProjectStore implements ProjectStore {
       options.cursor,
       (c) => c.p === 0 && (!c.k || (c.k[PK] === pk && (c.k[SK] ?? '').startsWith(EVENT_PREFIX))),
     );
-    return this.page<ProjectEvent>(
+    return this.page(
+      'event',
       [
         {
           TableName: this.tableName,
@@ -278,7 +303,8 @@ export class DynamoProjectStore implements ProjectStore {
         c.p < statuses.length &&
         (!c.k || c.k[GSI.partitionKey] === projectsPk(statuses[c.p] as ProjectStatus)),
     );
-    return this.page<Project>(
+    return this.page(
+      'project',
       statuses.map((status) => ({
         TableName: this.tableName,
         IndexName: GSI.name,
@@ -364,23 +390,24 @@ export class DynamoProjectStore implements ProjectStore {
     return e;
   }
 
-  private async getItem<T>(key: Key): Promise<T | undefined> {
+  private async getItem<K extends RecordKind>(kind: K, key: Key): Promise<RecordOf<K> | undefined> {
     const res = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
-    return res.Item ? strip<T>(res.Item) : undefined;
+    return res.Item ? parseRecord(kind, res.Item) : undefined;
   }
 
   /**
    * One page over one or more partitions read in order. Reads one item more than asked for, so
    * the last page carries no cursor.
    */
-  private async page<T>(
+  private async page<K extends RecordKind>(
+    kind: K,
     queries: (QueryCommandInput & { TableName: string })[],
     keyAttributes: string[],
     cursor: Cursor,
     limit: number,
-  ): Promise<Page<T>> {
+  ): Promise<Page<RecordOf<K>>> {
     const out: Item[] = [];
     let p = cursor.p;
     let start: Item | undefined = cursor.k;
@@ -395,7 +422,7 @@ export class DynamoProjectStore implements ProjectStore {
         const last = items[room - 1];
         const k = last ? pick(last, keyAttributes) : (start as Key | undefined);
         return {
-          items: out.map((i) => strip<T>(i)),
+          items: out.map((i) => parseRecord(kind, i)),
           cursor: encodeCursor(k ? { p, k } : { p }),
         };
       }
@@ -407,7 +434,7 @@ export class DynamoProjectStore implements ProjectStore {
         start = undefined;
       }
     }
-    return { items: out.map((i) => strip<T>(i)) };
+    return { items: out.map((i) => parseRecord(kind, i)) };
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApprovalLink } from './model.js';
+import { DAY_SECONDS } from './time.js';
 
 /** Bytes of randomness in a link id (256 bits; the design asks for at least 128). */
 export const LINK_ID_BYTES = 32;
@@ -40,7 +41,7 @@ export function newCsrfSecret(): string {
 
 /** Epoch seconds `ttlDays` after `now`: the link's expiry and the table's TTL attribute. */
 export function linkExpiresAt(now: Date, ttlDays: number): number {
-  return Math.floor(now.getTime() / 1000) + Math.round(ttlDays * 86_400);
+  return Math.floor(now.getTime() / 1000) + Math.round(ttlDays * DAY_SECONDS);
 }
 
 /** Input of `newApprovalLink`: which gate round and approver the link is for. */

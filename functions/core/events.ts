@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError, StateError } from './errors.js';
 import type { Project } from './model.js';
 import type { Deps, NewEvent } from './ports.js';
+import { jitteredBackoff, retry } from './retry.js';
 import type { ResolvedStage } from './spec/schema.js';
+import { days } from './time.js';
 import { CONTINUE_AS_NEW_AFTER_DAYS, executionName } from './workflow-contract.js';
-
-const DAY_MS = 86_400_000;
 
 /** The project, or NotFoundError. */
 export async function requireProject(deps: Deps, projectId: string): Promise<Project> {
@@ -35,15 +35,11 @@ export function requireActive(project: Project): void {
  * Runs a read-modify-commit step again (it re-reads) when its commit hit an optimistic-lock
  * conflict, a few times with a short jittered pause. Other errors, and the last conflict, are thrown.
  */
-export async function withConflictRetry<T>(step: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-    }
-  }
+export function withConflictRetry<T>(step: () => Promise<T>, attempts = 6): Promise<T> {
+  return retry(
+    { attempts, retryOn: (error) => error instanceof ConflictError, delayMs: jitteredBackoff(0, 20) },
+    () => step(),
+  );
 }
 
 /**
@@ -67,12 +63,7 @@ export async function recordEvent(deps: Deps, event: NewEvent): Promise<void> {
 export function continueAsNewDue(now: Date, executionStartedAt: string): boolean {
   const started = Date.parse(executionStartedAt);
   if (Number.isNaN(started)) return false;
-  return now.getTime() - started > CONTINUE_AS_NEW_AFTER_DAYS * DAY_MS;
-}
-
-/** Milliseconds in `days` days. */
-export function days(n: number): number {
-  return n * DAY_MS;
+  return now.getTime() - started > days(CONTINUE_AS_NEW_AFTER_DAYS);
 }
 
 /** SHA-256 (base64url) of a task token: lets a record name a token without holding it. */

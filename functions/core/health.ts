@@ -22,6 +22,7 @@
  */
 import { isTaskClosed, type Project, type Risk, type Stage, type Task } from './model.js';
 import { HIGH_RISK_SCORE } from './spec/schema.js';
+import { DAY_MS, dayStart, daysBetween, localDate, localWallClockMs } from './time.js';
 
 export type Rag = 'green' | 'amber' | 'red';
 
@@ -51,44 +52,6 @@ export interface HealthInput {
 export const OVERDUE_RED_DAYS = 7;
 /** An index below this share of its threshold makes the project red. */
 export const RED_FACTOR = 0.8;
-
-const DAY_MS = 86_400_000;
-
-/** Today's date (YYYY-MM-DD) in a time zone. */
-export function localDate(now: Date, timezone: string): string {
-  return new Date(localWallClockMs(now, timezone)).toISOString().slice(0, 10);
-}
-
-/** The wall-clock time in `timezone`, as if it were UTC (so it compares with `Date.UTC` of dates). */
-export function localWallClockMs(now: Date, timezone: string): number {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(now);
-  } catch {
-    return now.getTime();
-  }
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-}
-
-/** Start of a date (YYYY-MM-DD) in ms, on the same scale as `localWallClockMs`. */
-function dayStart(date: string): number {
-  return Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
-}
-
-/** Whole days from `from` to `to` (both YYYY-MM-DD). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((dayStart(to) - dayStart(from)) / DAY_MS);
-}
 
 /** Stages not completed whose due date is before today, with how many days late. */
 export function overdueStages(stages: Stage[], today: string): { stage: Stage; days: number }[] {

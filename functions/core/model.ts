@@ -4,6 +4,9 @@
  *
  * `version` is the version that was read: 0 for a record that does not exist yet. The store
  * writes `version + 1` on the condition that the stored version is still `version`.
+ *
+ * Each record type has a zod schema (`recordSchemas`, end of file) that the store parses every item
+ * it reads with; a compile-time check keeps each schema and its type the same.
  */
 import type { GateRule, StakeholderRole } from './spec/lifecycle.js';
 import type { ProjectSpec, ResolvedStage } from './spec/schema.js';

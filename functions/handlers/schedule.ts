@@ -8,11 +8,13 @@ import { z } from 'zod';
 import { awsDeps } from '../composition.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
+import { SCHEDULE_KINDS } from '../core/schedules.js';
 import { type MonitoringCheckResult, runMonitoringCheck } from '../core/use-cases/run-monitoring-check.js';
 import { type StatusReportResult, sendStatusReport } from '../core/use-cases/send-status-report.js';
 
+/** What a project's schedule sends (infra/project-stack.ts) and the local scheduler passes. */
 export const scheduleEventSchema = z.object({
-  kind: z.enum(['monitor', 'status-report']),
+  kind: z.enum(SCHEDULE_KINDS),
   projectId: z.string().min(1),
 });
 export type ScheduleEvent = z.infer<typeof scheduleEventSchema>;

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { monitoringExpression, statusReportExpression } from '../../functions/core/schedules.js';
 import type { ProjectSpec } from '../../functions/core/spec/schema.js';
 import { TABLE_ACTIONS } from '../../infra/constructs/milepost-function.js';
 import type { PlatformFunctions } from '../../infra/platform-stack.js';
-import { monitoringCron, statusReportCron } from '../../infra/project-stack.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
 import { gateTimeoutSeconds } from '../../statemachines/lifecycle.js';
 import { actionsOf, type allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
@@ -223,7 +223,7 @@ describe('EventBridge Scheduler', () => {
     const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
     for (const at of ['00:00', '07:05', '23:59']) {
       for (const every of ['day', 'week'] as const) {
-        assertSchedulerCron(monitoringCron({ ...base, monitoring: { ...base.monitoring, every, at } }));
+        assertSchedulerCron(monitoringExpression({ ...base, monitoring: { ...base.monitoring, every, at } }));
       }
       for (const every of ['week', 'fortnight', 'month'] as const) {
         for (const day of days) {
@@ -231,7 +231,7 @@ describe('EventBridge Scheduler', () => {
             ...base,
             communication: { ...base.communication, statusReport: { every, day, at } },
           } as ProjectSpec;
-          const cron = statusReportCron(spec);
+          const cron = statusReportExpression(spec);
           assertSchedulerCron(cron);
           if (every === 'month') expect(cron).toMatch(/#1 \*\)$/);
         }

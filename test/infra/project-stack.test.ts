@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { monitoringExpression, statusReportExpression } from '../../functions/core/schedules.js';
 import { stateMachineName } from '../../functions/core/workflow-contract.js';
 import { PLATFORM_STACK_NAME, projectStackName } from '../../infra/build-app.js';
-import { monitoringCron, statusReportCron } from '../../infra/project-stack.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
 import { stageStateNames } from '../../statemachines/lifecycle.js';
 import { actionsOf, allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
@@ -109,8 +109,8 @@ describe.each(EXAMPLES)('the project stack of %s', (projectId) => {
       expect(props.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
       expect(props.State).toBe('ENABLED');
     }
-    expect(byKind.get('monitor')!.ScheduleExpression).toBe(monitoringCron(spec));
-    expect(byKind.get('status-report')!.ScheduleExpression).toBe(statusReportCron(spec));
+    expect(byKind.get('monitor')!.ScheduleExpression).toBe(monitoringExpression(spec));
+    expect(byKind.get('status-report')!.ScheduleExpression).toBe(statusReportExpression(spec));
   });
 
   it('keeps failed scheduled runs in an encrypted, TLS-only dead-letter queue with an alarm on its depth', () => {
@@ -172,14 +172,14 @@ describe('schedule expressions', () => {
     }) as ReturnType<typeof specOf>['spec'];
 
   it('runs the monitoring check daily or on Mondays at the given time', () => {
-    expect(monitoringCron(spec({ every: 'day', at: '08:30' }, {}))).toBe('cron(30 8 * * ? *)');
-    expect(monitoringCron(spec({ every: 'week', at: '07:05' }, {}))).toBe('cron(5 7 ? * MON *)');
+    expect(monitoringExpression(spec({ every: 'day', at: '08:30' }, {}))).toBe('cron(30 8 * * ? *)');
+    expect(monitoringExpression(spec({ every: 'week', at: '07:05' }, {}))).toBe('cron(5 7 ? * MON *)');
   });
 
   it('sends the status report weekly (also for a fortnight) or on the first given weekday of a month', () => {
     const at = (every: string) => spec({ every: 'day', at: '08:00' }, { every, day: 'friday', at: '16:00' });
-    expect(statusReportCron(at('week'))).toBe('cron(0 16 ? * FRI *)');
-    expect(statusReportCron(at('fortnight'))).toBe('cron(0 16 ? * FRI *)');
-    expect(statusReportCron(at('month'))).toBe('cron(0 16 ? * FRI#1 *)');
+    expect(statusReportExpression(at('week'))).toBe('cron(0 16 ? * FRI *)');
+    expect(statusReportExpression(at('fortnight'))).toBe('cron(0 16 ? * FRI *)');
+    expect(statusReportExpression(at('month'))).toBe('cron(0 16 ? * FRI#1 *)');
   });
 });

@@ -1,6 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
+import { MalformedRecordError, TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import type { DocumentRecord, Entity, Project } from '../../functions/core/model.js';
 import type { NewEvent } from '../../functions/core/ports.js';
@@ -355,6 +355,119 @@ describe('DynamoProjectStore', () => {
         'p05',
       ]);
       await p.store.commit([{ ...project, version: project.version + 1, status: 'active' }]);
+    });
+  });
+
+  describe('malformed items', () => {
+    /** Writes an item straight into the table, as a hand edit or another version could. */
+    const put = (item: Record<string, unknown>) =>
+      t.client.send(new PutCommand({ TableName: t.tableName, Item: item }));
+    const failure = async (read: Promise<unknown>) => {
+      const error = await read.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(MalformedRecordError);
+      return error as MalformedRecordError;
+    };
+
+    it('refuses a gate whose approver has no email, naming the record and the field', async () => {
+      const { approvers: _dropped, ...gate } = makeGate({ projectId: 'bad-gate', stage: 'risk' });
+      await put({
+        ...gate,
+        approvers: [{ name: 'No Email' }],
+        version: 1,
+        PK: 'PROJECT#bad-gate',
+        SK: 'GATE#risk',
+      });
+      const error = await failure(t.store.get('bad-gate', 'gate', 'risk'));
+      expect(error.record).toBe('gate PROJECT#bad-gate/GATE#risk');
+      expect(error.issues.map((i) => i.path)).toEqual(['approvers.0.email']);
+      expect(error.message).toMatch(
+        /^stored gate PROJECT#bad-gate\/GATE#risk is malformed: approvers\.0\.email: /,
+      );
+      await failure(t.store.list('bad-gate', 'gate'));
+    });
+
+    it('refuses a project whose stored spec lost a field, in a read and in the project list', async () => {
+      const project = makeProject({}, makeProjectSpec({ id: 'bad-project' }));
+      const { timezone: _, ...customer } = project.spec.customer;
+      await put({
+        ...project,
+        spec: { ...project.spec, customer },
+        version: 1,
+        PK: 'PROJECT#bad-project',
+        SK: 'PROJECT',
+        GSI1PK: 'PROJECTS#active',
+        GSI1SK: 'bad-project',
+      });
+      const error = await failure(t.store.getProject('bad-project'));
+      expect(error.record).toBe('project PROJECT#bad-project/PROJECT');
+      expect(error.issues.map((i) => i.path)).toEqual(['spec.customer.timezone']);
+      const listed = await failure(t.store.listProjects({ activeOnly: true, limit: 1000 }));
+      expect(listed.issues.map((i) => i.path)).toEqual(['spec.customer.timezone']);
+      // The list is shared by this file's tests: take the bad project out again.
+      await put({
+        ...project,
+        version: 2,
+        PK: 'PROJECT#bad-project',
+        SK: 'PROJECT',
+        GSI1PK: 'PROJECTS#active',
+        GSI1SK: 'bad-project',
+      });
+      await expect(t.store.getProject('bad-project')).resolves.toMatchObject({ id: 'bad-project' });
+    });
+
+    it('refuses wrong types and values: a number as text, an unknown status, another kind of record', async () => {
+      await put({
+        ...makeTask({ projectId: 'bad-values', id: 't1' }),
+        estimateHours: '8',
+        version: 1,
+        PK: 'PROJECT#bad-values',
+        SK: 'TASK#t1',
+      });
+      expect((await failure(t.store.list('bad-values', 'task'))).issues.map((i) => i.path)).toEqual([
+        'estimateHours',
+      ]);
+
+      const link = makeLink({ projectId: 'bad-values' });
+      await put({ ...link, status: 'maybe', version: 1, PK: `LINK#${link.linkHash}`, SK: 'LINK' });
+      const linkError = await failure(t.store.getLink(link.linkHash));
+      expect(linkError.record).toMatch(/^link LINK#/);
+      expect(linkError.issues.map((i) => i.path)).toEqual(['status']);
+
+      await put({
+        ...makeRisk({ projectId: 'bad-values', id: 'r1' }),
+        version: 1,
+        PK: 'PROJECT#bad-values',
+        SK: 'STAGE#r1',
+      });
+      const kind = await failure(t.store.get('bad-values', 'stage', 'r1'));
+      expect(kind.issues.map((i) => i.path)).toContain('entity');
+    });
+
+    it('refuses an event without its summary in the event log', async () => {
+      await put({
+        entity: 'event',
+        projectId: 'bad-event',
+        id: '2027-01-01T00:00:00.000Z#1',
+        at: '2027-01-01T00:00:00.000Z',
+        type: 'test',
+        actor: 'system',
+        PK: 'PROJECT#bad-event',
+        SK: 'EVENT#2027-01-01T00:00:00.000Z#1',
+      });
+      const error = await failure(t.store.listEvents('bad-event'));
+      expect(error.record).toBe('event PROJECT#bad-event/EVENT#2027-01-01T00:00:00.000Z#1');
+      expect(error.issues.map((i) => i.path)).toEqual(['summary']);
+    });
+
+    it('drops attributes the model does not know instead of failing', async () => {
+      const risk = makeRisk({ projectId: 'extra', id: 'r1' });
+      await put({ ...risk, retiredField: 'x', version: 1, PK: 'PROJECT#extra', SK: 'RISK#r1' });
+      const read = await t.store.get('extra', 'risk', 'r1');
+      expect(read).toEqual({ ...risk, version: 1 });
+      expect(read).not.toHaveProperty('retiredField');
     });
   });
 });

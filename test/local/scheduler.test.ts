@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AcceleratedClock } from '../../functions/adapters/system-clock.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { type ProjectSpec, projectSpecSchema } from '../../functions/core/spec/schema.js';
 import {
-  LocalScheduler,
-  nextOccurrence,
+  monitoringExpression,
+  nextRun,
   type ScheduleKind,
-  statusReportCadence,
-} from '../../local/scheduler.js';
+  statusReportExpression,
+} from '../../functions/core/schedules.js';
+import { type ProjectSpec, projectSpecSchema } from '../../functions/core/spec/schema.js';
+import { LocalScheduler } from '../../local/scheduler.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -33,31 +34,31 @@ function spec(overrides: Partial<Record<string, unknown>> = {}): ProjectSpec {
   });
 }
 
-describe('nextOccurrence', () => {
+describe('nextRun of the deployed expressions', () => {
   it('finds the next daily time in the customer time zone, across daylight saving', () => {
-    const daily = { hour: 8, minute: 30 };
-    expect(nextOccurrence(new Date('2027-01-04T09:00:00Z'), daily, 'Europe/London').toISOString()).toBe(
+    const daily = monitoringExpression(spec({ monitoring: { every: 'day', at: '08:30' } }));
+    expect(nextRun(daily, 'Europe/London', new Date('2027-01-04T09:00:00Z')).toISOString()).toBe(
       '2027-01-05T08:30:00.000Z',
     );
-    expect(nextOccurrence(new Date('2027-06-14T06:00:00Z'), daily, 'Europe/London').toISOString()).toBe(
+    expect(nextRun(daily, 'Europe/London', new Date('2027-06-14T06:00:00Z')).toISOString()).toBe(
       '2027-06-14T07:30:00.000Z',
     );
   });
 
   it('finds a weekly time on its weekday in another zone', () => {
     // 2027-01-04 is a Monday; 04:00 in New York.
-    const monday = { hour: 7, minute: 30, weekday: 1 };
-    expect(nextOccurrence(new Date('2027-01-04T09:00:00Z'), monday, 'America/New_York').toISOString()).toBe(
+    const monday = monitoringExpression(spec({ monitoring: { every: 'week', at: '07:30' } }));
+    expect(nextRun(monday, 'America/New_York', new Date('2027-01-04T09:00:00Z')).toISOString()).toBe(
       '2027-01-04T12:30:00.000Z',
     );
-    expect(nextOccurrence(new Date('2027-01-04T13:00:00Z'), monday, 'America/New_York').toISOString()).toBe(
+    expect(nextRun(monday, 'America/New_York', new Date('2027-01-04T13:00:00Z')).toISOString()).toBe(
       '2027-01-11T12:30:00.000Z',
     );
   });
 
   it('puts a monthly status report on the first such weekday of the month', () => {
-    const cadence = statusReportCadence(spec());
-    expect(nextOccurrence(new Date('2027-01-08T17:00:00Z'), cadence, 'Europe/London').toISOString()).toBe(
+    const monthly = statusReportExpression(spec());
+    expect(nextRun(monthly, 'Europe/London', new Date('2027-01-08T17:00:00Z')).toISOString()).toBe(
       '2027-02-05T16:00:00.000Z',
     );
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeHealth, localDate } from '../../functions/core/health.js';
+import { computeHealth } from '../../functions/core/health.js';
 import type { Risk, Stage, Task } from '../../functions/core/model.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
+import { localDate } from '../../functions/core/time.js';
 import { makeProject, makeProjectSpec, makeRisk, makeStages, makeTask } from '../support/dynamo.js';
 
 // Timeline 2026-12-01..2027-02-26. Initiation runs Dec 1-10 (10 days), execution Dec 11-20.

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
+import { isKnownTimeZone } from '../time.js';
 import {
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
@@ -28,12 +29,7 @@ const weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 
 const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
 
 function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz.includes('/') || tz === 'UTC';
-  } catch {
-    return false;
-  }
+  return isKnownTimeZone(tz) && (tz.includes('/') || tz === 'UTC');
 }
 
 export const gateRuleSchema = z.union([

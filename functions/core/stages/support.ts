@@ -4,8 +4,9 @@
  * automatically once the period has elapsed and no support issue (a task of the stage) is open;
  * the close-out report follows.
  */
-import { days } from '../events.js';
+
 import { isTaskClosed } from '../model.js';
+import { days, localDateTime } from '../time.js';
 import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
 
 /** The support stage type. */
@@ -46,22 +47,8 @@ export const support: StandardStageType = {
   approvalContent: metadataOnlyContent,
 };
 
-/** YYYY-MM-DD HH:MM in the project's time zone. */
+/** YYYY-MM-DD HH:MM (zone) in the project's time zone. */
 function formatDay(iso: string, timezone: string): string {
   const date = new Date(iso);
-  try {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(date);
-    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-    return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timezone})`;
-  } catch {
-    return iso;
-  }
+  return Number.isNaN(date.getTime()) ? iso : `${localDateTime(date, timezone)} (${timezone})`;
 }

@@ -22,6 +22,7 @@ import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { ApprovalLink, Gate } from '../model.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { jitteredBackoff, retry } from '../retry.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
 import {
   type ApprovalOptions,
@@ -72,8 +73,6 @@ export type DecideApprovalResult =
 
 const MAX_ATTEMPTS = 8;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** POST /approve/{linkId}: records the decision exactly once and tells the workflow when the gate is decided. */
 export async function decideApproval(
   deps: Deps,
@@ -82,60 +81,93 @@ export async function decideApproval(
 ): Promise<DecideApprovalResult> {
   if (isCrossSite(deps.config.publicBaseUrl, input.origin, input.secFetchSite)) return { kind: 'forbidden' };
 
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const loaded = await loadApproval(deps, input.linkId);
-    if (loaded.kind === 'neutral') return loaded;
-    if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
-    const { context } = loaded;
-    const { link, gate, view } = context;
-    if ((options.forbidSelfApproval ?? true) && isSelfApproval(context))
-      return { kind: 'self-approval', view };
+  let attempted: Awaited<ReturnType<typeof attemptDecision>>;
+  try {
+    attempted = await retry(
+      {
+        attempts: MAX_ATTEMPTS,
+        retryOn: (err) => err instanceof ConflictError,
+        delayMs: jitteredBackoff(10, 40),
+      },
+      (attempt) => attemptDecision(deps, input, options, attempt),
+    );
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    deps.log.warn('approval decision gave up after repeated conflicts', { attempts: MAX_ATTEMPTS });
+    return { kind: 'busy' };
+  }
+  if (attempted.kind !== 'committed') return attempted;
+  const { link, change, form, view } = attempted;
+  deps.log.info('approval decided', {
+    projectId: link.projectId,
+    stage: link.stage,
+    round: link.round,
+    approver: link.approverEmail,
+    decision: form.decision,
+    outcome: change.outcome,
+  });
+  if (change.outcome !== 'pending') await notifyWorkflow(deps, change.gate, change.outcome, form.comment);
+  return { kind: 'recorded', decision: form.decision, view };
+}
 
-    const now = deps.clock.now();
-    const formNow = formClock(options).now();
-    const freshNonce = () => csrfNonce(link.csrfSecret, link.linkHash, formNow);
-    const parsed = decisionFormSchema.safeParse(input.form);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      return { kind: 'invalid', view, nonce: freshNonce(), issues };
+/**
+ * One read-decide-commit of a decision: a page to show, or the committed change. A commit that
+ * lost a race with a concurrent click throws ConflictError (the caller reads again).
+ */
+async function attemptDecision(
+  deps: Deps,
+  input: DecideApprovalInput,
+  options: ApprovalOptions,
+  attempt: number,
+): Promise<
+  | Exclude<DecideApprovalResult, { kind: 'recorded' | 'busy' | 'forbidden' }>
+  | {
+      kind: 'committed';
+      link: ApprovalLink;
+      change: DecisionChange;
+      form: z.infer<typeof decisionFormSchema>;
+      view: ApprovalView;
     }
-    const form = parsed.data;
-    if (!verifyCsrfNonce(link.csrfSecret, link.linkHash, form.csrf, formNow)) {
-      return {
-        kind: 'invalid',
-        view,
-        nonce: freshNonce(),
-        issues: [{ path: 'csrf', message: 'this form has expired; please review and submit it again' }],
-      };
-    }
+> {
+  const loaded = await loadApproval(deps, input.linkId);
+  if (loaded.kind === 'neutral') return loaded;
+  if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
+  const { context } = loaded;
+  const { link, gate, view } = context;
+  if ((options.forbidSelfApproval ?? true) && isSelfApproval(context)) return { kind: 'self-approval', view };
 
-    const change = decide(link, gate, form.decision, form.comment, now.toISOString());
-    const events = decisionEvents(change, view, form.comment);
-    try {
-      await deps.store.commit([change.link, change.gate], events);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      deps.log.info('approval decision conflicted; re-reading', {
-        projectId: link.projectId,
-        stage: link.stage,
-        attempt,
-      });
-      await sleep(10 + Math.random() * 40 * attempt);
-      continue;
-    }
-    deps.log.info('approval decided', {
+  const now = deps.clock.now();
+  const formNow = formClock(options).now();
+  const freshNonce = () => csrfNonce(link.csrfSecret, link.linkHash, formNow);
+  const parsed = decisionFormSchema.safeParse(input.form);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    return { kind: 'invalid', view, nonce: freshNonce(), issues };
+  }
+  const form = parsed.data;
+  if (!verifyCsrfNonce(link.csrfSecret, link.linkHash, form.csrf, formNow)) {
+    return {
+      kind: 'invalid',
+      view,
+      nonce: freshNonce(),
+      issues: [{ path: 'csrf', message: 'this form has expired; please review and submit it again' }],
+    };
+  }
+
+  const change = decide(link, gate, form.decision, form.comment, now.toISOString());
+  const events = decisionEvents(change, view, form.comment);
+  try {
+    await deps.store.commit([change.link, change.gate], events);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    deps.log.info('approval decision conflicted; re-reading', {
       projectId: link.projectId,
       stage: link.stage,
-      round: link.round,
-      approver: link.approverEmail,
-      decision: form.decision,
-      outcome: change.outcome,
+      attempt,
     });
-    if (change.outcome !== 'pending') await notifyWorkflow(deps, change.gate, change.outcome, form.comment);
-    return { kind: 'recorded', decision: form.decision, view };
+    throw err;
   }
-  deps.log.warn('approval decision gave up after repeated conflicts', { attempts: MAX_ATTEMPTS });
-  return { kind: 'busy' };
+  return { kind: 'committed', link, change, form, view };
 }
 
 interface DecisionChange {

@@ -24,7 +24,6 @@ import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { evaluateCriteria } from '../criteria.js';
 import {
   claimContinuationIfDue,
-  days,
   requireProject,
   resolvedStage,
   tokenKey,
@@ -37,6 +36,7 @@ import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
 import { approvesInWords } from './request-approvals.js';
 

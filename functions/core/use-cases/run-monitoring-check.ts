@@ -14,16 +14,10 @@
  * 4. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
  */
 import { requireProject, withConflictRetry } from '../events.js';
-import {
-  computeHealth,
-  daysBetween,
-  type Health,
-  localDate,
-  overdueStages,
-  overdueTasks,
-} from '../health.js';
+import { computeHealth, type Health, overdueStages, overdueTasks } from '../health.js';
 import type { Gate, Project, ProjectMonitoring, Risk, Stage, Task } from '../model.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { DAY_MS, daysBetween, localDate } from '../time.js';
 import { type ProgressGateResult, progressGate } from './progress-gate.js';
 
 export type DeviationKind =
@@ -55,8 +49,6 @@ export type MonitoringCheckResult =
       cleared: string[];
       gate: ProgressGateResult['action'];
     };
-
-const DAY_MS = 86_400_000;
 
 /** Today's deviations of a project (pure: exported for tests and the dashboard). */
 export function findDeviations(input: {

@@ -4,9 +4,9 @@
  * Input: projectId. Output: `sent` with the document id and recipient count, or `skipped` with why.
  * Steps:
  * 1. A closed project is skipped (it had its close-out report).
- * 2. The spec's cadence decides whether today is a report day: `week` always; `fortnight` every
- *    other ISO week counted from the week of timeline.start; `month` only in the first seven days
- *    of the month (the first scheduled weekday of the month). Dates are in the customer's time zone.
+ * 2. The spec's cadence decides whether today is a report day (statusReportDue: `week` always;
+ *    `fortnight` every other ISO week counted from the week of timeline.start; `month` only in the
+ *    first seven days of the month). Dates are in the customer's time zone.
  * 3. The report is built from the latest records (health, stages, tasks, risks, pending approvals,
  *    next milestones) and stored in the document store.
  * 4. Its DocumentRecord (`status-<date>`) and a `status_report_sent` event are committed together;
@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
-import { computeHealth, localDate } from '../health.js';
+import { computeHealth } from '../health.js';
 import {
   type DocumentRecord,
   type Gate,
@@ -30,32 +30,16 @@ import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import { statusReportContent } from '../notifications/status-report.js';
 import type { Deps } from '../ports.js';
+import { statusReportDue } from '../schedules.js';
 import type { GateRule } from '../spec/lifecycle.js';
+import { localDate } from '../time.js';
 
 export type StatusReportResult =
   | { status: 'sent'; documentId: string; key: string; recipients: number; failed: number }
   | { status: 'skipped'; reason: 'closed' | 'not_due' | 'already_sent' };
 
-type Cadence = Project['spec']['communication']['statusReport']['every'];
-
-const DAY_MS = 86_400_000;
 /** How many milestones the report lists. */
 const MILESTONES = 5;
-
-/** Monday of the ISO week of a date (YYYY-MM-DD), in ms. */
-function isoWeekMonday(date: string): number {
-  const t = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
-  const weekday = (new Date(t).getUTCDay() + 6) % 7; // Monday = 0
-  return t - weekday * DAY_MS;
-}
-
-/** Whether a report is due on `today` for the cadence (see the module doc). */
-export function reportDue(every: Cadence, today: string, timelineStart: string): boolean {
-  if (every === 'week') return true;
-  if (every === 'month') return Number(today.slice(8, 10)) <= 7;
-  const weeks = Math.round((isoWeekMonday(today) - isoWeekMonday(timelineStart)) / (7 * DAY_MS));
-  return ((weeks % 2) + 2) % 2 === 0;
-}
 
 /** Where a status report is kept in the document store. */
 export function statusReportKey(projectId: string, date: string): string {
@@ -102,7 +86,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   const now = deps.clock.now();
   const today = localDate(now, project.timezone);
   const cadence = project.spec.communication.statusReport.every;
-  if (!reportDue(cadence, today, project.spec.timeline.start))
+  if (!statusReportDue(cadence, today, project.spec.timeline.start))
     return { status: 'skipped', reason: 'not_due' };
   const documentId = `status-${today}`;
   if (await deps.store.get(projectId, 'document', documentId))

@@ -1,0 +1,263 @@
+/**
+ * Schemas of the stored records (functions/core/model.ts types). The store parses what it reads
+ * with these: a malformed item fails where it is read, naming the record and the field, not later
+ * in a use case. They check types and shapes only (the business rules were checked when the
+ * record was written) and strip attributes the model does not know.
+ *
+ * Kept apart from model.ts: the model is imported by nearly every core module (the stage types
+ * too), and these schemas import the spec schema, which imports the stage registry; in one
+ * module that would be an import cycle evaluated in the wrong order.
+ */
+import { z } from 'zod';
+import type { EntityName, EntityOf, ProjectEvent } from './model.js';
+import { STAKEHOLDER_ROLES } from './spec/lifecycle.js';
+import { gateRuleSchema, projectSpecSchema, type ResolvedStage } from './spec/schema.js';
+
+const versioned = { version: z.int().min(0) };
+const text = z.string();
+const optionalText = z.string().optional();
+const decision = z.enum(['approve', 'reject']);
+
+const resolvedStageSchema = z.object({
+  key: text,
+  name: text,
+  order: z.int().min(0),
+  standard: z.boolean(),
+  due: optionalText,
+  waitsFor: z.literal('period').optional(),
+  gate: z.object({
+    approvers: z.array(text),
+    rule: gateRuleSchema,
+    remindAfterDays: z.number(),
+    timeoutDays: z.number(),
+    escalateTo: optionalText,
+    approves: text,
+    submit: z.boolean(),
+  }),
+});
+
+const correctiveActionSchema = z.object({ action: text, by: text, at: text });
+
+const projectMonitoringSchema = z.object({
+  checkedAt: text,
+  rag: z.enum(['green', 'amber', 'red']),
+  spi: z.number(),
+  cpi: z.number(),
+  reasons: z.array(text),
+  openDeviations: z.array(text),
+  // An open map: deviation key -> its corrective action.
+  correctiveActions: z.record(z.string(), correctiveActionSchema).optional(),
+});
+
+const projectSchema = z.object({
+  ...versioned,
+  entity: z.literal('project'),
+  id: text,
+  name: text,
+  customerName: text,
+  timezone: text,
+  mspName: text,
+  // Parsed again with the spec's own schema (defaults already applied: nothing changes).
+  spec: projectSpecSchema,
+  stages: z.array(resolvedStageSchema),
+  status: z.enum(['active', 'closed']),
+  currentStage: text,
+  generation: z.int().min(0),
+  executionName: optionalText,
+  continuedFrom: optionalText,
+  planVersion: z.int().optional(),
+  createdAt: text,
+  updatedAt: text,
+  closedAt: optionalText,
+  monitoring: projectMonitoringSchema.optional(),
+});
+
+const stageSchema = z.object({
+  ...versioned,
+  entity: z.literal('stage'),
+  projectId: text,
+  key: text,
+  name: text,
+  order: z.int().min(0),
+  status: z.enum(['pending', 'active', 'awaiting_approval', 'rework', 'completed']),
+  due: optionalText,
+  startedAt: optionalText,
+  completedAt: optionalText,
+  submittedAt: optionalText,
+  submittedBy: optionalText,
+  reworkCount: z.int().min(0),
+  supportUntil: optionalText,
+});
+
+const approverStateSchema = z.object({
+  email: text,
+  name: text,
+  linkHash: optionalText,
+  decision: decision.optional(),
+  comment: optionalText,
+  decidedAt: optionalText,
+});
+
+const gateSchema = z.object({
+  ...versioned,
+  entity: z.literal('gate'),
+  projectId: text,
+  stage: text,
+  round: z.int().min(0),
+  status: z.enum(['waiting', 'pending_approval', 'approved', 'rejected']),
+  rule: gateRuleSchema,
+  taskToken: optionalText,
+  approvers: z.array(approverStateSchema),
+  openedAt: text,
+  requestedAt: optionalText,
+  remindedAt: optionalText,
+  reminders: z.int().min(0),
+  remindedFor: optionalText,
+  escalatedAt: optionalText,
+  decidedAt: optionalText,
+  documentVersion: z.int().optional(),
+  awaitingResubmission: z.boolean().optional(),
+});
+
+const approvalLinkSchema = z.object({
+  ...versioned,
+  entity: z.literal('link'),
+  linkHash: text,
+  projectId: text,
+  stage: text,
+  round: z.int().min(0),
+  approverEmail: text,
+  approverName: text,
+  status: z.enum(['pending', 'decided']),
+  csrfSecret: text,
+  createdAt: text,
+  expiresAt: z.number(),
+  decision: decision.optional(),
+  comment: optionalText,
+  decidedAt: optionalText,
+});
+
+const stakeholderSchema = z.object({
+  ...versioned,
+  entity: z.literal('stakeholder'),
+  projectId: text,
+  email: text,
+  name: text,
+  role: z.enum(STAKEHOLDER_ROLES),
+});
+
+const teamMemberSchema = z.object({
+  ...versioned,
+  entity: z.literal('member'),
+  projectId: text,
+  email: text,
+  name: text,
+  role: text,
+  skills: z.array(text),
+  allocation: z.number(),
+});
+
+const resourceSchema = z.object({
+  ...versioned,
+  entity: z.literal('resource'),
+  projectId: text,
+  id: text,
+  kind: z.enum(['software', 'hardware', 'tool', 'service']),
+  name: text,
+  quantity: z.number(),
+  cost: z.number(),
+});
+
+const riskSchema = z.object({
+  ...versioned,
+  entity: z.literal('risk'),
+  projectId: text,
+  id: text,
+  title: text,
+  likelihood: z.number(),
+  impact: z.number(),
+  owner: optionalText,
+  mitigation: optionalText,
+  status: z.enum(['open', 'mitigated', 'closed']),
+  reviewBy: optionalText,
+});
+
+const taskSchema = z.object({
+  ...versioned,
+  entity: z.literal('task'),
+  projectId: text,
+  id: text,
+  type: z.enum(['task', 'deliverable']),
+  name: text,
+  stage: text,
+  status: z.enum(['todo', 'in_progress', 'done', 'waived']),
+  estimateHours: z.number(),
+  actualHours: z.number(),
+  assignee: optionalText,
+  acceptance: optionalText,
+  due: optionalText,
+  waiverReason: optionalText,
+});
+
+const documentRecordSchema = z.object({
+  ...versioned,
+  entity: z.literal('document'),
+  projectId: text,
+  id: text,
+  kind: z.enum(['plan', 'status', 'closeout']),
+  docVersion: z.int(),
+  title: text,
+  key: text,
+  sha256: text,
+  createdAt: text,
+});
+
+const projectEventSchema = z.object({
+  entity: z.literal('event'),
+  projectId: text,
+  id: text,
+  at: text,
+  type: text,
+  stage: optionalText,
+  actor: text,
+  summary: text,
+  // An open map: what each event type records.
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The schema of each stored record, by its `entity`. */
+export const recordSchemas = {
+  project: projectSchema,
+  stage: stageSchema,
+  gate: gateSchema,
+  link: approvalLinkSchema,
+  stakeholder: stakeholderSchema,
+  member: teamMemberSchema,
+  resource: resourceSchema,
+  risk: riskSchema,
+  task: taskSchema,
+  document: documentRecordSchema,
+  event: projectEventSchema,
+} as const;
+
+// Each schema reads exactly its type: a field added to a type and not to its schema (or the other
+// way round) fails to compile here.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Stored = { [E in EntityName]: EntityOf<E> } & { event: ProjectEvent };
+type SchemaOutput = { [E in keyof typeof recordSchemas]: z.output<(typeof recordSchemas)[E]> };
+const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]> } = {
+  project: true,
+  stage: true,
+  gate: true,
+  link: true,
+  stakeholder: true,
+  member: true,
+  resource: true,
+  risk: true,
+  task: true,
+  document: true,
+  event: true,
+};
+const resolvedStageMatches: Same<z.output<typeof resolvedStageSchema>, ResolvedStage> = true;
+void schemasMatchTypes;
+void resolvedStageMatches;
