@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actorOf } from '../../functions/api/router.js';
+import { actorOf } from '../../functions/http/staff-api.js';
 import { handleEvent, toHttpRequest } from '../../functions/handlers/http.js';
 import { makeTestDeps } from '../support/dynamo.js';
 
