@@ -10,8 +10,8 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Outbox } from '../core/outbox.js';
-import { CONSOLE_HEADERS, notFoundPage as consoleNotFoundPage } from '../core/pages/console/layout.js';
 import { notFoundPage, renderMethodNotAllowed } from '../core/pages/approval-pages.js';
+import { CONSOLE_HEADERS, notFoundPage as consoleNotFoundPage } from '../core/pages/console/layout.js';
 import type { Deps } from '../core/ports.js';
 import type { ApprovalOptions } from '../core/use-cases/view-approval.js';
 import { approvalPages, mountApprovalPages } from './approval.js';
@@ -51,7 +51,11 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
     // Path and query validation of the staff API: 400 with the fields (query ones as `query.x`).
     defaultHook: (result) => {
       if (result.success) return;
-      return jsonError(400, 'invalid request', issuesOf(result.error, result.target === 'query' ? 'query' : undefined));
+      return jsonError(
+        400,
+        'invalid request',
+        issuesOf(result.error, result.target === 'query' ? 'query' : undefined),
+      );
     },
   });
   registerSecuritySchemes(app);
@@ -87,7 +91,8 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
       // An empty link id is routed nowhere; it gets what any link that does not work gets.
       if (approve[1] === '' && (method === 'GET' || method === 'HEAD'))
         return approval.guarded(method, () => approval.view('', c.req.query('document')));
-      if (approve[1] === '' && method === 'POST') return approval.guarded(method, () => approval.decide('', c));
+      if (approve[1] === '' && method === 'POST')
+        return approval.guarded(method, () => approval.decide('', c));
       return pageResponse(renderMethodNotAllowed(), { allow: 'GET, HEAD, POST' });
     }
     if (options.console) {
@@ -108,6 +113,10 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
  * Runs one request through a new application over `deps`: for tests and one-off callers (the
  * runtimes keep one app and call `respond`).
  */
-export function handleHttp(deps: Deps, req: HttpRequest, options: HttpAppOptions = {}): Promise<HttpResponse> {
+export function handleHttp(
+  deps: Deps,
+  req: HttpRequest,
+  options: HttpAppOptions = {},
+): Promise<HttpResponse> {
   return respond(createHttpApp(deps, options), req);
 }

@@ -40,7 +40,10 @@ export interface ApprovalPages {
   /** GET (and HEAD): the page, or with `document` = `plan` the plan document. */
   view(linkId: string, document: string | undefined): Promise<Response>;
   /** POST: the decision of the form. */
-  decide(linkId: string, c: { req: { text(): Promise<string>; header(name: string): string | undefined } }): Promise<Response>;
+  decide(
+    linkId: string,
+    c: { req: { text(): Promise<string>; header(name: string): string | undefined } },
+  ): Promise<Response>;
   /** Runs one of the above; a failure becomes the error page, logged without path or message. */
   guarded(method: string, answer: () => Promise<Response>): Promise<Response>;
 }
@@ -98,7 +101,9 @@ export function mountApprovalPages(mount: Mount, pages: ApprovalPages): void {
     mount.app,
     ROUTES.viewApproval,
     (c) =>
-      pages.guarded(c.req.method, () => pages.view(c.req.valid('param').linkId, c.req.valid('query').document)),
+      pages.guarded(c.req.method, () =>
+        pages.view(c.req.valid('param').linkId, c.req.valid('query').document),
+      ),
     { hook },
   );
   mountRoute(

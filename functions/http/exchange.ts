@@ -41,7 +41,8 @@ export interface FetchApp {
  * such as `%2F` stay encoded; parameters are decoded when read), without a trailing slash.
  */
 export function routingPath(request: Request, env: Partial<HttpBindings> | undefined): string {
-  const path = env?.path === undefined ? getPath(request) : getPath({ url: `http://app${env.path}` } as Request);
+  const path =
+    env?.path === undefined ? getPath(request) : getPath({ url: `http://app${env.path}` } as Request);
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
@@ -56,7 +57,10 @@ export async function respond(app: FetchApp, req: HttpRequest): Promise<HttpResp
     headers: req.headers,
     ...(withBody ? { body: req.body } : {}),
   });
-  const response = await app.fetch(request, { path: req.path, ...(req.caller ? { caller: req.caller } : {}) });
+  const response = await app.fetch(request, {
+    path: req.path,
+    ...(req.caller ? { caller: req.caller } : {}),
+  });
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;

@@ -4,12 +4,12 @@
  * errors to status codes, and HTML pages with the security headers of every page.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from './exchange.js';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { HtmlPage } from '../core/pages/layout.js';
 import { PAGE_HEADERS } from '../core/pages/layout.js';
 import type { Logger } from '../core/ports.js';
+import type { AppEnv } from './exchange.js';
 
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -72,6 +72,10 @@ export function pageResponse(page: HtmlPage, extraHeaders: Record<string, string
 }
 
 /** An HTML document with the given headers. */
-export function htmlResponse(status: number, body: string, headers: Readonly<Record<string, string>>): Response {
+export function htmlResponse(
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+): Response {
   return new Response(body, { status, headers: { ...headers } });
 }

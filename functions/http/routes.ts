@@ -144,7 +144,10 @@ export const ROUTES = {
         }),
       },
       responses: {
-        200: { description: 'The confirmation page, the decision already made, or the document', content: htmlPage },
+        200: {
+          description: 'The confirmation page, the decision already made, or the document',
+          content: htmlPage,
+        },
         403: { description: 'The submitter may not approve their own stage', content: htmlPage },
         404: { description: 'The neutral page: this link is not valid', content: htmlPage },
       },
@@ -162,7 +165,10 @@ export const ROUTES = {
       params: z.object({
         linkId: z.string().meta({ description: 'The opaque id from the email' }),
       }),
-      body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: approvalFormSchema } } },
+      body: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: approvalFormSchema } },
+      },
     },
     responses: {
       200: { description: 'Thank you, or the decision already made', content: htmlPage },
