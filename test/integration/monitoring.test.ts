@@ -4,8 +4,8 @@ import type { Deps, DocumentStore, EmailMessage, Mailer, Workflow } from '../../
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
-import { handleHttp } from '../../functions/http/app.js';
 import { handleSchedule } from '../../functions/handlers/schedule.js';
+import { handleHttp } from '../../functions/http/app.js';
 import {
   makeGate,
   makeProject,

@@ -227,7 +227,9 @@ describe('the decision form', () => {
     formClock.set('2026-12-01T12:00:00.000Z');
     const body = (csrf: string) =>
       new URLSearchParams({ decision: 'approve', comment: 'Fine', csrf }).toString();
-    const expired = await handleHttp(deps, request('POST', id, { body: body(nonceOf(page)) }), { approval: { formClock } });
+    const expired = await handleHttp(deps, request('POST', id, { body: body(nonceOf(page)) }), {
+      approval: { formClock },
+    });
     expect(expired.status).toBe(400);
     expect(expired.body).toContain('this form has expired; please review and submit it again');
     expect(expired.body).toMatch(/value="approve" required checked/);

@@ -93,7 +93,10 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
   const now = deps.clock.now();
   const active = project.status === 'active';
   const criteria = active
-    ? { stage: project.currentStage, ...(await evaluateCriteria(deps.store, project, project.currentStage, now)) }
+    ? {
+        stage: project.currentStage,
+        ...(await evaluateCriteria(deps.store, project, project.currentStage, now)),
+      }
     : undefined;
   const health = computeHealth({ project, stages: records, tasks, risks, now });
   const actions = project.monitoring?.correctiveActions ?? {};

@@ -29,4 +29,3 @@ function progressBar(done: number, total: number): SafeHtml {
   const pct = total ? Math.round((done / total) * 100) : 0;
   return html`<svg class="bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" aria-label="${pct}% of stages completed"><rect width="100" height="6" fill="#e4e7eb"/><rect width="${pct}" height="6" fill="#2f855a"/></svg>`;
 }
-

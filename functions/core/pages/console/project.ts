@@ -215,4 +215,3 @@ function eventsTable(events: ProjectEvent[], tz: string): SafeHtml {
       }</div></td><td class="small">${e.actor}</td></tr>`,
   )}</tbody></table>`;
 }
-
