@@ -3,7 +3,7 @@
  *
  * 1. Spec validation: time to parse and validate each example spec, and the ratio to parsing the
  *    YAML alone (what the schema and cross-field checks cost).
- * 2. Decision latency: GET of an approval page and the POST that approves, through handleHttp on
+ * 2. Decision latency: GET of an approval page and the POST that approves, through the HTTP application on
  *    DynamoDB Local (the real store, conditional writes and transactions), with fake workflow and
  *    mailer; the ratio POST / GET. Skipped, with the reason, when Java is missing.
  * 3. State transitions: the synthesized definition of each example project run by
@@ -30,7 +30,8 @@ import { enterStage } from '../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../functions/core/use-cases/open-gate.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
 import { lifecycleEventSchema } from '../functions/core/workflow-contract.js';
-import { handleHttp } from '../functions/handlers/http-app.js';
+import { createHttpApp } from '../functions/http/app.js';
+import { respond } from '../functions/http/exchange.js';
 import { loadProjectSpecs } from '../infra/build-app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
@@ -92,7 +93,7 @@ class MemoryDocuments implements DocumentStore {
 
 async function benchDecision(): Promise<void> {
   console.log(
-    '\n## Decision latency: approval page GET and approving POST through handleHttp on DynamoDB Local',
+    '\n## Decision latency: approval page GET and approving POST through the HTTP application on DynamoDB Local',
   );
   let db: Awaited<ReturnType<typeof startDynamoDbLocal>>;
   try {
@@ -137,6 +138,7 @@ async function benchDecision(): Promise<void> {
         linkTtlDays: 21,
       },
     };
+    const app = createHttpApp(deps);
     const base = readFileSync(EXAMPLES[0] as string, 'utf8');
     const gets: number[] = [];
     const posts: number[] = [];
@@ -156,12 +158,12 @@ async function benchDecision(): Promise<void> {
       const linkId = sent.map((m) => /\/approve\/([A-Za-z0-9_-]+)/.exec(m.text)?.[1]).find(Boolean);
       if (!linkId) throw new Error('no approval link was emailed (are the initiation criteria met?)');
       const request = { path: `/approve/${linkId}`, query: {}, body: '' };
-      const [getMs, page] = await timeIt(() => handleHttp(deps, { ...request, method: 'GET', headers: {} }));
+      const [getMs, page] = await timeIt(() => respond(app, { ...request, method: 'GET', headers: {} }));
       const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
       if (!csrf) throw new Error(`the approval page has no form (status ${page.status})`);
       const before = successes;
       const [postMs, decided] = await timeIt(() =>
-        handleHttp(deps, {
+        respond(app, {
           ...request,
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },

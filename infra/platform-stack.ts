@@ -22,6 +22,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
+import { gatewayRoutes } from '../functions/http/routes.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { acknowledgePlatformFindings } from './nag.js';
 
@@ -64,7 +65,7 @@ export class PlatformStack extends Stack {
   /** Service token of the provider whose onEvent is the register function. */
   public readonly registerServiceToken: string;
   public readonly registerProvider: cr.Provider;
-  /** Routes without an authorizer (approval pages, OpenAPI document). */
+  /** Routes without an authorizer (approval pages, OpenAPI document), as the HTTP application declares them. */
   public readonly publicRoutes: apigwv2.HttpRoute[];
   /** ARN pattern of every project state machine (`milepost-*`, functions/core/workflow-contract.ts). */
   public readonly projectStateMachines: string;
@@ -238,25 +239,19 @@ export class PlatformStack extends Stack {
       f.function.addToRolePolicy(startExecution);
     }
 
+    // Every route and its authorizer come from the HTTP application's route declarations.
     const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);
-    this.publicRoutes = [
-      ...this.httpApi.addRoutes({
-        path: '/approve/{linkId}',
-        methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD, apigwv2.HttpMethod.POST],
+    const iamAuthorizer = new HttpIamAuthorizer();
+    this.publicRoutes = [];
+    for (const route of gatewayRoutes()) {
+      const added = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
         integration,
-      }),
-      ...this.httpApi.addRoutes({
-        path: '/api/openapi.json',
-        methods: [apigwv2.HttpMethod.GET],
-        integration,
-      }),
-    ];
-    this.httpApi.addRoutes({
-      path: '/api/{proxy+}',
-      methods: [apigwv2.HttpMethod.ANY],
-      integration,
-      authorizer: new HttpIamAuthorizer(),
-    });
+        ...(route.auth === 'iam' ? { authorizer: iamAuthorizer } : {}),
+      });
+      if (route.auth === 'none') this.publicRoutes.push(...added);
+    }
 
     // --- Project registration (one provider for every ProjectStack) --------------------------------
     this.registerProvider = new cr.Provider(this, 'RegisterProvider', {

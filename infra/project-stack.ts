@@ -16,7 +16,6 @@ import type { Construct } from 'constructs';
 import { type ProjectSchedule, projectSchedules } from '../functions/core/schedules.js';
 import type { LoadedSpec } from '../functions/core/spec/load.js';
 import { registrationProperties } from '../functions/core/spec/registration.js';
-import type { ProjectSpec } from '../functions/core/spec/schema.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { buildLifecycleDefinition } from '../statemachines/lifecycle.js';
 import { acknowledgeProjectFindings } from './nag.js';

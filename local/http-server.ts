@@ -1,30 +1,18 @@
 /**
- * The local HTTP interface on 127.0.0.1: the approval pages (`/approve/*`) and the staff API
- * (`/api/*`) at the same paths as in AWS (one shared handler, caller `local`), plus
- * `GET /health`, `GET /api/outbox` and the dashboard (`/`, `/projects/{id}`, `/outbox`).
- * The server listens before the services start, so `/health` answers 503 until `ready()`.
+ * The local HTTP interface on 127.0.0.1: the one HTTP application (approval pages, staff API,
+ * console pages and the outbox) at the same paths as in AWS, with every `/api` caller being the
+ * local user (`local`), plus `GET /health`. The server listens before the services start, so
+ * `/health` answers 503 (and everything else too) until `ready()` hands it the app.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HttpRequest, HttpResponse } from '../functions/handlers/http-types.js';
-import { DASHBOARD_HEADERS, notFoundPage } from './dashboard.js';
+import { type FetchApp, type HttpRequest, type HttpResponse, respond } from '../functions/http/exchange.js';
 import { LocalRuntimeError } from './errors.js';
-
-/** What the server serves; each callback is called only once the runtime is ready. */
-export interface LocalRoutes {
-  /** `/approve/*` and `/api/*` (the product's HTTP handler). */
-  app(req: HttpRequest): Promise<HttpResponse>;
-  outboxJson(): Promise<unknown>;
-  portfolioHtml(): Promise<string>;
-  /** Undefined when the project does not exist. */
-  projectHtml(id: string): Promise<string | undefined>;
-  outboxHtml(): Promise<string>;
-}
 
 export interface LocalHttpServer {
   port: number;
   url: string;
-  /** Serves the routes from now on (`/health` turns 200). */
-  ready(routes: LocalRoutes): void;
+  /** Serves the app from now on (`/health` turns 200). */
+  ready(app: FetchApp): void;
   close(): Promise<void>;
 }
 
@@ -53,10 +41,6 @@ function json(status: number, body: unknown): HttpResponse {
   return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 
-function htmlPage(status: number, body: string): HttpResponse {
-  return { status, headers: { ...DASHBOARD_HEADERS }, body };
-}
-
 /** Turns a node request into the runtime-neutral request of the handlers. */
 export function toHttpRequest(req: IncomingMessage, body: string, caller?: string): HttpRequest {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -83,32 +67,15 @@ export function isLocalHost(host: string | undefined, port: number): boolean {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
 }
 
-async function route(
-  req: IncomingMessage,
-  routes: LocalRoutes | undefined,
-  port: number,
-): Promise<HttpResponse> {
+async function route(req: IncomingMessage, app: FetchApp | undefined, port: number): Promise<HttpResponse> {
   if (!isLocalHost(req.headers.host, port)) return json(421, { message: 'unknown host: use 127.0.0.1' });
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const path = url.pathname;
-  const method = (req.method ?? 'GET').toUpperCase();
-  if (path === '/health') return routes ? json(200, { status: 'ok' }) : json(503, { status: 'starting' });
-  if (!routes) return json(503, { message: 'milepost is starting' });
-  if (path === '/api/outbox' && method === 'GET') return json(200, await routes.outboxJson());
-  if (path.startsWith('/approve/') || path.startsWith('/api/')) {
-    const body = await readBody(req);
-    // The staff API is IAM-authorized in AWS; here every caller is the local user.
-    return routes.app(toHttpRequest(req, body, path.startsWith('/api/') ? 'local' : undefined));
-  }
-  if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'method not allowed' });
-  if (path === '/') return htmlPage(200, await routes.portfolioHtml());
-  if (path === '/outbox') return htmlPage(200, await routes.outboxHtml());
-  const m = /^\/projects\/([a-z0-9-]{1,48})\/?$/.exec(path);
-  if (m) {
-    const page = await routes.projectHtml(m[1]!);
-    return page ? htmlPage(200, page) : htmlPage(404, notFoundPage());
-  }
-  return htmlPage(404, notFoundPage());
+  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  if (path === '/health') return app ? json(200, { status: 'ok' }) : json(503, { status: 'starting' });
+  if (!app) return json(503, { message: 'milepost is starting' });
+  const body = await readBody(req);
+  // The staff API is IAM-authorized in AWS; here every caller is the local user.
+  const api = path === '/api' || path.startsWith('/api/');
+  return respond(app, toHttpRequest(req, body, api ? 'local' : undefined));
 }
 
 /**
@@ -119,10 +86,10 @@ export async function startHttpServer(
   port: number,
   onError: (err: unknown) => void = () => undefined,
 ): Promise<LocalHttpServer> {
-  let routes: LocalRoutes | undefined;
+  let app: FetchApp | undefined;
   let listening = port;
   const server: Server = createServer((req, res) => {
-    route(req, routes, listening).then(
+    route(req, app, listening).then(
       (r) => send(res, r),
       (err: unknown) => {
         if (err instanceof BodyTooLarge) return send(res, json(413, { message: err.message }));
@@ -146,8 +113,8 @@ export async function startHttpServer(
   return {
     port: actual,
     url: `http://127.0.0.1:${actual}`,
-    ready: (r) => {
-      routes = r;
+    ready: (served) => {
+      app = served;
     },
     close: () =>
       new Promise<void>((resolve) => {

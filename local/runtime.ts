@@ -24,17 +24,12 @@ import { readEnv } from '../functions/adapters/config.js';
 import { jsonLogger } from '../functions/adapters/json-logger.js';
 import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 import { makeDeps } from '../functions/composition.js';
-import { evaluateCriteria } from '../functions/core/criteria.js';
-import { computeHealth } from '../functions/core/health.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
 import { type LoadedSpec, loadSpecFolder, SpecFolderError } from '../functions/core/spec/load.js';
-import { findDeviations } from '../functions/core/use-cases/run-monitoring-check.js';
-import { listProjectSummaries, stagesOf } from '../functions/core/use-cases/staff-list-projects.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
-import { handleHttp } from '../functions/handlers/http-app.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
+import { createHttpApp } from '../functions/http/app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
-import { dashboardGate, outboxPage, portfolioPage, projectPage } from './dashboard.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { LocalRuntimeError } from './errors.js';
 import { type LocalHttpServer, startHttpServer } from './http-server.js';
@@ -233,13 +228,8 @@ async function start(
     }
   }
 
-  http.ready({
-    app: (req) => handleHttp(ready, req),
-    outboxJson: () => ses.outbox(),
-    outboxHtml: async () => outboxPage(await ses.outbox()),
-    portfolioHtml: async () => portfolioPage(await listProjectSummaries(ready), clock.now()),
-    projectHtml: (id) => projectHtml(ready, id),
-  });
+  // The one HTTP application, with the console and the outbox of the local SES server.
+  http.ready(createHttpApp(ready, { console: true, outbox: { list: () => ses.outbox() } }));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -257,48 +247,4 @@ async function start(
       return stopping;
     },
   };
-}
-
-async function projectHtml(deps: Deps, id: string): Promise<string | undefined> {
-  const project = await deps.store.getProject(id);
-  if (!project) return undefined;
-  const now = deps.clock.now();
-  const [records, gates, risks, tasks, events] = await Promise.all([
-    deps.store.list(id, 'stage'),
-    deps.store.list(id, 'gate'),
-    deps.store.list(id, 'risk'),
-    deps.store.list(id, 'task'),
-    deps.store.listEvents(id, { newestFirst: true, limit: 25 }),
-  ]);
-  const stages = stagesOf(project, records);
-  const order = new Map(project.stages.map((s) => [s.key, s.order]));
-  const health = computeHealth({ project, stages, tasks, risks, now });
-  const criteria =
-    project.status === 'active'
-      ? await evaluateCriteria(deps.store, project, project.currentStage, now)
-      : undefined;
-  const actions = project.monitoring?.correctiveActions ?? {};
-  const deviations =
-    project.status === 'active'
-      ? findDeviations({ project, stages, tasks, risks, gates, health, now }).map((d) => ({
-          key: d.key,
-          summary: d.summary,
-          ...(actions[d.key] ? { action: actions[d.key] } : {}),
-        }))
-      : [];
-  return projectPage({
-    deviations,
-    ...(criteria ? { criteria } : {}),
-    detail: {
-      project,
-      stages,
-      gates: [...gates]
-        .sort((a, b) => (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0))
-        .map(dashboardGate),
-      risks,
-    },
-    health,
-    events: events.items,
-    now,
-  });
 }

@@ -1,14 +1,15 @@
 /**
  * Lambda entry for the HTTP API (API Gateway v2 payload): adapts the event to an HttpRequest,
- * calls the shared HTTP application, adapts the response. The caller identity of /api routes is
- * the IAM principal API Gateway authorized (requestContext.authorizer.iam).
+ * runs it through the one HTTP application (functions/http), adapts the response. The caller
+ * identity of /api routes is the IAM principal API Gateway authorized
+ * (requestContext.authorizer.iam). The app is built once per cold start.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { awsDeps } from '../composition.js';
 import type { Deps } from '../core/ports.js';
-import { handleHttp } from './http-app.js';
-import type { HttpRequest } from './http-types.js';
+import { createHttpApp, type HttpApp } from '../http/app.js';
+import { type HttpRequest, type HttpResponse, respond } from '../http/exchange.js';
 
 const eventSchema = z.object({
   rawPath: z.string(),
@@ -61,24 +62,40 @@ export function toHttpRequest(event: unknown): HttpRequest {
   };
 }
 
-/** Handles one API Gateway v2 event with the given dependencies. */
+const PLAIN_HEADERS = {
+  'content-type': 'text/plain; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+/** One app per set of dependencies (in Lambda: one per cold start). */
+const apps = new WeakMap<Deps, HttpApp>();
+function appFor(deps: Deps): HttpApp {
+  let app = apps.get(deps);
+  if (!app) {
+    app = createHttpApp(deps);
+    apps.set(deps, app);
+  }
+  return app;
+}
+
+/** Handles one API Gateway v2 event with the given dependencies. Never throws. */
 export async function handleEvent(deps: Deps, event: unknown): Promise<APIGatewayProxyResultV2> {
   let request: HttpRequest;
   try {
     request = toHttpRequest(event);
   } catch {
     deps.log.error('unexpected HTTP API event shape');
-    return {
-      statusCode: 400,
-      headers: {
-        'content-type': 'text/plain; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-      body: 'Bad request',
-    };
+    return { statusCode: 400, headers: { ...PLAIN_HEADERS }, body: 'Bad request' };
   }
-  const response = await handleHttp(deps, request);
+  let response: HttpResponse;
+  try {
+    response = await respond(appFor(deps), request);
+  } catch (err) {
+    // Neither the path (it may hold a link id) nor the message (it may quote keys) is logged.
+    deps.log.error('HTTP request failed', { error: err instanceof Error ? err.name : 'unknown' });
+    response = { status: 500, headers: { ...PLAIN_HEADERS }, body: 'Internal error' };
+  }
   return {
     statusCode: response.status,
     headers: response.headers,

@@ -1,5 +1,5 @@
 /** Helpers of the end-to-end tests: polling, the outbox's approval links, the staff API. */
-import { emailLinks } from '../../local/dashboard.js';
+import { emailLinks } from '../../functions/core/pages/console/outbox.js';
 import type { OutboxEmail } from '../../local/ses-local.js';
 
 /** Polls `check` every 100 ms until it returns a value; fails after `limitMs` with `what`. */

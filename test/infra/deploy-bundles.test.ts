@@ -336,7 +336,7 @@ describe('the bundled Lambda code with its template environment', () => {
     const list = (
       await invoke(
         'http',
-        httpEvent('GET', '/api/projects', 'ANY /api/{proxy+}', {
+        httpEvent('GET', '/api/projects', 'GET /api/projects', {
           userArn: `arn:aws:iam::${ACCOUNT}:user/pm`,
         }),
       )

@@ -2,6 +2,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-definition.js';
+import { gatewayRoutes } from '../../functions/http/routes.js';
 import { actionsOf, allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
 
 let built: Built;
@@ -179,13 +180,35 @@ describe('the HTTP API', () => {
       (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
     );
     expect(routes.sort()).toEqual([
+      // Any other path or method under /api still reaches the app (its JSON 404/405), signed.
       'ANY /api/{proxy+} AWS_IAM',
       'GET /api/openapi.json NONE',
+      'GET /api/projects AWS_IAM',
+      'GET /api/projects/{id} AWS_IAM',
+      'GET /api/projects/{id}/events AWS_IAM',
       'GET /approve/{linkId} NONE',
       // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
       'HEAD /approve/{linkId} NONE',
+      'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
+      'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
       'POST /approve/{linkId} NONE',
+      'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
+      'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
+      'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
+      'PUT /api/projects/{id}/team/{email} AWS_IAM',
     ]);
+  });
+
+  it('creates exactly the routes the HTTP application declares for the gateway', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
+    );
+    const declared = gatewayRoutes().map(
+      (r) => `${r.method} ${r.path} ${r.auth === 'iam' ? 'AWS_IAM' : 'NONE'}`,
+    );
+    expect(routes.sort()).toEqual(declared.sort());
+    // Console pages and the local outbox are not deployed.
+    expect(declared.some((r) => r.includes('outbox') || r.startsWith('GET / '))).toBe(false);
   });
 
   it('throttles and writes access logs that never contain a request path (it carries link ids)', () => {

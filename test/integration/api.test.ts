@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { taskInputSchema } from '../../functions/api/schemas.js';
 import type { Project } from '../../functions/core/model.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
-import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import { handleHttp } from '../../functions/http/app.js';
+import type { HttpResponse } from '../../functions/http/exchange.js';
+import { taskInputSchema } from '../../functions/http/schemas.js';
 import {
   makeGate,
   makeMember,

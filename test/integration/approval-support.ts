@@ -6,8 +6,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newApprovalLink } from '../../functions/core/approval-links.js';
 import type { ApprovalLink, Gate, Project } from '../../functions/core/model.js';
 import type { GateRule } from '../../functions/core/spec/lifecycle.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
-import type { HttpRequest, HttpResponse } from '../../functions/handlers/http-types.js';
+import { handleHttp } from '../../functions/http/app.js';
+import type { HttpRequest, HttpResponse } from '../../functions/http/exchange.js';
 import {
   makeGate,
   makeProject,

@@ -3,8 +3,8 @@ import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
 import type { Entity } from '../../functions/core/model.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
-import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import { handleHttp } from '../../functions/http/app.js';
+import type { HttpResponse } from '../../functions/http/exchange.js';
 import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
 import {
   decideViaPage,
@@ -225,14 +225,14 @@ describe('POST /approve/{linkId}', () => {
     const page = await handleHttp(
       deps,
       { method: 'GET', path: `/approve/${id}`, query: {}, headers: {}, body: '' },
-      { formClock },
+      { approval: { formClock } },
     );
     formClock.set('2026-12-01T11:00:01.000Z');
     const form = new URLSearchParams({ decision: 'approve', csrf: nonceOf(page) }).toString();
     const res = await handleHttp(
       deps,
       { method: 'POST', path: `/approve/${id}`, query: {}, headers: {}, body: form },
-      { formClock },
+      { approval: { formClock } },
     );
     expect(res.status).toBe(400);
     expect(res.body).toContain('this form has expired');

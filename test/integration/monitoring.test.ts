@@ -6,8 +6,8 @@ import type { Deps, DocumentStore, Workflow } from '../../functions/core/ports.j
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
 import { handleSchedule } from '../../functions/handlers/schedule.js';
+import { handleHttp } from '../../functions/http/app.js';
 import {
   makeGate,
   makeProject,

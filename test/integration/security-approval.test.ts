@@ -9,8 +9,8 @@ import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
-import type { HttpResponse } from '../../functions/handlers/http-types.js';
+import { handleHttp } from '../../functions/http/app.js';
+import type { HttpResponse } from '../../functions/http/exchange.js';
 import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
 import {
   approvalRequest,
@@ -223,11 +223,13 @@ describe('the decision form', () => {
     const { ids, project } = await seed(deps);
     const id = ids[SPONSOR.email] ?? '';
     const formClock = new FakeClock(new Date('2026-12-01T09:00:00.000Z'));
-    const page = await handleHttp(deps, request('GET', id), { formClock });
+    const page = await handleHttp(deps, request('GET', id), { approval: { formClock } });
     formClock.set('2026-12-01T12:00:00.000Z');
     const body = (csrf: string) =>
       new URLSearchParams({ decision: 'approve', comment: 'Fine', csrf }).toString();
-    const expired = await handleHttp(deps, request('POST', id, { body: body(nonceOf(page)) }), { formClock });
+    const expired = await handleHttp(deps, request('POST', id, { body: body(nonceOf(page)) }), {
+      approval: { formClock },
+    });
     expect(expired.status).toBe(400);
     expect(expired.body).toContain('this form has expired; please review and submit it again');
     expect(expired.body).toMatch(/value="approve" required checked/);
@@ -235,7 +237,7 @@ describe('the decision form', () => {
     expect((await deps.store.get(project.id, 'gate', 'initiation'))?.status).toBe('pending_approval');
     expect(deps.workflow.successes).toHaveLength(0);
     const again = await handleHttp(deps, request('POST', id, { body: body(nonceOf(expired)) }), {
-      formClock,
+      approval: { formClock },
     });
     expect(again.body).toContain('Thank you, your approval is recorded');
     expect(deps.workflow.successes).toHaveLength(1);

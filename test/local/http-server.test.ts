@@ -1,8 +1,11 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpRequest } from '../../functions/handlers/http-types.js';
+import type { ProjectStore } from '../../functions/core/ports.js';
+import { createHttpApp } from '../../functions/http/app.js';
+import type { FetchApp, HttpRequest } from '../../functions/http/exchange.js';
 import { LocalRuntimeError } from '../../local/errors.js';
-import { type LocalHttpServer, type LocalRoutes, startHttpServer } from '../../local/http-server.js';
+import { type LocalHttpServer, startHttpServer } from '../../local/http-server.js';
+import { makeProject, makeProjectSpec, makeTestDeps } from '../support/dynamo.js';
 
 let servers: LocalHttpServer[] = [];
 afterEach(async () => {
@@ -16,17 +19,43 @@ async function start(port = 0) {
   return s;
 }
 
-function routes(seen: HttpRequest[]): LocalRoutes {
+/** An app that records each request as the runtime-neutral request it was given. */
+function recordingApp(seen: HttpRequest[]): FetchApp {
   return {
-    app: async (req) => {
-      seen.push(req);
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+    fetch: async (req, env) => {
+      const url = new URL(req.url);
+      seen.push({
+        method: req.method,
+        path: env.path,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries(req.headers),
+        body: await req.text(),
+        ...(env.caller ? { caller: env.caller } : {}),
+      });
+      return new Response('{"ok":true}', { status: 200, headers: { 'content-type': 'application/json' } });
     },
-    outboxJson: async () => [{ subject: 'hello' }],
-    portfolioHtml: async () => '<h1>Portfolio</h1>',
-    projectHtml: async (id) => (id === 'acme' ? '<h1>acme</h1>' : undefined),
-    outboxHtml: async () => '<h1>Outbox</h1>',
   };
+}
+
+/** The real application over a store that knows one project (`acme`) and an outbox of one email. */
+function consoleApp(): FetchApp {
+  const project = makeProject({}, makeProjectSpec({ id: 'acme' }));
+  const store = {
+    getProject: async (id: string) => (id === 'acme' ? project : undefined),
+    list: async () => [],
+    listEvents: async () => ({ items: [] }),
+    listProjects: async () => ({ items: [project] }),
+  } as unknown as ProjectStore;
+  const email = {
+    messageId: 'm1',
+    from: 'a@msp.example',
+    to: ['b@acme.example'],
+    subject: 'hello',
+    text: '',
+    html: '',
+    sentAt: '2026-12-01T09:00:00.000Z',
+  };
+  return createHttpApp(makeTestDeps(store), { console: true, outbox: { list: async () => [email] } });
 }
 
 describe('local HTTP server', () => {
@@ -35,16 +64,16 @@ describe('local HTTP server', () => {
     const before = await fetch(`${s.url}/health`);
     expect(before.status).toBe(503);
     expect((await fetch(`${s.url}/`)).status).toBe(503);
-    s.ready(routes([]));
+    s.ready(recordingApp([]));
     const after = await fetch(`${s.url}/health`);
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ status: 'ok' });
   });
 
-  it('passes approval pages and the staff API to the product handler, the API as caller local', async () => {
+  it('passes approval pages and the staff API to the app, the API as caller local', async () => {
     const s = await start();
     const seen: HttpRequest[] = [];
-    s.ready(routes(seen));
+    s.ready(recordingApp(seen));
     await fetch(`${s.url}/approve/abc?x=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -64,8 +93,10 @@ describe('local HTTP server', () => {
 
   it('serves the outbox as JSON and the dashboard pages with security headers', async () => {
     const s = await start();
-    s.ready(routes([]));
-    expect(await (await fetch(`${s.url}/api/outbox`)).json()).toEqual([{ subject: 'hello' }]);
+    s.ready(consoleApp());
+    expect(await (await fetch(`${s.url}/api/outbox`)).json()).toEqual([
+      expect.objectContaining({ subject: 'hello' }),
+    ]);
     const project = await fetch(`${s.url}/projects/acme`);
     expect(project.status).toBe(200);
     expect(project.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -78,7 +109,7 @@ describe('local HTTP server', () => {
   it('refuses a request for another host name (DNS rebinding) and serves its own names', async () => {
     const s = await start();
     const seen: HttpRequest[] = [];
-    s.ready(routes(seen));
+    s.ready(recordingApp(seen));
     const get = (host: string) =>
       new Promise<number>((resolve, reject) => {
         const req = request(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actorOf } from '../../functions/api/router.js';
 import { handleEvent, toHttpRequest } from '../../functions/handlers/http.js';
+import { actorOf } from '../../functions/http/staff-api.js';
 import { makeTestDeps } from '../support/dynamo.js';
 
 function event(overrides: Record<string, unknown> = {}, context: Record<string, unknown> = {}) {

@@ -18,7 +18,7 @@ import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import { SfnWorkflow } from '../../functions/adapters/sfn-workflow.js';
 import { newApprovalLink } from '../../functions/core/approval-links.js';
 import type { ApprovalLink } from '../../functions/core/model.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
+import { handleHttp } from '../../functions/http/app.js';
 import { makeGate, makeProject, makeStage, makeTestDeps } from '../support/dynamo.js';
 
 const TOKEN = 'tok-SECRET-123';

@@ -7,11 +7,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
-import { MAX_JSON_BYTES } from '../../functions/api/router.js';
 import { newLinkId } from '../../functions/core/approval-links.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import { handleEvent as handle } from '../../functions/handlers/http.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
+import { handleHttp } from '../../functions/http/app.js';
+import { MAX_JSON_BYTES } from '../../functions/http/staff-api.js';
 import { makeTestDeps } from '../support/dynamo.js';
 
 const SECRET = 'SECRET-value-0c9a1f';

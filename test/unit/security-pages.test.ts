@@ -15,7 +15,7 @@ import {
 } from '../../functions/core/pages/approval-pages.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import type { ApprovalView } from '../../functions/core/use-cases/view-approval.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
+import { handleHttp } from '../../functions/http/app.js';
 import { makeGate, makeProject, makeProjectSpec, makeStage, makeTestDeps } from '../support/dynamo.js';
 
 /** Markup, both quotes and an ampersand, tagged with the field it is put into. */

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashLinkId, newCsrfSecret, newLinkId } from '../../functions/core/approval-links.js';
 import { csrfNonce, verifyCsrfNonce } from '../../functions/core/csrf.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
-import { handleHttp } from '../../functions/handlers/http-app.js';
+import { handleHttp } from '../../functions/http/app.js';
 import { makeTestDeps } from '../support/dynamo.js';
 
 vi.mock('node:crypto', async (importOriginal) => {

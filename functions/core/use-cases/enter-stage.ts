@@ -23,7 +23,6 @@ import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 import { stageType } from '../stages/index.js';
-import { days } from '../time.js';
 import type { EnterStageResult } from '../workflow-contract.js';
 
 export interface EnterStageInput {

@@ -3,11 +3,14 @@
  * Input: project id. Output: the project's fields (with `currentStage` and `status` at the top),
  * its stages (the spec's stage merged with the stage record), gates with approvers and decisions
  * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources, documents,
- * and the exit criteria of the current stage (what still blocks it).
+ * the project's health now (RAG, SPI, CPI and why), the deviations found now with the corrective
+ * action recorded for each, and the exit criteria of the current stage (what still blocks it).
+ * The staff API and the console's project page both read this one model.
  * Throws NotFoundError when the project does not exist.
  */
 import { evaluateCriteria } from '../criteria.js';
 import { NotFoundError } from '../errors.js';
+import { computeHealth, type Health } from '../health.js';
 import type {
   ApproverState,
   DocumentRecord,
@@ -22,6 +25,7 @@ import type {
 } from '../model.js';
 import type { Deps } from '../ports.js';
 import type { ResolvedGate } from '../spec/schema.js';
+import { findDeviations } from './run-monitoring-check.js';
 import { stagesOf } from './staff-list-projects.js';
 
 /** A gate as staff see it: no task token, no link hashes. */
@@ -47,7 +51,18 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   documents: DocumentRecord[];
   /** The exit criteria of the current stage as of now (absent once the project is closed). */
   criteria?: { stage: string; met: boolean; unmet: string[] };
+  /** Health as of now: RAG, SPI, CPI and the reasons it is not green. */
+  health: Health;
+  /** Deviations found now (none once closed), each with its corrective action when one is recorded. */
+  deviations: DeviationView[];
 };
+
+/** A deviation as staff see it: what is off, and what is being done about it. */
+export interface DeviationView {
+  key: string;
+  summary: string;
+  action?: { action: string; by: string; at: string };
+}
 
 /** Drops the secrets of a gate (task token; link hashes of approvers). */
 export function publicGate(gate: Gate): PublicGate {
@@ -75,13 +90,23 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     return { ...rest, standard: r.standard, gate: r.gate };
   });
   const order = new Map(resolved.map((s) => [s.key, s.order]));
-  const criteria =
-    project.status === 'active'
-      ? {
-          stage: project.currentStage,
-          ...(await evaluateCriteria(deps.store, project, project.currentStage, deps.clock.now())),
-        }
-      : undefined;
+  const now = deps.clock.now();
+  const active = project.status === 'active';
+  const criteria = active
+    ? {
+        stage: project.currentStage,
+        ...(await evaluateCriteria(deps.store, project, project.currentStage, now)),
+      }
+    : undefined;
+  const health = computeHealth({ project, stages: records, tasks, risks, now });
+  const actions = project.monitoring?.correctiveActions ?? {};
+  const deviations: DeviationView[] = active
+    ? findDeviations({ project, stages: records, tasks, risks, gates, health, now }).map((d) => ({
+        key: d.key,
+        summary: d.summary,
+        ...(actions[d.key] ? { action: actions[d.key] } : {}),
+      }))
+    : [];
   return {
     ...fields,
     stages: stageViews,
@@ -93,5 +118,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     resources,
     documents,
     ...(criteria ? { criteria } : {}),
+    health,
+    deviations,
   };
 }

@@ -1,15 +1,13 @@
 /**
- * Request and response schemas of the staff API. The router validates with them and the OpenAPI
- * document (openapi.ts) is generated from the same objects, so the two cannot drift apart.
+ * Request and response schemas of the HTTP application. The routes (routes.ts) declare them, the
+ * app validates with them and the OpenAPI document is generated from the same objects, so the
+ * three cannot drift apart.
  */
 import { z } from 'zod';
 
-/** Schemas that appear as named components of the OpenAPI document. */
-export const apiRegistry = z.registry<{ id: string; description?: string }>();
-
+/** A schema that appears as a named component (`#/components/schemas/<id>`) of the OpenAPI document. */
 function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
-  apiRegistry.add(schema, { id, ...(description ? { description } : {}) });
-  return schema;
+  return schema.meta({ id, ...(description ? { description } : {}) }) as T;
 }
 
 const text = (max: number) =>
@@ -201,6 +199,26 @@ export const projectDetailSchema = named(
       .object({ stage: z.string(), met: z.boolean(), unmet: z.array(z.string()) })
       .optional()
       .describe('Exit criteria of the current stage now: what still blocks it (absent once closed).'),
+    health: z
+      .object({
+        rag,
+        spi: z.number(),
+        cpi: z.number(),
+        reasons: z.array(z.string()),
+        plannedHours: z.number(),
+        earnedHours: z.number(),
+        actualHours: z.number(),
+      })
+      .describe('Health now: RAG, schedule and cost performance indexes, and why it is not green.'),
+    deviations: z
+      .array(
+        z.object({
+          key: z.string(),
+          summary: z.string(),
+          action: z.object({ action: z.string(), by: z.string(), at: z.string() }).optional(),
+        }),
+      )
+      .describe('Deviations found now, each with its corrective action when one is recorded.'),
   }),
 );
 
@@ -255,4 +273,30 @@ export const recordSchema = named(
   'Record',
   z.looseObject({ version: z.int().describe('Send this back to update the record.') }),
   'The stored record, with its new version.',
+);
+
+export const outboxSchema = named(
+  'Outbox',
+  z.array(
+    z.object({
+      messageId: z.string(),
+      from: z.string(),
+      to: z.array(z.string()),
+      subject: z.string(),
+      text: z.string(),
+      html: z.string(),
+      sentAt: z.string(),
+    }),
+  ),
+  'Every email sent, oldest first (local runtime only).',
+);
+
+/** The approval form (the use case validates it and re-renders the page with what is wrong). */
+export const approvalFormSchema = named(
+  'ApprovalForm',
+  z.object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(2000).optional().describe('Required to reject.'),
+    csrf: z.string().describe('The nonce of the rendered form.'),
+  }),
 );

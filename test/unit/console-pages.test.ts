@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { computeHealth } from '../../functions/core/health.js';
-import type { ProjectEvent } from '../../functions/core/model.js';
+import { computeHealth, type Health } from '../../functions/core/health.js';
+import type { Project, ProjectEvent, Risk, Stage } from '../../functions/core/model.js';
+import { CONSOLE_HEADERS } from '../../functions/core/pages/console/layout.js';
+import { emailLinks, outboxPage } from '../../functions/core/pages/console/outbox.js';
+import { portfolioPage } from '../../functions/core/pages/console/portfolio.js';
+import { heatMap, projectPage } from '../../functions/core/pages/console/project.js';
 import {
-  DASHBOARD_HEADERS,
-  dashboardGate,
-  emailLinks,
-  heatMap,
-  outboxPage,
-  portfolioPage,
-  projectPage,
-} from '../../local/dashboard.js';
+  type ProjectDetail,
+  type PublicGate,
+  publicGate,
+} from '../../functions/core/use-cases/staff-get-project.js';
 import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages } from '../support/dynamo.js';
 
 const EVIL = `<script>alert("x")</script> & 'quotes'`;
@@ -54,12 +54,38 @@ function detail() {
   return {
     project,
     stages,
-    gates: [dashboardGate(gate)],
+    gates: [publicGate(gate)],
     risks,
   };
 }
 
-describe('dashboard pages', () => {
+/** The staff API's read model of those records (what getProjectDetail returns), with `extra` fields. */
+function detailOf(
+  d: { project: Project; stages: Stage[]; gates: PublicGate[]; risks: Risk[] },
+  health: Health,
+  extra: Partial<ProjectDetail> = {},
+): ProjectDetail {
+  const { stages: resolved, entity: _entity, ...fields } = d.project;
+  return {
+    ...fields,
+    stages: resolved.map((r, i) => {
+      const { entity: _e, ...record } = d.stages[i]!;
+      return { ...record, standard: r.standard, gate: r.gate };
+    }),
+    gates: d.gates,
+    risks: d.risks,
+    tasks: [],
+    team: [],
+    stakeholders: [],
+    resources: [],
+    documents: [],
+    health,
+    deviations: [],
+    ...extra,
+  };
+}
+
+describe('console pages', () => {
   const now = new Date('2026-12-06T10:00:00Z');
 
   it('renders a project with timeline, approvals, heat map and events, escaping every value', () => {
@@ -77,7 +103,7 @@ describe('dashboard pages', () => {
         summary: `Stage completed ${EVIL}`,
       },
     ];
-    const page = projectPage({ detail: d, health, events, now });
+    const page = projectPage({ detail: detailOf(d, health), events, now });
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;');
     expect(page).toContain('<svg viewBox=');
@@ -93,7 +119,7 @@ describe('dashboard pages', () => {
   it('draws planned bars for stages with due dates and actual bars for started stages', () => {
     const d = detail();
     const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
-    const page = projectPage({ detail: d, health, events: [], now });
+    const page = projectPage({ detail: detailOf(d, health), events: [], now });
     const planned = page.match(/<title>planned:/g) ?? [];
     const actual = page.match(/<title>actual:/g) ?? [];
     expect(planned.length).toBe(d.stages.filter((s) => s.due).length);
@@ -104,15 +130,19 @@ describe('dashboard pages', () => {
     const d = detail();
     const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
     const blocked = projectPage({
-      detail: d,
-      health,
+      detail: detailOf(d, health, {
+        criteria: { stage: 'resourcing', met: false, unmet: [`Deliverable "${EVIL}" is not done (to do).`] },
+      }),
       events: [],
       now,
-      criteria: { met: false, unmet: [`Deliverable "${EVIL}" is not done (to do).`] },
     });
     expect(blocked).toContain('<ul class="unmet"><li>Deliverable &quot;&lt;script&gt;');
     expect(blocked).not.toContain('<script>');
-    const clear = projectPage({ detail: d, health, events: [], now, criteria: { met: true, unmet: [] } });
+    const clear = projectPage({
+      detail: detailOf(d, health, { criteria: { stage: 'resourcing', met: true, unmet: [] } }),
+      events: [],
+      now,
+    });
     expect(clear).toContain('<dt>Exit criteria</dt><dd>hold</dd>');
   });
 
@@ -120,24 +150,24 @@ describe('dashboard pages', () => {
     const d = detail();
     const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
     const page = projectPage({
-      detail: d,
-      health,
+      detail: detailOf(d, health, {
+        deviations: [
+          { key: 'spi', summary: `SPI below threshold ${EVIL}` },
+          {
+            key: 'overdue-stage:qa',
+            summary: 'Stage QA is overdue',
+            action: { action: `Add a tester ${EVIL}`, by: 'pm@msp.example', at: '2026-12-04T15:00:00.000Z' },
+          },
+        ],
+      }),
       events: [],
       now,
-      deviations: [
-        { key: 'spi', summary: `SPI below threshold ${EVIL}` },
-        {
-          key: 'overdue-stage:qa',
-          summary: 'Stage QA is overdue',
-          action: { action: `Add a tester ${EVIL}`, by: 'pm@msp.example', at: '2026-12-04T15:00:00.000Z' },
-        },
-      ],
     });
     expect(page).toContain('<h2>Deviations</h2>');
     expect(page).toContain('<strong>needs a corrective action</strong>');
     expect(page).toContain('Add a tester &lt;script&gt;');
     expect(page).not.toContain('<script>');
-    const none = projectPage({ detail: d, health, events: [], now });
+    const none = projectPage({ detail: detailOf(d, health), events: [], now });
     expect(none).not.toContain('<h2>Deviations</h2>');
   });
 
@@ -185,11 +215,11 @@ describe('dashboard pages', () => {
   });
 
   it('sends a strict policy: no scripts, no framing, no referrer', () => {
-    const csp = DASHBOARD_HEADERS['content-security-policy']!;
+    const csp = CONSOLE_HEADERS['content-security-policy']!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(DASHBOARD_HEADERS['referrer-policy']).toBe('no-referrer');
+    expect(CONSOLE_HEADERS['referrer-policy']).toBe('no-referrer');
   });
 
   it('leaves closed risks out of the heat map', () => {
