@@ -10,11 +10,10 @@ import {
   makeProjectSpec,
   makeStages,
   makeTask,
-  makeTestDeps,
   makeTestStore,
-  type TestDeps,
   type TestStore,
 } from '../support/dynamo.js';
+import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 
 const TOKEN = 'task-token-api-SECRET';
 

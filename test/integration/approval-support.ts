@@ -8,14 +8,8 @@ import type { ApprovalLink, Gate, Project } from '../../functions/core/model.js'
 import type { GateRule } from '../../functions/core/spec/lifecycle.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpRequest, HttpResponse } from '../../functions/http/exchange.js';
-import {
-  makeGate,
-  makeProject,
-  makeProjectSpec,
-  makeStage,
-  type TestDeps,
-  type TestStore,
-} from '../support/dynamo.js';
+import { makeGate, makeProject, makeProjectSpec, makeStage, type TestStore } from '../support/dynamo.js';
+import type { TestDeps } from '../support/fakes.js';
 
 export const PM = 'pm@msp.example';
 

@@ -5,7 +5,8 @@ import type { Entity } from '../../functions/core/model.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
-import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
+import { makeTestStore, type TestStore } from '../support/dynamo.js';
+import { makeTestDeps, SettableClock, type TestDeps } from '../support/fakes.js';
 import {
   decideViaPage,
   getPage,
@@ -221,7 +222,7 @@ describe('POST /approve/{linkId}', () => {
   it('refuses a form older than two hours of real time', async () => {
     const { ids } = await seed(deps);
     const id = ids['sponsor@acme.example'] ?? '';
-    const formClock = new FakeClock(new Date('2026-12-01T09:00:00.000Z'));
+    const formClock = new SettableClock(new Date('2026-12-01T09:00:00.000Z'));
     const page = await handleHttp(
       deps,
       { method: 'GET', path: `/approve/${id}`, query: {}, headers: {}, body: '' },

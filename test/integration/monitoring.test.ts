@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
+import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
 import type { Entity, Gate, Project, ProjectEvent, Stage } from '../../functions/core/model.js';
 import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
-import type { Deps, DocumentStore, Workflow } from '../../functions/core/ports.js';
+import type { Deps } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
@@ -18,35 +18,13 @@ import {
   makeTestStore,
   type TestStore,
 } from '../support/dynamo.js';
-
-class RecordingMailer implements EmailTransport {
-  sent: EmailMessage[] = [];
-  failFor = new Set<string>();
-  async send(message: EmailMessage) {
-    if (message.to.some((t) => this.failFor.has(t))) throw new Error('throttled');
-    this.sent.push(message);
-    return { messageId: `m-${this.sent.length}` };
-  }
-}
-
-class RecordingWorkflow implements Workflow {
-  successes: { token: string; output: unknown }[] = [];
-  async sendTaskSuccess(taskToken: string, output: unknown) {
-    this.successes.push({ token: taskToken, output });
-  }
-  async sendTaskFailure() {}
-  async startExecution() {}
-}
-
-class MemoryDocuments implements DocumentStore {
-  docs = new Map<string, { body: string; contentType: string }>();
-  async put(key: string, body: string, contentType: string) {
-    this.docs.set(key, { body, contentType });
-  }
-  async get(key: string) {
-    return this.docs.get(key)?.body;
-  }
-}
+import {
+  CapturingLogger,
+  MemoryDocuments,
+  RecordingMailer,
+  RecordingWorkflow,
+  SettableClock,
+} from '../support/fakes.js';
 
 let db: TestStore;
 beforeAll(async () => {
@@ -85,13 +63,9 @@ async function seed(opts: {
   const mailer = new RecordingMailer();
   const workflow = new RecordingWorkflow();
   const documents = new MemoryDocuments();
-  const clock = { current: new Date(opts.now), now: () => clock.current };
-  const logs: string[] = [];
-  const log = {
-    info: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
-    warn: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
-    error: (m: string, f?: Record<string, unknown>) => logs.push(JSON.stringify({ m, ...f })),
-  };
+  const clock = new SettableClock(new Date(opts.now));
+  const log = new CapturingLogger();
+  const logs = log.lines;
   const deps: Deps = {
     store: db.store,
     workflow,
@@ -136,7 +110,7 @@ describe('runMonitoringCheck', () => {
     expect(detected.every((e) => e.actor === 'scheduler')).toBe(true);
     expect((await events(id, 'health_changed'))[0]?.summary).toMatch(/^Health is red/);
 
-    clock.current = new Date('2026-12-15T09:00:00Z');
+    clock.at = new Date('2026-12-15T09:00:00Z');
     const second = await runMonitoringCheck(deps, id);
     expect(second.status === 'checked' && second.detected).toEqual([]);
     expect(await events(id, 'deviation_detected')).toHaveLength(2);
@@ -147,7 +121,7 @@ describe('runMonitoringCheck', () => {
     if (!task || !stage) throw new Error('seeded records missing');
     await db.store.commit([
       { ...task, status: 'done', actualHours: 9 },
-      { ...stage, status: 'completed', completedAt: clock.current.toISOString() },
+      { ...stage, status: 'completed', completedAt: clock.at.toISOString() },
     ]);
     await runMonitoringCheck(deps, id);
     expect((await events(id, 'deviation_cleared')).map((e) => e.data?.['key']).sort()).toEqual([
@@ -191,14 +165,14 @@ describe('runMonitoringCheck', () => {
     expect((await events(id, 'corrective_action_recorded')).map((e) => e.data?.['key'])).toEqual([key]);
 
     // The next check keeps the action while the deviation is open...
-    clock.current = new Date('2026-12-15T09:00:00Z');
+    clock.at = new Date('2026-12-15T09:00:00Z');
     await runMonitoringCheck(deps, id);
     expect((await db.store.getProject(id))?.monitoring?.correctiveActions?.[key]).toMatchObject({
       action: 'Second engineer on the charter for two days',
     });
     // ...and drops it once the deviation is gone (the event log keeps it).
     const stage = await db.store.get(id, 'stage', 'initiation');
-    await db.store.commit([{ ...stage!, status: 'completed', completedAt: clock.current.toISOString() }]);
+    await db.store.commit([{ ...stage!, status: 'completed', completedAt: clock.at.toISOString() }]);
     await runMonitoringCheck(deps, id);
     expect((await db.store.getProject(id))?.monitoring?.correctiveActions).toBeUndefined();
   });
@@ -259,7 +233,7 @@ describe('runMonitoringCheck', () => {
     const result = await runMonitoringCheck(deps, id);
     expect(result.status === 'checked' && result.gate).toBe('advanced');
     expect(workflow.successes).toEqual([
-      { token: 'token-support', output: { stage: 'support', round: 0, decision: 'auto' } },
+      { taskToken: 'token-support', output: { stage: 'support', round: 0, decision: 'auto' } },
     ]);
     expect((await db.store.get(id, 'gate', 'support'))?.status).toBe('approved');
   });
@@ -352,9 +326,9 @@ describe('sendStatusReport', () => {
     };
     const { id, deps, mailer, clock } = await seed({ now: '2026-12-04T16:00:00Z', spec });
     expect((await sendStatusReport(deps, id)).status).toBe('sent');
-    clock.current = new Date('2026-12-11T16:00:00Z');
+    clock.at = new Date('2026-12-11T16:00:00Z');
     expect(await sendStatusReport(deps, id)).toEqual({ status: 'skipped', reason: 'not_due' });
-    clock.current = new Date('2026-12-18T16:00:00Z');
+    clock.at = new Date('2026-12-18T16:00:00Z');
     expect((await sendStatusReport(deps, id)).status).toBe('sent');
     expect(mailer.sent).toHaveLength(10);
   });
@@ -368,13 +342,13 @@ describe('sendStatusReport', () => {
     };
     const { id, deps, clock } = await seed({ now: '2026-12-11T16:00:00Z', spec });
     expect(await sendStatusReport(deps, id)).toEqual({ status: 'skipped', reason: 'not_due' });
-    clock.current = new Date('2027-01-01T16:00:00Z');
+    clock.at = new Date('2027-01-01T16:00:00Z');
     expect((await sendStatusReport(deps, id)).status).toBe('sent');
   });
 
   it('records a failed email and still sends the others', async () => {
     const { id, deps, mailer } = await seed({ now: '2026-12-04T16:00:00Z' });
-    mailer.failFor.add('informed@acme.example');
+    mailer.failWhen = (m) => m.to.includes('informed@acme.example');
     const result = await sendStatusReport(deps, id);
     expect(result).toMatchObject({ status: 'sent', recipients: 4, failed: 1 });
     const failed = await events(id, 'email_failed');

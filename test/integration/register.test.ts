@@ -4,14 +4,8 @@ import type { ProjectSpec, ProjectSpecInput } from '../../functions/core/spec/sc
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { recordsFromSpec, registerProject } from '../../functions/core/use-cases/register-project.js';
 import { handleRegister } from '../../functions/handlers/register.js';
-import {
-  makeProjectSpec,
-  makeTestDeps,
-  makeTestStore,
-  projectSpecInput,
-  type TestDeps,
-  type TestStore,
-} from '../support/dynamo.js';
+import { makeProjectSpec, makeTestStore, projectSpecInput, type TestStore } from '../support/dynamo.js';
+import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 
 const loaded = (spec: ProjectSpec) => ({ file: `${spec.id}.yaml`, spec, stages: resolveStages(spec) });
 

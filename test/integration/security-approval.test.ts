@@ -11,7 +11,8 @@ import type { ProjectStore } from '../../functions/core/ports.js';
 import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
-import { FakeClock, makeTestDeps, makeTestStore, type TestDeps, type TestStore } from '../support/dynamo.js';
+import { makeTestStore, type TestStore } from '../support/dynamo.js';
+import { makeTestDeps, SettableClock, type TestDeps } from '../support/fakes.js';
 import {
   approvalRequest,
   decideViaPage,
@@ -222,7 +223,7 @@ describe('the decision form', () => {
   it('answers an expired nonce with the form again, whose fresh nonce then decides once', async () => {
     const { ids, project } = await seed(deps);
     const id = ids[SPONSOR.email] ?? '';
-    const formClock = new FakeClock(new Date('2026-12-01T09:00:00.000Z'));
+    const formClock = new SettableClock(new Date('2026-12-01T09:00:00.000Z'));
     const page = await handleHttp(deps, request('GET', id), { approval: { formClock } });
     formClock.set('2026-12-01T12:00:00.000Z');
     const body = (csrf: string) =>

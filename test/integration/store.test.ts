@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MalformedRecordError, TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import type { DocumentRecord, Entity, Project } from '../../functions/core/model.js';
-import type { NewEvent } from '../../functions/core/ports.js';
+import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
 import {
   makeGate,
   makeLink,
@@ -18,6 +18,7 @@ import {
   makeTestStore,
   type TestStore,
 } from '../support/dynamo.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
 
 const event = (projectId: string, summary: string, at?: string): NewEvent => ({
   projectId,
@@ -27,10 +28,19 @@ const event = (projectId: string, summary: string, at?: string): NewEvent => ({
   ...(at ? { at } : {}),
 });
 
-describe('DynamoProjectStore', () => {
-  let t: TestStore;
+/**
+ * The ProjectStore contract, run on the DynamoDB store (DynamoDB Local) and on the in-memory store
+ * of the unit tests, so that the fake cannot drift from the real thing.
+ */
+const STORES: [string, () => Promise<{ store: ProjectStore }>][] = [
+  ['DynamoProjectStore on DynamoDB Local', () => makeTestStore()],
+  ['MemoryProjectStore', async () => ({ store: new MemoryProjectStore() })],
+];
+
+describe.each(STORES)('ProjectStore contract: %s', (_name, makeStore) => {
+  let t: { store: ProjectStore };
   beforeAll(async () => {
-    t = await makeTestStore();
+    t = await makeStore();
   });
 
   describe('round trip', () => {
@@ -96,20 +106,6 @@ describe('DynamoProjectStore', () => {
       });
       expect(events.items[0]?.id.startsWith(events.items[0]?.at ?? 'x')).toBe(true);
       expect(events.items[0]).not.toHaveProperty('PK');
-    });
-
-    it('stores the link expiry as the TTL attribute and the project in the active index', async () => {
-      const project = makeProject({}, makeProjectSpec({ id: 'keys' }));
-      const link = makeLink({ projectId: 'keys' });
-      await t.store.commit([project, link]);
-      const rawLink = await t.client.send(
-        new GetCommand({ TableName: t.tableName, Key: { PK: `LINK#${link.linkHash}`, SK: 'LINK' } }),
-      );
-      expect(rawLink.Item?.expiresAt).toBe(link.expiresAt);
-      const rawProject = await t.client.send(
-        new GetCommand({ TableName: t.tableName, Key: { PK: 'PROJECT#keys', SK: 'PROJECT' } }),
-      );
-      expect(rawProject.Item).toMatchObject({ GSI1PK: 'PROJECTS#active', GSI1SK: 'keys' });
     });
 
     it('reads every page of a list larger than one Query page (1 MB)', async () => {
@@ -306,9 +302,9 @@ describe('DynamoProjectStore', () => {
   });
 
   describe('projects', () => {
-    let p: TestStore;
+    let p: { store: ProjectStore };
     beforeAll(async () => {
-      p = await makeTestStore();
+      p = await makeStore();
       const ids = ['p01', 'p02', 'p03', 'p04', 'p05'];
       const projects = ids.map((id, i) =>
         makeProject({ status: i % 2 === 0 ? 'active' : 'closed' }, makeProjectSpec({ id })),
@@ -356,6 +352,27 @@ describe('DynamoProjectStore', () => {
       ]);
       await p.store.commit([{ ...project, version: project.version + 1, status: 'active' }]);
     });
+  });
+});
+
+describe('DynamoProjectStore', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await makeTestStore();
+  });
+
+  it('stores the link expiry as the TTL attribute and the project in the active index', async () => {
+    const project = makeProject({}, makeProjectSpec({ id: 'keys' }));
+    const link = makeLink({ projectId: 'keys' });
+    await t.store.commit([project, link]);
+    const rawLink = await t.client.send(
+      new GetCommand({ TableName: t.tableName, Key: { PK: `LINK#${link.linkHash}`, SK: 'LINK' } }),
+    );
+    expect(rawLink.Item?.expiresAt).toBe(link.expiresAt);
+    const rawProject = await t.client.send(
+      new GetCommand({ TableName: t.tableName, Key: { PK: 'PROJECT#keys', SK: 'PROJECT' } }),
+    );
+    expect(rawProject.Item).toMatchObject({ GSI1PK: 'PROJECTS#active', GSI1SK: 'keys' });
   });
 
   describe('malformed items', () => {

@@ -5,7 +5,8 @@ import { createHttpApp } from '../../functions/http/app.js';
 import type { FetchApp, HttpRequest } from '../../functions/http/exchange.js';
 import { LocalRuntimeError } from '../../local/errors.js';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.js';
-import { makeProject, makeProjectSpec, makeTestDeps } from '../support/dynamo.js';
+import { makeProject, makeProjectSpec } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 let servers: LocalHttpServer[] = [];
 afterEach(async () => {

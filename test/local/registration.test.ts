@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registrationProperties } from '../../functions/core/spec/registration.js';
 import { type ProjectSpec, resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProjects, registrationEvent } from '../../local/registration.js';
-import { makeProjectSpec, makeTestDeps, makeTestStore, type TestStore } from '../support/dynamo.js';
+import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 const loaded = (spec: ProjectSpec) => ({ file: `${spec.id}.yaml`, spec, stages: resolveStages(spec) });
 

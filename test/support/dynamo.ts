@@ -276,13 +276,3 @@ export function makeResource(overrides: Partial<Resource> = {}): Resource {
     ...overrides,
   };
 }
-
-// The fakes of the other ports live in ./fakes.ts (one set for every test).
-export {
-  MemoryDocuments as MemoryDocumentStore,
-  makeTestDeps,
-  RecordingMailer,
-  RecordingWorkflow,
-  SettableClock as FakeClock,
-  type TestDeps,
-} from './fakes.js';

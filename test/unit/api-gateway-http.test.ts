@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handleEvent, toHttpRequest } from '../../functions/handlers/http.js';
 import { actorOf } from '../../functions/http/staff-api.js';
-import { makeTestDeps } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 function event(overrides: Record<string, unknown> = {}, context: Record<string, unknown> = {}) {
   return {

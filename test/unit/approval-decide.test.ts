@@ -19,7 +19,8 @@ import { SfnWorkflow } from '../../functions/adapters/sfn-workflow.js';
 import { newApprovalLink } from '../../functions/core/approval-links.js';
 import type { ApprovalLink } from '../../functions/core/model.js';
 import { handleHttp } from '../../functions/http/app.js';
-import { makeGate, makeProject, makeStage, makeTestDeps } from '../support/dynamo.js';
+import { makeGate, makeProject, makeStage } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 const TOKEN = 'tok-SECRET-123';
 const dynamo = mockClient(DynamoDBDocumentClient);

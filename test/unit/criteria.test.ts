@@ -13,19 +13,17 @@ import {
   makeResource,
   makeRisk,
   makeTask,
-  makeTestDeps,
-  makeTestStore,
-  type TestDeps,
-  type TestStore,
 } from '../support/dynamo.js';
+import { makeTestDeps, type TestDeps } from '../support/fakes.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
 
 const NOW = new Date('2026-12-10T12:00:00.000Z');
 
 describe('evaluateCriteria', () => {
-  let t: TestStore;
+  let t: { store: MemoryProjectStore };
   let deps: TestDeps;
   beforeAll(async () => {
-    t = await makeTestStore();
+    t = { store: new MemoryProjectStore() };
     deps = makeTestDeps(t.store);
   });
 

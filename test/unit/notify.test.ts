@@ -9,7 +9,7 @@ import {
   stageNotice,
 } from '../../functions/core/notifications/index.js';
 import type { NewEvent, Notifier } from '../../functions/core/ports.js';
-import { makeTestDeps } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 const ctx = { mspName: 'Northwind IT', projectName: 'M365', customerName: 'Acme', timezone: 'Europe/London' };
 const LINK_ID = 'Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4';

@@ -7,7 +7,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { type HttpAppOptions, handleHttp } from '../../functions/http/app.js';
 import { ROUTES, type RouteDeclaration } from '../../functions/http/routes.js';
-import { makeTestDeps } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 const API_URL = 'https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];

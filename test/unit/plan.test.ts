@@ -15,10 +15,9 @@ import {
   makeResource,
   makeRisk,
   makeStakeholder,
-  makeTestDeps,
-  makeTestStore,
-  type TestStore,
 } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
 
 function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
   return {
@@ -117,9 +116,9 @@ describe('plan document', () => {
 });
 
 describe('generatePlan', () => {
-  let t: TestStore;
+  let t: { store: MemoryProjectStore };
   beforeAll(async () => {
-    t = await makeTestStore();
+    t = { store: new MemoryProjectStore() };
   });
 
   async function seed(id: string) {

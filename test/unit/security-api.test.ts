@@ -12,7 +12,7 @@ import type { ProjectStore } from '../../functions/core/ports.js';
 import { handleEvent as handle } from '../../functions/handlers/http.js';
 import { handleHttp } from '../../functions/http/app.js';
 import { MAX_JSON_BYTES } from '../../functions/http/staff-api.js';
-import { makeTestDeps } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 const SECRET = 'SECRET-value-0c9a1f';
 

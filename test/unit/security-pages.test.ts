@@ -16,7 +16,8 @@ import {
 import type { ProjectStore } from '../../functions/core/ports.js';
 import type { ApprovalView } from '../../functions/core/use-cases/view-approval.js';
 import { handleHttp } from '../../functions/http/app.js';
-import { makeGate, makeProject, makeProjectSpec, makeStage, makeTestDeps } from '../support/dynamo.js';
+import { makeGate, makeProject, makeProjectSpec, makeStage } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 /** Markup, both quotes and an ampersand, tagged with the field it is put into. */
 const hostile = (field: string) => `${field}<script>alert("x")</script><img src=x onerror='y'> & co`;

@@ -8,7 +8,7 @@ import { hashLinkId, newCsrfSecret, newLinkId } from '../../functions/core/appro
 import { csrfNonce, verifyCsrfNonce } from '../../functions/core/csrf.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import { handleHttp } from '../../functions/http/app.js';
-import { makeTestDeps } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();
