@@ -97,3 +97,24 @@ export function isoWeekMonday(date: string): number {
   const weekday = (new Date(start).getUTCDay() + 6) % 7; // Monday = 0
   return start - weekday * DAY_MS;
 }
+
+/**
+ * A point in time as people read it in a time zone, with the zone named:
+ * `4 Dec 2026, 14:05 (Europe/London)`. Emails, approval pages and documents use this one format;
+ * an unknown zone falls back to UTC (specs are validated, so only a hand-edited record has one).
+ */
+export function formatLocalTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const zone = isKnownTimeZone(timeZone) ? timeZone : 'UTC';
+  const text = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: zone,
+  }).format(date);
+  return `${text} (${zone})`;
+}

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   confirmPage,
   decidedPage,
-  formatTime,
   neutralPage,
   thankYouPage,
 } from '../../functions/core/pages/approval-pages.js';
 import { PAGE_HEADERS } from '../../functions/core/pages/layout.js';
+import { formatLocalTime } from '../../functions/core/time.js';
 import type { ApprovalView } from '../../functions/core/use-cases/view-approval.js';
 
 const view: ApprovalView = {
@@ -91,6 +91,16 @@ describe('approval pages', () => {
   });
 
   it('formats a bad time as given', () => {
-    expect(formatTime('not a time', 'Europe/London')).toBe('not a time');
+    expect(formatLocalTime('not a time', 'Europe/London')).toBe('not a time');
+  });
+
+  it('names the zone of a time, and falls back to UTC for a zone it does not know', () => {
+    expect(formatLocalTime('2026-12-04T14:05:00Z', 'Europe/London')).toBe(
+      '4 Dec 2026, 14:05 (Europe/London)',
+    );
+    expect(formatLocalTime('2026-07-04T14:05:00Z', 'America/New_York')).toBe(
+      '4 Jul 2026, 10:05 (America/New_York)',
+    );
+    expect(formatLocalTime('2026-12-04T14:05:00Z', 'Mars/Olympus')).toBe('4 Dec 2026, 14:05 (UTC)');
   });
 });

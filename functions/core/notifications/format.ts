@@ -3,6 +3,7 @@
  * point in time in the customer's time zone.
  */
 import type { GateRule } from '../spec/lifecycle.js';
+import { formatLocalTime } from '../time.js';
 import type { NotificationContext } from './notification.js';
 
 /** A subject line: one line, no control characters, prefixed with the MSP name. */
@@ -40,23 +41,5 @@ export function formatDay(day: string | undefined): string | undefined {
 
 /** A point in time in the customer's time zone, e.g. `4 Dec 2026, 14:05 (Europe/London)`. */
 export function formatTime(iso: string | undefined, timezone: string): string | undefined {
-  if (!iso) return undefined;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  let tz = timezone;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-  } catch {
-    tz = 'UTC';
-  }
-  const s = new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: tz,
-  }).format(d);
-  return `${s} (${tz})`;
+  return iso ? formatLocalTime(iso, timezone) : undefined;
 }

@@ -4,6 +4,7 @@
  * no page contains the link id (the form posts to its own URL) or a task token.
  */
 import { html, type SafeHtml } from '../html.js';
+import { formatLocalTime } from '../time.js';
 import type { DecideApprovalResult } from '../use-cases/decide-approval.js';
 import type { ApprovalView, DecidedView, ViewApprovalResult } from '../use-cases/view-approval.js';
 import { type HtmlPage, renderPage } from './layout.js';
@@ -18,22 +19,6 @@ export function neutralPage(): HtmlPage {
     html`<div class="card"><h1>This link is not valid</h1>
 <p>This link is not valid. It may have expired or been replaced by a newer one. Ask your project manager for a new link.</p></div>`,
   );
-}
-
-/** Formats an ISO time in the project's time zone, e.g. `4 Dec 2026, 14:05 (Europe/London)`. */
-export function formatTime(iso: string, timeZone: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  try {
-    const text = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      dateStyle: 'medium',
-      timeStyle: 'short',
-    }).format(date);
-    return `${text} (${timeZone})`;
-  } catch {
-    return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  }
 }
 
 function header(view: ApprovalView, title: string): SafeHtml {
@@ -96,7 +81,7 @@ export function decidedPage(decided: DecidedView): HtmlPage {
     200,
     'Already decided',
     html`<div class="card"><h1>Already decided</h1>
-<p>This request was already decided by ${decided.by} at ${formatTime(decided.at, decided.timezone)} (${what}).</p>
+<p>This request was already decided by ${decided.by} at ${formatLocalTime(decided.at, decided.timezone)} (${what}).</p>
 <p class="note">Nothing was changed.</p></div>`,
   );
 }
