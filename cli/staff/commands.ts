@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
+import { recordIdSchema } from '../../functions/http/schemas.js';
 import { ApiError, type Endpoint, type ProjectDetail, StaffClient, type VersionedRecord } from './client.js';
 import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
 import { CommandError, describeFailure } from './errors.js';
@@ -364,6 +365,12 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
   }): Promise<void> {
     const { kind, id, recordId, opts } = args;
     const context = `${kind} ${recordId}`;
+    // The API's own rule for ids, checked first so that a mistyped id is named as such.
+    const idCheck = recordIdSchema.safeParse(recordId);
+    if (!idCheck.success)
+      throw new CommandError(
+        clean(`${context}: ${kind} id: ${idCheck.error.issues[0]?.message ?? 'invalid'}`),
+      );
     const client = await connect(opts, context);
     const changes = changesOf(opts, args.fields);
     const explicit = opts['version'] as number | undefined;
