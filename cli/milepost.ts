@@ -174,6 +174,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
   // Errors after start-up (a server callback, a timer) also end as one line, not a stack trace.
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
+  // The staff commands use the SDK (credentials, CloudFormation) and must print only their answer.
+  quietSdk();
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {

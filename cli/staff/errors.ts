@@ -58,6 +58,11 @@ export function describeFailure(context: string, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
   if (err instanceof EndpointError || err instanceof UnreachableError)
     return new CommandError(clean(err.message), { cause: err });
+  if (err instanceof Error && err.name === 'CredentialsProviderError')
+    return new CommandError(
+      'no AWS credentials: sign in (aws sso login, or AWS_PROFILE / AWS_ACCESS_KEY_ID) and try again',
+      { cause: err },
+    );
   if (!(err instanceof ApiError))
     return say(err instanceof Error ? err.message.split('\n')[0]! : String(err));
   if (err.status === 400 && err.issues.length)

@@ -473,6 +473,15 @@ describe('errors in one line', () => {
     );
   });
 
+  it('says to sign in when the credential chain finds nothing', () => {
+    const err = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    expect(describeFailure('projects', err).message).toBe(
+      'no AWS credentials: sign in (aws sso login, or AWS_PROFILE / AWS_ACCESS_KEY_ID) and try again',
+    );
+  });
+
   it('never prints a control character from the API', () => {
     const err = describeFailure('show x', new ApiError(404, 'project \u001b[2Jx\nnot found'));
     expect(err.message).toBe('show x: project  [2Jx not found');
