@@ -5,15 +5,21 @@
  *   milepost schema                print the JSON Schema of a project spec
  *   milepost dev [options]         run everything on this machine (npm start)
  *   milepost demo [--port N]       walk an example project from initiation to close (npm run demo)
+ *   milepost projects | show | events | task | risk | submit | corrective-action | outbox
+ *                                  the staff API from a terminal (staff/commands.ts), locally or in
+ *                                  AWS (--endpoint URL, or --stack [NAME] with SigV4 signing)
  *
  * Every failure is one clear line on stderr (one per spec error) and exit code 1, never a stack
  * trace (set MILEPOST_DEBUG=1 to see one). The local runtime is imported only by the commands that
  * need it, so `validate` starts fast.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatSpecError, SpecValidationError } from '../functions/core/spec/load.js';
 import { projectJsonSchemaText } from './schema.js';
+import { addStaffCommands } from './staff/commands.js';
+import { wantsColor } from './staff/format.js';
 import { validateFiles } from './validate.js';
 
 function parsePort(value: string): number {
@@ -53,10 +59,22 @@ function reportError(e: unknown, write: (line: string) => void = (l) => console.
   if (process.env['MILEPOST_DEBUG'] && e instanceof Error && e.stack) write(e.stack);
 }
 
+/** The package's version, for `--version` and the staff API's user agent. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 function buildProgram(): Command {
+  const version = packageVersion();
   const program = new Command()
     .name('milepost')
     .description("Run an MSP's IT projects as serverless workflows in your own AWS account")
+    .version(version, '-V, --version', 'print the version of milepost')
+    // Options after a command name belong to that command: `task ... --version N` is the record's version.
+    .enablePositionalOptions()
     .showSuggestionAfterError();
 
   program
@@ -125,6 +143,12 @@ function buildProgram(): Command {
       await exitWhenFlushed(0);
     });
 
+  addStaffCommands(program, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    color: wantsColor(process.stdout, process.env),
+    userAgent: `milepost-cli/${version}`,
+  });
+
   return program;
 }
 
@@ -150,11 +174,15 @@ async function main(argv: string[] = process.argv): Promise<void> {
   // Errors after start-up (a server callback, a timer) also end as one line, not a stack trace.
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
+  // The staff commands use the SDK (credentials, CloudFormation) and must print only their answer.
+  quietSdk();
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
     fail(e);
   }
+  // A one-shot command ends here, whatever idle connection a library keeps open.
+  await exitWhenFlushed(typeof process.exitCode === 'number' ? process.exitCode : 0);
 }
 
 await main();

@@ -1,0 +1,248 @@
+/**
+ * The staff API as the CLI calls it: one method per route it uses, JSON in and out, every request
+ * signed when the endpoint is in AWS. A refusal of the API becomes an ApiError with its status and
+ * the API's `{ error, issues? }`; an endpoint that cannot be reached becomes an UnreachableError.
+ */
+import type { RequestSigner } from './sign.js';
+
+/** Where the staff API is, and how its requests are signed (none for the local runtime). */
+export interface Endpoint {
+  /** Base URL of the application, e.g. `http://127.0.0.1:8080` or the deployed `ApiUrl`. */
+  baseUrl: string;
+  signer?: RequestSigner;
+}
+
+/** One wrong request field as the API names it. */
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
+/** The API answered with an error status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly issues: ApiIssue[] = [],
+  ) {
+    super(`${status} ${error}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** The endpoint did not answer (nothing listening, DNS, TLS, time-out). */
+export class UnreachableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** The fields of a record the CLI reads and writes (the API sends more; they pass through). */
+export interface VersionedRecord {
+  id: string;
+  version: number;
+  [field: string]: unknown;
+}
+
+/** The parts of `GET /api/projects/{id}` the CLI's commands use (the whole JSON is printed with --json). */
+export interface ProjectDetail {
+  id: string;
+  name: string;
+  customerName: string;
+  currentStage: string;
+  status: string;
+  version: number;
+  stages: {
+    key: string;
+    name: string;
+    status: string;
+    due?: string;
+    startedAt?: string;
+    completedAt?: string;
+  }[];
+  gates: {
+    stage: string;
+    round: number;
+    status: string;
+    rule: unknown;
+    approvers: { email: string; name: string; decision?: string; decidedAt?: string }[];
+  }[];
+  tasks: VersionedRecord[];
+  risks: VersionedRecord[];
+  criteria?: { stage: string; met: boolean; unmet: string[] };
+  health: { rag: string; spi: number; cpi: number; reasons: string[] };
+  deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
+}
+
+/** One row of `GET /api/projects`. */
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  customer: string;
+  currentStage: string;
+  currentStageName: string;
+  completedStages: number;
+  totalStages: number;
+  status: string;
+  rag: string;
+}
+
+/** One page of `GET /api/projects/{id}/events`. */
+export interface EventPage {
+  items: { id: string; at: string; type: string; stage?: string; actor: string; summary: string }[];
+  cursor?: string;
+}
+
+/** One email of the local runtime's outbox. */
+export interface OutboxEmail {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  sentAt: string;
+}
+
+/** A generous limit for one request: API Gateway itself gives up after 30 s. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** Path segment: ids may hold characters with a meaning in URLs (deviation keys have `:`). */
+const seg = (s: string) => encodeURIComponent(s);
+
+/** Calls the staff API at one endpoint. */
+export class StaffClient {
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly userAgent = 'milepost-cli',
+  ) {}
+
+  /** GET /api/projects */
+  listProjects(): Promise<ProjectSummary[]> {
+    return this.request('GET', '/api/projects');
+  }
+
+  /** GET /api/projects/{id} */
+  getProject(id: string): Promise<ProjectDetail> {
+    return this.request('GET', `/api/projects/${seg(id)}`);
+  }
+
+  /** GET /api/projects/{id}/events */
+  listEvents(id: string, query: { cursor?: string; limit?: number; order?: string }): Promise<EventPage> {
+    const params = new URLSearchParams();
+    if (query.cursor) params.set('cursor', query.cursor);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.order) params.set('order', query.order);
+    const q = params.toString();
+    return this.request('GET', `/api/projects/${seg(id)}/events${q ? `?${q}` : ''}`);
+  }
+
+  /** PUT /api/projects/{id}/tasks/{taskId} */
+  putTask(id: string, taskId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/tasks/${seg(taskId)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/risks/{riskId} */
+  putRisk(id: string, riskId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/risks/${seg(riskId)}`, body);
+  }
+
+  /** POST /api/projects/{id}/stages/{stage}/submit */
+  submitStage(id: string, stage: string): Promise<{ submitted: boolean; unmet: string[] }> {
+    return this.request('POST', `/api/projects/${seg(id)}/stages/${seg(stage)}/submit`);
+  }
+
+  /** POST /api/projects/{id}/deviations/{key}/corrective-action */
+  recordCorrectiveAction(
+    id: string,
+    key: string,
+    action: string,
+  ): Promise<{ key: string; action: string; by: string; at: string }> {
+    return this.request('POST', `/api/projects/${seg(id)}/deviations/${seg(key)}/corrective-action`, {
+      action,
+    });
+  }
+
+  /** GET /api/outbox (the local runtime only) */
+  listOutbox(): Promise<OutboxEmail[]> {
+    return this.request('GET', '/api/outbox');
+  }
+
+  /** Sends one request (signed when the endpoint has a signer) and returns its JSON. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = new URL(this.endpoint.baseUrl.replace(/\/+$/, '') + path);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+      ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    if (this.endpoint.signer) {
+      headers = await this.endpoint.signer({
+        method,
+        url,
+        headers,
+        ...(text !== undefined ? { body: text } : {}),
+      });
+    }
+    // fetch sets Host from the URL, as signed; it may not be set by hand.
+    const { host: _host, ...sent } = headers;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: sent,
+        ...(text !== undefined ? { body: text } : {}),
+        redirect: 'error',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (e) {
+      throw new UnreachableError(`cannot reach ${url.origin} (${reasonOf(e)})`, { cause: e });
+    }
+    const raw = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw apiErrorOf(res, parsed);
+    if (parsed === undefined) {
+      throw new ApiError(
+        res.status,
+        `expected JSON from ${method} ${url.pathname}, got ${res.headers.get('content-type') ?? 'nothing'}`,
+      );
+    }
+    return parsed as T;
+  }
+}
+
+function apiErrorOf(res: Response, body: unknown): ApiError {
+  const b = (body ?? {}) as { error?: unknown; message?: unknown; issues?: unknown };
+  // The application answers `{ error, issues? }`; API Gateway itself answers `{ message }`.
+  const message =
+    typeof b.error === 'string'
+      ? b.error
+      : typeof b.message === 'string'
+        ? b.message
+        : res.statusText || 'error';
+  const issues = Array.isArray(b.issues)
+    ? b.issues.filter(
+        (i): i is ApiIssue =>
+          typeof i === 'object' && i !== null && typeof i.path === 'string' && typeof i.message === 'string',
+      )
+    : [];
+  return new ApiError(res.status, message, issues);
+}
+
+/** Why a fetch failed, in a few words (the system error code when there is one). */
+function reasonOf(e: unknown): string {
+  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'))
+    return 'no answer in 60 s';
+  const cause =
+    e instanceof Error ? (e.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,529 @@
+/**
+ * The staff commands of `milepost`: read the portfolio, a project and its events, record tasks
+ * and risks, submit a stage, record a corrective action, read the local outbox. Each talks to the
+ * staff API (client.ts) at the endpoint of endpoint.ts, prints a table (or the API's JSON with
+ * `--json`), and fails with one line (errors.ts) and exit code 1.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { emailLinks } from '../../functions/core/pages/console/outbox.js';
+import { recordIdSchema } from '../../functions/http/schemas.js';
+import { ApiError, type Endpoint, type ProjectDetail, StaffClient, type VersionedRecord } from './client.js';
+import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
+import { CommandError, describeFailure } from './errors.js';
+import { clean, hours, index, type Output, rag, table } from './format.js';
+
+/** The options every staff command takes. */
+interface CommonOptions extends EndpointOptions {
+  json?: boolean;
+}
+
+/** What the commands need from outside: where to print, how to reach the API. */
+export interface StaffIo extends Output {
+  userAgent: string;
+  endpoint?: (options: EndpointOptions) => Promise<Endpoint>;
+}
+
+// ---- argument parsers (commander calls them; a throw is commander's one-line usage error) -------
+
+/** A number of hours: not negative. */
+export function parseHours(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('must be a number of hours, 0 or more');
+  return n;
+}
+
+/** Likelihood or impact of a risk: 1 to 5. */
+export function parseScore(value: string): number {
+  if (!/^[1-5]$/.test(value.trim())) throw new InvalidArgumentError('must be 1-5');
+  return Number(value);
+}
+
+/** The version read earlier: a whole number, 0 or more. */
+export function parseVersion(value: string): number {
+  if (!/^\d{1,9}$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return Number(value);
+}
+
+/** A date YYYY-MM-DD that exists. */
+export function parseDate(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(`${value}T00:00:00Z`) : undefined;
+  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
+    throw new InvalidArgumentError('must be a date YYYY-MM-DD');
+  return value;
+}
+
+/** Page size of `events`: 1 to 100 as the API allows. */
+export function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new InvalidArgumentError('must be 1-100');
+  return n;
+}
+
+/** A non-empty text (names, titles, actions). */
+export function parseText(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
+
+// ---- the body of an update: only the fields the user gave ---------------------------------------
+
+const TASK_FIELDS = {
+  name: 'name',
+  type: 'type',
+  stage: 'stage',
+  status: 'status',
+  estimate: 'estimateHours',
+  hours: 'actualHours',
+  assignee: 'assignee',
+  due: 'due',
+  waiverReason: 'waiverReason',
+} as const;
+
+const RISK_FIELDS = {
+  title: 'title',
+  likelihood: 'likelihood',
+  impact: 'impact',
+  owner: 'owner',
+  mitigation: 'mitigation',
+  status: 'status',
+  reviewBy: 'reviewBy',
+} as const;
+
+/** The API fields of the options given, by the option-to-field map. */
+export function changesOf(
+  opts: Record<string, unknown>,
+  fields: Record<string, string>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [option, field] of Object.entries(fields))
+    if (opts[option] !== undefined) body[field] = opts[option];
+  return body;
+}
+
+// ---- wiring --------------------------------------------------------------------------------------
+
+/** The staff commands, to give them the common options after their own (that order reads best in --help). */
+const STAFF_COMMANDS: Command[] = [];
+
+function staffCommand(program: Command, name: string): Command {
+  const command = program.command(name);
+  STAFF_COMMANDS.push(command);
+  return command;
+}
+
+function addCommonOptions(command: Command): void {
+  command
+    .option('--json', 'print the API’s JSON as is (for scripts)')
+    .option('--endpoint <url>', `base URL of the API (default $MILEPOST_ENDPOINT or ${DEFAULT_ENDPOINT})`)
+    .option(
+      '--stack [name]',
+      `read the API URL from the deployed platform stack's ApiUrl output (default ${DEFAULT_STACK}) and sign requests with your AWS credentials`,
+    )
+    .option('--region <region>', 'AWS region of the stack or API (default: the AWS CLI/SDK region)');
+}
+
+/** Adds the staff commands to the program. */
+export function addStaffCommands(program: Command, io: StaffIo): void {
+  const connect = async (opts: CommonOptions, context: string) => {
+    try {
+      const { endpoint, stack, region } = opts;
+      const ep = await (io.endpoint ?? resolveEndpoint)({
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        ...(stack !== undefined ? { stack } : {}),
+        ...(region !== undefined ? { region } : {}),
+      });
+      return new StaffClient(ep, io.userAgent);
+    } catch (e) {
+      throw describeFailure(context, e);
+    }
+  };
+  const attempt = async <T>(context: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (e) {
+      throw describeFailure(context, e);
+    }
+  };
+  const print = (lines: string[]) => {
+    for (const l of lines) io.out(l);
+  };
+  const printJson = (value: unknown) => io.out(JSON.stringify(value, null, 2));
+  const paintRag = { paint: (padded: string, raw: string) => padded.replace(raw, rag(raw, io.color)) };
+
+  staffCommand(program, 'projects')
+    .description('list every project: current stage, progress, status and RAG')
+    .action(async (opts: CommonOptions) => {
+      const client = await connect(opts, 'projects');
+      const projects = await attempt('projects', () => client.listProjects());
+      if (opts.json) return printJson(projects);
+      if (projects.length === 0) return io.out('no projects');
+      print(
+        table(
+          ['ID', 'NAME', 'CUSTOMER', 'STAGE', 'DONE', 'STATUS', { heading: 'RAG', ...paintRag }],
+          projects.map((p) => [
+            p.id,
+            p.name,
+            p.customer,
+            p.currentStage,
+            `${p.completedStages}/${p.totalStages}`,
+            p.status,
+            p.rag,
+          ]),
+        ),
+      );
+    });
+
+  staffCommand(program, 'show')
+    .description('show a project: what blocks the current stage, stages, gates, tasks, risks and deviations')
+    .argument('<id>', 'project id')
+    .action(async (id: string, opts: CommonOptions) => {
+      const client = await connect(opts, `show ${id}`);
+      const p = await attempt(`show ${id}`, () => client.getProject(id));
+      if (opts.json) return printJson(p);
+      print(projectLines(p, io.color));
+    });
+
+  staffCommand(program, 'events')
+    .description('list a project’s event log, one page at a time')
+    .argument('<id>', 'project id')
+    .option('--limit <n>', 'events per page (1-100)', parseLimit, 50)
+    .addOption(
+      new Option('--order <order>', 'oldest or newest first').choices(['asc', 'desc']).default('asc'),
+    )
+    .option('--cursor <cursor>', 'the page after the one that printed this cursor')
+    .action(async (id: string, opts: CommonOptions & { limit: number; order: string; cursor?: string }) => {
+      const client = await connect(opts, `events ${id}`);
+      const page = await attempt(`events ${id}`, () =>
+        client.listEvents(id, {
+          limit: opts.limit,
+          order: opts.order,
+          ...(opts.cursor ? { cursor: opts.cursor } : {}),
+        }),
+      );
+      if (opts.json) return printJson(page);
+      if (page.items.length === 0) io.out('no events');
+      else
+        print(
+          table(
+            ['AT', 'TYPE', 'STAGE', 'ACTOR', 'SUMMARY'],
+            page.items.map((e) => [e.at, e.type, e.stage ?? '', e.actor, e.summary]),
+          ),
+        );
+      if (page.cursor) io.out(`more: milepost events ${clean(id)} --cursor ${clean(page.cursor)}`);
+    });
+
+  staffCommand(program, 'task')
+    .description(
+      'create or update a task or deliverable (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<taskId>', 'task or deliverable id')
+    .option('--name <name>', 'name (required to create)', parseText)
+    .option('--stage <stage>', 'stage key (default on create: the current stage)')
+    .addOption(new Option('--status <status>', 'status').choices(['todo', 'in_progress', 'done', 'waived']))
+    .option('--estimate <hours>', 'estimated hours', parseHours)
+    .option('--hours <hours>', 'actual hours spent so far', parseHours)
+    .option('--assignee <name>', 'who does it', parseText)
+    .option('--due <date>', 'due date YYYY-MM-DD', parseDate)
+    .addOption(
+      new Option('--type <type>', 'kind of record, on create (default task)').choices([
+        'task',
+        'deliverable',
+      ]),
+    )
+    .option('--waiver-reason <text>', 'why it is waived (with --status waived)', parseText)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, taskId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'task',
+        id,
+        recordId: taskId,
+        opts,
+        fields: TASK_FIELDS,
+        required: ['name'],
+        recordsOf: (p) => p.tasks,
+        put: (client, body) => client.putTask(id, taskId, body),
+        describe: (t) =>
+          `"${t['name']}", ${t['stage']}, ${t['status']}, estimate ${hours(t['estimateHours'])} h, actual ${hours(t['actualHours'])} h`,
+      });
+    });
+
+  staffCommand(program, 'risk')
+    .description('create or update a risk (only the options given change); without options, print it')
+    .argument('<id>', 'project id')
+    .argument('<riskId>', 'risk id')
+    .option('--title <text>', 'what could go wrong (required to create)', parseText)
+    .option('--likelihood <1-5>', 'likelihood, 1 rare to 5 almost certain (required to create)', parseScore)
+    .option('--impact <1-5>', 'impact, 1 negligible to 5 severe (required to create)', parseScore)
+    .option('--owner <name>', 'who owns the risk', parseText)
+    .option('--mitigation <text>', 'how the risk is reduced', parseText)
+    .addOption(new Option('--status <status>', 'status').choices(['open', 'mitigated', 'closed']))
+    .option('--review-by <date>', 'review the risk by this date, YYYY-MM-DD', parseDate)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, riskId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'risk',
+        id,
+        recordId: riskId,
+        opts,
+        fields: RISK_FIELDS,
+        required: ['title', 'likelihood', 'impact'],
+        recordsOf: (p) => p.risks,
+        put: (client, body) => client.putRisk(id, riskId, body),
+        describe: (r) =>
+          `"${r['title']}", score ${Number(r['likelihood']) * Number(r['impact'])}, ${r['status']}${r['owner'] ? `, owner ${r['owner']}` : ''}`,
+      });
+    });
+
+  staffCommand(program, 'submit')
+    .description('submit the current stage for its gate; lists the exit criteria that do not hold yet')
+    .argument('<id>', 'project id')
+    .argument('<stage>', 'stage key (the current stage)')
+    .action(async (id: string, stage: string, opts: CommonOptions) => {
+      const context = `submit ${stage}`;
+      const client = await connect(opts, context);
+      const result = await attempt(context, () => client.submitStage(id, stage));
+      if (opts.json) printJson(result);
+      if (!result.submitted)
+        throw new CommandError(
+          clean(`${context}: not submitted, the exit criteria do not hold: ${result.unmet.join('; ')}`),
+        );
+      if (opts.json) return;
+      io.out(`${clean(stage)} submitted`);
+      // What the gate does now: usually it asks its approvers.
+      const p = await attempt(`show ${id}`, () => client.getProject(id));
+      const gate = p.gates.filter((g) => g.stage === stage).at(-1);
+      if (gate) {
+        const waiting = gate.approvers.filter((a) => !a.decision).map((a) => a.email);
+        io.out(clean(`gate: ${gate.status}${waiting.length ? `, waiting for ${waiting.join(', ')}` : ''}`));
+      }
+    });
+
+  staffCommand(program, 'corrective-action')
+    .description('record the corrective action for an open deviation (keys: milepost show <id>)')
+    .argument('<id>', 'project id')
+    .argument('<key>', 'deviation key, e.g. overdue-stage:qa')
+    .argument('<action>', 'what will be done about it', parseText)
+    .action(async (id: string, key: string, action: string, opts: CommonOptions) => {
+      const context = `corrective-action ${key}`;
+      const client = await connect(opts, context);
+      const recorded = await attempt(context, () => client.recordCorrectiveAction(id, key, action));
+      if (opts.json) return printJson(recorded);
+      io.out(clean(`corrective action recorded for ${recorded.key} by ${recorded.by} at ${recorded.at}`));
+    });
+
+  staffCommand(program, 'outbox')
+    .description('list the emails the local runtime sent, with their links (approval links among them)')
+    .option('--to <email>', 'only the emails to this address')
+    .action(async (opts: CommonOptions & { to?: string }) => {
+      const client = await connect(opts, 'outbox');
+      const all = await attempt('outbox', async () => {
+        try {
+          return await client.listOutbox();
+        } catch (e) {
+          // Only the local runtime has an outbox; in AWS the emails go out through SES.
+          if (e instanceof ApiError && e.status === 404)
+            throw new CommandError('outbox: this endpoint has no outbox (only the local runtime keeps one)');
+          throw e;
+        }
+      });
+      const to = opts.to?.toLowerCase();
+      const emails = to ? all.filter((m) => m.to.some((t) => t.toLowerCase() === to)) : all;
+      if (opts.json) return printJson(emails);
+      if (emails.length === 0) return io.out('no emails');
+      for (const m of emails) {
+        io.out(clean(`${m.sentAt}  ${m.to.join(', ')}  ${m.subject}`));
+        for (const link of emailLinks(m)) io.out(`  ${clean(link)}`);
+      }
+    });
+
+  for (const command of STAFF_COMMANDS.splice(0)) addCommonOptions(command);
+  program.addHelpText(
+    'after',
+    `
+Staff commands talk to the local runtime (npm start) by default, or to the deployed API:
+  milepost projects --json
+  milepost task acme-m365 tenant --status done --hours 12
+  milepost submit acme-m365 execution
+  milepost show acme-m365 --stack --region eu-west-2
+Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the stack trace.`,
+  );
+
+  /** task and risk: read the record (unless --version), then PUT the options given with its version. */
+  async function upsertCommand(args: {
+    kind: 'task' | 'risk';
+    id: string;
+    recordId: string;
+    opts: CommonOptions & Record<string, unknown>;
+    fields: Record<string, string>;
+    required: string[];
+    recordsOf: (p: ProjectDetail) => VersionedRecord[];
+    put: (client: StaffClient, body: Record<string, unknown>) => Promise<VersionedRecord>;
+    describe: (r: VersionedRecord) => string;
+  }): Promise<void> {
+    const { kind, id, recordId, opts } = args;
+    const context = `${kind} ${recordId}`;
+    // The API's own rule for ids, checked first so that a mistyped id is named as such.
+    const idCheck = recordIdSchema.safeParse(recordId);
+    if (!idCheck.success)
+      throw new CommandError(
+        clean(`${context}: ${kind} id: ${idCheck.error.issues[0]?.message ?? 'invalid'}`),
+      );
+    const client = await connect(opts, context);
+    const changes = changesOf(opts, args.fields);
+    const explicit = opts['version'] as number | undefined;
+    const current = async () => args.recordsOf(await client.getProject(id)).find((r) => r.id === recordId);
+
+    if (Object.keys(changes).length === 0) {
+      // Nothing to change: show what is stored.
+      const existing = await attempt(context, current);
+      if (!existing) throw new CommandError(clean(`${context}: no ${kind} ${recordId} in project ${id}`));
+      if (opts.json) return printJson(existing);
+      io.out(clean(`${context} (version ${existing.version}): ${args.describe(existing)}`));
+      return;
+    }
+
+    let version = explicit;
+    if (version === undefined) {
+      const existing = await attempt(context, current);
+      version = existing?.version ?? 0;
+      if (!existing) {
+        const missing = args.required.filter((f) => changes[args.fields[f] ?? f] === undefined);
+        if (missing.length)
+          throw new CommandError(
+            clean(
+              `${context}: no ${kind} ${recordId} in project ${id}; to create it give ${missing.map((f) => `--${f}`).join(', ')}`,
+            ),
+          );
+      }
+    }
+    const body = { ...changes, ...(version ? { version } : {}) };
+    let saved: VersionedRecord;
+    try {
+      saved = await args.put(client, body);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        // 409 is also "project closed": it is a version conflict when the record is not at the version sent.
+        const now = await current().catch(() => undefined);
+        if ((now?.version ?? 0) !== version)
+          throw new CommandError(`${clean(context)}: version conflict, read it again and retry`);
+      }
+      throw describeFailure(context, e);
+    }
+    if (opts.json) return printJson(saved);
+    io.out(
+      clean(
+        `${context} ${version ? 'updated' : 'created'} (version ${saved.version}): ${args.describe(saved)}`,
+      ),
+    );
+  }
+}
+
+/** The readable view of a project for `milepost show`. */
+function projectLines(p: ProjectDetail, color: boolean): string[] {
+  const lines: string[] = [];
+  const section = (title: string, rows: string[]) => {
+    lines.push('', title, ...rows.map((r) => `  ${r}`));
+  };
+  lines.push(clean(`${p.name} (${p.id}) for ${p.customerName}`));
+  lines.push(clean(`status ${p.status}, stage ${p.currentStage}, version ${p.version}`));
+  lines.push(
+    `health ${rag(p.health.rag, color)}  SPI ${index(p.health.spi)}  CPI ${index(p.health.cpi)}${p.health.reasons.length ? `  (${clean(p.health.reasons.join('; '))})` : ''}`,
+  );
+  if (p.criteria)
+    lines.push(
+      p.criteria.met
+        ? clean(`${p.criteria.stage}: the exit criteria hold`)
+        : clean(`${p.criteria.stage} is blocked by: ${p.criteria.unmet.join('; ')}`),
+    );
+  section(
+    'Stages',
+    table(
+      ['KEY', 'NAME', 'STATUS', 'DUE', 'STARTED', 'COMPLETED'],
+      p.stages.map((s) => [
+        s.key,
+        s.name,
+        s.status,
+        s.due ?? '',
+        s.startedAt?.slice(0, 10) ?? '',
+        s.completedAt?.slice(0, 10) ?? '',
+      ]),
+    ),
+  );
+  if (p.gates.length)
+    section(
+      'Gates',
+      table(
+        ['STAGE', 'ROUND', 'STATUS', 'APPROVERS'],
+        p.gates.map((g) => [
+          g.stage,
+          g.round,
+          g.status,
+          g.approvers.map((a) => `${a.email} ${a.decision ?? 'waiting'}`).join(', '),
+        ]),
+      ),
+    );
+  section(
+    'Tasks and deliverables',
+    p.tasks.length
+      ? table(
+          [
+            'ID',
+            'TYPE',
+            'NAME',
+            'STAGE',
+            'STATUS',
+            { heading: 'EST', right: true },
+            { heading: 'HOURS', right: true },
+            { heading: 'VERSION', right: true },
+          ],
+          p.tasks.map((t) => [
+            t.id,
+            t['type'],
+            t['name'],
+            t['stage'],
+            t['status'],
+            hours(t['estimateHours']),
+            hours(t['actualHours']),
+            t.version,
+          ]),
+        )
+      : ['none'],
+  );
+  section(
+    'Risks',
+    p.risks.length
+      ? table(
+          [
+            'ID',
+            'TITLE',
+            { heading: 'SCORE', right: true },
+            'OWNER',
+            'STATUS',
+            'REVIEW BY',
+            { heading: 'VERSION', right: true },
+          ],
+          p.risks.map((r) => [
+            r.id,
+            r['title'],
+            Number(r['likelihood']) * Number(r['impact']),
+            r['owner'] ?? '',
+            r['status'],
+            r['reviewBy'] ?? '',
+            r.version,
+          ]),
+        )
+      : ['none'],
+  );
+  if (p.deviations.length)
+    section(
+      'Deviations',
+      table(
+        ['KEY', 'SUMMARY', 'CORRECTIVE ACTION'],
+        p.deviations.map((d) => [d.key, d.summary, d.action ? d.action.action : 'needs a corrective action']),
+      ),
+    );
+  return lines;
+}
