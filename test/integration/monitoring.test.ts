@@ -36,6 +36,9 @@ class RecordingWorkflow implements Workflow {
   }
   async sendTaskFailure() {}
   async startExecution() {}
+  async stopExecutions() {
+    return 0;
+  }
 }
 
 class MemoryDocuments implements DocumentStore {

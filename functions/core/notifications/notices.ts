@@ -127,3 +127,19 @@ export function escalation(input: EscalationInput): Notification {
   if (people.length > 0) blocks.push({ type: 'list', lead: 'Not decided yet:', items: people });
   return notice('gate-escalation', ctx, input.to, title, blocks);
 }
+
+export interface ApprovalWithdrawnInput {
+  ctx: NotificationContext;
+  /** Every recipient (each gets their own copy). */
+  to: string[];
+  stageName: string;
+  round: number;
+}
+
+/** "The approval request was withdrawn; a new one will follow" for the approvers of a round. */
+export function approvalWithdrawn(input: ApprovalWithdrawnInput): Notification {
+  const { ctx } = input;
+  const title = `Approval of ${input.stageName} withdrawn`;
+  const intro = `The request to approve ${input.stageName} (round ${input.round}) was withdrawn because the work changed after it was sent. Its link no longer works and nothing needs doing now; a new request will follow when the stage is ready again.`;
+  return notice('approval-withdrawn', ctx, input.to, title, [{ type: 'paragraph', text: intro }]);
+}
