@@ -29,6 +29,7 @@ const resolvedStageSchema = z.object({
     approvers: z.array(text),
     rule: gateRuleSchema,
     remindAfterDays: z.number(),
+    maxReminders: z.int().min(0).optional(),
     timeoutDays: z.number(),
     escalateTo: optionalText,
     approves: text,
