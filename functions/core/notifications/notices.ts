@@ -113,15 +113,16 @@ export interface EscalationInput {
   approves: string;
   /** Since when approval was requested (ISO). */
   since: string;
-  days: number;
+  /** How long it has waited, in words (`8 days`). */
+  waited: string;
   undecided: { name: string; email: string }[];
 }
 
-/** Escalation of a gate that waited `days` without a decision. */
+/** Escalation of a gate that waited `waited` without a decision. */
 export function escalation(input: EscalationInput): Notification {
   const { ctx } = input;
   const title = `Escalation: ${input.stageName} is waiting for approval`;
-  const intro = `The gate of ${input.stageName} (${input.approves}) has waited for a decision since ${formatTime(input.since, ctx.timezone)}, more than ${input.days} day(s).`;
+  const intro = `The gate of ${input.stageName} (${input.approves}) has waited for a decision since ${formatTime(input.since, ctx.timezone)}: ${input.waited}.`;
   const people = input.undecided.map((p) => `${p.name} <${p.email}>`);
   const blocks: Block[] = [{ type: 'paragraph', text: intro }];
   if (people.length > 0) blocks.push({ type: 'list', lead: 'Not decided yet:', items: people });
