@@ -121,6 +121,7 @@ async function benchDecision(): Promise<void> {
         },
         sendTaskFailure: async () => {},
         startExecution: async () => {},
+        stopExecutions: async () => 0,
       },
       notifier: new EmailNotifier({
         send: async (m) => {

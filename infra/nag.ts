@@ -73,6 +73,11 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, http, schedule) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
     );
   }
+  acknowledge(
+    stack.functions.register,
+    `IAM5[Resource::${stateMachines.replace(':stateMachine:', ':execution:')}:*]`,
+    "The executions of the milepost-<project id> state machines: registration stops a project's running executions when its stack is deleted (archive) or its lifecycle changes. Execution names are generated per generation, so no narrower ARN exists before they start.",
+  );
   for (const route of stack.publicRoutes) {
     acknowledge(
       route,

@@ -238,6 +238,16 @@ export class PlatformStack extends Stack {
     for (const f of [this.functions.lifecycle, this.functions.register]) {
       f.function.addToRolePolicy(startExecution);
     }
+    // Registration stops a project's executions: archive (stack deleted), a changed lifecycle.
+    this.functions.register.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.projectStateMachines] }),
+    );
+    this.functions.register.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: [this.projectStateMachines.replace(':stateMachine:', ':execution:').concat(':*')],
+      }),
+    );
 
     // Every route and its authorizer come from the HTTP application's route declarations.
     const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);

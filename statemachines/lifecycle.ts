@@ -4,7 +4,7 @@
  *
  *   route to stage (Choice on $.startAt)
  *     -> per stage: enter -> continue as new? -> [waits for a period: hypercare? -> wait for hypercare end]
- *        -> gate (.waitForTaskToken, TimeoutSeconds = remindAfterDays)
+ *        -> gate (.waitForTaskToken, TimeoutSeconds = remindAfterDays, at most 6 hours)
  *             States.Timeout -> remind -> continue as new after reminder? -> gate
  *             GateRejected   -> rework -> gate
  *        -> complete -> next stage's enter
@@ -56,9 +56,19 @@ export const STATE_NAMES = {
   continued: 'continued as new',
 } as const;
 
-/** The gate task's timeout: remindAfterDays in whole seconds (at least one). */
+/**
+ * Longest a gate task waits before the remind step looks again: reminders and the escalation each
+ * have their own deadline (functions/core/gate-timeout.ts), met within this much.
+ */
+export const GATE_CHECK_SECONDS = 6 * 3600;
+
+/**
+ * The gate task's timeout: remindAfterDays in whole seconds (at least one), at most
+ * GATE_CHECK_SECONDS, so an escalation comes within that of `timeoutDays` after the request and
+ * not at the next reminder. A timeout with nothing due sends nothing.
+ */
 export function gateTimeoutSeconds(stage: ResolvedStage): number {
-  return Math.max(1, Math.round(stage.gate.remindAfterDays * DAY_SECONDS));
+  return Math.max(1, Math.min(GATE_CHECK_SECONDS, Math.round(stage.gate.remindAfterDays * DAY_SECONDS)));
 }
 
 /** Backoff for Lambda service errors and failed invocations: 2 s, 4 s, 8 s, ... at most 5 attempts. */

@@ -291,11 +291,11 @@ export class DynamoProjectStore implements ProjectStore {
     );
   }
 
-  /** Active projects (sparse index), or all: the active ones, then the closed ones, by id. */
+  /** Active projects (sparse index), or all: the active ones, then the closed, then the archived ones, by id. */
   async listProjects(
     options: { activeOnly?: boolean; cursor?: string; limit?: number } = {},
   ): Promise<Page<Project>> {
-    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed'];
+    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed', 'archived'];
     const limit = pageSize(options.limit);
     const cursor = decodeCursor(
       options.cursor,

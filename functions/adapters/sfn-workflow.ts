@@ -1,14 +1,18 @@
 /**
- * Workflow port on Step Functions: callbacks to waiting gate tasks and idempotent execution starts.
+ * Workflow port on Step Functions: callbacks to waiting gate tasks, idempotent execution starts
+ * and stops of a project's running executions.
  * The task token is passed to the SDK only; it is never logged or put into an error message.
  */
 import {
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   InvalidToken,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
@@ -86,5 +90,32 @@ export class SfnWorkflow implements Workflow {
       if (err instanceof ExecutionAlreadyExists) return;
       throw err;
     }
+  }
+
+  async stopExecutions(projectId: string, cause: string): Promise<number> {
+    let stopped = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.stateMachineArn(projectId),
+          statusFilter: 'RUNNING',
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      for (const e of page.executions ?? []) {
+        if (!e.executionArn) continue;
+        try {
+          await this.client.send(new StopExecutionCommand({ executionArn: e.executionArn, cause }));
+          stopped++;
+        } catch (err) {
+          // Ended between the list and the stop: what the caller wanted.
+          if (err instanceof ExecutionDoesNotExist) continue;
+          throw err;
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return stopped;
   }
 }

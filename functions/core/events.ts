@@ -26,9 +26,9 @@ export function resolvedStage(project: Project, key: string): ResolvedStage {
   return stage;
 }
 
-/** Throws StateError when the project is closed. */
+/** Throws StateError when the project is not active (closed, or archived). */
 export function requireActive(project: Project): void {
-  if (project.status !== 'active') throw new StateError(`project ${project.id} is closed`);
+  if (project.status !== 'active') throw new StateError(`project ${project.id} is ${project.status}`);
 }
 
 /**

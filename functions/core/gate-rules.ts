@@ -21,10 +21,16 @@ export function gateOutcome(rule: GateRule, approvers: Pick<ApproverState, 'deci
   const approvals = approvers.filter((a) => a.decision === 'approve').length;
   const rejections = approvers.filter((a) => a.decision === 'reject').length;
   const undecided = total - approvals - rejections;
-  const needed = rule === 'all' ? total : rule === 'any' ? 1 : rule.quorum;
+  const needed = approvalsNeeded(rule, total);
   if (approvals >= needed) return 'approved';
   if (approvals + undecided < needed) return 'rejected';
   return 'pending';
+}
+
+/** How many approvals a rule needs out of `total` approvers (0 for `auto`: people do not decide). */
+export function approvalsNeeded(rule: GateRule, total: number): number {
+  if (rule === 'auto') return 0;
+  return rule === 'all' ? total : rule === 'any' ? 1 : rule.quorum;
 }
 
 /** The rule in words, for pages and emails. */

@@ -15,7 +15,8 @@ export interface Versioned {
   version: number;
 }
 
-export type ProjectStatus = 'active' | 'closed';
+/** active: its workflow runs; closed: every stage completed; archived: its spec was removed (records kept). */
+export type ProjectStatus = 'active' | 'closed' | 'archived';
 
 export interface Project extends Versioned {
   entity: 'project';
@@ -45,6 +46,8 @@ export interface Project extends Versioned {
   createdAt: string;
   updatedAt: string;
   closedAt?: string;
+  /** When the project was archived because its spec was removed (status `archived`). */
+  archivedAt?: string;
   /** Result of the latest scheduled monitoring check (absent before the first one). */
   monitoring?: ProjectMonitoring;
 }
@@ -133,6 +136,11 @@ export interface Gate extends Versioned {
    * (its criteria holding is not enough to send new approval requests). Cleared by the submit.
    */
   awaitingResubmission?: boolean;
+  /**
+   * Milliseconds the gate waited on the customer in rounds that are over (from each round's
+   * request to its decision or withdrawal). The open round's time is added on read (`gateWaitMs`).
+   */
+  customerWaitMs?: number;
 }
 
 export type LinkStatus = 'pending' | 'decided';

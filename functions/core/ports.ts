@@ -39,6 +39,11 @@ export interface Workflow {
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
   /** Starts an execution of a project's state machine; idempotent by `name`. */
   startExecution(projectId: string, name: string, input: unknown): Promise<void>;
+  /**
+   * Stops every running execution of a project's state machine (archive, a changed lifecycle);
+   * `cause` says why. Returns how many were stopped; none running is not an error.
+   */
+  stopExecutions(projectId: string, cause: string): Promise<number>;
 }
 
 /**

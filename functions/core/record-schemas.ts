@@ -29,6 +29,7 @@ const resolvedStageSchema = z.object({
     approvers: z.array(text),
     rule: gateRuleSchema,
     remindAfterDays: z.number(),
+    maxReminders: z.int().min(0).optional(),
     timeoutDays: z.number(),
     escalateTo: optionalText,
     approves: text,
@@ -60,7 +61,7 @@ const projectSchema = z.object({
   // Parsed again with the spec's own schema (defaults already applied: nothing changes).
   spec: projectSpecSchema,
   stages: z.array(resolvedStageSchema),
-  status: z.enum(['active', 'closed']),
+  status: z.enum(['active', 'closed', 'archived']),
   currentStage: text,
   generation: z.int().min(0),
   executionName: optionalText,
@@ -69,6 +70,7 @@ const projectSchema = z.object({
   createdAt: text,
   updatedAt: text,
   closedAt: optionalText,
+  archivedAt: optionalText,
   monitoring: projectMonitoringSchema.optional(),
 });
 
@@ -117,6 +119,7 @@ const gateSchema = z.object({
   decidedAt: optionalText,
   documentVersion: z.int().optional(),
   awaitingResubmission: z.boolean().optional(),
+  customerWaitMs: z.number().nonnegative().optional(),
 });
 
 const approvalLinkSchema = z.object({

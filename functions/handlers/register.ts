@@ -2,7 +2,10 @@
  * The register Lambda: onEvent handler of the CloudFormation custom resource (CDK Provider
  * framework) that each ProjectStack creates. Create/Update validate the spec from the resource
  * properties (a JSON string: CloudFormation turns numbers inside objects into strings) and
- * register the project, starting its execution; Delete does nothing (project data is retained).
+ * register the project, starting its execution; Delete (the project's stack is deleted, so its
+ * spec is gone) archives the project: its execution stops, its links turn neutral, every record
+ * is kept. A refused spec change (a current or completed stage removed) throws, so the custom
+ * resource fails and CloudFormation rolls the deploy back.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -11,6 +14,7 @@ import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { formatPath } from '../core/spec/load.js';
 import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages } from '../core/spec/schema.js';
+import { archiveProject } from '../core/use-cases/archive-project.js';
 import { registerProject } from '../core/use-cases/register-project.js';
 
 export interface RegisterResponse {
@@ -60,8 +64,10 @@ export async function handleRegister(
   if (!parsed.success) throw new ValidationError(issues(parsed.error.issues, ''));
   const e = parsed.data;
   if (e.RequestType === 'Delete') {
-    deps.log.info('project registration deleted; data retained', {
+    const { archived } = await archiveProject(deps, e.PhysicalResourceId, 'its spec was removed');
+    deps.log.info('project registration deleted; project archived, data retained', {
       physicalResourceId: e.PhysicalResourceId,
+      archived,
     });
     return { PhysicalResourceId: e.PhysicalResourceId };
   }

@@ -117,7 +117,7 @@ export const errorSchema = named(
 );
 
 const rag = z.enum(['green', 'amber', 'red']);
-const status = z.enum(['active', 'closed']);
+const status = z.enum(['active', 'closed', 'archived']);
 
 export const projectSummarySchema = named(
   'ProjectSummary',

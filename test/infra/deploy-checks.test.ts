@@ -48,6 +48,8 @@ const COMMAND_ACTIONS: Record<string, string[]> = {
   SendTaskSuccessCommand: ['states:SendTaskSuccess'],
   SendTaskFailureCommand: ['states:SendTaskFailure'],
   StartExecutionCommand: ['states:StartExecution'],
+  ListExecutionsCommand: ['states:ListExecutions'],
+  StopExecutionCommand: ['states:StopExecution'],
 };
 const TRANSACT_ITEMS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
@@ -174,7 +176,10 @@ describe('IAM of the platform functions', () => {
         else expect(resourcesOf(s), `${name} ${actions.join(',')}`).not.toContain('*');
         if (actions.some((a) => a.startsWith('dynamodb:'))) expect(resources).toContain(tableId);
         if (actions.some((a) => a.startsWith('s3:'))) expect(resources).toContain(bucketId);
-        if (actions.some((a) => a.startsWith('states:'))) {
+        if (actions.includes('states:StopExecution')) {
+          // Stopping acts on executions: those of the milepost-* state machines only.
+          expect(resources).toMatch(/:states:eu-west-2:123456789012:execution:milepost-\*:\*"\]\]\}\]$/);
+        } else if (actions.some((a) => a.startsWith('states:'))) {
           expect(resources).toMatch(/:states:eu-west-2:123456789012:stateMachine:milepost-\*"\]\]\}\]$/);
         }
         if (actions.includes('ses:SendEmail')) {
@@ -341,11 +346,9 @@ describe('the project state machines', () => {
           expect((state.Retry as unknown[] | undefined)?.length, name).toBeGreaterThan(0);
       }
     }
-    // The largest reminder interval a spec allows (365 days) is exactly the limit.
+    // The largest reminder interval a spec allows (365 days) still checks its deadlines every 6 hours.
     const stage = built.specs[0]!.stages[0]!;
-    expect(gateTimeoutSeconds({ ...stage, gate: { ...stage.gate, remindAfterDays: 365 } })).toBe(
-      ONE_YEAR_SECONDS,
-    );
+    expect(gateTimeoutSeconds({ ...stage, gate: { ...stage.gate, remindAfterDays: 365 } })).toBe(6 * 3600);
   });
 
   it('log to a /aws/vendedlogs/states/ group (no CloudWatch Logs resource-policy growth per project)', () => {

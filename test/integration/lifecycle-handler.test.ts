@@ -18,10 +18,26 @@ async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise
   const token = `secret-task-token-${stage}-${n}-XXXXXXXXXXXXXXXX`;
   const sentBefore = f.mailer.sent.length;
   await handleLifecycle(f.deps, { action: 'openGate', projectId, stage, taskToken: token });
-  if (stage === 'execution' || stage === 'deployment') {
-    // The PM records the work; the staff API then re-evaluates the gate.
+  if (stage === 'execution' || stage === 'deployment' || stage === 'qa') {
+    // The PM records the work (QA: one passed test case); the staff API then re-evaluates the gate.
     const tasks = (await f.deps.store.list(projectId, 'task')).filter((t) => t.stage === stage);
     await f.deps.store.commit(tasks.map((t) => ({ ...t, status: 'done' as const, actualHours: 8 })));
+    if (tasks.length === 0) {
+      await f.deps.store.commit([
+        {
+          entity: 'task',
+          projectId,
+          id: `${stage}-1`,
+          type: 'task',
+          name: `First ${stage} item`,
+          stage,
+          status: 'done',
+          estimateHours: 1,
+          actualHours: 1,
+          version: 0,
+        },
+      ]);
+    }
     await progressGate(f.deps, projectId, stage, 'pm@msp.example');
   }
   // Execution is "PM submits, sponsor approves": its requests go out on the submit.

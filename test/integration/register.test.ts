@@ -274,7 +274,7 @@ describe('register custom resource handler', () => {
     expect(await t.store.getProject('cr-bad')).toBeUndefined();
   });
 
-  it('does nothing on Delete: the data is retained', async () => {
+  it('archives the project on Delete: its records are retained', async () => {
     await handleRegister(deps, createEvent(JSON.stringify(makeProjectSpec({ id: 'cr-delete' }))));
     const response = await handleRegister(deps, {
       ...createEvent(''),
@@ -282,7 +282,8 @@ describe('register custom resource handler', () => {
       PhysicalResourceId: 'cr-delete',
     });
     expect(response).toEqual({ PhysicalResourceId: 'cr-delete' });
-    expect(await t.store.getProject('cr-delete')).toMatchObject({ status: 'active' });
+    expect(await t.store.getProject('cr-delete')).toMatchObject({ status: 'archived' });
+    expect(await t.store.list('cr-delete', 'stage')).not.toHaveLength(0);
   });
 
   it('rejects an event that is not a custom resource event', async () => {

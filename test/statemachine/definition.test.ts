@@ -69,7 +69,7 @@ describe('the synthesized definitions', () => {
       for (const stage of stages) {
         const gate = definition.States[stageStateNames(stage.key).gate]!;
         expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-        expect(gate.TimeoutSeconds).toBe(Math.round(stage.gate.remindAfterDays * 86_400));
+        expect(gate.TimeoutSeconds).toBe(Math.min(6 * 3600, Math.round(stage.gate.remindAfterDays * 86_400)));
         expect(gate.TimeoutSeconds).toBe(gateTimeoutSeconds(stage));
         expect(gate.Parameters).toMatchObject({
           FunctionName: LOCAL_LIFECYCLE_FUNCTION,
@@ -77,8 +77,8 @@ describe('the synthesized definitions', () => {
         });
       }
     }
-    // The risk gate of brightsmile reminds after 2 days; the quick spec's first gate after 1 second.
-    expect(fixtures.definitions.get('brightsmile-m365')!.States['risk: gate']!.TimeoutSeconds).toBe(172_800);
+    // The risk gate of brightsmile reminds after 2 days (checked every 6 hours); the quick spec's first gate after 1 second.
+    expect(fixtures.definitions.get('brightsmile-m365')!.States['risk: gate']!.TimeoutSeconds).toBe(21_600);
     expect(fixtures.definitions.get(QUICK_PROJECT)!.States['initiation: gate']!.TimeoutSeconds).toBe(1);
   });
 

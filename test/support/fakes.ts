@@ -46,6 +46,11 @@ export class RecordingWorkflow implements Workflow {
     this.starts.push({ projectId, name, input });
     this.executions.add(name);
   }
+  readonly stops: { projectId: string; cause: string }[] = [];
+  async stopExecutions(projectId: string, cause: string): Promise<number> {
+    this.stops.push({ projectId, cause });
+    return 0;
+  }
 }
 
 /** An email transport that keeps what the EmailNotifier rendered, or fails on demand. */

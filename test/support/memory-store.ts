@@ -169,7 +169,7 @@ export class MemoryProjectStore implements ProjectStore {
   ): Promise<Page<Project>> {
     this.requests.reads++;
     const limit = pageSize(options.limit);
-    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed'];
+    const statuses: ProjectStatus[] = options.activeOnly ? ['active'] : ['active', 'closed', 'archived'];
     const projects = [...this.records.values()].filter((r): r is Project => r.entity === 'project');
     const ordered = statuses.flatMap((s) =>
       projects.filter((p) => p.status === s).sort((a, b) => byString(a.id, b.id)),

@@ -211,9 +211,9 @@ describe('evaluateCriteria', () => {
   });
 
   describe('qa and deployment', () => {
-    it('holds for qa with no test cases recorded and fails on an open one', async () => {
+    it('fails for qa with no test cases recorded and on an open one', async () => {
       const project = await registered('crit-qa');
-      expect((await evaluateCriteria(t.store, project, 'qa', NOW)).met).toBe(true);
+      expect((await evaluateCriteria(t.store, project, 'qa', NOW)).met).toBe(false);
       await setTask('crit-qa', 'tc-1', { type: 'task', name: 'Security test', stage: 'qa', status: 'todo' });
       expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({
         met: false,

@@ -195,12 +195,13 @@ describe('notices', () => {
       stageName: 'QA',
       approves: 'customer acceptance',
       since: '2026-12-01T10:00:00.000Z',
-      days: 7,
+      waited: '7 days 2 hours',
       undecided: [{ name: `Jen <i>`, email: 'jen@acme.example' }],
     });
     expectEscaped(message);
     expect(message.html).toContain('Jen &lt;i&gt; &lt;jen@acme.example&gt;');
-    expect(message.text).toContain('more than 7 day(s)');
+    expect(message.text).toContain('since 1 Dec 2026, 10:00 (Europe/London)');
+    expect(message.text).toContain(': 7 days 2 hours.');
   });
 });
 

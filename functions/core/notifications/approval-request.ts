@@ -26,6 +26,8 @@ export interface ApprovalRequestInput {
   expiresAt: number;
   /** Set for a reminder: how many reminders were sent before this one, plus one. */
   reminder?: number;
+  /** For a reminder: since when the request has waited for a decision (ISO). */
+  waitingSince?: string;
 }
 
 /** The approval request (or reminder) for one approver. */
@@ -47,7 +49,7 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
   const intro = `Hello ${input.approverName}, ${ctx.mspName} asks you to approve or reject ${input.approves} for ${ctx.projectName}.`;
   const note = `The link is personal to you: please do not forward it. It opens a page where you confirm your decision; opening it alone changes nothing. It works until ${expires}.`;
   const reminderNote = reminder
-    ? 'You have not decided yet. Links in earlier emails about this request still work.'
+    ? `You have not decided yet${input.waitingSince ? `: the request has waited for your decision since ${formatTime(input.waitingSince, ctx.timezone)}` : ''}. Links in earlier emails about this request still work.`
     : undefined;
 
   const blocks: Block[] = [

@@ -113,17 +113,34 @@ export interface EscalationInput {
   approves: string;
   /** Since when approval was requested (ISO). */
   since: string;
-  days: number;
+  /** How long it has waited, in words (`8 days`). */
+  waited: string;
   undecided: { name: string; email: string }[];
 }
 
-/** Escalation of a gate that waited `days` without a decision. */
+/** Escalation of a gate that waited `waited` without a decision. */
 export function escalation(input: EscalationInput): Notification {
   const { ctx } = input;
   const title = `Escalation: ${input.stageName} is waiting for approval`;
-  const intro = `The gate of ${input.stageName} (${input.approves}) has waited for a decision since ${formatTime(input.since, ctx.timezone)}, more than ${input.days} day(s).`;
+  const intro = `The gate of ${input.stageName} (${input.approves}) has waited for a decision since ${formatTime(input.since, ctx.timezone)}: ${input.waited}.`;
   const people = input.undecided.map((p) => `${p.name} <${p.email}>`);
   const blocks: Block[] = [{ type: 'paragraph', text: intro }];
   if (people.length > 0) blocks.push({ type: 'list', lead: 'Not decided yet:', items: people });
   return notice('gate-escalation', ctx, input.to, title, blocks);
+}
+
+export interface ApprovalWithdrawnInput {
+  ctx: NotificationContext;
+  /** Every recipient (each gets their own copy). */
+  to: string[];
+  stageName: string;
+  round: number;
+}
+
+/** "The approval request was withdrawn; a new one will follow" for the approvers of a round. */
+export function approvalWithdrawn(input: ApprovalWithdrawnInput): Notification {
+  const { ctx } = input;
+  const title = `Approval of ${input.stageName} withdrawn`;
+  const intro = `The request to approve ${input.stageName} (round ${input.round}) was withdrawn because the work changed after it was sent. Its link no longer works and nothing needs doing now; a new request will follow when the stage is ready again.`;
+  return notice('approval-withdrawn', ctx, input.to, title, [{ type: 'paragraph', text: intro }]);
 }

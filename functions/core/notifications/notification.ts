@@ -10,6 +10,7 @@
 export type NotificationKind =
   | 'approval-request'
   | 'approval-reminder'
+  | 'approval-withdrawn'
   | 'gate-escalation'
   | 'gate-waiting'
   | 'stage-entered'

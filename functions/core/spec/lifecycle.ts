@@ -22,3 +22,5 @@ export const HIGH_RISK_SCORE = 12;
 export const DEFAULT_REMIND_AFTER_DAYS = 3;
 /** Default number of days after which an unanswered gate is escalated. */
 export const DEFAULT_TIMEOUT_DAYS = 7;
+/** Default number of reminders per approval round; after them only the escalation and the status report. */
+export const DEFAULT_MAX_REMINDERS = 3;

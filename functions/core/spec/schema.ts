@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
 import { isKnownTimeZone } from '../time.js';
 import {
+  DEFAULT_MAX_REMINDERS,
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
   type GateRule,
@@ -45,6 +46,8 @@ export const gateSchema = z.strictObject({
   timeoutDays: z.number().positive('must be more than 0').max(365).optional(),
   /** Days between reminders to approvers who have not decided (the gate task's timeout). */
   remindAfterDays: z.number().positive('must be more than 0').max(365).optional(),
+  /** Reminders per approval round (default 3); after them only the escalation and the status report. */
+  maxReminders: z.int().min(0).max(50).optional(),
   /** Who hears about a gate that waited longer than `timeoutDays`. */
   escalateTo: email.optional(),
   /**
@@ -68,7 +71,13 @@ export const projectSpecSchema = z.strictObject({
   id: slug,
   name: text.max(120),
   customer: z.strictObject({ name: text, timezone }),
-  msp: z.strictObject({ name: text, logoUrl: z.url().optional() }).optional(),
+  // Rendered in emails and pages: only https (no javascript:, data: or plain http).
+  msp: z
+    .strictObject({
+      name: text,
+      logoUrl: z.url({ protocol: /^https$/, error: 'must be an https: URL' }).optional(),
+    })
+    .optional(),
   // Initiation & Planning
   objectives: z.array(text).min(1, 'at least one objective'),
   requirements: z.array(text).min(1, 'at least one requirement'),
@@ -165,6 +174,8 @@ export interface ResolvedGate {
   rule: GateRule;
   remindAfterDays: number;
   timeoutDays: number;
+  /** Reminders per approval round (absent on projects stored before the option: the default). */
+  maxReminders?: number;
   escalateTo?: string;
   /** What is being approved, in words for emails and pages. */
   approves: string;
@@ -209,6 +220,7 @@ export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
         rule,
         remindAfterDays: gate?.remindAfterDays ?? DEFAULT_REMIND_AFTER_DAYS,
         timeoutDays: gate?.timeoutDays ?? DEFAULT_TIMEOUT_DAYS,
+        maxReminders: gate?.maxReminders ?? DEFAULT_MAX_REMINDERS,
         ...(gate?.escalateTo ? { escalateTo: gate.escalateTo.toLowerCase() } : {}),
         approves: std?.approves ?? `completion of ${('name' in st && st.name) || st.key}`,
         submit: rule !== 'auto' && (gate?.submit ?? std?.submit ?? false),
@@ -216,6 +228,17 @@ export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
       ...(waitsFor ? { waitsFor } : {}),
     };
   });
+}
+
+/**
+ * Most bytes a spec (with its resolved stages) may take in the project's item: DynamoDB items are
+ * at most 400 KB, and the rest is room for the project's state (monitoring, corrective actions).
+ */
+export const MAX_STORED_SPEC_BYTES = 256 * 1024;
+
+/** Bytes the spec and its resolved stages take in the project item (UTF-8 JSON, an upper bound of DynamoDB's size). */
+export function storedSpecBytes(spec: ProjectSpec): number {
+  return Buffer.byteLength(JSON.stringify({ spec, stages: resolveStages(spec) }), 'utf8');
 }
 
 /** Checks across fields of a spec that passed field validation. Returns every issue found. */
@@ -226,6 +249,14 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
   };
 
   if (spec.timeline.end < spec.timeline.start) add(['timeline', 'end'], 'must not be before timeline.start');
+
+  const stored = storedSpecBytes(spec);
+  if (stored > MAX_STORED_SPEC_BYTES) {
+    add(
+      [],
+      `the spec takes ${Math.ceil(stored / 1024)} KB when stored, more than the ${MAX_STORED_SPEC_BYTES / 1024} KB limit: a project is one DynamoDB item (at most 400 KB), which also keeps the project's state`,
+    );
+  }
 
   const unique: [string, (string | number)[], string[], string][] = [
     ['deliverables', ['id'], spec.deliverables.map((d) => d.id), 'duplicate id'],

@@ -17,6 +17,12 @@ export const deployment: StandardStageType = {
     rule: 'all',
     approves: 'go-live sign-off',
   },
-  unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: false }),
+  // Nothing recorded is not "deployed and trained": the deployment itself is at least one task.
+  unmetCriteria: (input) =>
+    unmetStageWork(input, {
+      atLeastOne: true,
+      noneMessage: (name) =>
+        `Nothing is recorded for ${name}: record the deployment and the training sessions.`,
+    }),
   approvalContent: metadataOnlyContent,
 };

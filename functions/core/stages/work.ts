@@ -16,12 +16,12 @@ function describeTask(t: Task): string {
 /** Every task and deliverable of the stage is done or waived with a reason (and, when asked, there is at least one). */
 export async function unmetStageWork(
   { store, project, stageKey }: CriteriaInput,
-  options: { atLeastOne: boolean },
+  options: { atLeastOne: boolean; noneMessage?: (stageName: string) => string },
 ): Promise<string[]> {
   const tasks = (await store.list(project.id, 'task')).filter((t) => t.stage === stageKey);
   const name = project.stages.find((s) => s.key === stageKey)?.name ?? stageKey;
   if (options.atLeastOne && tasks.length === 0) {
-    return [`No tasks or deliverables are recorded for ${name}.`];
+    return [options.noneMessage?.(name) ?? `No tasks or deliverables are recorded for ${name}.`];
   }
   return tasks.filter((t) => !isTaskClosed(t)).map(describeTask);
 }

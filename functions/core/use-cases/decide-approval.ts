@@ -12,12 +12,16 @@
  *    (and its outcome by the gate rule), both version-checked, with `approval_decided` (and
  *    `gate_approved` / `gate_rejected`) events. On a conflict, re-read and retry (bounded,
  *    jittered): a concurrent click then sees the link decided;
+ *    A decision that would pass the gate is accepted only if the stage's exit criteria hold
+ *    now: otherwise the round is withdrawn (withdrawApprovals) and the page is the neutral one;
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
  */
 import { z } from 'zod';
+import { evaluateCriteria } from '../criteria.js';
 import { csrfNonce, isCrossSite, verifyCsrfNonce } from '../csrf.js';
+import { closeWaitRound } from '../customer-wait.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { ApprovalLink, Gate } from '../model.js';
@@ -32,6 +36,7 @@ import {
   isSelfApproval,
   loadApproval,
 } from './view-approval.js';
+import { withdrawApprovals } from './withdraw-approvals.js';
 
 export const MAX_COMMENT_LENGTH = 2000;
 
@@ -155,6 +160,14 @@ async function attemptDecision(
   }
 
   const change = decide(link, gate, form.decision, form.comment, now.toISOString());
+  if (change.outcome === 'approved') {
+    // The gate passes only if the stage is really done now, not when the requests went out.
+    const criteria = await evaluateCriteria(deps.store, context.project, gate.stage, now);
+    if (!criteria.met) {
+      await withdrawApprovals(deps, context.project, gate, criteria.unmet, 'system');
+      return { kind: 'neutral' };
+    }
+  }
   const events = decisionEvents(change, view, form.comment);
   try {
     await deps.store.commit([change.link, change.gate], events);
@@ -192,7 +205,13 @@ function decide(
   const outcome = gateOutcome(gate.rule, approvers);
   return {
     link: { ...link, status: 'decided', decision, ...(comment ? { comment } : {}), decidedAt: at },
-    gate: { ...gate, approvers, ...(outcome !== 'pending' ? { status: outcome, decidedAt: at } : {}) },
+    gate: {
+      ...gate,
+      approvers,
+      ...(outcome !== 'pending'
+        ? { status: outcome, decidedAt: at, customerWaitMs: closeWaitRound(gate, at) }
+        : {}),
+    },
     outcome,
     decision,
   };

@@ -37,7 +37,7 @@ export interface OpenGateResult {
    * repeat: the gate already holds this token (nothing done again).
    */
   outcome: 'opened' | 'reopened' | 'passed' | 'rejected' | 'repeat';
-  action?: 'none' | 'advanced' | 'requested';
+  action?: 'none' | 'advanced' | 'requested' | 'withdrawn';
   criteria?: CriteriaResult;
 }
 

@@ -8,6 +8,8 @@
  * - `requested`: approval requests went out (requestApprovals) for an approval gate that was
  *   `waiting`, not waiting for a PM resubmission after rework, and not one whose requests wait
  *   for the PM's submit (`gate.submit`, the default of the execution stage);
+ * - `withdrawn`: approval requests were out but the criteria no longer hold (a record changed):
+ *   the requests are withdrawn (withdrawApprovals) and the gate waits for the PM's next submit;
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
  * Steps: a document the stage approves (the risk stage's plan) is generated first unless approval
  * requests are out or decided (a no-op when unchanged);
@@ -23,12 +25,13 @@ import type { Deps } from '../ports.js';
 import { stageType } from '../stages/index.js';
 import type { GatePassed } from '../workflow-contract.js';
 import { requestApprovals } from './request-approvals.js';
+import { withdrawApprovals } from './withdraw-approvals.js';
 
 export type { CriteriaResult };
 
 export interface ProgressGateResult {
   criteria: CriteriaResult;
-  action: 'none' | 'advanced' | 'requested';
+  action: 'none' | 'advanced' | 'requested' | 'withdrawn';
 }
 
 /** True when the gate still waits for its criteria (not requested, not decided, not in rework). */
@@ -56,7 +59,13 @@ export async function progressGate(
     const criteria = await evaluateCriteria(deps.store, project, stage, now);
     const gate = await deps.store.get(projectId, 'gate', stage);
     const none = { criteria, action: 'none' as const };
-    if (!criteria.met || !gate || project.status !== 'active' || project.currentStage !== stage) return none;
+    if (!gate || project.status !== 'active' || project.currentStage !== stage) return none;
+    if (!criteria.met) {
+      // Requests out for work that is no longer done: a decision must not pass this gate.
+      if (gate.status !== 'pending_approval') return none;
+      await withdrawApprovals(deps, project, gate, criteria.unmet, actor);
+      return { criteria, action: 'withdrawn' as const };
+    }
 
     if (gate.rule === 'auto') {
       if (gate.status === 'approved' || gate.status === 'rejected') return none;

@@ -13,14 +13,27 @@
  * and stages are stored on the project with a `spec_updated` event, and records for stages,
  * stakeholders, team members, resources, risks and deliverables that are new in the spec are
  * created (existing ones are left as the staff changed them).
+ * A spec change that the running project cannot follow is refused (SpecChangeError, nothing
+ * written): a stage that is current or completed removed or renamed, or a stage added (or moved)
+ * before the current stage, where it would never be reached. Stages added after the current one
+ * are reached in the spec's order: when the stage list changed, the running executions are
+ * stopped and the next generation starts at the current stage on the new lifecycle.
+ * When the approvers or the rule of the current stage's open gate changed: a gate still waiting
+ * takes them over; one whose requests are out starts a new round with them (the old links are
+ * superseded), or withdraws its requests when the criteria no longer hold.
+ * An archived project (its spec was removed, then deployed again) is restored to active, with a
+ * new generation (its executions were stopped).
  * Then, when `start` and the project is active, the execution of its current generation is
  * started (idempotent by its deterministic name).
  */
 import { createHash } from 'node:crypto';
+import { evaluateCriteria } from '../criteria.js';
+import { MilepostError } from '../errors.js';
 import { withConflictRetry } from '../events.js';
 import type {
   Entity,
   EntityName,
+  Gate,
   Project,
   ProjectChild,
   Resource,
@@ -30,10 +43,16 @@ import type {
   Task,
   TeamMember,
 } from '../model.js';
+import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
 import type { LoadedSpec } from '../spec/load.js';
-import type { ProjectSpec } from '../spec/schema.js';
+import type { ProjectSpec, ResolvedStage } from '../spec/schema.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
+import { requestApprovals } from './request-approvals.js';
+import { withdrawApprovals } from './withdraw-approvals.js';
+
+/** A spec change the running project cannot follow; the message names the spec and the stage. */
+export class SpecChangeError extends MilepostError {}
 
 /** Items per transaction (DynamoDB's TransactWriteItems limit). */
 export const MAX_ITEMS_PER_COMMIT = 100;
@@ -279,7 +298,13 @@ export async function registerProject(
     return { ...fresh, version: 1 };
   }, 4);
 
+  if (!created && project.status === 'archived') project = await restore(deps, project);
+
   if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
+    const stageRecords = await deps.store.list(projectId, 'stage');
+    const problem = stageChangeProblem(project, stageRecords, loaded.stages);
+    if (problem) throw new SpecChangeError(`spec ${projectId}: ${problem}`);
+    const lifecycleChanged = lifecycleKey(project.stages) !== lifecycleKey(loaded.stages);
     const next: Project = {
       ...project,
       spec: loaded.spec,
@@ -307,6 +332,10 @@ export async function registerProject(
     ]);
     updated = true;
     project = { ...next, version: next.version + 1 };
+    if (project.status === 'active') {
+      await updateOpenGate(deps, project);
+      if (lifecycleChanged) project = await newGeneration(deps, project, 'its lifecycle changed in the spec');
+    }
   }
 
   let started = false;
@@ -321,4 +350,161 @@ export async function registerProject(
     started = true;
   }
   return { projectId, created, updated, started };
+}
+
+/** The stage keys and what the state machine builds from them: a change needs a new execution. */
+function lifecycleKey(stages: ResolvedStage[]): string {
+  return JSON.stringify(stages.map((s) => [s.key, s.waitsFor ?? '']));
+}
+
+/**
+ * Why the running project cannot follow the new stages, or undefined. Stages that started (the
+ * current one and those completed) must stay, in the same order, and no stage that has not
+ * started may come before the current one.
+ */
+export function stageChangeProblem(
+  project: Project,
+  records: Stage[],
+  stages: ResolvedStage[],
+): string | undefined {
+  if (project.status !== 'active' && project.status !== 'closed') return undefined;
+  const keys = stages.map((s) => s.key);
+  const started = records
+    .filter((r) => r.status !== 'pending' || r.key === project.currentStage)
+    .sort((a, b) => a.order - b.order);
+  for (const r of started) {
+    if (!keys.includes(r.key)) {
+      const what =
+        r.key === project.currentStage && project.status === 'active'
+          ? 'the current stage'
+          : `a ${r.status} stage`;
+      return `stage "${r.key}" (${r.name}) is ${what} and cannot be removed or renamed; keep it in the spec (stages now: ${keys.join(', ')})`;
+    }
+  }
+  const positions = started.map((r) => keys.indexOf(r.key));
+  if (positions.some((p, i) => i > 0 && p < (positions[i - 1] ?? 0))) {
+    return `the stages that have started (${started.map((r) => r.key).join(', ')}) must keep their order`;
+  }
+  if (project.status !== 'active') return undefined;
+  const current = keys.indexOf(project.currentStage);
+  const startedKeys = new Set(started.map((r) => r.key));
+  const before = keys.slice(0, current).filter((k) => !startedKeys.has(k));
+  if (before.length > 0) {
+    return `stage(s) ${before.map((k) => `"${k}"`).join(', ')} would come before the current stage "${project.currentStage}" and never be reached; add new stages after it`;
+  }
+  return undefined;
+}
+
+/**
+ * The current stage's gate takes the new spec's approvers and rule. A gate whose requests are
+ * out starts a new round with them (old links superseded), or withdraws its requests when the
+ * criteria no longer hold; a decided gate is left as it is.
+ */
+async function updateOpenGate(deps: Deps, project: Project): Promise<void> {
+  const stage = project.currentStage;
+  await withConflictRetry(async () => {
+    const gate = await deps.store.get(project.id, 'gate', stage);
+    if (!gate || (gate.status !== 'waiting' && gate.status !== 'pending_approval')) return;
+    const resolved = project.stages.find((s) => s.key === stage);
+    if (!resolved) return;
+    const people = await loadPeople(deps, project);
+    const approvers = resolved.gate.approvers.map((email) => ({
+      email,
+      name: nameOf(people.stakeholders, email),
+    }));
+    const same =
+      JSON.stringify(gate.rule) === JSON.stringify(resolved.gate.rule) &&
+      JSON.stringify(gate.approvers.map((a) => a.email.toLowerCase()).sort()) ===
+        JSON.stringify(approvers.map((a) => a.email.toLowerCase()).sort());
+    if (same) return;
+    const changed: Gate = { ...gate, rule: resolved.gate.rule, approvers };
+    const data = {
+      from: { rule: gate.rule, approvers: gate.approvers.map((a) => a.email) },
+      to: { rule: changed.rule, approvers: approvers.map((a) => a.email) },
+    };
+    if (gate.status === 'waiting') {
+      const at = deps.clock.now().toISOString();
+      await deps.store.commit(
+        [changed],
+        [
+          {
+            projectId: project.id,
+            stage,
+            type: 'gate_updated',
+            actor: 'system',
+            at,
+            summary: `Gate of ${resolved.name}: approvers or rule changed in the spec`,
+            data,
+          },
+        ],
+      );
+      return;
+    }
+    const criteria = await evaluateCriteria(deps.store, project, stage, deps.clock.now());
+    if (!criteria.met) {
+      await withdrawApprovals(deps, project, gate, criteria.unmet, 'system');
+      return;
+    }
+    // The decisions of the old round belong to the old approvers: a new round for everyone.
+    await requestApprovals(deps, project, changed, 'system');
+  });
+}
+
+/** Stops the project's executions and claims the next generation (started by the caller). */
+async function newGeneration(deps: Deps, project: Project, why: string): Promise<Project> {
+  await deps.workflow.stopExecutions(project.id, `new generation: ${why}`);
+  return withConflictRetry(async () => {
+    const current = (await deps.store.getProject(project.id)) ?? project;
+    const generation = current.generation + 1;
+    const name = executionName(project.id, generation);
+    const at = deps.clock.now().toISOString();
+    const next: Project = {
+      ...current,
+      generation,
+      executionName: name,
+      continuedFrom: undefined,
+      updatedAt: at,
+    };
+    await deps.store.commit(
+      [next],
+      [
+        {
+          projectId: project.id,
+          stage: current.currentStage,
+          type: 'workflow_continued',
+          actor: 'system',
+          at,
+          summary: `Workflow continues as execution ${name} at ${current.currentStage}: ${why}`,
+          data: { generation, executionName: name, startAt: current.currentStage },
+        },
+      ],
+    );
+    return { ...next, version: next.version + 1 };
+  });
+}
+
+/** An archived project whose spec is registered again becomes active on a new generation. */
+async function restore(deps: Deps, project: Project): Promise<Project> {
+  const at = deps.clock.now().toISOString();
+  const active: Project = {
+    ...project,
+    status: project.closedAt ? 'closed' : 'active',
+    archivedAt: undefined,
+    updatedAt: at,
+  };
+  await deps.store.commit(
+    [active],
+    [
+      {
+        projectId: project.id,
+        type: 'project_restored',
+        actor: 'system',
+        at,
+        summary: `Project "${project.name}" restored: its spec was registered again`,
+        data: { status: active.status },
+      },
+    ],
+  );
+  const restored = { ...active, version: active.version + 1 };
+  return restored.status === 'active' ? newGeneration(deps, restored, 'the project was restored') : restored;
 }

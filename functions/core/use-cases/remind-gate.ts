@@ -5,8 +5,10 @@
  * Steps:
  * - approval requests out (pending_approval): every approver who has not decided gets a reminder
  *   with a fresh link of the same round (earlier links stay valid: decisions are per approver);
- *   once the request is timeoutDays old and not yet escalated, an escalation email goes to the
- *   gate's escalateTo (or the team's first member) with event `gate_escalated`;
+ *   up to the gate's maxReminders per round; once the request is timeoutDays old and not yet
+ *   escalated, an escalation email goes to the gate's escalateTo (or the team's first member) with
+ *   event `gate_escalated`, stating the true waiting time. A timeout with neither due (the gate
+ *   task's timeout is the earlier of the two, see gate-timeout.ts) sends nothing;
  * - still waiting for criteria or for a resubmission after rework: the PM is reminded instead,
  *   with the criteria that do not hold;
  * - a decided gate: nothing (the reopened gate task answers at once).
@@ -29,6 +31,7 @@ import {
   tokenKey,
   withConflictRetry,
 } from '../events.js';
+import { gateDue } from '../gate-timeout.js';
 import type { Gate } from '../model.js';
 import { approvalRequest } from '../notifications/approval-request.js';
 import { escalation, gateWaiting } from '../notifications/notices.js';
@@ -36,7 +39,6 @@ import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
-import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
 import { approvesInWords } from './request-approvals.js';
 
@@ -99,9 +101,17 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       ];
     }
 
-    // pending_approval: remind the approvers who have not decided, with fresh links of this round.
+    // pending_approval: what is due now. The gate task times out at the earlier of the next
+    // reminder and the escalation (gateTimeoutSeconds), so each is sent at its own time.
+    const due = gateDue(resolved.gate, gate, now);
     const undecided = gate.approvers.filter((a) => !a.decision);
-    const issued = undecided.map((a) =>
+    const escalateTo = resolved.gate.escalateTo ?? people.team[0]?.email;
+    const escalate = due.escalate && Boolean(escalateTo);
+    if (!due.remind && !escalate) {
+      deps.log.info('gate timeout with nothing due (reminders capped or not yet due)', { projectId, stage });
+      return [];
+    }
+    const issued = (due.remind ? undecided : []).map((a) =>
       newApprovalLink({
         projectId,
         stage,
@@ -114,17 +124,16 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     );
     const since = gate.requestedAt ?? gate.openedAt;
     const timeoutDays = resolved.gate.timeoutDays;
-    const escalate = !gate.escalatedAt && now.getTime() - Date.parse(since) >= days(timeoutDays);
-    const escalateTo = resolved.gate.escalateTo ?? people.team[0]?.email;
+    const waited = now.getTime() - Date.parse(since);
     const next: Gate = {
       ...gate,
-      reminders,
-      remindedAt: at,
+      ...(due.remind ? { reminders, remindedAt: at } : {}),
       ...(remindedFor ? { remindedFor } : {}),
-      ...(escalate && escalateTo ? { escalatedAt: at } : {}),
+      ...(escalate ? { escalatedAt: at } : {}),
     };
-    const events: NewEvent[] = [
-      {
+    const events: NewEvent[] = [];
+    if (due.remind) {
+      events.push({
         projectId,
         stage,
         type: 'gate_reminded',
@@ -135,8 +144,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
             ? `Reminder ${reminders} sent to ${undecided.map((a) => a.name).join(', ')}`
             : `Reminder ${reminders}: nobody left to remind`,
         data: { round: gate.round, to: undecided.map((a) => a.email), reminder: reminders },
-      },
-    ];
+      });
+    }
     if (escalate && escalateTo) {
       events.push({
         projectId,
@@ -144,8 +153,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
         type: 'gate_escalated',
         actor: 'scheduler',
         at,
-        summary: `Gate of ${stageName} escalated to ${escalateTo} after ${timeoutDays} day(s) without a decision`,
-        data: { round: gate.round, to: escalateTo, since },
+        summary: `Gate of ${stageName} escalated to ${escalateTo} after ${formatWaited(waited)} without a decision (timeoutDays ${timeoutDays})`,
+        data: { round: gate.round, to: escalateTo, since, waitedMs: waited, timeoutDays },
       });
     }
     await deps.store.commit([next, ...issued.map((i) => i.link)], events);
@@ -164,6 +173,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
         url: approvalUrl(deps.config.publicBaseUrl, id),
         expiresAt: link.expiresAt,
         reminder: reminders,
+        waitingSince: since,
       }),
     );
     if (escalate && escalateTo) {
@@ -174,7 +184,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
           stageName,
           approves,
           since,
-          days: timeoutDays,
+          waited: formatWaited(waited),
           undecided: undecided.map((a) => ({ name: a.name, email: a.email })),
         }),
       );
@@ -185,4 +195,14 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
   await notify(deps, projectId, stage, notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
+}
+
+/** A waiting time in words: `8 days`, `8 days 3 hours`, `5 hours`. */
+export function formatWaited(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (d === 0) return part(h, 'hour');
+  return h === 0 ? part(d, 'day') : `${part(d, 'day')} ${part(h, 'hour')}`;
 }

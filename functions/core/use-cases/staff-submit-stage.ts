@@ -17,7 +17,7 @@ export async function staffSubmitStage(
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
   if (!project.stages.some((s) => s.key === stage)) throw new NotFoundError(`stage ${stage} not found`);
-  if (project.status === 'closed') throw new StateError(`project ${projectId} is closed`);
+  if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
   if (project.currentStage !== stage) {
     throw new StateError(`stage ${stage} is not the current stage (${project.currentStage})`);
   }

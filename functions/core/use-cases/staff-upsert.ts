@@ -47,7 +47,7 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   const { projectId, entity, id, version, actor } = options;
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
-  if (project.status === 'closed') throw new StateError(`project ${projectId} is closed`);
+  if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
 
   const existing = await deps.store.get(projectId, entity, id);
   const storedVersion = (existing as Versioned | undefined)?.version;

@@ -93,7 +93,8 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
   if (link.expiresAt * 1000 <= deps.clock.now().getTime()) return neutral;
 
   const project = await deps.store.getProject(link.projectId);
-  if (!project) return neutral;
+  // An archived project (its spec removed) decides nothing any more.
+  if (!project || project.status === 'archived') return neutral;
   const [stage, gate] = await Promise.all([
     deps.store.get(link.projectId, 'stage', link.stage),
     deps.store.get(link.projectId, 'gate', link.stage),
@@ -168,11 +169,15 @@ function submitterNames(submittedBy: string): string[] {
   return names;
 }
 
+/** True when `email` is the person `submittedBy` names (by email or by IAM identity). */
+export function isSubmitter(submittedBy: string | undefined, email: string): boolean {
+  if (!submittedBy) return false;
+  return submitterNames(submittedBy).some((name) => same(name, email));
+}
+
 /** True when the approver is the one who submitted the stage (by email or by IAM identity). */
 export function isSelfApproval(context: ApprovalContext): boolean {
-  const by = context.stage.submittedBy;
-  if (!by) return false;
-  return submitterNames(by).some((name) => same(name, context.link.approverEmail));
+  return isSubmitter(context.stage.submittedBy, context.link.approverEmail);
 }
 
 /** GET /approve/{linkId}: the page to show. Never writes. */
