@@ -52,6 +52,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   const ids = runtime.projects.map((p) => p.spec.id);
   console.log(`projects: ${ids.length ? ids.join(', ') : '(none: add a spec file and restart)'}`);
   if (factor > 1) console.log(`clock: ${factor}x faster than real time`);
+  console.log(`database: ${runtime.databaseEndpoint} (this machine only)`);
   console.log(`milepost is running at ${runtime.url}`);
 
   const ended = await new Promise<{ signal: string } | { error: Error }>((resolve) => {

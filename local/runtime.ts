@@ -87,6 +87,8 @@ export interface Runtime {
   clock: AcceleratedClock;
   sfn: SfnLocal;
   ses: SesLocal;
+  /** DynamoDB Local's endpoint (127.0.0.1 only). */
+  databaseEndpoint: string;
   projects: LoadedSpec[];
   /** States entered by all executions of a project's state machine. */
   transitions(projectId: string): number;
@@ -290,6 +292,7 @@ async function start(
     clock,
     sfn,
     ses,
+    databaseEndpoint: db.endpoint,
     projects,
     transitions: (projectId) =>
       sfn.listExecutions(stateMachineName(projectId)).reduce((n, e) => n + e.transitions, 0),
