@@ -88,7 +88,8 @@ export function lockDataDir(dir: string): () => void {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const holder = readPid(lock);
-      if (holder !== undefined && holder !== process.pid && alive(holder)) {
+      // This process counts too: two runtimes in one process on one folder are refused alike.
+      if (holder !== undefined && alive(holder)) {
         const cmd = commandOf(holder);
         throw new LocalRuntimeError(
           `${dir} is in use by another milepost runtime: process ${holder}${cmd ? ` (${cmd})` : ''}; stop it or pass --data DIR`,
