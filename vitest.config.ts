@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: a busy 2-core machine (two suites side by side) runs synth, JVMs and browsers slowly.
+    // Tests that wait on a subprocess set their own, longer limits and wait on readiness.
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

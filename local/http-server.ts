@@ -2,17 +2,28 @@
  * The local HTTP interface on 127.0.0.1: the one HTTP application (approval pages, staff API,
  * console pages and the outbox) at the same paths as in AWS, with every `/api` caller being the
  * local user (`local`), plus `GET /health`. The server listens before the services start, so
- * `/health` answers 503 (and everything else too) until `ready()` hands it the app.
+ * `/health` answers 503 (and everything else too) until `ready()` hands it the app. Afterwards a
+ * health check decides: while a part of the runtime is down (the database JVM restarting),
+ * `/health` and every other route answer 503 instead of failing one by one.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FetchApp, type HttpRequest, type HttpResponse, respond } from '../functions/http/exchange.js';
 import { LocalRuntimeError } from './errors.js';
 
+/** What `/health` reports: `ok`, or why not (e.g. `database restarting`), and the runtime's clock. */
+export interface Health {
+  status: string;
+  now?: Date;
+}
+
 export interface LocalHttpServer {
   port: number;
   url: string;
-  /** Serves the app from now on (`/health` turns 200). */
-  ready(app: FetchApp): void;
+  /**
+   * Serves the app from now on. `health` is asked on every request: any status but `ok` answers
+   * 503 (default: always ok).
+   */
+  ready(app: FetchApp, health?: () => Health): void;
   close(): Promise<void>;
 }
 
@@ -67,11 +78,28 @@ export function isLocalHost(host: string | undefined, port: number): boolean {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
 }
 
-async function route(req: IncomingMessage, app: FetchApp | undefined, port: number): Promise<HttpResponse> {
+interface Serving {
+  app: FetchApp;
+  health: () => Health;
+}
+
+function healthBody(h: Health): { status: string; now?: string } {
+  return { status: h.status, ...(h.now ? { now: h.now.toISOString() } : {}) };
+}
+
+async function route(
+  req: IncomingMessage,
+  serving: Serving | undefined,
+  port: number,
+): Promise<HttpResponse> {
   if (!isLocalHost(req.headers.host, port)) return json(421, { message: 'unknown host: use 127.0.0.1' });
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-  if (path === '/health') return app ? json(200, { status: 'ok' }) : json(503, { status: 'starting' });
-  if (!app) return json(503, { message: 'milepost is starting' });
+  if (!serving)
+    return json(503, path === '/health' ? { status: 'starting' } : { message: 'milepost is starting' });
+  const health = serving.health();
+  if (path === '/health') return json(health.status === 'ok' ? 200 : 503, healthBody(health));
+  if (health.status !== 'ok') return json(503, { message: `milepost is unavailable: ${health.status}` });
+  const app = serving.app;
   const body = await readBody(req);
   // The staff API is IAM-authorized in AWS; here every caller is the local user.
   const api = path === '/api' || path.startsWith('/api/');
@@ -86,10 +114,10 @@ export async function startHttpServer(
   port: number,
   onError: (err: unknown) => void = () => undefined,
 ): Promise<LocalHttpServer> {
-  let app: FetchApp | undefined;
+  let serving: Serving | undefined;
   let listening = port;
   const server: Server = createServer((req, res) => {
-    route(req, app, listening).then(
+    route(req, serving, listening).then(
       (r) => send(res, r),
       (err: unknown) => {
         if (err instanceof BodyTooLarge) return send(res, json(413, { message: err.message }));
@@ -113,8 +141,8 @@ export async function startHttpServer(
   return {
     port: actual,
     url: `http://127.0.0.1:${actual}`,
-    ready: (served) => {
-      app = served;
+    ready: (app, health = () => ({ status: 'ok' })) => {
+      serving = { app, health };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@
  * custom resource event, Task states through the lifecycle handler, HTTP through the same app).
  *
  * Start-up: load the specs (no folder -> LocalRuntimeError, invalid -> SpecValidationError),
+ * make the data folder private and take its lock (held by a live runtime -> LocalRuntimeError
+ * naming its process), continue the clock from where the last run stopped (kept-clock.ts),
  * listen on the port (taken -> LocalRuntimeError), start DynamoDB Local (no Java ->
  * MissingJavaError) and create the table if absent, start SES and SFN, synthesize one definition
  * per project, register the projects through the register handler (a new one starts its first
@@ -14,7 +16,8 @@
  * (after a restart) at its current stage with a fresh execution name (supervisor.ts).
  *
  * While it runs, an execution that fails (or times out) is reported and restarted by the
- * supervisor, a bounded number of times.
+ * supervisor, a bounded number of times. A DynamoDB Local JVM that dies is reported and started
+ * again (bounded); meanwhile `/health` and every route answer 503. Past the bound, `onFatal`.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,9 +33,11 @@ import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
 import { createHttpApp } from '../functions/http/app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
+import { lockDataDir, makePrivate } from './data-dir.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { LocalRuntimeError } from './errors.js';
 import { type LocalHttpServer, startHttpServer } from './http-server.js';
+import { CLOCK_FILE, KeptClock, readKeptTime } from './kept-clock.js';
 import { fileLogSink } from './log-sink.js';
 import { registerProjects } from './registration.js';
 import { LocalScheduler } from './scheduler.js';
@@ -67,15 +72,23 @@ export interface RuntimeOptions {
   restartFailed?: { attempts?: number; backoffMs?: number };
   /** Runs around every Task call of the state machines (fault injection in tests). */
   aroundTask?: AroundTask;
+  /**
+   * A part of the runtime failed for good (the database JVM exhausted its restarts). Default:
+   * report it with `notify`. `milepost dev` stops and exits non-zero.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export interface Runtime {
   url: string;
   port: number;
   deps: Deps;
+  /** The handlers' clock (a KeptClock when data is kept on disk). */
   clock: AcceleratedClock;
   sfn: SfnLocal;
   ses: SesLocal;
+  /** DynamoDB Local's endpoint (127.0.0.1 only). */
+  databaseEndpoint: string;
   projects: LoadedSpec[];
   /** States entered by all executions of a project's state machine. */
   transitions(projectId: string): number;
@@ -93,6 +106,23 @@ async function loadProjects(dir: string): Promise<LoadedSpec[]> {
     }
     throw err;
   }
+}
+
+/**
+ * The clock kept in `file`: from the later of where the last run stopped, `start` and real now.
+ * An unreadable file is one line (deleting it restarts the clock at real now).
+ */
+function keptClock(file: string, start: Date | undefined, factor: number): KeptClock {
+  let kept: Date | undefined;
+  try {
+    kept = readKeptTime(file);
+  } catch (err) {
+    throw new LocalRuntimeError(`${file} is not a clock file (delete it to start the clock at now)`, {
+      cause: err,
+    });
+  }
+  const from = Math.max(start?.getTime() ?? Date.now(), kept?.getTime() ?? Number.NEGATIVE_INFINITY);
+  return new KeptClock(file, new Date(from), factor);
 }
 
 /** Starts the local runtime. See the module comment for the steps and their errors. */
@@ -125,22 +155,41 @@ async function start(
   const dataDir = resolve(options.dataDir);
   const projects = await loadProjects(options.projectsDir);
 
+  if (!options.inMemory) {
+    makePrivate(dataDir);
+    cleanups.push(lockDataDir(dataDir));
+  }
+
+  // The handlers' clock; kept with the data it never goes back (an accelerated one would).
+  const factor = Math.max(1, options.clock?.factor ?? 1);
+  const clock = options.inMemory
+    ? new AcceleratedClock(options.clock?.start ?? new Date(), factor)
+    : keptClock(join(dataDir, CLOCK_FILE), options.clock?.start, factor);
+  if (clock instanceof KeptClock) cleanups.push(() => clock.close());
+
   const http: LocalHttpServer = await startHttpServer(options.port, (err) =>
     notify(`milepost: request failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   cleanups.push(() => http.close());
 
-  const db: DynamoDbLocal = await startDynamoDbLocal(
-    options.inMemory ? { inMemory: true } : { dbPath: join(dataDir, 'dynamodb') },
-  );
+  let dbFailed: Error | undefined;
+  const db: DynamoDbLocal = await startDynamoDbLocal({
+    ...(options.inMemory ? { inMemory: true } : { dbPath: join(dataDir, 'dynamodb') }),
+    supervise: {
+      notify,
+      onGiveUp: (err) => {
+        dbFailed = err;
+        if (options.onFatal) options.onFatal(err);
+        else notify(`milepost: ${err.message}`);
+      },
+    },
+  });
   cleanups.push(() => db.stop());
   await ensureTable(db.endpoint, TABLE_NAME);
 
   const ses = await startSesLocal(options.inMemory ? {} : { persistFile: join(dataDir, 'outbox.json') });
   cleanups.push(() => ses.stop());
 
-  const factor = Math.max(1, options.clock?.factor ?? 1);
-  const clock = new AcceleratedClock(options.clock?.start ?? new Date(), factor);
   const sink =
     options.logSink ?? (options.inMemory ? () => undefined : fileLogSink(join(dataDir, 'milepost.log')));
   const log: Logger = jsonLogger({ service: 'milepost', runtime: 'local' }, sink);
@@ -195,8 +244,9 @@ async function start(
   }
 
   // Start-up took real time, which an accelerated clock multiplied: projects start at `start`.
+  // A kept clock only goes forward: it continues from where it was.
   const startAt = options.clock?.start;
-  if (startAt) clock.advance(startAt.getTime() - clock.now().getTime());
+  if (startAt && !(clock instanceof KeptClock)) clock.advance(startAt.getTime() - clock.now().getTime());
 
   // As a deploy would: a new project starts its first execution (through the SDK).
   await registerProjects(ready, projects);
@@ -229,7 +279,10 @@ async function start(
   }
 
   // The one HTTP application, with the console and the outbox of the local SES server.
-  http.ready(createHttpApp(ready, { console: true, outbox: { list: () => ses.outbox() } }));
+  http.ready(createHttpApp(ready, { console: true, outbox: { list: () => ses.outbox() } }), () => ({
+    status: db.healthy ? 'ok' : dbFailed ? 'database stopped' : 'database restarting',
+    now: clock.now(),
+  }));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -239,6 +292,7 @@ async function start(
     clock,
     sfn,
     ses,
+    databaseEndpoint: db.endpoint,
     projects,
     transitions: (projectId) =>
       sfn.listExecutions(stateMachineName(projectId)).reduce((n, e) => n + e.transitions, 0),

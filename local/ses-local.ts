@@ -106,8 +106,9 @@ export async function startSesLocal(
     persisting = persisting
       .then(async () => {
         const all = await outbox();
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.tmp`, JSON.stringify(all));
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        // Private: the outbox holds live approval links.
+        await writeFile(`${file}.tmp`, JSON.stringify(all), { mode: 0o600 });
         await rename(`${file}.tmp`, file);
       })
       .catch(() => undefined);

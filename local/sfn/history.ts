@@ -91,8 +91,8 @@ export class ExecutionHistory {
     const snapshot = JSON.stringify([...this.executions.values()]);
     this.writing = this.writing
       .then(async () => {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.tmp`, snapshot);
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(`${file}.tmp`, snapshot, { mode: 0o600 });
         await rename(`${file}.tmp`, file);
       })
       .catch(() => undefined);

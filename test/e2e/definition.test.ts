@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime.js';
 import { scaleDefinition } from '../../local/sfn-local.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
+import { sharedSynth } from '../support/shared-synth.js';
 
-const run = promisify(execFile);
 const ID = 'harbor-law-network';
 const root = mkdtempSync(join(tmpdir(), 'milepost-definition-'));
 let runtime: Runtime | undefined;
@@ -25,15 +23,10 @@ describe('the definition executed locally', () => {
     mkdirSync(projectsDir);
     copyFileSync(resolve('projects', `${ID}.yaml`), join(projectsDir, `${ID}.yaml`));
     copyFileSync(resolve('projects', 'schema.json'), join(projectsDir, 'schema.json'));
-    const out = join(root, 'cdk.out');
-    await run(
-      'npx',
-      ['cdk', 'synth', '--quiet', '--no-notices', '-o', out, '-c', `milepost:projectsDir=${projectsDir}`],
-      {
-        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: '1' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
+    // The run's one `cdk synth` of the example projects (a project's stack depends only on its spec).
+    const synth = await sharedSynth(inject('synthDir'));
+    expect(synth.status, synth.stderr).toBe(0);
+    const out = synth.outdir;
     const file = readdirSync(out).find((f) => f.endsWith(`${ID}.template.json`));
     expect(file, 'the project stack template').toBeDefined();
     const synthesized = definitionFromTemplate(JSON.parse(readFileSync(join(out, file!), 'utf8')));
@@ -59,5 +52,5 @@ describe('the definition executed locally', () => {
     // And it is what runs: the project's first execution is on that state machine.
     const [execution] = runtime.sfn.listExecutions(`milepost-${ID}`);
     expect(execution?.status).toBe('RUNNING');
-  }, 150_000);
+  }, 600_000);
 });

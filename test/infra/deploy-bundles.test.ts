@@ -180,7 +180,7 @@ beforeAll(async () => {
     projectTemplate.Resources[project.getLogicalId(project.registration.node.defaultChild as CfnElement)]!;
   registrationResourceType = registration.Type;
   registrationProperties = registration.Properties;
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await ses?.stop();
@@ -206,7 +206,7 @@ function invoke(name: FunctionName, event: unknown): Promise<Invocation> {
     execFile(
       process.execPath,
       [runner, pathToFileURL(bundle.file).href, JSON.stringify(event)],
-      { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`${name} failed: ${error.message}\n${stdout}\n${stderr}`));

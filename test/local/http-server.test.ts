@@ -71,6 +71,28 @@ describe('local HTTP server', () => {
     expect(await after.json()).toEqual({ status: 'ok' });
   });
 
+  it("answers /health with the runtime's clock, and 503 everywhere while its health check fails", async () => {
+    const s = await start();
+    const seen: HttpRequest[] = [];
+    let health: { status: string; now: Date } = { status: 'ok', now: new Date('2027-01-02T03:04:05.000Z') };
+    s.ready(recordingApp(seen), () => health);
+    const ok = await fetch(`${s.url}/health`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: 'ok', now: '2027-01-02T03:04:05.000Z' });
+
+    health = { status: 'database restarting', now: new Date('2027-01-02T03:04:06.000Z') };
+    const down = await fetch(`${s.url}/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'database restarting', now: '2027-01-02T03:04:06.000Z' });
+    const page = await fetch(`${s.url}/api/projects`);
+    expect(page.status).toBe(503);
+    expect(seen).toHaveLength(0);
+
+    health = { status: 'ok', now: new Date('2027-01-02T03:04:07.000Z') };
+    expect((await fetch(`${s.url}/api/projects`)).status).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
   it('passes approval pages and the staff API to the app, the API as caller local', async () => {
     const s = await start();
     const seen: HttpRequest[] = [];
