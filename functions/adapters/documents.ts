@@ -73,10 +73,11 @@ export class FsDocumentStore implements DocumentStore {
 
   async put(key: string, body: string, _contentType: string): Promise<void> {
     const file = this.path(key);
-    await mkdir(dirname(file), { recursive: true });
+    // Documents hold customer data: private to this user, whatever the process umask.
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     // Unique per write: two writes of one key in the same millisecond must not share a temp file.
     const tmp = `${file}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, body, 'utf8');
+    await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
     await rename(tmp, file);
   }
 

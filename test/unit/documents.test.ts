@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,6 +36,17 @@ describe('FsDocumentStore', () => {
     await store.put('a/b.txt', 'one', 'text/plain');
     await store.put('a/b.txt', 'two', 'text/plain');
     expect(await store.get('a/b.txt')).toBe('two');
+  });
+
+  it('keeps documents private to this user whatever the umask (folders 0700, files 0600)', async () => {
+    const before = process.umask(0o022);
+    try {
+      await store.put('private/acme/status.html', '<p>RAG</p>', 'text/html');
+    } finally {
+      process.umask(before);
+    }
+    expect((await stat(join(dir, 'private/acme'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 'private/acme/status.html'))).mode & 0o777).toBe(0o600);
   });
 
   it('returns undefined for a missing document', async () => {
