@@ -169,7 +169,7 @@ describe('the console’s session guard', () => {
     const deps = await seeded();
     const cookie = sessionCookie(PM);
     const other = sessionCookie(OUTSIDER);
-    const attempts = [
+    const attempts: { body: Record<string, string>; headers?: Record<string, string> }[] = [
       { body: { ...taskForm(cookie), csrf: '' } },
       { body: { ...taskForm(cookie), csrf: csrfTokenFor(other) } },
       { body: (({ csrf: _c, ...rest }) => rest)(taskForm(cookie)) },
