@@ -29,7 +29,7 @@ export function portfolioPage(rows: ProjectSummary[], now: Date, session?: PageS
     : html`<p>No projects yet: add a spec file to the projects folder and restart.</p>`;
   return page(
     'Portfolio',
-    html`<h1>Portfolio</h1><p class="muted small">Clock: ${now.toISOString()}</p><section>${body}</section>`,
+    html`<h1 id="portfolio-h">Portfolio</h1><p class="muted small">Clock: ${now.toISOString()}</p><section tabindex="0" aria-labelledby="portfolio-h">${body}</section>`,
     session,
   );
 }

@@ -73,7 +73,7 @@ ${
     ? html`<p class="notice">You can read this project. Only its team and administrators can change it.</p>`
     : ''
 }
-<section aria-labelledby="summary-h"><h2 id="summary-h">Where it stands</h2><dl>
+<section tabindex="0" aria-labelledby="summary-h"><h2 id="summary-h">Where it stands</h2><dl>
 <dt>Customer</dt><dd>${project.customerName}</dd>
 <dt>Status</dt><dd class="status">${project.status}</dd>
 <dt>Current stage</dt><dd>${current?.name ?? project.currentStage}</dd>
@@ -92,7 +92,7 @@ ${
 <dt>Timeline</dt><dd>${project.spec.timeline.start} to ${project.spec.timeline.end}</dd>
 <dt>Clock</dt><dd>${formatTime(now.toISOString(), tz)} (${tz})</dd>
 </dl>${submit}</section>
-<section aria-labelledby="timeline-h"><h2 id="timeline-h">Stage timeline</h2>${timelineSvg(detail, now)}
+<section tabindex="0" aria-labelledby="timeline-h"><h2 id="timeline-h">Stage timeline</h2>${timelineSvg(detail, now)}
 <table><thead><tr><th>Stage</th><th>Status</th><th>Due</th><th>Started</th><th>Completed</th><th>Rework</th></tr></thead>
 <tbody>${detail.stages.map(
     (s) =>
@@ -103,7 +103,7 @@ ${
   )}</tbody></table></section>
 ${
   deviations.length
-    ? html`<section id="deviations" aria-labelledby="deviations-h"><h2 id="deviations-h">Deviations</h2>${deviationsTable(
+    ? html`<section id="deviations" tabindex="0" aria-labelledby="deviations-h"><h2 id="deviations-h">Deviations</h2>${deviationsTable(
         project.id,
         deviations,
         tz,
@@ -111,21 +111,21 @@ ${
       )}</section>`
     : ''
 }
-<section id="gates" aria-labelledby="gates-h"><h2 id="gates-h">Gates and approvals</h2>${gatesTable(detail)}</section>
-<section id="tasks" aria-labelledby="tasks-h"><h2 id="tasks-h">Tasks and deliverables</h2>${tasksTable(detail, base, forms)}${
+<section id="gates" tabindex="0" aria-labelledby="gates-h"><h2 id="gates-h">Gates and approvals</h2>${gatesTable(detail)}</section>
+<section id="tasks" tabindex="0" aria-labelledby="tasks-h"><h2 id="tasks-h">Tasks and deliverables</h2>${tasksTable(detail, base, forms)}${
     forms ? addForm('task', fp, forms, { stage: detail.currentStage, status: 'todo', type: 'task' }) : ''
   }</section>
-<section id="risks" aria-labelledby="risks-h"><h2 id="risks-h">Risks</h2>${heatMap(detail.risks)}${risksTable(detail.risks, base, forms)}${
+<section id="risks" tabindex="0" aria-labelledby="risks-h"><h2 id="risks-h">Risks</h2>${heatMap(detail.risks)}${risksTable(detail.risks, base, forms)}${
     forms ? addForm('risk', fp, forms, { status: 'open' }) : ''
   }</section>
-<section id="team" aria-labelledby="team-h"><h2 id="team-h">Team</h2>${teamTable(detail, base, forms)}${
+<section id="team" tabindex="0" aria-labelledby="team-h"><h2 id="team-h">Team</h2>${teamTable(detail, base, forms)}${
     forms ? addForm('member', fp, forms) : ''
   }</section>
-<section id="resources" aria-labelledby="resources-h"><h2 id="resources-h">Resources</h2>${resourcesTable(detail, base, forms)}${
+<section id="resources" tabindex="0" aria-labelledby="resources-h"><h2 id="resources-h">Resources</h2>${resourcesTable(detail, base, forms)}${
     forms ? addForm('resource', fp, forms) : ''
   }</section>
-<section id="documents" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
-<section id="events" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
+<section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
+<section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
     input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''
   }${input.olderEvents ? html`<a href="${base}?${new URLSearchParams({ cursor: input.olderEvents }).toString()}#events">Older events</a>` : ''}</p></section>`;
   return page(project.name, body, session);
