@@ -26,7 +26,7 @@ th{color:#52606d;font-weight:600}
 .email iframe{width:100%;height:22rem;border:1px solid #e4e7eb;border-radius:.3rem;background:#fff}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:#52606d}dd{margin:0}
 ul{margin:.2rem 0;padding-left:1.2rem}
-a{color:#0b5cad}header a{color:#fff}
+a{color:#0b5cad}header a{color:#fff}header nav{display:flex;gap:1rem}
 :focus-visible{outline:3px solid #f0b429;outline-offset:2px}
 .who{margin-left:auto;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .who form{margin:0}
