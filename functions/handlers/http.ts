@@ -138,6 +138,18 @@ export async function handleEvent(
 let options: HttpAppOptions | undefined;
 /** Lambda handler. */
 export const handler = (event: unknown): Promise<APIGatewayProxyResultV2> => {
-  options ??= awsHttpOptions(readEnv());
-  return handleEvent(awsDeps(), event, options);
+  const deps = awsDeps();
+  if (!options) {
+    try {
+      options = awsHttpOptions(readEnv());
+    } catch (err) {
+      // A sign-in misconfiguration must not take the approval pages and the staff API down with
+      // it: they are served, the console is not, and the error is logged (by name only).
+      deps.log.error('console sign-in is misconfigured; the console is not served', {
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+      options = {};
+    }
+  }
+  return handleEvent(deps, event, options);
 };
