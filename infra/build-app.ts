@@ -6,6 +6,7 @@ import { isAbsolute, relative } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LoadedSpec, loadSpecFolder } from '../functions/core/spec/load.js';
+import { type FederationSettings, parseFederation } from './constructs/staff-sign-in.js';
 import { PlatformStack } from './platform-stack.js';
 import { ProjectStack } from './project-stack.js';
 
@@ -20,6 +21,12 @@ export interface AppSettings {
   readonly mspName: string;
   /** Run cdk-nag AwsSolutions at synth. @default true */
   readonly nag?: boolean;
+  /** Prefix of the managed login domain (`milepost:authDomainPrefix`). @default `milepost-<account>` */
+  readonly authDomainPrefix?: string;
+  /** `milepost:mfa`: `optional` (default) or `required`. */
+  readonly mfa?: 'optional' | 'required';
+  /** `milepost:federation`: the MSP's identity provider (OIDC or SAML). */
+  readonly federation?: FederationSettings;
 }
 
 export const PLATFORM_STACK_NAME = 'Milepost-Platform';
@@ -43,11 +50,23 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     );
   }
   const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
+  const mfa = ctx('milepost:mfa') ?? 'optional';
+  if (mfa !== 'optional' && mfa !== 'required') {
+    throw new Error('milepost: the context value milepost:mfa must be "optional" or "required"');
+  }
+  const prefix = ctx('milepost:authDomainPrefix');
+  if (prefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
+    throw new Error('milepost: milepost:authDomainPrefix must be lower-case letters, digits and dashes');
+  }
+  const federation = parseFederation(app.node.tryGetContext('milepost:federation'));
   return {
     ...(account ? { account } : {}),
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
     senderEmail,
     mspName: ctx('milepost:mspName') ?? 'Your MSP',
+    mfa,
+    ...(prefix ? { authDomainPrefix: prefix } : {}),
+    ...(federation ? { federation } : {}),
   };
 }
 
@@ -78,6 +97,12 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     description: 'milepost: shared platform (table, documents, functions, HTTP API, email, alarms)',
     senderEmail: settings.senderEmail,
     mspName: settings.mspName,
+    signIn: {
+      // Managed login domains are unique per region: the account id keeps this one apart.
+      domainPrefix: settings.authDomainPrefix ?? `milepost-${settings.account ?? 'console'}`,
+      mfa: settings.mfa ?? 'optional',
+      ...(settings.federation ? { federation: settings.federation } : {}),
+    },
   });
   const projects = new Map<string, ProjectStack>();
   for (const loaded of specs) {

@@ -82,9 +82,29 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     acknowledge(
       route,
       'APIG4',
-      'Public by design: customer stakeholders approve without an account. The route carries an unguessable single-use link id (>= 128 bits, only its SHA-256 stored), GET has no side effects, POST needs the CSRF nonce of the form; the OpenAPI document is public documentation. The staff API (/api/{proxy+}) uses the IAM authorizer.',
+      'Public by design: customer stakeholders approve without an account. The route carries an unguessable single-use link id (>= 128 bits, only its SHA-256 stored), GET has no side effects, POST needs the CSRF nonce of the form; the OpenAPI document is public documentation; the /auth routes are how staff get a session (managed login with PKCE, state checked; sign-out needs the session’s CSRF token). The staff API (/api/{proxy+}) uses the IAM authorizer.',
     );
   }
+  for (const route of stack.sessionRoutes) {
+    acknowledge(
+      route,
+      'APIG4',
+      'Console page or form: API Gateway has no authorizer for a session cookie, so the app checks it before anything else on every console route: the Cognito ID token in the HttpOnly, Secure, SameSite cookie is verified with aws-jwt-verify (signature against the pool keys, issuer, client, expiry); without a valid session the request is redirected to sign in and changes nothing; POSTs also need the session’s CSRF token.',
+    );
+  }
+  const pool = stack.staffSignIn.userPool;
+  if (stack.staffSignIn.mfa === 'optional') {
+    acknowledge(
+      pool,
+      'COG2',
+      'MFA is optional by default so that an MSP can federate with its identity provider (which enforces its own MFA) or roll out TOTP gradually; the context value milepost:mfa=required makes it required, and then this finding does not apply.',
+    );
+  }
+  acknowledge(
+    pool,
+    'COG8',
+    'Threat protection (advanced security, enforced) needs the Cognito Plus feature plan, a per-user monthly cost the MSP decides on; the pool uses the Essentials plan, self sign-up is off (admins invite staff), passwords need 12 characters of four kinds, and MFA can be required by context.',
+  );
   acknowledge(
     stack.registerProvider,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

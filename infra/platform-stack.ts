@@ -1,6 +1,7 @@
 /**
  * The shared platform of every project: the table and the documents bucket (stateful, retained),
- * the Lambda functions, the HTTP API (approval pages + staff API), the SES identity and
+ * the Lambda functions, the HTTP API (approval pages, staff API, console), the staff user pool
+ * (console sign-in), the SES identity and
  * configuration set, the alarms topic, and the custom-resource provider that registers projects.
  */
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -24,6 +25,7 @@ import { TABLE } from '../functions/adapters/table-definition.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { gatewayRoutes } from '../functions/http/routes.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
+import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in.js';
 import { acknowledgePlatformFindings } from './nag.js';
 
 export interface PlatformStackProps extends StackProps {
@@ -37,6 +39,8 @@ export interface PlatformStackProps extends StackProps {
   readonly apiRateLimit?: number;
   /** Burst of requests the HTTP API accepts. @default 100 */
   readonly apiBurstLimit?: number;
+  /** The console's sign-in: managed login domain prefix, MFA, federation (see StaffSignIn). */
+  readonly signIn: Omit<StaffSignInProps, 'baseUrl'>;
 }
 
 /** The functions of the platform; each exports `handler` from its entry under functions/handlers/. */
@@ -65,8 +69,12 @@ export class PlatformStack extends Stack {
   /** Service token of the provider whose onEvent is the register function. */
   public readonly registerServiceToken: string;
   public readonly registerProvider: cr.Provider;
-  /** Routes without an authorizer (approval pages, OpenAPI document), as the HTTP application declares them. */
+  /** Routes without an authorizer (approval pages, OpenAPI document, sign-in), as the HTTP application declares them. */
   public readonly publicRoutes: apigwv2.HttpRoute[];
+  /** The console's routes: no API Gateway authorizer; the app checks the session cookie. */
+  public readonly sessionRoutes: apigwv2.HttpRoute[];
+  /** The console's user pool, managed login and app client. */
+  public readonly staffSignIn: StaffSignIn;
   /** ARN pattern of every project state machine (`milepost-*`, functions/core/workflow-contract.ts). */
   public readonly projectStateMachines: string;
   /** ARN pattern of the SES identities of this account and region (sender, and sandbox recipients). */
@@ -174,6 +182,9 @@ export class PlatformStack extends Stack {
     });
     this.publicBaseUrl = this.httpApi.apiEndpoint;
 
+    // --- Staff sign-in (the console): callback and sign-out URLs from the API's URL ---------------
+    this.staffSignIn = new StaffSignIn(this, 'StaffSignIn', { ...props.signIn, baseUrl: this.publicBaseUrl });
+
     // --- Functions --------------------------------------------------------------------------------
     const environment = {
       STATE_MACHINE_ARN_PREFIX: `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:`,
@@ -210,6 +221,14 @@ export class PlatformStack extends Stack {
         Duration.minutes(2),
       ),
     };
+    // The console's sign-in: only the HTTP function verifies tokens (it needs no IAM permission for
+    // that: the pool's public keys are public).
+    this.functions.http.function.addEnvironment('COGNITO_USER_POOL_ID', this.staffSignIn.userPool.userPoolId);
+    this.functions.http.function.addEnvironment(
+      'COGNITO_CLIENT_ID',
+      this.staffSignIn.client.userPoolClientId,
+    );
+    this.functions.http.function.addEnvironment('COGNITO_DOMAIN', this.staffSignIn.loginUrl);
     // Registration only writes records; the others also keep documents and send email.
     for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
       f.useBucket(this.documentsBucket);
@@ -253,6 +272,7 @@ export class PlatformStack extends Stack {
     const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);
     const iamAuthorizer = new HttpIamAuthorizer();
     this.publicRoutes = [];
+    this.sessionRoutes = [];
     for (const route of gatewayRoutes()) {
       const added = this.httpApi.addRoutes({
         path: route.path,
@@ -261,6 +281,7 @@ export class PlatformStack extends Stack {
         ...(route.auth === 'iam' ? { authorizer: iamAuthorizer } : {}),
       });
       if (route.auth === 'none') this.publicRoutes.push(...added);
+      if (route.auth === 'session') this.sessionRoutes.push(...added);
     }
 
     // --- Project registration (one provider for every ProjectStack) --------------------------------
@@ -318,8 +339,18 @@ export class PlatformStack extends Stack {
     output('RegisterServiceToken', this.registerServiceToken, names.registerServiceToken);
     new CfnOutput(this, 'ApiUrl', {
       value: this.publicBaseUrl,
-      description: 'Base URL of the approval pages and the staff API',
+      description: 'Base URL of the approval pages, the staff API and the console',
     });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${this.publicBaseUrl}/`,
+      description: 'The staff console (sign in with the user pool)',
+    });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.staffSignIn.userPool.userPoolId,
+      description: 'The staff user pool (create the first admin with it: see the README)',
+    });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.staffSignIn.client.userPoolClientId });
+    new CfnOutput(this, 'LoginUrl', { value: this.staffSignIn.loginUrl, description: 'Managed login' });
 
     acknowledgePlatformFindings(this);
   }

@@ -44,7 +44,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, r: HttpResponse): void {
-  res.writeHead(r.status, { 'x-content-type-options': 'nosniff', ...r.headers });
+  res.writeHead(r.status, {
+    'x-content-type-options': 'nosniff',
+    ...r.headers,
+    ...(r.cookies?.length ? { 'set-cookie': r.cookies } : {}),
+  });
   res.end(r.body);
 }
 

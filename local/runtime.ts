@@ -32,6 +32,7 @@ import { type LoadedSpec, loadSpecFolder, SpecFolderError } from '../functions/c
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
 import { createHttpApp } from '../functions/http/app.js';
+import { localSignIn } from '../functions/http/sign-in.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
 import { lockDataDir, makePrivate } from './data-dir.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
@@ -278,11 +279,18 @@ async function start(
     }
   }
 
-  // The one HTTP application, with the console and the outbox of the local SES server.
-  http.ready(createHttpApp(ready, { console: true, outbox: { list: () => ses.outbox() } }), () => ({
-    status: db.healthy ? 'ok' : dbFailed ? 'database stopped' : 'database restarting',
-    now: clock.now(),
-  }));
+  // The one HTTP application, with the console (signed in through the local sign-in page, with a
+  // secret of this process) and the outbox of the local SES server.
+  http.ready(
+    createHttpApp(ready, {
+      console: { signIn: localSignIn() },
+      outbox: { list: () => ses.outbox() },
+    }),
+    () => ({
+      status: db.healthy ? 'ok' : dbFailed ? 'database stopped' : 'database restarting',
+      now: clock.now(),
+    }),
+  );
 
   let stopping: Promise<void> | undefined;
   return {

@@ -16,6 +16,10 @@ const envSchema = z.object({
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   LINK_TTL_DAYS: z.coerce.number().int().positive().default(21),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** The console's sign-in (Cognito user pool, app client, managed login URL); set by the platform stack. */
+  COGNITO_USER_POOL_ID: z.string().min(1).optional(),
+  COGNITO_CLIENT_ID: z.string().min(1).optional(),
+  COGNITO_DOMAIN: z.url().optional(),
   /** Endpoint overrides (local runtime); absent in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   SFN_ENDPOINT: z.url().optional(),

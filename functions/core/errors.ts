@@ -27,3 +27,6 @@ export class TaskTokenGoneError extends MilepostError {}
 
 /** A request that is valid but not allowed in the project's current state (e.g. submit a closed stage). */
 export class StateError extends MilepostError {}
+
+/** The signed-in person may not do this (e.g. change a project whose team they are not on). */
+export class ForbiddenError extends MilepostError {}

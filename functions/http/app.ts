@@ -15,22 +15,25 @@ import { CONSOLE_HEADERS, notFoundPage as consoleNotFoundPage } from '../core/pa
 import type { Deps } from '../core/ports.js';
 import type { ApprovalOptions } from '../core/use-cases/view-approval.js';
 import { approvalPages, mountApprovalPages } from './approval.js';
+import { mountAuth } from './auth.js';
 import { mountConsole } from './console.js';
 import { type AppEnv, type HttpRequest, type HttpResponse, respond, routingPath } from './exchange.js';
 import type { Mount } from './mount.js';
 import { generateOpenApi, registerSecuritySchemes } from './openapi.js';
 import { htmlResponse, issuesOf, json, jsonError, pageResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
+import type { SignIn } from './sign-in.js';
 import { mountStaffApi } from './staff-api.js';
 
 export interface HttpAppOptions {
   /** The approval pages' rules: self-approval, and the clock of the form's CSRF nonce. */
   approval?: ApprovalOptions;
   /**
-   * Serve the staff console's pages (`/`, `/projects/{id}`, `/outbox`). Off by default: today only
-   * the local runtime serves them (AWS will once staff sign in).
+   * Serve the staff console (`/`, `/projects/{id}` and its forms, `/outbox` with an outbox) and
+   * its sign-in: Cognito's managed login in AWS, the local sign-in page in the local runtime.
+   * Without it the app serves the approval pages and the staff API only.
    */
-  console?: boolean;
+  console?: { signIn: SignIn };
   /** The sent emails: adds `GET /api/outbox` and, with the console, `/outbox` (local runtime). */
   outbox?: Outbox;
 }
@@ -71,10 +74,17 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
   const approval = approvalPages(deps, options.approval ?? {});
   mountApprovalPages(mount, approval);
   mountStaffApi(mount, deps, options.outbox);
-  if (options.console) mountConsole(mount, deps, options.outbox);
+  if (options.console) {
+    mountAuth(mount, deps, options.console.signIn);
+    mountConsole(mount, deps, options.console.signIn, options.outbox);
+  }
 
+  const signInKind = options.console?.signIn.kind;
   const mounted = (Object.values(ROUTES) as RouteDeclaration[]).filter(
-    (d) => (d.group !== 'console' || options.console) && (!d.outbox || options.outbox),
+    (d) =>
+      ((d.group !== 'console' && d.group !== 'auth') || options.console) &&
+      (!d.outbox || options.outbox) &&
+      (!d.signIn || d.signIn === signInKind),
   );
   const apiPaths = mounted.filter((d) => d.group === 'api').map((d) => pathPattern(d.route.path));
 

@@ -1,55 +1,376 @@
 /**
- * The staff console's pages: the portfolio (`/`), a project (`/projects/{id}`) and, where there is
- * an outbox, the emails sent (`/outbox`). They render the same use cases as the staff API
- * (listProjectSummaries, getProjectDetail, listProjectEvents): there is one read model. Served
- * where the app is asked to (the local runtime today; in AWS once staff sign in).
+ * The staff console: the portfolio (`/`), a project (`/projects/{id}`) with the forms of the PM's
+ * actions, the edit pages of its records, document downloads and, where there is an outbox, the
+ * emails sent (`/outbox`). Every route runs the session guard first (session.ts: sign-in, CSRF);
+ * every change asks the authorization policy (core/authorization.ts) and is made by the same use
+ * cases as the staff API, with the signed-in person as its actor. A form that fails validation
+ * comes back with each error next to its field (400); a saved form redirects (303) to the page
+ * that shows the change (POST-redirect-GET).
  */
 import type { RouteConfig } from '@hono/zod-openapi';
-import { NotFoundError } from '../core/errors.js';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { mayChange, requireChangeAllowed, teamEmails } from '../core/authorization.js';
+import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
-import { CONSOLE_HEADERS, notFoundPage } from '../core/pages/console/layout.js';
+import {
+  correctiveActionPage,
+  type FormState,
+  RECORD_FORMS,
+  type RecordKind,
+  recordFormPage,
+} from '../core/pages/console/forms.js';
+import { notFoundPage, type PageSession, refusedPage } from '../core/pages/console/layout.js';
 import { outboxPage } from '../core/pages/console/outbox.js';
 import { portfolioPage } from '../core/pages/console/portfolio.js';
-import { projectPage } from '../core/pages/console/project.js';
+import { formProject, projectPage } from '../core/pages/console/project.js';
 import type { Deps } from '../core/ports.js';
+import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
+import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
+import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
+import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
+import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
+import { upsertTask } from '../core/use-cases/staff-upsert-task.js';
+import { consolePage } from './console-response.js';
+import type { AppEnv } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
-import { htmlResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
+import {
+  correctiveActionInputSchema,
+  memberEmailSchema,
+  memberInputSchema,
+  recordIdSchema,
+  resourceInputSchema,
+  riskInputSchema,
+  taskInputSchema,
+} from './schemas.js';
+import { formOf, pageSession, redirect, sessionGuard } from './session.js';
+import type { SignIn } from './sign-in.js';
 
-/** How many of the latest events the project page shows. */
+export { consolePage } from './console-response.js';
+
+/** How many events the project page shows at a time. */
 export const PAGE_EVENTS = 25;
 
-/** A console page with the console's security headers. */
-export function consolePage(status: number, html: string): Response {
-  return htmlResponse(status, html, CONSOLE_HEADERS);
+/** What the project page says after a form, by the `notice` of its redirect. */
+const NOTICES: Record<string, (ref: string) => string> = {
+  task: (ref) => `Saved task ${ref}.`,
+  risk: (ref) => `Saved risk ${ref}.`,
+  member: (ref) => `Saved team member ${ref}.`,
+  resource: (ref) => `Saved resource ${ref}.`,
+  submitted: (ref) => `Submitted ${ref}: its gate has the submission.`,
+  unmet: (ref) =>
+    `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
+  action: (ref) => `Recorded the corrective action for ${ref}.`,
+};
+
+const NUMBER_FIELDS = new Set([
+  'version',
+  'estimateHours',
+  'actualHours',
+  'likelihood',
+  'impact',
+  'allocation',
+  'quantity',
+  'cost',
+]);
+
+/**
+ * A record form as the staff API's input: empty fields are left out (unchanged, or the default
+ * when creating), numbers parsed, skills split at commas. A number that is not one is an error of
+ * its field.
+ */
+export function formInput(
+  kind: RecordKind,
+  form: Record<string, string>,
+): { input: Record<string, unknown>; errors: Record<string, string> } {
+  const names = [
+    'version',
+    ...RECORD_FORMS[kind].fields({ id: '', name: '', stages: [], currentStage: '' }).map((f) => f.name),
+  ];
+  const input: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const name of names) {
+    const raw = (form[name] ?? '').trim();
+    if (raw === '') continue;
+    if (name === 'skills')
+      input.skills = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (NUMBER_FIELDS.has(name)) {
+      const n = Number(raw);
+      if (/^-?\d+(\.\d+)?$/.test(raw) && Number.isFinite(n)) input[name] = n;
+      else errors[name] = 'must be a number';
+    } else input[name] = raw;
+  }
+  return { input, errors };
 }
 
-/** Mounts the console pages (the outbox page only with an outbox). */
-export function mountConsole(mount: Mount, deps: Deps, outbox: Outbox | undefined): void {
-  const on = <R extends RouteConfig>(declaration: RouteDeclaration<R>, handler: RouteFn<R>) =>
-    mountRoute(mount.app, declaration, handler, {
-      // A path that cannot name a project names no page.
-      hook: (result) => (result.success ? undefined : consolePage(404, notFoundPage())),
-    });
+/** Field errors from issues (`name: message`), first message per field. */
+function fieldErrors(issues: { path: string; message: string }[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const name = issue.path.split('.')[0] || '(form)';
+    errors[name] ??= issue.message;
+  }
+  return errors;
+}
 
-  on(ROUTES.portfolioPage, async () =>
-    consolePage(200, portfolioPage(await listProjectSummaries(deps), deps.clock.now())),
+const SCHEMAS = {
+  task: taskInputSchema,
+  risk: riskInputSchema,
+  member: memberInputSchema,
+  resource: resourceInputSchema,
+} satisfies Record<RecordKind, z.ZodType>;
+
+const SAVE = {
+  task: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertTask(deps, p, id, input, actor),
+  risk: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertRisk(deps, p, id, input, actor),
+  member: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertMember(deps, p, id, input, actor),
+  resource: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertResource(deps, p, id, input, actor),
+};
+
+/** A stored record as the values of its form. */
+function storedValues(record: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (Array.isArray(v)) values[k] = v.join(', ');
+    else if (v !== undefined && v !== null && typeof v !== 'object') values[k] = String(v);
+  }
+  return values;
+}
+
+/** Mounts the console's routes behind the session guard (the outbox page only with an outbox). */
+export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: Outbox | undefined): void {
+  const guard = sessionGuard(deps, signIn, Boolean(outbox));
+  const on = <R extends RouteConfig>(declaration: RouteDeclaration<R>, handler: RouteFn<R>) =>
+    mountRoute(
+      mount.app,
+      declaration,
+      async (c) => {
+        try {
+          return await handler(c);
+        } catch (err) {
+          const session = pageSession(c as unknown as Context<AppEnv>, Boolean(outbox));
+          if (err instanceof NotFoundError) return consolePage(404, notFoundPage(session));
+          if (err instanceof ForbiddenError) return consolePage(403, refusedPage(err.message, session));
+          throw err;
+        }
+      },
+      {
+        middleware: [guard],
+        // A path that cannot name a project or record names no page.
+        hook: (result) => (result.success ? undefined : consolePage(404, notFoundPage())),
+      },
+    );
+  const session = (c: unknown): PageSession => pageSession(c as Context<AppEnv>, Boolean(outbox));
+
+  on(ROUTES.portfolioPage, async (c) =>
+    consolePage(200, portfolioPage(await listProjectSummaries(deps), deps.clock.now(), session(c))),
   );
+
   on(ROUTES.projectPage, async (c) => {
-    const id = c.req.valid('param').id;
+    const { id } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const [detail, events] = await Promise.all([
+      getProjectDetail(deps, id),
+      listProjectEvents(deps, id, {
+        limit: PAGE_EVENTS,
+        order: 'desc',
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      }).catch((err: unknown) => {
+        // A cursor that is not one of ours: the newest page instead.
+        if (query.cursor && !(err instanceof NotFoundError))
+          return listProjectEvents(deps, id, { limit: PAGE_EVENTS, order: 'desc' });
+        throw err;
+      }),
+    ]);
+    const notice = query.notice && NOTICES[query.notice]?.(query.ref ?? '');
+    return consolePage(
+      200,
+      projectPage({
+        detail,
+        events: events.items,
+        now: deps.clock.now(),
+        session: session(c),
+        mayChange: mayChange(c.get('user'), teamEmails(detail, detail.team)),
+        ...(events.cursor ? { olderEvents: events.cursor } : {}),
+        ...(query.cursor ? { pagedEvents: true } : {}),
+        ...(notice ? { notice } : {}),
+      }),
+    );
+  });
+
+  on(ROUTES.documentDownload, async (c) => {
+    const { id, documentId } = c.req.valid('param');
+    const record = await deps.store.get(id, 'document', documentId);
+    const body = record ? await deps.documents.get(record.key) : undefined;
+    if (!record || body === undefined) throw new NotFoundError(`document ${documentId} not found`);
+    return new Response(body, {
+      status: 200,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-disposition': `attachment; filename="${id}-${record.id}-v${record.docVersion}.html"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+      },
+    });
+  });
+
+  const recordRoutes = (kind: RecordKind, page: RouteDeclaration, save: RouteDeclaration) => {
+    const form = RECORD_FORMS[kind];
+    const idName = page.route.path.match(/\{(\w+)\}$/)![1]!;
+    on(page, async (c: Context<AppEnv>) => {
+      const params = c.req.param() as Record<string, string>;
+      const projectId = params.id!;
+      const recordId = params[idName]!;
+      const detail = await getProjectDetail(deps, projectId);
+      const list = {
+        task: detail.tasks,
+        risk: detail.risks,
+        member: detail.team,
+        resource: detail.resources,
+      }[kind];
+      const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
+        form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
+      );
+      if (!record) throw new NotFoundError(`${form.noun} ${recordId} not found`);
+      const may = mayChange(c.get('user'), teamEmails(detail, detail.team));
+      return consolePage(
+        200,
+        recordFormPage(
+          kind,
+          formProject(detail),
+          { values: storedValues(record as unknown as Record<string, unknown>), errors: {} },
+          session(c),
+          { id: recordId, version: record.version },
+          may ? undefined : 'You are not on this project’s team: saving will be refused.',
+        ),
+      );
+    });
+    on(save, async (c: Context<AppEnv>) => {
+      const projectId = (c.req.param() as Record<string, string>).id!;
+      const user = c.get('user');
+      await requireChangeAllowed(deps, user, projectId);
+      const values = await formOf(c);
+      const project = await deps.store.getProject(projectId);
+      if (!project) throw new NotFoundError(`project ${projectId} not found`);
+      const fp = {
+        id: project.id,
+        name: project.name,
+        currentStage: project.currentStage,
+        stages: project.stages.map((s) => ({ key: s.key, name: s.name })),
+      };
+      const version = Number(values.version ?? '');
+      const existing =
+        values.version && Number.isInteger(version) && version > 0
+          ? { id: values[form.idField] ?? '', version }
+          : undefined;
+      const again = (status: number, state: FormState) =>
+        consolePage(status, recordFormPage(kind, fp, state, session(c), existing));
+      const recordId = (values[form.idField] ?? '').trim();
+      const idCheck = (form.idField === 'email' ? memberEmailSchema : recordIdSchema).safeParse(recordId);
+      const { input, errors } = formInput(kind, values);
+      if (!idCheck.success)
+        errors[form.idField] = recordId ? (idCheck.error.issues[0]?.message ?? 'invalid') : 'required';
+      const parsed = SCHEMAS[kind].safeParse(input);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '(form)')] ??= issue.message;
+      }
+      if (Object.keys(errors).length || !parsed.success) return again(400, { values, errors });
+      try {
+        await SAVE[kind](deps, projectId, recordId, parsed.data as never, user.email);
+      } catch (err) {
+        if (err instanceof ValidationError) return again(400, { values, errors: fieldErrors(err.issues) });
+        if (err instanceof ConflictError || err instanceof StateError)
+          return again(409, { values, errors: {}, formError: `Not saved: ${err.message}.` });
+        throw err;
+      }
+      const anchor = { task: 'tasks', risk: 'risks', member: 'team', resource: 'resources' }[kind];
+      return redirect(
+        `/projects/${encodeURIComponent(projectId)}?${new URLSearchParams({ notice: kind, ref: recordId })}#${anchor}`,
+      );
+    });
+  };
+  recordRoutes('task', ROUTES.taskPage, ROUTES.taskSave);
+  recordRoutes('risk', ROUTES.riskPage, ROUTES.riskSave);
+  recordRoutes('member', ROUTES.memberPage, ROUTES.memberSave);
+  recordRoutes('resource', ROUTES.resourcePage, ROUTES.resourceSave);
+
+  on(ROUTES.submitStageForm, async (c) => {
+    const { id, stage } = c.req.valid('param');
+    const user = c.get('user');
+    await requireChangeAllowed(deps, user, id);
+    const project = await deps.store.getProject(id);
+    const name = project?.stages.find((s) => s.key === stage)?.name ?? stage;
     try {
-      const [detail, events] = await Promise.all([
-        getProjectDetail(deps, id),
-        listProjectEvents(deps, id, { limit: PAGE_EVENTS, order: 'desc' }),
-      ]);
-      return consolePage(200, projectPage({ detail, events: events.items, now: deps.clock.now() }));
+      const result = await staffSubmitStage(deps, id, stage, user.email);
+      return redirect(
+        `/projects/${encodeURIComponent(id)}?${new URLSearchParams({ notice: result.submitted ? 'submitted' : 'unmet', ref: name })}`,
+      );
     } catch (err) {
-      if (err instanceof NotFoundError) return consolePage(404, notFoundPage());
+      if (err instanceof StateError)
+        return consolePage(
+          409,
+          refusedPage(`Not submitted: ${err.message}.`, session(c), `/projects/${encodeURIComponent(id)}`),
+        );
       throw err;
     }
   });
-  if (outbox) on(ROUTES.outboxPage, async () => consolePage(200, outboxPage(await outbox.list())));
+
+  on(ROUTES.correctiveActionForm, async (c) => {
+    const { id, key } = c.req.valid('param');
+    const user = c.get('user');
+    await requireChangeAllowed(deps, user, id);
+    const values = await formOf(c);
+    const project = await deps.store.getProject(id);
+    if (!project) throw new NotFoundError(`project ${id} not found`);
+    const parsed = correctiveActionInputSchema.safeParse({ action: values.action ?? '' });
+    const deviation = { key, summary: `Deviation ${key}` };
+    if (!parsed.success)
+      return consolePage(
+        400,
+        correctiveActionPage(
+          project,
+          deviation,
+          {
+            values,
+            errors: fieldErrors(
+              parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? 'action'), message: i.message })),
+            ),
+          },
+          session(c),
+        ),
+      );
+    try {
+      await recordCorrectiveAction(deps, id, key, parsed.data.action, user.email);
+    } catch (err) {
+      if (err instanceof StateError || err instanceof ConflictError)
+        return consolePage(
+          409,
+          correctiveActionPage(
+            project,
+            deviation,
+            { values, errors: {}, formError: `Not recorded: ${err.message}.` },
+            session(c),
+          ),
+        );
+      throw err;
+    }
+    return redirect(
+      `/projects/${encodeURIComponent(id)}?${new URLSearchParams({ notice: 'action', ref: key })}#deviations`,
+    );
+  });
+
+  if (outbox)
+    on(ROUTES.outboxPage, async (c) => consolePage(200, outboxPage(await outbox.list(), session(c))));
 }

@@ -4,6 +4,7 @@
  * application (a Fetch-API app) and hands back an HttpResponse.
  */
 import { getPath } from 'hono/utils/url';
+import type { StaffUser } from '../core/authorization.js';
 
 export interface HttpRequest {
   method: string;
@@ -19,8 +20,11 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
+  /** Header names in lower case; never `set-cookie` (see `cookies`). */
   headers: Record<string, string>;
   body: string;
+  /** Each Set-Cookie value (one header each: they cannot be joined with commas). */
+  cookies?: string[];
 }
 
 /** What the runtime tells the application about a request besides the request itself. */
@@ -63,13 +67,22 @@ export async function respond(app: FetchApp, req: HttpRequest): Promise<HttpResp
   });
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (name !== 'set-cookie') headers[name] = value;
   });
-  return { status: response.status, headers, body: method === 'HEAD' ? '' : await response.text() };
+  const cookies = response.headers.getSetCookie();
+  return {
+    status: response.status,
+    headers,
+    body: method === 'HEAD' ? '' : await response.text(),
+    ...(cookies.length ? { cookies } : {}),
+  };
 }
 
-/** The application's Hono environment: the bindings above, and the actor the staff API resolved. */
+/**
+ * The application's Hono environment: the bindings above; the actor the staff API resolved, or
+ * for the console the signed-in person and their session value.
+ */
 export interface AppEnv {
   Bindings: HttpBindings;
-  Variables: { actor: string };
+  Variables: { actor: string; user: StaffUser; session: string };
 }

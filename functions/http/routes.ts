@@ -30,14 +30,23 @@ import {
   taskInputSchema,
 } from './schemas.js';
 
-/** Who may call a route: an IAM-signed caller (SigV4; API Gateway's IAM authorizer) or anyone. */
-export type RouteAuth = 'iam' | 'none';
+/**
+ * Who may call a route: an IAM-signed caller (SigV4; API Gateway's IAM authorizer), anyone, or a
+ * signed-in staff member (`session`: API Gateway lets the request through without an authorizer
+ * and the app checks the session cookie before anything else; a request without a valid session
+ * is sent to sign in and changes nothing).
+ */
+export type RouteAuth = 'iam' | 'none' | 'session';
 
 /**
  * The part of the application a route belongs to. `approval` and `api` run everywhere; `console`
- * (the staff pages) is served where the app is asked to (today the local runtime only).
+ * (the staff pages) and `auth` (sign-in and sign-out) are served where the app is given a
+ * sign-in (in AWS Cognito's managed login, locally the local sign-in page).
  */
-export type RouteGroup = 'approval' | 'api' | 'console';
+export type RouteGroup = 'approval' | 'api' | 'console' | 'auth';
+
+/** The kind of sign-in a route belongs to (a route without one exists with either). */
+export type SignInKind = 'local' | 'cognito';
 
 /** One route: its OpenAPI operation (which Hono routes and validates) and how it is deployed. */
 export interface RouteDeclaration<R extends RouteConfig = RouteConfig> {
@@ -48,16 +57,19 @@ export interface RouteDeclaration<R extends RouteConfig = RouteConfig> {
   outbox?: true;
   /** Answers HEAD too (from its GET handler): mail scanners probe emailed links with HEAD. */
   head?: true;
+  /** Exists only with this kind of sign-in (the local sign-in page never exists in AWS). */
+  signIn?: SignInKind;
 }
 
-/** The security requirement of an operation with this auth (see the `sigv4` scheme in openapi.ts). */
-const security = (auth: RouteAuth) => (auth === 'iam' ? [{ sigv4: [] }] : []);
+/** The security requirement of an operation with this auth (the schemes are in openapi.ts). */
+const security = (auth: RouteAuth) =>
+  auth === 'iam' ? [{ sigv4: [] }] : auth === 'session' ? [{ session: [] }] : [];
 
 function declare<const R extends RouteConfig>(
   group: RouteGroup,
   auth: RouteAuth,
   route: R,
-  extra: { outbox?: true; head?: true } = {},
+  extra: { outbox?: true; head?: true; signIn?: SignInKind } = {},
 ): RouteDeclaration<R> {
   return { route: createRoute({ ...route, security: security(auth) }), auth, group, ...extra };
 }
@@ -119,6 +131,77 @@ function upsert<const P extends string, const N extends string, B extends z.ZodT
       ...errors(400, 401, 403, 404, 409, 413),
     },
   });
+}
+
+// ---- the console's form routes -------------------------------------------------------------------
+
+const formOf = <T extends z.ZodType>(schema: T) => ({ 'application/x-www-form-urlencoded': { schema } });
+const csrfFormSchema = z.object({
+  csrf: z.string().meta({ description: 'The session’s CSRF token, from the rendered form' }),
+});
+const nextQuery = z.object({
+  next: z.string().max(2000).optional().meta({ description: 'The console page to return to' }),
+});
+const consoleFormResponses = {
+  303: { description: 'Done (or not signed in): to the page that shows the change' },
+  400: { description: 'The form again, each error next to its field', content: htmlPage },
+  403: {
+    description: 'Not on the project’s team, a missing or wrong CSRF token, or a cross-site post',
+    content: htmlPage,
+  },
+  404: { description: 'No such project, record or open deviation', content: htmlPage },
+  409: { description: 'Changed since it was read, or not allowed now: the form again', content: htmlPage },
+  413: { description: 'The form is larger than any valid one', content: htmlPage },
+};
+
+/** The edit page (GET) and the save form (POST) of one kind of project record. */
+function recordForms<const K extends string, const P extends string, const N extends string>(
+  kind: K,
+  segment: P,
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+  what: string,
+) {
+  const edit = declare('console', 'session', {
+    method: 'get',
+    path: `/projects/{id}/${segment}/{${idName}}` as `/projects/{id}/${P}/{${N}}`,
+    operationId: `${kind}Page`,
+    summary: `Console: the form to update ${what}`,
+    request: {
+      params: z.object({
+        id: projectId,
+        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+      }),
+    },
+    responses: {
+      200: { description: 'The form, filled in', content: htmlPage },
+      303: { description: 'Not signed in: to the sign-in page' },
+      404: { description: 'No such project or record', content: htmlPage },
+    },
+  });
+  const save = declare('console', 'session', {
+    method: 'post',
+    path: `/projects/{id}/${segment}` as `/projects/{id}/${P}`,
+    operationId: `save${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+    summary: `Console: create or update ${what}`,
+    request: {
+      params: z.object({ id: projectId }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            [idName === 'email' ? 'email' : 'id']: z.string().meta({ description: idDescription }),
+            version: z.string().optional().meta({ description: 'The version read; empty to create' }),
+          }),
+        ),
+      },
+    },
+    responses: consoleFormResponses,
+  });
+  return { [`${kind}Page`]: edit, [`${kind}Save`]: save } as {
+    [k in `${K}Page`]: typeof edit;
+  } & { [k in `${K}Save`]: typeof save };
 }
 
 // ---- the routes ----------------------------------------------------------------------------------
@@ -301,36 +384,210 @@ export const ROUTES = {
     { outbox: true },
   ),
 
-  portfolioPage: declare('console', 'none', {
+  // ---- the staff console (a signed-in session; forms carry the session's CSRF token) ------------
+
+  portfolioPage: declare('console', 'session', {
     method: 'get',
     path: '/',
     operationId: 'portfolioPage',
-    summary: 'Console: every project with its progress, current stage, status and RAG',
-    responses: { 200: { description: 'The portfolio page', content: htmlPage } },
+    summary: 'Console: every project with its stage, RAG and reasons, waiting, overdue and next due date',
+    responses: {
+      200: { description: 'The portfolio page', content: htmlPage },
+      303: { description: 'Not signed in: to the sign-in page' },
+    },
   }),
-  projectPage: declare('console', 'none', {
+  projectPage: declare('console', 'session', {
     method: 'get',
     path: '/projects/{id}',
     operationId: 'projectPage',
-    summary: 'Console: a project’s health, criteria, deviations, timeline, gates, risks and events',
-    request: { params: z.object({ id: projectId }) },
+    summary: 'Console: a project, its records, gates and events, with the forms of the PM’s actions',
+    request: {
+      params: z.object({ id: projectId }),
+      query: z.object({
+        cursor: z.string().max(2000).optional().meta({ description: 'The next page of events' }),
+        notice: z.string().max(40).optional().meta({ description: 'What the last form did' }),
+        ref: z.string().max(200).optional().meta({ description: 'Which record the notice is about' }),
+      }),
+    },
     responses: {
       200: { description: 'The project page', content: htmlPage },
+      303: { description: 'Not signed in: to the sign-in page' },
       404: { description: 'No such project', content: htmlPage },
     },
   }),
+  documentDownload: declare('console', 'session', {
+    method: 'get',
+    path: '/projects/{id}/documents/{documentId}',
+    operationId: 'documentDownload',
+    summary: 'Console: download a project document (plan, status report, close-out report)',
+    request: {
+      params: z.object({ id: projectId, documentId: described(recordIdSchema, 'Document id') }),
+    },
+    responses: {
+      200: { description: 'The document (HTML, as an attachment)', content: htmlPage },
+      303: { description: 'Not signed in: to the sign-in page' },
+      404: { description: 'No such project or document', content: htmlPage },
+    },
+  }),
+  ...recordForms(
+    'task',
+    'tasks',
+    'taskId',
+    recordIdSchema,
+    'Task or deliverable id',
+    'a task or deliverable',
+  ),
+  ...recordForms('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
+  ...recordForms('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
+  ...recordForms('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
+  submitStageForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/stages/{stage}/submit',
+    operationId: 'submitStageForm',
+    summary: 'Console: submit the current stage (the criteria that do not hold are shown)',
+    request: {
+      params: z.object({ id: projectId, stage: described(stageKeySchema, 'Stage key') }),
+      body: { required: true, content: formOf(csrfFormSchema) },
+    },
+    responses: consoleFormResponses,
+  }),
+  correctiveActionForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/deviations/{key}/corrective-action',
+    operationId: 'correctiveActionForm',
+    summary: 'Console: record the corrective action of an open deviation',
+    request: {
+      params: z.object({
+        id: projectId,
+        key: described(deviationKeySchema, 'Deviation key, e.g. overdue-stage:qa'),
+      }),
+      body: {
+        required: true,
+        content: formOf(csrfFormSchema.extend({ action: z.string().meta({ description: 'The action' }) })),
+      },
+    },
+    responses: consoleFormResponses,
+  }),
   outboxPage: declare(
     'console',
-    'none',
+    'session',
     {
       method: 'get',
       path: '/outbox',
       operationId: 'outboxPage',
       summary: 'Console: every email sent, with its links clickable (local runtime only)',
-      responses: { 200: { description: 'The outbox page', content: htmlPage } },
+      responses: {
+        200: { description: 'The outbox page', content: htmlPage },
+        303: { description: 'Not signed in: to the sign-in page' },
+      },
     },
     { outbox: true },
   ),
+
+  // ---- sign-in and sign-out --------------------------------------------------------------------
+
+  localSignInPage: declare(
+    'auth',
+    'none',
+    {
+      method: 'get',
+      path: '/auth/local',
+      operationId: 'localSignInPage',
+      summary: 'Local runtime only: pick a team member of the specs to act as',
+      request: { query: nextQuery },
+      responses: {
+        200: { description: 'The local sign-in page', content: htmlPage },
+        400: { description: 'Not a page of this site to return to', content: htmlPage },
+      },
+    },
+    { signIn: 'local' },
+  ),
+  localSignIn: declare(
+    'auth',
+    'none',
+    {
+      method: 'post',
+      path: '/auth/local',
+      operationId: 'localSignIn',
+      summary: 'Local runtime only: sign in as the team member picked',
+      request: {
+        body: {
+          required: true,
+          content: formOf(
+            z.object({
+              email: z.string().meta({ description: 'A team member of a spec' }),
+              next: z.string().optional(),
+            }),
+          ),
+        },
+      },
+      responses: {
+        303: { description: 'Signed in: to the page asked for' },
+        400: { description: 'Nobody of that email in the specs: the page again', content: htmlPage },
+        403: { description: 'A cross-site post', content: htmlPage },
+      },
+    },
+    { signIn: 'local' },
+  ),
+  signIn: declare(
+    'auth',
+    'none',
+    {
+      method: 'get',
+      path: '/auth/sign-in',
+      operationId: 'signIn',
+      summary: 'Sign in with the user pool’s managed login (OAuth 2.0 code flow with PKCE)',
+      request: { query: nextQuery },
+      responses: {
+        303: { description: 'To the managed login page' },
+        400: { description: 'Not a page of this site to return to', content: htmlPage },
+      },
+    },
+    { signIn: 'cognito' },
+  ),
+  authCallback: declare(
+    'auth',
+    'none',
+    {
+      method: 'get',
+      path: '/auth/callback',
+      operationId: 'authCallback',
+      summary: 'Where managed login returns: exchanges the code (with the PKCE verifier) for tokens',
+      request: {
+        query: z.object({
+          code: z.string().max(2000).optional(),
+          state: z.string().max(200).optional(),
+          error: z.string().max(200).optional(),
+        }),
+      },
+      responses: {
+        303: { description: 'Signed in: to the page asked for' },
+        400: { description: 'The sign-in did not complete: a page saying so', content: htmlPage },
+      },
+    },
+    { signIn: 'cognito' },
+  ),
+  signedOutPage: declare('auth', 'none', {
+    method: 'get',
+    path: '/auth/signed-out',
+    operationId: 'signedOutPage',
+    summary: 'The page after signing out',
+    responses: {
+      200: { description: 'Signed out, with a link to sign in again', content: htmlPage },
+      404: { description: 'No such page', content: htmlPage },
+    },
+  }),
+  signOut: declare('auth', 'none', {
+    method: 'post',
+    path: '/auth/sign-out',
+    operationId: 'signOut',
+    summary: 'Sign out: clears the session cookie (and ends the managed login session)',
+    request: { body: { required: true, content: formOf(csrfFormSchema) } },
+    responses: {
+      303: { description: 'Signed out: to the sign-in page or the managed login’s sign-out' },
+      403: { description: 'A cross-site post', content: htmlPage },
+    },
+  }),
 } satisfies Record<string, RouteDeclaration>;
 
 /** A route as API Gateway sees it. */
@@ -342,14 +599,15 @@ export interface GatewayRoute {
 }
 
 /**
- * The routes API Gateway needs in AWS: every declared route of the approval pages and the staff
- * API, plus a catch-all for the rest of `/api` (IAM-authorized) so that an unknown path or method
+ * The routes API Gateway needs in AWS: every declared route of the approval pages, the staff
+ * API, the console and Cognito's sign-in (not the local runtime's outbox and sign-in page), plus a catch-all for the rest of `/api` (IAM-authorized) so that an unknown path or method
  * under the API still gets the API's own JSON 404 or 405 from the app, as before.
  */
 export function gatewayRoutes(): GatewayRoute[] {
   const routes: GatewayRoute[] = [];
   for (const d of Object.values(ROUTES) as RouteDeclaration[]) {
-    if (d.group === 'console' || d.outbox) continue;
+    // The outbox and the local sign-in exist only in the local runtime.
+    if (d.outbox || d.signIn === 'local') continue;
     const method = d.route.method.toUpperCase() as GatewayRoute['method'];
     routes.push({ method, path: d.route.path, auth: d.auth });
     if (d.head) routes.push({ method: 'HEAD', path: d.route.path, auth: d.auth });

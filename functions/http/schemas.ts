@@ -131,6 +131,16 @@ export const projectSummarySchema = named(
     totalStages: z.int(),
     status,
     rag,
+    reasons: z.array(z.string()).describe('Why the project is not green'),
+    waitingOnCustomerSince: z
+      .string()
+      .optional()
+      .describe('When the current gate asked the customer’s approvers (while it waits on them)'),
+    overdue: z.array(z.string()).describe('Overdue stages and tasks, in words'),
+    nextDue: z
+      .object({ date: z.string(), what: z.string() })
+      .optional()
+      .describe('The earliest due date of unfinished work'),
   }),
 );
 

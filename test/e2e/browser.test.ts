@@ -79,8 +79,14 @@ describe('approving in a browser', () => {
     });
     const page = context.pages()[0] ?? (await context.newPage());
 
-    // The outbox lists the email with its link clickable.
+    // The console needs a session: sign in locally as the project's PM.
     await page.goto(`${base}/outbox`);
+    await page.waitForURL(/\/auth\/local/);
+    await page.locator('input[name="email"][value="pm@msp.example"]').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/outbox`);
+
+    // The outbox lists the email with its link clickable.
     await page.locator(`a[href="${link}"]`).first().click();
     await page.waitForURL(link!);
     await expect

@@ -159,7 +159,14 @@ beforeAll(async () => {
   const tableId = platform.getLogicalId(platform.table.node.defaultChild as CfnElement);
   const apiId = platform.getLogicalId(platform.httpApi.node.defaultChild as CfnElement);
   // AWS::ApiGatewayV2::Api's ApiEndpoint attribute: https://<id>.execute-api.<region>.amazonaws.com (no trailing slash).
-  const refs = { [tableId]: tableName, [apiId]: API_ID, [`${apiId}.ApiEndpoint`]: PUBLIC_BASE_URL };
+  const poolId = platform.getLogicalId(platform.staffSignIn.userPool.node.defaultChild as CfnElement);
+  const refs = {
+    [tableId]: tableName,
+    [apiId]: API_ID,
+    [`${apiId}.ApiEndpoint`]: PUBLIC_BASE_URL,
+    // A user pool id as Cognito makes them (aws-jwt-verify checks the form).
+    [poolId]: `${REGION}_TestPool1`,
+  };
   for (const name of ['lifecycle', 'http', 'schedule', 'register'] as const) {
     const fn = platform.functions[name].function;
     const props = platformTemplate.Resources[platform.getLogicalId(fn.node.defaultChild as CfnElement)]!

@@ -175,28 +175,49 @@ describe('the functions', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves the approval pages and OpenAPI publicly and the staff API with IAM authorization', () => {
+  it('serves the approval pages, OpenAPI and sign-in publicly, the staff API with IAM, the console behind its session check', () => {
     const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
     );
-    expect(routes.sort()).toEqual([
-      // Any other path or method under /api still reaches the app (its JSON 404/405), signed.
-      'ANY /api/{proxy+} AWS_IAM',
-      'GET /api/openapi.json NONE',
-      'GET /api/projects AWS_IAM',
-      'GET /api/projects/{id} AWS_IAM',
-      'GET /api/projects/{id}/events AWS_IAM',
-      'GET /approve/{linkId} NONE',
-      // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
-      'HEAD /approve/{linkId} NONE',
-      'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
-      'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
-      'POST /approve/{linkId} NONE',
-      'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
-      'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
-      'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
-      'PUT /api/projects/{id}/team/{email} AWS_IAM',
-    ]);
+    expect(routes.sort()).toEqual(
+      [
+        // Any other path or method under /api still reaches the app (its JSON 404/405), signed.
+        'ANY /api/{proxy+} AWS_IAM',
+        'GET /api/openapi.json NONE',
+        'GET /api/projects AWS_IAM',
+        'GET /api/projects/{id} AWS_IAM',
+        'GET /api/projects/{id}/events AWS_IAM',
+        'GET /approve/{linkId} NONE',
+        // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
+        'HEAD /approve/{linkId} NONE',
+        'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
+        'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
+        'POST /approve/{linkId} NONE',
+        'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
+        'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
+        'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
+        'PUT /api/projects/{id}/team/{email} AWS_IAM',
+        // The console: no gateway authorizer; the app checks the session cookie first (auth: session).
+        'GET / NONE',
+        'GET /projects/{id} NONE',
+        'GET /projects/{id}/documents/{documentId} NONE',
+        'GET /projects/{id}/resources/{resourceId} NONE',
+        'GET /projects/{id}/risks/{riskId} NONE',
+        'GET /projects/{id}/tasks/{taskId} NONE',
+        'GET /projects/{id}/team/{email} NONE',
+        'POST /projects/{id}/deviations/{key}/corrective-action NONE',
+        'POST /projects/{id}/resources NONE',
+        'POST /projects/{id}/risks NONE',
+        'POST /projects/{id}/stages/{stage}/submit NONE',
+        'POST /projects/{id}/tasks NONE',
+        'POST /projects/{id}/team NONE',
+        // Cognito's managed login and sign-out.
+        'GET /auth/callback NONE',
+        'GET /auth/sign-in NONE',
+        'GET /auth/signed-out NONE',
+        'POST /auth/sign-out NONE',
+      ].sort(),
+    );
   });
 
   it('creates exactly the routes the HTTP application declares for the gateway', () => {
@@ -207,8 +228,12 @@ describe('the HTTP API', () => {
       (r) => `${r.method} ${r.path} ${r.auth === 'iam' ? 'AWS_IAM' : 'NONE'}`,
     );
     expect(routes.sort()).toEqual(declared.sort());
-    // Console pages and the local outbox are not deployed.
-    expect(declared.some((r) => r.includes('outbox') || r.startsWith('GET / '))).toBe(false);
+    // The local outbox and the local sign-in page are not deployed.
+    expect(declared.some((r) => r.includes('outbox') || r.includes('/auth/local'))).toBe(false);
+    // Every route has an authorizer or checks the session in the app, except the approval pages,
+    // the OpenAPI document and the sign-in routes.
+    for (const r of gatewayRoutes())
+      if (r.auth === 'none') expect(r.path).toMatch(/^\/approve\/|^\/api\/openapi\.json$|^\/auth\//);
   });
 
   it('throttles and writes access logs that never contain a request path (it carries link ids)', () => {

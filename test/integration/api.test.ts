@@ -71,7 +71,7 @@ function call(
 const parsed = (r: HttpResponse) => JSON.parse(r.body);
 
 describe('GET /api/projects', () => {
-  it('lists every project with current stage, status and RAG', async () => {
+  it('lists every project with current stage, status, RAG and reasons, overdue and next due', async () => {
     await seedProject('acme-m365');
     await seedProject('lawfirm-network', 'resourcing');
     const res = await call('GET', '/api/projects');
@@ -79,7 +79,7 @@ describe('GET /api/projects', () => {
     expect(res.headers['content-type']).toContain('application/json');
     const projects = parsed(res); // a plain array, like /api/outbox
     expect(projects).toHaveLength(2);
-    expect(projects).toContainEqual({
+    expect(projects.find((p: { id: string }) => p.id === 'lawfirm-network')).toMatchObject({
       id: 'lawfirm-network',
       name: 'Microsoft 365 migration',
       customer: 'Acme Dental',
@@ -89,6 +89,8 @@ describe('GET /api/projects', () => {
       totalStages: 7,
       status: 'active',
       rag: expect.stringMatching(/^(green|amber|red)$/),
+      reasons: expect.any(Array),
+      overdue: expect.any(Array),
     });
   });
 

@@ -1,8 +1,10 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectStore } from '../../functions/core/ports.js';
+import { signLocalSession } from '../../functions/core/session.js';
 import { createHttpApp } from '../../functions/http/app.js';
 import type { FetchApp, HttpRequest } from '../../functions/http/exchange.js';
+import { localSignIn } from '../../functions/http/sign-in.js';
 import { LocalRuntimeError } from '../../local/errors.js';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.js';
 import { makeProject, makeProjectSpec } from '../support/dynamo.js';
@@ -56,8 +58,17 @@ function consoleApp(): FetchApp {
     html: '',
     sentAt: '2026-12-01T09:00:00.000Z',
   };
-  return createHttpApp(makeTestDeps(store), { console: true, outbox: { list: async () => [email] } });
+  return createHttpApp(makeTestDeps(store), {
+    console: { signIn: localSignIn(SECRET) },
+    outbox: { list: async () => [email] },
+  });
 }
+
+const SECRET = 'local-secret-of-this-test';
+/** The session cookie of a person signed in locally. */
+const signedIn = {
+  cookie: `milepost-session=${signLocalSession(SECRET, { email: 'pm@msp.example', name: 'PM', groups: ['staff'] }, new Date())}`,
+};
 
 describe('local HTTP server', () => {
   it('answers /health with 503 until ready and 200 after', async () => {
@@ -120,13 +131,28 @@ describe('local HTTP server', () => {
     expect(await (await fetch(`${s.url}/api/outbox`)).json()).toEqual([
       expect.objectContaining({ subject: 'hello' }),
     ]);
-    const project = await fetch(`${s.url}/projects/acme`);
+    const anonymous = await fetch(`${s.url}/projects/acme`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/auth/local?next=%2Fprojects%2Facme');
+    const project = await fetch(`${s.url}/projects/acme`, { headers: signedIn });
     expect(project.status).toBe(200);
     expect(project.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(project.headers.get('x-frame-options')).toBe('DENY');
-    expect((await fetch(`${s.url}/projects/nope`)).status).toBe(404);
-    expect((await fetch(`${s.url}/elsewhere`)).status).toBe(404);
-    expect(await (await fetch(`${s.url}/outbox`)).text()).toContain('Outbox');
+    expect((await fetch(`${s.url}/projects/nope`, { headers: signedIn })).status).toBe(404);
+    expect((await fetch(`${s.url}/elsewhere`, { headers: signedIn })).status).toBe(404);
+    expect(await (await fetch(`${s.url}/outbox`, { headers: signedIn })).text()).toContain('Outbox');
+    // Signing in sets an HttpOnly, SameSite cookie (several Set-Cookie headers pass through).
+    const signIn = await fetch(`${s.url}/auth/local`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=pm%40msp.example&next=%2Fprojects%2Facme',
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/projects/acme');
+    expect(signIn.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^milepost-session=l1\.[^;]+; Path=\/; HttpOnly; SameSite=Lax$/),
+    ]);
   });
 
   it('refuses a request for another host name (DNS rebinding) and serves its own names', async () => {

@@ -163,15 +163,15 @@ describe('console pages', () => {
       events: [],
       now,
     });
-    expect(page).toContain('<h2>Deviations</h2>');
+    expect(page).toContain('>Deviations</h2>');
     expect(page).toContain('<strong>needs a corrective action</strong>');
     expect(page).toContain('Add a tester &lt;script&gt;');
     expect(page).not.toContain('<script>');
     const none = projectPage({ detail: detailOf(d, health), events: [], now });
-    expect(none).not.toContain('<h2>Deviations</h2>');
+    expect(none).not.toContain('>Deviations</h2>');
   });
 
-  it('lists every project on the portfolio with progress and RAG', () => {
+  it('lists every project on the portfolio with progress, RAG and reasons, waiting, overdue and next due', () => {
     const page = portfolioPage(
       [
         {
@@ -184,11 +184,19 @@ describe('console pages', () => {
           completedStages: 2,
           totalStages: 7,
           rag: 'amber',
+          reasons: ['High risk <open>'],
+          waitingOnCustomerSince: '2026-12-03T10:00:00.000Z',
+          overdue: ['task Migrate & test (2 days)'],
+          nextDue: { date: '2027-01-15', what: 'stage Risk' },
         },
       ],
       now,
     );
     expect(page).toContain('href="/projects/acme"');
+    expect(page).toContain('High risk &lt;open&gt;');
+    expect(page).toContain('since 2026-12-03');
+    expect(page).toContain('task Migrate &amp; test (2 days)');
+    expect(page).toContain('2027-01-15');
     expect(page).toContain('2/7 stages');
     expect(page).toContain('rag-amber');
     expect(page).toContain('Risk Assessment &amp; Mitigation');

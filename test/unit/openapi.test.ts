@@ -7,6 +7,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { type HttpAppOptions, handleHttp } from '../../functions/http/app.js';
 import { ROUTES, type RouteDeclaration } from '../../functions/http/routes.js';
+import { cognitoSignIn, localSignIn } from '../../functions/http/sign-in.js';
 import { makeTestDeps } from '../support/fakes.js';
 
 const API_URL = 'https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com';
@@ -46,10 +47,23 @@ function operations(doc: Document): [string, string, Operation][] {
   );
 }
 
+const LOCAL: HttpAppOptions = { console: { signIn: localSignIn() }, outbox: { list: async () => [] } };
+const COGNITO: HttpAppOptions = {
+  console: {
+    signIn: cognitoSignIn({
+      userPoolId: 'eu-west-2_abcDEF123',
+      clientId: 'client123',
+      domain: 'https://milepost-123.auth.eu-west-2.amazoncognito.com',
+      baseUrl: API_URL,
+    }),
+  },
+};
+
 describe('the OpenAPI document', () => {
   for (const [name, options] of [
     ['in AWS', {}],
-    ['locally, with the console and the outbox', { console: true, outbox: { list: async () => [] } }],
+    ['locally, with the console and the outbox', LOCAL],
+    ['in AWS with the console', COGNITO],
   ] as [string, HttpAppOptions][]) {
     it(`passes the recommended lint rules with no error, ${name}`, async () => {
       const { body } = await served(options);
@@ -97,6 +111,18 @@ describe('the OpenAPI document', () => {
       const open = path.startsWith('/approve/') || path === '/api/openapi.json';
       expect({ path, security: op.security }).toEqual({ path, security: open ? [] : [{ sigv4: [] }] });
     }
+    const withConsole = (await served(COGNITO)).doc;
+    expect(withConsole.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    for (const [path, method, op] of operations(withConsole)) {
+      const expected = path.startsWith('/api/')
+        ? path === '/api/openapi.json'
+          ? []
+          : [{ sigv4: [] }]
+        : path.startsWith('/approve/') || path.startsWith('/auth/')
+          ? []
+          : [{ session: [] }];
+      expect({ path, method, security: op.security }).toEqual({ path, method, security: expected });
+    }
   });
 
   it('holds exactly the declared routes the app serves', async () => {
@@ -105,13 +131,23 @@ describe('the OpenAPI document', () => {
     const inAws = operations((await served()).doc).map(([path, method]) => `${method} ${path}`);
     expect(inAws.sort()).toEqual(
       all
-        .filter((d) => d.group !== 'console' && !d.outbox)
+        .filter((d) => d.group !== 'console' && d.group !== 'auth' && !d.outbox)
         .map(key)
         .sort(),
     );
-    const local = operations((await served({ console: true, outbox: { list: async () => [] } })).doc).map(
-      ([path, method]) => `${method} ${path}`,
+    const local = operations((await served(LOCAL)).doc).map(([path, method]) => `${method} ${path}`);
+    expect(local.sort()).toEqual(
+      all
+        .filter((d) => d.signIn !== 'cognito')
+        .map(key)
+        .sort(),
     );
-    expect(local.sort()).toEqual(all.map(key).sort());
+    const cognito = operations((await served(COGNITO)).doc).map(([path, method]) => `${method} ${path}`);
+    expect(cognito.sort()).toEqual(
+      all
+        .filter((d) => !d.outbox && d.signIn !== 'local')
+        .map(key)
+        .sort(),
+    );
   });
 });

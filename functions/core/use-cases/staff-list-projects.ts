@@ -1,11 +1,14 @@
 /**
- * The portfolio (GET /api/projects): every project with its current stage, status and RAG.
+ * The portfolio (GET /api/projects and the console's portfolio page): every project with its
+ * current stage, status, RAG and the reasons for it, whether its current gate waits on the
+ * customer's approvers (and since when), what is overdue, and the next due date.
  * Input: none. Output: one summary per project (all pages of the project list read; no Scan).
  * RAG comes from the monitoring health computation over the project's stages, tasks and risks.
  */
-import { computeHealth } from '../health.js';
+import { computeHealth, overdueStages, overdueTasks } from '../health.js';
 import type { Project, ProjectStatus, Stage } from '../model.js';
 import type { Deps, ProjectStore } from '../ports.js';
+import { localDate } from '../time.js';
 
 export interface ProjectSummary {
   id: string;
@@ -17,6 +20,14 @@ export interface ProjectSummary {
   totalStages: number;
   status: ProjectStatus;
   rag: 'green' | 'amber' | 'red';
+  /** Why the project is not green (empty when green). */
+  reasons: string[];
+  /** When the current gate asked the customer's approvers, while it waits on their decisions. */
+  waitingOnCustomerSince?: string;
+  /** Overdue stages and tasks, in words (e.g. `stage QA (3 days)`). */
+  overdue: string[];
+  /** The earliest due date of a stage or task that is not finished, and what is due then. */
+  nextDue?: { date: string; what: string };
 }
 
 /** Every project, all pages of the project index read. */
@@ -54,13 +65,33 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
   const now = deps.clock.now();
   return Promise.all(
     projects.map(async (project) => {
-      const [records, tasks, risks] = await Promise.all([
+      const [records, tasks, risks, gate] = await Promise.all([
         deps.store.list(project.id, 'stage'),
         deps.store.list(project.id, 'task'),
         deps.store.list(project.id, 'risk'),
+        deps.store.get(project.id, 'gate', project.currentStage),
       ]);
       const stages = stagesOf(project, records);
       const health = computeHealth({ project, stages, tasks, risks, now });
+      const today = localDate(now, project.timezone);
+      const active = project.status === 'active';
+      const overdue = active
+        ? [
+            ...overdueStages(stages, today).map((o) => `stage ${o.stage.name} (${days(o.days)})`),
+            ...overdueTasks(tasks, today).map((o) => `${o.task.type} ${o.task.name} (${days(o.days)})`),
+          ]
+        : [];
+      const upcoming = active
+        ? [
+            ...stages
+              .filter((s) => s.status !== 'completed' && s.due && s.due >= today)
+              .map((s) => ({ date: s.due as string, what: `stage ${s.name}` })),
+            ...tasks
+              .filter((t) => t.status !== 'done' && t.status !== 'waived' && t.due && t.due >= today)
+              .map((t) => ({ date: t.due as string, what: `${t.type} ${t.name}` })),
+          ].sort((a, b) => a.date.localeCompare(b.date))
+        : [];
+      const waiting = active && gate?.status === 'pending_approval';
       return {
         id: project.id,
         name: project.name,
@@ -72,7 +103,13 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
         totalStages: stages.length,
         status: project.status,
         rag: health.rag,
+        reasons: health.reasons,
+        ...(waiting ? { waitingOnCustomerSince: gate.requestedAt ?? gate.openedAt } : {}),
+        overdue,
+        ...(upcoming[0] ? { nextDue: upcoming[0] } : {}),
       };
     }),
   );
 }
+
+const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);

@@ -1,7 +1,8 @@
 /**
- * The frame of the console pages (portfolio, project, outbox): server-rendered HTML, no scripts,
- * no build step, one inline stylesheet allowed by its hash. Every value goes through the escaping
- * `html` template.
+ * The frame of the console pages (portfolio, project, forms, outbox, sign-in): server-rendered
+ * HTML, no scripts, no build step, one inline stylesheet allowed by its hash. Every value goes
+ * through the escaping `html` template. Usable at 375 px: tables scroll inside their section,
+ * forms stack. Focus is always visible; text colours keep a contrast of at least 4.5:1.
  */
 import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from '../../html.js';
@@ -25,6 +26,22 @@ th{color:#52606d;font-weight:600}
 .email iframe{width:100%;height:22rem;border:1px solid #e4e7eb;border-radius:.3rem;background:#fff}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:#52606d}dd{margin:0}
 ul{margin:.2rem 0;padding-left:1.2rem}
+a{color:#0b5cad}header a{color:#fff}header nav{display:flex;gap:1rem}
+:focus-visible{outline:3px solid #f0b429;outline-offset:2px}
+.who{margin-left:auto;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+.who form{margin:0}
+button,.button{font:inherit;padding:.4rem .9rem;border-radius:.35rem;border:1px solid #0b5cad;background:#0b5cad;color:#fff;cursor:pointer}
+header button{background:transparent;border-color:#fff;padding:.15rem .6rem}
+form.stack{display:grid;gap:.75rem;max-width:40rem}
+.field{display:grid;gap:.2rem}.field label{font-weight:600}
+.field input,.field select,.field textarea{font:inherit;padding:.35rem .5rem;border:1px solid #7b8794;border-radius:.3rem;width:100%;max-width:40rem;background:#fff;color:#1f2933}
+.field .hint{color:#52606d;font-size:.85rem}
+.field .error,.error-summary{color:#b42318;font-weight:600}
+.field [aria-invalid=true]{border:2px solid #b42318}
+.error-summary{border:2px solid #b42318;border-radius:.4rem;padding:.5rem .8rem;background:#fff5f5}
+.notice{border-left:4px solid #2f855a;background:#f0fff4;padding:.5rem .8rem;margin:0 0 1rem}
+.inline{display:inline}
+caption{text-align:left}details{margin:.5rem 0}summary{cursor:pointer;font-weight:600;color:#0b5cad}
 `;
 const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
 
@@ -41,8 +58,22 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'x-content-type-options': 'nosniff',
 });
 
-/** A whole console document around `body`. */
-export function page(title: string, body: SafeHtml): string {
+/** The signed-in person of a page and the CSRF token of its forms. */
+export interface PageSession {
+  name: string;
+  email: string;
+  csrf: string;
+  /** The local runtime's outbox exists (a link in the header). */
+  outbox?: boolean;
+}
+
+/** The hidden CSRF field every console form carries. */
+export function csrfField(session: PageSession): SafeHtml {
+  return html`<input type="hidden" name="csrf" value="${session.csrf}">`;
+}
+
+/** A whole console document around `body`; with a session, the header names the person and offers sign-out. */
+export function page(title: string, body: SafeHtml, session?: PageSession): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -53,7 +84,12 @@ export function page(title: string, body: SafeHtml): string {
 <style>${raw(STYLE)}</style>
 </head>
 <body>
-<header><strong><a href="/">milepost</a></strong><a href="/">Portfolio</a><a href="/outbox">Outbox</a><a href="/api/openapi.json">API</a></header>
+<header><strong><a href="/">milepost</a></strong>${
+    session
+      ? html`<nav aria-label="Console"><a href="/">Portfolio</a>${session.outbox ? html` <a href="/outbox">Outbox</a>` : ''}</nav>
+<div class="who"><span>${session.name}</span><form method="post" action="/auth/sign-out">${csrfField(session)}<button type="submit">Sign out</button></form></div>`
+      : ''
+  }</header>
 <main>${body}</main>
 </body>
 </html>
@@ -80,6 +116,15 @@ export function ragChip(rag: string): SafeHtml {
 }
 
 /** The page for a path the console does not have. */
-export function notFoundPage(): string {
-  return page('Not found', html`<h1>Not found</h1><p><a href="/">Back to the portfolio</a></p>`);
+export function notFoundPage(session?: PageSession): string {
+  return page('Not found', html`<h1>Not found</h1><p><a href="/">Back to the portfolio</a></p>`, session);
+}
+
+/** A refusal: what was refused and why, in a sentence (403). */
+export function refusedPage(message: string, session?: PageSession, back = '/'): string {
+  return page(
+    'Not allowed',
+    html`<h1>Not allowed</h1><p role="alert">${message}</p><p><a href="${back}">Back</a></p>`,
+    session,
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { html } from '../../html.js';
 import type { OutboxEmail } from '../../outbox.js';
-import { page } from './layout.js';
+import { type PageSession, page } from './layout.js';
 
 /** The URLs an email links to (from its HTML anchors and its text), without repeats. */
 export function emailLinks(email: Pick<OutboxEmail, 'html' | 'text'>): string[] {
@@ -21,7 +21,7 @@ export function emailLinks(email: Pick<OutboxEmail, 'html' | 'text'>): string[] 
 }
 
 /** The outbox: every email, newest first, rendered in a sandboxed frame, with its links clickable. */
-export function outboxPage(emails: OutboxEmail[]): string {
+export function outboxPage(emails: OutboxEmail[], session?: PageSession): string {
   const items = [...emails].reverse().map((e) => {
     const links = emailLinks(e);
     return html`<article class="email">
@@ -44,5 +44,6 @@ ${
     html`<h1>Outbox</h1><p class="muted">Every email milepost sent (${emails.length}). JSON: <a href="/api/outbox">/api/outbox</a>.</p><section>${
       items.length ? items : html`<p>No emails yet.</p>`
     }</section>`,
+    session,
   );
 }

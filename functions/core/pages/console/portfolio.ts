@@ -1,27 +1,36 @@
-/** The console's portfolio page (`/`): every project with its stage progress, current stage, status and RAG. */
+/**
+ * The console's portfolio page (`/`): every project with its current stage and progress, RAG and
+ * the reasons for it, whether it waits on the customer (and since when), what is overdue and the
+ * next due date. One row per project; each cell is one column so that more figures can be added
+ * as columns.
+ */
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectSummary } from '../../use-cases/staff-list-projects.js';
-import { page, ragChip } from './layout.js';
+import { type PageSession, page, ragChip } from './layout.js';
 
-/** The portfolio: every project with its stage progress, current stage, status and RAG. */
-export function portfolioPage(rows: ProjectSummary[], now: Date): string {
+/** The portfolio: one row per project. */
+export function portfolioPage(rows: ProjectSummary[], now: Date, session?: PageSession): string {
   const body = rows.length
     ? html`<table>
-<thead><tr><th>Project</th><th>Customer</th><th>Progress</th><th>Current stage</th><th>Status</th><th>RAG</th></tr></thead>
+<caption class="muted small">Every project, with what needs attention.</caption>
+<thead><tr><th scope="col">Project</th><th scope="col">Stage</th><th scope="col">RAG and why</th><th scope="col">Waiting on the customer</th><th scope="col">Overdue</th><th scope="col">Next due</th></tr></thead>
 <tbody>${rows.map(
         (r) => html`<tr>
-<td><a href="/projects/${encodeURIComponent(r.id)}">${r.name}</a><div class="muted small">${r.id}</div></td>
-<td>${r.customer}</td>
-<td>${progressBar(r.completedStages, r.totalStages)} <span class="small">${r.completedStages}/${r.totalStages} stages</span></td>
-<td>${r.currentStageName}</td>
-<td class="status">${r.status}</td>
-<td>${ragChip(r.rag)}</td>
+<td><a href="/projects/${encodeURIComponent(r.id)}">${r.name}</a><div class="muted small">${r.customer} · ${r.id}</div></td>
+<td>${r.currentStageName}<div class="small">${progressBar(r.completedStages, r.totalStages)} ${r.completedStages}/${r.totalStages} stages</div>${
+          r.status === 'closed' ? html`<div class="status">closed</div>` : ''
+        }</td>
+<td>${ragChip(r.rag)}${r.reasons.length ? html`<ul class="small">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</td>
+<td>${r.waitingOnCustomerSince ? html`since ${r.waitingOnCustomerSince.slice(0, 10)}` : html`<span class="muted">no</span>`}</td>
+<td>${r.overdue.length ? html`<ul class="small">${r.overdue.map((x) => html`<li>${x}</li>`)}</ul>` : html`<span class="muted">nothing</span>`}</td>
+<td>${r.nextDue ? html`${r.nextDue.date}<div class="small muted">${r.nextDue.what}</div>` : html`<span class="muted">none</span>`}</td>
 </tr>`,
       )}</tbody></table>`
     : html`<p>No projects yet: add a spec file to the projects folder and restart.</p>`;
   return page(
     'Portfolio',
-    html`<h1>Portfolio</h1><p class="muted small">Clock: ${now.toISOString()}</p><section>${body}</section>`,
+    html`<h1 id="portfolio-h">Portfolio</h1><p class="muted small">Clock: ${now.toISOString()}</p><section tabindex="0" aria-labelledby="portfolio-h">${body}</section>`,
+    session,
   );
 }
 

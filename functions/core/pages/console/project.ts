@@ -1,30 +1,79 @@
 /**
- * The console's project page (`/projects/{id}`): health, exit criteria, deviations, the stage
- * timeline picture (planned against actual), gates and approvals, the risk heat map and the latest
- * events. It renders the staff API's read model (getProjectDetail), so the page and
+ * The console's project page (`/projects/{id}`): what blocks the current stage, health, the stage
+ * timeline picture (planned against actual), deviations and their corrective actions, gates and
+ * approvals, tasks and deliverables, the risk heat map and risks, team, resources, documents and a
+ * page of events, with the forms of the PM's actions for those who may change the project. It renders the staff API's read model (getProjectDetail), so the page and
  * `GET /api/projects/{id}` cannot disagree. Gates arrive without task tokens and link hashes.
  */
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectEvent, Risk } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
-import { formatTime, page, ragChip } from './layout.js';
+import {
+  correctiveActionForm,
+  emptyForm,
+  type FormProject,
+  RECORD_FORMS,
+  type RecordKind,
+  recordForm,
+} from './forms.js';
+import { csrfField, formatTime, type PageSession, page, ragChip } from './layout.js';
 
 export interface ProjectPageInput {
   /** The project as the staff API reads it (stages, gates, risks, health, criteria, deviations). */
   detail: ProjectDetail;
-  /** The latest events, newest first. */
+  /** One page of events, newest first. */
   events: ProjectEvent[];
   now: Date;
+  /** The signed-in person (header, CSRF token of the forms). */
+  session?: PageSession;
+  /** The person may change the project: the forms are shown. */
+  mayChange?: boolean;
+  /** The cursor of the next (older) page of events, and whether this page is not the first. */
+  olderEvents?: string;
+  pagedEvents?: boolean;
+  /** What the last form did, in a sentence. */
+  notice?: string;
 }
 
-/** A project: health, stage timeline (planned vs actual), gates and approvals, risks, latest events. */
-export function projectPage({ detail, events, now }: ProjectPageInput): string {
+/** Everything the forms of a project need to know about it. */
+export function formProject(detail: ProjectDetail): FormProject {
+  return {
+    id: detail.id,
+    name: detail.name,
+    currentStage: detail.currentStage,
+    stages: [...detail.stages].sort((a, b) => a.order - b.order).map((s) => ({ key: s.key, name: s.name })),
+  };
+}
+
+/**
+ * A project: what blocks the current stage (and the submit form), health, the stage timeline,
+ * deviations with their corrective actions, gates and approvers, tasks and deliverables, risks,
+ * team, resources, documents and a page of events. The forms show only to people who may change
+ * the project (its team and admins); the others read it.
+ */
+export function projectPage(input: ProjectPageInput): string {
+  const { detail, events, now, session } = input;
   const { health, criteria, deviations } = detail;
   const project = detail;
   const tz = project.timezone;
   const current = project.stages.find((s) => s.key === project.currentStage);
+  const forms = session && input.mayChange ? session : undefined;
+  const fp = formProject(detail);
+  const base = `/projects/${encodeURIComponent(project.id)}`;
+  const submit =
+    forms && criteria && current
+      ? html`<form method="post" action="${base}/stages/${encodeURIComponent(current.key)}/submit">${csrfField(
+          forms,
+        )}<button type="submit">Submit ${current.name} for its gate</button></form>`
+      : '';
   const body = html`<h1>${project.name}</h1>
-<section><dl>
+${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}
+${
+  session && !input.mayChange
+    ? html`<p class="notice">You can read this project. Only its team and administrators can change it.</p>`
+    : ''
+}
+<section tabindex="0" aria-labelledby="summary-h"><h2 id="summary-h">Where it stands</h2><dl>
 <dt>Customer</dt><dd>${project.customerName}</dd>
 <dt>Status</dt><dd class="status">${project.status}</dd>
 <dt>Current stage</dt><dd>${current?.name ?? project.currentStage}</dd>
@@ -33,7 +82,7 @@ ${
     ? html`<dt>Exit criteria</dt><dd>${
         criteria.met
           ? 'hold'
-          : html`not yet:<ul class="unmet">${criteria.unmet.map((u) => html`<li>${u}</li>`)}</ul>`
+          : html`not yet (these block the stage):<ul class="unmet">${criteria.unmet.map((u) => html`<li>${u}</li>`)}</ul>`
       }</dd>`
     : ''
 }
@@ -42,8 +91,8 @@ ${
   }</dd>
 <dt>Timeline</dt><dd>${project.spec.timeline.start} to ${project.spec.timeline.end}</dd>
 <dt>Clock</dt><dd>${formatTime(now.toISOString(), tz)} (${tz})</dd>
-</dl></section>
-<section><h2>Stage timeline</h2>${timelineSvg(detail, now)}
+</dl>${submit}</section>
+<section tabindex="0" aria-labelledby="timeline-h"><h2 id="timeline-h">Stage timeline</h2>${timelineSvg(detail, now)}
 <table><thead><tr><th>Stage</th><th>Status</th><th>Due</th><th>Started</th><th>Completed</th><th>Rework</th></tr></thead>
 <tbody>${detail.stages.map(
     (s) =>
@@ -52,11 +101,110 @@ ${
         tz,
       )}</td><td>${formatTime(s.completedAt, tz)}</td><td>${s.reworkCount || ''}</td></tr>`,
   )}</tbody></table></section>
-${deviations.length ? html`<section><h2>Deviations</h2>${deviationsTable(deviations, tz)}</section>` : ''}
-<section><h2>Gates and approvals</h2>${gatesTable(detail)}</section>
-<section><h2>Risks</h2>${heatMap(detail.risks)}${risksTable(detail.risks)}</section>
-<section><h2>Latest events</h2>${eventsTable(events, tz)}</section>`;
-  return page(project.name, body);
+${
+  deviations.length
+    ? html`<section id="deviations" tabindex="0" aria-labelledby="deviations-h"><h2 id="deviations-h">Deviations</h2>${deviationsTable(
+        project.id,
+        deviations,
+        tz,
+        forms,
+      )}</section>`
+    : ''
+}
+<section id="gates" tabindex="0" aria-labelledby="gates-h"><h2 id="gates-h">Gates and approvals</h2>${gatesTable(detail)}</section>
+<section id="tasks" tabindex="0" aria-labelledby="tasks-h"><h2 id="tasks-h">Tasks and deliverables</h2>${tasksTable(detail, base, forms)}${
+    forms ? addForm('task', fp, forms, { stage: detail.currentStage, status: 'todo', type: 'task' }) : ''
+  }</section>
+<section id="risks" tabindex="0" aria-labelledby="risks-h"><h2 id="risks-h">Risks</h2>${heatMap(detail.risks)}${risksTable(detail.risks, base, forms)}${
+    forms ? addForm('risk', fp, forms, { status: 'open' }) : ''
+  }</section>
+<section id="team" tabindex="0" aria-labelledby="team-h"><h2 id="team-h">Team</h2>${teamTable(detail, base, forms)}${
+    forms ? addForm('member', fp, forms) : ''
+  }</section>
+<section id="resources" tabindex="0" aria-labelledby="resources-h"><h2 id="resources-h">Resources</h2>${resourcesTable(detail, base, forms)}${
+    forms ? addForm('resource', fp, forms) : ''
+  }</section>
+<section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
+<section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
+    input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''
+  }${input.olderEvents ? html`<a href="${base}?${new URLSearchParams({ cursor: input.olderEvents }).toString()}#events">Older events</a>` : ''}</p></section>`;
+  return page(project.name, body, session);
+}
+
+function addForm(
+  kind: RecordKind,
+  project: FormProject,
+  session: PageSession,
+  values: Record<string, string> = {},
+): SafeHtml {
+  return html`<details><summary>Add a ${RECORD_FORMS[kind].noun}</summary>${recordForm(
+    kind,
+    project,
+    emptyForm(values),
+    session,
+  )}</details>`;
+}
+
+const editLink = (base: string, segment: string, id: string, label: string) =>
+  html`<a href="${base}/${segment}/${encodeURIComponent(id)}" aria-label="${label}">Edit</a>`;
+
+function tasksTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
+  if (detail.tasks.length === 0) return html`<p class="muted">No tasks or deliverables recorded.</p>`;
+  const names = new Map(detail.stages.map((s) => [s.key, s.name]));
+  const order = new Map(detail.stages.map((s) => [s.key, s.order]));
+  const tasks = [...detail.tasks].sort(
+    (a, b) => (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0) || a.id.localeCompare(b.id),
+  );
+  return html`<table><thead><tr><th>Task</th><th>Stage</th><th>Status</th><th>Estimate</th><th>Hours</th><th>Due</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead><tbody>${tasks.map(
+    (t) =>
+      html`<tr><td>${t.name}<div class="small muted">${t.type} · ${t.id}${t.assignee ? ` · ${t.assignee}` : ''}</div></td><td>${
+        names.get(t.stage) ?? t.stage
+      }</td><td class="status">${t.status.replace('_', ' ')}${
+        t.waiverReason ? html`<div class="small muted">${t.waiverReason}</div>` : ''
+      }</td><td>${t.estimateHours}</td><td>${t.actualHours}</td><td>${t.due ?? ''}</td>${
+        forms ? html`<td>${editLink(base, 'tasks', t.id, `Edit ${t.type} ${t.name}`)}</td>` : ''
+      }</tr>`,
+  )}</tbody></table>`;
+}
+
+function teamTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
+  if (detail.team.length === 0) return html`<p class="muted">No team members recorded.</p>`;
+  return html`<table><thead><tr><th>Name</th><th>Role</th><th>Skills</th><th>Allocation</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead><tbody>${detail.team.map(
+    (m) =>
+      html`<tr><td>${m.name}<div class="small muted">${m.email}</div></td><td>${m.role}</td><td>${m.skills.join(
+        ', ',
+      )}</td><td>${m.allocation}%</td>${forms ? html`<td>${editLink(base, 'team', m.email, `Edit ${m.name}`)}</td>` : ''}</tr>`,
+  )}</tbody></table>`;
+}
+
+function resourcesTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
+  if (detail.resources.length === 0) return html`<p class="muted">No resources recorded.</p>`;
+  return html`<table><thead><tr><th>Resource</th><th>Kind</th><th>Quantity</th><th>Cost</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead><tbody>${detail.resources.map(
+    (r) =>
+      html`<tr><td>${r.name}<div class="small muted">${r.id}</div></td><td>${r.kind}</td><td>${r.quantity ?? ''}</td><td>${
+        r.cost ?? ''
+      }</td>${forms ? html`<td>${editLink(base, 'resources', r.id, `Edit ${r.name}`)}</td>` : ''}</tr>`,
+  )}</tbody></table>`;
+}
+
+function documentsList(detail: ProjectDetail, base: string): SafeHtml {
+  if (detail.documents.length === 0) return html`<p class="muted">No documents yet.</p>`;
+  const tz = detail.timezone;
+  return html`<ul>${[...detail.documents]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .map(
+      (d) =>
+        html`<li><a href="${base}/documents/${encodeURIComponent(d.id)}" download>${d.title}</a> <span class="small muted">version ${d.docVersion}, ${formatTime(
+          d.createdAt,
+          tz,
+        )}</span></li>`,
+    )}</ul>`;
 }
 
 const DAY = 86_400_000;
@@ -181,27 +329,36 @@ export function heatMap(risks: Risk[]): SafeHtml {
 </table><p class="small muted">Rows: likelihood 1-5. Columns: impact 1-5. Open and mitigated risks by id.</p>`;
 }
 
-function deviationsTable(deviations: ProjectDetail['deviations'], tz: string): SafeHtml {
+function deviationsTable(
+  projectId: string,
+  deviations: ProjectDetail['deviations'],
+  tz: string,
+  forms: PageSession | undefined,
+): SafeHtml {
   return html`<table><thead><tr><th>Deviation</th><th>Corrective action</th></tr></thead><tbody>${deviations.map(
-    (d) =>
+    (d, i) =>
       html`<tr><td>${d.summary}<br><small>${d.key}</small></td><td>${
         d.action
           ? html`${d.action.action}<br><small>${d.action.by}, ${formatTime(d.action.at, tz)}</small>`
           : html`<strong>needs a corrective action</strong>`
-      }</td></tr>`,
+      }${forms ? correctiveActionForm(projectId, d, emptyForm(), forms, i) : ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
-function risksTable(risks: Risk[]): SafeHtml {
+function risksTable(risks: Risk[], base: string, forms: PageSession | undefined): SafeHtml {
   if (risks.length === 0) return html`<p class="muted">No risks recorded.</p>`;
-  return html`<table><thead><tr><th>Risk</th><th>Score</th><th>Owner</th><th>Mitigation</th><th>Status</th></tr></thead>
+  return html`<table><thead><tr><th>Risk</th><th>Score</th><th>Owner</th><th>Mitigation</th><th>Status</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead>
 <tbody>${[...risks]
     .sort((a, b) => b.likelihood * b.impact - a.likelihood * a.impact)
     .map(
       (r) =>
         html`<tr><td>${r.title}<div class="small muted">${r.id}</div></td><td>${r.likelihood} × ${r.impact} = ${
           r.likelihood * r.impact
-        }</td><td>${r.owner ?? ''}</td><td>${r.mitigation ?? ''}</td><td>${r.status}</td></tr>`,
+        }</td><td>${r.owner ?? ''}</td><td>${r.mitigation ?? ''}</td><td>${r.status}</td>${
+          forms ? html`<td>${editLink(base, 'risks', r.id, `Edit risk ${r.title}`)}</td>` : ''
+        }</tr>`,
     )}</tbody></table>`;
 }
 

@@ -1,0 +1,297 @@
+/**
+ * The console's forms for the PM's actions: create or update a task or deliverable, a risk, a team
+ * member, a resource; record a corrective action. Each field has a label, its error (when the last
+ * post had one) right under it and linked with aria-describedby, and the value that was sent, so a
+ * form with errors comes back as the person left it. Every form carries the session's CSRF token.
+ * One table (`RECORD_FORMS`) says which fields each kind of record has: the project page, the edit
+ * pages and the handlers all read it.
+ */
+import { html, type SafeHtml } from '../../html.js';
+import { csrfField, type PageSession, page } from './layout.js';
+
+/** The kinds of project records the console edits. */
+export type RecordKind = 'task' | 'risk' | 'member' | 'resource';
+
+/** What a form shows: the values sent (or stored), the errors by field, one error for the whole form. */
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  formError?: string;
+}
+
+export const emptyForm = (values: Record<string, string> = {}): FormState => ({ values, errors: {} });
+
+/** One field of a form. */
+export interface FieldSpec {
+  name: string;
+  label: string;
+  kind: 'text' | 'number' | 'date' | 'email' | 'select' | 'textarea';
+  options?: [value: string, label: string][];
+  hint?: string;
+  /** Needed when the record is created. */
+  required?: boolean;
+  /** A number field's step (default any). */
+  step?: string;
+}
+
+/** What a record form needs to know about its project. */
+export interface FormProject {
+  id: string;
+  name: string;
+  stages: { key: string; name: string }[];
+  currentStage: string;
+}
+
+const STATUS: [string, string][] = [
+  ['todo', 'To do'],
+  ['in_progress', 'In progress'],
+  ['done', 'Done'],
+  ['waived', 'Waived (give a reason)'],
+];
+const SCALE: [string, string][] = [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]);
+
+/** The form of each kind of record: its title, URL segment, id field and fields. */
+export const RECORD_FORMS: Record<
+  RecordKind,
+  {
+    noun: string;
+    segment: string;
+    idField: 'id' | 'email';
+    idLabel: string;
+    idHint: string;
+    fields: (project: FormProject) => FieldSpec[];
+  }
+> = {
+  task: {
+    noun: 'task or deliverable',
+    segment: 'tasks',
+    idField: 'id',
+    idLabel: 'Task id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. migrate-mail',
+    fields: (project) => [
+      {
+        name: 'type',
+        label: 'Type',
+        kind: 'select',
+        options: [
+          ['task', 'Task'],
+          ['deliverable', 'Deliverable'],
+        ],
+      },
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      {
+        name: 'stage',
+        label: 'Stage',
+        kind: 'select',
+        options: project.stages.map((s) => [s.key, s.name]),
+      },
+      { name: 'status', label: 'Status', kind: 'select', options: STATUS },
+      { name: 'estimateHours', label: 'Estimate (hours)', kind: 'number', step: '0.25' },
+      { name: 'actualHours', label: 'Hours spent', kind: 'number', step: '0.25' },
+      { name: 'assignee', label: 'Assignee', kind: 'text' },
+      { name: 'due', label: 'Due date', kind: 'date' },
+      { name: 'acceptance', label: 'Acceptance criteria', kind: 'textarea' },
+      {
+        name: 'waiverReason',
+        label: 'Waiver reason',
+        kind: 'textarea',
+        hint: 'Needed when the status is Waived',
+      },
+    ],
+  },
+  risk: {
+    noun: 'risk',
+    segment: 'risks',
+    idField: 'id',
+    idLabel: 'Risk id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. data-loss',
+    fields: () => [
+      { name: 'title', label: 'Title', kind: 'text', required: true },
+      { name: 'likelihood', label: 'Likelihood (1-5)', kind: 'select', options: SCALE, required: true },
+      { name: 'impact', label: 'Impact (1-5)', kind: 'select', options: SCALE, required: true },
+      { name: 'owner', label: 'Owner', kind: 'text' },
+      { name: 'mitigation', label: 'Mitigation', kind: 'textarea' },
+      {
+        name: 'status',
+        label: 'Status',
+        kind: 'select',
+        options: [
+          ['open', 'Open'],
+          ['mitigated', 'Mitigated'],
+          ['closed', 'Closed'],
+        ],
+      },
+      { name: 'reviewBy', label: 'Review by', kind: 'date' },
+    ],
+  },
+  member: {
+    noun: 'team member',
+    segment: 'team',
+    idField: 'email',
+    idLabel: 'Email',
+    idHint: 'Team members can change the project once added',
+    fields: () => [
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'role', label: 'Role', kind: 'text', required: true },
+      { name: 'skills', label: 'Skills', kind: 'text', hint: 'Separated by commas' },
+      { name: 'allocation', label: 'Allocation (percent)', kind: 'number', step: '1', required: true },
+    ],
+  },
+  resource: {
+    noun: 'resource',
+    segment: 'resources',
+    idField: 'id',
+    idLabel: 'Resource id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. m365-licences',
+    fields: () => [
+      {
+        name: 'kind',
+        label: 'Kind',
+        kind: 'select',
+        options: [
+          ['software', 'Software'],
+          ['hardware', 'Hardware'],
+          ['tool', 'Tool'],
+          ['service', 'Service'],
+        ],
+        required: true,
+      },
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'quantity', label: 'Quantity', kind: 'number', step: '1' },
+      { name: 'cost', label: 'Cost', kind: 'number', step: '0.01' },
+    ],
+  },
+};
+
+/** One labelled field with its hint and error. `prefix` keeps ids unique when a page has several forms. */
+export function field(spec: FieldSpec, state: FormState, prefix: string): SafeHtml {
+  const id = `${prefix}-${spec.name}`;
+  const value = state.values[spec.name] ?? '';
+  const error = state.errors[spec.name];
+  const described = [spec.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const aria = html`${described ? html` aria-describedby="${described}"` : ''}${error ? html` aria-invalid="true"` : ''}`;
+  let control: SafeHtml;
+  if (spec.kind === 'select') {
+    const options = spec.options ?? [];
+    const known = options.some(([v]) => v === value);
+    control = html`<select id="${id}" name="${spec.name}"${aria}>${
+      spec.required ? '' : html`<option value=""${value === '' ? ' selected' : ''}>(not set)</option>`
+    }${!known && value !== '' ? html`<option value="${value}" selected>${value}</option>` : ''}${options.map(
+      ([v, label]) => html`<option value="${v}"${v === value ? ' selected' : ''}>${label}</option>`,
+    )}</select>`;
+  } else if (spec.kind === 'textarea') {
+    control = html`<textarea id="${id}" name="${spec.name}" rows="3"${aria}>${value}</textarea>`;
+  } else {
+    const type = spec.kind === 'number' ? 'text' : spec.kind;
+    const mode = spec.kind === 'number' ? html` inputmode="decimal"` : '';
+    control = html`<input id="${id}" name="${spec.name}" type="${type}" value="${value}"${mode}${aria}>`;
+  }
+  return html`<div class="field"><label for="${id}">${spec.label}${spec.required ? ' (required to create)' : ''}</label>${control}${
+    spec.hint ? html`<span class="hint" id="${id}-hint">${spec.hint}</span>` : ''
+  }${error ? html`<span class="error" id="${id}-error">${error}</span>` : ''}</div>`;
+}
+
+function errorSummary(state: FormState): SafeHtml {
+  const count = Object.keys(state.errors).length;
+  if (!state.formError && count === 0) return html``;
+  return html`<div class="error-summary" role="alert">${state.formError ?? ''}${
+    count
+      ? html`${state.formError ? html`<br>` : ''}${count === 1 ? 'One field needs' : `${count} fields need`} attention: see the messages under ${count === 1 ? 'it' : 'them'}.`
+      : ''
+  }</div>`;
+}
+
+/**
+ * The form of a record kind. With `existing` (its id and version), the id is fixed and the form
+ * updates that record; otherwise the id is asked for and the form creates one.
+ */
+export function recordForm(
+  kind: RecordKind,
+  project: FormProject,
+  state: FormState,
+  session: PageSession,
+  existing?: { id: string; version: number },
+): SafeHtml {
+  const form = RECORD_FORMS[kind];
+  const prefix = existing ? `edit-${kind}` : `new-${kind}`;
+  const idSpec: FieldSpec = {
+    name: form.idField,
+    label: form.idLabel,
+    kind: form.idField === 'email' ? 'email' : 'text',
+    hint: form.idHint,
+    required: true,
+  };
+  return html`<form method="post" action="/projects/${encodeURIComponent(project.id)}/${form.segment}" class="stack" novalidate>
+${errorSummary(state)}${csrfField(session)}
+${
+  existing
+    ? html`<input type="hidden" name="${form.idField}" value="${existing.id}"><input type="hidden" name="version" value="${existing.version}"><p><strong>${form.idLabel}:</strong> ${existing.id}</p>`
+    : field(idSpec, state, prefix)
+}
+${form.fields(project).map((f) => field(f, state, prefix))}
+<div><button type="submit">${existing ? `Save ${form.noun}` : `Add ${form.noun}`}</button></div>
+</form>`;
+}
+
+/** A page with one record form: to edit a record, or the form again with its errors. */
+export function recordFormPage(
+  kind: RecordKind,
+  project: FormProject,
+  state: FormState,
+  session: PageSession,
+  existing?: { id: string; version: number },
+  note?: string,
+): string {
+  const noun = RECORD_FORMS[kind].noun;
+  const title = existing ? `Update ${noun} ${existing.id}` : `Add a ${noun}`;
+  return page(
+    title,
+    html`<p><a href="/projects/${encodeURIComponent(project.id)}">← ${project.name}</a></p><h1>${title}</h1>${
+      note ? html`<p class="notice">${note}</p>` : ''
+    }<section>${recordForm(kind, project, state, session, existing)}</section>`,
+    session,
+  );
+}
+
+/** The form that records the corrective action of one open deviation. */
+export function correctiveActionForm(
+  projectId: string,
+  deviation: { key: string; summary: string },
+  state: FormState,
+  session: PageSession,
+  index: number,
+): SafeHtml {
+  const spec: FieldSpec = {
+    name: 'action',
+    label: 'Corrective action',
+    kind: 'textarea',
+    hint: 'What is being done about it (replaces the action recorded before)',
+  };
+  return html`<form method="post" action="/projects/${encodeURIComponent(projectId)}/deviations/${encodeURIComponent(
+    deviation.key,
+  )}/corrective-action" class="stack" novalidate>${errorSummary(state)}${csrfField(session)}${field(
+    spec,
+    state,
+    `deviation-${index}`,
+  )}<div><button type="submit">Record the action</button></div></form>`;
+}
+
+/** The corrective action form again, with its error. */
+export function correctiveActionPage(
+  project: { id: string; name: string },
+  deviation: { key: string; summary: string },
+  state: FormState,
+  session: PageSession,
+): string {
+  return page(
+    'Corrective action',
+    html`<p><a href="/projects/${encodeURIComponent(project.id)}">← ${project.name}</a></p><h1>Corrective action</h1><section><p>${deviation.summary} <span class="small muted">${deviation.key}</span></p>${correctiveActionForm(
+      project.id,
+      deviation,
+      state,
+      session,
+      0,
+    )}</section>`,
+    session,
+  );
+}
