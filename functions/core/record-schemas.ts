@@ -137,6 +137,14 @@ const approvalLinkSchema = z.object({
   decidedAt: optionalText,
 });
 
+const mailDeliverySchema = z.object({
+  status: z.enum(['bounced', 'complained']),
+  at: text,
+  detail: text,
+  permanent: z.boolean(),
+  messageId: text,
+});
+
 const stakeholderSchema = z.object({
   ...versioned,
   entity: z.literal('stakeholder'),
@@ -144,6 +152,7 @@ const stakeholderSchema = z.object({
   email: text,
   name: text,
   role: z.enum(STAKEHOLDER_ROLES),
+  delivery: mailDeliverySchema.optional(),
 });
 
 const teamMemberSchema = z.object({
@@ -155,6 +164,7 @@ const teamMemberSchema = z.object({
   role: text,
   skills: z.array(text),
   allocation: z.number(),
+  delivery: mailDeliverySchema.optional(),
 });
 
 const resourceSchema = z.object({
