@@ -20,6 +20,10 @@ export interface AppSettings {
   readonly mspName: string;
   /** Run cdk-nag AwsSolutions at synth. @default true */
   readonly nag?: boolean;
+  /** An existing table to use instead of creating one (`milepost:tableName`: a restored table). */
+  readonly tableName?: string;
+  /** Reserved concurrency of the HTTP function (`milepost:httpReservedConcurrency`; 0: none). @default 50 */
+  readonly httpReservedConcurrency?: number;
 }
 
 export const PLATFORM_STACK_NAME = 'Milepost-Platform';
@@ -43,11 +47,25 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     );
   }
   const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
+  const tableName = ctx('milepost:tableName');
+  if (tableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    throw new Error(`milepost: milepost:tableName "${tableName}" is not a DynamoDB table name`);
+  }
+  const reserved: unknown = app.node.tryGetContext('milepost:httpReservedConcurrency');
+  const httpReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
+  if (
+    httpReservedConcurrency !== undefined &&
+    !(Number.isInteger(httpReservedConcurrency) && httpReservedConcurrency >= 0)
+  ) {
+    throw new Error('milepost: milepost:httpReservedConcurrency must be a whole number, 0 or more');
+  }
   return {
     ...(account ? { account } : {}),
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
     senderEmail,
     mspName: ctx('milepost:mspName') ?? 'Your MSP',
+    ...(tableName ? { tableName } : {}),
+    ...(httpReservedConcurrency !== undefined ? { httpReservedConcurrency } : {}),
   };
 }
 
@@ -78,6 +96,10 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     description: 'milepost: shared platform (table, documents, functions, HTTP API, email, alarms)',
     senderEmail: settings.senderEmail,
     mspName: settings.mspName,
+    ...(settings.tableName ? { existingTableName: settings.tableName } : {}),
+    ...(settings.httpReservedConcurrency !== undefined
+      ? { httpReservedConcurrency: settings.httpReservedConcurrency }
+      : {}),
   });
   const projects = new Map<string, ProjectStack>();
   for (const loaded of specs) {

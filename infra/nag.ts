@@ -37,7 +37,8 @@ const STATE_MACHINE_STAR =
 
 /** Findings of the platform stack that are deliberate. */
 export function acknowledgePlatformFindings(stack: PlatformStack): void {
-  const tableIndexes = `${arnOf(stack.table)}/index/*`;
+  // The table may be created here or imported by name (a restored table): its ARN as the finding writes it.
+  const tableIndexes = findingText(stack, `${stack.table.tableArn}/index/*`);
   const documents = `${arnOf(stack.documentsBucket)}/*`;
   for (const f of Object.values(stack.functions)) {
     acknowledge(f, 'IAM5[Resource::*]', FUNCTION_XRAY);
@@ -80,6 +81,11 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       'Public by design: customer stakeholders approve without an account. The route carries an unguessable single-use link id (>= 128 bits, only its SHA-256 stored), GET has no side effects, POST needs the CSRF nonce of the form; the OpenAPI document is public documentation. The staff API (/api/{proxy+}) uses the IAM authorizer.',
     );
   }
+  acknowledge(
+    stack.mailFeedback.deadLetterQueue,
+    'SQS3',
+    'This queue is itself the dead-letter queue of the SES feedback rule (EventBridge target DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
+  );
   acknowledge(
     stack.registerProvider,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -7,7 +7,7 @@ import { registerProject } from '../../functions/core/use-cases/register-project
 import { getProjectDetail } from '../../functions/core/use-cases/staff-get-project.js';
 import { handleMailFeedback } from '../../functions/handlers/mail-feedback.js';
 import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, type TestDeps } from '../support/fakes.js';
+import { CapturingLogger, makeTestDeps, type TestDeps } from '../support/fakes.js';
 
 const loaded = (spec: ProjectSpec) => ({ file: `${spec.id}.yaml`, spec, stages: resolveStages(spec) });
 
@@ -49,9 +49,10 @@ function complaintEvent(to: string, messageId: string) {
 describe('mail feedback (SES bounces and complaints)', () => {
   let t: TestStore;
   let deps: TestDeps;
+  const log = new CapturingLogger();
   beforeAll(async () => {
     t = await makeTestStore();
-    deps = makeTestDeps(t.store);
+    deps = makeTestDeps(t.store, { log });
     await registerProject(deps, loaded(makeProjectSpec({ id: 'fb-one' })), { start: false });
     await registerProject(deps, loaded(makeProjectSpec({ id: 'fb-two' })), { start: false });
   });
@@ -116,8 +117,8 @@ describe('mail feedback (SES bounces and complaints)', () => {
     const event = bounceEvent('sponsor@acme.example', 'msg-4');
     event.detail.bounce.bouncedRecipients = [];
     await expect(handleMailFeedback(deps, event)).rejects.toBeInstanceOf(ValidationError);
-    const log = (deps.log as { lines: string[] }).lines.join('\n');
-    expect(log).toContain('detail.bounce.bouncedRecipients');
-    expect(log).not.toContain('acme.example');
+    const lines = log.lines.join('\n');
+    expect(lines).toContain('detail.bounce.bouncedRecipients');
+    expect(lines).not.toContain('acme.example');
   });
 });
