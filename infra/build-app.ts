@@ -6,6 +6,7 @@ import { isAbsolute, relative } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LoadedSpec, loadSpecFolder } from '../functions/core/spec/load.js';
+import { PIPELINE_STACK_NAME, PipelineStack } from './pipeline-stack.js';
 import { PlatformStack } from './platform-stack.js';
 import { ProjectStack } from './project-stack.js';
 
@@ -24,6 +25,11 @@ export interface AppSettings {
   readonly tableName?: string;
   /** Reserved concurrency of the HTTP function (`milepost:httpReservedConcurrency`; 0: none). @default 50 */
   readonly httpReservedConcurrency?: number;
+  /**
+   * The deploy pipeline's bootstrap stack (`milepost:pipeline` = `<owner>/<repo>`,
+   * `milepost:pipelineBranch`, `milepost:githubOidcProviderArn`). @default no pipeline stack
+   */
+  readonly pipeline?: { repository: string; branch?: string; oidcProviderArn?: string };
 }
 
 export const PLATFORM_STACK_NAME = 'Milepost-Platform';
@@ -48,6 +54,9 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
   }
   const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
   const tableName = ctx('milepost:tableName');
+  const repository = ctx('milepost:pipeline');
+  const pipelineBranch = ctx('milepost:pipelineBranch');
+  const oidcProviderArn = ctx('milepost:githubOidcProviderArn');
   if (tableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     throw new Error(`milepost: milepost:tableName "${tableName}" is not a DynamoDB table name`);
   }
@@ -65,6 +74,15 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     senderEmail,
     mspName: ctx('milepost:mspName') ?? 'Your MSP',
     ...(tableName ? { tableName } : {}),
+    ...(repository
+      ? {
+          pipeline: {
+            repository,
+            ...(pipelineBranch ? { branch: pipelineBranch } : {}),
+            ...(oidcProviderArn ? { oidcProviderArn } : {}),
+          },
+        }
+      : {}),
     ...(httpReservedConcurrency !== undefined ? { httpReservedConcurrency } : {}),
   };
 }
@@ -111,6 +129,13 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     });
     stack.addStackDependency(platform);
     projects.set(loaded.spec.id, stack);
+  }
+  if (settings.pipeline) {
+    new PipelineStack(app, PIPELINE_STACK_NAME, {
+      env,
+      description: `milepost: deploy pipeline roles for GitHub Actions (${settings.pipeline.repository})`,
+      ...settings.pipeline,
+    });
   }
   if (settings.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { platform, projects };
