@@ -9,6 +9,12 @@
  * 3. State transitions: the synthesized definition of each example project run by
  *    aws-local-stepfunctions with every Task overridden (happy path): states entered per stage.
  *
+ * 4. Cost inputs (the README's cost table is computed from these lines, `cost-input: name = value`):
+ *    per example project, the states entered and Lambda invocations of its lifetime (happy path),
+ *    the schedule invocations and status emails per week at its cadence, the DynamoDB requests
+ *    (read and write request units at up to 1 KB / 4 KB items) of registration, a monitoring check, a
+ *    status report and an approval, the stored bytes of its records and of a status report document.
+ *
  * BENCH_RUNS sets the repetitions of 2 and 3 (default 25).
  */
 import '../local/polyfills.js';
@@ -16,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { parseDocument } from 'yaml';
 import { DynamoProjectStore } from '../functions/adapters/dynamo-store.js';
@@ -29,6 +35,8 @@ import { stageType } from '../functions/core/stages/index.js';
 import { enterStage } from '../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../functions/core/use-cases/open-gate.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
+import { runMonitoringCheck } from '../functions/core/use-cases/run-monitoring-check.js';
+import { sendStatusReport } from '../functions/core/use-cases/send-status-report.js';
 import { lifecycleEventSchema } from '../functions/core/workflow-contract.js';
 import { createHttpApp } from '../functions/http/app.js';
 import { respond } from '../functions/http/exchange.js';
@@ -88,6 +96,9 @@ class MemoryDocuments implements DocumentStore {
   }
   async get(key: string) {
     return this.docs.get(key);
+  }
+  sizes(): number[] {
+    return [...this.docs.values()].map((d) => Buffer.byteLength(d, 'utf8'));
   }
 }
 
@@ -191,7 +202,11 @@ async function benchDecision(): Promise<void> {
 
 // 3. State transitions --------------------------------------------------------------------------
 
-async function runHappyPath(definition: AslDefinition, projectId: string): Promise<number> {
+async function runHappyPath(
+  definition: AslDefinition,
+  projectId: string,
+  onEntered: (stateName: string) => void = () => {},
+): Promise<number> {
   const handler = (taskInput: unknown) => {
     const e = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
     if (e.action === 'enterStage') {
@@ -220,7 +235,11 @@ async function runHappyPath(definition: AslDefinition, projectId: string): Promi
   });
   let entered = 0;
   const counting = (async () => {
-    for await (const event of execution.eventLogs) if (event.type === 'StateEntered') entered++;
+    for await (const event of execution.eventLogs) {
+      if (event.type !== 'StateEntered') continue;
+      entered++;
+      onEntered((event as { state?: { name?: string } }).state?.name ?? '');
+    }
   })();
   await execution.result;
   await counting;
@@ -249,7 +268,163 @@ async function benchTransitions(): Promise<void> {
   }
 }
 
+// 4. Cost inputs --------------------------------------------------------------------------------
+
+/** Request units of DynamoDB on demand: reads per 4 KB (strongly consistent), writes per 1 KB, transactions x2. */
+function requestUnits(
+  command: string,
+  input: Record<string, unknown>,
+  itemBytes: number,
+): { rru: number; wru: number } {
+  const reads = Math.max(1, Math.ceil(itemBytes / 4096));
+  const writes = Math.max(1, Math.ceil(itemBytes / 1024));
+  switch (command) {
+    case 'GetItemCommand':
+      return { rru: reads, wru: 0 };
+    case 'QueryCommand':
+    case 'BatchGetItemCommand':
+      return { rru: reads, wru: 0 };
+    case 'PutItemCommand':
+    case 'UpdateItemCommand':
+      return { rru: 0, wru: writes };
+    case 'TransactWriteItemsCommand':
+      return { rru: 0, wru: 2 * writes * ((input['TransactItems'] as unknown[] | undefined)?.length ?? 1) };
+    default:
+      return { rru: 0, wru: 0 };
+  }
+}
+
+async function benchCostInputs(): Promise<void> {
+  console.log('\n## Cost inputs (the README cost table reads these lines)');
+  const specs = await loadProjectSpecs('projects');
+  const definitions = synthesizeDefinitions(specs);
+  for (const loaded of specs) {
+    const id = loaded.spec.id;
+    const definition = definitions.get(id);
+    if (!definition) continue;
+    const entered = await runHappyPath(definition, id);
+    const tasks = await countTasks(definition, id);
+    const monitorPerWeek = loaded.spec.monitoring.every === 'day' ? 7 : 1;
+    const every = loaded.spec.communication.statusReport.every;
+    const reportsPerWeek = every === 'week' ? 1 : every === 'fortnight' ? 0.5 : 12 / 52;
+    const people = new Set(
+      [...loaded.spec.stakeholders, ...loaded.spec.team].map((p) => p.email.toLowerCase()),
+    );
+    console.log(`cost-input: ${id}.states_entered_lifetime = ${entered}`);
+    console.log(`cost-input: ${id}.lifecycle_invocations_lifetime = ${tasks}`);
+    console.log(`cost-input: ${id}.schedule_invocations_per_week = ${monitorPerWeek + reportsPerWeek}`);
+    console.log(`cost-input: ${id}.status_emails_per_week = ${(people.size * reportsPerWeek).toFixed(2)}`);
+  }
+  let db: Awaited<ReturnType<typeof startDynamoDbLocal>>;
+  try {
+    db = await startDynamoDbLocal({ inMemory: true });
+  } catch (e) {
+    console.log(`DynamoDB figures skipped: ${(e as Error).message}`);
+    return;
+  }
+  try {
+    const raw = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const units = { rru: 0, wru: 0, requests: 0 };
+    // Counts every request the store sends, with the request units it would consume on demand.
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as Record<string, unknown>;
+        units.requests++;
+        const u = requestUnits(context.commandName ?? '', input, 1024);
+        units.rru += u.rru;
+        units.wru += u.wru;
+        return result;
+      },
+      { step: 'initialize', name: 'milepostCostCounter' },
+    );
+    const tableName = `cost-${Date.now().toString(36)}`;
+    await raw.send(new CreateTableCommand(createTableInput(tableName)));
+    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    const docs = new MemoryDocuments();
+    let emails = 0;
+    const deps: Deps = {
+      store: new DynamoProjectStore(client, tableName),
+      workflow: {
+        sendTaskSuccess: async () => {},
+        sendTaskFailure: async () => {},
+        startExecution: async () => {},
+      },
+      notifier: new EmailNotifier({
+        send: async () => {
+          emails++;
+          return { messageId: randomUUID() };
+        },
+      }),
+      documents: docs,
+      clock: { now: () => new Date() },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      config: {
+        publicBaseUrl: 'http://127.0.0.1:8080',
+        senderEmail: 'p@msp.example',
+        mspName: 'Bench',
+        linkTtlDays: 21,
+      },
+    };
+    const measure = async (name: string, fn: () => Promise<unknown>) => {
+      const before = { ...units };
+      const sentBefore = emails;
+      await fn();
+      console.log(
+        `cost-input: ${name} = ${units.requests - before.requests} requests, ${units.rru - before.rru} RRU, ${units.wru - before.wru} WRU, ${emails - sentBefore} emails`,
+      );
+    };
+    for (const loaded of specs) {
+      const id = loaded.spec.id;
+      await measure(`${id}.dynamodb_registration`, () => registerProject(deps, loaded, { start: false }));
+      await measure(`${id}.dynamodb_enter_stage`, () =>
+        enterStage(deps, {
+          projectId: id,
+          stage: 'initiation',
+          executionStartedAt: new Date().toISOString(),
+        }),
+      );
+      await measure(`${id}.dynamodb_open_gate`, () =>
+        openGate(deps, { projectId: id, stage: 'initiation', taskToken: `t-${id}` }),
+      );
+      await measure(`${id}.dynamodb_monitoring_check`, () => runMonitoringCheck(deps, id));
+      await measure(`${id}.dynamodb_status_report`, () => sendStatusReport(deps, id));
+      const items = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': `PROJECT#${id}` },
+        }),
+      );
+      const bytes = (items.Items ?? []).reduce((n, item) => n + JSON.stringify(item).length, 0);
+      console.log(`cost-input: ${id}.stored_bytes_after_open_gate = ${bytes}`);
+    }
+    console.log(`cost-input: status_report_document_bytes = ${Math.max(0, ...docs.sizes())}`);
+  } finally {
+    await db.stop();
+  }
+}
+
+/** Task states entered on the happy path: each is one Lambda invocation of the lifecycle function. */
+async function countTasks(definition: AslDefinition, projectId: string): Promise<number> {
+  const taskNames = new Set(
+    Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([n]) => n),
+  );
+  let tasks = 0;
+  await runHappyPath(definition, projectId, (name) => {
+    if (taskNames.has(name)) tasks++;
+  });
+  return tasks;
+}
+
 console.log(`milepost benchmarks (node ${process.version}, ${RUNS} runs)`);
 await benchValidation();
 await benchDecision();
 await benchTransitions();
+await benchCostInputs();

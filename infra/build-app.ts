@@ -7,6 +7,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LoadedSpec, loadSpecFolder } from '../functions/core/spec/load.js';
 import { type FederationSettings, parseFederation } from './constructs/staff-sign-in.js';
+import { PIPELINE_STACK_NAME, PipelineStack } from './pipeline-stack.js';
 import { PlatformStack } from './platform-stack.js';
 import { ProjectStack } from './project-stack.js';
 
@@ -27,6 +28,15 @@ export interface AppSettings {
   readonly mfa?: 'optional' | 'required';
   /** `milepost:federation`: the MSP's identity provider (OIDC or SAML). */
   readonly federation?: FederationSettings;
+  /** An existing table to use instead of creating one (`milepost:tableName`: a restored table). */
+  readonly tableName?: string;
+  /** Reserved concurrency of the HTTP function (`milepost:httpReservedConcurrency`; 0: none). @default 50 */
+  readonly httpReservedConcurrency?: number;
+  /**
+   * The deploy pipeline's bootstrap stack (`milepost:pipeline` = `<owner>/<repo>`,
+   * `milepost:pipelineBranch`, `milepost:githubOidcProviderArn`). @default no pipeline stack
+   */
+  readonly pipeline?: { repository: string; branch?: string; oidcProviderArn?: string };
 }
 
 export const PLATFORM_STACK_NAME = 'Milepost-Platform';
@@ -59,6 +69,21 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     throw new Error('milepost: milepost:authDomainPrefix must be lower-case letters, digits and dashes');
   }
   const federation = parseFederation(app.node.tryGetContext('milepost:federation'));
+  const tableName = ctx('milepost:tableName');
+  const repository = ctx('milepost:pipeline');
+  const pipelineBranch = ctx('milepost:pipelineBranch');
+  const oidcProviderArn = ctx('milepost:githubOidcProviderArn');
+  if (tableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    throw new Error(`milepost: milepost:tableName "${tableName}" is not a DynamoDB table name`);
+  }
+  const reserved: unknown = app.node.tryGetContext('milepost:httpReservedConcurrency');
+  const httpReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
+  if (
+    httpReservedConcurrency !== undefined &&
+    !(Number.isInteger(httpReservedConcurrency) && httpReservedConcurrency >= 0)
+  ) {
+    throw new Error('milepost: milepost:httpReservedConcurrency must be a whole number, 0 or more');
+  }
   return {
     ...(account ? { account } : {}),
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
@@ -67,6 +92,17 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     mfa,
     ...(prefix ? { authDomainPrefix: prefix } : {}),
     ...(federation ? { federation } : {}),
+    ...(tableName ? { tableName } : {}),
+    ...(repository
+      ? {
+          pipeline: {
+            repository,
+            ...(pipelineBranch ? { branch: pipelineBranch } : {}),
+            ...(oidcProviderArn ? { oidcProviderArn } : {}),
+          },
+        }
+      : {}),
+    ...(httpReservedConcurrency !== undefined ? { httpReservedConcurrency } : {}),
   };
 }
 
@@ -103,6 +139,10 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
       mfa: settings.mfa ?? 'optional',
       ...(settings.federation ? { federation: settings.federation } : {}),
     },
+    ...(settings.tableName ? { existingTableName: settings.tableName } : {}),
+    ...(settings.httpReservedConcurrency !== undefined
+      ? { httpReservedConcurrency: settings.httpReservedConcurrency }
+      : {}),
   });
   const projects = new Map<string, ProjectStack>();
   for (const loaded of specs) {
@@ -114,6 +154,13 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     });
     stack.addStackDependency(platform);
     projects.set(loaded.spec.id, stack);
+  }
+  if (settings.pipeline) {
+    new PipelineStack(app, PIPELINE_STACK_NAME, {
+      env,
+      description: `milepost: deploy pipeline roles for GitHub Actions (${settings.pipeline.repository})`,
+      ...settings.pipeline,
+    });
   }
   if (settings.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { platform, projects };

@@ -37,7 +37,8 @@ const STATE_MACHINE_STAR =
 
 /** Findings of the platform stack that are deliberate. */
 export function acknowledgePlatformFindings(stack: PlatformStack): void {
-  const tableIndexes = `${arnOf(stack.table)}/index/*`;
+  // The table may be created here or imported by name (a restored table): its ARN as the finding writes it.
+  const tableIndexes = findingText(stack, `${stack.table.tableArn}/index/*`);
   const documents = `${arnOf(stack.documentsBucket)}/*`;
   for (const f of Object.values(stack.functions)) {
     acknowledge(f, 'IAM5[Resource::*]', FUNCTION_XRAY);
@@ -104,6 +105,11 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     pool,
     'COG8',
     'Threat protection (advanced security, enforced) needs the Cognito Plus feature plan, a per-user monthly cost the MSP decides on; the pool uses the Essentials plan, self sign-up is off (admins invite staff), passwords need 12 characters of four kinds, and MFA can be required by context.',
+  );
+  acknowledge(
+    stack.mailFeedback.deadLetterQueue,
+    'SQS3',
+    'This queue is itself the dead-letter queue of the SES feedback rule (EventBridge target DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
   );
   acknowledge(
     stack.registerProvider,

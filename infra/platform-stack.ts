@@ -24,7 +24,10 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { gatewayRoutes } from '../functions/http/routes.js';
+import { MailFeedback } from './constructs/mail-feedback.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
+import { OperationsDashboard } from './constructs/operations-dashboard.js';
+import { PublicRouteProtection } from './constructs/public-route-protection.js';
 import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in.js';
 import { acknowledgePlatformFindings } from './nag.js';
 
@@ -41,6 +44,16 @@ export interface PlatformStackProps extends StackProps {
   readonly apiBurstLimit?: number;
   /** The console's sign-in: managed login domain prefix, MFA, federation (see StaffSignIn). */
   readonly signIn: Omit<StaffSignInProps, 'baseUrl'>;
+  /**
+   * Use this existing table (by name) instead of creating one: a table restored from a
+   * point-in-time backup, or one kept from an earlier install. @default a new table
+   */
+  readonly existingTableName?: string;
+  /** Requests per second (and burst) of each public route, apart from the staff API. @default 10 / 20 */
+  readonly publicRateLimit?: number;
+  readonly publicBurstLimit?: number;
+  /** Reserved concurrency of the HTTP function; 0 leaves it unreserved. @default 50 */
+  readonly httpReservedConcurrency?: number;
 }
 
 /** The functions of the platform; each exports `handler` from its entry under functions/handlers/. */
@@ -53,10 +66,13 @@ export interface PlatformFunctions {
   readonly schedule: MilepostFunction;
   /** CloudFormation custom resource: registers a project and starts its execution. */
   readonly register: MilepostFunction;
+  /** EventBridge target: SES bounces and complaints, recorded against the person. */
+  readonly mailFeedback: MilepostFunction;
 }
 
 export class PlatformStack extends Stack {
-  public readonly table: dynamodb.Table;
+  /** The table: created here, or the existing one named by `existingTableName`. */
+  public readonly table: dynamodb.ITable;
   public readonly documentsBucket: s3.Bucket;
   public readonly accessLogsBucket: s3.Bucket;
   public readonly functions: PlatformFunctions;
@@ -79,28 +95,21 @@ export class PlatformStack extends Stack {
   public readonly projectStateMachines: string;
   /** ARN pattern of the SES identities of this account and region (sender, and sandbox recipients). */
   public readonly sendEmailIdentities: string;
+  /** Throttles of the public routes and the HTTP function's reserved concurrency. */
+  public readonly publicRouteProtection: PublicRouteProtection;
+  /** SES bounces and complaints to the mail feedback function; email metrics. */
+  public readonly mailFeedback: MailFeedback;
+  /** The CloudWatch dashboard and the SES reputation alarms. */
+  public readonly operations: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     // --- Stateful: retained, protected ----------------------------------------------------------
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: TABLE.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: TABLE.projectsIndex.name,
-      partitionKey: { name: TABLE.projectsIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE.projectsIndex.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
+    this.table = props.existingTableName
+      ? dynamodb.Table.fromTableName(this, 'Table', props.existingTableName)
+      : this.createTable();
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -157,7 +166,7 @@ export class PlatformStack extends Stack {
       retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new apigwv2.HttpStage(this, 'HttpApiStage', {
+    const stage = new apigwv2.HttpStage(this, 'HttpApiStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -219,6 +228,11 @@ export class PlatformStack extends Stack {
         'functions/handlers/register.ts',
         'milepost: registers a project on deploy and starts its workflow',
         Duration.minutes(2),
+      ),
+      mailFeedback: fn(
+        'MailFeedback',
+        'functions/handlers/mail-feedback.ts',
+        'milepost: records SES bounces and complaints against the person',
       ),
     };
     // The console's sign-in: only the HTTP function verifies tokens (it needs no IAM permission for
@@ -283,6 +297,16 @@ export class PlatformStack extends Stack {
       if (route.auth === 'none') this.publicRoutes.push(...added);
       if (route.auth === 'session') this.sessionRoutes.push(...added);
     }
+    this.publicRouteProtection = new PublicRouteProtection(this, 'PublicRouteProtection', {
+      stage,
+      publicRoutes: this.publicRoutes,
+      httpFunction: this.functions.http.function,
+      ...(props.publicRateLimit !== undefined ? { rateLimit: props.publicRateLimit } : {}),
+      ...(props.publicBurstLimit !== undefined ? { burstLimit: props.publicBurstLimit } : {}),
+      ...(props.httpReservedConcurrency !== undefined
+        ? { reservedConcurrency: props.httpReservedConcurrency }
+        : {}),
+    });
 
     // --- Project registration (one provider for every ProjectStack) --------------------------------
     this.registerProvider = new cr.Provider(this, 'RegisterProvider', {
@@ -325,6 +349,21 @@ export class PlatformStack extends Stack {
       }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     }
 
+    // --- Operations: SES feedback, dashboard, reputation alarms -------------------------------------
+    this.mailFeedback = new MailFeedback(this, 'MailFeedbackEvents', {
+      configurationSet: this.configurationSet,
+      feedbackFunction: this.functions.mailFeedback.function,
+    });
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      functions: Object.fromEntries(Object.entries(this.functions).map(([k, f]) => [k, f.function])),
+      httpLogGroup: this.functions.http.logGroup,
+      lifecycleLogGroup: this.functions.lifecycle.logGroup,
+      mail: this.mailFeedback,
+      httpApiId: this.httpApi.apiId,
+      alarmTopic: this.alarmTopic,
+      dashboardName: this.stackName,
+    });
+
     // --- What project stacks import (explicit exports: readable names, no automatic references) --
     const names = platformExportNames(this.stackName);
     const output = (id: string, value: string, exportName: string) =>
@@ -353,6 +392,27 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'LoginUrl', { value: this.staffSignIn.loginUrl, description: 'Managed login' });
 
     acknowledgePlatformFindings(this);
+  }
+
+  /** The table of every project's records: on demand, PITR, deletion protection, retained. */
+  private createTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: TABLE.projectsIndex.name,
+      partitionKey: { name: TABLE.projectsIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.projectsIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
   }
 }
 

@@ -165,12 +165,30 @@ export interface ApprovalLink extends Versioned {
   decidedAt?: string;
 }
 
+/**
+ * What SES last reported about delivering to a person: a bounce or a complaint (spam report).
+ * Recorded by record-mail-feedback so the PM sees that emails to them do not arrive.
+ */
+export interface MailDelivery {
+  status: 'bounced' | 'complained';
+  /** When SES reported it (ISO time). */
+  at: string;
+  /** SES's words: bounce type and subtype, or the complaint's feedback type. */
+  detail: string;
+  /** A permanent bounce (the address does not exist): SES suppresses the address from then on. */
+  permanent: boolean;
+  /** The SES message id the report is about (a repeated report of it records nothing new). */
+  messageId: string;
+}
+
 export interface Stakeholder extends Versioned {
   entity: 'stakeholder';
   projectId: string;
   email: string;
   name: string;
   role: StakeholderRole;
+  /** The last bounce or complaint SES reported for this address, when there was one. */
+  delivery?: MailDelivery;
 }
 
 export interface TeamMember extends Versioned {
@@ -182,6 +200,8 @@ export interface TeamMember extends Versioned {
   skills: string[];
   /** Percent of this person's time on the project. */
   allocation: number;
+  /** The last bounce or complaint SES reported for this address, when there was one. */
+  delivery?: MailDelivery;
 }
 
 export interface Resource extends Versioned {

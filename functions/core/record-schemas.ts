@@ -140,6 +140,14 @@ const approvalLinkSchema = z.object({
   decidedAt: optionalText,
 });
 
+const mailDeliverySchema = z.object({
+  status: z.enum(['bounced', 'complained']),
+  at: text,
+  detail: text,
+  permanent: z.boolean(),
+  messageId: text,
+});
+
 const stakeholderSchema = z.object({
   ...versioned,
   entity: z.literal('stakeholder'),
@@ -147,6 +155,7 @@ const stakeholderSchema = z.object({
   email: text,
   name: text,
   role: z.enum(STAKEHOLDER_ROLES),
+  delivery: mailDeliverySchema.optional(),
 });
 
 const teamMemberSchema = z.object({
@@ -158,6 +167,7 @@ const teamMemberSchema = z.object({
   role: text,
   skills: z.array(text),
   allocation: z.number(),
+  delivery: mailDeliverySchema.optional(),
 });
 
 const resourceSchema = z.object({

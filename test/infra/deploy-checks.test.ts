@@ -86,19 +86,22 @@ function actionsCalledBy(file: string): string[] {
  * (token store, approval emails, plan document, auto-pass), continues as new and closes with a
  * report; http decides (task success/failure), submits and upserts (plan, approval emails,
  * auto-pass) and serves the plan document; schedule checks (auto-pass, emails, plan) and writes
- * status reports; register writes the records and starts the first execution.
+ * status reports; register writes the records and starts the first execution; mailFeedback
+ * records bounces and complaints on the people's records (no email, no workflow).
  */
 const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
   lifecycle: ['dynamo', 's3', 'ses', 'sfn'],
   http: ['dynamo', 's3', 'ses', 'sfn'],
   schedule: ['dynamo', 's3', 'ses', 'sfn'],
   register: ['dynamo'],
+  mailFeedback: ['dynamo'],
 };
 const SFN_ACTIONS: Record<Name, string[]> = {
   lifecycle: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
   http: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   schedule: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   register: ['states:StartExecution'],
+  mailFeedback: [],
 };
 
 type Statement = ReturnType<typeof allowStatements>[number] & { Condition?: unknown };
@@ -126,7 +129,7 @@ function withLongTokens(value: unknown): unknown {
 }
 
 describe('IAM of the platform functions', () => {
-  const NAMES: Name[] = ['lifecycle', 'http', 'schedule', 'register'];
+  const NAMES: Name[] = ['lifecycle', 'http', 'schedule', 'register', 'mailFeedback'];
 
   it('grants each function every action its code paths call', () => {
     for (const name of NAMES) {
@@ -163,6 +166,12 @@ describe('IAM of the platform functions', () => {
   it('gives registration no email, documents or task responses', () => {
     const actions = roleStatements('register').flatMap(actionsOf);
     expect(actions.filter((a) => /^(ses|s3):|^states:SendTask/.test(a))).toEqual([]);
+  });
+
+  it('gives the mail feedback function the table only: no email, documents or workflow', () => {
+    const actions = roleStatements('mailFeedback').flatMap(actionsOf);
+    expect(actions.filter((a) => /^(ses|s3|states):/.test(a))).toEqual([]);
+    expect(actions).toContain('dynamodb:UpdateItem');
   });
 
   it('scopes every resource: the table, the documents bucket, the sender, milepost-* state machines', () => {

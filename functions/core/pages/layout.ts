@@ -39,6 +39,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
+  // Browsers keep to HTTPS for this host from then on (API Gateway serves HTTPS only; browsers
+  // ignore the header over plain HTTP, as on the local runtime).
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
 });
 
 /**

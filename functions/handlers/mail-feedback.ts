@@ -1,0 +1,81 @@
+/**
+ * The mail feedback Lambda: SES publishes the bounces and complaints of the configuration set's
+ * emails to EventBridge, and a rule sends them here. It parses the SES event (zod) and records it
+ * against the stakeholder or team member it concerns (record-mail-feedback). A malformed event is
+ * rejected with a ValidationError: EventBridge retries it, then keeps it in the dead-letter queue.
+ */
+import { z } from 'zod';
+import { awsDeps } from '../composition.js';
+import { ValidationError } from '../core/errors.js';
+import type { Deps } from '../core/ports.js';
+import {
+  type MailFeedback,
+  type MailFeedbackResult,
+  recordMailFeedback,
+} from '../core/use-cases/record-mail-feedback.js';
+
+const recipient = z.object({ emailAddress: z.string().min(1) });
+const mail = z.object({ messageId: z.string().min(1), timestamp: z.string().optional() });
+
+/** The `detail` of an SES event on EventBridge (only what milepost reads). */
+export const sesFeedbackEventSchema = z.object({
+  detail: z.discriminatedUnion('eventType', [
+    z.object({
+      eventType: z.literal('Bounce'),
+      mail,
+      bounce: z.object({
+        bounceType: z.string(),
+        bounceSubType: z.string().optional(),
+        bouncedRecipients: z.array(recipient).min(1),
+        timestamp: z.string(),
+      }),
+    }),
+    z.object({
+      eventType: z.literal('Complaint'),
+      mail,
+      complaint: z.object({
+        complainedRecipients: z.array(recipient).min(1),
+        complaintFeedbackType: z.string().optional(),
+        timestamp: z.string(),
+      }),
+    }),
+  ]),
+});
+
+/** The use case's input from a parsed SES event. */
+export function feedbackOf(event: z.infer<typeof sesFeedbackEventSchema>): MailFeedback {
+  const d = event.detail;
+  if (d.eventType === 'Bounce') {
+    return {
+      kind: 'bounce',
+      recipients: d.bounce.bouncedRecipients.map((r) => r.emailAddress),
+      at: d.bounce.timestamp,
+      detail: [d.bounce.bounceType, d.bounce.bounceSubType].filter(Boolean).join(' / '),
+      // SES suppresses an address after a permanent bounce; transient ones may still deliver.
+      permanent: d.bounce.bounceType === 'Permanent',
+      messageId: d.mail.messageId,
+    };
+  }
+  return {
+    kind: 'complaint',
+    recipients: d.complaint.complainedRecipients.map((r) => r.emailAddress),
+    at: d.complaint.timestamp,
+    detail: d.complaint.complaintFeedbackType ?? 'complaint',
+    permanent: false,
+    messageId: d.mail.messageId,
+  };
+}
+
+/** Parses `event` and records its feedback with `deps`. Throws ValidationError for a malformed event. */
+export async function handleMailFeedback(deps: Deps, event: unknown): Promise<MailFeedbackResult> {
+  const parsed = sesFeedbackEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    deps.log.error('mail feedback event rejected', { issues: issues.map((i) => i.path) });
+    throw new ValidationError(issues);
+  }
+  return recordMailFeedback(deps, feedbackOf(parsed.data));
+}
+
+/** Lambda entry point. */
+export const handler = (event: unknown): Promise<MailFeedbackResult> => handleMailFeedback(awsDeps(), event);

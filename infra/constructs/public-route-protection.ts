@@ -1,0 +1,65 @@
+/**
+ * Keeps the anonymous routes (approval pages, the OpenAPI document) apart from the staff API:
+ * each public route gets its own API Gateway throttle on the stage (route settings), so a flood of
+ * `/approve` requests is answered 429 by API Gateway within that route's limits and never uses the
+ * staff routes' budget (the stage default); and the function behind the HTTP API gets reserved
+ * concurrency, so however many requests get through, it cannot take the account's unreserved
+ * concurrency from the lifecycle, schedule and register functions.
+ *
+ * HTTP APIs cannot have a WAF web ACL attached (WAF protects REST APIs, CloudFront, ALB, AppSync,
+ * Cognito and App Runner, not API Gateway HTTP APIs), so route throttling is the protection here;
+ * a WAF rate rule needs a CloudFront distribution in front of the API.
+ */
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+export interface PublicRouteProtectionProps {
+  /** The HTTP API stage whose route settings are set. */
+  readonly stage: apigwv2.HttpStage;
+  /** The routes without an authorizer. */
+  readonly publicRoutes: apigwv2.HttpRoute[];
+  /** The function behind the HTTP API. */
+  readonly httpFunction: lambda.Function;
+  /** Steady-state requests per second of each public route. @default 10 */
+  readonly rateLimit?: number;
+  /** Burst of each public route. @default 20 */
+  readonly burstLimit?: number;
+  /**
+   * Reserved concurrent executions of the HTTP function; 0 leaves it unreserved (for accounts whose
+   * concurrency quota is still the new-account 10). @default 50
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/** One throttle per public route (its route key) and reserved concurrency for the HTTP function. */
+export class PublicRouteProtection extends Construct {
+  /** Route key -> its throttle, as set on the stage. */
+  public readonly routeThrottles: Record<string, { rateLimit: number; burstLimit: number }>;
+  /** The reserved concurrency set on the HTTP function (undefined when left unreserved). */
+  public readonly reservedConcurrency: number | undefined;
+
+  constructor(scope: Construct, id: string, props: PublicRouteProtectionProps) {
+    super(scope, id);
+    const rateLimit = props.rateLimit ?? 10;
+    const burstLimit = props.burstLimit ?? 20;
+    this.routeThrottles = {};
+    // RouteSettings is a free-form JSON map in CloudFormation: CDK passes its keys as written.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of props.publicRoutes) {
+      const routeKey = (route.node.defaultChild as apigwv2.CfnRoute).routeKey;
+      this.routeThrottles[routeKey] = { rateLimit, burstLimit };
+      routeSettings[routeKey] = { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit };
+      // A route setting names a route key that must exist when the stage is updated.
+      props.stage.node.addDependency(route);
+    }
+    (props.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeSettings;
+
+    const reserved = props.reservedConcurrency ?? 50;
+    this.reservedConcurrency = reserved > 0 ? reserved : undefined;
+    if (this.reservedConcurrency !== undefined) {
+      (props.httpFunction.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions =
+        this.reservedConcurrency;
+    }
+  }
+}
