@@ -353,6 +353,7 @@ async function benchCostInputs(): Promise<void> {
         sendTaskSuccess: async () => {},
         sendTaskFailure: async () => {},
         startExecution: async () => {},
+        stopExecutions: async () => 0,
       },
       notifier: new EmailNotifier({
         send: async () => {
