@@ -49,7 +49,10 @@ export interface PlatformStackProps extends StackProps {
    * point-in-time backup, or one kept from an earlier install. @default a new table
    */
   readonly existingTableName?: string;
-  /** Requests per second (and burst) of each public route, apart from the staff API. @default 10 / 20 */
+  /**
+   * Requests per second (and burst) that the public routes may take together, apart from the
+   * staff API; each public route gets an even share as its own throttle. @default 40 / 80
+   */
   readonly publicRateLimit?: number;
   readonly publicBurstLimit?: number;
   /** Reserved concurrency of the HTTP function; 0 leaves it unreserved. @default 50 */
@@ -301,8 +304,8 @@ export class PlatformStack extends Stack {
       stage,
       publicRoutes: this.publicRoutes,
       httpFunction: this.functions.http.function,
-      ...(props.publicRateLimit !== undefined ? { rateLimit: props.publicRateLimit } : {}),
-      ...(props.publicBurstLimit !== undefined ? { burstLimit: props.publicBurstLimit } : {}),
+      ...(props.publicRateLimit !== undefined ? { totalRateLimit: props.publicRateLimit } : {}),
+      ...(props.publicBurstLimit !== undefined ? { totalBurstLimit: props.publicBurstLimit } : {}),
       ...(props.httpReservedConcurrency !== undefined
         ? { reservedConcurrency: props.httpReservedConcurrency }
         : {}),

@@ -21,10 +21,15 @@ export interface PublicRouteProtectionProps {
   readonly publicRoutes: apigwv2.HttpRoute[];
   /** The function behind the HTTP API. */
   readonly httpFunction: lambda.Function;
-  /** Steady-state requests per second of each public route. @default 10 */
-  readonly rateLimit?: number;
-  /** Burst of each public route. @default 20 */
-  readonly burstLimit?: number;
+  /**
+   * Requests per second that all public routes together may take, shared evenly: each route gets
+   * its own throttle of total / routes (at least 1). A budget rather than a per-route figure, so
+   * that adding a public route (a sign-in page) does not raise what anonymous callers may take.
+   * @default 40
+   */
+  readonly totalRateLimit?: number;
+  /** Burst that all public routes together may take, shared the same way. @default 80 */
+  readonly totalBurstLimit?: number;
   /**
    * Reserved concurrent executions of the HTTP function; 0 leaves it unreserved (for accounts whose
    * concurrency quota is still the new-account 10). @default 50
@@ -41,8 +46,9 @@ export class PublicRouteProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicRouteProtectionProps) {
     super(scope, id);
-    const rateLimit = props.rateLimit ?? 10;
-    const burstLimit = props.burstLimit ?? 20;
+    const routes = Math.max(1, props.publicRoutes.length);
+    const rateLimit = Math.max(1, Math.floor((props.totalRateLimit ?? 40) / routes));
+    const burstLimit = Math.max(1, Math.floor((props.totalBurstLimit ?? 80) / routes));
     this.routeThrottles = {};
     // RouteSettings is a free-form JSON map in CloudFormation: CDK passes its keys as written.
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};

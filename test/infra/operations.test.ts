@@ -33,9 +33,15 @@ describe('public routes apart from the staff API', () => {
       .map(routeKey);
     expect(publicKeys).toEqual(expect.arrayContaining(['GET /approve/{linkId}', 'POST /approve/{linkId}']));
     expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+    // An even share of the public budget (40 per second, burst 80) for each public route.
     for (const key of publicKeys) {
-      expect(settings[key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+      expect(settings[key]).toEqual({
+        ThrottlingRateLimit: Math.floor(40 / publicKeys.length),
+        ThrottlingBurstLimit: Math.floor(80 / publicKeys.length),
+      });
     }
+    const total = Object.values(settings).reduce((n, s) => n + (s.ThrottlingRateLimit ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(40);
   });
 
   it('leaves the staff API on the stage default, which an /approve flood does not draw from', () => {

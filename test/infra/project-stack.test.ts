@@ -7,7 +7,7 @@ import { monitoringExpression, statusReportExpression } from '../../functions/co
 import { stateMachineName } from '../../functions/core/workflow-contract.js';
 import { PLATFORM_STACK_NAME, projectStackName } from '../../infra/build-app.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
-import { stageStateNames } from '../../statemachines/lifecycle.js';
+import { GATE_CHECK_SECONDS, stageStateNames } from '../../statemachines/lifecycle.js';
 import { actionsOf, allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
 
 let built: Built;
@@ -55,13 +55,15 @@ describe.each(EXAMPLES)('the project stack of %s', (projectId) => {
     expect(logGroups[0]!.Properties.RetentionInDays).toBe(30);
   });
 
-  it('gives every gated stage a .waitForTaskToken task with TimeoutSeconds from the spec', () => {
+  it('gives every gated stage a .waitForTaskToken task timing out at its next reminder or check', () => {
     const definition = definitionFromTemplate(templateOf(projectId).toJSON());
     const { stages } = specOf(projectId);
     for (const stage of stages) {
       const gate = definition.States[stageStateNames(stage.key).gate]!;
       expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-      expect(gate.TimeoutSeconds).toBe(stage.gate.remindAfterDays * 86_400);
+      // The gate wakes at its next reminder or within GATE_CHECK_SECONDS, whichever comes first,
+      // so that an escalation is never later than that after timeoutDays.
+      expect(gate.TimeoutSeconds).toBe(Math.min(stage.gate.remindAfterDays * 86_400, GATE_CHECK_SECONDS));
     }
   });
 
