@@ -89,6 +89,7 @@ describe('GET /api/projects', () => {
       totalStages: 7,
       status: 'active',
       rag: expect.stringMatching(/^(green|amber|red)$/),
+      customerWaitMs: 0,
     });
   });
 

@@ -24,6 +24,7 @@
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { evaluateCriteria } from '../criteria.js';
+import { formatWaited } from '../customer-wait.js';
 import {
   claimContinuationIfDue,
   requireProject,
@@ -195,14 +196,4 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
   await notify(deps, projectId, stage, notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
-}
-
-/** A waiting time in words: `8 days`, `8 days 3 hours`, `5 hours`. */
-export function formatWaited(ms: number): string {
-  const hours = Math.floor(ms / 3_600_000);
-  const d = Math.floor(hours / 24);
-  const h = hours % 24;
-  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (d === 0) return part(h, 'hour');
-  return h === 0 ? part(d, 'day') : `${part(d, 'day')} ${part(h, 'hour')}`;
 }

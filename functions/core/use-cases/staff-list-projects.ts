@@ -2,7 +2,10 @@
  * The portfolio (GET /api/projects): every project with its current stage, status and RAG.
  * Input: none. Output: one summary per project (all pages of the project list read; no Scan).
  * RAG comes from the monitoring health computation over the project's stages, tasks and risks.
+ * The waiting-on-client clock: since when the project's current gate waits on the customer's
+ * approvers (while it does) and the project's total wait over every gate and round.
  */
+import { projectWait, waitClockEnd } from '../customer-wait.js';
 import { computeHealth } from '../health.js';
 import type { Project, ProjectStatus, Stage } from '../model.js';
 import type { Deps, ProjectStore } from '../ports.js';
@@ -17,6 +20,10 @@ export interface ProjectSummary {
   totalStages: number;
   status: ProjectStatus;
   rag: 'green' | 'amber' | 'red';
+  /** When the current gate asked the customer's approvers, while it waits on their decisions. */
+  waitingOnCustomerSince?: string;
+  /** Milliseconds the project has waited on its customer over every gate and round. */
+  customerWaitMs: number;
 }
 
 /** Every project, all pages of the project index read. */
@@ -54,13 +61,15 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
   const now = deps.clock.now();
   return Promise.all(
     projects.map(async (project) => {
-      const [records, tasks, risks] = await Promise.all([
+      const [records, tasks, risks, gates] = await Promise.all([
         deps.store.list(project.id, 'stage'),
         deps.store.list(project.id, 'task'),
         deps.store.list(project.id, 'risk'),
+        deps.store.list(project.id, 'gate'),
       ]);
       const stages = stagesOf(project, records);
-      const health = computeHealth({ project, stages, tasks, risks, now });
+      const health = computeHealth({ project, stages, tasks, risks, gates, now });
+      const wait = projectWait(gates, waitClockEnd(project, now), project.status === 'active');
       return {
         id: project.id,
         name: project.name,
@@ -72,6 +81,8 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
         totalStages: stages.length,
         status: project.status,
         rag: health.rag,
+        ...(wait.waitingSince ? { waitingOnCustomerSince: wait.waitingSince } : {}),
+        customerWaitMs: wait.totalMs,
       };
     }),
   );

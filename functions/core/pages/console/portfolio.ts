@@ -1,4 +1,8 @@
-/** The console's portfolio page (`/`): every project with its stage progress, current stage, status and RAG. */
+/**
+ * The console's portfolio page (`/`): every project with its stage progress, current stage,
+ * status, RAG and whether it waits on the customer (since when, and the project's total wait).
+ */
+import { formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectSummary } from '../../use-cases/staff-list-projects.js';
 import { page, ragChip } from './layout.js';
@@ -7,7 +11,7 @@ import { page, ragChip } from './layout.js';
 export function portfolioPage(rows: ProjectSummary[], now: Date): string {
   const body = rows.length
     ? html`<table>
-<thead><tr><th>Project</th><th>Customer</th><th>Progress</th><th>Current stage</th><th>Status</th><th>RAG</th></tr></thead>
+<thead><tr><th>Project</th><th>Customer</th><th>Progress</th><th>Current stage</th><th>Status</th><th>RAG</th><th>Waiting on the customer</th></tr></thead>
 <tbody>${rows.map(
         (r) => html`<tr>
 <td><a href="/projects/${encodeURIComponent(r.id)}">${r.name}</a><div class="muted small">${r.id}</div></td>
@@ -16,6 +20,7 @@ export function portfolioPage(rows: ProjectSummary[], now: Date): string {
 <td>${r.currentStageName}</td>
 <td class="status">${r.status}</td>
 <td>${ragChip(r.rag)}</td>
+<td>${r.waitingOnCustomerSince ? html`since ${r.waitingOnCustomerSince.slice(0, 10)}` : html`<span class="muted">no</span>`}<div class="small muted">${formatWaitTotal(r.customerWaitMs)}</div></td>
 </tr>`,
       )}</tbody></table>`
     : html`<p>No projects yet: add a spec file to the projects folder and restart.</p>`;
