@@ -19,10 +19,14 @@
  * - amber when SPI or CPI is below its threshold, when any stage or task is overdue, or when a high
  *   risk (likelihood x impact >= 12) is open;
  * - green otherwise. Each rule that applies adds a reason in words.
+ *
+ * The forecast end date is the timeline end moved by the time the project has waited on its
+ * customer (customer-wait.ts: every gate's approval rounds, the open one up to now), in whole days.
  */
-import { isTaskClosed, type Project, type Risk, type Stage, type Task } from './model.js';
+import { projectWaitMs, waitClockEnd, waitDays } from './customer-wait.js';
+import { type Gate, isTaskClosed, type Project, type Risk, type Stage, type Task } from './model.js';
 import { HIGH_RISK_SCORE } from './spec/schema.js';
-import { DAY_MS, dayStart, daysBetween, localDate, localWallClockMs } from './time.js';
+import { addDays, DAY_MS, dayStart, daysBetween, localDate, localWallClockMs } from './time.js';
 
 export type Rag = 'green' | 'amber' | 'red';
 
@@ -38,13 +42,19 @@ export interface Health {
   plannedHours: number;
   earnedHours: number;
   actualHours: number;
+  /** Milliseconds the project has waited on its customer's decisions (every gate and round). */
+  customerWaitMs: number;
+  /** The timeline end moved by the customer wait in whole days (YYYY-MM-DD). */
+  forecastEnd: string;
 }
 
 export interface HealthInput {
-  project: Pick<Project, 'spec' | 'timezone' | 'status'>;
+  project: Pick<Project, 'spec' | 'timezone' | 'status' | 'archivedAt'>;
   stages: Stage[];
   tasks: Task[];
   risks: Risk[];
+  /** The project's gates: their waiting-on-client clock moves the forecast end. */
+  gates?: Gate[];
   now: Date;
 }
 
@@ -105,7 +115,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const fmt = (n: number) => n.toFixed(2);
 
 /** Computes RAG, SPI, CPI and the reasons for a project at `now`. See the module doc for the rules. */
-export function computeHealth({ project, stages, tasks, risks, now }: HealthInput): Health {
+export function computeHealth({ project, stages, tasks, risks, gates = [], now }: HealthInput): Health {
   const spec = project.spec;
   const thresholds = spec.monitoring.thresholds;
   const at = localWallClockMs(now, project.timezone);
@@ -165,6 +175,7 @@ export function computeHealth({ project, stages, tasks, risks, now }: HealthInpu
   if (project.status === 'active' && today > spec.timeline.end)
     red.push(`the project is past its planned end ${spec.timeline.end}`);
 
+  const customerWaitMs = projectWaitMs(gates, waitClockEnd(project, now));
   const rag: Rag = red.length > 0 ? 'red' : amber.length > 0 ? 'amber' : 'green';
   return {
     rag,
@@ -174,5 +185,7 @@ export function computeHealth({ project, stages, tasks, risks, now }: HealthInpu
     plannedHours: round2(planned),
     earnedHours: round2(earned),
     actualHours: round2(actual),
+    customerWaitMs,
+    forecastEnd: addDays(spec.timeline.end, waitDays(customerWaitMs)),
   };
 }

@@ -86,6 +86,11 @@ export function dayStart(date: string): number {
   return Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
 }
 
+/** The calendar date `n` days after `date` (YYYY-MM-DD; n may be negative). */
+export function addDays(date: string, n: number): string {
+  return new Date(dayStart(date) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Whole days from `from` to `to` (both YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((dayStart(to) - dayStart(from)) / DAY_MS);

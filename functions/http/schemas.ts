@@ -141,6 +141,9 @@ export const projectSummarySchema = named(
       .object({ date: z.string(), what: z.string() })
       .optional()
       .describe('The earliest due date of unfinished work'),
+    customerWaitMs: z
+      .number()
+      .describe('Milliseconds the project has waited on its customer’s decisions, over every gate and round'),
   }),
 );
 
@@ -154,6 +157,8 @@ const approverSchema = z.object({
   decidedAt: z.string().optional(),
 });
 
+const waitSchema = z.object({ totalMs: z.number() });
+
 export const gateSchema = named(
   'Gate',
   z.looseObject({
@@ -166,6 +171,9 @@ export const gateSchema = named(
     requestedAt: z.string().optional(),
     decidedAt: z.string().optional(),
     documentVersion: z.int().optional(),
+    customerWait: waitSchema
+      .extend({ waiting: z.boolean(), since: z.string().optional() })
+      .describe('Its waiting-on-client clock: waiting now, since when, and its total over the rounds'),
     version: z.int(),
   }),
   'A stage gate with its approvers and their decisions (never a task token).',
@@ -218,6 +226,8 @@ export const projectDetailSchema = named(
         plannedHours: z.number(),
         earnedHours: z.number(),
         actualHours: z.number(),
+        customerWaitMs: z.number(),
+        forecastEnd: z.string().describe('The timeline end moved by the customer wait, in whole days'),
       })
       .describe('Health now: RAG, schedule and cost performance indexes, and why it is not green.'),
     deviations: z
@@ -229,6 +239,9 @@ export const projectDetailSchema = named(
         }),
       )
       .describe('Deviations found now, each with its corrective action when one is recorded.'),
+    customerWait: waitSchema
+      .extend({ waitingSince: z.string().optional() })
+      .describe('How long the project has waited on its customer in total, and since when it waits now'),
   }),
 );
 

@@ -91,6 +91,7 @@ describe('GET /api/projects', () => {
       rag: expect.stringMatching(/^(green|amber|red)$/),
       reasons: expect.any(Array),
       overdue: expect.any(Array),
+      customerWaitMs: 0,
     });
   });
 

@@ -221,18 +221,134 @@ describe('approval gates', () => {
     expect(await f.gate('initiation')).toMatchObject({ reminders: 2 });
   });
 
-  it('reminds the PM once per timeout while the gate waits for its criteria, retries included', async () => {
+  it('reminds the PM remindAfterDays apart while the gate waits for its criteria, retries included', async () => {
     const f = await lifecycleFixture();
     await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
     await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
     f.mailer.sent = [];
     const input = { projectId: f.projectId, stage: 'execution', executionStartedAt: START };
 
+    // The gate task times out every 6 hours; the default remindAfterDays is 3.
+    f.clock.advanceDays(0.25);
+    await remindGate(f.deps, input);
+    expect(f.mailer.tagged('gate-waiting')).toHaveLength(0);
+    await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN2 });
+    f.clock.advanceDays(2.75);
     await remindGate(f.deps, input);
     await remindGate(f.deps, input);
 
     expect(f.mailer.tagged('gate-waiting').map((m) => m.to[0])).toEqual(['pm@msp.example']);
     expect(await f.gate('execution')).toMatchObject({ reminders: 1 });
+    expect(countEvents(await f.events(), 'gate_reminded')).toBe(1);
+  });
+
+  /**
+   * Runs the gate task's timeout loop as the state machine does: every 6 hours the task times out,
+   * the remind step runs and the gate task opens again with a new token, until `days` have passed.
+   */
+  async function timeoutLoop(f: LifecycleFixture, days: number): Promise<void> {
+    const input = { projectId: f.projectId, stage: 'initiation', executionStartedAt: START };
+    for (let i = 1; i <= days * 4; i++) {
+      f.clock.advanceDays(0.25);
+      await remindGate(f.deps, input);
+      await openGate(f.deps, {
+        projectId: f.projectId,
+        stage: 'initiation',
+        taskToken: `token-loop-${i}-CCCCCCCCCCCCCCCCCCCC`,
+      });
+    }
+  }
+
+  it('caps reminders at 3 per round, escalates exactly timeoutDays after the request, and logs no routine reopen', async () => {
+    const f = await requested({
+      stages: [
+        {
+          key: 'initiation',
+          gate: {
+            approvers: ['sponsor', 'approver'],
+            rule: 'all',
+            remindAfterDays: 2,
+            timeoutDays: 7,
+            escalateTo: 'director@msp.example',
+          },
+        },
+        ...TWO_APPROVERS.slice(1),
+      ],
+    });
+    const requestedAt = (await f.gate('initiation')).requestedAt ?? '';
+    await timeoutLoop(f, 20);
+
+    const events = await f.events();
+    const reminded = events.filter((e) => e.type === 'gate_reminded');
+    // Days 2, 4 and 6 after the request; without the cap days 8 ... 20 would follow.
+    expect(reminded.map((e) => e.at)).toEqual([
+      '2026-12-03T09:00:00.000Z',
+      '2026-12-05T09:00:00.000Z',
+      '2026-12-07T09:00:00.000Z',
+    ]);
+    expect(f.mailer.tagged('approval-reminder')).toHaveLength(6);
+    const escalated = events.filter((e) => e.type === 'gate_escalated');
+    expect(escalated).toHaveLength(1);
+    const lateMs = Date.parse(escalated[0]?.at ?? '') - (Date.parse(requestedAt) + 7 * 86_400_000);
+    expect(lateMs).toBeGreaterThanOrEqual(0);
+    expect(lateMs).toBeLessThanOrEqual(6 * 3_600_000);
+    // The emails state the true waiting time: 7 days, not the day of a reminder.
+    const [escalation] = f.mailer.tagged('gate-escalation');
+    expect(escalation?.to).toEqual(['director@msp.example']);
+    expect(escalation?.text).toMatch(
+      /waited for a decision since 1 Dec 2026, 09:00 \(Europe\/London\): 7 days\./,
+    );
+    expect(escalated[0]?.summary).toContain('after 7 days without a decision (timeoutDays 7)');
+    // 80 timeouts, each followed by a reopen with nothing changed: none of them is an event.
+    expect(countEvents(events, 'gate_reopened')).toBe(0);
+    expect(await f.gate('initiation')).toMatchObject({ status: 'pending_approval', reminders: 3, round: 1 });
+  });
+
+  it('takes the reminder cap from the spec (maxReminders), and each reminder says since when the request waits', async () => {
+    const f = await requested({
+      stages: [
+        {
+          key: 'initiation',
+          gate: {
+            approvers: ['sponsor', 'approver'],
+            rule: 'all',
+            remindAfterDays: 1,
+            maxReminders: 1,
+            timeoutDays: 5,
+            escalateTo: 'director@msp.example',
+          },
+        },
+        ...TWO_APPROVERS.slice(1),
+      ],
+    });
+    await timeoutLoop(f, 10);
+    const events = await f.events();
+    expect(events.filter((e) => e.type === 'gate_reminded').map((e) => e.at)).toEqual([
+      '2026-12-02T09:00:00.000Z',
+    ]);
+    expect(events.filter((e) => e.type === 'gate_escalated').map((e) => e.at)).toEqual([
+      '2026-12-06T09:00:00.000Z',
+    ]);
+    const reminders = f.mailer.tagged('approval-reminder');
+    expect(reminders).toHaveLength(2);
+    for (const m of reminders)
+      expect(m.text).toContain(
+        'the request has waited for your decision since 1 Dec 2026, 09:00 (Europe/London)',
+      );
+    expect(f.mailer.tagged('gate-escalation')[0]?.text).toContain(': 5 days.');
+  });
+
+  it('still logs the reopen of a gate task that did not time out (a restart or a retry)', async () => {
+    const f = await requested();
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: TOKEN2 });
+    expect(countEvents(await f.events(), 'gate_reopened')).toBe(1);
+    // After a timeout with nothing due the next reopen is quiet; a restart after it is logged again.
+    f.clock.advanceDays(0.25);
+    await remindGate(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: `${TOKEN2}-3` });
+    expect(countEvents(await f.events(), 'gate_reopened')).toBe(1);
+    await openGate(f.deps, { projectId: f.projectId, stage: 'initiation', taskToken: `${TOKEN2}-4` });
+    expect(countEvents(await f.events(), 'gate_reopened')).toBe(2);
   });
 
   it('stores the latest token of a retried gate task and delivers a later decision to it once', async () => {
@@ -311,6 +427,7 @@ describe('approval gates', () => {
     await enterStage(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
     await openGate(f.deps, { projectId: f.projectId, stage: 'execution', taskToken: TOKEN });
     f.mailer.sent = [];
+    f.clock.advanceDays(3);
 
     await remindGate(f.deps, { projectId: f.projectId, stage: 'execution', executionStartedAt: START });
 

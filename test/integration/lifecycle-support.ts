@@ -41,7 +41,9 @@ export interface LifecycleFixture {
   documents: MemoryDocuments;
   log: CapturingLogger;
   /** Every event of the project, oldest first. */
-  events(): Promise<{ type: string; stage?: string; data?: Record<string, unknown>; summary: string }[]>;
+  events(): Promise<
+    { type: string; at: string; stage?: string; data?: Record<string, unknown>; summary: string }[]
+  >;
   gate(stage: string): Promise<Gate>;
   stage(stage: string): Promise<Stage>;
 }

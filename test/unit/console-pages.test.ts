@@ -6,8 +6,8 @@ import { emailLinks, outboxPage } from '../../functions/core/pages/console/outbo
 import { portfolioPage } from '../../functions/core/pages/console/portfolio.js';
 import { heatMap, projectPage } from '../../functions/core/pages/console/project.js';
 import {
+  type GateView,
   type ProjectDetail,
-  type PublicGate,
   publicGate,
 } from '../../functions/core/use-cases/staff-get-project.js';
 import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages } from '../support/dynamo.js';
@@ -54,14 +54,15 @@ function detail() {
   return {
     project,
     stages,
-    gates: [publicGate(gate)],
+    // The initiation gate waited 2 days 5 hours on the customer before it was approved.
+    gates: [{ ...publicGate(gate), customerWait: { waiting: false, totalMs: (2 * 24 + 5) * 3_600_000 } }],
     risks,
   };
 }
 
 /** The staff API's read model of those records (what getProjectDetail returns), with `extra` fields. */
 function detailOf(
-  d: { project: Project; stages: Stage[]; gates: PublicGate[]; risks: Risk[] },
+  d: { project: Project; stages: Stage[]; gates: GateView[]; risks: Risk[] },
   health: Health,
   extra: Partial<ProjectDetail> = {},
 ): ProjectDetail {
@@ -81,6 +82,7 @@ function detailOf(
     documents: [],
     health,
     deviations: [],
+    customerWait: { totalMs: d.gates.reduce((sum, g) => sum + g.customerWait.totalMs, 0) },
     ...extra,
   };
 }
@@ -188,6 +190,21 @@ describe('console pages', () => {
           waitingOnCustomerSince: '2026-12-03T10:00:00.000Z',
           overdue: ['task Migrate & test (2 days)'],
           nextDue: { date: '2027-01-15', what: 'stage Risk' },
+          customerWaitMs: 3 * 24 * 3_600_000,
+        },
+        {
+          id: 'quiet',
+          name: 'Quiet',
+          customer: 'Quiet Ltd',
+          status: 'active',
+          currentStage: 'initiation',
+          currentStageName: 'Initiation & Planning',
+          completedStages: 0,
+          totalStages: 7,
+          rag: 'green',
+          reasons: [],
+          overdue: [],
+          customerWaitMs: 0,
         },
       ],
       now,
@@ -201,6 +218,43 @@ describe('console pages', () => {
     expect(page).toContain('rag-amber');
     expect(page).toContain('Risk Assessment &amp; Mitigation');
     expect(page).not.toContain('<script>');
+    // The waiting-on-client clock: since when, and the total; a project that never waited says so.
+    const acme = page.slice(page.indexOf('href="/projects/acme"'), page.indexOf('href="/projects/quiet"'));
+    expect(acme).toContain('since 2026-12-03');
+    expect(acme).toContain('3 days in total');
+    const quiet = page.slice(page.indexOf('href="/projects/quiet"'));
+    expect(quiet).toContain('none so far');
+    expect(quiet).not.toContain('since ');
+  });
+
+  it('shows the waiting-on-client clock per gate and for the project, with the forecast end', () => {
+    const d = detail();
+    const health = computeHealth({ project: d.project, stages: d.stages, tasks: [], risks: [], now });
+    const done = projectPage({ detail: detailOf(d, health), events: [], now });
+    expect(done).toContain('2 days 5 hours on the customer');
+    expect(done).toContain('2 days 5 hours in total');
+    const waiting = projectPage({
+      detail: detailOf(
+        {
+          ...d,
+          gates: [
+            {
+              ...d.gates[0]!,
+              status: 'pending_approval',
+              customerWait: { waiting: true, since: '2026-12-05T09:00:00.000Z', totalMs: 25 * 3_600_000 },
+            },
+          ],
+        },
+        { ...health, forecastEnd: '2027-02-27' },
+        { customerWait: { waitingSince: '2026-12-05T09:00:00.000Z', totalMs: 25 * 3_600_000 } },
+      ),
+      events: [],
+      now,
+    });
+    expect(waiting).toMatch(
+      /Waiting on the customer<\/dt><dd>now, since 5 Dec 2026, 09:00; 1 day 1 hour in total; forecast end 2027-02-27/,
+    );
+    expect(waiting).toContain('waiting since 5 Dec 2026, 09:00, 1 day 1 hour on the customer');
   });
 
   it('renders each email of the outbox in a sandboxed frame with its links clickable', () => {

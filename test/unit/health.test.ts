@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeHealth } from '../../functions/core/health.js';
-import type { Risk, Stage, Task } from '../../functions/core/model.js';
+import type { Gate, Risk, Stage, Task } from '../../functions/core/model.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { localDate } from '../../functions/core/time.js';
-import { makeProject, makeProjectSpec, makeRisk, makeStages, makeTask } from '../support/dynamo.js';
+import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages, makeTask } from '../support/dynamo.js';
 
 // Timeline 2026-12-01..2027-02-26. Initiation runs Dec 1-10 (10 days), execution Dec 11-20.
 function setup(overrides: Partial<ProjectSpecInput> = {}) {
@@ -196,5 +196,57 @@ describe('computeHealth', () => {
     const h = health({ now: '2027-03-02T12:00:00Z', stages: done });
     expect(h.rag).toBe('red');
     expect(h.reasons).toEqual(['the project is past its planned end 2027-02-26']);
+  });
+});
+
+describe('the forecast end', () => {
+  const HOUR = 3_600_000;
+  const gate = (overrides: Partial<Gate>) => makeGate({ stage: 'initiation', ...overrides });
+
+  it('is the timeline end when the project never waited on its customer', () => {
+    expect(health({ now: '2026-12-06T12:00:00Z' })).toMatchObject({
+      customerWaitMs: 0,
+      forecastEnd: '2027-02-26',
+    });
+  });
+
+  it('moves by the wait over every gate and round, the open round counted up to now, in whole days', () => {
+    const { project, stages } = setup();
+    const gates = [
+      gate({ status: 'approved', customerWaitMs: 30 * HOUR }),
+      gate({
+        stage: 'execution',
+        status: 'pending_approval',
+        requestedAt: '2026-12-05T12:00:00.000Z',
+        customerWaitMs: 4 * HOUR,
+      }),
+    ];
+    const at = (now: string) =>
+      computeHealth({ project, stages, tasks: [], risks: [], gates, now: new Date(now) });
+    // 30 h + 4 h + 24 h = 58 h = 2.4 days -> 2 days.
+    expect(at('2026-12-06T12:00:00Z')).toMatchObject({
+      customerWaitMs: 58 * HOUR,
+      forecastEnd: '2027-02-28',
+    });
+    // 12 hours later: 70 h = 2.9 days -> 3 days; the date moves across the month end.
+    expect(at('2026-12-07T00:00:00Z')).toMatchObject({
+      customerWaitMs: 70 * HOUR,
+      forecastEnd: '2027-03-01',
+    });
+  });
+
+  it('stops counting an open round when the project is archived', () => {
+    const { project, stages } = setup();
+    const archived = { ...project, status: 'archived' as const, archivedAt: '2026-12-06T12:00:00.000Z' };
+    const gates = [gate({ status: 'pending_approval', requestedAt: '2026-12-01T12:00:00.000Z' })];
+    const h = computeHealth({
+      project: archived,
+      stages,
+      tasks: [],
+      risks: [],
+      gates,
+      now: new Date('2027-01-30T00:00:00Z'),
+    });
+    expect(h).toMatchObject({ customerWaitMs: 5 * 24 * HOUR, forecastEnd: '2027-03-03' });
   });
 });

@@ -2,9 +2,16 @@
  * The periodic status report: RAG with its reasons, stage progress, done and open work, top risks,
  * pending approvals and the next milestones, with a shorter plain-text summary. The email
  * rendering of it is also stored as the report document. No link, token or link id is included.
+ * The waiting-on-client clock: the facts give the time the project has waited on the customer's
+ * decisions in total and the forecast end it moves; each pending approval says since when it
+ * waits; an approver whose decision is pending gets their own copy that opens with "Waiting for
+ * your decision since ..." for each of theirs.
  */
+
+import { formatWaited, formatWaitTotal } from '../customer-wait.js';
 import type { Health, Rag } from '../health.js';
 import type { StageStatus, TaskStatus } from '../model.js';
+import { formatLocalTime } from '../time.js';
 import { formatDay, subject } from './format.js';
 import type { Block, NotificationContent, NotificationContext, Tone } from './notification.js';
 
@@ -22,6 +29,23 @@ export interface StatusReportInput {
   pendingApprovals: { stageName: string; requestedAt?: string; waitingFor: string[]; rule: string }[];
   milestones: { name: string; due: string }[];
   budget: { hours: number; currency: string; amount: number };
+  /** The timeline's planned end (YYYY-MM-DD); `health.forecastEnd` is it moved by the customer wait. */
+  plannedEnd: string;
+  /** This copy's reader's own pending decisions (an approver's copy only): stage and since when. */
+  yourDecisions?: { stageName: string; since: string }[];
+  /** The report's time (for how long each of `yourDecisions` has waited). */
+  now?: Date;
+}
+
+/** "Waiting for your decision since ..." lines of an approver's copy. */
+function yourDecisionLines(input: StatusReportInput): string[] {
+  const now = input.now?.getTime();
+  return (input.yourDecisions ?? []).map(
+    (d) =>
+      `Waiting for your decision since ${formatLocalTime(d.since, input.ctx.timezone)}: approval of ${d.stageName}${
+        now !== undefined ? ` (${formatWaited(Math.max(0, now - Date.parse(d.since)))} so far)` : ''
+      }.`,
+  );
 }
 
 /** How many open tasks and risks the report lists (the counts are always complete). */
@@ -66,7 +90,15 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     ['Cost (CPI)', health.cpi.toFixed(2)],
     ['Effort', hoursUsed],
     ['Tasks', `${input.doneTasks.length} done, ${input.openTasks.length} open`],
+    ['Waiting on your decisions', formatWaitTotal(health.customerWaitMs)],
+    [
+      'Forecast end',
+      health.forecastEnd === input.plannedEnd
+        ? (formatDay(health.forecastEnd) ?? health.forecastEnd)
+        : `${formatDay(health.forecastEnd) ?? health.forecastEnd} (planned ${formatDay(input.plannedEnd) ?? input.plannedEnd}, moved by the time waiting on decisions)`,
+    ],
   ];
+  const yours = yourDecisionLines(input);
   const reasons = health.reasons.length > 0 ? health.reasons : ['No deviations: the project is on track.'];
   const openShown = input.openTasks.slice(0, REPORT_LIST_LIMIT);
   const openRows = openShown.map((t) => [
@@ -87,13 +119,14 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
   const approvalRows = input.pendingApprovals.map((a) => [
     a.stageName,
     a.rule,
-    formatDay(a.requestedAt?.slice(0, 10)) ?? '-',
+    a.requestedAt ? formatLocalTime(a.requestedAt, ctx.timezone) : '-',
     a.waitingFor.join(', ') || '-',
   ]);
   const milestoneItems = input.milestones.map((m) => `${formatDay(m.due) ?? m.due}: ${m.name}`);
   const recentDone = input.doneTasks.slice(-REPORT_LIST_LIMIT).map((t) => `${t.name} (${t.stageName})`);
 
   const blocks: Block[] = [
+    ...yours.map((text): Block => ({ type: 'paragraph', text })),
     { type: 'status', label: rag.label, tone: rag.tone },
     { type: 'list', items: reasons },
     { type: 'facts', rows: summary },
@@ -120,7 +153,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     { type: 'heading', text: 'Pending approvals' },
     {
       type: 'table',
-      columns: ['Stage', 'Rule', 'Requested', 'Waiting for'],
+      columns: ['Stage', 'Rule', 'Waiting since', 'Waiting for'],
       rows: approvalRows,
       empty: 'No approvals pending.',
     },
@@ -135,6 +168,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     empty,
   });
   const plain: Block[] = [
+    ...yours.map((text): Block => ({ type: 'paragraph', text })),
     { type: 'list', lead: rag.label, items: reasons },
     { type: 'facts', rows: summary },
     section(
@@ -162,7 +196,10 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     section(
       'Pending approvals',
       input.pendingApprovals.map(
-        (a) => `${a.stageName}: waiting for ${a.waitingFor.join(', ') || '-'} (${a.rule})`,
+        (a) =>
+          `${a.stageName}: waiting for ${a.waitingFor.join(', ') || '-'} (${a.rule})${
+            a.requestedAt ? ` since ${formatLocalTime(a.requestedAt, ctx.timezone)}` : ''
+          }`,
       ),
       'No approvals pending.',
     ),

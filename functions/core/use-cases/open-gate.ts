@@ -7,7 +7,10 @@
  * - first open: the gate is created from the project's resolved stage (rule, approvers with their
  *   names from the stakeholders, status waiting, round 0) with the token, event `gate_opened`;
  * - reopen (after a timeout, a restart or a retry of the gate task): the new token replaces the
- *   old one (event `gate_reopened`); links already out keep working and no new emails are sent;
+ *   old one; links already out keep working and no new emails are sent. A restart or a retry
+ *   records `gate_reopened`; the routine reopen after a timeout whose remind step has run (the
+ *   gate's `remindedFor` is the old token's key) records nothing: the gate task times out at
+ *   least every 6 hours, and the remind step already logged whatever it sent;
  * - a gate that was approved while no task was waiting stores this token too (so the latest
  *   gate task is the one the decision goes to) and gets SendTaskSuccess at once; one rejected
  *   and not yet reworked gets SendTaskFailure(GateRejected, the comments);
@@ -18,7 +21,14 @@
  * The token is stored with the gate only; it is never logged or emailed.
  */
 import { TaskTokenGoneError } from '../errors.js';
-import { recordEvent, requireActive, requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import {
+  recordEvent,
+  requireActive,
+  requireProject,
+  resolvedStage,
+  tokenKey,
+  withConflictRetry,
+} from '../events.js';
 import type { Gate } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
@@ -111,19 +121,23 @@ export async function openGate(deps: Deps, input: OpenGateInput): Promise<OpenGa
       );
       return { outcome: gate.status === 'approved' ? ('passed' as const) : ('rejected' as const), gate };
     }
+    // After a timeout the remind step marked the old token: the reopen is routine, nothing changed.
+    const afterTimeout = gate.taskToken !== undefined && gate.remindedFor === tokenKey(gate.taskToken);
     await deps.store.commit(
       [{ ...gate, taskToken }],
-      [
-        {
-          projectId,
-          stage,
-          type: 'gate_reopened',
-          actor: 'system',
-          at,
-          summary: `Gate of ${resolved.name} waits again (${gate.status === 'pending_approval' ? `approval requests of round ${gate.round} stay valid` : 'for its exit criteria'})`,
-          data: { round: gate.round, status: gate.status },
-        },
-      ],
+      afterTimeout
+        ? []
+        : [
+            {
+              projectId,
+              stage,
+              type: 'gate_reopened',
+              actor: 'system',
+              at,
+              summary: `Gate of ${resolved.name} waits again (${gate.status === 'pending_approval' ? `approval requests of round ${gate.round} stay valid` : 'for its exit criteria'})`,
+              data: { round: gate.round, status: gate.status },
+            },
+          ],
     );
     return { outcome: 'reopened' as const, gate };
   });

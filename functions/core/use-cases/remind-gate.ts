@@ -10,7 +10,10 @@
  *   event `gate_escalated`, stating the true waiting time. A timeout with neither due (the gate
  *   task's timeout is the earlier of the two, see gate-timeout.ts) sends nothing;
  * - still waiting for criteria or for a resubmission after rework: the PM is reminded instead,
- *   with the criteria that do not hold;
+ *   with the criteria that do not hold, `remindAfterDays` after the gate opened or the last
+ *   reminder (not at every timeout of the gate task, which comes at least every 6 hours);
+ * - nothing due: only the timed-out task's key (`remindedFor`) is stored, no event, no email, so
+ *   the gate task's routine reopen records nothing either (open-gate.ts);
  * - a decided gate: nothing (the reopened gate task answers at once).
  * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
  * committed together, version-checked; only then are the notifications sent (failures recorded,
@@ -24,6 +27,7 @@
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { evaluateCriteria } from '../criteria.js';
+import { formatWaited } from '../customer-wait.js';
 import {
   claimContinuationIfDue,
   requireProject,
@@ -31,7 +35,7 @@ import {
   tokenKey,
   withConflictRetry,
 } from '../events.js';
-import { gateDue } from '../gate-timeout.js';
+import { DEADLINE_TOLERANCE_MS, gateDue } from '../gate-timeout.js';
 import type { Gate } from '../model.js';
 import { approvalRequest } from '../notifications/approval-request.js';
 import { escalation, gateWaiting } from '../notifications/notices.js';
@@ -39,6 +43,7 @@ import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
 import { approvesInWords } from './request-approvals.js';
 
@@ -70,7 +75,20 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     const ctx = notificationContext(project, deps.config);
     const reminders = gate.reminders + 1;
 
+    /** Nothing is due at this timeout: mark it handled (for the reopen) and send nothing. */
+    const nothingDue = async (why: string) => {
+      deps.log.info(`gate timeout with nothing due (${why})`, { projectId, stage });
+      if (remindedFor !== undefined) await deps.store.commit([{ ...gate, remindedFor }]);
+      return [];
+    };
+
     if (gate.status === 'waiting') {
+      const lastNudge = Math.max(
+        Date.parse(gate.openedAt),
+        gate.remindedAt ? Date.parse(gate.remindedAt) : 0,
+      );
+      if (now.getTime() + DEADLINE_TOLERANCE_MS < lastNudge + days(resolved.gate.remindAfterDays))
+        return nothingDue('the PM was reminded less than remindAfterDays ago');
       const criteria = await evaluateCriteria(deps.store, project, stage, now);
       const pms = projectManagers(people.team);
       await deps.store.commit(
@@ -107,10 +125,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     const undecided = gate.approvers.filter((a) => !a.decision);
     const escalateTo = resolved.gate.escalateTo ?? people.team[0]?.email;
     const escalate = due.escalate && Boolean(escalateTo);
-    if (!due.remind && !escalate) {
-      deps.log.info('gate timeout with nothing due (reminders capped or not yet due)', { projectId, stage });
-      return [];
-    }
+    if (!due.remind && !escalate) return nothingDue('reminders capped or not yet due');
     const issued = (due.remind ? undecided : []).map((a) =>
       newApprovalLink({
         projectId,
@@ -195,14 +210,4 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
   await notify(deps, projectId, stage, notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
-}
-
-/** A waiting time in words: `8 days`, `8 days 3 hours`, `5 hours`. */
-export function formatWaited(ms: number): string {
-  const hours = Math.floor(ms / 3_600_000);
-  const d = Math.floor(hours / 24);
-  const h = hours % 24;
-  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (d === 0) return part(h, 'hour');
-  return h === 0 ? part(d, 'day') : `${part(d, 'day')} ${part(h, 'hour')}`;
 }

@@ -15,6 +15,7 @@
  * left unset here.
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
+import { closeWaitRound } from '../customer-wait.js';
 import { NotFoundError } from '../errors.js';
 import { resolvedStage } from '../events.js';
 import type { ApprovalLink, Gate, Project, Stage } from '../model.js';
@@ -66,6 +67,8 @@ export async function requestApprovals(
     status: 'pending_approval',
     approvers: gate.approvers.map((a) => ({ email: a.email, name: a.name })),
     requestedAt: at,
+    // A round still open (a spec change replaced its approvers) ends here: its wait is kept.
+    customerWaitMs: closeWaitRound(gate, at),
     reminders: 0,
     remindedAt: undefined,
     escalatedAt: undefined,

@@ -160,7 +160,7 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
       deps.store.list(projectId, 'risk'),
       deps.store.list(projectId, 'gate'),
     ]);
-    const health = computeHealth({ project, stages, tasks, risks, now });
+    const health = computeHealth({ project, stages, tasks, risks, gates, now });
     const deviations = findDeviations({ project, stages, tasks, risks, gates, health, now });
     const before = new Set(project.monitoring?.openDeviations ?? []);
     const keys = deviations.map((d) => d.key);

@@ -12,6 +12,10 @@
  * 4. Its DocumentRecord (`status-<date>`) and a `status_report_sent` event are committed together;
  *    the record is new (version 0), so a second run on the same day (a retry) stops here.
  * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
+ *    An approver whose decision is pending gets their own copy, which opens with "Waiting for
+ *    your decision since ..." for each of theirs (the stored document is the copy everyone else gets).
+ * The report shows the waiting-on-client clock: the project's total wait on decisions and the
+ * forecast end it moves (health), and since when each pending approval waits.
  */
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../errors.js';
@@ -26,9 +30,10 @@ import {
   type Task,
 } from '../model.js';
 import { emailHtml } from '../notifications/email/render.js';
+import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
-import { statusReportContent } from '../notifications/status-report.js';
+import { type StatusReportInput, statusReportContent } from '../notifications/status-report.js';
 import type { Deps } from '../ports.js';
 import { statusReportDue } from '../schedules.js';
 import type { GateRule } from '../spec/lifecycle.js';
@@ -100,10 +105,10 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     loadPeople(deps, project),
   ]);
   const ordered = [...stages].sort((a, b) => a.order - b.order);
-  const health = computeHealth({ project, stages, tasks, risks, now });
+  const health = computeHealth({ project, stages, tasks, risks, gates, now });
   const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
   const ctx = notificationContext(project, deps.config);
-  const report = statusReportContent({
+  const input: StatusReportInput = {
     ctx,
     date: today,
     health,
@@ -143,7 +148,9 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
       currency: project.spec.budget.currency,
       amount: project.spec.budget.amount,
     },
-  });
+    plannedEnd: project.spec.timeline.end,
+  };
+  const report = statusReportContent(input);
 
   const key = statusReportKey(projectId, today);
   // The stored document is the report as it is emailed.
@@ -183,9 +190,34 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     throw error;
   }
 
-  const { sent, failed } = await notify(deps, projectId, undefined, [
-    { kind: 'status-report', to: recipients.map((email) => ({ email })), context: ctx, content: report },
-  ]);
+  // Each approver with a pending decision gets a copy that says which of theirs wait, and since when.
+  const yours = new Map<string, { stageName: string; since: string }[]>();
+  for (const g of gates) {
+    if (g.status !== 'pending_approval' || !g.requestedAt) continue;
+    for (const a of g.approvers.filter((x) => !x.decision)) {
+      const key = a.email.toLowerCase();
+      yours.set(key, [...(yours.get(key) ?? []), { stageName: stageName(g.stage), since: g.requestedAt }]);
+    }
+  }
+  const everyone = recipients.filter((email) => !yours.has(email.toLowerCase()));
+  const copies: Notification[] = [
+    { kind: 'status-report', to: everyone.map((email) => ({ email })), context: ctx, content: report },
+    ...recipients
+      .filter((email) => yours.has(email.toLowerCase()))
+      .map(
+        (email): Notification => ({
+          kind: 'status-report',
+          to: [{ email }],
+          context: ctx,
+          content: statusReportContent({
+            ...input,
+            yourDecisions: yours.get(email.toLowerCase()) ?? [],
+            now,
+          }),
+        }),
+      ),
+  ];
+  const { sent, failed } = await notify(deps, projectId, undefined, copies);
   deps.log.info('status report sent', { projectId, document: documentId, rag: health.rag, sent, failed });
   return { status: 'sent', documentId, key, recipients: sent, failed };
 }

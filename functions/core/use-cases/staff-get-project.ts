@@ -4,11 +4,14 @@
  * its stages (the spec's stage merged with the stage record), gates with approvers and decisions
  * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources, documents,
  * the project's health now (RAG, SPI, CPI and why), the deviations found now with the corrective
- * action recorded for each, and the exit criteria of the current stage (what still blocks it).
+ * action recorded for each, the exit criteria of the current stage (what still blocks it), and the
+ * waiting-on-client clock: per gate whether it waits now, since when and its total over the
+ * rounds (`customerWait`), and the project's total (`customerWait`, also behind `health.forecastEnd`).
  * The staff API and the console's project page both read this one model.
  * Throws NotFoundError when the project does not exist.
  */
 import { evaluateCriteria } from '../criteria.js';
+import { type GateWait, gateWait, type ProjectWait, projectWait, waitClockEnd } from '../customer-wait.js';
 import { NotFoundError } from '../errors.js';
 import { computeHealth, type Health } from '../health.js';
 import type {
@@ -40,9 +43,12 @@ export type StageView = Omit<Stage, 'entity' | 'version'> & {
   gate: ResolvedGate;
 };
 
+/** A gate of the project page: its public fields and its waiting-on-client clock. */
+export type GateView = PublicGate & { customerWait: GateWait };
+
 export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   stages: StageView[];
-  gates: PublicGate[];
+  gates: GateView[];
   risks: Risk[];
   tasks: Task[];
   team: TeamMember[];
@@ -55,6 +61,8 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   health: Health;
   /** Deviations found now (none once closed), each with its corrective action when one is recorded. */
   deviations: DeviationView[];
+  /** How long the project has waited on its customer over every gate, and since when it waits now. */
+  customerWait: ProjectWait;
 };
 
 /** A deviation as staff see it: what is off, and what is being done about it. */
@@ -98,7 +106,8 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
         ...(await evaluateCriteria(deps.store, project, project.currentStage, now)),
       }
     : undefined;
-  const health = computeHealth({ project, stages: records, tasks, risks, now });
+  const health = computeHealth({ project, stages: records, tasks, risks, gates, now });
+  const clockEnd = waitClockEnd(project, now);
   const actions = project.monitoring?.correctiveActions ?? {};
   const deviations: DeviationView[] = active
     ? findDeviations({ project, stages: records, tasks, risks, gates, health, now }).map((d) => ({
@@ -110,7 +119,9 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
   return {
     ...fields,
     stages: stageViews,
-    gates: [...gates].sort((a, b) => (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0)).map(publicGate),
+    gates: [...gates]
+      .sort((a, b) => (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0))
+      .map((g) => ({ ...publicGate(g), customerWait: gateWait(g, clockEnd, active) })),
     risks,
     tasks,
     team,
@@ -120,5 +131,6 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     ...(criteria ? { criteria } : {}),
     health,
     deviations,
+    customerWait: projectWait(gates, clockEnd, active),
   };
 }

@@ -4,7 +4,10 @@
  * customer's approvers (and since when), what is overdue, and the next due date.
  * Input: none. Output: one summary per project (all pages of the project list read; no Scan).
  * RAG comes from the monitoring health computation over the project's stages, tasks and risks.
+ * The waiting-on-client clock: since when the project's current gate waits on the customer's
+ * approvers (while it does) and the project's total wait over every gate and round.
  */
+import { projectWait, waitClockEnd } from '../customer-wait.js';
 import { computeHealth, overdueStages, overdueTasks } from '../health.js';
 import type { Project, ProjectStatus, Stage } from '../model.js';
 import type { Deps, ProjectStore } from '../ports.js';
@@ -28,6 +31,8 @@ export interface ProjectSummary {
   overdue: string[];
   /** The earliest due date of a stage or task that is not finished, and what is due then. */
   nextDue?: { date: string; what: string };
+  /** Milliseconds the project has waited on its customer over every gate and round. */
+  customerWaitMs: number;
 }
 
 /** Every project, all pages of the project index read. */
@@ -65,14 +70,15 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
   const now = deps.clock.now();
   return Promise.all(
     projects.map(async (project) => {
-      const [records, tasks, risks, gate] = await Promise.all([
+      const [records, tasks, risks, gates] = await Promise.all([
         deps.store.list(project.id, 'stage'),
         deps.store.list(project.id, 'task'),
         deps.store.list(project.id, 'risk'),
-        deps.store.get(project.id, 'gate', project.currentStage),
+        deps.store.list(project.id, 'gate'),
       ]);
       const stages = stagesOf(project, records);
-      const health = computeHealth({ project, stages, tasks, risks, now });
+      const health = computeHealth({ project, stages, tasks, risks, gates, now });
+      const wait = projectWait(gates, waitClockEnd(project, now), project.status === 'active');
       const today = localDate(now, project.timezone);
       const active = project.status === 'active';
       const overdue = active
@@ -91,7 +97,6 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
               .map((t) => ({ date: t.due as string, what: `${t.type} ${t.name}` })),
           ].sort((a, b) => a.date.localeCompare(b.date))
         : [];
-      const waiting = active && gate?.status === 'pending_approval';
       return {
         id: project.id,
         name: project.name,
@@ -104,7 +109,8 @@ export async function listProjectSummaries(deps: Deps): Promise<ProjectSummary[]
         status: project.status,
         rag: health.rag,
         reasons: health.reasons,
-        ...(waiting ? { waitingOnCustomerSince: gate.requestedAt ?? gate.openedAt } : {}),
+        ...(wait.waitingSince ? { waitingOnCustomerSince: wait.waitingSince } : {}),
+        customerWaitMs: wait.totalMs,
         overdue,
         ...(upcoming[0] ? { nextDue: upcoming[0] } : {}),
       };

@@ -4,6 +4,7 @@
  * next due date. One row per project; each cell is one column so that more figures can be added
  * as columns.
  */
+import { formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectSummary } from '../../use-cases/staff-list-projects.js';
 import { type PageSession, page, ragChip } from './layout.js';
@@ -21,7 +22,7 @@ export function portfolioPage(rows: ProjectSummary[], now: Date, session?: PageS
           r.status === 'closed' ? html`<div class="status">closed</div>` : ''
         }</td>
 <td>${ragChip(r.rag)}${r.reasons.length ? html`<ul class="small">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</td>
-<td>${r.waitingOnCustomerSince ? html`since ${r.waitingOnCustomerSince.slice(0, 10)}` : html`<span class="muted">no</span>`}</td>
+<td>${r.waitingOnCustomerSince ? html`since ${r.waitingOnCustomerSince.slice(0, 10)}` : html`<span class="muted">no</span>`}<div class="small muted">${formatWaitTotal(r.customerWaitMs)}</div></td>
 <td>${r.overdue.length ? html`<ul class="small">${r.overdue.map((x) => html`<li>${x}</li>`)}</ul>` : html`<span class="muted">nothing</span>`}</td>
 <td>${r.nextDue ? html`${r.nextDue.date}<div class="small muted">${r.nextDue.what}</div>` : html`<span class="muted">none</span>`}</td>
 </tr>`,

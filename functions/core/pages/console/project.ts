@@ -5,6 +5,7 @@
  * page of events, with the forms of the PM's actions for those who may change the project. It renders the staff API's read model (getProjectDetail), so the page and
  * `GET /api/projects/{id}` cannot disagree. Gates arrive without task tokens and link hashes.
  */
+import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectEvent, Risk } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
@@ -90,6 +91,11 @@ ${
     health.reasons.length ? html`<ul>${health.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''
   }</dd>
 <dt>Timeline</dt><dd>${project.spec.timeline.start} to ${project.spec.timeline.end}</dd>
+<dt>Waiting on the customer</dt><dd>${
+    project.customerWait.waitingSince
+      ? html`now, since ${formatTime(project.customerWait.waitingSince, tz)}; `
+      : ''
+  }${formatWaitTotal(project.customerWait.totalMs)}; forecast end ${health.forecastEnd}</dd>
 <dt>Clock</dt><dd>${formatTime(now.toISOString(), tz)} (${tz})</dd>
 </dl>${submit}</section>
 <section tabindex="0" aria-labelledby="timeline-h"><h2 id="timeline-h">Stage timeline</h2>${timelineSvg(detail, now)}
@@ -304,6 +310,10 @@ function gatesTable(detail: ProjectDetail): SafeHtml {
       g.decidedAt ? html`<div class="small muted">${formatTime(g.decidedAt, tz)}</div>` : ''
     }${g.escalatedAt ? html`<div class="small">escalated ${formatTime(g.escalatedAt, tz)}</div>` : ''}${
       g.reminders ? html`<div class="small muted">${g.reminders} reminder(s)</div>` : ''
+    }${
+      g.customerWait.totalMs || g.customerWait.waiting
+        ? html`<div class="small">${g.customerWait.since ? `waiting since ${formatTime(g.customerWait.since, tz)}, ` : ''}${formatWaited(g.customerWait.totalMs)} on the customer</div>`
+        : ''
     }</td><td>${rule}</td><td>${g.round}</td><td>${approvals}</td></tr>`;
   })}</tbody></table>`;
 }
