@@ -253,6 +253,8 @@ export interface Task extends Versioned {
   due?: string;
   /** Why the task was waived (required with status `waived`). */
   waiverReason?: string;
+  /** What shows the work is done: a note or a link (shown to the approver of the stage). */
+  evidence?: string;
 }
 
 /** Kinds of test the QA stage records. */

@@ -217,6 +217,7 @@ const taskSchema = z.object({
   acceptance: optionalText,
   due: optionalText,
   waiverReason: optionalText,
+  evidence: optionalText,
 });
 
 const testCaseSchema = z.object({

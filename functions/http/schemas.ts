@@ -46,6 +46,9 @@ export const taskInputSchema = named(
     acceptance: text(1000).optional(),
     due: isoDate.optional(),
     waiverReason: text(1000).optional().describe('Why the task is waived; required with status waived.'),
+    evidence: text(2000)
+      .optional()
+      .describe('What shows the work is done (a note or a link); the stage’s approver sees it.'),
   }),
   'Create (fields marked required) or update (only the fields sent) a task or deliverable.',
 );

@@ -40,7 +40,7 @@ import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
 import type { RemindGateResult } from '../workflow-contract.js';
-import { approvesInWords } from './request-approvals.js';
+import { approvesInWords, gateApprovalContent } from './request-approvals.js';
 
 export interface RemindGateInput {
   projectId: string;
@@ -159,7 +159,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     }
     await deps.store.commit([next, ...issued.map((i) => i.link)], events);
 
-    const approves = approvesInWords(project, gate);
+    const content = await gateApprovalContent(deps.store, project, gate);
+    const approves = approvesInWords(content);
     const out: Notification[] = issued.map(({ id, link }) =>
       approvalRequest({
         ctx,
@@ -167,6 +168,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
         approverName: link.approverName,
         stageName,
         approves,
+        ...(content.sections?.length ? { sections: content.sections } : {}),
         ...(stageRecord?.due ? { due: stageRecord.due } : {}),
         rule: gate.rule,
         approverCount: gate.approvers.length,
