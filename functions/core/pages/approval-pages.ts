@@ -45,7 +45,7 @@ ${substance(view)}`;
 /** What the approver decides on (the stage type's sections): a heading and a list each, all escaped. */
 function substance(view: ApprovalView): SafeHtml | '' {
   if (view.sections.length === 0) return '';
-  return html`<section class="substance" aria-label="What you are asked to approve">${view.sections.map(
+  return html`<section class="substance">${view.sections.map(
     (s) =>
       html`<h2>${s.title}</h2>${
         s.items.length
