@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
+import { localDate } from '../../functions/core/time.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
 import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
-import { localDate } from '../../functions/core/time.js';
 import { handleLifecycle } from '../../functions/handlers/lifecycle.js';
 import { makeDeployment, makeTrainingSession } from '../support/dynamo.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
