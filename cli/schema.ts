@@ -85,6 +85,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'stages[].gate.escalateTo': 'Email that hears about a gate that waited longer than timeoutDays',
   'stages[].gate.submit':
     'Approval requests go out only after the PM submits the stage (default: true for execution, false elsewhere)',
+  training:
+    'Deployment & Training: `waiverReason` says why no training session is delivered; without it the deployment gate needs one',
   support: 'Support (hypercare) after deployment (default 30 days)',
   'support.days': 'Length of the support period in days (0-365)',
   monitoring: 'Scheduled monitoring checks (default: every day at 08:00, SPI and CPI thresholds 0.9)',

@@ -20,6 +20,7 @@ import { PLAN_DOCUMENT_ID } from '../functions/core/documents/plan.js';
 import { formatTime } from '../functions/core/pages/console/layout.js';
 import { emailLinks } from '../functions/core/pages/console/outbox.js';
 import { stageType } from '../functions/core/stages/index.js';
+import { localDate } from '../functions/core/time.js';
 import { LocalRuntimeError } from './errors.js';
 import { type Runtime, startRuntime } from './runtime.js';
 import type { OutboxEmail } from './ses-local.js';
@@ -172,7 +173,9 @@ class Actors {
   async record(path: string, body: Record<string, unknown>, what: string): Promise<void> {
     const [, kind, id] = path.split('/');
     const detail = (await this.api('GET', '')) as Record<string, unknown>;
-    const records = (detail[kind === 'team' ? 'team' : kind!] ?? []) as {
+    // The path names a kind as the API does (`test-cases`); the project lists it in camel case.
+    const listName = kind!.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const records = (detail[listName] ?? []) as {
       id?: string;
       email?: string;
       version?: number;
@@ -273,7 +276,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const sponsor = spec.stakeholders.find((s) => s.role === 'sponsor')!.email;
     const approver = spec.stakeholders.find((s) => s.role === 'approver')!.email;
     const people = new Actors(runtime.url, spec.id, pm, print);
-    await walk(people, { sponsor, approver }, print);
+    const engineer = (spec.team[1] ?? spec.team[0]!).name;
+    await walk(people, { sponsor, approver, engineer }, print);
     const closed = await people.until('the project to close', async () => {
       const d = await people.detail();
       return d.status === 'closed' && d;
@@ -289,7 +293,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
 async function walk(
   people: Actors,
-  who: { sponsor: string; approver: string },
+  who: { sponsor: string; approver: string; engineer: string },
   print: (line: string) => void,
 ): Promise<void> {
   print('initiation: the sponsor approves the charter');
@@ -347,11 +351,19 @@ async function walk(
   await people.completed('execution');
 
   print('qa: test cases passed, customer acceptance');
-  for (const t of ['functional', 'security', 'performance']) {
+  for (const category of ['functional', 'security', 'performance'] as const) {
     await people.record(
-      `/tasks/test-${t}`,
-      { name: `Test case: ${t}`, stage: 'qa', status: 'done', estimateHours: 2, actualHours: 2 },
-      `the ${t} test case passed`,
+      `/test-cases/${category}`,
+      {
+        name: `${category[0]!.toUpperCase()}${category.slice(1)} checks of the tenant`,
+        category,
+        steps: ['Run the checklist of the test plan'],
+        expectedResult: 'Every check of the checklist passes',
+        result: 'passed',
+        evidence: `Checklist signed off by ${who.engineer}`,
+        tester: who.engineer,
+      },
+      `the ${category} test case passed`,
     );
   }
   await people.submit('qa');
@@ -365,13 +377,27 @@ async function walk(
     'the mail cut-over done',
   );
   await people.record(
-    '/tasks/training',
+    '/deployments/mail-cutover',
     {
-      name: 'Training session for staff',
-      stage: 'deployment',
-      status: 'done',
-      estimateHours: 3,
-      actualHours: 3,
+      name: 'Mail cut-over to Microsoft 365',
+      steps: ['Final mailbox sync', 'Switch MX records', 'Check mail flow'],
+      rollbackPlan: 'Point the MX records back to the old server; mail queues for up to 24 hours',
+      result: 'succeeded',
+      deployedBy: who.engineer,
+    },
+    'the deployment record (rollback plan, result)',
+  );
+  const now = await people.detail();
+  const started = now.stages.find((s) => s.key === now.currentStage)?.startedAt;
+  await people.record(
+    '/training-sessions/staff',
+    {
+      title: 'Outlook and Teams for staff',
+      // The day the stage started (in the project's time zone): delivered by the time it is submitted.
+      date: localDate(started ? new Date(started) : new Date(), now.timezone),
+      audience: 'all staff',
+      attendees: ['Front desk', 'Dentists'],
+      materials: ['Quick-start guide'],
     },
     'a training session delivered',
   );

@@ -70,6 +70,9 @@ export interface ProjectDetail {
   }[];
   tasks: VersionedRecord[];
   risks: VersionedRecord[];
+  testCases: VersionedRecord[];
+  deployments: VersionedRecord[];
+  trainingSessions: VersionedRecord[];
   criteria?: { stage: string; met: boolean; unmet: string[] };
   health: { rag: string; spi: number; cpi: number; reasons: string[] };
   deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
@@ -146,6 +149,21 @@ export class StaffClient {
   /** PUT /api/projects/{id}/risks/{riskId} */
   putRisk(id: string, riskId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
     return this.request('PUT', `/api/projects/${seg(id)}/risks/${seg(riskId)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/test-cases/{testId} */
+  putTestCase(id: string, testId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/test-cases/${seg(testId)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/deployments/{deploymentId} */
+  putDeployment(id: string, deploymentId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/deployments/${seg(deploymentId)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/training-sessions/{sessionId} */
+  putTrainingSession(id: string, sessionId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/training-sessions/${seg(sessionId)}`, body);
   }
 
   /** POST /api/projects/{id}/stages/{stage}/submit */

@@ -79,6 +79,7 @@ const TASK_FIELDS = {
   assignee: 'assignee',
   due: 'due',
   waiverReason: 'waiverReason',
+  evidence: 'evidence',
 } as const;
 
 const RISK_FIELDS = {
@@ -90,6 +91,52 @@ const RISK_FIELDS = {
   status: 'status',
   reviewBy: 'reviewBy',
 } as const;
+
+const TEST_CASE_FIELDS = {
+  name: 'name',
+  category: 'category',
+  step: 'steps',
+  expected: 'expectedResult',
+  result: 'result',
+  waiverReason: 'waiverReason',
+  evidence: 'evidence',
+  tester: 'tester',
+} as const;
+
+const DEPLOYMENT_FIELDS = {
+  name: 'name',
+  windowStart: 'windowStart',
+  windowEnd: 'windowEnd',
+  step: 'steps',
+  rollbackPlan: 'rollbackPlan',
+  result: 'result',
+  resultNotes: 'resultNotes',
+  deployedBy: 'deployedBy',
+} as const;
+
+const TRAINING_FIELDS = {
+  title: 'title',
+  date: 'date',
+  audience: 'audience',
+  attendee: 'attendees',
+  material: 'materials',
+  trainer: 'trainer',
+} as const;
+
+/** A repeatable option: each use adds one item (steps, attendees, materials). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), parseText(value)];
+}
+
+/** A date and time with its offset, as the API takes it (2026-12-05T18:00:00Z). */
+export function parseDateTime(value: string): string {
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  )
+    throw new InvalidArgumentError('must be a date and time with its offset, e.g. 2026-12-05T18:00:00Z');
+  return value;
+}
 
 /** The API fields of the options given, by the option-to-field map. */
 export function changesOf(
@@ -234,6 +281,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       ]),
     )
     .option('--waiver-reason <text>', 'why it is waived (with --status waived)', parseText)
+    .option('--evidence <text>', 'a note or a link that shows the work is done', parseText)
     .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
     .action(async (id: string, taskId: string, opts: CommonOptions & Record<string, unknown>) => {
       await upsertCommand({
@@ -274,6 +322,113 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
         put: (client, body) => client.putRisk(id, riskId, body),
         describe: (r) =>
           `"${r['title']}", score ${Number(r['likelihood']) * Number(r['impact'])}, ${r['status']}${r['owner'] ? `, owner ${r['owner']}` : ''}`,
+      });
+    });
+
+  staffCommand(program, 'test-case')
+    .description(
+      'create or update a test case of the QA stage (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<testId>', 'test case id')
+    .option('--name <name>', 'what is tested (required to create)', parseText)
+    .addOption(
+      new Option('--category <category>', 'kind of test (required to create)').choices([
+        'functional',
+        'integration',
+        'security',
+        'performance',
+        'user_acceptance',
+      ]),
+    )
+    .option('--step <text>', 'one step, in order (repeat it; replaces the steps)', collect)
+    .option('--expected <text>', 'the expected result (required to create)', parseText)
+    .addOption(
+      new Option('--result <result>', 'the result (a failed test blocks QA)').choices([
+        'not_run',
+        'passed',
+        'failed',
+        'waived',
+      ]),
+    )
+    .option('--waiver-reason <text>', 'why it is waived (with --result waived)', parseText)
+    .option('--evidence <text>', 'a note or a link that shows the result', parseText)
+    .option('--tester <name>', 'who ran it', parseText)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, testId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'test case',
+        id,
+        recordId: testId,
+        opts,
+        fields: TEST_CASE_FIELDS,
+        required: ['name', 'category', 'expected'],
+        recordsOf: (p) => p.testCases ?? [],
+        put: (client, body) => client.putTestCase(id, testId, body),
+        describe: (t) =>
+          `"${t['name']}", ${t['category']}, ${t['result']}${t['waiverReason'] ? ` (${t['waiverReason']})` : ''}${t['tester'] ? `, tested by ${t['tester']}` : ''}`,
+      });
+    });
+
+  staffCommand(program, 'deployment')
+    .description(
+      'create or update a deployment record (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<deploymentId>', 'deployment id')
+    .option('--name <name>', 'what is deployed (required to create)', parseText)
+    .option('--window-start <time>', 'start of the change window, e.g. 2026-12-05T18:00:00Z', parseDateTime)
+    .option('--window-end <time>', 'end of the change window', parseDateTime)
+    .option('--step <text>', 'one step, in order (repeat it; replaces the steps)', collect)
+    .option('--rollback-plan <text>', 'how the change is undone if it fails', parseText)
+    .addOption(new Option('--result <result>', 'how it went').choices(['succeeded', 'failed', 'rolled_back']))
+    .option('--result-notes <text>', 'what happened', parseText)
+    .option('--deployed-by <name>', 'who deployed', parseText)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, deploymentId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'deployment',
+        id,
+        recordId: deploymentId,
+        opts,
+        fields: DEPLOYMENT_FIELDS,
+        required: ['name'],
+        recordsOf: (p) => p.deployments ?? [],
+        put: (client, body) => client.putDeployment(id, deploymentId, body),
+        describe: (d) =>
+          `"${d['name']}", ${d['result'] ?? 'planned'}, rollback plan ${d['rollbackPlan'] ? 'recorded' : 'missing'}`,
+      });
+    });
+
+  staffCommand(program, 'training')
+    .description(
+      'create or update a training session (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<sessionId>', 'training session id')
+    .option('--title <text>', 'what it covers (required to create)', parseText)
+    .option('--date <date>', 'when, YYYY-MM-DD (required to create)', parseDate)
+    .option('--audience <text>', 'who it is for (required to create)', parseText)
+    .option('--attendee <name>', 'one attendee (repeat it; replaces the attendees)', collect)
+    .option(
+      '--material <text>',
+      'one handout, recording or link (repeat it; replaces the materials)',
+      collect,
+    )
+    .option('--trainer <name>', 'who trains', parseText)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, sessionId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'training session',
+        id,
+        recordId: sessionId,
+        opts,
+        fields: TRAINING_FIELDS,
+        required: ['title', 'date', 'audience'],
+        recordsOf: (p) => p.trainingSessions ?? [],
+        put: (client, body) => client.putTrainingSession(id, sessionId, body),
+        describe: (s) =>
+          `"${s['title']}", ${s['date']}, ${s['audience']}, ${Array.isArray(s['attendees']) ? s['attendees'].length : 0} attendees`,
       });
     });
 
@@ -351,9 +506,9 @@ Staff commands talk to the local runtime (npm start) by default, or to the deplo
 Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the stack trace.`,
   );
 
-  /** task and risk: read the record (unless --version), then PUT the options given with its version. */
+  /** task, risk, test-case, deployment, training: read the record (unless --version), then PUT the options given with its version. */
   async function upsertCommand(args: {
-    kind: 'task' | 'risk';
+    kind: 'task' | 'risk' | 'test case' | 'deployment' | 'training session';
     id: string;
     recordId: string;
     opts: CommonOptions & Record<string, unknown>;
@@ -394,7 +549,7 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
         if (missing.length)
           throw new CommandError(
             clean(
-              `${context}: no ${kind} ${recordId} in project ${id}; to create it give ${missing.map((f) => `--${f}`).join(', ')}`,
+              `${context}: no ${kind} ${recordId} in project ${id}; to create it give ${missing.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
             ),
           );
       }

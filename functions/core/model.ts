@@ -253,6 +253,81 @@ export interface Task extends Versioned {
   due?: string;
   /** Why the task was waived (required with status `waived`). */
   waiverReason?: string;
+  /** What shows the work is done: a note or a link (shown to the approver of the stage). */
+  evidence?: string;
+}
+
+/** Kinds of test the QA stage records. */
+export const TEST_CATEGORIES = [
+  'functional',
+  'integration',
+  'security',
+  'performance',
+  'user_acceptance',
+] as const;
+export type TestCategory = (typeof TEST_CATEGORIES)[number];
+
+/** `not_run` until the test is run; `waived` needs a `waiverReason` (the customer agreed to skip it). */
+export const TEST_RESULTS = ['not_run', 'passed', 'failed', 'waived'] as const;
+export type TestResult = (typeof TEST_RESULTS)[number];
+
+/** A test case of the QA stage: what is tested, how, what is expected and what happened. */
+export interface TestCase extends Versioned {
+  entity: 'test_case';
+  projectId: string;
+  id: string;
+  name: string;
+  category: TestCategory;
+  /** What the tester does, in order. */
+  steps: string[];
+  expectedResult: string;
+  result: TestResult;
+  /** Why the test is waived (required with result `waived`). */
+  waiverReason?: string;
+  /** A note or a link showing the result (a screenshot, a report). */
+  evidence?: string;
+  /** Who ran the test. */
+  tester?: string;
+  /** When the result was recorded (ISO time; absent while `not_run`). */
+  testedAt?: string;
+}
+
+/** How a deployment ended; absent while it is planned. */
+export const DEPLOYMENT_RESULTS = ['succeeded', 'failed', 'rolled_back'] as const;
+export type DeploymentResult = (typeof DEPLOYMENT_RESULTS)[number];
+
+/** A deployment (go-live, cut-over) of the deployment stage. */
+export interface DeploymentRecord extends Versioned {
+  entity: 'deployment';
+  projectId: string;
+  id: string;
+  name: string;
+  /** The change window (ISO times). */
+  windowStart?: string;
+  windowEnd?: string;
+  steps: string[];
+  rollbackPlan?: string;
+  result?: DeploymentResult;
+  /** What happened, in words (notes on the result). */
+  resultNotes?: string;
+  deployedBy?: string;
+}
+
+/** A training session of the deployment stage. */
+export interface TrainingSession extends Versioned {
+  entity: 'training_session';
+  projectId: string;
+  id: string;
+  title: string;
+  /** The day it takes (or took) place, YYYY-MM-DD. */
+  date: string;
+  /** Who it is for, in words (e.g. front-desk staff). */
+  audience: string;
+  /** Who attended (names or emails). */
+  attendees: string[];
+  /** Handouts, recordings, links. */
+  materials: string[];
+  trainer?: string;
 }
 
 /** A generated document (plan, status report, close-out); the body lives in the document store. */
@@ -294,6 +369,9 @@ export type Entity =
   | Resource
   | Risk
   | Task
+  | TestCase
+  | DeploymentRecord
+  | TrainingSession
   | DocumentRecord;
 
 export type EntityName = Entity['entity'];

@@ -9,7 +9,14 @@
  * module that would be an import cycle evaluated in the wrong order.
  */
 import { z } from 'zod';
-import type { EntityName, EntityOf, ProjectEvent } from './model.js';
+import {
+  DEPLOYMENT_RESULTS,
+  type EntityName,
+  type EntityOf,
+  type ProjectEvent,
+  TEST_CATEGORIES,
+  TEST_RESULTS,
+} from './model.js';
 import { STAKEHOLDER_ROLES } from './spec/lifecycle.js';
 import { gateRuleSchema, projectSpecSchema, type ResolvedStage } from './spec/schema.js';
 
@@ -210,6 +217,51 @@ const taskSchema = z.object({
   acceptance: optionalText,
   due: optionalText,
   waiverReason: optionalText,
+  evidence: optionalText,
+});
+
+const testCaseSchema = z.object({
+  ...versioned,
+  entity: z.literal('test_case'),
+  projectId: text,
+  id: text,
+  name: text,
+  category: z.enum(TEST_CATEGORIES),
+  steps: z.array(text),
+  expectedResult: text,
+  result: z.enum(TEST_RESULTS),
+  waiverReason: optionalText,
+  evidence: optionalText,
+  tester: optionalText,
+  testedAt: optionalText,
+});
+
+const deploymentRecordSchema = z.object({
+  ...versioned,
+  entity: z.literal('deployment'),
+  projectId: text,
+  id: text,
+  name: text,
+  windowStart: optionalText,
+  windowEnd: optionalText,
+  steps: z.array(text),
+  rollbackPlan: optionalText,
+  result: z.enum(DEPLOYMENT_RESULTS).optional(),
+  resultNotes: optionalText,
+  deployedBy: optionalText,
+});
+
+const trainingSessionSchema = z.object({
+  ...versioned,
+  entity: z.literal('training_session'),
+  projectId: text,
+  id: text,
+  title: text,
+  date: text,
+  audience: text,
+  attendees: z.array(text),
+  materials: z.array(text),
+  trainer: optionalText,
 });
 
 const documentRecordSchema = z.object({
@@ -249,6 +301,9 @@ export const recordSchemas = {
   resource: resourceSchema,
   risk: riskSchema,
   task: taskSchema,
+  test_case: testCaseSchema,
+  deployment: deploymentRecordSchema,
+  training_session: trainingSessionSchema,
   document: documentRecordSchema,
   event: projectEventSchema,
 } as const;
@@ -268,6 +323,9 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   resource: true,
   risk: true,
   task: true,
+  test_case: true,
+  deployment: true,
+  training_session: true,
   document: true,
   event: true,
 };

@@ -11,6 +11,7 @@ import {
   approvalFormSchema,
   correctiveActionInputSchema,
   correctiveActionSchema,
+  deploymentInputSchema,
   deviationKeySchema,
   errorSchema,
   eventPageSchema,
@@ -28,6 +29,8 @@ import {
   stageKeySchema,
   submitResultSchema,
   taskInputSchema,
+  testCaseInputSchema,
+  trainingSessionInputSchema,
 } from './schemas.js';
 
 /**
@@ -336,6 +339,33 @@ export const ROUTES = {
     recordIdSchema,
     'Resource id',
     resourceInputSchema,
+  ),
+  putTestCase: upsert(
+    'putTestCase',
+    'Add or update a test case (category, steps, expected result, result, evidence, tester)',
+    '/api/projects/{id}/test-cases/{testId}',
+    'testId',
+    recordIdSchema,
+    'Test case id',
+    testCaseInputSchema,
+  ),
+  putDeployment: upsert(
+    'putDeployment',
+    'Add or update a deployment record (window, steps, rollback plan, result, who deployed)',
+    '/api/projects/{id}/deployments/{deploymentId}',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+    deploymentInputSchema,
+  ),
+  putTrainingSession: upsert(
+    'putTrainingSession',
+    'Add or update a training session (date, audience, attendees, materials)',
+    '/api/projects/{id}/training-sessions/{sessionId}',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
+    trainingSessionInputSchema,
   ),
   recordCorrectiveAction: declare('api', 'iam', {
     method: 'post',

@@ -46,6 +46,9 @@ export const taskInputSchema = named(
     acceptance: text(1000).optional(),
     due: isoDate.optional(),
     waiverReason: text(1000).optional().describe('Why the task is waived; required with status waived.'),
+    evidence: text(2000)
+      .optional()
+      .describe('What shows the work is done (a note or a link); the stage’s approver sees it.'),
   }),
   'Create (fields marked required) or update (only the fields sent) a task or deliverable.',
 );
@@ -97,6 +100,67 @@ export const resourceInputSchema = named(
     cost: z.number().min(0, 'must not be negative').optional(),
   }),
   'Create or update a software, hardware, tool or service resource.',
+);
+
+const lines = (max: number, what: string) => z.array(text(max)).max(100, 'at most 100 items').describe(what);
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'must be a date and time, e.g. 2026-12-05T18:00:00Z',
+});
+
+export const testCaseInputSchema = named(
+  'TestCaseInput',
+  z.strictObject({
+    version,
+    name: text(200).optional().describe('Required to create.'),
+    category: z
+      .enum(['functional', 'integration', 'security', 'performance', 'user_acceptance'])
+      .optional()
+      .describe('Required to create.'),
+    steps: lines(1000, 'What the tester does, in order.').optional(),
+    expectedResult: text(2000).optional().describe('Required to create.'),
+    result: z
+      .enum(['not_run', 'passed', 'failed', 'waived'])
+      .optional()
+      .describe('Default `not_run`. `waived` needs a waiverReason. A failed test case blocks the QA gate.'),
+    waiverReason: text(1000).optional().describe('Why the test is waived; only with result waived.'),
+    evidence: text(2000).optional().describe('A note or a link that shows the result.'),
+    tester: text(200).optional(),
+  }),
+  'Create (fields marked required) or update (only the fields sent) a test case of the QA stage.',
+);
+
+export const deploymentInputSchema = named(
+  'DeploymentInput',
+  z.strictObject({
+    version,
+    name: text(200).optional().describe('Required to create.'),
+    windowStart: isoDateTime.optional().describe('Start of the change window.'),
+    windowEnd: isoDateTime.optional().describe('End of the change window (after its start).'),
+    steps: lines(1000, 'The deployment steps, in order.').optional(),
+    rollbackPlan: text(4000).optional().describe('How the change is undone if it fails.'),
+    result: z
+      .enum(['succeeded', 'failed', 'rolled_back'])
+      .optional()
+      .describe('How it went; absent while planned.'),
+    resultNotes: text(2000).optional(),
+    deployedBy: text(200).optional(),
+  }),
+  'Create or update a deployment record. The deployment gate needs one that succeeded and has a rollback plan.',
+);
+
+export const trainingSessionInputSchema = named(
+  'TrainingSessionInput',
+  z.strictObject({
+    version,
+    title: text(200).optional().describe('Required to create.'),
+    date: isoDate.optional().describe('Required to create.'),
+    audience: text(500).optional().describe('Who it is for. Required to create.'),
+    attendees: lines(200, 'Who attended (names or emails).').optional(),
+    materials: lines(1000, 'Handouts, recordings, links.').optional(),
+    trainer: text(200).optional(),
+  }),
+  'Create or update a training session of the deployment stage.',
 );
 
 export const eventsQuerySchema = z.strictObject({
@@ -212,6 +276,13 @@ export const projectDetailSchema = named(
     team: z.array(z.looseObject({ email: z.string(), version: z.int() })),
     stakeholders: z.array(z.looseObject({ email: z.string() })),
     resources: z.array(z.looseObject({ id: z.string(), version: z.int() })),
+    testCases: z
+      .array(z.looseObject({ id: z.string(), version: z.int() }))
+      .describe('Test cases of the QA stage.'),
+    deployments: z.array(z.looseObject({ id: z.string(), version: z.int() })).describe('Deployment records.'),
+    trainingSessions: z
+      .array(z.looseObject({ id: z.string(), version: z.int() }))
+      .describe('Training sessions.'),
     documents: z.array(z.looseObject({ id: z.string() })),
     criteria: z
       .object({ stage: z.string(), met: z.boolean(), unmet: z.array(z.string()) })

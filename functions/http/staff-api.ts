@@ -18,10 +18,13 @@ import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import type { UpsertableEntity, UpsertResult } from '../core/use-cases/staff-upsert.js';
+import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
 import { upsertTask } from '../core/use-cases/staff-upsert-task.js';
+import { upsertTestCase } from '../core/use-cases/staff-upsert-test-case.js';
+import { upsertTrainingSession } from '../core/use-cases/staff-upsert-training-session.js';
 import type { AppEnv, HttpRequest } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
 import { apiErrorResponse, json, jsonError, parse } from './responses.js';
@@ -152,6 +155,21 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, resourceId } = c.req.valid('param');
     const body = await jsonBody(c, ROUTES.putResource);
     return upserted(await upsertResource(deps, id, resourceId, body, c.get('actor')));
+  });
+  on(ROUTES.putTestCase, async (c) => {
+    const { id, testId } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.putTestCase);
+    return upserted(await upsertTestCase(deps, id, testId, body, c.get('actor')));
+  });
+  on(ROUTES.putDeployment, async (c) => {
+    const { id, deploymentId } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.putDeployment);
+    return upserted(await upsertDeployment(deps, id, deploymentId, body, c.get('actor')));
+  });
+  on(ROUTES.putTrainingSession, async (c) => {
+    const { id, sessionId } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.putTrainingSession);
+    return upserted(await upsertTrainingSession(deps, id, sessionId, body, c.get('actor')));
   });
   on(ROUTES.recordCorrectiveAction, async (c) => {
     const { id, key } = c.req.valid('param');

@@ -194,10 +194,13 @@ describe('the HTTP API', () => {
         'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
         'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
         'POST /approve/{linkId} NONE',
+        'PUT /api/projects/{id}/deployments/{deploymentId} AWS_IAM',
         'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
         'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
         'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
         'PUT /api/projects/{id}/team/{email} AWS_IAM',
+        'PUT /api/projects/{id}/test-cases/{testId} AWS_IAM',
+        'PUT /api/projects/{id}/training-sessions/{sessionId} AWS_IAM',
         // The console: no gateway authorizer; the app checks the session cookie first (auth: session).
         'GET / NONE',
         'GET /projects/{id} NONE',

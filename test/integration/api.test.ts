@@ -378,6 +378,132 @@ describe('PUT risks, team members and resources', () => {
   });
 });
 
+describe('PUT test cases, deployments and training sessions', () => {
+  it('records a test case, versioned, and shows it in the project; a failed one keeps QA from requesting approval', async () => {
+    await seedProject('acme-m365', 'qa');
+    const path = '/api/projects/acme-m365/test-cases/mail-flow';
+    const missing = await call('PUT', path, { name: 'Mail flow' });
+    expect(missing.status).toBe(400);
+    expect(parsed(missing).issues.map((i: { path: string }) => i.path)).toEqual([
+      'category',
+      'expectedResult',
+    ]);
+    const badCategory = await call('PUT', path, {
+      name: 'Mail flow',
+      category: 'vibes',
+      expectedResult: 'x',
+    });
+    expect(badCategory.status).toBe(400);
+    expect(parsed(badCategory).issues[0].path).toBe('category');
+
+    const created = await call('PUT', path, {
+      name: 'Mail flow',
+      category: 'functional',
+      steps: ['Send a mail from outside'],
+      expectedResult: 'It arrives within a minute',
+      result: 'failed',
+      evidence: 'Bounced: SPF fail',
+      tester: 'Marco Rossi',
+    });
+    expect(created.status).toBe(201);
+    expect(parsed(created)).toMatchObject({
+      id: 'mail-flow',
+      version: 1,
+      result: 'failed',
+      testedAt: expect.any(String),
+    });
+    const events = await deps.store.listEvents('acme-m365');
+    expect(events.items.map((e) => e.type)).toContain('test_case_created');
+
+    const submit = await call('POST', '/api/projects/acme-m365/stages/qa/submit');
+    expect(parsed(submit)).toMatchObject({ submitted: false });
+    expect(parsed(submit).unmet).toContain(
+      'Test case "Mail flow" failed: fix it and run it again, or waive it with a reason.',
+    );
+    expect((await deps.store.get('acme-m365', 'gate', 'qa'))?.status).toBe('waiting');
+
+    // Waived needs a reason; a stale version is a conflict; nothing changes on either.
+    const noReason = await call('PUT', path, { version: 1, result: 'waived' });
+    expect(noReason.status).toBe(400);
+    expect(parsed(noReason).issues).toEqual([
+      { path: 'waiverReason', message: 'a waived test case needs a reason' },
+    ]);
+    expect((await call('PUT', path, { version: 0, result: 'passed' })).status).toBe(409);
+    expect((await deps.store.get('acme-m365', 'test_case', 'mail-flow'))?.result).toBe('failed');
+
+    const passed = await call('PUT', path, { version: 1, result: 'passed', evidence: 'Arrived in 20 s' });
+    expect(passed.status).toBe(200);
+    const detail = parsed(await call('GET', '/api/projects/acme-m365'));
+    expect(detail.testCases).toEqual([
+      expect.objectContaining({ id: 'mail-flow', version: 2, result: 'passed', evidence: 'Arrived in 20 s' }),
+    ]);
+    expect(detail.criteria).toEqual({ stage: 'qa', met: true, unmet: [] });
+  });
+
+  it('records a deployment and a training session; the deployment gate needs both', async () => {
+    await seedProject('acme-m365', 'deployment');
+    await deps.store.commit([makeTask({ id: 'cutover', stage: 'deployment', status: 'done' })]);
+    const dep = '/api/projects/acme-m365/deployments/cutover';
+    const backwards = await call('PUT', dep, {
+      name: 'Cut-over',
+      windowStart: '2026-12-05T22:00:00Z',
+      windowEnd: '2026-12-05T18:00:00Z',
+    });
+    expect(backwards.status).toBe(400);
+    expect(parsed(backwards).issues).toEqual([{ path: 'windowEnd', message: 'must be after windowStart' }]);
+    const badTime = await call('PUT', dep, { name: 'Cut-over', windowStart: 'tonight' });
+    expect(parsed(badTime).issues[0].path).toBe('windowStart');
+    expect(await deps.store.get('acme-m365', 'deployment', 'cutover')).toBeUndefined();
+
+    const planned = await call('PUT', dep, {
+      name: 'Cut-over',
+      windowStart: '2026-12-05T18:00:00Z',
+      windowEnd: '2026-12-05T22:00:00Z',
+      steps: ['Switch MX'],
+    });
+    expect(planned.status).toBe(201);
+    let detail = parsed(await call('GET', '/api/projects/acme-m365'));
+    expect(detail.criteria.unmet).toEqual(
+      expect.arrayContaining([
+        'Deployment "Cut-over" has no rollback plan.',
+        'Deployment "Cut-over" has no result yet.',
+      ]),
+    );
+    await call('PUT', dep, {
+      version: 1,
+      rollbackPlan: 'MX back to the old server',
+      result: 'succeeded',
+      deployedBy: 'Marco',
+    });
+
+    const session = '/api/projects/acme-m365/training-sessions/front-desk';
+    const noDate = await call('PUT', session, { title: 'Outlook basics', audience: 'front desk' });
+    expect(parsed(noDate).issues).toEqual([{ path: 'date', message: 'required to create' }]);
+    const today = deps.clock.now().toISOString().slice(0, 10);
+    const held = await call('PUT', session, {
+      title: 'Outlook basics',
+      date: today < '2026-12-01' ? today : '2026-12-01',
+      audience: 'front desk',
+      attendees: ['Jo Smith'],
+      materials: ['Quick-start guide'],
+    });
+    expect(held.status).toBe(201);
+    detail = parsed(await call('GET', '/api/projects/acme-m365'));
+    expect(detail.deployments).toEqual([
+      expect.objectContaining({
+        id: 'cutover',
+        version: 2,
+        rollbackPlan: 'MX back to the old server',
+        result: 'succeeded',
+      }),
+    ]);
+    expect(detail.trainingSessions).toEqual([
+      expect.objectContaining({ id: 'front-desk', attendees: ['Jo Smith'] }),
+    ]);
+    expect(detail.criteria).toEqual({ stage: 'deployment', met: true, unmet: [] });
+  });
+});
+
 describe('POST /api/projects/{id}/stages/{stage}/submit', () => {
   it('submits the current stage and sends the approval requests', async () => {
     await seedProject();

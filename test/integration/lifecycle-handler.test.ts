@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
+import { localDate } from '../../functions/core/time.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
 import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
 import { handleLifecycle } from '../../functions/handlers/lifecycle.js';
+import { makeDeployment, makeTrainingSession } from '../support/dynamo.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
 
 /** Runs one stage the way the state machine does, approving through the real page use cases. */
@@ -36,6 +38,13 @@ async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise
           actualHours: 1,
           version: 0,
         },
+      ]);
+    }
+    if (stage === 'deployment') {
+      // The go-live needs its records: a successful deployment with a rollback plan, and training.
+      await f.deps.store.commit([
+        makeDeployment({ projectId }),
+        makeTrainingSession({ projectId, date: localDate(f.clock.now(), 'Europe/London') }),
       ]);
     }
     await progressGate(f.deps, projectId, stage, 'pm@msp.example');

@@ -5,6 +5,7 @@ import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import type { DocumentRecord, Entity, Project } from '../../functions/core/model.js';
 import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
 import {
+  makeDeployment,
   makeGate,
   makeLink,
   makeMember,
@@ -15,7 +16,9 @@ import {
   makeStage,
   makeStakeholder,
   makeTask,
+  makeTestCase,
   makeTestStore,
+  makeTrainingSession,
   type TestStore,
 } from '../support/dynamo.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
@@ -67,6 +70,9 @@ describe.each(STORES)('ProjectStore contract: %s', (_name, makeStore) => {
         makeStakeholder({ projectId: 'round-trip' }),
         makeResource({ projectId: 'round-trip' }),
         doc,
+        makeTestCase({ projectId: 'round-trip' }),
+        makeDeployment({ projectId: 'round-trip', result: undefined }),
+        makeTrainingSession({ projectId: 'round-trip' }),
       ] as const;
       const link = makeLink({ projectId: 'round-trip' });
       const stored = await t.store.commit([project, ...children, link], [event('round-trip', 'created')]);
@@ -93,6 +99,22 @@ describe.each(STORES)('ProjectStore contract: %s', (_name, makeStore) => {
         version: 1,
       });
       expect(await t.store.get('round-trip', 'document', 'plan')).toEqual({ ...doc, version: 1 });
+      expect(await t.store.get('round-trip', 'test_case', 'mail-flow')).toEqual({
+        ...children[8],
+        version: 1,
+      });
+      // A planned deployment has no result yet: the attribute is absent, not stored as undefined.
+      const deployment = await t.store.get('round-trip', 'deployment', 'cutover');
+      expect(deployment).toEqual({ ...children[9], version: 1 });
+      expect(deployment).not.toHaveProperty('result');
+      expect(await t.store.get('round-trip', 'training_session', 'front-desk')).toEqual({
+        ...children[10],
+        version: 1,
+      });
+      // Each kind lists only its own records (distinct sort-key prefixes).
+      expect((await t.store.list('round-trip', 'test_case')).map((r) => r.id)).toEqual(['mail-flow']);
+      expect((await t.store.list('round-trip', 'deployment')).map((r) => r.id)).toEqual(['cutover']);
+      expect((await t.store.list('round-trip', 'training_session')).map((r) => r.id)).toEqual(['front-desk']);
       expect(await t.store.getLink(link.linkHash)).toEqual({ ...link, version: 1 });
 
       const events = await t.store.listEvents('round-trip');
@@ -461,6 +483,18 @@ describe('DynamoProjectStore', () => {
       });
       const kind = await failure(t.store.get('bad-values', 'stage', 'r1'));
       expect(kind.issues.map((i) => i.path)).toContain('entity');
+
+      // A test case with a result the model does not know is refused where it is read.
+      await put({
+        ...makeTestCase({ projectId: 'bad-values', id: 'tc1' }),
+        result: 'maybe',
+        version: 1,
+        PK: 'PROJECT#bad-values',
+        SK: 'TESTCASE#tc1',
+      });
+      expect(
+        (await failure(t.store.get('bad-values', 'test_case', 'tc1'))).issues.map((i) => i.path),
+      ).toEqual(['result']);
     });
 
     it('refuses an event without its summary in the event log', async () => {

@@ -11,6 +11,7 @@ import { DynamoProjectStore, type DynamoProjectStoreOptions } from '../../functi
 import { createTableInput } from '../../functions/adapters/table-definition.js';
 import type {
   ApprovalLink,
+  DeploymentRecord,
   Gate,
   Project,
   Resource,
@@ -19,6 +20,8 @@ import type {
   Stakeholder,
   Task,
   TeamMember,
+  TestCase,
+  TrainingSession,
 } from '../../functions/core/model.js';
 import {
   type ProjectSpec,
@@ -272,6 +275,56 @@ export function makeResource(overrides: Partial<Resource> = {}): Resource {
     name: 'M365 Business Premium',
     quantity: 12,
     cost: 2640,
+    version: 0,
+    ...overrides,
+  };
+}
+
+export function makeTestCase(overrides: Partial<TestCase> = {}): TestCase {
+  return {
+    entity: 'test_case',
+    projectId: 'acme-m365',
+    id: 'mail-flow',
+    name: 'Mail flows in and out',
+    category: 'functional',
+    steps: ['Send a mail from outside', 'Reply to it'],
+    expectedResult: 'Both arrive within a minute',
+    result: 'passed',
+    evidence: 'https://evidence.example/mail-flow.png',
+    tester: 'Marco Rossi',
+    testedAt: '2026-12-01T09:00:00.000Z',
+    version: 0,
+    ...overrides,
+  };
+}
+
+export function makeDeployment(overrides: Partial<DeploymentRecord> = {}): DeploymentRecord {
+  return {
+    entity: 'deployment',
+    projectId: 'acme-m365',
+    id: 'cutover',
+    name: 'Mailbox cut-over',
+    windowStart: '2026-12-05T18:00:00.000Z',
+    windowEnd: '2026-12-05T22:00:00.000Z',
+    steps: ['Switch MX records', 'Final sync'],
+    rollbackPlan: 'Point MX back to the old server',
+    result: 'succeeded',
+    deployedBy: 'Marco Rossi',
+    version: 0,
+    ...overrides,
+  };
+}
+
+export function makeTrainingSession(overrides: Partial<TrainingSession> = {}): TrainingSession {
+  return {
+    entity: 'training_session',
+    projectId: 'acme-m365',
+    id: 'front-desk',
+    title: 'Outlook and Teams basics',
+    date: '2026-12-06',
+    audience: 'front-desk staff',
+    attendees: ['Jo Smith', 'Ana Lee'],
+    materials: ['https://training.example/outlook.pdf'],
     version: 0,
     ...overrides,
   };

@@ -7,12 +7,15 @@ import { resolveStages } from '../../functions/core/spec/schema.js';
 import { generatePlan } from '../../functions/core/use-cases/generate-plan.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import {
+  makeDeployment,
   makeMember,
   makeProject,
   makeProjectSpec,
   makeResource,
   makeRisk,
   makeTask,
+  makeTestCase,
+  makeTrainingSession,
 } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
@@ -237,13 +240,81 @@ describe('evaluateCriteria', () => {
       expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({ met: true, unmet: [] });
     });
 
-    it('holds for deployment once the cut-over deliverable is done', async () => {
+    it('judges QA on test case records once there is one: failed and not run block, passed or waived pass', async () => {
+      const project = await registered('crit-tests');
+      // A legacy QA task that is done does not count once test cases are records.
+      await setTask('crit-tests', 'old', { type: 'task', name: 'Old test', stage: 'qa', status: 'done' });
+      const pid = project.id;
+      await t.store.commit([
+        makeTestCase({ projectId: pid, id: 'mail', result: 'not_run', testedAt: undefined }),
+        makeTestCase({ projectId: pid, id: 'pen', name: 'Pen test', category: 'security', result: 'failed' }),
+      ]);
+      expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({
+        met: false,
+        unmet: [
+          'Test case "Mail flows in and out" has not been run.',
+          'Test case "Pen test" failed: fix it and run it again, or waive it with a reason.',
+        ],
+      });
+      const [mail, pen] = await Promise.all([
+        t.store.get(pid, 'test_case', 'mail'),
+        t.store.get(pid, 'test_case', 'pen'),
+      ]);
+      await t.store.commit([
+        { ...mail!, result: 'passed' },
+        { ...pen!, result: 'waived', waiverReason: 'Done by the customer’s insurer' },
+      ]);
+      expect(await evaluateCriteria(t.store, project, 'qa', NOW)).toEqual({ met: true, unmet: [] });
+    });
+
+    it('needs a successful deployment with a rollback plan and a delivered training session', async () => {
       const project = await registered('crit-deploy');
+      const pid = project.id;
       expect((await evaluateCriteria(t.store, project, 'deployment', NOW)).unmet).toEqual([
+        'No deployment is recorded for Deployment & Training: record it with its rollback plan and its result.',
+        'No training session is recorded for Deployment & Training: record one with its attendees (or waive training in the spec, with a reason).',
         'Deliverable "Mail cut-over" is not done (to do).',
       ]);
-      await setTask('crit-deploy', 'cutover', { status: 'done' });
-      expect((await evaluateCriteria(t.store, project, 'deployment', NOW)).met).toBe(true);
+      await setTask(pid, 'cutover', { status: 'done' });
+      await t.store.commit([
+        makeDeployment({ projectId: pid, rollbackPlan: undefined, result: undefined }),
+        makeTrainingSession({ projectId: pid, date: '2026-12-11' }),
+      ]);
+      expect((await evaluateCriteria(t.store, project, 'deployment', NOW)).unmet).toEqual([
+        'Deployment "Mailbox cut-over" has no rollback plan.',
+        'Deployment "Mailbox cut-over" has no result yet.',
+        'No training session is delivered yet: the first is on 2026-12-11.',
+      ]);
+      const [dep, session] = await Promise.all([
+        t.store.get(pid, 'deployment', 'cutover'),
+        t.store.get(pid, 'training_session', 'front-desk'),
+      ]);
+      await t.store.commit([
+        { ...dep!, rollbackPlan: 'MX back', result: 'failed' },
+        { ...session!, date: '2026-12-10', attendees: [] },
+      ]);
+      expect((await evaluateCriteria(t.store, project, 'deployment', NOW)).unmet).toEqual([
+        'No deployment has succeeded yet: record a successful one (failed and rolled-back ones stay on record).',
+        'No training session has its attendees recorded.',
+      ]);
+      const [dep2, session2] = await Promise.all([
+        t.store.get(pid, 'deployment', 'cutover'),
+        t.store.get(pid, 'training_session', 'front-desk'),
+      ]);
+      await t.store.commit([
+        { ...dep2!, result: 'succeeded' },
+        { ...session2!, attendees: ['Jo Smith'] },
+      ]);
+      expect(await evaluateCriteria(t.store, project, 'deployment', NOW)).toEqual({ met: true, unmet: [] });
+    });
+
+    it('needs no training session when the spec waives training with a reason', async () => {
+      const project = await registered('crit-no-training', {
+        training: { waiverReason: 'The customer trains its own staff' },
+      });
+      await setTask(project.id, 'cutover', { status: 'done' });
+      await t.store.commit([makeDeployment({ projectId: project.id })]);
+      expect(await evaluateCriteria(t.store, project, 'deployment', NOW)).toEqual({ met: true, unmet: [] });
     });
   });
 

@@ -23,6 +23,7 @@ const view: ApprovalView = {
   round: 1,
   approverName: 'Amara <b>Okafor</b>',
   approverEmail: 'sponsor@acme.example',
+  sections: [],
 };
 
 describe('approval pages', () => {

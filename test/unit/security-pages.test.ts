@@ -45,6 +45,7 @@ const view: ApprovalView = {
   round: 1,
   approverName: hostile('approver'),
   approverEmail: 'sponsor@acme.example',
+  sections: [],
 };
 const VIEW_FIELDS = ['msp', 'project', 'customer', 'stage', 'approves', 'due', 'rule', 'approver'];
 

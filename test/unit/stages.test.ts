@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PLAN_DOCUMENT_ID } from '../../functions/core/documents/plan.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import {
+  type ApprovalContent,
   approvesInWords,
   CUSTOM_STAGE_TYPE,
   STANDARD_STAGE_KEYS,
@@ -9,7 +10,17 @@ import {
   stageType,
   standardStageType,
 } from '../../functions/core/stages/index.js';
-import { makeProject, makeProjectSpec } from '../support/dynamo.js';
+import {
+  makeDeployment,
+  makeMember,
+  makeProject,
+  makeProjectSpec,
+  makeResource,
+  makeTask,
+  makeTestCase,
+  makeTrainingSession,
+} from '../support/dynamo.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
 
 /** The lifecycle of the design, in order. */
 const LIFECYCLE = ['initiation', 'resourcing', 'risk', 'execution', 'qa', 'deployment', 'support'];
@@ -84,12 +95,18 @@ describe('stage type flags and hooks', () => {
 describe('approval content', () => {
   const project = makeProject();
   const resolved = (key: string) => project.stages.find((s) => s.key === key)!;
+  const contentOf = (key: string, store = new MemoryProjectStore(), gate = {}) =>
+    stageType(key).approvalContent({ store, project, stage: resolved(key), gate });
+  /** Every line of the content, `title > label: detail; detail` (empty sentences too). */
+  const lines = (content: ApprovalContent) =>
+    (content.sections ?? []).flatMap((s) =>
+      s.items.length
+        ? s.items.map((i) => `${s.title} > ${i.label}${i.detail?.length ? `: ${i.detail.join('; ')}` : ''}`)
+        : [`${s.title} > ${s.empty}`],
+    );
 
-  it('shows the plan document version the risk gate records', () => {
-    const content = stageType('risk').approvalContent({
-      stage: resolved('risk'),
-      gate: { documentVersion: 3 },
-    });
+  it('shows the plan document version the risk gate records', async () => {
+    const content = await contentOf('risk', undefined, { documentVersion: 3 });
     expect(content).toEqual({
       approves: 'the project plan document',
       document: { id: PLAN_DOCUMENT_ID, name: 'project plan document', version: 3 },
@@ -97,19 +114,143 @@ describe('approval content', () => {
     expect(approvesInWords(content)).toBe('project plan document v3');
   });
 
-  it('shows only what is approved when the risk gate records no version yet', () => {
-    const content = stageType('risk').approvalContent({ stage: resolved('risk'), gate: {} });
+  it('shows only what is approved when the risk gate records no version yet', async () => {
+    const content = await contentOf('risk');
     expect(content).toEqual({ approves: 'the project plan document' });
     expect(approvesInWords(content)).toBe('the project plan document');
   });
 
-  it('shows the metadata only for every other stage', () => {
-    for (const key of LIFECYCLE.filter((k) => k !== 'risk')) {
-      const stage = resolved(key);
-      const content = stageType(key).approvalContent({ stage, gate: { documentVersion: 2 } });
-      expect(content).toEqual({ approves: stage.gate.approves });
-      expect(approvesInWords(content)).toBe(stage.gate.approves);
-    }
+  it('shows the charter at initiation: objectives, scope in and out, deliverables with acceptance, budget, people', async () => {
+    const content = await contentOf('initiation');
+    expect(approvesInWords(content)).toBe('the project charter');
+    expect(lines(content)).toEqual(
+      expect.arrayContaining([
+        'Objectives > Move mail to Microsoft 365',
+        'Requirements > Data stays in the UK',
+        'In scope > 12 mailboxes',
+        'Out of scope > Phone system',
+        'Deliverables > Configured tenant: Acceptance: CIS baseline applied; Delivered in: Execution & Implementation',
+        'Timeline > 2026-12-01 to 2027-02-26',
+        'Budget > £18,500.00, 160 hours',
+        'Stakeholders > Amara Okafor: sponsor; sponsor@acme.example',
+        'Team > Marco Rossi: engineer; 80% of their time; Skills: exchange',
+        'Communication plan > email',
+        'Communication plan > Status report every week on friday at 16:00 (Europe/London)',
+      ]),
+    );
+  });
+
+  it('shows the allocations and the resources with their cost at resourcing', async () => {
+    const store = new MemoryProjectStore();
+    await store.commit([
+      makeMember({ projectId: project.id }),
+      makeResource({ projectId: project.id }),
+      makeResource({
+        projectId: project.id,
+        id: 'laptops',
+        kind: 'hardware',
+        name: 'Laptops',
+        quantity: 2,
+        cost: 1800,
+      }),
+    ]);
+    expect(lines(await contentOf('resourcing', store))).toEqual([
+      'Allocations > Marco Rossi: engineer; 80% of their time; Skills: exchange',
+      'Resources (total £4,440.00) > Laptops: hardware; Quantity 2; Cost £1,800.00',
+      'Resources (total £4,440.00) > M365 Business Premium: software; Quantity 12; Cost £2,640.00',
+    ]);
+  });
+
+  it('shows each deliverable of execution with its acceptance and evidence, and the work done', async () => {
+    const store = new MemoryProjectStore();
+    await store.commit([
+      makeTask({
+        projectId: project.id,
+        acceptance: 'CIS baseline applied',
+        evidence: 'https://evidence.example/cis.pdf',
+        status: 'done',
+        actualHours: 6,
+      }),
+      makeTask({
+        projectId: project.id,
+        id: 'dns',
+        type: 'task',
+        name: 'DNS records',
+        status: 'in_progress',
+      }),
+      makeTask({ projectId: project.id, id: 'other', stage: 'qa', name: 'Not this stage' }),
+    ]);
+    expect(lines(await contentOf('execution', store))).toEqual([
+      'Deliverables > Configured tenant: Acceptance: CIS baseline applied; Evidence: https://evidence.example/cis.pdf; Status: done; 6 h spent',
+      'Work done > DNS records: Status: in progress',
+    ]);
+  });
+
+  it('lists the QA test cases by category with their results and evidence, and each waiver', async () => {
+    const store = new MemoryProjectStore();
+    await store.commit([
+      makeTestCase({ projectId: project.id }),
+      makeTestCase({
+        projectId: project.id,
+        id: 'pen-test',
+        name: 'External pen test',
+        category: 'security',
+        result: 'failed',
+        steps: [],
+        evidence: undefined,
+      }),
+      makeTestCase({
+        projectId: project.id,
+        id: 'load',
+        name: 'Load test',
+        category: 'performance',
+        result: 'waived',
+        waiverReason: 'Only 12 users',
+        steps: [],
+        tester: undefined,
+        evidence: undefined,
+      }),
+    ]);
+    expect(lines(await contentOf('qa', store))).toEqual([
+      'Functional tests > Mail flows in and out: Result: passed (tested by Marco Rossi); Expected: Both arrive within a minute; Steps: Send a mail from outside; Reply to it; Evidence: https://evidence.example/mail-flow.png',
+      'Security tests > External pen test: Result: FAILED (tested by Marco Rossi); Expected: Both arrive within a minute',
+      'Performance tests > Load test: Result: waived; Expected: Both arrive within a minute',
+      'Waivers you accept with this decision > Load test: Waived: Only 12 users',
+    ]);
+  });
+
+  it('shows the deployment record (window, steps, rollback plan, result) and the training sessions', async () => {
+    const store = new MemoryProjectStore();
+    await store.commit([
+      makeDeployment({ projectId: project.id }),
+      makeTrainingSession({ projectId: project.id }),
+    ]);
+    expect(lines(await contentOf('deployment', store))).toEqual([
+      'Deployments > Mailbox cut-over: Window: 2026-12-05T18:00:00.000Z to 2026-12-05T22:00:00.000Z; Steps: 1. Switch MX records 2. Final sync; Rollback plan: Point MX back to the old server; Result: succeeded; Deployed by: Marco Rossi',
+      'Training sessions > Outlook and Teams basics: Date: 2026-12-06; Audience: front-desk staff; Attendees: Jo Smith, Ana Lee; Materials: https://training.example/outlook.pdf',
+    ]);
+  });
+
+  it('says training is waived, with the spec’s reason, when it is', async () => {
+    const waived = makeProject(
+      {},
+      makeProjectSpec({ training: { waiverReason: 'The customer trains its staff' } }),
+    );
+    const content = await stageType('deployment').approvalContent({
+      store: new MemoryProjectStore(),
+      project: waived,
+      stage: resolved('deployment'),
+      gate: {},
+    });
+    expect(lines(content)).toEqual([
+      'Deployments > No deployment is recorded.',
+      'Training sessions > Training is waived: The customer trains its staff',
+    ]);
+  });
+
+  it('shows only what is approved at support (the close-out is its own report)', async () => {
+    const content = await contentOf('support');
+    expect(content).toEqual({ approves: resolved('support').gate.approves });
   });
 });
 

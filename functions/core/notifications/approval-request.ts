@@ -6,6 +6,7 @@
  */
 
 import type { GateRule } from '../spec/lifecycle.js';
+import type { ContentSection } from '../stages/index.js';
 import { formatDay, formatTime, ruleInWords, subject } from './format.js';
 import { type Block, type Notification, type NotificationContext, Secret } from './notification.js';
 
@@ -16,6 +17,8 @@ export interface ApprovalRequestInput {
   stageName: string;
   /** What is being approved, e.g. `project plan document v3`. */
   approves: string;
+  /** What the approver decides on (the charter, the test results...): shown after the facts. */
+  sections?: ContentSection[];
   /** The stage's due date (YYYY-MM-DD). */
   due?: string;
   rule: GateRule;
@@ -56,6 +59,7 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
     { type: 'paragraph', text: intro },
     ...(reminderNote ? [{ type: 'paragraph' as const, text: reminderNote }] : []),
     { type: 'facts', rows },
+    ...sectionBlocks(input.sections ?? []),
     {
       type: 'action',
       label: 'Review and decide',
@@ -77,4 +81,16 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
       blocks,
     },
   };
+}
+
+/** Each section as a heading and a list: `label: detail; detail` per item. */
+function sectionBlocks(sections: ContentSection[]): Block[] {
+  return sections.flatMap((s): Block[] => [
+    { type: 'heading', text: s.title },
+    {
+      type: 'list',
+      items: s.items.map((i) => (i.detail?.length ? `${i.label}: ${i.detail.join('; ')}` : i.label)),
+      ...(s.empty ? { empty: s.empty } : {}),
+    },
+  ]);
 }

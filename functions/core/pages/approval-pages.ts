@@ -38,7 +38,28 @@ function details(view: ApprovalView): SafeHtml {
 ${view.due ? html`<dt>Due</dt><dd>${view.due}</dd>` : ''}
 <dt>Rule</dt><dd>${view.rule}</dd>
 <dt>Approver</dt><dd>${view.approverName}</dd>
-</dl>`;
+</dl>
+${substance(view)}`;
+}
+
+/** What the approver decides on (the stage type's sections): a heading and a list each, all escaped. */
+function substance(view: ApprovalView): SafeHtml | '' {
+  if (view.sections.length === 0) return '';
+  return html`<section class="substance">${view.sections.map(
+    (s) =>
+      html`<h2>${s.title}</h2>${
+        s.items.length
+          ? html`<ul>${s.items.map(
+              (i) =>
+                html`<li><strong>${i.label}</strong>${
+                  i.detail?.length
+                    ? html`<ul class="detail">${i.detail.map((d) => html`<li>${d}</li>`)}</ul>`
+                    : ''
+                }</li>`,
+            )}</ul>`
+          : html`<p>${s.empty ?? ''}</p>`
+      }`,
+  )}</section>`;
 }
 
 /** The confirmation page with the decision form (optionally with the errors of a previous attempt). */

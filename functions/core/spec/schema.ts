@@ -139,6 +139,14 @@ export const projectSpecSchema = z.strictObject({
     )
     .default([]),
   stages: z.array(stageSchema).min(1, 'at least one stage').optional(),
+  // Deployment & Training: training sessions are required unless this says why none are given.
+  training: z
+    .strictObject({
+      waiverReason: text.describe(
+        'Why no training session is delivered (e.g. the customer trains its own staff); without it the deployment gate needs at least one training session.',
+      ),
+    })
+    .optional(),
   support: z.strictObject({ days: z.int().min(0).max(365) }).default({ days: 30 }),
   monitoring: z
     .strictObject({

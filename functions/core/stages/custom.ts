@@ -2,8 +2,8 @@
  * A custom stage (any key that is not a standard one): the spec gives its name and gate; its exit
  * criterion is that every task and deliverable recorded for it is done or waived with a reason.
  */
-import { metadataOnlyContent, type StageType } from './stage-type.js';
-import { unmetStageWork } from './work.js';
+import type { StageType } from './stage-type.js';
+import { stageWorkSections, unmetStageWork } from './work.js';
 
 /** The type of every stage whose key no standard type claims. */
 export const custom: StageType = {
@@ -11,5 +11,9 @@ export const custom: StageType = {
   // Deliberately passes on an empty list: a custom stage's work may be the approval itself (a
   // design review); the spec's gate (approvers, or submit) is what it asks for. Recorded work counts.
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: false }),
-  approvalContent: metadataOnlyContent,
+  /** The stage's tasks and deliverables. */
+  approvalContent: async ({ store, project, stage }) => ({
+    approves: stage.gate.approves,
+    sections: await stageWorkSections(store, project.id, stage.key),
+  }),
 };

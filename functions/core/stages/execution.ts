@@ -2,8 +2,8 @@
  * Execution & Implementation: all execution tasks and deliverables are done, and at least one is
  * recorded. The PM submits the stage, then the sponsor approves the delivered work.
  */
-import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
-import { unmetStageWork } from './work.js';
+import type { StandardStageType } from './stage-type.js';
+import { stageWorkSections, unmetStageWork } from './work.js';
 
 /** The execution stage type. */
 export const execution: StandardStageType = {
@@ -17,5 +17,9 @@ export const execution: StandardStageType = {
     submit: true,
   },
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: true }),
-  approvalContent: metadataOnlyContent,
+  /** Each deliverable with its acceptance criteria and evidence, and the work done. */
+  approvalContent: async ({ store, project, stage }) => ({
+    approves: stage.gate.approves,
+    sections: await stageWorkSections(store, project.id, stage.key),
+  }),
 };

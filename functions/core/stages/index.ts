@@ -19,7 +19,10 @@ import { support } from './support.js';
 
 export type {
   ApprovalContent,
+  ApprovalContentInput,
   ApprovalDocument,
+  ContentItem,
+  ContentSection,
   CriteriaInput,
   StageDefaults,
   StageEntry,

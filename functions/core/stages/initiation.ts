@@ -3,7 +3,8 @@
  * charter needs is present. The sponsor approves the charter.
  */
 import type { Project } from '../model.js';
-import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+import type { ApprovalContent, ContentSection, StandardStageType } from './stage-type.js';
+import { money, presentSections } from './stage-type.js';
 
 const nonEmpty = (values: string[] | undefined) => (values ?? []).some((v) => v.trim().length > 0);
 
@@ -27,6 +28,67 @@ function unmetCharter(project: Project): string[] {
   return unmet;
 }
 
+const items = (values: string[] | undefined) => (values ?? []).map((label) => ({ label }));
+
+/** The charter as the sponsor sees it: every part the criteria check, from the project's spec. */
+function charterSections(project: Project): ContentSection[] {
+  const spec = project.spec;
+  const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
+  const report = spec.communication?.statusReport;
+  return presentSections([
+    { title: 'Objectives', items: items(spec.objectives) },
+    { title: 'Requirements', items: items(spec.requirements) },
+    { title: 'In scope', items: items(spec.scope?.in) },
+    { title: 'Out of scope', items: items(spec.scope?.out), empty: 'Nothing is excluded.' },
+    {
+      title: 'Deliverables',
+      items: (spec.deliverables ?? []).map((d) => ({
+        label: d.name,
+        detail: [`Acceptance: ${d.acceptance}`, `Delivered in: ${stageName(d.stage)}`],
+      })),
+    },
+    {
+      title: 'Timeline',
+      items: [
+        { label: `${spec.timeline.start} to ${spec.timeline.end}` },
+        ...project.stages.filter((s) => s.due).map((s) => ({ label: s.name, detail: [`Due ${s.due}`] })),
+      ],
+    },
+    {
+      title: 'Budget',
+      items: [{ label: `${money(spec.budget.amount, spec.budget.currency)}, ${spec.budget.hours} hours` }],
+    },
+    {
+      title: 'Stakeholders',
+      items: (spec.stakeholders ?? []).map((s) => ({ label: s.name, detail: [s.role, s.email] })),
+    },
+    {
+      title: 'Team',
+      items: (spec.team ?? []).map((m) => ({
+        label: m.name,
+        detail: [
+          m.role,
+          `${m.allocation}% of their time`,
+          ...(m.skills.length ? [`Skills: ${m.skills.join(', ')}`] : []),
+        ],
+      })),
+    },
+    {
+      title: 'Communication plan',
+      items: [
+        ...items(spec.communication?.channels),
+        ...(report
+          ? [
+              {
+                label: `Status report every ${report.every} on ${report.day} at ${report.at} (${project.timezone})`,
+              },
+            ]
+          : []),
+      ],
+    },
+  ]);
+}
+
 /** The initiation stage type. */
 export const initiation: StandardStageType = {
   key: 'initiation',
@@ -39,5 +101,8 @@ export const initiation: StandardStageType = {
     approves: 'the project charter',
   },
   unmetCriteria: async ({ project }) => unmetCharter(project),
-  approvalContent: metadataOnlyContent,
+  approvalContent: async ({ project, stage }): Promise<ApprovalContent> => ({
+    approves: stage.gate.approves,
+    sections: charterSections(project),
+  }),
 };

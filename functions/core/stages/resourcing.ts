@@ -2,7 +2,7 @@
  * Resource Allocation: every required skill is covered, nobody is over-allocated, the software,
  * hardware, tools and services are listed with their cost. The gate passes automatically.
  */
-import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+import { money, presentSections, type StandardStageType } from './stage-type.js';
 
 /** The resourcing stage type. */
 export const resourcing: StandardStageType = {
@@ -46,5 +46,38 @@ export const resourcing: StandardStageType = {
     }
     return unmet;
   },
-  approvalContent: metadataOnlyContent,
+  /** The allocations and the resources with their cost (shown when the spec gates the stage). */
+  async approvalContent({ store, project, stage }) {
+    const [members, resources] = await Promise.all([
+      store.list(project.id, 'member'),
+      store.list(project.id, 'resource'),
+    ]);
+    const currency = project.spec.budget.currency;
+    const total = resources.reduce((sum, r) => sum + (Number.isFinite(r.cost) ? r.cost : 0), 0);
+    return {
+      approves: stage.gate.approves,
+      sections: presentSections([
+        {
+          title: 'Allocations',
+          items: members.map((m) => ({
+            label: m.name,
+            detail: [
+              m.role,
+              `${m.allocation}% of their time`,
+              ...(m.skills.length ? [`Skills: ${m.skills.join(', ')}`] : []),
+            ],
+          })),
+          empty: 'Nobody is allocated yet.',
+        },
+        {
+          title: `Resources (total ${money(total, currency)})`,
+          items: resources.map((r) => ({
+            label: r.name,
+            detail: [r.kind, `Quantity ${r.quantity}`, `Cost ${money(r.cost, currency)}`],
+          })),
+          empty: 'No resources are listed.',
+        },
+      ]),
+    };
+  },
 };

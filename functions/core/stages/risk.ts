@@ -59,7 +59,7 @@ export const risk: StandardStageType = {
     return unmet;
   },
 
-  approvalContent({ stage, gate }): ApprovalContent {
+  async approvalContent({ stage, gate }): Promise<ApprovalContent> {
     return {
       approves: stage.gate.approves,
       ...(gate.documentVersion !== undefined

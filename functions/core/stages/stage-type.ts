@@ -48,16 +48,40 @@ export interface ApprovalDocument {
   currentVersion(project: Project): number | undefined;
 }
 
+/** One thing the approver sees: a name and the facts about it (each a short line of text). */
+export interface ContentItem {
+  label: string;
+  detail?: string[];
+}
+
+/** A titled part of what the approver sees (the objectives, the test cases of one category...). */
+export interface ContentSection {
+  title: string;
+  items: ContentItem[];
+  /** Said instead of the items when there are none (without it an empty section is left out). */
+  empty?: string;
+}
+
 /**
  * What an approval request shows about the thing to approve: the approval request email and its
- * reminders show `approves` (with the document version when there is one), the approval page
- * shows `approves` and links the document.
+ * reminders show `approves` (with the document version when there is one) and the sections, the
+ * approval page shows the same and links the document. Plain text: every channel escapes it.
  */
 export interface ApprovalContent {
   /** What is being approved, in words (the gate's `approves`). */
   approves: string;
   /** The document version under approval, when the stage approves one. */
   document?: { id: string; name: string; version: number };
+  /** The substance of the gate (the charter, the test results, the deployment record...). */
+  sections?: ContentSection[];
+}
+
+/** What the approval content of a stage is built from. */
+export interface ApprovalContentInput {
+  store: ProjectStore;
+  project: Project;
+  stage: ResolvedStage;
+  gate: Pick<Gate, 'documentVersion'>;
 }
 
 /** One kind of stage: its defaults, exit criteria, hooks and what its approval request shows. */
@@ -79,8 +103,8 @@ export interface StageType {
   enter?(input: { project: Project; now: Date }): StageEntry;
   /** Runs once after the stage is completed (none of the standard types needs it yet). */
   complete?(deps: Deps, input: { project: Project; stage: Stage }): Promise<void>;
-  /** What the approval request of this stage's gate shows. */
-  approvalContent(input: { stage: ResolvedStage; gate: Pick<Gate, 'documentVersion'> }): ApprovalContent;
+  /** What the approval request of this stage's gate shows (read when the request is sent and when the page is opened). */
+  approvalContent(input: ApprovalContentInput): Promise<ApprovalContent>;
 }
 
 /** A standard stage type: it always declares its defaults. */
@@ -93,7 +117,26 @@ export function approvesInWords(content: ApprovalContent): string {
   return content.document ? `${content.document.name} v${content.document.version}` : content.approves;
 }
 
-/** The approval content of a stage that approves no document: the gate's `approves` only. */
-export function metadataOnlyContent(input: { stage: ResolvedStage }): ApprovalContent {
+/** The approval content of a stage that shows nothing but the gate's `approves`. */
+export async function metadataOnlyContent(input: { stage: ResolvedStage }): Promise<ApprovalContent> {
   return { approves: input.stage.gate.approves };
+}
+
+/** The evidence line of a record, when it has evidence (a note or a link). */
+export function evidenceItems(evidence: string | undefined): string[] {
+  return evidence?.trim() ? [`Evidence: ${evidence.trim()}`] : [];
+}
+
+/** An amount of money in words (`£2,640.00`; the code after the number for an unknown currency). */
+export function money(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+/** Drops sections with neither items nor an `empty` sentence. */
+export function presentSections(sections: ContentSection[]): ContentSection[] {
+  return sections.filter((s) => s.items.length > 0 || s.empty);
 }

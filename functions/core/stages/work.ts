@@ -4,7 +4,8 @@
  * reason.
  */
 import { isTaskClosed, type Task } from '../model.js';
-import type { CriteriaInput } from './stage-type.js';
+import type { ProjectStore } from '../ports.js';
+import { type ContentSection, type CriteriaInput, evidenceItems, presentSections } from './stage-type.js';
 
 function describeTask(t: Task): string {
   const what = t.type === 'deliverable' ? 'Deliverable' : 'Task';
@@ -24,4 +25,32 @@ export async function unmetStageWork(
     return [options.noneMessage?.(name) ?? `No tasks or deliverables are recorded for ${name}.`];
   }
   return tasks.filter((t) => !isTaskClosed(t)).map(describeTask);
+}
+
+/** A task's facts for the approver: status, hours, acceptance and evidence. */
+function taskDetail(t: Task): string[] {
+  const status =
+    t.status === 'waived'
+      ? `Waived: ${t.waiverReason ?? 'no reason given'}`
+      : `Status: ${t.status.replace('_', ' ')}`;
+  return [
+    ...(t.acceptance ? [`Acceptance: ${t.acceptance}`] : []),
+    ...evidenceItems(t.evidence),
+    status,
+    ...(t.actualHours > 0 ? [`${t.actualHours} h spent`] : []),
+  ];
+}
+
+/** The deliverables (with acceptance and evidence) and the other work done in a stage, for its approver. */
+export async function stageWorkSections(
+  store: ProjectStore,
+  projectId: string,
+  stageKey: string,
+): Promise<ContentSection[]> {
+  const tasks = (await store.list(projectId, 'task')).filter((t) => t.stage === stageKey);
+  const toItem = (t: Task) => ({ label: t.name, detail: taskDetail(t) });
+  return presentSections([
+    { title: 'Deliverables', items: tasks.filter((t) => t.type === 'deliverable').map(toItem) },
+    { title: 'Work done', items: tasks.filter((t) => t.type !== 'deliverable').map(toItem) },
+  ]);
 }

@@ -45,7 +45,7 @@ import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '
 import type { Deps, NewEvent } from '../ports.js';
 import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
-import { approvesInWords } from './request-approvals.js';
+import { approvesInWords, gateApprovalContent } from './request-approvals.js';
 
 export interface RemindGateInput {
   projectId: string;
@@ -174,7 +174,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     }
     await deps.store.commit([next, ...issued.map((i) => i.link)], events);
 
-    const approves = approvesInWords(project, gate);
+    const content = await gateApprovalContent(deps.store, project, gate);
+    const approves = approvesInWords(content);
     const out: Notification[] = issued.map(({ id, link }) =>
       approvalRequest({
         ctx,
@@ -182,6 +183,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
         approverName: link.approverName,
         stageName,
         approves,
+        ...(content.sections?.length ? { sections: content.sections } : {}),
         ...(stageRecord?.due ? { due: stageRecord.due } : {}),
         rule: gate.rule,
         approverCount: gate.approvers.length,

@@ -24,17 +24,26 @@ import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
-import { approvesInWords as contentInWords, stageType } from '../stages/index.js';
+import { type ApprovalContent, approvesInWords as contentInWords, stageType } from '../stages/index.js';
 
 export interface RequestApprovalsOptions {
   /** The PM submitted the stage explicitly: record submittedAt/By in the same commit. */
   submitted?: boolean;
 }
 
-/** What the approvers of `gate` are asked to approve, in words (from the stage type's approval content). */
-export function approvesInWords(project: Project, gate: Pick<Gate, 'stage' | 'documentVersion'>): string {
+/** What the approvers of `gate` see: the stage type's approval content, read from the records now. */
+export function gateApprovalContent(
+  store: Deps['store'],
+  project: Project,
+  gate: Pick<Gate, 'stage' | 'documentVersion'>,
+): Promise<ApprovalContent> {
   const resolved = resolvedStage(project, gate.stage);
-  return contentInWords(stageType(gate.stage).approvalContent({ stage: resolved, gate }));
+  return stageType(gate.stage).approvalContent({ store, project, stage: resolved, gate });
+}
+
+/** What the approvers of `gate` are asked to approve, in words (from the stage type's approval content). */
+export function approvesInWords(content: ApprovalContent): string {
+  return contentInWords(content);
 }
 
 export async function requestApprovals(
@@ -81,7 +90,9 @@ export async function requestApprovals(
     status: 'awaiting_approval',
     ...(options.submitted ? { submittedAt: at, submittedBy: actor } : {}),
   };
-  const approves = approvesInWords(project, next);
+  // Read before the commit: the email shows the records as they were when approval was requested.
+  const content = await gateApprovalContent(deps.store, project, next);
+  const approves = approvesInWords(content);
   const links: ApprovalLink[] = issued.map((i) => i.link);
 
   const stored = await deps.store.commit(
@@ -123,6 +134,7 @@ export async function requestApprovals(
       approverName: link.approverName,
       stageName: stage.name,
       approves,
+      ...(content.sections?.length ? { sections: content.sections } : {}),
       ...(stage.due ? { due: stage.due } : {}),
       rule: next.rule,
       approverCount: next.approvers.length,

@@ -2,7 +2,8 @@
  * Read one project with everything the gates need (GET /api/projects/{id}).
  * Input: project id. Output: the project's fields (with `currentStage` and `status` at the top),
  * its stages (the spec's stage merged with the stage record), gates with approvers and decisions
- * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources, documents,
+ * (without task tokens or link hashes), risks, tasks, team, stakeholders, resources, test cases,
+ * deployments, training sessions, documents,
  * the project's health now (RAG, SPI, CPI and why), the deviations found now with the corrective
  * action recorded for each, the exit criteria of the current stage (what still blocks it), and the
  * waiting-on-client clock: per gate whether it waits now, since when and its total over the
@@ -16,6 +17,7 @@ import { NotFoundError } from '../errors.js';
 import { computeHealth, type Health } from '../health.js';
 import type {
   ApproverState,
+  DeploymentRecord,
   DocumentRecord,
   Gate,
   Project,
@@ -25,6 +27,8 @@ import type {
   Stakeholder,
   Task,
   TeamMember,
+  TestCase,
+  TrainingSession,
 } from '../model.js';
 import type { Deps } from '../ports.js';
 import type { ResolvedGate } from '../spec/schema.js';
@@ -54,6 +58,9 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   team: TeamMember[];
   stakeholders: Stakeholder[];
   resources: Resource[];
+  testCases: TestCase[];
+  deployments: DeploymentRecord[];
+  trainingSessions: TrainingSession[];
   documents: DocumentRecord[];
   /** The exit criteria of the current stage as of now (absent once the project is closed). */
   criteria?: { stage: string; met: boolean; unmet: string[] };
@@ -81,7 +88,19 @@ export function publicGate(gate: Gate): PublicGate {
 export async function getProjectDetail(deps: Deps, projectId: string): Promise<ProjectDetail> {
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
-  const [stages, gates, risks, tasks, team, stakeholders, resources, documents] = await Promise.all([
+  const [
+    stages,
+    gates,
+    risks,
+    tasks,
+    team,
+    stakeholders,
+    resources,
+    documents,
+    testCases,
+    deployments,
+    trainingSessions,
+  ] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'gate'),
     deps.store.list(projectId, 'risk'),
@@ -90,6 +109,9 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     deps.store.list(projectId, 'stakeholder'),
     deps.store.list(projectId, 'resource'),
     deps.store.list(projectId, 'document'),
+    deps.store.list(projectId, 'test_case'),
+    deps.store.list(projectId, 'deployment'),
+    deps.store.list(projectId, 'training_session'),
   ]);
   const { stages: resolved, entity: _entity, ...fields } = project;
   const records = stagesOf(project, stages);
@@ -127,6 +149,9 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     team,
     stakeholders,
     resources,
+    testCases,
+    deployments,
+    trainingSessions,
     documents,
     ...(criteria ? { criteria } : {}),
     health,

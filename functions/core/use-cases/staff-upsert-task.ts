@@ -20,6 +20,7 @@ export interface TaskInput {
   acceptance?: string;
   due?: string;
   waiverReason?: string;
+  evidence?: string;
 }
 
 export function upsertTask(

@@ -1,6 +1,6 @@
 /**
  * Shared steps of the staff API's create-or-update operations (tasks, risks, team members,
- * resources): load the project (404 when absent, 409 when closed), apply the version rule,
+ * resources, test cases, deployments, training sessions): load the project (404 when absent, 409 when closed), apply the version rule,
  * build the record, commit it with its event, then let the current stage's gate re-evaluate.
  *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
@@ -11,7 +11,14 @@ import type { EntityOf, Project, Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
 import { progressGate } from './progress-gate.js';
 
-export type UpsertableEntity = 'task' | 'risk' | 'member' | 'resource';
+export type UpsertableEntity =
+  | 'task'
+  | 'risk'
+  | 'member'
+  | 'resource'
+  | 'test_case'
+  | 'deployment'
+  | 'training_session';
 
 export interface UpsertOptions<E extends UpsertableEntity> {
   projectId: string;
@@ -37,6 +44,9 @@ const ENTITY_WORD: Record<UpsertableEntity, string> = {
   risk: 'risk',
   member: 'team member',
   resource: 'resource',
+  test_case: 'test case',
+  deployment: 'deployment',
+  training_session: 'training session',
 };
 
 /** Creates or updates one record of a project, then progresses the current stage's gate. */

@@ -15,7 +15,7 @@ import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
 import type { Clock, Deps } from '../ports.js';
-import { type ApprovalContent, stageType } from '../stages/index.js';
+import { type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
@@ -29,6 +29,8 @@ export interface ApprovalView {
   approves: string;
   /** The document version being approved, when the stage type approves one (the risk stage's plan). */
   documentVersion?: number;
+  /** The substance of the gate (the charter, test results, deployment record...), as the stage type declares it. */
+  sections: ContentSection[];
   due?: string;
   rule: string;
   round: number;
@@ -109,7 +111,7 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
 
   const resolved = project.stages.find((s) => s.key === link.stage);
   const content: ApprovalContent = resolved
-    ? stageType(resolved.key).approvalContent({ stage: resolved, gate })
+    ? await stageType(resolved.key).approvalContent({ store: deps.store, project, stage: resolved, gate })
     : { approves: `completion of ${stage.name}` };
   const view: ApprovalView = {
     mspName: project.mspName || deps.config.mspName,
@@ -120,6 +122,7 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
     stageName: stage.name,
     approves: content.approves,
     ...(content.document ? { documentVersion: content.document.version } : {}),
+    sections: content.sections ?? [],
     ...(stage.due ? { due: stage.due } : {}),
     rule: describeRule(gate.rule, gate.approvers.length),
     round: gate.round,

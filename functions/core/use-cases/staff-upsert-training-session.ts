@@ -1,0 +1,54 @@
+/**
+ * Add or update a training session of the deployment stage
+ * (PUT /api/projects/{id}/training-sessions/{sessionId}).
+ * Input: title, date, audience, attendees, materials, trainer; the version read (absent: create).
+ * Output: the stored session. Steps: see staff-upsert.ts.
+ */
+import type { TrainingSession } from '../model.js';
+import type { Deps } from '../ports.js';
+import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+
+export interface TrainingSessionInput {
+  version?: number;
+  title?: string;
+  date?: string;
+  audience?: string;
+  attendees?: string[];
+  materials?: string[];
+  trainer?: string;
+}
+
+/** Creates or updates one training session, then lets the current stage's gate re-check its criteria. */
+export function upsertTrainingSession(
+  deps: Deps,
+  projectId: string,
+  sessionId: string,
+  input: TrainingSessionInput,
+  actor: string,
+): Promise<UpsertResult<'training_session'>> {
+  const { version, ...fields } = input;
+  return upsertProjectRecord(deps, {
+    projectId,
+    entity: 'training_session',
+    id: sessionId,
+    ...(version !== undefined ? { version } : {}),
+    actor,
+    describe: (s) => `training session "${s.title}" (${s.date}, ${s.attendees.length} attendees)`,
+    build: (existing): TrainingSession => {
+      if (!existing) requireOnCreate({ title: fields.title, date: fields.date, audience: fields.audience });
+      return {
+        entity: 'training_session',
+        projectId,
+        id: sessionId,
+        attendees: [],
+        materials: [],
+        ...existing,
+        ...fields,
+        title: fields.title ?? existing?.title ?? '',
+        date: fields.date ?? existing?.date ?? '',
+        audience: fields.audience ?? existing?.audience ?? '',
+        version: 0,
+      };
+    },
+  });
+}

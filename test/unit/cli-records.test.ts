@@ -1,0 +1,158 @@
+/**
+ * The `test-case`, `deployment` and `training` commands against the real HTTP application (over a
+ * loopback server, in-memory store): they create and update the records with the version they
+ * read, send repeatable options as lists, and fail in one line naming the option at fault.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addStaffCommands } from '../../cli/staff/commands.js';
+import { handleHttp } from '../../functions/http/app.js';
+import { makeGate, makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
+import { makeTestDeps, type TestDeps } from '../support/fakes.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
+
+let deps: TestDeps;
+let server: ReturnType<typeof createServer>;
+let baseUrl: string;
+
+beforeAll(async () => {
+  deps = makeTestDeps(new MemoryProjectStore());
+  const project = makeProject({ currentStage: 'qa' }, makeProjectSpec({ id: 'acme-m365' }));
+  const stages = makeStages(project).map((s) => (s.key === 'qa' ? { ...s, status: 'active' as const } : s));
+  await deps.store.commit([project, ...stages, makeGate({ stage: 'qa', taskToken: 'token-SECRET' })]);
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const out = await handleHttp(deps, {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body,
+        caller: 'local',
+      });
+      res.writeHead(out.status, out.headers).end(out.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  server.close();
+});
+
+/** Runs `milepost <args>`; its printed lines, or the error it fails with. */
+async function milepost(...args: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+  addStaffCommands(program, {
+    out: (l) => lines.push(l),
+    color: false,
+    userAgent: 'test',
+    endpoint: async () => ({ baseUrl }),
+  });
+  await program.parseAsync(['node', 'milepost', ...args]);
+  return lines;
+}
+
+describe('record commands', () => {
+  it('test-case: creates with the required options, then updates the result with the version it read', async () => {
+    await expect(milepost('test-case', 'acme-m365', 'mail', '--name', 'Mail flow')).rejects.toThrow(
+      'test case mail: no test case mail in project acme-m365; to create it give --category, --expected',
+    );
+    expect(
+      await milepost(
+        'test-case',
+        'acme-m365',
+        'mail',
+        '--name',
+        'Mail flow',
+        '--category',
+        'functional',
+        '--expected',
+        'Arrives within a minute',
+        '--step',
+        'Send from outside',
+        '--step',
+        'Reply',
+      ),
+    ).toEqual(['test case mail created (version 1): "Mail flow", functional, not_run']);
+    expect(
+      await milepost(
+        'test-case',
+        'acme-m365',
+        'mail',
+        '--result',
+        'passed',
+        '--tester',
+        'Marco',
+        '--evidence',
+        'log.txt',
+      ),
+    ).toEqual(['test case mail updated (version 2): "Mail flow", functional, passed, tested by Marco']);
+    const stored = await deps.store.get('acme-m365', 'test_case', 'mail');
+    expect(stored).toMatchObject({
+      steps: ['Send from outside', 'Reply'],
+      result: 'passed',
+      evidence: 'log.txt',
+    });
+    await expect(milepost('test-case', 'acme-m365', 'mail', '--result', 'waived')).rejects.toThrow(
+      'test case mail: --waiver-reason: a waived test case needs a reason',
+    );
+  });
+
+  it('deployment and training: record the go-live and a session; bad input names the option', async () => {
+    await expect(
+      milepost('deployment', 'acme-m365', 'cutover', '--name', 'Cut-over', '--window-start', 'tonight'),
+    ).rejects.toThrow('must be a date and time with its offset');
+    expect(
+      await milepost(
+        'deployment',
+        'acme-m365',
+        'cutover',
+        '--name',
+        'Cut-over',
+        '--window-start',
+        '2026-12-05T18:00:00Z',
+        '--window-end',
+        '2026-12-05T22:00:00Z',
+        '--rollback-plan',
+        'MX back',
+        '--result',
+        'succeeded',
+      ),
+    ).toEqual(['deployment cutover created (version 1): "Cut-over", succeeded, rollback plan recorded']);
+    await expect(
+      milepost('deployment', 'acme-m365', 'cutover', '--window-end', '2026-12-05T17:00:00Z'),
+    ).rejects.toThrow('deployment cutover: --window-end: must be after windowStart');
+    expect(
+      await milepost(
+        'training',
+        'acme-m365',
+        'staff',
+        '--title',
+        'Outlook basics',
+        '--date',
+        '2026-12-06',
+        '--audience',
+        'front desk',
+        '--attendee',
+        'Jo',
+        '--attendee',
+        'Ana',
+      ),
+    ).toEqual([
+      'training session staff created (version 1): "Outlook basics", 2026-12-06, front desk, 2 attendees',
+    ]);
+    expect(await milepost('training', 'acme-m365', 'staff')).toEqual([
+      'training session staff (version 1): "Outlook basics", 2026-12-06, front desk, 2 attendees',
+    ]);
+  });
+});
