@@ -259,9 +259,10 @@ async function runHappyPath(
 ): Promise<number> {
   const handler = (taskInput: unknown) => {
     const e = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
-    if (e.action === 'enterStage') {
+    const entered = e.action === 'enterStage' ? e.stage : e.action === 'advanceStage' ? e.next : undefined;
+    if (entered !== undefined) {
       // The stage that waits for a period (hypercare) is told its period is already over.
-      return stageType(e.stage).waitsFor === 'period'
+      return stageType(entered).waitsFor === 'period'
         ? { continueAsNew: false, waitUntil: new Date(Date.now() - 60_000).toISOString() }
         : { continueAsNew: false };
     }

@@ -7,7 +7,7 @@ import { monitoringExpression, statusReportExpression } from '../../functions/co
 import { stateMachineName } from '../../functions/core/workflow-contract.js';
 import { PLATFORM_STACK_NAME, projectStackName } from '../../infra/build-app.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
-import { stageStateNames } from '../../statemachines/lifecycle.js';
+import { gateTimeoutSeconds, stageStateNames } from '../../statemachines/lifecycle.js';
 import { actionsOf, allowStatements, type Built, buildExampleApp, resourcesOf } from './support.js';
 
 let built: Built;
@@ -61,7 +61,7 @@ describe.each(EXAMPLES)('the project stack of %s', (projectId) => {
     for (const stage of stages) {
       const gate = definition.States[stageStateNames(stage.key).gate]!;
       expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-      expect(gate.TimeoutSeconds).toBe(stage.gate.remindAfterDays * 86_400);
+      expect(gate.TimeoutSeconds).toBe(gateTimeoutSeconds(stage));
     }
   });
 

@@ -20,10 +20,10 @@ export const MAX_DEFINITION_BYTES = 256 * 1024;
  * what a stage that waits for a period (hypercare) adds.
  */
 export const DEFINITION_BYTES = {
-  base: 820,
-  perStage: 4640,
-  perKeyChar: 28,
-  perPeriodStage: 300,
+  base: 120,
+  perStage: 4740,
+  perKeyChar: 27,
+  perPeriodStage: 200,
 } as const;
 
 /**
