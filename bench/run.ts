@@ -39,11 +39,12 @@ import { runMonitoringCheck } from '../functions/core/use-cases/run-monitoring-c
 import { sendStatusReport } from '../functions/core/use-cases/send-status-report.js';
 import { lifecycleEventSchema } from '../functions/core/workflow-contract.js';
 import { createHttpApp } from '../functions/http/app.js';
-import { respond } from '../functions/http/exchange.js';
 import { loadProjectSpecs } from '../infra/build-app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { startHttpServer } from '../local/http-server.js';
 import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
+import { measureBundles } from './bundles.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -55,6 +56,11 @@ function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+/** The value at quantile q (0..1) of the values, nearest rank. */
+function percentile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
 }
 const ms = (n: number) => `${n.toFixed(n < 1 ? 3 : 2)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `x${(a / b).toFixed(2)}` : 'n/a');
@@ -151,12 +157,16 @@ async function benchDecision(): Promise<void> {
       },
     };
     const app = createHttpApp(deps);
+    // Through the local runtime's HTTP server, as a browser reaches it.
+    const server = await startHttpServer(0);
+    server.ready(app);
+    deps.config.publicBaseUrl = server.url;
     const base = readFileSync(EXAMPLES[0] as string, 'utf8');
-    const gets: number[] = [];
-    const posts: number[] = [];
-    for (let i = 0; i < RUNS + 3; i++) {
+    let projects = 0;
+    /** A project waiting at its initiation gate, and the emailed approval link of its sponsor. */
+    const openLink = async (): Promise<string> => {
       const doc = parseDocument(base);
-      const projectId = `bench-${i}`;
+      const projectId = `bench-${projects++}`;
       doc.set('id', projectId);
       const loaded: LoadedSpec = parseSpec(doc.toString(), `${projectId}.yaml`);
       await registerProject(deps, loaded, { start: false });
@@ -166,35 +176,75 @@ async function benchDecision(): Promise<void> {
         executionStartedAt: new Date().toISOString(),
       });
       sent.length = 0;
-      await openGate(deps, { projectId, stage: 'initiation', taskToken: `token-${i}` });
+      await openGate(deps, { projectId, stage: 'initiation', taskToken: `token-${projectId}` });
       const linkId = sent.map((m) => /\/approve\/([A-Za-z0-9_-]+)/.exec(m.text)?.[1]).find(Boolean);
       if (!linkId) throw new Error('no approval link was emailed (are the initiation criteria met?)');
-      const request = { path: `/approve/${linkId}`, query: {}, body: '' };
-      const [getMs, page] = await timeIt(() => respond(app, { ...request, method: 'GET', headers: {} }));
-      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      if (!csrf) throw new Error(`the approval page has no form (status ${page.status})`);
-      const before = successes;
-      const [postMs, decided] = await timeIt(() =>
-        respond(app, {
-          ...request,
+      return linkId;
+    };
+    /** GETs the page of a link: its time and the form's CSRF nonce. */
+    const getPage = async (linkId: string): Promise<[number, string]> => {
+      const [t, res] = await timeIt(async () => {
+        const r = await fetch(`${server.url}/approve/${linkId}`);
+        return { status: r.status, body: await r.text() };
+      });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(res.body)?.[1];
+      if (!csrf) throw new Error(`the approval page has no form (status ${res.status})`);
+      return [t, csrf];
+    };
+    /** POSTs the approval: its time; throws unless the gate was passed. */
+    const approve = async (linkId: string, csrf: string): Promise<number> => {
+      const [t, status] = await timeIt(async () => {
+        const r = await fetch(`${server.url}/approve/${linkId}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
           body: new URLSearchParams({ csrf, decision: 'approve', comment: '' }).toString(),
-        }),
-      );
-      if (successes !== before + 1)
-        throw new Error(`the POST did not pass the gate (status ${decided.status})`);
-      if (i >= 3) {
-        // the first rounds warm up the clients and the JVM
-        gets.push(getMs);
-        posts.push(postMs);
+        });
+        await r.text();
+        return r.status;
+      });
+      if (status >= 400) throw new Error(`the approving POST answered ${status}`);
+      return t;
+    };
+    const gets: number[] = [];
+    const posts: number[] = [];
+    try {
+      for (let i = 0; i < RUNS + 3; i++) {
+        const linkId = await openLink();
+        const [getMs, csrf] = await getPage(linkId);
+        const before = successes;
+        const postMs = await approve(linkId, csrf);
+        if (successes !== before + 1) throw new Error('the POST did not pass the gate');
+        if (i >= 3) {
+          // the first rounds warm up the clients and the JVM
+          gets.push(getMs);
+          posts.push(postMs);
+        }
       }
+      // 50 distinct links approved at once, a few rounds: the p99 of each round, then their median.
+      const CONCURRENCY = 50;
+      const p99s: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const ready: [string, string][] = [];
+        for (let i = 0; i < CONCURRENCY; i++) {
+          const linkId = await openLink();
+          ready.push([linkId, (await getPage(linkId))[1]]);
+        }
+        const before = successes;
+        const times = await Promise.all(ready.map(([linkId, csrf]) => approve(linkId, csrf)));
+        if (successes !== before + CONCURRENCY) throw new Error('not every concurrent POST passed its gate');
+        p99s.push(percentile(times, 0.99));
+      }
+      const g = median(gets);
+      const p = median(posts);
+      console.log(`GET  /approve/{id}: median ${ms(g)} over ${gets.length} links`);
+      console.log(`POST /approve/{id} (decide + gate rule + SendTaskSuccess): median ${ms(p)}`);
+      console.log(`approval POST/GET: ${ratio(p, g)}`);
+      console.log(
+        `approval POST p50 c=1: ${p.toFixed(1)} ms, p99 c=${CONCURRENCY}: ${median(p99s).toFixed(1)} ms`,
+      );
+    } finally {
+      await server.close();
     }
-    const g = median(gets);
-    const p = median(posts);
-    console.log(`GET  /approve/{id}: median ${ms(g)} over ${gets.length} links`);
-    console.log(`POST /approve/{id} (decide + gate rule + SendTaskSuccess): median ${ms(p)}`);
-    console.log(`POST / GET ${ratio(p, g)}`);
   } finally {
     await db.stop();
   }
@@ -209,9 +259,10 @@ async function runHappyPath(
 ): Promise<number> {
   const handler = (taskInput: unknown) => {
     const e = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
-    if (e.action === 'enterStage') {
+    const entered = e.action === 'enterStage' ? e.stage : e.action === 'advanceStage' ? e.next : undefined;
+    if (entered !== undefined) {
       // The stage that waits for a period (hypercare) is told its period is already over.
-      return stageType(e.stage).waitsFor === 'period'
+      return stageType(entered).waitsFor === 'period'
         ? { continueAsNew: false, waitUntil: new Date(Date.now() - 60_000).toISOString() }
         : { continueAsNew: false };
     }
@@ -249,21 +300,52 @@ async function runHappyPath(
 async function benchTransitions(): Promise<void> {
   console.log('\n## State transitions on the happy path (synthesized definitions, Tasks overridden)');
   const specs = await loadProjectSpecs('projects');
-  const definitions = synthesizeDefinitions(specs);
-  for (const loaded of specs) {
+  // The first example cut to its last stage (support, which also waits for its hypercare
+  // period): the difference per added stage is what a stage costs, the rest is per execution.
+  const first = specs[0] as LoadedSpec;
+  const doc = parseDocument(readFileSync(first.file, 'utf8'));
+  const onlyStage = first.stages.at(-1)?.key as string;
+  doc.set('id', 'one-stage');
+  doc.set('stages', [{ key: onlyStage }]);
+  doc.set('deliverables', [{ id: 'd', name: 'D', stage: onlyStage, acceptance: 'accepted' }]);
+  const oneStage = parseSpec(doc.toString(), 'one-stage.yaml');
+  const definitions = synthesizeDefinitions([...specs, oneStage]);
+  const entered = new Map<string, number>();
+  for (const loaded of [...specs, oneStage]) {
     const id = loaded.spec.id;
     const definition = definitions.get(id);
     if (!definition) continue;
     const times: number[] = [];
-    let entered = 0;
+    let n = 0;
     for (let i = 0; i < RUNS; i++) {
-      const [t, n] = await timeIt(() => runHappyPath(definition, id));
+      const [t, count] = await timeIt(() => runHappyPath(definition, id));
       times.push(t);
-      entered = n;
+      n = count;
     }
+    entered.set(id, n);
     const stages = loaded.stages.length;
     console.log(
-      `${id}: ${stages} stages, ${entered} states entered, ${(entered / stages).toFixed(2)} per stage; run median ${ms(median(times))} over ${RUNS} runs`,
+      `${id}: ${stages} stages, ${n} states entered, ${(n / stages).toFixed(2)} per stage; run median ${ms(median(times))} over ${RUNS} runs`,
+    );
+  }
+  // Per stage: what each stage past the first adds; per execution: what is left of the one-stage run.
+  const full = entered.get(first.spec.id) ?? 0;
+  const single = entered.get('one-stage') ?? 0;
+  const perStage = (full - single) / (first.stages.length - 1);
+  console.log(`transitions per stage (happy path): ${perStage.toFixed(2)}`);
+  console.log(`transitions per execution besides its stages (happy path): ${(single - perStage).toFixed(2)}`);
+}
+
+// 3b. Bundles -----------------------------------------------------------------------------------
+
+async function benchBundles(): Promise<void> {
+  console.log(
+    '\n## Lambda bundles (esbuild with the CDK bundling options; load = CPU of a fresh Node importing it)',
+  );
+  for (const b of await measureBundles(Math.max(5, Math.ceil(RUNS / 2)))) {
+    console.log(
+      `bundle ${b.name}: ${Math.ceil(b.codeBytes / 1024)} KB, load ${ratio(b.loadCpuMs, b.emptyCpuMs)}` +
+        ` (source map ${Math.ceil(b.mapBytes / 1024)} KB apart; ${ms(b.loadCpuMs)} vs ${ms(b.emptyCpuMs)} for an empty module)`,
     );
   }
 }
@@ -392,7 +474,15 @@ async function benchCostInputs(): Promise<void> {
       await measure(`${id}.dynamodb_open_gate`, () =>
         openGate(deps, { projectId: id, stage: 'initiation', taskToken: `t-${id}` }),
       );
+      const changed = units.requests;
       await measure(`${id}.dynamodb_monitoring_check`, () => runMonitoringCheck(deps, id));
+      const unchanged = units.requests;
+      await runMonitoringCheck(deps, id);
+      if (loaded === specs[0]) {
+        console.log(
+          `monitoring check: ${units.requests - unchanged} requests unchanged, ${unchanged - changed} requests changed`,
+        );
+      }
       await measure(`${id}.dynamodb_status_report`, () => sendStatusReport(deps, id));
       const items = await client.send(
         new QueryCommand({
@@ -428,4 +518,5 @@ console.log(`milepost benchmarks (node ${process.version}, ${RUNS} runs)`);
 await benchValidation();
 await benchDecision();
 await benchTransitions();
+await benchBundles();
 await benchCostInputs();

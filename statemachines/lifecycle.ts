@@ -2,13 +2,18 @@
  * The lifecycle builder: a project's resolved stages -> the chain of a Standard state machine
  * (JSONPath only: the local engine runs neither JSONata nor `Assign`).
  *
- *   route to stage (Choice on $.startAt)
- *     -> per stage: enter -> continue as new? -> [waits for a period: hypercare? -> wait for hypercare end]
+ *   route to stage (Choice on $.startAt) -> the stage's enter
+ *   per stage: [waits for a period: wait for hypercare end]
  *        -> gate (.waitForTaskToken, TimeoutSeconds = remindAfterDays, at most 6 hours)
  *             States.Timeout -> remind -> continue as new after reminder? -> gate
  *             GateRejected   -> rework -> gate
- *        -> complete -> next stage's enter
- *     -> close project -> closed
+ *        -> complete (completes the stage and enters the next one; after the last stage it
+ *           closes the project and is the end state)
+ *   enter / complete fail with ContinueAsNew when the execution is old: caught -> continue as
+ *   new -> continued as new.
+ *
+ * Happy path: 2 states per stage (gate, complete), plus the router, the first enter and the
+ * hypercare wait: 2 x stages + 3.
  *
  * Every Task invokes the ONE lifecycle function with `{ action, projectId, stage, ... }`
  * (functions/core/workflow-contract.ts). Progress is driven by task tokens and timeouts: there
@@ -21,7 +26,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { ResolvedStage } from '../functions/core/spec/schema.js';
 import { DAY_SECONDS } from '../functions/core/time.js';
-import { GATE_REJECTED, type LifecycleAction } from '../functions/core/workflow-contract.js';
+import { CONTINUE_AS_NEW, GATE_REJECTED, type LifecycleAction } from '../functions/core/workflow-contract.js';
 
 export interface LifecycleDefinitionProps {
   /** The project the state machine drives (used for construct ids only: tasks read it from the execution input). */
@@ -36,14 +41,13 @@ export interface LifecycleDefinitionProps {
 export function stageStateNames(stage: string) {
   return {
     enter: `${stage}: enter`,
-    continueAsNewChoice: `${stage}: continue as new?`,
     continueAsNew: `${stage}: continue as new`,
-    hypercareChoice: `${stage}: hypercare?`,
     hypercareWait: `${stage}: wait for hypercare end`,
     gate: `${stage}: gate`,
     remind: `${stage}: remind`,
     remindChoice: `${stage}: continue as new after reminder?`,
     rework: `${stage}: rework`,
+    /** Completes the stage and enters the next one (after the last: closes the project). */
     complete: `${stage}: complete`,
   } as const;
 }
@@ -51,8 +55,6 @@ export function stageStateNames(stage: string) {
 /** Names of the states that do not belong to one stage. */
 export const STATE_NAMES = {
   router: 'route to stage',
-  close: 'close project',
-  closed: 'closed',
   continued: 'continued as new',
 } as const;
 
@@ -120,20 +122,33 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
   };
 
   const continued = new sfn.Succeed(scope, STATE_NAMES.continued, { stateName: STATE_NAMES.continued });
-  const closed = new sfn.Succeed(scope, STATE_NAMES.closed, { stateName: STATE_NAMES.closed });
-  const close = invoke(STATE_NAMES.close, 'closeProject', undefined);
-  close.next(closed);
+  const startedAt = { 'executionStartedAt.$': '$$.Execution.StartTime' };
+  // An enter (or advance) task fails with CONTINUE_AS_NEW when the execution should continue as
+  // a new one: never retried (States.TaskFailed would match it otherwise), caught instead.
+  const noRetryOfContinueAsNew = (task: tasks.LambdaInvoke) =>
+    task.addRetry({ errors: [CONTINUE_AS_NEW], maxAttempts: 0 });
 
-  const enters: sfn.IChainable[] = [];
-  const completes: sfn.INextable[] = [];
-  for (const stage of stages) {
+  interface StageStates {
+    enter: tasks.LambdaInvoke;
+    beforeGate: sfn.IChainable;
+    continueAsNew: tasks.LambdaInvoke;
+    gate: tasks.LambdaInvoke;
+  }
+  const built: StageStates[] = stages.map((stage) => {
     const names = stageStateNames(stage.key);
-    const enter = invoke(names.enter, 'enterStage', stage.key, {
+    const enter = new tasks.LambdaInvoke(scope, names.enter, {
+      stateName: names.enter,
+      lambdaFunction: lifecycleFunction,
+      payload: payload('enterStage', stage.key, startedAt),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
       resultPath: '$.enter',
-      extra: { 'executionStartedAt.$': '$$.Execution.StartTime' },
     });
+    noRetryOfContinueAsNew(enter);
+    enter.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS, sfn.Errors.TASKS_FAILED], ...RETRY });
     const continueAsNew = invoke(names.continueAsNew, 'continueAsNew', stage.key);
     continueAsNew.next(continued);
+    enter.addCatch(continueAsNew, { errors: [CONTINUE_AS_NEW], resultPath: sfn.JsonPath.DISCARD });
 
     const gate = new tasks.LambdaInvoke(scope, names.gate, {
       stateName: names.gate,
@@ -152,7 +167,7 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
 
     const remind = invoke(names.remind, 'remindGate', stage.key, {
       resultPath: '$.remind',
-      extra: { 'executionStartedAt.$': '$$.Execution.StartTime' },
+      extra: startedAt,
     });
     const rework = invoke(names.rework, 'reworkStage', stage.key, { extra: { 'error.$': '$.error' } });
     gate.addCatch(rework, { errors: [GATE_REJECTED], resultPath: '$.error' });
@@ -165,31 +180,46 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
     );
 
     let beforeGate: sfn.IChainable = gate;
-    // A stage whose type waits for a period (support: hypercare) waits until the time its enter step returned.
+    // A stage whose type waits for a period (support: hypercare) waits until the time its enter
+    // step returned (always present for such a stage: now, when no period is left).
     if (stage.waitsFor === 'period') {
       const wait = new sfn.Wait(scope, names.hypercareWait, {
         stateName: names.hypercareWait,
         time: sfn.WaitTime.timestampPath('$.enter.waitUntil'),
       });
       wait.next(gate);
-      beforeGate = new sfn.Choice(scope, names.hypercareChoice, { stateName: names.hypercareChoice })
-        .when(sfn.Condition.isPresent('$.enter.waitUntil'), wait)
-        .otherwise(gate);
+      beforeGate = wait;
     }
-    enter.next(
-      new sfn.Choice(scope, names.continueAsNewChoice, { stateName: names.continueAsNewChoice })
-        .when(continueAsNewWhen('$.enter'), continueAsNew)
-        .otherwise(beforeGate),
-    );
-
-    const complete = invoke(names.complete, 'completeStage', stage.key);
-    gate.next(complete);
-    enters.push(enter);
-    completes.push(complete);
-  }
-  completes.forEach((complete, i) => {
-    complete.next(enters[i + 1] ?? close);
+    enter.next(beforeGate);
+    return { enter, beforeGate, continueAsNew, gate };
   });
+
+  // After a gate: complete its stage and enter the next in one task (the last one closes the
+  // project and ends the execution).
+  stages.forEach((stage, i) => {
+    const next = stages[i + 1];
+    const following = built[i + 1];
+    const names = stageStateNames(stage.key);
+    const advance = new tasks.LambdaInvoke(scope, names.complete, {
+      stateName: names.complete,
+      lambdaFunction: lifecycleFunction,
+      payload: payload('advanceStage', stage.key, { ...(next ? { next: next.key } : {}), ...startedAt }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: next ? '$.enter' : sfn.JsonPath.DISCARD,
+    });
+    noRetryOfContinueAsNew(advance);
+    advance.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS, sfn.Errors.TASKS_FAILED], ...RETRY });
+    built[i]!.gate.next(advance);
+    if (following) {
+      advance.addCatch(following.continueAsNew, {
+        errors: [CONTINUE_AS_NEW],
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      advance.next(following.beforeGate);
+    }
+  });
+  const enters = built.map((b) => b.enter);
 
   const router = new sfn.Choice(scope, STATE_NAMES.router, { stateName: STATE_NAMES.router });
   stages.forEach((stage, i) => {

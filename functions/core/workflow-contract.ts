@@ -28,11 +28,21 @@ export const lifecycleEventSchema = z.discriminatedUnion('action', [
     ...base,
     error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   }),
-  /** The gate passed: record completion, notify. */
+  /**
+   * The gate passed: complete the stage, then enter `next` (returns EnterStageResult) or, after
+   * the last stage, close the project. The step between two gates of current definitions.
+   */
+  z.object({
+    action: z.literal('advanceStage'),
+    ...base,
+    next: z.string().min(1).optional(),
+    executionStartedAt: z.string(),
+  }),
+  /** The gate passed: record completion, notify (definitions deployed before advanceStage). */
   z.object({ action: z.literal('completeStage'), ...base }),
   /** Start a fresh execution at `stage` (before the 1-year limit of Standard workflows). */
   z.object({ action: z.literal('continueAsNew'), ...base }),
-  /** Every stage completed: close the project, send the close-out report. */
+  /** Every stage completed: close the project, send the close-out report (definitions before advanceStage). */
   z.object({ action: z.literal('closeProject'), projectId: z.string().min(1) }),
 ]);
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
@@ -54,6 +64,11 @@ export interface GatePassed {
   decision: 'approved' | 'auto';
 }
 
+/**
+ * Error name an enter (or advance) task fails with when the execution should continue as a new
+ * one: the state machine catches it (a Catch costs no state on the happy path, a Choice would).
+ */
+export const CONTINUE_AS_NEW = 'ContinueAsNew';
 /** Error name a rejected gate fails its task with. */
 export const GATE_REJECTED = 'GateRejected';
 /** Executions older than this continue as new (Standard workflows are limited to one year). */

@@ -6,6 +6,7 @@
 import { awsDeps } from '../composition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
+import { advanceStage } from '../core/use-cases/advance-stage.js';
 import { closeProject } from '../core/use-cases/close-project.js';
 import { completeStage } from '../core/use-cases/complete-stage.js';
 import { continueAsNew } from '../core/use-cases/continue-as-new.js';
@@ -13,7 +14,12 @@ import { enterStage } from '../core/use-cases/enter-stage.js';
 import { openGate } from '../core/use-cases/open-gate.js';
 import { remindGate } from '../core/use-cases/remind-gate.js';
 import { reworkStage } from '../core/use-cases/rework-stage.js';
-import { type LifecycleEvent, lifecycleEventSchema } from '../core/workflow-contract.js';
+import {
+  CONTINUE_AS_NEW,
+  type EnterStageResult,
+  type LifecycleEvent,
+  lifecycleEventSchema,
+} from '../core/workflow-contract.js';
 
 /** Parses `event` and runs its action with `deps`. Throws ValidationError for a malformed event. */
 export async function handleLifecycle(deps: Deps, event: unknown): Promise<unknown> {
@@ -26,8 +32,9 @@ export async function handleLifecycle(deps: Deps, event: unknown): Promise<unkno
   const e = parsed.data;
   const fields = { action: e.action, projectId: e.projectId, ...('stage' in e ? { stage: e.stage } : {}) };
   deps.log.info('lifecycle action', fields);
+  let result: unknown;
   try {
-    return (await dispatch(deps, e)) ?? {};
+    result = (await dispatch(deps, e)) ?? {};
   } catch (error) {
     deps.log.error('lifecycle action failed', {
       ...fields,
@@ -35,6 +42,23 @@ export async function handleLifecycle(deps: Deps, event: unknown): Promise<unkno
     });
     throw error;
   }
+  // After entering a stage, the state machine continues as a new execution on this error (a
+  // Catch, no Choice state). The remind step still answers with a result its Choice reads.
+  if ((e.action === 'enterStage' || e.action === 'advanceStage') && isContinueAsNew(result))
+    throw new ContinueAsNewDue(e.projectId);
+  return result;
+}
+
+/** Thrown when the entered stage's execution should continue as a new one (name: CONTINUE_AS_NEW). */
+export class ContinueAsNewDue extends Error {
+  constructor(projectId: string) {
+    super(`project ${projectId}: the execution continues as a new one`);
+    this.name = CONTINUE_AS_NEW;
+  }
+}
+
+function isContinueAsNew(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && (result as EnterStageResult).continueAsNew === true;
 }
 
 function dispatch(deps: Deps, e: LifecycleEvent): Promise<unknown> {
@@ -47,6 +71,8 @@ function dispatch(deps: Deps, e: LifecycleEvent): Promise<unknown> {
       return remindGate(deps, e);
     case 'reworkStage':
       return reworkStage(deps, e);
+    case 'advanceStage':
+      return advanceStage(deps, e);
     case 'completeStage':
       return completeStage(deps, e);
     case 'continueAsNew':

@@ -27,6 +27,25 @@ export const TABLE_ACTIONS = [
   'ConditionCheckItem',
 ] as const;
 
+/**
+ * How every function is bundled (the bench rebuilds the bundles with exactly these options).
+ */
+export const BUNDLING = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  platform: 'node',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // The pinned SDK versions go with the code, not the runtime's copy.
+  bundleAwsSDK: true,
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  banner:
+    "import { createRequire as __milepostCreateRequire } from 'node:module'; const require = __milepostCreateRequire(import.meta.url);",
+  forceDockerBundling: false,
+} as const satisfies nodejs.BundlingOptions;
+
 export interface MilepostFunctionProps {
   /** Handler entry, relative to the repository root (it exports `handler`), e.g. `functions/handlers/http.ts`. */
   readonly entry: string;
@@ -80,21 +99,7 @@ export class MilepostFunction extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The pinned SDK versions go with the code, not the runtime's copy.
-        bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire as __milepostCreateRequire } from 'node:module'; const require = __milepostCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-      },
+      bundling: BUNDLING,
     });
   }
 

@@ -71,12 +71,16 @@ export class OperationsDashboard extends Construct {
     const decided = fromLog('ApprovalsDecided', props.httpLogGroup, 'approval decided');
     const rejected = fromLog('ApprovalsRejected', props.httpLogGroup, 'approval decided', 'reject');
     const gatesOpened = fromLog('GatesOpened', props.lifecycleLogGroup, 'lifecycle action', 'openGate');
-    const stagesCompleted = fromLog(
-      'StagesCompleted',
-      props.lifecycleLogGroup,
-      'lifecycle action',
-      'completeStage',
-    );
+    // A stage completes in `advanceStage` (current definitions: completes it and enters the next)
+    // or in `completeStage` (executions still running a definition deployed before it).
+    const stagesCompleted = new cloudwatch.MathExpression({
+      expression: 'advanced + completed',
+      usingMetrics: {
+        advanced: fromLog('StagesAdvanced', props.lifecycleLogGroup, 'lifecycle action', 'advanceStage'),
+        completed: fromLog('StagesCompleted', props.lifecycleLogGroup, 'lifecycle action', 'completeStage'),
+      },
+      period: DAY,
+    });
 
     // --- Every project's state machine (milepost-<id>) ------------------------------------------
     const executions = (metricName: string, label: string) =>

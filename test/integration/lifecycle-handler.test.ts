@@ -8,14 +8,20 @@ import { makeDeployment, makeTrainingSession } from '../support/dynamo.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
 
 /** Runs one stage the way the state machine does, approving through the real page use cases. */
-async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise<string> {
+async function walkStage(
+  f: LifecycleFixture,
+  stage: string,
+  n: number,
+  advanceFrom?: string,
+): Promise<string> {
   const projectId = f.projectId;
-  const entered = (await handleLifecycle(f.deps, {
-    action: 'enterStage',
-    projectId,
-    stage,
-    executionStartedAt: START,
-  })) as { waitUntil?: string };
+  // As current definitions do: the previous stage's complete step enters this one (advanceStage).
+  const entered = (await handleLifecycle(
+    f.deps,
+    advanceFrom
+      ? { action: 'advanceStage', projectId, stage: advanceFrom, next: stage, executionStartedAt: START }
+      : { action: 'enterStage', projectId, stage, executionStartedAt: START },
+  )) as { waitUntil?: string };
   if (entered.waitUntil) f.clock.at = new Date(entered.waitUntil);
   const token = `secret-task-token-${stage}-${n}-XXXXXXXXXXXXXXXX`;
   const sentBefore = f.mailer.sent.length;
@@ -55,14 +61,61 @@ async function walkStage(f: LifecycleFixture, stage: string, n: number): Promise
     expect(await decideLink(f.deps, id, 'approve', 'Looks good')).toBe('recorded');
   }
   expect(f.workflow.successes.at(-1)?.taskToken).toBe(token);
-  await handleLifecycle(f.deps, { action: 'completeStage', projectId, stage });
+  if (advanceFrom === undefined) await handleLifecycle(f.deps, { action: 'completeStage', projectId, stage });
   return token;
 }
 
+const STAGES = ['initiation', 'resourcing', 'risk', 'execution', 'qa', 'deployment', 'support'];
+
 describe('handleLifecycle', () => {
+  it('advances: completes a stage and enters the next in one step, and closes after the last', async () => {
+    const f = await lifecycleFixture();
+    await walkStage(f, 'initiation', 0, undefined);
+    // From here each step completes one stage (walkStage completed initiation) and enters the next.
+    for (const [i, stage] of STAGES.entries()) {
+      if (i === 0) continue;
+      await walkStage(f, stage, i, STAGES[i - 1]);
+      expect((await f.stage(STAGES[i - 1] as string)).status).toBe('completed');
+      expect((await f.deps.store.getProject(f.projectId))?.currentStage).toBe(stage);
+    }
+    const closed = await handleLifecycle(f.deps, {
+      action: 'advanceStage',
+      projectId: f.projectId,
+      stage: 'support',
+      executionStartedAt: START,
+    });
+    expect(closed).toMatchObject({ closed: true });
+    expect((await f.stage('support')).status).toBe('completed');
+    expect((await f.deps.store.getProject(f.projectId))?.status).toBe('closed');
+    // A retry of the last step changes nothing.
+    await handleLifecycle(f.deps, {
+      action: 'advanceStage',
+      projectId: f.projectId,
+      stage: 'support',
+      executionStartedAt: START,
+    });
+    expect((await f.deps.store.getProject(f.projectId))?.status).toBe('closed');
+  });
+
+  it('fails an enter step with ContinueAsNew when the execution is old, for the state machine to catch', async () => {
+    const f = await lifecycleFixture();
+    const old = new Date(Date.parse(START) - 301 * 86_400_000).toISOString();
+    f.clock.at = new Date(START);
+    await expect(
+      handleLifecycle(f.deps, {
+        action: 'enterStage',
+        projectId: f.projectId,
+        stage: 'initiation',
+        executionStartedAt: old,
+      }),
+    ).rejects.toMatchObject({ name: 'ContinueAsNew' });
+    // The stage was entered all the same: the new execution resumes at it.
+    expect((await f.deps.store.getProject(f.projectId))?.currentStage).toBe('initiation');
+  });
+
   it('walks a project from initiation to close, never logging or emailing a token or link id', async () => {
     const f = await lifecycleFixture();
-    const stages = ['initiation', 'resourcing', 'risk', 'execution', 'qa', 'deployment', 'support'];
+    const stages = STAGES;
     const tokens: string[] = [];
     for (const [i, stage] of stages.entries()) tokens.push(await walkStage(f, stage, i));
     const closed = await handleLifecycle(f.deps, { action: 'closeProject', projectId: f.projectId });

@@ -125,7 +125,14 @@ describe('the synthesized definitions', () => {
         expect(retried, name).toEqual(
           expect.arrayContaining(['Lambda.ServiceException', 'States.TaskFailed']),
         );
-        for (const r of retriers) expect(r.BackoffRate, name).toBeGreaterThan(1);
+        // ContinueAsNew is a decision of enter and complete, never retried (caught instead).
+        const [first, ...rest] = retriers;
+        if (name.endsWith(': enter') || name.endsWith(': complete')) {
+          expect(first, name).toEqual({ ErrorEquals: ['ContinueAsNew'], MaxAttempts: 0 });
+          for (const r of rest) expect(r.BackoffRate, name).toBeGreaterThan(1);
+        } else {
+          for (const r of retriers) expect(r.BackoffRate, name).toBeGreaterThan(1);
+        }
       }
     }
   });
@@ -140,12 +147,21 @@ describe('the synthesized definitions', () => {
     }
   });
 
-  it('keep only the enter and remind results in the state data', () => {
-    for (const definition of fixtures.definitions.values()) {
+  it('keep only the enter (also of the next stage, by complete) and remind results in the state data', () => {
+    for (const { spec, stages } of fixtures.specs) {
+      const definition = fixtures.definitions.get(spec.id)!;
+      const last = stageStateNames(stages.at(-1)!.key).complete;
       for (const [name, task] of tasksOf(definition)) {
-        const expected = name.endsWith(': enter') ? '$.enter' : name.endsWith(': remind') ? '$.remind' : null;
+        const expected =
+          name.endsWith(': enter') || (name.endsWith(': complete') && name !== last)
+            ? '$.enter'
+            : name.endsWith(': remind')
+              ? '$.remind'
+              : null;
         expect(task.ResultPath, name).toBe(expected);
       }
+      // The last stage's complete closes the project and ends the execution.
+      expect(definition.States[last]!.End, last).toBe(true);
     }
   });
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  CONTINUE_AS_NEW,
   type LifecycleAction,
   type LifecycleEvent,
   lifecycleEventSchema,
@@ -40,6 +41,9 @@ const defaults: Record<LifecycleAction, Behavior> = {
   remindGate: () => ({ continueAsNew: false }),
   reworkStage: () => ({}),
   completeStage: () => ({}),
+  advanceStage: () => {
+    throw new Error('advanceStage is run as completeStage + enterStage / closeProject');
+  },
   continueAsNew: () => ({}),
   closeProject: () => ({}),
 };
@@ -53,14 +57,35 @@ async function execute(
   const actions: string[] = [];
   const events: LifecycleEvent[] = [];
   const calls = new Map<string, number>();
-  const fake = (taskInput: unknown) => {
-    const event = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
+  const run = (event: LifecycleEvent) => {
     const key = 'stage' in event ? `${event.action}:${event.stage}` : event.action;
     const call = (calls.get(key) ?? 0) + 1;
     calls.set(key, call);
     actions.push(key);
     events.push(event);
     return (behaviors[event.action] ?? defaults[event.action])(event, call);
+  };
+  const fake = async (taskInput: unknown) => {
+    const event = lifecycleEventSchema.parse(lifecyclePayload(taskInput));
+    let result: unknown;
+    if (event.action === 'advanceStage') {
+      // As the handler's advanceStage: complete the stage, then enter the next or close.
+      const { projectId, stage, next, executionStartedAt } = event;
+      await run({ action: 'completeStage', projectId, stage });
+      result = await (next === undefined
+        ? run({ action: 'closeProject', projectId })
+        : run({ action: 'enterStage', projectId, stage: next, executionStartedAt }));
+    } else {
+      result = await run(event);
+    }
+    // As the handler: an entered stage that should continue as new fails its task with ContinueAsNew.
+    const entered = event.action === 'enterStage' || (event.action === 'advanceStage' && event.next);
+    if (entered && (result as { continueAsNew?: boolean } | undefined)?.continueAsNew === true) {
+      const error = new Error('continue as new');
+      error.name = CONTINUE_AS_NEW;
+      throw error;
+    }
+    return result;
   };
   const taskResourceLocalHandlers = Object.fromEntries(
     Object.entries(definition.States)
@@ -274,24 +299,20 @@ describe('the support stage', () => {
     expect(run.states).toEqual([
       'route to stage',
       'support: enter',
-      'support: continue as new?',
-      'support: hypercare?',
       'support: wait for hypercare end',
       'support: gate',
       'support: complete',
-      'close project',
-      'closed',
     ]);
   });
 
-  it('opens the gate at once when entering the stage returned no hypercare end', async () => {
+  it('opens the gate at once when the hypercare end entering the stage returned has passed', async () => {
     const run = await execute(
       definitionOf(projectId),
       { projectId, startAt: 'support' },
-      { enterStage: () => ({ continueAsNew: false }) },
+      { enterStage: () => ({ continueAsNew: false, waitUntil: new Date(Date.now() - 1000).toISOString() }) },
     );
 
-    expect(run.states).not.toContain('support: wait for hypercare end');
+    expect(run.states.slice(2, 4)).toEqual(['support: wait for hypercare end', 'support: gate']);
     expect(run.actions).toEqual([...happyStage('support'), 'closeProject']);
   });
 });
@@ -301,8 +322,9 @@ describe('state transitions', () => {
     const projectId = 'harbor-law-network';
     const run = await execute(definitionOf(projectId), { projectId });
 
-    // router + per stage (enter, continue as new?, gate, complete) + support's hypercare? and wait + close + closed
+    // per stage: gate and complete (which enters the next stage, or closes after the last);
+    // per execution: the router, the first stage's enter and support's hypercare wait
     const stages = stagesOf(projectId).length;
-    expect(run.states).toHaveLength(1 + 4 * stages + 2 + 2);
+    expect(run.states).toHaveLength(2 * stages + 3);
   });
 });

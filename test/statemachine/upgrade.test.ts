@@ -18,7 +18,7 @@ import { synthesizeDefinitions } from '../../infra/definitions.js';
 import { type SfnLocal, startSfnLocal, type TaskCall } from '../../local/sfn-local.js';
 import { type AslDefinition, lifecyclePayload } from '../../statemachines/definition.js';
 
-type Payload = { action: string; stage?: string; taskToken?: string; release?: string };
+type Payload = { action: string; stage?: string; next?: string; taskToken?: string; release?: string };
 
 /** Release B of the definition: every Task tells the lifecycle function it comes from B. */
 function releaseB(a: AslDefinition): AslDefinition {
@@ -73,14 +73,17 @@ describe('an upgrade while a gate waits', () => {
         if (call.waitForToken && payload.taskToken) {
           tokens.push({ execution: call.execution.name, stage: payload.stage, token: payload.taskToken });
         }
-        if (
-          payload.action === 'enterStage' &&
-          payload.stage &&
-          stageType(payload.stage).waitsFor === 'period'
-        ) {
+        // enterStage enters `stage`; advanceStage completes `stage` and enters `next` (none: closes).
+        const entered =
+          payload.action === 'enterStage'
+            ? payload.stage
+            : payload.action === 'advanceStage'
+              ? payload.next
+              : undefined;
+        if (entered && stageType(entered).waitsFor === 'period') {
           return { continueAsNew: false, waitUntil: new Date(Date.now() - 60_000).toISOString() };
         }
-        return payload.action === 'enterStage' ? { continueAsNew: false } : {};
+        return entered ? { continueAsNew: false } : {};
       },
     });
     const arn = sfn.addStateMachine(`milepost-${id}`, a);
@@ -135,7 +138,12 @@ describe('an upgrade while a gate waits', () => {
     expect(afterUpgrade.length).toBeGreaterThan(loaded!.stages.length);
     // Still definition A: no task of the old execution came from B.
     for (const c of afterUpgrade) expect(c.payload.release).toBeUndefined();
-    expect(afterUpgrade.at(-1)?.payload.action).toBe('closeProject');
+    // The last stage's complete closes the project.
+    expect(afterUpgrade.at(-1)?.payload).toMatchObject({
+      action: 'advanceStage',
+      stage: loaded!.stages.at(-1)!.key,
+    });
+    expect(afterUpgrade.at(-1)?.payload.next).toBeUndefined();
 
     // A new execution (continue-as-new, a new project) runs definition B.
     await client.send(

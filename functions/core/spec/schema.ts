@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
 import { isKnownTimeZone } from '../time.js';
+import { definitionSizeProblem } from './definition-size.js';
 import {
   DEFAULT_MAX_REMINDERS,
   DEFAULT_REMIND_AFTER_DAYS,
@@ -336,6 +337,12 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
       }
     }
   }
+
+  // Stages past what a state machine definition holds would only fail at deploy.
+  const tooBig = definitionSizeProblem(
+    stageKeys.map((key) => ({ key, ...(stageType(key).waitsFor ? { waitsFor: 'period' as const } : {}) })),
+  );
+  if (tooBig) add(['stages'], tooBig);
 
   spec.deliverables.forEach((d, i) => {
     if (!stageKeys.includes(d.stage)) add(['deliverables', i, 'stage'], `unknown stage "${d.stage}"`);

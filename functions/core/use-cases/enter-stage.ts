@@ -96,5 +96,9 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
     ]);
   }
   const continueAsNew = await claimContinuationIfDue(deps, project.id, stage.key, input.executionStartedAt);
-  return { continueAsNew, ...(stage.supportUntil ? { waitUntil: stage.supportUntil } : {}) };
+  // A stage that waits for a period always says until when (now, when it has no period left):
+  // the state machine waits on it without a Choice first.
+  const waitUntil =
+    stageType(stage.key).waitsFor === 'period' ? (stage.supportUntil ?? at) : stage.supportUntil;
+  return { continueAsNew, ...(waitUntil ? { waitUntil } : {}) };
 }

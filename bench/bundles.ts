@@ -1,0 +1,107 @@
+/**
+ * The Lambda bundles as `cdk synth` builds them: each handler bundled by esbuild with the options
+ * of infra/constructs/milepost-function.ts (BUNDLING), its code size (without the source map),
+ * and its cold module load: the CPU time of a fresh Node process that imports the bundle, against
+ * one that imports an empty module (median of runs; the ratio is what the entry module costs on
+ * top of starting Node).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/milepost-function.js';
+
+/** One handler's figures. */
+export interface BundleFigures {
+  name: string;
+  /** Bytes of the code file (the map is a separate file, left out of the zip when maps are off). */
+  codeBytes: number;
+  /** Bytes of the source map esbuild wrote next to it (0 when none). */
+  mapBytes: number;
+  /** Median CPU ms of a process importing the bundle, and of one importing an empty module. */
+  loadCpuMs: number;
+  emptyCpuMs: number;
+}
+
+/** The environment a function sees in AWS (readEnv validates it at the first event, not at import). */
+const FUNCTION_ENV = {
+  AWS_REGION: 'eu-west-2',
+  TABLE_NAME: 'milepost',
+  DOCUMENTS_BUCKET: 'milepost-documents',
+  STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:eu-west-2:123456789012:stateMachine:milepost-',
+  PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-2.amazonaws.com',
+  SENDER_EMAIL: 'projects@msp.example',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** CPU ms (user + system) of a fresh Node process from its start until `file` is imported. */
+function importCpuMs(file: string): number {
+  const script = `await import(${JSON.stringify(pathToFileURL(file).href)}); const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', ...FUNCTION_ENV },
+  });
+  if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr.trim().split('\n')[0]}`);
+  return Number(r.stdout);
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Bundles every handler of functions/handlers/ and measures it (`runs` load measurements each). */
+export async function measureBundles(runs: number): Promise<BundleFigures[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'milepost-bundles-'));
+  try {
+    const empty = join(dir, 'empty.mjs');
+    writeFileSync(empty, '');
+    const entries = readdirSync(join(PROJECT_ROOT, 'functions/handlers'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+    const out: BundleFigures[] = [];
+    for (const file of entries) {
+      const name = file.replace(/\.ts$/, '');
+      const outfile = join(dir, name, 'index.mjs');
+      await build({
+        entryPoints: [join(PROJECT_ROOT, 'functions/handlers', file)],
+        outfile,
+        bundle: true,
+        format: BUNDLING.format,
+        target: BUNDLING.target,
+        platform: BUNDLING.platform,
+        minify: BUNDLING.minify,
+        sourcemap: BUNDLING.sourceMap,
+        sourcesContent: BUNDLING.sourcesContent,
+        mainFields: [...BUNDLING.mainFields],
+        banner: { js: BUNDLING.banner },
+        logLevel: 'error',
+      });
+      const mapFile = `${outfile}.map`;
+      let mapBytes = 0;
+      try {
+        mapBytes = statSync(mapFile).size;
+      } catch {}
+      const loads: number[] = [];
+      const empties: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        // Alternate, so that a busy moment of the machine weighs on both alike.
+        empties.push(importCpuMs(empty));
+        loads.push(importCpuMs(outfile));
+      }
+      out.push({
+        name,
+        codeBytes: statSync(outfile).size,
+        mapBytes,
+        loadCpuMs: median(loads),
+        emptyCpuMs: median(empties),
+      });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
