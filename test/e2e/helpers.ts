@@ -6,7 +6,8 @@ import type { OutboxEmail } from '../../local/ses-local.js';
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
-  limitMs = 40_000,
+  // A bound for a busy machine, not the expected time: checks pass as soon as they hold.
+  limitMs = 120_000,
 ): Promise<T> {
   const deadline = Date.now() + limitMs;
   for (;;) {

@@ -123,7 +123,10 @@ describe('failed executions while the runtime runs', () => {
       ['fails-once-g0', 'FAILED'],
       ['fails-once-g0-r1', 'RUNNING'],
     ]);
-    expect(notices).toContain('milepost: fails-once restarted at stage initiation as fails-once-g0-r1');
+    // The notice follows the restart's start, asynchronously: wait for it rather than race it.
+    await waitFor('the restart notice', () =>
+      notices.includes('milepost: fails-once restarted at stage initiation as fails-once-g0-r1'),
+    );
     // Only fails-once has requests out (fails-always never opened its gate): one link per approver.
     const links = await waitFor('both approval emails', async () => {
       const l = [...(await approvalLinks(rt.url, SPONSOR)), ...(await approvalLinks(rt.url, APPROVER))];
@@ -149,7 +152,7 @@ describe('failed executions while the runtime runs', () => {
     ]);
     expect(notices.filter((l) => l.includes('fails-always restarted'))).toHaveLength(2);
     expect((await project(rt.url, 'fails-always')).status).toBe('active');
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('restart while a gate waits after a rejection', () => {
@@ -226,5 +229,5 @@ describe('restart while a gate waits after a rejection', () => {
     const gate = (await project(second.url, ID)).gates.find((g) => g.stage === 'initiation');
     expect(gate).toMatchObject({ status: 'approved', round: 2 });
     expect(gate?.approvers.every((a) => a.decision === 'approve')).toBe(true);
-  }, 60_000);
+  }, 240_000);
 });
