@@ -249,8 +249,9 @@ async function start(
   const startAt = options.clock?.start;
   if (startAt && !(clock instanceof KeptClock)) clock.advance(startAt.getTime() - clock.now().getTime());
 
-  // As a deploy would: a new project starts its first execution (through the SDK).
-  await registerProjects(ready, projects);
+  // The supervisor watches before anything starts: an execution that fails while the projects
+  // are still being registered or resumed is restarted like any other (a failure it did not see
+  // would leave that project without a workflow until the next start).
   const restarts = new ExecutionSupervisor(
     ready,
     sfn,
@@ -259,8 +260,10 @@ async function start(
     options.restartFailed,
   );
   cleanups.push(() => restarts.stop());
-  await restarts.resumeAll();
   supervisor = restarts;
+  // As a deploy would: a new project starts its first execution (through the SDK).
+  await registerProjects(ready, projects);
+  await restarts.resumeAll();
 
   const scheduler = new LocalScheduler({
     clock,
