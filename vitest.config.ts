@@ -10,6 +10,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 240_000,
     pool: 'forks',
+    // Two workers even on 2 cores (vitest's default would be cores - 1 = 1): most of the long files
+    // wait on subprocesses, JVMs, browsers and timers, so two overlap well; the limits above are
+    // generous enough for two suites side by side.
+    maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -27,10 +27,18 @@ export class ExecutionSupervisor {
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Settle the backoffs still waiting when the supervisor stops. */
+  private readonly cancels = new Set<() => void>();
   /** Per project: the stage of its last failure and how many restarts it has had there. */
   private readonly streaks = new Map<string, { stage: string; restarts: number }>();
   /** Project id by state machine name. */
   private readonly projectOf = new Map<string, string>();
+  /**
+   * Projects with an execution that failed in this process: their restarts (or the decision to
+   * give up) belong to the failure path, so resumeAll, which resumes what a previous stop left,
+   * leaves them alone — also when it reaches them only after they failed, restarted and gave up.
+   */
+  private readonly failedHere = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -47,18 +55,23 @@ export class ExecutionSupervisor {
 
   /** Resumes every project that needs it (see the module comment). */
   async resumeAll(): Promise<void> {
-    for (const projectId of this.projectOf.values()) await this.resume(projectId);
+    for (const projectId of this.projectOf.values()) {
+      await this.resume(projectId, { leaveFailed: true });
+    }
   }
 
   /**
    * Starts an execution of an active project at its current stage unless one runs here. Returns
    * the name started, or undefined when there was nothing to do.
    */
-  async resume(projectId: string): Promise<string | undefined> {
+  async resume(projectId: string, options: { leaveFailed?: boolean } = {}): Promise<string | undefined> {
     const project = await this.deps.store.getProject(projectId);
     if (project?.status !== 'active') return undefined;
     const known = this.sfn.listExecutions(stateMachineName(project.id));
     if (known.some((e) => this.sfn.isRunning(e.executionArn))) return undefined;
+    // Checked after the read, together with the running check: an execution that failed while
+    // the project was read has been handed to the failure path (failed() runs as it ends).
+    if (options.leaveFailed && this.failedHere.has(projectId)) return undefined;
     const base = project.executionName ?? executionName(project.id, project.generation);
     const restarts = known.filter((e) => e.name.startsWith(`${base}-r`)).length;
     const name = `${base}-r${restarts + 1}`;
@@ -73,6 +86,7 @@ export class ExecutionSupervisor {
   failed(execution: LocalExecution): void {
     const projectId = this.projectOf.get(execution.stateMachineName);
     if (!projectId || this.stopped) return;
+    this.failedHere.add(projectId);
     void this.schedule(projectId, execution.name).catch((err: unknown) => {
       this.notify(`milepost: could not restart ${projectId}: ${err instanceof Error ? err.message : err}`);
     });
@@ -83,6 +97,8 @@ export class ExecutionSupervisor {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
   }
 
   private async schedule(projectId: string, failedName: string): Promise<void> {
@@ -110,21 +126,18 @@ export class ExecutionSupervisor {
       attempt: restarts + 1,
       delayMs: delay,
     });
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.stopped) return;
-      this.resume(projectId).then(
-        (name) => {
-          if (name)
-            this.notify(`milepost: ${projectId} restarted at stage ${project.currentStage} as ${name}`);
-        },
-        (err: unknown) => {
-          this.notify(
-            `milepost: could not restart ${projectId}: ${err instanceof Error ? err.message : err}`,
-          );
-        },
-      );
-    }, delay);
-    this.timers.add(timer);
+    const due = await new Promise<boolean>((resolve) => {
+      const cancel = () => resolve(false);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.cancels.delete(cancel);
+        resolve(!this.stopped);
+      }, delay);
+      this.timers.add(timer);
+      this.cancels.add(cancel);
+    });
+    if (!due) return;
+    const name = await this.resume(projectId);
+    if (name) this.notify(`milepost: ${projectId} restarted at stage ${project.currentStage} as ${name}`);
   }
 }
