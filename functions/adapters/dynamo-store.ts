@@ -93,12 +93,12 @@ const LINK_SK = 'LINK';
 const projectsPk = (status: ProjectStatus) => `PROJECTS#${status}`;
 
 /** Member and stakeholder ids are emails: compared without case. */
-function childId(entity: ProjectChild, id: string): string {
+export function childId(entity: ProjectChild, id: string): string {
   return entity === 'member' || entity === 'stakeholder' ? id.toLowerCase() : id;
 }
 
 /** The id of a child record within its project (stage key, gate stage, member email...). */
-function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
+export function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
   switch (entity.entity) {
     case 'stage':
       return entity.key;
@@ -153,7 +153,8 @@ function parseRecord<K extends RecordKind>(kind: K, item: Item): RecordOf<K> {
   );
 }
 
-function describe(entity: Entity): string {
+/** A record in words, for conflict messages (`risk data-loss of project acme`). */
+export function describeEntity(entity: Entity): string {
   switch (entity.entity) {
     case 'project':
       return `project ${entity.id}`;
@@ -170,7 +171,7 @@ function describe(entity: Entity): string {
  * same `at` (one commit, or a fake clock in tests) keep the order in which they were committed.
  */
 let lastSequence = 0n;
-function eventId(at: string): string {
+export function eventId(at: string): string {
   const now = process.hrtime.bigint();
   lastSequence = now > lastSequence ? now : lastSequence + 1n;
   return `${at}#${lastSequence.toString(16).padStart(16, '0')}${randomBytes(4).toString('hex')}`;
@@ -335,7 +336,7 @@ export class DynamoProjectStore implements ProjectStore {
       const keys = keysOf(entity);
       const id = `${keys[PK]}|${keys[SK]}`;
       if (seen.has(id)) {
-        throw new TransactionTooLargeError(`a commit changes ${describe(entity)} twice`);
+        throw new TransactionTooLargeError(`a commit changes ${describeEntity(entity)} twice`);
       }
       seen.add(id);
       const read = changes[i]?.version ?? 0;
@@ -382,7 +383,7 @@ export class DynamoProjectStore implements ProjectStore {
         const entity = stored[i];
         if (r.Code !== 'ConditionalCheckFailed' || !entity) return [];
         return [
-          `${describe(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
+          `${describeEntity(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
         ];
       });
       const message = failed.length

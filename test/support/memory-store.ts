@@ -1,14 +1,12 @@
-/**
- * An in-memory `ProjectStore` for unit tests of the core (criteria, documents, use cases) that
- * need records but not DynamoDB. It keeps the contract of the DynamoDB store, and
- * test/integration/store-contract.test.ts runs the same scenarios on both so they cannot drift:
- * optimistic locking (`version` read, ConflictError, nothing written on a failed commit), one
- * commit at most 100 items and never one record twice, lists in key order (stages by `order`),
- * the event log and the project list paged with an opaque cursor. Records are copied in and out,
- * so a caller that mutates what it read changes nothing stored.
- */
-import { randomBytes } from 'node:crypto';
-import { MAX_TRANSACTION_ITEMS, TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
+// Keys, ids and messages as the DynamoDB store makes them: one definition, so the two cannot differ.
+import {
+  childId,
+  describeEntity,
+  eventId,
+  idOf,
+  MAX_TRANSACTION_ITEMS,
+  TransactionTooLargeError,
+} from '../../functions/adapters/dynamo-store.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import type {
   Entity,
@@ -24,25 +22,6 @@ import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
 
-/** Member and stakeholder ids are emails, compared without case (as the DynamoDB keys are). */
-function childId(entity: ProjectChild, id: string): string {
-  return entity === 'member' || entity === 'stakeholder' ? id.toLowerCase() : id;
-}
-
-function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
-  switch (entity.entity) {
-    case 'stage':
-      return entity.key;
-    case 'gate':
-      return entity.stage;
-    case 'member':
-    case 'stakeholder':
-      return entity.email;
-    default:
-      return entity.id;
-  }
-}
-
 function keyOf(entity: Entity): string {
   switch (entity.entity) {
     case 'project':
@@ -51,17 +30,6 @@ function keyOf(entity: Entity): string {
       return `link|${entity.linkHash}`;
     default:
       return `child|${entity.projectId}|${entity.entity}|${childId(entity.entity, idOf(entity))}`;
-  }
-}
-
-function describeEntity(entity: Entity): string {
-  switch (entity.entity) {
-    case 'project':
-      return `project ${entity.id}`;
-    case 'link':
-      return 'approval link';
-    default:
-      return `${entity.entity} ${idOf(entity)} of project ${entity.projectId}`;
   }
 }
 
@@ -77,13 +45,6 @@ function copy<T>(value: T): T {
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-let lastSequence = 0n;
-function eventId(at: string): string {
-  const now = process.hrtime.bigint();
-  lastSequence = now > lastSequence ? now : lastSequence + 1n;
-  return `${at}#${lastSequence.toString(16).padStart(16, '0')}${randomBytes(4).toString('hex')}`;
-}
 
 function pageSize(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE;
