@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Runtime, startRuntime } from '../../local/runtime.js';
 import { projectSpecInput } from '../support/dynamo.js';
-import { approvalLinks, getJson, project, waitFor } from './helpers.js';
+import { approvalLinks, getJson, launchBrowser, project, waitFor } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ID = 'browser-check';
 const SPONSOR = 'sponsor@acme.example';
 const root = mkdtempSync(join(tmpdir(), 'milepost-browser-'));
@@ -22,11 +21,6 @@ afterAll(async () => {
 
 describe('approving in a browser', () => {
   it('opens the link from the outbox, approves, and sees the stage advance on the dashboard', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium) to run this test`,
-      );
-    }
     const projectsDir = join(root, 'projects');
     mkdirSync(projectsDir);
     writeFileSync(
@@ -64,19 +58,7 @@ describe('approving in a browser', () => {
       return links.length > 0 && links;
     });
 
-    context = await chromium.launchPersistentContext(join(root, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    context = await launchBrowser(join(root, 'profile'));
     const page = context.pages()[0] ?? (await context.newPage());
 
     // The console needs a session: sign in locally as the project's PM.

@@ -6,17 +6,16 @@
  * project page and a form with errors: no serious or critical violation. At 375 px the pages do
  * not scroll sideways (tables scroll inside their sections).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Runtime, startRuntime } from '../../local/runtime.js';
 import { projectSpecInput } from '../support/dynamo.js';
-import { approvalLinks, decide, project, waitFor } from './helpers.js';
+import { approvalLinks, decide, launchBrowser, project, waitFor } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
 const A = 'console-a';
 const B = 'console-b';
@@ -73,11 +72,6 @@ async function signIn(page: Page, base: string, email: string): Promise<void> {
 
 describe('the staff console in a browser', () => {
   it('signs in locally, records a task, submits a stage, and refuses someone outside the team', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium) to run this test`,
-      );
-    }
     const projectsDir = join(root, 'projects');
     mkdirSync(projectsDir);
     const stages = [{ key: 'initiation', gate: { submit: true } }, { key: 'execution' }];
@@ -120,21 +114,10 @@ describe('the staff console in a browser', () => {
       return g?.status === 'waiting';
     });
 
-    context = await chromium.launchPersistentContext(join(root, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
+    context = await launchBrowser(join(root, 'profile'), {
       // axe-core is injected as a script, which the console's CSP (rightly) forbids.
       bypassCSP: true,
       viewport: { width: 375, height: 800 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
     });
     const page = context.pages()[0] ?? (await context.newPage());
 

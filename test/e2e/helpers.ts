@@ -1,4 +1,6 @@
 /** Helpers of the end-to-end tests: polling, the outbox's approval links, the staff API. */
+import { existsSync } from 'node:fs';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
 import type { OutboxEmail } from '../../local/ses-local.js';
 
@@ -62,4 +64,36 @@ export async function decide(link: string, origin: string, decision: 'approve' |
     body: new URLSearchParams({ csrf, decision, comment }).toString(),
   });
   return { status: res.status, html: await res.text(), page: html };
+}
+
+/** The system Chromium the browser tests drive (never a downloaded browser; .ci/run installs it). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with a profile in `profileDir`, the flags that keep it off the network, and
+ * `options` (viewport, bypassCSP...). A missing browser is one clear error.
+ */
+export async function launchBrowser(
+  profileDir: string,
+  options: Parameters<typeof chromium.launchPersistentContext>[1] = {},
+): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium) to run this test`,
+    );
+  }
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ...options,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
 }
