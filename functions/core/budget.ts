@@ -149,6 +149,19 @@ export async function loadBudgetBurn(
   return budgetBurn({ spec: project.spec, ...(ledger ? { ledger } : {}), resources, tasks });
 }
 
+/** Whether the actual cost is over the budget: reads only the ledger and the resources (the gate criteria). */
+export async function loadOverBudget(
+  store: ProjectStore,
+  project: { id: string; spec: Pick<ProjectSpec, 'budget'> },
+): Promise<BudgetBurn> {
+  const [ledger, resources] = await Promise.all([
+    store.get(project.id, 'ledger', LEDGER_ID),
+    store.list(project.id, 'resource'),
+  ]);
+  // EAC needs the tasks; the criterion needs only the actual cost, so none are read here.
+  return budgetBurn({ spec: project.spec, ...(ledger ? { ledger } : {}), resources, tasks: [] });
+}
+
 /**
  * The exit criterion every stage's gate shares: none while the actual cost is within the budget;
  * past it, one sentence that says how to clear it (a change request that raises the budget).

@@ -6,7 +6,7 @@
  * One criterion belongs to every stage: the actual cost must be within the budget of the effective
  * spec (budget.ts); past it, no gate passes until a change request raises the budget.
  */
-import { budgetCriterion, loadBudgetBurn } from './budget.js';
+import { budgetCriterion, loadOverBudget } from './budget.js';
 import { NotFoundError } from './errors.js';
 import type { Project } from './model.js';
 import type { ProjectStore } from './ports.js';
@@ -29,7 +29,7 @@ export async function evaluateCriteria(
   }
   const [stageUnmet, burn] = await Promise.all([
     stageType(stageKey).unmetCriteria({ store, project, stageKey, now }),
-    loadBudgetBurn(store, project),
+    loadOverBudget(store, project),
   ]);
   const unmet = [...stageUnmet, ...budgetCriterion(project.id, burn)];
   return { met: unmet.length === 0, unmet };
