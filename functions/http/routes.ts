@@ -529,6 +529,28 @@ export const ROUTES = {
     },
     responses: consoleFormResponses,
   }),
+  timeEntryForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/time-entries',
+    operationId: 'timeEntryForm',
+    summary: 'Console: record time (person, day, hours, task, note)',
+    request: {
+      params: z.object({ id: projectId }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            person: z.string().meta({ description: 'A team member’s email' }),
+            date: z.string().meta({ description: 'The day worked, YYYY-MM-DD' }),
+            hours: z.string().meta({ description: 'More than 0, at most 24' }),
+            task: z.string().optional().meta({ description: 'A task id (empty: none)' }),
+            note: z.string().optional(),
+          }),
+        ),
+      },
+    },
+    responses: consoleFormResponses,
+  }),
   correctiveActionForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/deviations/{key}/corrective-action',
