@@ -170,6 +170,23 @@ describe('time entries and budget burn', () => {
     expect(alerts(f)).toHaveLength(2);
   });
 
+  it('alerts once when a resource change takes the burn past a threshold', async () => {
+    const f = await atInitiation();
+    const put = (cost: number, version?: number) =>
+      call(f, 'PUT', `/api/projects/${f.projectId}/resources/laptops`, {
+        kind: 'hardware',
+        name: 'Laptops',
+        cost,
+        ...(version ? { version } : {}),
+      });
+    expect((await put(4500)).status).toBe(201); // 1,000 + 4,500: 55 %
+    expect(alerts(f).map((m) => m.to[0]).sort()).toEqual([DELIVERY_MANAGER, PM]);
+    expect((await put(4600, 1)).status).toBe(200); // 56 %: nothing new
+    expect(alerts(f)).toHaveLength(2);
+    expect(countEvents(await f.events(), 'budget_threshold_crossed')).toBe(1);
+    expect((await f.deps.store.get(f.projectId, 'ledger', 'budget'))?.crossed).toEqual([50]);
+  });
+
   it('uses the spec thresholds when given', async () => {
     const f = await atInitiation({
       budget: { currency: 'GBP', amount: 10000, hours: 200, thresholds: [20] },

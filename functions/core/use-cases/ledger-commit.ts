@@ -60,20 +60,7 @@ export async function commitWithLedger<R extends TimeEntry | Expense>(
       deps.store.list(projectId, 'task'),
     ]);
     const at = deps.clock.now().toISOString();
-    const before: Ledger = ledger ?? {
-      entity: 'ledger',
-      projectId,
-      id: LEDGER_ID,
-      hours: 0,
-      timeCost: 0,
-      timeBillable: 0,
-      expenses: 0,
-      billableExpenses: 0,
-      entries: 0,
-      crossed: [],
-      updatedAt: at,
-      version: 0,
-    };
+    const before: Ledger = ledger ?? emptyLedger(projectId, at);
     const d = change.delta;
     const totals = {
       hours: round2(before.hours + d.hours),
@@ -128,8 +115,26 @@ export async function commitWithLedger<R extends TimeEntry | Expense>(
   return { record: outcome.record, burn: outcome.burn };
 }
 
+/** The ledger of a project before anything was recorded (version 0: created by the first commit). */
+export function emptyLedger(projectId: string, at: string): Ledger {
+  return {
+    entity: 'ledger',
+    projectId,
+    id: LEDGER_ID,
+    hours: 0,
+    timeCost: 0,
+    timeBillable: 0,
+    expenses: 0,
+    billableExpenses: 0,
+    entries: 0,
+    crossed: [],
+    updatedAt: at,
+    version: 0,
+  };
+}
+
 /** The crossing alert to the project's PM(s) and the delivery manager (staff only). */
-async function alertCrossing(
+export async function alertCrossing(
   deps: Deps,
   project: Project,
   burn: BudgetBurn,
