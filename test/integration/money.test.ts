@@ -187,6 +187,15 @@ describe('time entries and budget burn', () => {
     expect((await f.deps.store.get(f.projectId, 'ledger', 'budget'))?.crossed).toEqual([50]);
   });
 
+  it('counts every entry when several are recorded at once (the ledger is the lock)', async () => {
+    const f = await atInitiation();
+    const results = await Promise.all([1, 2, 3, 4].map((h) => book(f, h)));
+    expect(results.map((r) => r.cost).sort((a, b) => a - b)).toEqual([100, 200, 300, 400]);
+    const ledger = await f.deps.store.get(f.projectId, 'ledger', 'budget');
+    expect(ledger).toMatchObject({ entries: 4, hours: 10, timeCost: 1000, timeBillable: 1500 });
+    expect(await f.deps.store.list(f.projectId, 'time_entry')).toHaveLength(4);
+  });
+
   it('uses the spec thresholds when given', async () => {
     const f = await atInitiation({
       budget: { currency: 'GBP', amount: 10000, hours: 200, thresholds: [20] },
