@@ -35,6 +35,11 @@ function parseFactor(value: string): number {
   return n;
 }
 
+function parseEmail(value: string): string {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new InvalidArgumentError('must be an email address');
+  return value.toLowerCase();
+}
+
 /**
  * A folder the user typed is relative to where they typed it: `npm start -- --projects ./specs`
  * runs in the package folder, but npm keeps the caller's folder in INIT_CWD. Defaults stay
@@ -108,6 +113,11 @@ function buildProgram(): Command {
       'run the clock N times faster (gate timeouts, support period, schedules); default 1 or $MILEPOST_TIME_FACTOR',
       parseFactor,
     )
+    .option(
+      '--delivery-manager <email>',
+      'the MSP’s delivery manager: told when a project’s budget burn crosses a threshold',
+      parseEmail,
+    )
     .action(
       async (
         opts: {
@@ -116,6 +126,7 @@ function buildProgram(): Command {
           data: string;
           inMemory: boolean;
           timeFactor?: number;
+          deliveryManager?: string;
         },
         command: Command,
       ) => {
@@ -127,6 +138,7 @@ function buildProgram(): Command {
           dataDir: userPath(command, 'data', opts.data),
           inMemory: opts.inMemory,
           ...(opts.timeFactor ? { timeFactor: opts.timeFactor } : {}),
+          ...(opts.deliveryManager ? { deliveryManagerEmail: opts.deliveryManager } : {}),
         });
         await exitWhenFlushed(0);
       },

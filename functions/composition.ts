@@ -53,6 +53,7 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
       senderEmail: env.SENDER_EMAIL,
       mspName: env.MSP_NAME,
       linkTtlDays: env.LINK_TTL_DAYS,
+      ...(env.DELIVERY_MANAGER_EMAIL ? { deliveryManagerEmail: env.DELIVERY_MANAGER_EMAIL } : {}),
     },
     ...overrides,
   };

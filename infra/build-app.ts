@@ -20,6 +20,8 @@ export interface AppSettings {
   readonly senderEmail: string;
   /** The MSP's name in emails and pages. */
   readonly mspName: string;
+  /** `milepost:deliveryManagerEmail` (or `deliveryManagerEmail`): budget threshold alerts. */
+  readonly deliveryManagerEmail?: string;
   /** Run cdk-nag AwsSolutions at synth. @default true */
   readonly nag?: boolean;
   /** Prefix of the managed login domain (`milepost:authDomainPrefix`). @default `milepost-<account>` */
@@ -60,6 +62,10 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     );
   }
   const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
+  const deliveryManagerEmail = ctx('milepost:deliveryManagerEmail') ?? ctx('deliveryManagerEmail');
+  if (deliveryManagerEmail !== undefined && !EMAIL.test(deliveryManagerEmail)) {
+    throw new Error('milepost: the context value milepost:deliveryManagerEmail must be an email address');
+  }
   const mfa = ctx('milepost:mfa') ?? 'optional';
   if (mfa !== 'optional' && mfa !== 'required') {
     throw new Error('milepost: the context value milepost:mfa must be "optional" or "required"');
@@ -89,6 +95,7 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
     senderEmail,
     mspName: ctx('milepost:mspName') ?? 'Your MSP',
+    ...(deliveryManagerEmail ? { deliveryManagerEmail } : {}),
     mfa,
     ...(prefix ? { authDomainPrefix: prefix } : {}),
     ...(federation ? { federation } : {}),
@@ -133,6 +140,7 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     description: 'milepost: shared platform (table, documents, functions, HTTP API, email, alarms)',
     senderEmail: settings.senderEmail,
     mspName: settings.mspName,
+    ...(settings.deliveryManagerEmail ? { deliveryManagerEmail: settings.deliveryManagerEmail } : {}),
     signIn: {
       // Managed login domains are unique per region: the account id keeps this one apart.
       domainPrefix: settings.authDomainPrefix ?? `milepost-${settings.account ?? 'console'}`,

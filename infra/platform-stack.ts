@@ -36,6 +36,8 @@ export interface PlatformStackProps extends StackProps {
   readonly senderEmail: string;
   /** The MSP's name in emails and pages. */
   readonly mspName: string;
+  /** The MSP's delivery manager: budget threshold alerts (`DELIVERY_MANAGER_EMAIL`). @default none */
+  readonly deliveryManagerEmail?: string;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
   /** Steady-state requests per second the HTTP API accepts. @default 50 */
@@ -203,6 +205,7 @@ export class PlatformStack extends Stack {
       PUBLIC_BASE_URL: this.publicBaseUrl,
       SENDER_EMAIL: props.senderEmail,
       MSP_NAME: props.mspName,
+      ...(props.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: props.deliveryManagerEmail } : {}),
       SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
     };
     const fn = (id: string, entry: string, description: string, timeout?: Duration) =>

@@ -21,6 +21,8 @@ export interface DevOptions {
   inMemory: boolean;
   /** Clock speed-up; default: $MILEPOST_TIME_FACTOR or 1. */
   timeFactor?: number;
+  /** The MSP's delivery manager (budget threshold alerts). */
+  deliveryManagerEmail?: string;
 }
 
 /** How long a stop may take before the process exits regardless (the check allows 10 s). */

@@ -63,6 +63,8 @@ export interface RuntimeOptions {
   /** Shown in emails when a spec has no msp.name. */
   mspName?: string;
   senderEmail?: string;
+  /** The MSP's delivery manager (budget threshold alerts), as `--delivery-manager` gives it. */
+  deliveryManagerEmail?: string;
   /** Monitoring and status-report timers (default true). */
   schedules?: boolean;
   /** Where the handlers' JSON log lines go (default: `<dataDir>/milepost.log`, or nowhere in memory). */
@@ -228,6 +230,7 @@ async function start(
     PUBLIC_BASE_URL: http.url,
     SENDER_EMAIL: options.senderEmail ?? 'projects@msp.example.com',
     MSP_NAME: options.mspName ?? 'Your MSP',
+    ...(options.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: options.deliveryManagerEmail } : {}),
     AWS_REGION: 'us-east-1',
     DYNAMODB_ENDPOINT: db.endpoint,
     SFN_ENDPOINT: sfn.endpoint,

@@ -78,6 +78,51 @@ export interface ProjectDetail {
   deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
 }
 
+/** The budget burn the API returns with time entries and expenses (internal figures). */
+export interface BudgetBurnView {
+  currency: string;
+  budget: number;
+  budgetHours: number;
+  hours: number;
+  actualCost: number;
+  billable: number;
+  burnPercent: number;
+  hoursBurnPercent: number;
+  eac: number;
+  vac: number;
+  eacMethod: string;
+  overBudget: boolean;
+}
+
+/** `POST /api/projects/{id}/time-entries`: the stored entry and the burn after it. */
+export interface TimeEntryResult {
+  id: string;
+  person: string;
+  date: string;
+  hours: number;
+  task?: string;
+  note?: string;
+  cost: number;
+  burn: BudgetBurnView;
+}
+
+/** `POST /api/projects/{id}/expenses`: the stored expense and the burn after it. */
+export interface ExpenseResult {
+  id: string;
+  date: string;
+  description: string;
+  amount: number;
+  billable: boolean;
+  burn: BudgetBurnView;
+}
+
+/** `GET /api/projects/{id}/time-entries`. */
+export interface TimeEntryList {
+  entries: TimeEntryResult[];
+  expenses: Omit<ExpenseResult, 'burn'>[];
+  burn: BudgetBurnView;
+}
+
 /** One row of `GET /api/projects`. */
 export interface ProjectSummary {
   id: string;
@@ -180,6 +225,21 @@ export class StaffClient {
     return this.request('POST', `/api/projects/${seg(id)}/deviations/${seg(key)}/corrective-action`, {
       action,
     });
+  }
+
+  /** POST /api/projects/{id}/time-entries */
+  recordTimeEntry(id: string, body: Record<string, unknown>): Promise<TimeEntryResult> {
+    return this.request('POST', `/api/projects/${seg(id)}/time-entries`, body);
+  }
+
+  /** GET /api/projects/{id}/time-entries */
+  listTimeEntries(id: string): Promise<TimeEntryList> {
+    return this.request('GET', `/api/projects/${seg(id)}/time-entries`);
+  }
+
+  /** POST /api/projects/{id}/expenses */
+  recordExpense(id: string, body: Record<string, unknown>): Promise<ExpenseResult> {
+    return this.request('POST', `/api/projects/${seg(id)}/expenses`, body);
   }
 
   /** GET /api/outbox (the local runtime only) */

@@ -7,7 +7,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
 import { recordIdSchema } from '../../functions/http/schemas.js';
-import { ApiError, type Endpoint, type ProjectDetail, StaffClient, type VersionedRecord } from './client.js';
+import {
+  ApiError,
+  type BudgetBurnView,
+  type Endpoint,
+  type ProjectDetail,
+  StaffClient,
+  type VersionedRecord,
+} from './client.js';
 import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
 import { CommandError, describeFailure } from './errors.js';
 import { clean, hours, index, type Output, rag, table } from './format.js';
@@ -52,6 +59,22 @@ export function parseDate(value: string): string {
   if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
     throw new InvalidArgumentError('must be a date YYYY-MM-DD');
   return value;
+}
+
+/** Hours of one time entry: more than 0, at most 24. */
+export function parseEntryHours(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 24)
+    throw new InvalidArgumentError('must be a number of hours, more than 0 and at most 24');
+  return n;
+}
+
+/** An amount of money: more than 0. */
+export function parseAmount(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be an amount more than 0');
+  return n;
 }
 
 /** Page size of `events`: 1 to 100 as the API allows. */
@@ -469,6 +492,102 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       io.out(clean(`corrective action recorded for ${recorded.key} by ${recorded.by} at ${recorded.at}`));
     });
 
+  staffCommand(program, 'time')
+    .description('record time a team member spent (or, without options, list the time and the budget burn)')
+    .argument('<id>', 'project id')
+    .option('--person <email>', 'the team member who did the work (required to record)')
+    .option('--date <date>', 'the day worked, YYYY-MM-DD (required to record)', parseDate)
+    .option(
+      '--hours <hours>',
+      'hours worked, more than 0 and at most 24 (required to record)',
+      parseEntryHours,
+    )
+    .option('--task <taskId>', 'the task or deliverable the time went to')
+    .option('--note <text>', 'what was done', parseText)
+    .action(
+      async (
+        id: string,
+        opts: CommonOptions & {
+          person?: string;
+          date?: string;
+          hours?: number;
+          task?: string;
+          note?: string;
+        },
+      ) => {
+        const context = `time ${id}`;
+        const client = await connect(opts, context);
+        const given = [opts.person, opts.date, opts.hours].filter((v) => v !== undefined).length;
+        if (given === 0 && opts.task === undefined && opts.note === undefined) {
+          const list = await attempt(context, () => client.listTimeEntries(id));
+          if (opts.json) return printJson(list);
+          if (list.entries.length > 0) {
+            print(
+              table(
+                ['DATE', 'PERSON', 'HOURS', 'TASK', 'COST', 'NOTE'],
+                list.entries.map((e) => [
+                  e.date,
+                  e.person,
+                  String(e.hours),
+                  e.task ?? '',
+                  String(e.cost),
+                  e.note ?? '',
+                ]),
+              ),
+            );
+          } else io.out('no time recorded');
+          return io.out(clean(burnLine(list.burn)));
+        }
+        const missing = (['person', 'date', 'hours'] as const).filter((f) => opts[f] === undefined);
+        if (missing.length)
+          throw new CommandError(
+            `${context}: to record time give ${missing.map((f) => `--${f}`).join(', ')}`,
+          );
+        const body = {
+          person: opts.person,
+          date: opts.date,
+          hours: opts.hours,
+          ...(opts.task !== undefined ? { task: opts.task } : {}),
+          ...(opts.note !== undefined ? { note: opts.note } : {}),
+        };
+        const entry = await attempt(context, () => client.recordTimeEntry(id, body));
+        if (opts.json) return printJson(entry);
+        io.out(
+          clean(
+            `time recorded: ${entry.hours} h by ${entry.person} on ${entry.date}${entry.task ? ` (task ${entry.task})` : ''}`,
+          ),
+        );
+        io.out(clean(burnLine(entry.burn)));
+      },
+    );
+
+  staffCommand(program, 'expense')
+    .description('record an expense (a cost that is neither time nor a listed resource)')
+    .argument('<id>', 'project id')
+    .requiredOption('--date <date>', 'the day of the expense, YYYY-MM-DD', parseDate)
+    .requiredOption('--amount <amount>', 'in the budget currency', parseAmount)
+    .requiredOption('--description <text>', 'what it was for', parseText)
+    .option('--not-billable', 'not passed on to the customer (default: billed at cost)')
+    .action(
+      async (
+        id: string,
+        opts: CommonOptions & { date: string; amount: number; description: string; notBillable?: boolean },
+      ) => {
+        const context = `expense ${id}`;
+        const client = await connect(opts, context);
+        const body = {
+          date: opts.date,
+          amount: opts.amount,
+          description: opts.description,
+          billable: !opts.notBillable,
+        };
+        const expense = await attempt(context, () => client.recordExpense(id, body));
+        if (opts.json) return printJson(expense);
+        io.out(clean(`expense recorded: ${expense.amount} on ${expense.date}, ${expense.description}`));
+        io.out(clean(burnLine(expense.burn)));
+      },
+    );
+
   staffCommand(program, 'outbox')
     .description('list the emails the local runtime sent, with their links (approval links among them)')
     .option('--to <email>', 'only the emails to this address')
@@ -574,6 +693,11 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       ),
     );
   }
+}
+
+/** The budget burn in one line (internal figures: for staff). */
+function burnLine(b: BudgetBurnView): string {
+  return `budget burn: ${b.actualCost} of ${b.budget} ${b.currency} (${b.burnPercent}%), ${b.hours} of ${b.budgetHours} h (${b.hoursBurnPercent}%), EAC ${b.eac} (${b.eacMethod}), VAC ${b.vac}${b.overBudget ? '; OVER BUDGET: the next gate needs a change request' : ''}`;
 }
 
 /** The readable view of a project for `milepost show`. */

@@ -15,6 +15,8 @@ const envSchema = z.object({
   MSP_NAME: z.string().min(1).default('Your MSP'),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   LINK_TTL_DAYS: z.coerce.number().int().positive().default(21),
+  /** The MSP's delivery manager: budget threshold alerts (optional). */
+  DELIVERY_MANAGER_EMAIL: z.email().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** The console's sign-in (Cognito user pool, app client, managed login URL); set by the platform stack. */
   COGNITO_USER_POOL_ID: z.string().min(1).optional(),

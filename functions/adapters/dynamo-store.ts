@@ -83,6 +83,11 @@ const CHILD_PREFIX: Record<ProjectChild, string> = {
   stakeholder: 'STAKEHOLDER#',
   resource: 'RESOURCE#',
   document: 'DOCUMENT#',
+  // Time entries and expenses sort before GATE#, outside the range the monitoring check reads;
+  // their running totals (the ledger) sort inside it.
+  time_entry: 'ENTRY#',
+  expense: 'EXPENSE#',
+  ledger: 'LEDGER#',
 };
 const EVENT_PREFIX = 'EVENT#';
 

@@ -3,7 +3,10 @@
  * Each criterion that does not hold is one short sentence a project manager understands; the
  * gate of a stage may pass only when the list is empty. The criteria themselves belong to the
  * stage types (`functions/core/stages/`); this is the one entry point that dispatches to them.
+ * One criterion belongs to every stage: the actual cost must be within the budget of the effective
+ * spec (budget.ts); past it, no gate passes until a change request raises the budget.
  */
+import { budgetCriterion, loadOverBudget } from './budget.js';
 import { NotFoundError } from './errors.js';
 import type { Project } from './model.js';
 import type { ProjectStore } from './ports.js';
@@ -24,6 +27,10 @@ export async function evaluateCriteria(
   if (!project.stages.some((s) => s.key === stageKey)) {
     throw new NotFoundError(`project ${project.id} has no stage ${stageKey}`);
   }
-  const unmet = await stageType(stageKey).unmetCriteria({ store, project, stageKey, now });
+  const [stageUnmet, burn] = await Promise.all([
+    stageType(stageKey).unmetCriteria({ store, project, stageKey, now }),
+    loadOverBudget(store, project),
+  ]);
+  const unmet = [...stageUnmet, ...budgetCriterion(project.id, burn)];
   return { met: unmet.length === 0, unmet };
 }

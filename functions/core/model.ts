@@ -330,6 +330,78 @@ export interface TrainingSession extends Versioned {
   trainer?: string;
 }
 
+/**
+ * Time a team member spent on the project: who, which day, how many hours, on which task. The
+ * rates of the person's role are kept as they were when the time was recorded (a later rate card
+ * does not rewrite past costs). Internal: never shown to customer stakeholders.
+ */
+export interface TimeEntry extends Versioned {
+  entity: 'time_entry';
+  projectId: string;
+  /** `<date>.<random>`: entries list by the day worked. */
+  id: string;
+  /** The team member's email (lower case). */
+  person: string;
+  /** The member's role when the time was recorded (what the rate card priced). */
+  role: string;
+  /** The day worked, YYYY-MM-DD (project time zone). */
+  date: string;
+  hours: number;
+  /** The task or deliverable the time went to, when given. */
+  task?: string;
+  note?: string;
+  /** Internal cost per hour of the role (0 without a rate card). */
+  costRate: number;
+  /** Billed per hour (absent: not billed). */
+  billingRate?: number;
+  /** hours x costRate, and hours x billingRate (0 when not billed). */
+  cost: number;
+  billable: number;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** A cost of the project that is neither time nor a listed resource (travel, a licence bought on the way). */
+export interface Expense extends Versioned {
+  entity: 'expense';
+  projectId: string;
+  /** `<date>.<random>`. */
+  id: string;
+  date: string;
+  description: string;
+  amount: number;
+  /** Passed on to the customer at cost (default true). */
+  billable: boolean;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/**
+ * The running money totals of a project, updated in the same transaction as each time entry and
+ * expense, so the gate criteria and the monitoring check read one record instead of every entry.
+ * Resources are not summed here: they are records of their own, read with the project.
+ */
+export interface Ledger extends Versioned {
+  entity: 'ledger';
+  projectId: string;
+  /** Always `budget`: one ledger per project. */
+  id: string;
+  /** Hours recorded, their internal cost and their billable value. */
+  hours: number;
+  timeCost: number;
+  timeBillable: number;
+  /** Expenses recorded, and the part of them passed on to the customer. */
+  expenses: number;
+  billableExpenses: number;
+  entries: number;
+  /**
+   * The budget thresholds (percent) the burn is at or past, each alerted once when it was crossed.
+   * A threshold the burn falls below again (the budget was raised) is dropped, so a new crossing alerts again.
+   */
+  crossed: number[];
+  updatedAt: string;
+}
+
 /** A generated document (plan, status report, close-out); the body lives in the document store. */
 export interface DocumentRecord extends Versioned {
   entity: 'document';
@@ -372,6 +444,9 @@ export type Entity =
   | TestCase
   | DeploymentRecord
   | TrainingSession
+  | TimeEntry
+  | Expense
+  | Ledger
   | DocumentRecord;
 
 export type EntityName = Entity['entity'];

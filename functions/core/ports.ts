@@ -86,6 +86,8 @@ export interface AppConfig {
   mspName: string;
   /** Days an approval link stays valid. */
   linkTtlDays: number;
+  /** The MSP's delivery manager (a platform setting): told about budget threshold crossings. */
+  deliveryManagerEmail?: string;
 }
 
 /** Everything a use case may use; built once per process by a composition module. */

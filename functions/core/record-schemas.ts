@@ -264,6 +264,53 @@ const trainingSessionSchema = z.object({
   trainer: optionalText,
 });
 
+const timeEntrySchema = z.object({
+  ...versioned,
+  entity: z.literal('time_entry'),
+  projectId: text,
+  id: text,
+  person: text,
+  role: text,
+  date: text,
+  hours: z.number(),
+  task: optionalText,
+  note: optionalText,
+  costRate: z.number(),
+  billingRate: z.number().optional(),
+  cost: z.number(),
+  billable: z.number(),
+  recordedBy: text,
+  recordedAt: text,
+});
+
+const expenseSchema = z.object({
+  ...versioned,
+  entity: z.literal('expense'),
+  projectId: text,
+  id: text,
+  date: text,
+  description: text,
+  amount: z.number(),
+  billable: z.boolean(),
+  recordedBy: text,
+  recordedAt: text,
+});
+
+const ledgerSchema = z.object({
+  ...versioned,
+  entity: z.literal('ledger'),
+  projectId: text,
+  id: text,
+  hours: z.number(),
+  timeCost: z.number(),
+  timeBillable: z.number(),
+  expenses: z.number(),
+  billableExpenses: z.number(),
+  entries: z.int().min(0),
+  crossed: z.array(z.number()),
+  updatedAt: text,
+});
+
 const documentRecordSchema = z.object({
   ...versioned,
   entity: z.literal('document'),
@@ -304,6 +351,9 @@ export const recordSchemas = {
   test_case: testCaseSchema,
   deployment: deploymentRecordSchema,
   training_session: trainingSessionSchema,
+  time_entry: timeEntrySchema,
+  expense: expenseSchema,
+  ledger: ledgerSchema,
   document: documentRecordSchema,
   event: projectEventSchema,
 } as const;
@@ -326,6 +376,9 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   test_case: true,
   deployment: true,
   training_session: true,
+  time_entry: true,
+  expense: true,
+  ledger: true,
   document: true,
   event: true,
 };

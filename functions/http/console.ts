@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { mayChange, requireChangeAllowed, teamEmails } from '../core/authorization.js';
 import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
+import { timeEntryFormPage } from '../core/pages/console/budget.js';
 import {
   correctiveActionPage,
   type FormState,
@@ -23,9 +24,11 @@ import {
 import { notFoundPage, type PageSession, refusedPage } from '../core/pages/console/layout.js';
 import { outboxPage } from '../core/pages/console/outbox.js';
 import { portfolioPage } from '../core/pages/console/portfolio.js';
-import { formProject, projectPage } from '../core/pages/console/project.js';
+import { formProject, projectPage, timeFormProject } from '../core/pages/console/project.js';
 import type { Deps } from '../core/ports.js';
+import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -46,6 +49,7 @@ import {
   resourceInputSchema,
   riskInputSchema,
   taskInputSchema,
+  timeEntryInputSchema,
 } from './schemas.js';
 import { formOf, pageSession, redirect, sessionGuard } from './session.js';
 import type { SignIn } from './sign-in.js';
@@ -65,6 +69,7 @@ const NOTICES: Record<string, (ref: string) => string> = {
   unmet: (ref) =>
     `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
   action: (ref) => `Recorded the corrective action for ${ref}.`,
+  time: (ref) => `Recorded ${ref}.`,
 };
 
 const NUMBER_FIELDS = new Set([
@@ -180,7 +185,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   on(ROUTES.projectPage, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
-    const [detail, events] = await Promise.all([
+    const [detail, events, money] = await Promise.all([
       getProjectDetail(deps, id),
       listProjectEvents(deps, id, {
         limit: PAGE_EVENTS,
@@ -192,6 +197,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
           return listProjectEvents(deps, id, { limit: PAGE_EVENTS, order: 'desc' });
         throw err;
       }),
+      listTimeEntries(deps, id),
     ]);
     const notice = query.notice && NOTICES[query.notice]?.(query.ref ?? '');
     return consolePage(
@@ -205,6 +211,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         ...(events.cursor ? { olderEvents: events.cursor } : {}),
         ...(query.cursor ? { pagedEvents: true } : {}),
         ...(notice ? { notice } : {}),
+        money: { entries: money.entries, expenses: money.expenses },
       }),
     );
   });
@@ -323,6 +330,44 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
           409,
           refusedPage(`Not submitted: ${err.message}.`, session(c), `/projects/${encodeURIComponent(id)}`),
         );
+      throw err;
+    }
+  });
+
+  on(ROUTES.timeEntryForm, async (c) => {
+    const { id } = c.req.valid('param');
+    const user = c.get('user');
+    await requireChangeAllowed(deps, user, id);
+    const values = await formOf(c);
+    const detail = await getProjectDetail(deps, id);
+    const again = (status: number, state: FormState) =>
+      consolePage(status, timeEntryFormPage(timeFormProject(detail), state, session(c)));
+    const errors: Record<string, string> = {};
+    const hoursText = (values.hours ?? '').trim();
+    const hours = Number(hoursText);
+    if (!/^\d+(\.\d+)?$/.test(hoursText) || !Number.isFinite(hours))
+      errors.hours = 'must be a number of hours';
+    const input = {
+      person: (values.person ?? '').trim(),
+      date: (values.date ?? '').trim(),
+      hours,
+      ...(values.task?.trim() ? { task: values.task.trim() } : {}),
+      ...(values.note?.trim() ? { note: values.note.trim() } : {}),
+    };
+    const parsed = timeEntryInputSchema.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '(form)')] ??= issue.message;
+    }
+    if (Object.keys(errors).length || !parsed.success) return again(400, { values, errors });
+    try {
+      const { entry } = await recordTimeEntry(deps, id, parsed.data, user.email);
+      return redirect(
+        `/projects/${encodeURIComponent(id)}?${new URLSearchParams({ notice: 'time', ref: `${entry.hours} h of ${entry.person} on ${entry.date}` })}#budget`,
+      );
+    } catch (err) {
+      if (err instanceof ValidationError) return again(400, { values, errors: fieldErrors(err.issues) });
+      if (err instanceof ConflictError || err instanceof StateError)
+        return again(409, { values, errors: {}, formError: `Not recorded: ${err.message}.` });
       throw err;
     }
   });

@@ -16,6 +16,8 @@ import {
   errorSchema,
   eventPageSchema,
   eventsQuerySchema,
+  expenseInputSchema,
+  expenseResultSchema,
   memberEmailSchema,
   memberInputSchema,
   outboxSchema,
@@ -30,6 +32,9 @@ import {
   submitResultSchema,
   taskInputSchema,
   testCaseInputSchema,
+  timeEntryInputSchema,
+  timeEntryListSchema,
+  timeEntryResultSchema,
   trainingSessionInputSchema,
 } from './schemas.js';
 
@@ -367,6 +372,49 @@ export const ROUTES = {
     'Training session id',
     trainingSessionInputSchema,
   ),
+  recordTimeEntry: declare('api', 'iam', {
+    method: 'post',
+    path: '/api/projects/{id}/time-entries',
+    operationId: 'recordTimeEntry',
+    summary: 'Record time a team member spent (person, date, hours, task, note)',
+    description:
+      'Priced by the rate card of the person’s role (internal cost rate, optional billing rate). The entry, the task’s actual hours and the project’s running totals are written in one transaction; a budget threshold it crosses alerts the PM and the delivery manager once. 400 names the field (unknown person or task, hours not in 0-24, a date after today).',
+    request: {
+      params: z.object({ id: projectId }),
+      body: { required: true, content: jsonOf(timeEntryInputSchema) },
+    },
+    responses: {
+      201: { description: 'Recorded', content: jsonOf(timeEntryResultSchema) },
+      ...errors(400, 401, 403, 404, 409, 413),
+    },
+  }),
+  listTimeEntries: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/time-entries',
+    operationId: 'listTimeEntries',
+    summary: 'The time entries and expenses of a project, with the budget burn (internal)',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'Entries, expenses and burn', content: jsonOf(timeEntryListSchema) },
+      ...errors(400, 401, 404),
+    },
+  }),
+  recordExpense: declare('api', 'iam', {
+    method: 'post',
+    path: '/api/projects/{id}/expenses',
+    operationId: 'recordExpense',
+    summary: 'Record an expense (date, description, amount, billable)',
+    description:
+      'Counts in the actual cost (and, when billable, in the billable value) with the time and the resources; written in one transaction with the running totals, like a time entry.',
+    request: {
+      params: z.object({ id: projectId }),
+      body: { required: true, content: jsonOf(expenseInputSchema) },
+    },
+    responses: {
+      201: { description: 'Recorded', content: jsonOf(expenseResultSchema) },
+      ...errors(400, 401, 403, 404, 409, 413),
+    },
+  }),
   recordCorrectiveAction: declare('api', 'iam', {
     method: 'post',
     path: '/api/projects/{id}/deviations/{key}/corrective-action',
@@ -478,6 +526,28 @@ export const ROUTES = {
     request: {
       params: z.object({ id: projectId, stage: described(stageKeySchema, 'Stage key') }),
       body: { required: true, content: formOf(csrfFormSchema) },
+    },
+    responses: consoleFormResponses,
+  }),
+  timeEntryForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/time-entries',
+    operationId: 'timeEntryForm',
+    summary: 'Console: record time (person, day, hours, task, note)',
+    request: {
+      params: z.object({ id: projectId }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            person: z.string().meta({ description: 'A team member’s email' }),
+            date: z.string().meta({ description: 'The day worked, YYYY-MM-DD' }),
+            hours: z.string().meta({ description: 'More than 0, at most 24' }),
+            task: z.string().optional().meta({ description: 'A task id (empty: none)' }),
+            note: z.string().optional(),
+          }),
+        ),
+      },
     },
     responses: consoleFormResponses,
   }),

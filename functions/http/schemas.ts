@@ -163,6 +163,113 @@ export const trainingSessionInputSchema = named(
   'Create or update a training session of the deployment stage.',
 );
 
+export const timeEntryInputSchema = named(
+  'TimeEntryInput',
+  z.strictObject({
+    person: z.email('must be the email of a team member').describe('The team member who did the work.'),
+    date: isoDate.describe('The day worked (YYYY-MM-DD), not after today in the project’s time zone.'),
+    hours: z
+      .number('must be a number of hours')
+      .gt(0, 'must be more than 0')
+      .max(24, 'must be at most 24')
+      .describe('Hours worked that day: more than 0, at most 24.'),
+    task: recordIdSchema
+      .optional()
+      .describe('The task or deliverable (must exist); its actual hours grow by these.'),
+    note: text(1000).optional(),
+  }),
+  'Time a team member spent on the project. Priced by the rate card of the member’s role.',
+);
+
+export const expenseInputSchema = named(
+  'ExpenseInput',
+  z.strictObject({
+    date: isoDate.describe('The day of the expense, not after today.'),
+    description: text(500),
+    amount: z
+      .number('must be an amount')
+      .gt(0, 'must be more than 0')
+      .max(100_000_000, 'too large')
+      .describe('In the budget currency.'),
+    billable: z.boolean().optional().describe('Passed on to the customer at cost (default true).'),
+  }),
+  'An expense: a cost that is neither time nor a listed resource.',
+);
+
+const budgetBurnSchema = named(
+  'BudgetBurn',
+  z.object({
+    currency: z.string(),
+    budget: z.number().describe('The budget amount of the effective spec (BAC).'),
+    budgetHours: z.number(),
+    hours: z.number().describe('Hours recorded as time entries.'),
+    timeCost: z.number().describe('Hours x the cost rate of each person’s role.'),
+    resources: z.number(),
+    expenses: z.number(),
+    actualCost: z.number().describe('timeCost + resources + expenses.'),
+    billable: z.number().describe('Hours x billing rates + resources + billable expenses.'),
+    burnPercent: z.number().describe('actualCost / budget, in percent.'),
+    hoursBurnPercent: z.number().describe('hours / budgetHours, in percent.'),
+    percentComplete: z.number().describe('Share (0-1) of the estimated task hours that is done.'),
+    earnedValue: z.number().describe('budget x percentComplete.'),
+    cpi: z.number().describe('earnedValue / actualCost (1 when nothing is spent).'),
+    eac: z.number().describe('Estimate at completion: BAC / CPI (see eacMethod).'),
+    vac: z.number().describe('Variance at completion: budget - eac (negative: over).'),
+    eacMethod: z.string(),
+    thresholds: z.array(z.number()).describe('The budget thresholds watched (percent).'),
+    crossed: z.array(z.number()).describe('The thresholds the burn is at or past.'),
+    overBudget: z
+      .boolean()
+      .describe('Actual cost over the budget: the next gate waits for a change request.'),
+  }),
+  'Money and hours against the budget (internal: staff only).',
+);
+
+export const timeEntryResultSchema = named(
+  'TimeEntryResult',
+  z.looseObject({
+    id: z.string(),
+    person: z.string(),
+    date: z.string(),
+    hours: z.number(),
+    task: z.string().optional(),
+    note: z.string().optional(),
+    version: z.int(),
+    burn: budgetBurnSchema,
+  }),
+  'The stored time entry (with its rates and cost) and the budget burn after it.',
+);
+
+export const expenseResultSchema = named(
+  'ExpenseResult',
+  z.looseObject({
+    id: z.string(),
+    date: z.string(),
+    amount: z.number(),
+    version: z.int(),
+    burn: budgetBurnSchema,
+  }),
+  'The stored expense and the budget burn after it.',
+);
+
+export const timeEntryListSchema = named(
+  'TimeEntryList',
+  z.object({
+    entries: z.array(
+      z.looseObject({
+        id: z.string(),
+        person: z.string(),
+        date: z.string(),
+        hours: z.number(),
+        cost: z.number(),
+      }),
+    ),
+    expenses: z.array(z.looseObject({ id: z.string(), date: z.string(), amount: z.number() })),
+    burn: budgetBurnSchema,
+  }),
+  'The time entries (oldest day first), the expenses and the budget burn.',
+);
+
 export const eventsQuerySchema = z.strictObject({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').default(50),
@@ -313,6 +420,7 @@ export const projectDetailSchema = named(
     customerWait: waitSchema
       .extend({ waitingSince: z.string().optional() })
       .describe('How long the project has waited on its customer in total, and since when it waits now'),
+    budget: budgetBurnSchema.describe('Money and hours against the budget, EAC and VAC (internal).'),
   }),
 );
 

@@ -12,7 +12,10 @@ import { isCrossSite } from '../core/csrf.js';
 import { ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Deps } from '../core/ports.js';
+import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { recordExpense } from '../core/use-cases/record-expense.js';
+import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -170,6 +173,21 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, sessionId } = c.req.valid('param');
     const body = await jsonBody(c, ROUTES.putTrainingSession);
     return upserted(await upsertTrainingSession(deps, id, sessionId, body, c.get('actor')));
+  });
+  on(ROUTES.recordTimeEntry, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.recordTimeEntry);
+    const { entry, burn } = await recordTimeEntry(deps, id, body, c.get('actor'));
+    const { entity: _entity, ...fields } = entry;
+    return json(201, { ...fields, burn });
+  });
+  on(ROUTES.listTimeEntries, async (c) => json(200, await listTimeEntries(deps, c.req.valid('param').id)));
+  on(ROUTES.recordExpense, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.recordExpense);
+    const { expense, burn } = await recordExpense(deps, id, body, c.get('actor'));
+    const { entity: _entity, ...fields } = expense;
+    return json(201, { ...fields, burn });
   });
   on(ROUTES.recordCorrectiveAction, async (c) => {
     const { id, key } = c.req.valid('param');

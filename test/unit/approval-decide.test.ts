@@ -10,7 +10,7 @@ import {
   SFNClient,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,8 @@ function setup() {
     const item = items[`${input.Key.PK}|${input.Key.SK}`];
     return { Item: item ? structuredClone(item) : undefined };
   });
+  // Lists (the resources the budget criterion reads) are empty.
+  dynamo.on(QueryCommand).resolves({ Items: [] });
   const store = new DynamoProjectStore(
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' })),
     'table',

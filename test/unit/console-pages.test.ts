@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { budgetBurn } from '../../functions/core/budget.js';
 import { computeHealth, type Health } from '../../functions/core/health.js';
 import type { Project, ProjectEvent, Risk, Stage } from '../../functions/core/model.js';
 import { CONSOLE_HEADERS } from '../../functions/core/pages/console/layout.js';
@@ -86,6 +87,7 @@ function detailOf(
     health,
     deviations: [],
     customerWait: { totalMs: d.gates.reduce((sum, g) => sum + g.customerWait.totalMs, 0) },
+    budget: budgetBurn({ spec: d.project.spec, resources: [], tasks: [] }),
     ...extra,
   };
 }

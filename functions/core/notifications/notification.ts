@@ -17,7 +17,8 @@ export type NotificationKind =
   | 'stage-completed'
   | 'stage-rework'
   | 'status-report'
-  | 'closeout';
+  | 'closeout'
+  | 'budget-threshold';
 
 /** One person who receives a notification (each recipient gets their own copy). */
 export interface Recipient {

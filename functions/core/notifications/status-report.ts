@@ -35,6 +35,11 @@ export interface StatusReportInput {
   yourDecisions?: { stageName: string; since: string }[];
   /** The report's time (for how long each of `yourDecisions` has waited). */
   now?: Date;
+  /**
+   * The budget burn section (notifications/budget.ts), only in the copy for the MSP's staff: it
+   * carries internal costs, so the customer's copy and the stored document never have it.
+   */
+  staffBudget?: Block[];
 }
 
 /** "Waiting for your decision since ..." lines of an approver's copy. */
@@ -130,6 +135,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     { type: 'status', label: rag.label, tone: rag.tone },
     { type: 'list', items: reasons },
     { type: 'facts', rows: summary },
+    ...(input.staffBudget ?? []),
     { type: 'heading', text: 'Stage progress' },
     { type: 'table', columns: ['Stage', 'Status', 'Due', 'Completed'], rows: stageRows(input) },
     { type: 'heading', text: 'Open work' },
@@ -171,6 +177,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     ...yours.map((text): Block => ({ type: 'paragraph', text })),
     { type: 'list', lead: rag.label, items: reasons },
     { type: 'facts', rows: summary },
+    ...(input.staffBudget ?? []),
     section(
       'Stage progress',
       stageRows(input).map(

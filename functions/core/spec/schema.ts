@@ -16,6 +16,7 @@ import {
   HIGH_RISK_SCORE,
   STAKEHOLDER_ROLES,
 } from './lifecycle.js';
+import { checkMoney } from './money.js';
 
 const slug = z
   .string()
@@ -91,7 +92,38 @@ export const projectSpecSchema = z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
     amount: z.number().positive('must be more than 0'),
     hours: z.number().positive('must be more than 0'),
+    thresholds: z
+      .array(
+        z
+          .int('must be a whole percent')
+          .min(1, 'must be 1-1000 (percent)')
+          .max(1000, 'must be 1-1000 (percent)'),
+      )
+      .min(1, 'at least one threshold (or leave the option out for 50, 75, 90, 100)')
+      .max(10, 'at most 10 thresholds')
+      .optional()
+      .describe(
+        'Budget burn alerts, in percent of the budget amount (default 50, 75, 90, 100). The PM and the delivery manager are alerted once per crossing; past 100 % the next gate waits for a change request that raises the budget.',
+      ),
   }),
+  // Internal rates per team role: never shown to customer stakeholders.
+  rateCard: z
+    .array(
+      z.strictObject({
+        role: text.describe('A team role, as the team section writes it (compared without case).'),
+        costRate: z
+          .number()
+          .min(0, 'must not be negative')
+          .describe('Internal cost per hour, in the budget currency.'),
+        billingRate: z
+          .number()
+          .min(0, 'must not be negative')
+          .optional()
+          .describe('What an hour is billed to the customer, in the budget currency (absent: not billed).'),
+      }),
+    )
+    .optional()
+    .describe('Hourly rates per team role. With a rate card, every team role needs a rate.'),
   stakeholders: z
     .array(z.strictObject({ name: text, email, role: z.enum(STAKEHOLDER_ROLES) }))
     .min(1, 'at least one stakeholder'),
@@ -347,6 +379,7 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
   spec.deliverables.forEach((d, i) => {
     if (!stageKeys.includes(d.stage)) add(['deliverables', i, 'stage'], `unknown stage "${d.stage}"`);
   });
+  for (const issue of checkMoney(spec)) add(issue.path, issue.message);
   return issues;
 }
 

@@ -14,10 +14,13 @@
  * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
  *    An approver whose decision is pending gets their own copy, which opens with "Waiting for
  *    your decision since ..." for each of theirs (the stored document is the copy everyone else gets).
+ * The MSP's staff (team members who are not also stakeholders) get a copy with the budget burn
+ * (money and hours against the budget, EAC, VAC); customer stakeholders never see it.
  * The report shows the waiting-on-client clock: the project's total wait on decisions and the
  * forecast end it moves (health), and since when each pending approval waits.
  */
 import { createHash } from 'node:crypto';
+import { budgetBurn, LEDGER_ID } from '../budget.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
 import { computeHealth } from '../health.js';
@@ -29,6 +32,7 @@ import {
   type Stage,
   type Task,
 } from '../model.js';
+import { budgetBurnSection } from '../notifications/budget.js';
 import { emailHtml } from '../notifications/email/render.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
@@ -97,12 +101,14 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   if (await deps.store.get(projectId, 'document', documentId))
     return { status: 'skipped', reason: 'already_sent' };
 
-  const [stages, tasks, risks, gates, people] = await Promise.all([
+  const [stages, tasks, risks, gates, people, ledger, resources] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'task'),
     deps.store.list(projectId, 'risk'),
     deps.store.list(projectId, 'gate'),
     loadPeople(deps, project),
+    deps.store.get(projectId, 'ledger', LEDGER_ID),
+    deps.store.list(projectId, 'resource'),
   ]);
   const ordered = [...stages].sort((a, b) => a.order - b.order);
   const health = computeHealth({ project, stages, tasks, risks, gates, now });
@@ -199,9 +205,17 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
       yours.set(key, [...(yours.get(key) ?? []), { stageName: stageName(g.stage), since: g.requestedAt }]);
     }
   }
-  const everyone = recipients.filter((email) => !yours.has(email.toLowerCase()));
+  // Staff: team members who are not also stakeholders (a person in both gets the customer's copy).
+  const customers = new Set(people.stakeholders.map((p) => p.email.toLowerCase()));
+  const staff = new Set(
+    uniqueEmails(people.team).filter((email) => !customers.has(email) && !yours.has(email)),
+  );
+  const everyone = recipients.filter((email) => !yours.has(email.toLowerCase()) && !staff.has(email));
+  const burn = budgetBurn({ spec: project.spec, ...(ledger ? { ledger } : {}), resources, tasks });
+  const staffReport = statusReportContent({ ...input, staffBudget: budgetBurnSection(burn) });
   const copies: Notification[] = [
     { kind: 'status-report', to: everyone.map((email) => ({ email })), context: ctx, content: report },
+    { kind: 'status-report', to: [...staff].map((email) => ({ email })), context: ctx, content: staffReport },
     ...recipients
       .filter((email) => yours.has(email.toLowerCase()))
       .map(

@@ -11,6 +11,7 @@
  * The staff API and the console's project page both read this one model.
  * Throws NotFoundError when the project does not exist.
  */
+import { type BudgetBurn, budgetBurn, LEDGER_ID } from '../budget.js';
 import { evaluateCriteria } from '../criteria.js';
 import { type GateWait, gateWait, type ProjectWait, projectWait, waitClockEnd } from '../customer-wait.js';
 import { NotFoundError } from '../errors.js';
@@ -70,6 +71,8 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   deviations: DeviationView[];
   /** How long the project has waited on its customer over every gate, and since when it waits now. */
   customerWait: ProjectWait;
+  /** Money and hours against the effective budget, EAC and VAC (internal: staff only). */
+  budget: BudgetBurn;
 };
 
 /** A deviation as staff see it: what is off, and what is being done about it. */
@@ -100,6 +103,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     testCases,
     deployments,
     trainingSessions,
+    ledger,
   ] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'gate'),
@@ -112,6 +116,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     deps.store.list(projectId, 'test_case'),
     deps.store.list(projectId, 'deployment'),
     deps.store.list(projectId, 'training_session'),
+    deps.store.get(projectId, 'ledger', LEDGER_ID),
   ]);
   const { stages: resolved, entity: _entity, ...fields } = project;
   const records = stagesOf(project, stages);
@@ -157,5 +162,6 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     health,
     deviations,
     customerWait: projectWait(gates, clockEnd, active),
+    budget: budgetBurn({ spec: project.spec, ...(ledger ? { ledger } : {}), resources, tasks }),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Add or update a resource: software, hardware, tool or service (PUT /api/projects/{id}/resources/{resourceId}).
- * Input: kind, name, quantity, cost; the version read. Output: the stored resource. Steps: see staff-upsert.ts.
+ * Input: kind, name, quantity, cost; the version read. Output: the stored resource. Steps: see staff-upsert.ts;
+ * then, since resources count in the actual cost, the budget thresholds are checked (check-budget-thresholds.ts).
  */
 import type { Resource } from '../model.js';
 import type { Deps } from '../ports.js';
+import { checkBudgetThresholds } from './check-budget-thresholds.js';
 import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
 
 export interface ResourceInput {
@@ -14,7 +16,7 @@ export interface ResourceInput {
   cost?: number;
 }
 
-export function upsertResource(
+export async function upsertResource(
   deps: Deps,
   projectId: string,
   resourceId: string,
@@ -22,7 +24,7 @@ export function upsertResource(
   actor: string,
 ): Promise<UpsertResult<'resource'>> {
   const { version, ...fields } = input;
-  return upsertProjectRecord(deps, {
+  const result = await upsertProjectRecord(deps, {
     projectId,
     entity: 'resource',
     id: resourceId,
@@ -45,4 +47,14 @@ export function upsertResource(
       };
     },
   });
+  try {
+    await checkBudgetThresholds(deps, projectId, actor);
+  } catch (err) {
+    // The resource is saved; the next time entry or resource change checks the thresholds again.
+    deps.log.warn('budget threshold check after a resource change failed', {
+      projectId,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
+  }
+  return result;
 }

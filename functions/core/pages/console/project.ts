@@ -7,8 +7,9 @@
  */
 import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
-import type { ProjectEvent, Risk } from '../../model.js';
+import type { Expense, ProjectEvent, Risk, TimeEntry } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
+import { budgetSection, type TimeFormProject } from './budget.js';
 import {
   correctiveActionForm,
   emptyForm,
@@ -34,6 +35,18 @@ export interface ProjectPageInput {
   pagedEvents?: boolean;
   /** What the last form did, in a sentence. */
   notice?: string;
+  /** The time entries and expenses (the budget section shows them with the burn). */
+  money?: { entries: TimeEntry[]; expenses: Expense[] };
+}
+
+/** What the time form needs to know about a project: its team and its tasks. */
+export function timeFormProject(detail: ProjectDetail): TimeFormProject {
+  return {
+    id: detail.id,
+    name: detail.name,
+    team: detail.team.map((m) => ({ email: m.email, name: m.name, role: m.role })),
+    tasks: detail.tasks.map((t) => ({ id: t.id, name: t.name })),
+  };
 }
 
 /** Everything the forms of a project need to know about it. */
@@ -130,6 +143,13 @@ ${
 <section id="resources" tabindex="0" aria-labelledby="resources-h"><h2 id="resources-h">Resources</h2>${resourcesTable(detail, base, forms)}${
     forms ? addForm('resource', fp, forms) : ''
   }</section>
+${budgetSection({
+  burn: detail.budget,
+  entries: input.money?.entries ?? [],
+  expenses: input.money?.expenses ?? [],
+  project: timeFormProject(detail),
+  ...(forms ? { forms } : {}),
+})}
 <section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
 <section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
     input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''

@@ -1,0 +1,145 @@
+/**
+ * The `time` and `expense` commands against the real HTTP application (over a loopback server,
+ * in-memory store): they record, list with the budget burn, and fail in one line naming the
+ * option or field at fault.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addStaffCommands } from '../../cli/staff/commands.js';
+import { handleHttp } from '../../functions/http/app.js';
+import { makeGate, makeMember, makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
+import { makeTestDeps, type TestDeps } from '../support/fakes.js';
+import { MemoryProjectStore } from '../support/memory-store.js';
+
+let deps: TestDeps;
+let server: ReturnType<typeof createServer>;
+let baseUrl: string;
+
+beforeAll(async () => {
+  deps = makeTestDeps(new MemoryProjectStore());
+  deps.clock.set('2026-12-10T09:00:00.000Z');
+  const spec = makeProjectSpec({
+    id: 'acme-m365',
+    resources: [],
+    budget: { currency: 'GBP', amount: 10000, hours: 100 },
+    rateCard: [
+      { role: 'engineer', costRate: 100, billingRate: 150 },
+      { role: 'project manager', costRate: 80 },
+    ],
+  });
+  const project = makeProject({ currentStage: 'initiation' }, spec);
+  const stages = makeStages(project).map((s) =>
+    s.key === 'initiation' ? { ...s, status: 'active' as const } : s,
+  );
+  await deps.store.commit([
+    project,
+    ...stages,
+    makeGate({ stage: 'initiation', taskToken: 'token-SECRET' }),
+    makeMember({ email: 'eng@msp.example', role: 'engineer' }),
+  ]);
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const out = await handleHttp(deps, {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body,
+        caller: 'local',
+      });
+      res.writeHead(out.status, out.headers).end(out.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  server.close();
+});
+
+async function milepost(...args: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+  addStaffCommands(program, {
+    out: (l) => lines.push(l),
+    color: false,
+    userAgent: 'test',
+    endpoint: async () => ({ baseUrl }),
+  });
+  await program.parseAsync(['node', 'milepost', ...args]);
+  return lines;
+}
+
+describe('time and expense commands', () => {
+  it('records time, then lists it with the budget burn', async () => {
+    const recorded = await milepost(
+      'time',
+      'acme-m365',
+      '--person',
+      'eng@msp.example',
+      '--date',
+      '2026-12-09',
+      '--hours',
+      '7.5',
+      '--note',
+      'Tenant baseline',
+    );
+    expect(recorded).toEqual([
+      'time recorded: 7.5 h by eng@msp.example on 2026-12-09',
+      'budget burn: 750 of 10000 GBP (7.5%), 7.5 of 100 h (7.5%), EAC 10000 (budget (nothing done yet)), VAC 0',
+    ]);
+    const listed = await milepost('time', 'acme-m365');
+    expect(listed[0]).toMatch(/^DATE\s+PERSON\s+HOURS\s+TASK\s+COST\s+NOTE/);
+    expect(listed[1]).toMatch(/^2026-12-09\s+eng@msp\.example\s+7\.5\s+750\s+Tenant baseline/);
+    expect(listed.at(-1)).toContain('budget burn: 750 of 10000 GBP');
+  });
+
+  it('records an expense', async () => {
+    const lines = await milepost(
+      'expense',
+      'acme-m365',
+      '--date',
+      '2026-12-08',
+      '--amount',
+      '250',
+      '--description',
+      'Train fare',
+      '--not-billable',
+    );
+    expect(lines[0]).toBe('expense recorded: 250 on 2026-12-08, Train fare');
+  });
+
+  it('fails in one line naming what is wrong', async () => {
+    await expect(
+      milepost('time', 'acme-m365', '--person', 'eng@msp.example', '--hours', '2'),
+    ).rejects.toThrow('time acme-m365: to record time give --date');
+    await expect(
+      milepost('time', 'acme-m365', '--person', 'eng@msp.example', '--date', '2026-12-09', '--hours', '25'),
+    ).rejects.toThrow('must be a number of hours, more than 0 and at most 24');
+    await expect(
+      milepost('time', 'acme-m365', '--person', 'who@msp.example', '--date', '2026-12-09', '--hours', '2'),
+    ).rejects.toThrow(/person: who@msp\.example is not a team member/);
+    await expect(
+      milepost(
+        'time',
+        'acme-m365',
+        '--person',
+        'eng@msp.example',
+        '--date',
+        '2026-12-09',
+        '--hours',
+        '1',
+        '--task',
+        'nope',
+      ),
+    ).rejects.toThrow(/task: project acme-m365 has no task nope/);
+  });
+});
