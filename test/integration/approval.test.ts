@@ -322,6 +322,8 @@ describe('POST /approve/{linkId}', () => {
       getProject: ts.store.getProject.bind(ts.store),
       get: ts.store.get.bind(ts.store),
       getLink: ts.store.getLink.bind(ts.store),
+      getRecords: ts.store.getRecords.bind(ts.store),
+      getProjectSnapshot: ts.store.getProjectSnapshot.bind(ts.store),
       list: ts.store.list.bind(ts.store),
       listProjects: ts.store.listProjects.bind(ts.store),
       listEvents: ts.store.listEvents.bind(ts.store),

@@ -101,6 +101,18 @@ function memoryStore(records: Entity[]): ProjectStore {
     getProject: async (id) => items.get(`project|${id}`) as Project | undefined,
     getLink: async (hash) => items.get(`link|${hash}`) as never,
     get: async (projectId, entity, id) => items.get(`${projectId}|${entity}|${id}`) as never,
+    getRecords: async (refs) =>
+      refs.map((ref) =>
+        items.get(
+          ref.entity === 'project'
+            ? `project|${ref.id}`
+            : ref.entity === 'link'
+              ? `link|${ref.linkHash}`
+              : `${ref.projectId}|${ref.entity}|${ref.id}`,
+        ),
+      ) as never,
+    // The pages read single records; no snapshot is needed here.
+    getProjectSnapshot: async () => undefined,
     list: async () => [],
     listProjects: async () => ({ items: [] }),
     listEvents: async () => ({ items: [] }),
