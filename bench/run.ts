@@ -15,7 +15,8 @@
  *    (read and write request units at up to 1 KB / 4 KB items) of registration, a monitoring check, a
  *    status report and an approval, the stored bytes of its records and of a status report document.
  *
- * BENCH_RUNS sets the repetitions of 2 and 3 (default 25).
+ * BENCH_RUNS sets the repetitions of 2 and 3 (default 25); BENCH_ONLY=decision,cost runs only the sections
+ * named (validation, decision, transitions, bundles, cost), e.g. under `node --cpu-prof`.
  */
 import '../local/polyfills.js';
 import { randomUUID } from 'node:crypto';
@@ -417,7 +418,12 @@ async function benchCostInputs(): Promise<void> {
         const result = await next(args);
         const input = args.input as Record<string, unknown>;
         units.requests++;
-        const u = requestUnits(context.commandName ?? '', input, 1024);
+        // A Query or batch read is charged for what it returned together (a snapshot of the
+        // project's current records is one read of their total size); single items at up to 1 KB.
+        const output = result.output as { Items?: unknown[]; Responses?: Record<string, unknown[]> };
+        const read = output.Items ?? Object.values(output.Responses ?? {}).flat();
+        const bytes = read.length > 0 ? JSON.stringify(read).length : 1024;
+        const u = requestUnits(context.commandName ?? '', input, bytes);
         units.rru += u.rru;
         units.wru += u.wru;
         return result;
@@ -514,9 +520,22 @@ async function countTasks(definition: AslDefinition, projectId: string): Promise
   return tasks;
 }
 
+const SECTIONS: Record<string, () => Promise<void>> = {
+  validation: benchValidation,
+  decision: benchDecision,
+  transitions: benchTransitions,
+  bundles: benchBundles,
+  cost: benchCostInputs,
+};
+// BENCH_ONLY=decision,cost runs only those sections (e.g. under a profiler).
+const only = (process.env['BENCH_ONLY'] ?? '').split(',').filter(Boolean);
+const unknown = only.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  throw new Error(
+    `BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`,
+  );
+}
 console.log(`milepost benchmarks (node ${process.version}, ${RUNS} runs)`);
-await benchValidation();
-await benchDecision();
-await benchTransitions();
-await benchBundles();
-await benchCostInputs();
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (only.length === 0 || only.includes(name)) await run();
+}
