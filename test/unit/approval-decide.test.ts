@@ -10,7 +10,12 @@ import {
   SFNClient,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +59,19 @@ function setup() {
     const item = items[`${input.Key.PK}|${input.Key.SK}`];
     return { Item: item ? structuredClone(item) : undefined };
   });
+  dynamo
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { PK: string; SK: string }[] }> }) => ({
+      Responses: Object.fromEntries(
+        Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+          table,
+          Keys.flatMap((k) => {
+            const item = items[`${k.PK}|${k.SK}`];
+            return item ? [{ ...structuredClone(item), PK: k.PK, SK: k.SK }] : [];
+          }),
+        ]),
+      ),
+    }));
   const store = new DynamoProjectStore(
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' })),
     'table',
@@ -75,12 +93,16 @@ async function approve(
 ) {
   const req = { method: 'GET', path: `/approve/${linkId}`, query: {}, headers: {}, body: '' };
   const page = await handleHttp(deps, req);
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  // Every hidden field of the form, as a browser posts them (the CSRF nonce and the read hint).
+  const hidden = Object.fromEntries(
+    [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+  );
+  expect(hidden['csrf']).toBeTruthy();
   return handleHttp(deps, {
     ...req,
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ decision, comment, csrf }).toString(),
+    body: new URLSearchParams({ ...hidden, decision, comment }).toString(),
   });
 }
 

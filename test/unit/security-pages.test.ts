@@ -32,6 +32,7 @@ function expectEscaped(page: string, fields: string[]): void {
 }
 
 const view: ApprovalView = {
+  projectId: hostile('projectid'),
   mspName: hostile('msp'),
   projectName: hostile('project'),
   customerName: hostile('customer'),
@@ -55,7 +56,7 @@ describe('every page escapes every user-supplied string', () => {
       decision: '"><script>',
       comment: `</textarea>${hostile('comment')}`,
     });
-    expectEscaped(page.html, [...VIEW_FIELDS, 'message', 'comment']);
+    expectEscaped(page.html, [...VIEW_FIELDS, 'projectid', 'message', 'comment']);
     expect(page.html).toContain('&lt;/textarea&gt;comment');
     expect(page.html).not.toContain('checked');
   });
