@@ -245,6 +245,9 @@ async function benchDecision(): Promise<void> {
       // 50 distinct links approved at once, a few rounds: the p99 of each round, then their median.
       const CONCURRENCY = 50;
       const p99s: number[] = [];
+      // CPU time per POST (not wall time, so it holds on a busy machine): this process (the
+      // server and the bench's client) and the DynamoDB Local JVM.
+      const cpu: { node: number[]; jvm: number[] } = { node: [], jvm: [] };
       for (let round = 0; round < 3; round++) {
         const ready: [string, string][] = [];
         for (let i = 0; i < CONCURRENCY; i++) {
@@ -252,9 +255,16 @@ async function benchDecision(): Promise<void> {
           ready.push([linkId, (await getPage(linkId))[1]]);
         }
         const before = successes;
-        const times = await Promise.all(ready.map(([linkId, csrf]) => approve(linkId, csrf)));
+        const nodeBefore = process.cpuUsage();
+        const jvmBefore = processCpuMs(db.pid);
+        const times = await Promise.all(ready.map(([linkId, form]) => approve(linkId, form)));
+        const nodeCpu = process.cpuUsage(nodeBefore);
+        const jvmAfter = processCpuMs(db.pid);
         if (successes !== before + CONCURRENCY) throw new Error('not every concurrent POST passed its gate');
         p99s.push(percentile(times, 0.99));
+        cpu.node.push((nodeCpu.user + nodeCpu.system) / 1000 / CONCURRENCY);
+        if (jvmBefore !== undefined && jvmAfter !== undefined)
+          cpu.jvm.push((jvmAfter - jvmBefore) / CONCURRENCY);
       }
       const g = median(gets);
       const p = median(posts);
@@ -264,11 +274,30 @@ async function benchDecision(): Promise<void> {
       console.log(
         `approval POST p50 c=1: ${p.toFixed(1)} ms, p99 c=${CONCURRENCY}: ${median(p99s).toFixed(1)} ms`,
       );
+      console.log(
+        `approval POST CPU per request at c=${CONCURRENCY}: ${median(cpu.node).toFixed(2)} ms in this process (server and client), ` +
+          (cpu.jvm.length
+            ? `${median(cpu.jvm).toFixed(2)} ms in DynamoDB Local`
+            : 'DynamoDB Local not measured here'),
+      );
     } finally {
       await server.close();
     }
   } finally {
     await db.stop();
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
   }
 }
 
