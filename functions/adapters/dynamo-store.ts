@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -33,8 +34,14 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../core/model.js';
-import type { NewEvent, ProjectStore } from '../core/ports.js';
+import type { NewEvent, ProjectStore, RecordOfRef, RecordRef } from '../core/ports.js';
 import { recordSchemas } from '../core/record-schemas.js';
+import {
+  emptySnapshotRecords,
+  inSnapshot,
+  type ProjectSnapshot,
+  type SnapshotChild,
+} from '../core/snapshot.js';
 import { TABLE } from './table-definition.js';
 
 /** DynamoDB refuses transactions of more than this many items. */
@@ -70,8 +77,11 @@ const GSI = TABLE.projectsIndex;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
 
-/** Sort-key prefix of each kind of project child. */
-const CHILD_PREFIX: Record<ProjectChild, string> = {
+/**
+ * Sort-key prefix of each kind of project child. The kinds of a project snapshot
+ * (core/snapshot.ts) sort from `GATE#` upward, every other kind below it (a test checks it).
+ */
+export const CHILD_PREFIX: Record<ProjectChild, string> = {
   stage: 'STAGE#',
   gate: 'GATE#',
   task: 'TASK#',
@@ -90,6 +100,16 @@ const CHILD_PREFIX: Record<ProjectChild, string> = {
   ledger: 'LEDGER#',
 };
 const EVENT_PREFIX = 'EVENT#';
+/** The lowest sort key of a project snapshot: the current records sort from here upward. */
+export const SNAPSHOT_FROM = CHILD_PREFIX.gate;
+/** The snapshot kind of each sort-key prefix. */
+const SNAPSHOT_KIND = new Map(
+  Object.entries(CHILD_PREFIX).flatMap(([kind, prefix]) =>
+    inSnapshot(kind as ProjectChild) ? [[prefix, kind as SnapshotChild] as const] : [],
+  ),
+);
+/** DynamoDB reads at most this many keys per BatchGetItem. */
+const MAX_BATCH_GET = 100;
 
 const projectPk = (id: string) => `PROJECT#${id}`;
 const PROJECT_SK = 'PROJECT';
@@ -134,6 +154,18 @@ function keysOf(entity: Entity): Key {
         [PK]: projectPk(entity.projectId),
         [SK]: CHILD_PREFIX[entity.entity] + childId(entity.entity, idOf(entity)),
       };
+  }
+}
+
+/** Table keys of a record reference. */
+function keysOfRef(ref: RecordRef): Key {
+  switch (ref.entity) {
+    case 'project':
+      return { [PK]: projectPk(ref.id), [SK]: PROJECT_SK };
+    case 'link':
+      return { [PK]: linkPk(ref.linkHash), [SK]: LINK_SK };
+    default:
+      return { [PK]: projectPk(ref.projectId), [SK]: CHILD_PREFIX[ref.entity] + childId(ref.entity, ref.id) };
   }
 }
 
@@ -246,6 +278,69 @@ export class DynamoProjectStore implements ProjectStore {
 
   async getLink(linkHash: string): Promise<EntityOf<'link'> | undefined> {
     return this.getItem('link', { [PK]: linkPk(linkHash), [SK]: LINK_SK });
+  }
+
+  /** BatchGetItem (strongly consistent) of the distinct keys, retrying unprocessed keys. */
+  async getRecords<const R extends readonly RecordRef[]>(
+    refs: R,
+  ): Promise<{ -readonly [K in keyof R]: RecordOfRef<R[K]> | undefined }> {
+    const keys = refs.map(keysOfRef);
+    const id = (k: Item) => `${k[PK]}|${k[SK]}`;
+    const distinct = [...new Map(keys.map((k) => [id(k), k])).values()];
+    const found = new Map<string, Item>();
+    for (let i = 0; i < distinct.length; i += MAX_BATCH_GET) {
+      let pending: Item[] = distinct.slice(i, i + MAX_BATCH_GET);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        const res = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of res.Responses?.[this.tableName] ?? []) found.set(id(item), item);
+        pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return refs.map((ref, i) => {
+      const item = found.get(id(keys[i] as Item));
+      return item ? parseRecord(ref.entity, item) : undefined;
+    }) as never;
+  }
+
+  /**
+   * One Query over the sort-key range from `GATE#` upward (every page, 1 MB each: one request for
+   * any project whose current records are under 1 MB). Items of kinds this version does not know
+   * are left out.
+   */
+  async getProjectSnapshot(projectId: string): Promise<ProjectSnapshot | undefined> {
+    let project: Project | undefined;
+    const records = emptySnapshotRecords();
+    let start: Item | undefined;
+    do {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': projectPk(projectId), ':from': SNAPSHOT_FROM },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of res.Items ?? []) {
+        const sk = String(item[SK]);
+        if (sk === PROJECT_SK) {
+          project = parseRecord('project', item);
+          continue;
+        }
+        const kind = SNAPSHOT_KIND.get(sk.slice(0, sk.indexOf('#') + 1));
+        if (kind) (records[kind] as unknown[]).push(parseRecord(kind, item));
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    if (!project) return undefined;
+    records.stage.sort((a, b) => a.order - b.order);
+    return { project, records };
   }
 
   /** Every record of one kind, in key order (stages in lifecycle order). */

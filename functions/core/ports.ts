@@ -2,10 +2,22 @@
  * What the core needs from the outside world. Adapters (functions/adapters) implement these for
  * AWS and, with endpoint overrides, for the local runtime; tests may pass fakes.
  */
-import type { Entity, EntityOf, Page, Project, ProjectChild, ProjectEvent } from './model.js';
+import type { Entity, EntityName, EntityOf, Page, Project, ProjectChild, ProjectEvent } from './model.js';
 import type { Notification, Recipient } from './notifications/notification.js';
+import type { ProjectSnapshot } from './snapshot.js';
 
 export type NewEvent = Omit<ProjectEvent, 'entity' | 'id' | 'at'> & { at?: string };
+
+/** One record by its key: a project, an approval link, or a record within a project. */
+export type RecordRef =
+  | { entity: 'project'; id: string }
+  | { entity: 'link'; linkHash: string }
+  | { entity: ProjectChild; projectId: string; id: string };
+
+/** The record type a RecordRef names. */
+export type RecordOfRef<R extends RecordRef> = R extends { entity: infer E extends EntityName }
+  ? EntityOf<E>
+  : never;
 
 export interface ProjectStore {
   getProject(id: string): Promise<Project | undefined>;
@@ -17,6 +29,20 @@ export interface ProjectStore {
   list<E extends ProjectChild>(projectId: string, entity: E): Promise<EntityOf<E>[]>;
   /** An approval link by the SHA-256 of its id. */
   getLink(linkHash: string): Promise<EntityOf<'link'> | undefined>;
+  /**
+   * Several records by key in one request (strongly consistent), in the order asked; a record
+   * that does not exist is undefined. At most 100 refs, no ref twice.
+   */
+  getRecords<const R extends readonly RecordRef[]>(
+    refs: R,
+  ): Promise<{ -readonly [K in keyof R]: RecordOfRef<R[K]> | undefined }>;
+  /**
+   * The project and its current records (every kind in `SNAPSHOT_CHILDREN`, core/snapshot.ts) in
+   * one request, however long its event log: the sort-key range from `GATE#` upward. Events,
+   * documents, deployments and other records outside the range are not in it. Undefined when
+   * the project does not exist.
+   */
+  getProjectSnapshot(projectId: string): Promise<ProjectSnapshot | undefined>;
   /** The event log, oldest first unless `newestFirst`. */
   listEvents(
     projectId: string,

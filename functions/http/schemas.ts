@@ -500,5 +500,13 @@ export const approvalFormSchema = named(
     decision: z.enum(['approve', 'reject']),
     comment: z.string().max(2000).optional().describe('Required to reject.'),
     csrf: z.string().describe('The nonce of the rendered form.'),
+    project: z
+      .string()
+      .optional()
+      .describe('The project the form was rendered for: a read hint only, the link decides.'),
+    stage: z
+      .string()
+      .optional()
+      .describe('The stage the form was rendered for: a read hint only, the link decides.'),
   }),
 );

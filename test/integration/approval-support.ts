@@ -123,14 +123,20 @@ export function nonceOf(page: HttpResponse): string {
   return match[1];
 }
 
-/** GET the page, then POST its form. */
+/** Every hidden field of the page's form (the CSRF nonce, the project and stage read hint). */
+export function hiddenFields(page: HttpResponse): Record<string, string> {
+  const fields = [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)];
+  return Object.fromEntries(fields.map((m) => [m[1] ?? '', m[2] ?? '']));
+}
+
+/** GET the page, then POST its form with every field a browser sends. */
 export async function decideViaPage(
   deps: TestDeps,
   linkId: string,
   decision: 'approve' | 'reject',
   comment = '',
 ) {
-  return postForm(deps, linkId, { decision, comment, csrf: nonceOf(await getPage(deps, linkId)) });
+  return postForm(deps, linkId, { ...hiddenFields(await getPage(deps, linkId)), decision, comment });
 }
 
 /** Every item of the table (the whole state of the test's projects), sorted. */

@@ -10,6 +10,7 @@ import { makeTestDeps, SettableClock, type TestDeps } from '../support/fakes.js'
 import {
   decideViaPage,
   getPage,
+  hiddenFields,
   nonceOf,
   postForm,
   type SeedOptions,
@@ -129,6 +130,41 @@ describe('POST /approve/{linkId}', () => {
       { taskToken: TOKEN, output: { stage: 'initiation', round: 1, decision: 'approved' } },
     ]);
     expect(await eventTypes(deps, project.id)).toEqual(['approval_decided', 'gate_approved']);
+  });
+
+  it('reads the link and its records in one request when the form names them; a wrong name only costs a read', async () => {
+    const { ids, project } = await seed(deps, { approvers: APPROVERS.slice(0, 2) });
+    // Another project the attacker may name in the hint: its records are read, never changed.
+    const other = await seed(deps, { projectId: 'other-project', approvers: APPROVERS.slice(0, 1) });
+    const sent: string[] = [];
+    const counting = {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return ts.client.send(command as never);
+      },
+    } as unknown as typeof ts.client;
+    const { DynamoProjectStore } = await import('../../functions/adapters/dynamo-store.js');
+    deps.store = new DynamoProjectStore(counting, ts.tableName);
+
+    const sponsor = ids['sponsor@acme.example'] ?? '';
+    const form = hiddenFields(await get(deps, sponsor));
+    expect(form).toMatchObject({ project: project.id, stage: 'initiation' });
+    sent.length = 0;
+    const first = await post(deps, sponsor, { ...form, decision: 'approve' });
+    expect(first.body).toContain('Thank you, your approval is recorded');
+    expect(sent).toEqual(['BatchGetCommand', 'TransactWriteCommand']);
+
+    const approver = ids['approver@acme.example'] ?? '';
+    const otherBefore = await ts.store.getProjectSnapshot('other-project');
+    const forged = { ...hiddenFields(await get(deps, approver)), project: 'other-project' };
+    sent.length = 0;
+    const second = await post(deps, approver, { ...forged, decision: 'approve' });
+    expect(second.body).toContain('Thank you, your approval is recorded');
+    expect(sent).toEqual(['BatchGetCommand', 'BatchGetCommand', 'TransactWriteCommand']);
+    expect((await ts.store.get(project.id, 'gate', 'initiation'))?.status).toBe('approved');
+    expect(await ts.store.getProjectSnapshot('other-project')).toEqual(otherBefore);
+    expect(other.gate.status).toBe('pending_approval');
+    expect(deps.workflow.successes).toHaveLength(1);
   });
 
   it('shows "already decided" on a repeat and changes nothing', async () => {
@@ -322,6 +358,8 @@ describe('POST /approve/{linkId}', () => {
       getProject: ts.store.getProject.bind(ts.store),
       get: ts.store.get.bind(ts.store),
       getLink: ts.store.getLink.bind(ts.store),
+      getRecords: ts.store.getRecords.bind(ts.store),
+      getProjectSnapshot: ts.store.getProjectSnapshot.bind(ts.store),
       list: ts.store.list.bind(ts.store),
       listProjects: ts.store.listProjects.bind(ts.store),
       listEvents: ts.store.listEvents.bind(ts.store),

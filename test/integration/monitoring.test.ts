@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
 import type { Entity, Gate, Project, ProjectEvent, Stage } from '../../functions/core/model.js';
 import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
@@ -236,6 +237,75 @@ describe('runMonitoringCheck', () => {
       { taskToken: 'token-support', output: { stage: 'support', round: 0, decision: 'auto' } },
     ]);
     expect((await db.store.get(id, 'gate', 'support'))?.status).toBe('approved');
+  });
+
+  it('reads with one request when nothing changed and writes with one more on a change, however many records', async () => {
+    // Two projects, one small and one with hundreds of tasks and events: the same request counts.
+    const counts: Record<string, { unchanged: string[]; changed: string[] }> = {};
+    for (const [label, taskCount, eventCount] of [
+      ['small', 1, 0],
+      ['large', 250, 300],
+    ] as const) {
+      const { id, deps, clock } = await seed({
+        now: '2026-12-14T09:00:00Z',
+        records: (projectId) => [
+          makeGate({
+            projectId,
+            status: 'pending_approval',
+            round: 1,
+            requestedAt: '2026-12-13T09:00:00Z',
+            approvers: [{ email: 'sponsor@acme.example', name: 'Amara Okafor' }],
+          }),
+          makeRisk({ projectId, id: 'outage', title: 'Outage', reviewBy: '2026-12-08' }),
+        ],
+      });
+      for (let i = 0; i < taskCount; i += 90) {
+        const batch = Array.from({ length: Math.min(90, taskCount - i) }, (_, j) =>
+          makeTask({
+            projectId: id,
+            id: `t-${i + j}`,
+            name: `Task ${i + j}`,
+            stage: 'execution',
+            estimateHours: 2,
+          }),
+        );
+        await db.store.commit(batch);
+      }
+      for (let i = 0; i < eventCount; i += 90) {
+        const batch = Array.from({ length: Math.min(90, eventCount - i) }, (_, j) => ({
+          projectId: id,
+          type: 'note',
+          actor: 'system',
+          summary: `Earlier event ${i + j}`,
+        }));
+        await db.store.commit([], batch);
+      }
+      // The check's store sends through a client that counts what it sends.
+      const sent: string[] = [];
+      const counting = {
+        send: (command: { constructor: { name: string } }) => {
+          sent.push(command.constructor.name);
+          return db.client.send(command as never);
+        },
+      } as unknown as typeof db.client;
+      const checkDeps: Deps = { ...deps, store: new DynamoProjectStore(counting, db.tableName) };
+
+      const first = await runMonitoringCheck(checkDeps, id);
+      expect(first.status === 'checked' && first.detected.length).toBeGreaterThan(0);
+      const changed = sent.splice(0);
+      clock.at = new Date('2026-12-14T10:00:00Z');
+      const second = await runMonitoringCheck(checkDeps, id);
+      expect(second.status === 'checked' && second.detected).toEqual([]);
+      counts[label] = { changed, unchanged: sent.splice(0) };
+      // What the check found is really stored: one health_changed event, the deviations once.
+      expect(await events(id, 'health_changed')).toHaveLength(1);
+    }
+    for (const label of ['small', 'large']) {
+      expect(counts[label]).toEqual({
+        changed: ['QueryCommand', 'TransactWriteCommand'],
+        unchanged: ['QueryCommand'],
+      });
+    }
   });
 
   it('skips a closed project without writing anything', async () => {

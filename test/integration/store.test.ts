@@ -1,9 +1,15 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MalformedRecordError, TransactionTooLargeError } from '../../functions/adapters/dynamo-store.js';
+import {
+  CHILD_PREFIX,
+  MalformedRecordError,
+  SNAPSHOT_FROM,
+  TransactionTooLargeError,
+} from '../../functions/adapters/dynamo-store.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import type { DocumentRecord, Entity, Project } from '../../functions/core/model.js';
 import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
+import { inSnapshot, SNAPSHOT_CHILDREN } from '../../functions/core/snapshot.js';
 import {
   makeDeployment,
   makeGate,
@@ -14,6 +20,7 @@ import {
   makeResource,
   makeRisk,
   makeStage,
+  makeStages,
   makeStakeholder,
   makeTask,
   makeTestCase,
@@ -22,6 +29,22 @@ import {
   type TestStore,
 } from '../support/dynamo.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
+
+/** A plan document record (sorts outside the snapshot's key range). */
+function planDocument(projectId: string): DocumentRecord {
+  return {
+    entity: 'document',
+    projectId,
+    id: 'plan',
+    kind: 'plan',
+    docVersion: 1,
+    title: 'Project plan',
+    key: `projects/${projectId}/plan/v1.html`,
+    sha256: 'abc',
+    createdAt: '2026-12-01T09:00:00.000Z',
+    version: 0,
+  };
+}
 
 const event = (projectId: string, summary: string, at?: string): NewEvent => ({
   projectId,
@@ -162,6 +185,73 @@ describe.each(STORES)('ProjectStore contract: %s', (_name, makeStore) => {
       expect(await t.store.list('listing', 'task')).toHaveLength(30);
       expect(await t.store.list('listing', 'risk')).toHaveLength(1);
       expect(await t.store.list('listing', 'gate')).toEqual([]);
+    });
+  });
+
+  describe('snapshot and batch reads', () => {
+    it('reads the project and its current records in one snapshot, without events, documents or deployments', async () => {
+      const id = 'snapshot';
+      const spec = makeProjectSpec({ id });
+      const project = makeProject({}, spec);
+      const stages = makeStages(project);
+      const records = [
+        ...stages,
+        makeGate({ projectId: id }),
+        makeTask({ projectId: id, id: 'b-task', stage: 'initiation' }),
+        makeTask({ projectId: id, id: 'a-task', stage: 'execution' }),
+        makeRisk({ projectId: id }),
+        makeMember({ projectId: id, email: 'Eng@MSP.example' }),
+        makeStakeholder({ projectId: id }),
+        makeResource({ projectId: id }),
+        makeTestCase({ projectId: id }),
+        makeTrainingSession({ projectId: id }),
+        makeDeployment({ projectId: id }),
+        planDocument(id),
+      ];
+      // Another project whose id starts the same way stays out.
+      const other = makeProject({}, makeProjectSpec({ id: `${id}-2` }));
+      await t.store.commit(
+        [project, ...records, other, makeTask({ projectId: `${id}-2` })],
+        [event(id, 'e1')],
+      );
+      await t.store.commit([], [event(id, 'e2'), event(id, 'e3')]);
+
+      const snapshot = await t.store.getProjectSnapshot(id);
+      expect(snapshot?.project).toEqual({ ...project, version: 1 });
+      const r = snapshot?.records;
+      expect(r?.stage.map((s) => s.key)).toEqual(stages.map((s) => s.key));
+      expect(r?.gate).toEqual([{ ...makeGate({ projectId: id }), version: 1 }]);
+      expect(r?.task.map((x) => x.id)).toEqual(['a-task', 'b-task']);
+      expect(r?.risk.map((x) => x.id)).toEqual(['data-loss']);
+      expect(r?.member.map((x) => x.email)).toEqual(['Eng@MSP.example']);
+      expect(r?.stakeholder).toHaveLength(1);
+      expect(r?.resource).toHaveLength(1);
+      expect(r?.test_case.map((x) => x.id)).toEqual(['mail-flow']);
+      expect(r?.training_session.map((x) => x.id)).toEqual(['front-desk']);
+      expect(Object.keys(r ?? {}).sort()).toEqual([...SNAPSHOT_CHILDREN].sort());
+      expect(await t.store.getProjectSnapshot('no-such-project')).toBeUndefined();
+    });
+
+    it('reads several records of different kinds and projects in one call, in the order asked', async () => {
+      const id = 'batch';
+      const project = makeProject({}, makeProjectSpec({ id }));
+      const link = makeLink({ projectId: id });
+      const gate = makeGate({ projectId: id });
+      await t.store.commit([project, gate, link, makeMember({ projectId: id, email: 'eng@msp.example' })]);
+      const [l, p, missing, g, m, again] = await t.store.getRecords([
+        { entity: 'link', linkHash: link.linkHash },
+        { entity: 'project', id },
+        { entity: 'stage', projectId: id, id: 'initiation' },
+        { entity: 'gate', projectId: id, id: 'initiation' },
+        { entity: 'member', projectId: id, id: 'ENG@msp.example' },
+        { entity: 'project', id },
+      ] as const);
+      expect(l).toEqual({ ...link, version: 1 });
+      expect(p).toEqual({ ...project, version: 1 });
+      expect(missing).toBeUndefined();
+      expect(g).toEqual({ ...gate, version: 1 });
+      expect(m?.email).toBe('eng@msp.example');
+      expect(again).toEqual(p);
     });
   });
 
@@ -378,6 +468,16 @@ describe.each(STORES)('ProjectStore contract: %s', (_name, makeStore) => {
 });
 
 describe('DynamoProjectStore', () => {
+  it('keys the snapshot kinds from GATE# upward and every other kind below it, events included', () => {
+    // The snapshot is one Query over the range from GATE#: a kind on the wrong side would be
+    // missing from it, or would bring the event log (or other growing records) into every check.
+    const wrongSide = Object.entries(CHILD_PREFIX).filter(
+      ([kind, prefix]) => inSnapshot(kind as keyof typeof CHILD_PREFIX) !== prefix >= SNAPSHOT_FROM,
+    );
+    expect(wrongSide).toEqual([]);
+    expect('EVENT#' < SNAPSHOT_FROM && 'PROJECT' >= SNAPSHOT_FROM).toBe(true);
+  });
+
   let t: TestStore;
   beforeAll(async () => {
     t = await makeTestStore();

@@ -17,7 +17,13 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../../functions/core/model.js';
-import type { NewEvent, ProjectStore } from '../../functions/core/ports.js';
+import type { NewEvent, ProjectStore, RecordOfRef, RecordRef } from '../../functions/core/ports.js';
+import {
+  emptySnapshotRecords,
+  inSnapshot,
+  type ProjectSnapshot,
+  type SnapshotChild,
+} from '../../functions/core/snapshot.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
@@ -101,6 +107,35 @@ export class MemoryProjectStore implements ProjectStore {
   async getLink(linkHash: string): Promise<EntityOf<'link'> | undefined> {
     this.requests.reads++;
     return this.read(`link|${linkHash}`) as EntityOf<'link'> | undefined;
+  }
+
+  /** One request, as BatchGetItem. */
+  async getRecords<const R extends readonly RecordRef[]>(
+    refs: R,
+  ): Promise<{ -readonly [K in keyof R]: RecordOfRef<R[K]> | undefined }> {
+    this.requests.reads++;
+    return refs.map((ref) => {
+      if (ref.entity === 'project') return this.read(`project|${ref.id}`);
+      if (ref.entity === 'link') return this.read(`link|${ref.linkHash}`);
+      return this.read(`child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`);
+    }) as never;
+  }
+
+  /** One request, as the Query over the snapshot's key range. */
+  async getProjectSnapshot(projectId: string): Promise<ProjectSnapshot | undefined> {
+    this.requests.reads++;
+    const project = this.read(`project|${projectId}`) as Project | undefined;
+    if (!project) return undefined;
+    const records = emptySnapshotRecords();
+    const prefix = `child|${projectId}|`;
+    const keys = [...this.records.keys()].filter((k) => k.startsWith(prefix)).sort(byString);
+    for (const key of keys) {
+      const record = this.read(key) as Entity;
+      if (record.entity === 'project' || record.entity === 'link' || !inSnapshot(record.entity)) continue;
+      (records[record.entity as SnapshotChild] as unknown[]).push(record);
+    }
+    records.stage.sort((a, b) => a.order - b.order);
+    return { project, records };
   }
 
   async list<E extends ProjectChild>(projectId: string, entity: E): Promise<EntityOf<E>[]> {

@@ -10,7 +10,13 @@ import {
   SFNClient,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +62,19 @@ function setup() {
   });
   // Lists (the resources the budget criterion reads) are empty.
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { PK: string; SK: string }[] }> }) => ({
+      Responses: Object.fromEntries(
+        Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+          table,
+          Keys.flatMap((k) => {
+            const item = items[`${k.PK}|${k.SK}`];
+            return item ? [{ ...structuredClone(item), PK: k.PK, SK: k.SK }] : [];
+          }),
+        ]),
+      ),
+    }));
   const store = new DynamoProjectStore(
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' })),
     'table',
@@ -77,12 +96,16 @@ async function approve(
 ) {
   const req = { method: 'GET', path: `/approve/${linkId}`, query: {}, headers: {}, body: '' };
   const page = await handleHttp(deps, req);
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  // Every hidden field of the form, as a browser posts them (the CSRF nonce and the read hint).
+  const hidden = Object.fromEntries(
+    [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+  );
+  expect(hidden['csrf']).toBeTruthy();
   return handleHttp(deps, {
     ...req,
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ decision, comment, csrf }).toString(),
+    body: new URLSearchParams({ ...hidden, decision, comment }).toString(),
   });
 }
 

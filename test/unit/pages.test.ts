@@ -10,6 +10,7 @@ import { formatLocalTime } from '../../functions/core/time.js';
 import type { ApprovalView } from '../../functions/core/use-cases/view-approval.js';
 
 const view: ApprovalView = {
+  projectId: 'acme-m365',
   mspName: 'North<wind> "IT"',
   projectName: `<img src=x onerror=alert(1)> O'Neil`,
   customerName: 'Acme & Sons',

@@ -32,6 +32,7 @@ function expectEscaped(page: string, fields: string[]): void {
 }
 
 const view: ApprovalView = {
+  projectId: hostile('projectid'),
   mspName: hostile('msp'),
   projectName: hostile('project'),
   customerName: hostile('customer'),
@@ -55,7 +56,7 @@ describe('every page escapes every user-supplied string', () => {
       decision: '"><script>',
       comment: `</textarea>${hostile('comment')}`,
     });
-    expectEscaped(page.html, [...VIEW_FIELDS, 'message', 'comment']);
+    expectEscaped(page.html, [...VIEW_FIELDS, 'projectid', 'message', 'comment']);
     expect(page.html).toContain('&lt;/textarea&gt;comment');
     expect(page.html).not.toContain('checked');
   });
@@ -101,6 +102,18 @@ function memoryStore(records: Entity[]): ProjectStore {
     getProject: async (id) => items.get(`project|${id}`) as Project | undefined,
     getLink: async (hash) => items.get(`link|${hash}`) as never,
     get: async (projectId, entity, id) => items.get(`${projectId}|${entity}|${id}`) as never,
+    getRecords: async (refs) =>
+      refs.map((ref) =>
+        items.get(
+          ref.entity === 'project'
+            ? `project|${ref.id}`
+            : ref.entity === 'link'
+              ? `link|${ref.linkHash}`
+              : `${ref.projectId}|${ref.entity}|${ref.id}`,
+        ),
+      ) as never,
+    // The pages read single records; no snapshot is needed here.
+    getProjectSnapshot: async () => undefined,
     list: async () => [],
     listProjects: async () => ({ items: [] }),
     listEvents: async () => ({ items: [] }),

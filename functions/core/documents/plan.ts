@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from '../html.js';
 import type { Project, Resource, Risk, Stakeholder, TeamMember } from '../model.js';
+import { money } from '../money.js';
 import type { ProjectStore } from '../ports.js';
 import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 
@@ -58,14 +59,6 @@ function sortedRisks(risks: Risk[]): Risk[] {
 
 function byKey<T>(items: T[], key: (t: T) => string): T[] {
   return [...items].sort((a, b) => key(a).localeCompare(key(b)));
-}
-
-function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
 }
 
 /** Everything the two renderings show, computed once. */

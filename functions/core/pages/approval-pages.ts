@@ -82,6 +82,8 @@ ${details(view)}
 ${errors}
 <form method="post">
 <input type="hidden" name="csrf" value="${nonce}">
+<input type="hidden" name="project" value="${view.projectId}">
+<input type="hidden" name="stage" value="${view.stageKey}">
 <fieldset>
 <legend>Decision</legend>
 <label><input type="radio" name="decision" value="approve" required${checked('approve')}> Approve</label>

@@ -128,13 +128,7 @@ export function evidenceItems(evidence: string | undefined): string[] {
 }
 
 /** An amount of money in words (`£2,640.00`; the code after the number for an unknown currency). */
-export function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-}
+export { money } from '../money.js';
 
 /** Drops sections with neither items nor an `empty` sentence. */
 export function presentSections(sections: ContentSection[]): ContentSection[] {

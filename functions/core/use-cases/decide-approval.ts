@@ -6,7 +6,8 @@
  * Steps:
  * 1. refuse cross-site requests (Origin other than the public base URL, Sec-Fetch-Site other
  *    than same-origin/none);
- * 2. load the link like the GET page does (neutral / already decided / self-approval);
+ * 2. load the link like the GET page does (neutral / already decided / self-approval), with
+ *    the link and its project, stage and gate in one read when the form's hint matches the link;
  * 3. validate the form (zod) and the CSRF nonce; a bad form shows the page again with the error;
  * 4. one `store.commit`: the link pending -> decided and the gate with this approver's decision
  *    (and its outcome by the gate rule), both version-checked, with `approval_decided` (and
@@ -33,6 +34,7 @@ import {
   type ApprovalView,
   type DecidedView,
   formClock,
+  hintOf,
   isSelfApproval,
   loadApproval,
 } from './view-approval.js';
@@ -134,7 +136,8 @@ async function attemptDecision(
       view: ApprovalView;
     }
 > {
-  const loaded = await loadApproval(deps, input.linkId);
+  // The form says which project and stage it was for: the link and its records in one read.
+  const loaded = await loadApproval(deps, input.linkId, hintOf(input.form));
   if (loaded.kind === 'neutral') return loaded;
   if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
   const { context } = loaded;

@@ -12,11 +12,20 @@
  *    The open deviation keys live on the project (`project.monitoring`), so a deviation is
  *    recorded once, not on every run. Nothing is written when nothing changed.
  * 4. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
+ * Requests: one Query reads the project and its current records (`getProjectSnapshot`), and
+ * progressGate reads from that snapshot too; a change is one transaction. So a check costs one
+ * request when nothing changed and two on a change, however many projects, tasks or events there
+ * are. Only criteria that need records outside the snapshot read them (the deployment stage's
+ * deployment records, the risk stage's plan document: one more Query or GetItem while the project
+ * is in that stage and its gate waits), and a gate that moves (requests sent, withdrawn, passed)
+ * writes its own change.
  */
-import { requireProject, withConflictRetry } from '../events.js';
+import { NotFoundError } from '../errors.js';
+import { withConflictRetry } from '../events.js';
 import { computeHealth, type Health, overdueStages, overdueTasks } from '../health.js';
 import type { Gate, Project, ProjectMonitoring, Risk, Stage, Task } from '../model.js';
-import type { Deps, NewEvent } from '../ports.js';
+import type { Deps, NewEvent, ProjectStore } from '../ports.js';
+import { snapshotStore } from '../snapshot.js';
 import { DAY_MS, daysBetween, localDate } from '../time.js';
 import { type ProgressGateResult, progressGate } from './progress-gate.js';
 
@@ -151,15 +160,15 @@ function sameMonitoring(a: ProjectMonitoring | undefined, b: Omit<ProjectMonitor
 
 export async function runMonitoringCheck(deps: Deps, projectId: string): Promise<MonitoringCheckResult> {
   const checked = await withConflictRetry(async () => {
-    const project = await requireProject(deps, projectId);
+    // One request: the project and its current records (not the event log).
+    const snapshot = await deps.store.getProjectSnapshot(projectId);
+    if (!snapshot) throw new NotFoundError(`project ${projectId} not found`);
+    const { project } = snapshot;
     if (project.status !== 'active') return undefined;
     const now = deps.clock.now();
-    const [stages, tasks, risks, gates] = await Promise.all([
-      deps.store.list(projectId, 'stage'),
-      deps.store.list(projectId, 'task'),
-      deps.store.list(projectId, 'risk'),
-      deps.store.list(projectId, 'gate'),
-    ]);
+    const { stage: stages, task: tasks, risk: risks, gate: gates } = snapshot.records;
+    // Later reads of this project (progressGate) come from the snapshot, and see this commit.
+    const store = snapshotStore(deps.store, snapshot);
     const health = computeHealth({ project, stages, tasks, risks, gates, now });
     const deviations = findDeviations({ project, stages, tasks, risks, gates, health, now });
     const before = new Set(project.monitoring?.openDeviations ?? []);
@@ -217,16 +226,22 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
       });
     }
     if (!sameMonitoring(project.monitoring, monitoring) || events.length > 0) {
-      await deps.store.commit([{ ...project, monitoring: { checkedAt: at, ...monitoring } }], events);
+      await store.commit([{ ...project, monitoring: { checkedAt: at, ...monitoring } }], events);
     }
-    return { project, health, deviations, detected, cleared };
+    return { project, store, health, deviations, detected, cleared };
   });
 
   if (!checked) {
     deps.log.info('monitoring check skipped: project closed', { projectId });
     return { status: 'skipped', reason: 'closed' };
   }
-  const progressed = await progressGate(deps, projectId, checked.project.currentStage, 'scheduler');
+  const store: ProjectStore = checked.store;
+  const progressed = await progressGate(
+    { ...deps, store },
+    projectId,
+    checked.project.currentStage,
+    'scheduler',
+  );
   deps.log.info('monitoring check done', {
     projectId,
     rag: checked.health.rag,

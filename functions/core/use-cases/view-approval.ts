@@ -9,6 +9,10 @@
  * - `confirm` with what is being approved and a fresh CSRF nonce for the form.
  * Steps: hash the id, load the link, its project, stage and gate; check expiry, round, the gate's
  * status and that the link is the approver's current one.
+ * Requests: the link (GetItem), then its project, stage and gate together (one BatchGetItem). The
+ * form posts back which project and stage it was for (`ApprovalHint`), so the decision reads the
+ * link and those three in one BatchGetItem; the link decides, a hint that does not match it only
+ * costs the second read.
  */
 import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
@@ -19,6 +23,8 @@ import { type ApprovalContent, type ContentSection, stageType } from '../stages/
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
+  /** The project's id: the form posts it back as a read hint (`ApprovalHint`). */
+  projectId: string;
   mspName: string;
   projectName: string;
   customerName: string;
@@ -86,21 +92,65 @@ export function formClock(options: ApprovalOptions): Clock {
 const same = (a: string | undefined, b: string | undefined) =>
   a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/**
+ * Which project and stage a link is believed to be for (the form's hidden fields): lets the
+ * decision read the link and its records in one request. Never trusted: the link decides.
+ */
+export interface ApprovalHint {
+  projectId: string;
+  stage: string;
+}
+
+/** Project ids and stage keys as specs allow them (anything else is not used as a key). */
+const HINT_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** The hint of a posted form, when it has a well-formed one. */
+export function hintOf(form: Record<string, string>): ApprovalHint | undefined {
+  const projectId = form['project'];
+  const stage = form['stage'];
+  if (!projectId || !stage || !HINT_PATTERN.test(projectId) || !HINT_PATTERN.test(stage)) return undefined;
+  return { projectId, stage };
+}
+
+/** The project, stage and gate records of a link (one BatchGetItem). */
+function linkRecords(deps: Deps, at: ApprovalHint) {
+  return deps.store.getRecords([
+    { entity: 'project', id: at.projectId },
+    { entity: 'stage', projectId: at.projectId, id: at.stage },
+    { entity: 'gate', projectId: at.projectId, id: at.stage },
+  ] as const);
+}
+
+/** The link and the records it names: one request with a matching hint, two otherwise. */
+async function readLink(deps: Deps, linkHash: string, hint: ApprovalHint | undefined) {
+  if (hint) {
+    const [link, ...records] = await deps.store.getRecords([
+      { entity: 'link', linkHash },
+      { entity: 'project', id: hint.projectId },
+      { entity: 'stage', projectId: hint.projectId, id: hint.stage },
+      { entity: 'gate', projectId: hint.projectId, id: hint.stage },
+    ] as const);
+    if (!link) return undefined;
+    if (link.projectId === hint.projectId && link.stage === hint.stage) return { link, records };
+    return { link, records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }) };
+  }
+  const link = await deps.store.getLink(linkHash);
+  if (!link) return undefined;
+  return { link, records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }) };
+}
+
 /** Loads and checks a link; shared by the page (GET) and the decision (POST). Reads only. */
-export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedApproval> {
+export async function loadApproval(deps: Deps, linkId: string, hint?: ApprovalHint): Promise<LoadedApproval> {
   const neutral = { kind: 'neutral' } as const;
   if (!isLinkIdShape(linkId)) return neutral;
-  const link = await deps.store.getLink(hashLinkId(linkId));
-  if (!link) return neutral;
+  const read = await readLink(deps, hashLinkId(linkId), hint);
+  if (!read) return neutral;
+  const { link } = read;
   if (link.expiresAt * 1000 <= deps.clock.now().getTime()) return neutral;
 
-  const project = await deps.store.getProject(link.projectId);
+  const [project, stage, gate] = read.records;
   // An archived project (its spec removed) decides nothing any more.
   if (!project || project.status === 'archived') return neutral;
-  const [stage, gate] = await Promise.all([
-    deps.store.get(link.projectId, 'stage', link.stage),
-    deps.store.get(link.projectId, 'gate', link.stage),
-  ]);
   if (!stage || !gate || gate.projectId !== link.projectId || gate.stage !== link.stage) return neutral;
   // A newer round (the PM resubmitted) supersedes every older link, decided or not.
   if (gate.round !== link.round) return neutral;
@@ -114,6 +164,7 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
     ? await stageType(resolved.key).approvalContent({ store: deps.store, project, stage: resolved, gate })
     : { approves: `completion of ${stage.name}` };
   const view: ApprovalView = {
+    projectId: project.id,
     mspName: project.mspName || deps.config.mspName,
     projectName: project.name,
     customerName: project.customerName,
