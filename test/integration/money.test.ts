@@ -180,7 +180,11 @@ describe('time entries and budget burn', () => {
         ...(version ? { version } : {}),
       });
     expect((await put(4500)).status).toBe(201); // 1,000 + 4,500: 55 %
-    expect(alerts(f).map((m) => m.to[0]).sort()).toEqual([DELIVERY_MANAGER, PM]);
+    expect(
+      alerts(f)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual([DELIVERY_MANAGER, PM]);
     expect((await put(4600, 1)).status).toBe(200); // 56 %: nothing new
     expect(alerts(f)).toHaveLength(2);
     expect(countEvents(await f.events(), 'budget_threshold_crossed')).toBe(1);
