@@ -83,6 +83,8 @@ const CHILD_PREFIX: Record<ProjectChild, string> = {
   stakeholder: 'STAKEHOLDER#',
   resource: 'RESOURCE#',
   document: 'DOCUMENT#',
+  // Before GATE#: the monitoring check's one Query reads from GATE# upward and needs none of them.
+  change_request: 'CHANGE#',
 };
 const EVENT_PREFIX = 'EVENT#';
 

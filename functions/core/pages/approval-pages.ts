@@ -127,6 +127,16 @@ ${details(view)}</div>`,
   );
 }
 
+/** A change request whose old values no longer hold: it cannot be approved, nothing changed. */
+export function stalePage(view: ApprovalView): HtmlPage {
+  return renderPage(
+    409,
+    'No longer current',
+    html`<div class="card">${header(view, 'This change no longer matches the project')}
+<p>The project's baseline changed since ${view.stageName} was raised, so it cannot be approved as it stands. Nothing was changed. Your project manager can raise a new change request.</p></div>`,
+  );
+}
+
 export function forbiddenPage(): HtmlPage {
   return renderPage(
     403,
@@ -193,6 +203,8 @@ export function decideResultPage(result: DecideApprovalResult, form: Record<stri
     }
     case 'recorded':
       return thankYouPage(result.view, result.decision);
+    case 'stale':
+      return stalePage(result.view);
     case 'busy':
       return busyPage();
   }

@@ -10,12 +10,18 @@
  * Steps: hash the id, load the link, its project, stage and gate; check expiry, round, the gate's
  * status and that the link is the approver's current one.
  */
+
+import { type ApprovalOptions, formClock, isSubmitter, sameEmail } from '../approval-form.js';
 import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
-import type { Clock, Deps } from '../ports.js';
+import type { Deps } from '../ports.js';
 import { type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
+import { viewChangeApproval } from './decide-change-request.js';
+
+// Shared with the change request's page and the decision: kept importable from here.
+export { type ApprovalOptions, formClock, isSubmitter };
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
@@ -66,37 +72,40 @@ export type LoadedApproval =
   | { kind: 'decided'; decided: DecidedView; context: ApprovalContext }
   | { kind: 'open'; context: ApprovalContext };
 
-export interface ApprovalOptions {
-  /** Refuse a decision by the person who submitted the stage (default true). */
-  forbidSelfApproval?: boolean;
-  /**
-   * Clock of the form's CSRF nonce (issue time, two-hour validity). Real time by default: a person
-   * fills in the form in real time even when the domain clock runs accelerated (local demo).
-   */
-  formClock?: Clock;
-}
+/** A link that exists, has not expired and belongs to a project that is not archived. */
+export type LoadedLink = { kind: 'neutral' } | { kind: 'link'; link: ApprovalLink; project: Project };
 
-const realTime: Clock = { now: () => new Date() };
-
-/** The clock the CSRF nonce is issued and checked with. */
-export function formClock(options: ApprovalOptions): Clock {
-  return options.formClock ?? realTime;
-}
-
-const same = (a: string | undefined, b: string | undefined) =>
-  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
-
-/** Loads and checks a link; shared by the page (GET) and the decision (POST). Reads only. */
-export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedApproval> {
+/**
+ * Finds a link by its id and checks what every kind of link needs: its shape, that it exists and
+ * has not expired, and that its project is not archived. Reads only.
+ */
+export async function loadLink(deps: Deps, linkId: string): Promise<LoadedLink> {
   const neutral = { kind: 'neutral' } as const;
   if (!isLinkIdShape(linkId)) return neutral;
   const link = await deps.store.getLink(hashLinkId(linkId));
   if (!link) return neutral;
   if (link.expiresAt * 1000 <= deps.clock.now().getTime()) return neutral;
-
   const project = await deps.store.getProject(link.projectId);
   // An archived project (its spec removed) decides nothing any more.
   if (!project || project.status === 'archived') return neutral;
+  return { kind: 'link', link, project };
+}
+
+/** Loads and checks a gate's link; shared by the page (GET) and the decision (POST). Reads only. */
+export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedApproval> {
+  const found = await loadLink(deps, linkId);
+  // A change request's link is not a gate's (see decide-change-request.ts).
+  if (found.kind === 'neutral' || found.link.target === 'change') return { kind: 'neutral' };
+  return loadGateApproval(deps, found.link, found.project);
+}
+
+/** The gate round a found link is for, checked (round, approver, newest link). Reads only. */
+export async function loadGateApproval(
+  deps: Deps,
+  link: ApprovalLink,
+  project: Project,
+): Promise<LoadedApproval> {
+  const neutral = { kind: 'neutral' } as const;
   const [stage, gate] = await Promise.all([
     deps.store.get(link.projectId, 'stage', link.stage),
     deps.store.get(link.projectId, 'gate', link.stage),
@@ -104,7 +113,7 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
   if (!stage || !gate || gate.projectId !== link.projectId || gate.stage !== link.stage) return neutral;
   // A newer round (the PM resubmitted) supersedes every older link, decided or not.
   if (gate.round !== link.round) return neutral;
-  const approver = gate.approvers.find((a) => same(a.email, link.approverEmail));
+  const approver = gate.approvers.find((a) => sameEmail(a.email, link.approverEmail));
   if (!approver) return neutral;
   // Another link was issued to this approver in this round: only the newest one works.
   if (approver.linkHash && approver.linkHash !== link.linkHash) return neutral;
@@ -160,24 +169,6 @@ export async function loadApproval(deps: Deps, linkId: string): Promise<LoadedAp
   return { kind: 'open', context };
 }
 
-/**
- * The names a submitter may be known by. Locally the staff API's actor is an email; in AWS it is
- * the IAM caller: an ARN whose last segment is the user name or the role session name (with
- * IAM Identity Center, the person's email), or a caller id `<unique id>:<session name>`.
- */
-function submitterNames(submittedBy: string): string[] {
-  const names = [submittedBy];
-  if (submittedBy.startsWith('arn:')) names.push(submittedBy.slice(submittedBy.lastIndexOf('/') + 1));
-  else if (/^[A-Z0-9]+:./.test(submittedBy)) names.push(submittedBy.slice(submittedBy.indexOf(':') + 1));
-  return names;
-}
-
-/** True when `email` is the person `submittedBy` names (by email or by IAM identity). */
-export function isSubmitter(submittedBy: string | undefined, email: string): boolean {
-  if (!submittedBy) return false;
-  return submitterNames(submittedBy).some((name) => same(name, email));
-}
-
 /** True when the approver is the one who submitted the stage (by email or by IAM identity). */
 export function isSelfApproval(context: ApprovalContext): boolean {
   return isSubmitter(context.stage.submittedBy, context.link.approverEmail);
@@ -189,7 +180,10 @@ export async function viewApproval(
   linkId: string,
   options: ApprovalOptions = {},
 ): Promise<ViewApprovalResult> {
-  const loaded = await loadApproval(deps, linkId);
+  const found = await loadLink(deps, linkId);
+  if (found.kind === 'neutral') return found;
+  if (found.link.target === 'change') return viewChangeApproval(deps, found.link, found.project, options);
+  const loaded = await loadGateApproval(deps, found.link, found.project);
   if (loaded.kind === 'neutral') return loaded;
   if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
   const { context } = loaded;
