@@ -9,6 +9,10 @@ import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   approvalFormSchema,
+  baselineSchema,
+  changeRequestCreatedSchema,
+  changeRequestInputSchema,
+  changeRequestListSchema,
   correctiveActionInputSchema,
   correctiveActionSchema,
   deploymentInputSchema,
@@ -399,6 +403,45 @@ export const ROUTES = {
     responses: {
       200: { description: 'Submit result', content: jsonOf(submitResultSchema) },
       ...errors(400, 401, 403, 404, 409, 413),
+    },
+  }),
+  raiseChangeRequest: declare('api', 'iam', {
+    method: 'post',
+    path: '/api/projects/{id}/change-requests',
+    operationId: 'raiseChangeRequest',
+    summary:
+      'Raise a change request (scope, deliverables, budget, timeline, stage due dates) for the sponsor',
+    description:
+      'Each change records the field’s current value as its old value; a change to the value a field has already is refused, naming it. The sponsors get an emailed single-use link; approval re-baselines the project in one transaction, provided every old value still holds (otherwise the request is superseded and the page answers 409). 409 when the project is not active or has no sponsor.',
+    request: {
+      params: z.object({ id: projectId }),
+      body: { required: true, content: jsonOf(changeRequestInputSchema) },
+    },
+    responses: {
+      201: { description: 'Raised; the sponsors are emailed', content: jsonOf(changeRequestCreatedSchema) },
+      ...errors(400, 401, 403, 404, 409, 413),
+    },
+  }),
+  listChangeRequests: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/change-requests',
+    operationId: 'listChangeRequests',
+    summary: 'The change requests: status, each change old → new, the decision, the YAML patch once approved',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'Newest first', content: jsonOf(changeRequestListSchema) },
+      ...errors(401, 404),
+    },
+  }),
+  getBaseline: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/baseline',
+    operationId: 'getBaseline',
+    summary: 'The current baseline (version, fields and YAML for the spec file)',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'The baseline', content: jsonOf(baselineSchema) },
+      ...errors(401, 404),
     },
   }),
   listOutbox: declare(

@@ -187,10 +187,13 @@ describe('the HTTP API', () => {
         'GET /api/openapi.json NONE',
         'GET /api/projects AWS_IAM',
         'GET /api/projects/{id} AWS_IAM',
+        'GET /api/projects/{id}/baseline AWS_IAM',
+        'GET /api/projects/{id}/change-requests AWS_IAM',
         'GET /api/projects/{id}/events AWS_IAM',
         'GET /approve/{linkId} NONE',
         // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
         'HEAD /approve/{linkId} NONE',
+        'POST /api/projects/{id}/change-requests AWS_IAM',
         'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
         'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
         'POST /approve/{linkId} NONE',
