@@ -27,9 +27,16 @@
  * started (idempotent by its deterministic name).
  */
 import { createHash } from 'node:crypto';
+import {
+  BASELINE_FIELDS,
+  baselineVersion,
+  describeField,
+  describeValue,
+} from '../change-requests/baseline.js';
+import { baselineDiff, reconcileSpec } from '../change-requests/reconcile.js';
 import { evaluateCriteria } from '../criteria.js';
 import { MilepostError } from '../errors.js';
-import { withConflictRetry } from '../events.js';
+import { recordEvent, withConflictRetry } from '../events.js';
 import type {
   Entity,
   EntityName,
@@ -46,7 +53,7 @@ import type {
 import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
 import type { LoadedSpec } from '../spec/load.js';
-import type { ProjectSpec, ResolvedStage } from '../spec/schema.js';
+import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
@@ -264,9 +271,10 @@ function counts(children: Child[]): Partial<Record<EntityName, number>> {
 
 export async function registerProject(
   deps: Deps,
-  loaded: LoadedSpec,
+  deployed: LoadedSpec,
   options: { start: boolean },
 ): Promise<RegisterResult> {
+  let loaded = deployed;
   const projectId = loaded.spec.id;
   const at = deps.clock.now().toISOString();
   // A concurrent registration (a retried deploy) makes the commit conflict: read again, and the
@@ -300,6 +308,9 @@ export async function registerProject(
 
   if (!created && project.status === 'archived') project = await restore(deps, project);
 
+  // Projects stay code: approved changes the deployed spec lacks are kept (change-requests/reconcile.ts).
+  if (!created) loaded = await keepApprovedChanges(deps, project, loaded, at);
+
   if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
     const stageRecords = await deps.store.list(projectId, 'stage');
     const problem = stageChangeProblem(project, stageRecords, loaded.stages);
@@ -315,6 +326,9 @@ export async function registerProject(
       mspName: loaded.spec.msp?.name ?? deps.config.mspName,
       updatedAt: at,
     };
+    // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
+    const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
+    if (moved.length) next.baseline = baselineVersion(project) + 1;
     const added = await missing(deps, projectId, recordsFromSpec(loaded));
     await commitLast(deps, added, next, [
       {
@@ -327,6 +341,12 @@ export async function registerProject(
           specHash: specHash(loaded.spec),
           previousSpecHash: specHash(project.spec),
           added: counts(added),
+          ...(moved.length
+            ? {
+                baseline: next.baseline,
+                baselineChanges: moved.map((c) => ({ field: c.field, old: c.old, new: c.new })),
+              }
+            : {}),
         },
       },
     ]);
@@ -350,6 +370,45 @@ export async function registerProject(
     started = true;
   }
   return { projectId, created, updated, started };
+}
+
+/** Every baseline field of two specs (the stage due dates of both). */
+function allBaselineFields(a: ProjectSpec, b: ProjectSpec): string[] {
+  const stages = new Set([...resolveStages(a), ...resolveStages(b)].map((s) => `stages.${s.key}.due`));
+  return [...BASELINE_FIELDS, ...stages];
+}
+
+/**
+ * The deployed spec with the approved changes it lacks applied; when there were any, a
+ * `baseline_kept` event names them (the spec file should get their YAML patch).
+ */
+async function keepApprovedChanges(
+  deps: Deps,
+  project: Project,
+  deployed: LoadedSpec,
+  at: string,
+): Promise<LoadedSpec> {
+  const approved = (await deps.store.list(project.id, 'change_request')).filter(
+    (c) => c.status === 'approved',
+  );
+  if (approved.length === 0) return deployed;
+  const { spec, kept } = reconcileSpec(deployed.spec, approved);
+  if (kept.length === 0) return deployed;
+  const problems = checkSpec(spec);
+  if (problems.length) {
+    throw new SpecChangeError(
+      `spec ${project.id}: with the approved change requests it lacks (${[...new Set(kept.map((k) => k.changeId))].join(', ')}) the spec is not valid: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`,
+    );
+  }
+  await recordEvent(deps, {
+    projectId: project.id,
+    type: 'baseline_kept',
+    actor: 'system',
+    at,
+    summary: `The deployed spec lacks approved change(s) ${kept.map((k) => `${k.changeId} (${describeField(k.field, project.stages)} ${describeValue(k.new)})`).join(', ')}: the approved values are kept; merge their patch into the spec file`,
+    data: { kept: kept.map((k) => ({ changeId: k.changeId, field: k.field, deployed: k.old, kept: k.new })) },
+  });
+  return { ...deployed, spec, stages: resolveStages(spec) };
 }
 
 /** The stage keys and what the state machine builds from them: a change needs a new execution. */

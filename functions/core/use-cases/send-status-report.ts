@@ -29,6 +29,7 @@ import {
   type Stage,
   type Task,
 } from '../model.js';
+import { baselineSection } from '../notifications/baseline-section.js';
 import { emailHtml } from '../notifications/email/render.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
@@ -97,12 +98,13 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   if (await deps.store.get(projectId, 'document', documentId))
     return { status: 'skipped', reason: 'already_sent' };
 
-  const [stages, tasks, risks, gates, people] = await Promise.all([
+  const [stages, tasks, risks, gates, people, changeRequests] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'task'),
     deps.store.list(projectId, 'risk'),
     deps.store.list(projectId, 'gate'),
     loadPeople(deps, project),
+    deps.store.list(projectId, 'change_request'),
   ]);
   const ordered = [...stages].sort((a, b) => a.order - b.order);
   const health = computeHealth({ project, stages, tasks, risks, gates, now });
@@ -149,6 +151,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
       amount: project.spec.budget.amount,
     },
     plannedEnd: project.spec.timeline.end,
+    baseline: baselineSection(project, changeRequests),
   };
   const report = statusReportContent(input);
 
