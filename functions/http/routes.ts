@@ -541,6 +541,34 @@ export const ROUTES = {
     },
     responses: consoleFormResponses,
   }),
+  changeRequestForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/change-requests',
+    operationId: 'changeRequestForm',
+    summary: 'Console: raise a change request (only the fields filled in change)',
+    request: {
+      params: z.object({ id: projectId }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            reason: z.string().meta({ description: 'Why the change is needed' }),
+            impact: z.string().meta({ description: 'What it does to scope, cost and schedule' }),
+            budgetAmount: z.string().optional(),
+            budgetHours: z.string().optional(),
+            timelineEnd: z.string().optional(),
+            scopeIn: z.string().optional().meta({ description: 'One item per line' }),
+            scopeOut: z.string().optional().meta({ description: 'One item per line' }),
+            deliverables: z
+              .string()
+              .optional()
+              .meta({ description: 'One per line: id | stage | name | acceptance' }),
+          }),
+        ),
+      },
+    },
+    responses: consoleFormResponses,
+  }),
   outboxPage: declare(
     'console',
     'session',

@@ -456,6 +456,7 @@ const baselineValue = z.unknown().describe('A number, a date, null, a list of it
 export const changeRequestListSchema = named(
   'ChangeRequestList',
   z.object({
+    baseline: z.int().describe('The baseline version in force.'),
     items: z.array(
       z.object({
         id: z.string(),

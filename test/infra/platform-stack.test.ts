@@ -212,6 +212,7 @@ describe('the HTTP API', () => {
         'GET /projects/{id}/risks/{riskId} NONE',
         'GET /projects/{id}/tasks/{taskId} NONE',
         'GET /projects/{id}/team/{email} NONE',
+        'POST /projects/{id}/change-requests NONE',
         'POST /projects/{id}/deviations/{key}/corrective-action NONE',
         'POST /projects/{id}/resources NONE',
         'POST /projects/{id}/risks NONE',

@@ -1,11 +1,11 @@
 /**
  * List a project's change requests (GET /api/projects/{id}/change-requests), newest first.
  *
- * Input: project id. Output: each request with its status, each change as field, label, old and
+ * Input: project id. Output: the baseline version in force and each request with its status, each change as field, label, old and
  * new value, the reason and impact, who raised it, the decision (who, when, comment) and, once
  * approved, the baseline version it made and the YAML patch to commit to the spec file.
  */
-import { changePatchYaml, describeField } from '../change-requests/baseline.js';
+import { baselineVersion, changePatchYaml, describeField } from '../change-requests/baseline.js';
 import { requireProject } from '../events.js';
 import type { BaselineValue, ChangeRequest, ChangeRequestStatus } from '../model.js';
 import type { Deps } from '../ports.js';
@@ -68,9 +68,12 @@ export function changeRequestView(
 export async function listChangeRequests(
   deps: Deps,
   projectId: string,
-): Promise<{ items: ChangeRequestView[] }> {
+): Promise<{ baseline: number; items: ChangeRequestView[] }> {
   const project = await requireProject(deps, projectId);
   const requests = await deps.store.list(projectId, 'change_request');
   requests.sort((a, b) => b.number - a.number);
-  return { items: requests.map((cr) => changeRequestView(cr, project.stages)) };
+  return {
+    baseline: baselineVersion(project),
+    items: requests.map((cr) => changeRequestView(cr, project.stages)),
+  };
 }

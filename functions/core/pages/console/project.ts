@@ -9,6 +9,8 @@ import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectEvent, Risk } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
+import type { ChangeRequestView } from '../../use-cases/staff-list-change-requests.js';
+import { changeRequestsSection } from './change-requests.js';
 import {
   correctiveActionForm,
   emptyForm,
@@ -34,6 +36,8 @@ export interface ProjectPageInput {
   pagedEvents?: boolean;
   /** What the last form did, in a sentence. */
   notice?: string;
+  /** The baseline version and the change requests (their section shows when given). */
+  changeRequests?: { baseline: number; items: ChangeRequestView[] };
 }
 
 /** Everything the forms of a project need to know about it. */
@@ -118,6 +122,15 @@ ${
     : ''
 }
 <section id="gates" tabindex="0" aria-labelledby="gates-h"><h2 id="gates-h">Gates and approvals</h2>${gatesTable(detail)}</section>
+${
+  input.changeRequests
+    ? changeRequestsSection(
+        { ...fp, baseline: input.changeRequests.baseline, timezone: tz },
+        input.changeRequests.items,
+        forms,
+      )
+    : ''
+}
 <section id="tasks" tabindex="0" aria-labelledby="tasks-h"><h2 id="tasks-h">Tasks and deliverables</h2>${tasksTable(detail, base, forms)}${
     forms ? addForm('task', fp, forms, { stage: detail.currentStage, status: 'todo', type: 'task' }) : ''
   }</section>
