@@ -280,6 +280,58 @@ describe('the sponsor approves', () => {
   });
 });
 
+describe('attacks on the decision', () => {
+  it('decides exactly once under concurrent clicks: one re-baseline, one event', async () => {
+    await raise(body({ budget: { amount: 20350 } }));
+    const [linkId] = await linksFor(SPONSOR, 'cr-1');
+    const csrf = nonceOf(await getPage(deps, linkId!));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => postForm(deps, linkId!, { decision: 'approve', csrf })),
+    );
+    expect(results.filter((r) => r.body.includes('your approval is recorded'))).toHaveLength(1);
+    expect(results.filter((r) => r.body.includes('Already decided'))).toHaveLength(4);
+    expect((await project()).baseline).toBe(2);
+    expect(await events('change_approved')).toHaveLength(1);
+  });
+
+  it('escapes what the PM wrote on the page and in the email', async () => {
+    const script = '<script>alert(1)</script>';
+    await raise({
+      changes: { scope: { out: ['Phone system', `<img src=x onerror=alert(1)>`] } },
+      reason: script,
+      impact: '"quoted" & more',
+    });
+    const [linkId] = await linksFor(SPONSOR, 'cr-1');
+    const page = await getPage(deps, linkId!);
+    expect(page.body).not.toContain(script);
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const mail = (await sent()).find((m) => m.subject.includes('cr-1'));
+    expect(mail?.html).not.toContain(script);
+    expect(mail?.html).not.toContain('<img src=x');
+  });
+
+  it('refuses a post from another site and changes nothing', async () => {
+    await raise(body({ budget: { amount: 20350 } }));
+    const [linkId] = await linksFor(SPONSOR, 'cr-1');
+    const csrf = nonceOf(await getPage(deps, linkId!));
+    const res = await postForm(
+      deps,
+      linkId!,
+      { decision: 'approve', csrf },
+      {
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      },
+    );
+    expect(res.status).toBe(403);
+    const noCsrf = await postForm(deps, linkId!, { decision: 'approve', csrf: 'forged' });
+    expect(noCsrf.status).toBe(400);
+    expect((await project()).spec.budget.amount).toBe(18500);
+    expect((await deps.store.get(ID, 'change_request', 'cr-1'))?.status).toBe('pending');
+  });
+});
+
 describe('the sponsor rejects', () => {
   it('changes nothing but the request and an event', async () => {
     await raise(body({ budget: { amount: 30000 } }));
