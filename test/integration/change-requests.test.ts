@@ -191,6 +191,7 @@ describe('the sponsor approves', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('Budget (money): 18500 → 20350');
     expect(page.body).toContain('Two more sites joined');
+    expect(page.body).toContain('<dt>Request</dt><dd>Change request cr-1</dd>');
     expect(await snapshot(ts)).toEqual(before);
 
     const res = await postForm(deps, linkId!, { decision: 'approve', comment: '', csrf: nonceOf(page) });
@@ -425,6 +426,7 @@ describe('links that do not work', () => {
     const [linkId] = await linksFor(SPONSOR, 'cr-1');
     const page = await getPage(deps, linkId!);
     expect(page.status).toBe(403);
+    expect(page.body).toContain('You raised Change request cr-1');
     expect((await project()).spec.budget.amount).toBe(18500);
   });
 

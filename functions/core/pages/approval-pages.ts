@@ -29,7 +29,7 @@ function details(view: ApprovalView): SafeHtml {
   return html`<dl>
 <dt>Project</dt><dd>${view.projectName}</dd>
 <dt>Customer</dt><dd>${view.customerName}</dd>
-<dt>Stage</dt><dd>${view.stageName}</dd>
+<dt>${view.target === 'change' ? 'Request' : 'Stage'}</dt><dd>${view.stageName}</dd>
 <dt>For approval</dt><dd>${view.approves}${
     view.documentVersion !== undefined
       ? html` (version ${view.documentVersion}) <a href="?document=plan" rel="noreferrer">view it</a>`
@@ -111,7 +111,10 @@ export function selfApprovalPage(view: ApprovalView): HtmlPage {
   return renderPage(
     403,
     'Self-approval not allowed',
-    html`<div class="card">${header(view, 'You cannot approve this stage')}
+    view.target === 'change'
+      ? html`<div class="card">${header(view, 'You cannot decide this change request')}
+<p>You raised ${view.stageName} of ${view.projectName} yourself, so another sponsor has to decide it. Nothing was changed.</p></div>`
+      : html`<div class="card">${header(view, 'You cannot approve this stage')}
 <p>You submitted ${view.stageName} of ${view.projectName} yourself, so another approver has to decide it. Nothing was changed.</p></div>`,
   );
 }

@@ -89,6 +89,7 @@ function changeView(project: Project, request: ChangeRequest, link: ApprovalLink
     approverName:
       request.approvers.find((a) => sameEmail(a.email, link.approverEmail))?.name ?? link.approverName,
     approverEmail: link.approverEmail,
+    target: 'change',
   };
 }
 

@@ -42,6 +42,8 @@ export interface ApprovalView {
   round: number;
   approverName: string;
   approverEmail: string;
+  /** Set for a change request's link: the page names the request, not a stage. */
+  target?: 'change';
 }
 
 export interface DecidedView {
