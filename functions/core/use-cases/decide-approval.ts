@@ -17,6 +17,8 @@
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
+ * A link whose target is a change request takes step 4 in decide-change-request.ts (same link
+ * checks, form and CSRF nonce, same retry; no workflow call).
  */
 import {
   checkDecisionForm,

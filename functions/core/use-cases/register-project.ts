@@ -9,7 +9,10 @@
  * transaction. Beyond that the project's records are written first in chunks and the project item
  * with its event last, so a half-written registration is never visible as a project; a retry
  * skips the records a failed attempt already wrote.
- * When it exists: no record is overwritten. If the spec changed (its hash differs), the new spec
+ * When it exists: approved change requests the deployed spec lacks are applied to it first (their
+ * field still has the change's old value: the approved value is kept, with a `baseline_kept`
+ * event; change-requests/reconcile.ts). No record is overwritten. If the spec changed (its hash
+ * differs), the new spec
  * and stages are stored on the project with a `spec_updated` event, and records for stages,
  * stakeholders, team members, resources, risks and deliverables that are new in the spec are
  * created (existing ones are left as the staff changed them).
