@@ -174,6 +174,24 @@ describe('raising a change request', () => {
     expect(await snapshot(ts)).toEqual(before);
   });
 
+  it('refuses a request whose approval would change more records than one transaction holds', async () => {
+    const many = Array.from({ length: 98 }, (_, i) => ({
+      id: `site-${i}`,
+      name: `Site ${i}`,
+      stage: 'execution',
+      acceptance: 'Ping test',
+    }));
+    const res = await raise(body({ deliverables: many }));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).issues).toEqual([
+      {
+        path: 'changes',
+        message: 'changes 100 stage and task records; one change request may change at most 97: split it',
+      },
+    ]);
+    expect(await deps.store.list(ID, 'change_request')).toEqual([]);
+  });
+
   it('answers 404 for an unknown project', async () => {
     const res = await api('POST', '/api/projects/nobody/change-requests', body({ budget: { amount: 1 } }));
     expect(res.status).toBe(404);

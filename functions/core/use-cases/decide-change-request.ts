@@ -270,11 +270,11 @@ export async function attemptChangeDecision(
  * deliverables of theirs that had the old date), deliverables added (todo), renamed or moved, and
  * removed (waived with the reason, unless already done).
  */
-async function rebaselinedRecords(
+export async function rebaselinedRecords(
   deps: Deps,
   project: Project,
   changed: Project['spec'],
-  request: ChangeRequest,
+  request: Pick<ChangeRequest, 'id' | 'changes'>,
 ): Promise<Entity[]> {
   const out = new Map<string, Stage | Task>();
   const stages = await deps.store.list(project.id, 'stage');

@@ -9,6 +9,8 @@
  * 2. each change records the field's current value as its old value; a change to the value the
  *    field has already, an unknown stage, or a baseline that would break the spec's rules (a stage
  *    due date outside the timeline...) is refused, naming the field (`changes.budget.amount`);
+ *    A request whose approval would change more stage and task records than one transaction
+ *    holds is refused too (split it);
  * 3. one commit: the request (`cr-<n>`, the next number; version 0, so two requests raised at
  *    once cannot take the same number), one single-use link per sponsor (hash only, as for a
  *    gate) and a `change_requested` event;
@@ -32,6 +34,8 @@ import { changeRequestNotification } from '../notifications/change-request.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
+import { rebaselinedRecords } from './decide-change-request.js';
+import { MAX_ITEMS_PER_COMMIT } from './register-project.js';
 
 /** What the PM asks to change: only the fields given change. */
 export interface ChangeRequestInput {
@@ -114,15 +118,28 @@ export async function raiseChangeRequest(
     }
     if (issues.length) throw new ValidationError(issues);
 
+    const existing = await deps.store.list(projectId, 'change_request');
+    const number = Math.max(0, ...existing.map((c) => c.number)) + 1;
+    const id = `cr-${number}`;
+    // Its approval is one transaction: the project, the request, the link and these records.
+    const touched = await rebaselinedRecords(deps, project, applyChanges(project.spec, changes), {
+      id,
+      changes,
+    });
+    if (touched.length + 3 > MAX_ITEMS_PER_COMMIT) {
+      throw new ValidationError([
+        {
+          path: 'changes',
+          message: `changes ${touched.length} stage and task records; one change request may change at most ${MAX_ITEMS_PER_COMMIT - 3}: split it`,
+        },
+      ]);
+    }
     const sponsors = (await deps.store.list(projectId, 'stakeholder')).filter((s) => s.role === 'sponsor');
     if (sponsors.length === 0) {
       throw new StateError(
         `project ${projectId} has no sponsor among its stakeholders to decide a change request`,
       );
     }
-    const existing = await deps.store.list(projectId, 'change_request');
-    const number = Math.max(0, ...existing.map((c) => c.number)) + 1;
-    const id = `cr-${number}`;
     const now = deps.clock.now();
     const at = now.toISOString();
     const issued = sponsors.map((s) =>
