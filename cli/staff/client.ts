@@ -160,6 +160,21 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const seg = (s: string) => encodeURIComponent(s);
 
 /** Calls the staff API at one endpoint. */
+/** A change request as GET /api/projects/{id}/change-requests lists it. */
+export interface ChangeRequestItem {
+  id: string;
+  status: string;
+  changes: { field: string; label: string; old: unknown; new: unknown }[];
+  reason: string;
+  impact: string;
+  raisedBy: string;
+  raisedAt: string;
+  decision?: { decision: string; by: string; at: string; comment?: string };
+  appliedBaseline?: number;
+  staleFields?: string[];
+  patch?: string;
+}
+
 export class StaffClient {
   constructor(
     private readonly endpoint: Endpoint,
@@ -240,6 +255,21 @@ export class StaffClient {
   /** POST /api/projects/{id}/expenses */
   recordExpense(id: string, body: Record<string, unknown>): Promise<ExpenseResult> {
     return this.request('POST', `/api/projects/${seg(id)}/expenses`, body);
+  }
+
+  /** POST /api/projects/{id}/change-requests */
+  raiseChangeRequest(id: string, body: Record<string, unknown>): Promise<{ id: string; status: string }> {
+    return this.request('POST', `/api/projects/${seg(id)}/change-requests`, body);
+  }
+
+  /** GET /api/projects/{id}/change-requests */
+  listChangeRequests(id: string): Promise<{ items: ChangeRequestItem[] }> {
+    return this.request('GET', `/api/projects/${seg(id)}/change-requests`);
+  }
+
+  /** GET /api/projects/{id}/baseline */
+  getBaseline(id: string): Promise<{ projectId: string; baseline: number; yaml: string }> {
+    return this.request('GET', `/api/projects/${seg(id)}/baseline`);
   }
 
   /** GET /api/outbox (the local runtime only) */

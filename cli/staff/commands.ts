@@ -69,14 +69,6 @@ export function parseEntryHours(value: string): number {
   return n;
 }
 
-/** An amount of money: more than 0. */
-export function parseAmount(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError('must be an amount more than 0');
-  return n;
-}
-
 /** Page size of `events`: 1 to 100 as the API allows. */
 export function parseLimit(value: string): number {
   const n = Number(value);
@@ -88,6 +80,87 @@ export function parseLimit(value: string): number {
 export function parseText(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
   return value;
+}
+
+/** An amount of money or hours: more than 0. */
+export function parseAmount(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be a number more than 0');
+  return n;
+}
+
+/** `--deliverable id|stage|name|acceptance`, repeatable. */
+function collectDeliverable(value: string, previous: Deliverable[] | undefined): Deliverable[] {
+  const parts = value.split('|').map((p) => p.trim());
+  const [id, stage, name, acceptance] = parts;
+  if (parts.length !== 4 || !id || !stage || !name || !acceptance)
+    throw new InvalidArgumentError('must be id|stage|name|acceptance');
+  return [...(previous ?? []), { id, stage, name, acceptance }];
+}
+
+/** `--stage-due stage=YYYY-MM-DD` (or `stage=none`), repeatable. */
+function collectStageDue(
+  value: string,
+  previous: Record<string, { due: string | null }> | undefined,
+): Record<string, { due: string | null }> {
+  const [stage, due] = value.split('=', 2);
+  if (!stage || due === undefined) throw new InvalidArgumentError('must be stage=YYYY-MM-DD or stage=none');
+  return { ...previous, [stage.trim()]: { due: due.trim() === 'none' ? null : parseDate(due.trim()) } };
+}
+
+interface Deliverable {
+  id: string;
+  stage: string;
+  name: string;
+  acceptance: string;
+}
+
+interface ChangeRequestOptions {
+  reason: string;
+  impact: string;
+  budget?: number;
+  hours?: number;
+  end?: string;
+  scopeIn?: string[];
+  scopeOut?: string[];
+  deliverable?: Deliverable[];
+  stageDue?: Record<string, { due: string | null }>;
+}
+
+/** The API body of `change-request`: only the changes given. */
+export function changeRequestBody(opts: ChangeRequestOptions): Record<string, unknown> {
+  const scope = {
+    ...(opts.scopeIn ? { in: opts.scopeIn } : {}),
+    ...(opts.scopeOut ? { out: opts.scopeOut } : {}),
+  };
+  const budget = {
+    ...(opts.budget !== undefined ? { amount: opts.budget } : {}),
+    ...(opts.hours !== undefined ? { hours: opts.hours } : {}),
+  };
+  return {
+    changes: {
+      ...(Object.keys(scope).length ? { scope } : {}),
+      ...(opts.deliverable ? { deliverables: opts.deliverable } : {}),
+      ...(Object.keys(budget).length ? { budget } : {}),
+      ...(opts.end ? { timeline: { end: opts.end } } : {}),
+      ...(opts.stageDue ? { stages: opts.stageDue } : {}),
+    },
+    reason: opts.reason,
+    impact: opts.impact,
+  };
+}
+
+/** A baseline value on one line. */
+function shown(value: unknown): string {
+  if (value === null) return 'none';
+  if (Array.isArray(value))
+    return (
+      value
+        .map((v) => (typeof v === 'object' && v ? `${(v as { id?: string }).id}` : String(v)))
+        .join('; ') || 'nothing'
+    );
+  return String(value);
 }
 
 // ---- the body of an update: only the fields the user gave ---------------------------------------
@@ -587,6 +660,66 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
         io.out(clean(burnLine(expense.burn)));
       },
     );
+  staffCommand(program, 'change-request')
+    .description(
+      'raise a change request for the sponsor (only the options given change; list options replace the whole list)',
+    )
+    .argument('<id>', 'project id')
+    .requiredOption('--reason <text>', 'why the change is needed', parseText)
+    .requiredOption('--impact <text>', 'what it does to scope, cost and schedule', parseText)
+    .option('--budget <amount>', 'new budget amount (money)', parseAmount)
+    .option('--hours <hours>', 'new budget in hours', parseAmount)
+    .option('--end <date>', 'new timeline end YYYY-MM-DD', parseDate)
+    .option('--scope-in <item>', 'one item in scope (repeat it; replaces the list)', collect)
+    .option('--scope-out <item>', 'one item out of scope (repeat it; replaces the list)', collect)
+    .option(
+      '--deliverable <id|stage|name|acceptance>',
+      'one deliverable (repeat it; replaces the list)',
+      collectDeliverable,
+    )
+    .option('--stage-due <stage=YYYY-MM-DD|none>', 'a stage’s new due date (repeat it)', collectStageDue)
+    .action(async (id: string, opts: CommonOptions & ChangeRequestOptions) => {
+      const context = `change-request ${id}`;
+      const client = await connect(opts, context);
+      const raised = await attempt(context, () => client.raiseChangeRequest(id, changeRequestBody(opts)));
+      if (opts.json) return printJson(raised);
+      io.out(clean(`${raised.id} raised (${raised.status}): the sponsor decides through the emailed link`));
+    });
+
+  staffCommand(program, 'change-requests')
+    .description('list a project’s change requests: status, each change old -> new, the decision')
+    .argument('<id>', 'project id')
+    .action(async (id: string, opts: CommonOptions) => {
+      const context = `change-requests ${id}`;
+      const client = await connect(opts, context);
+      const { items } = await attempt(context, () => client.listChangeRequests(id));
+      if (opts.json) return printJson(items);
+      if (items.length === 0) return io.out('no change requests');
+      for (const cr of items) {
+        const decided = cr.decision ? ` by ${cr.decision.by} at ${cr.decision.at}` : '';
+        io.out(clean(`${cr.id}  ${cr.status}${decided}  raised by ${cr.raisedBy} at ${cr.raisedAt}`));
+        for (const c of cr.changes) io.out(`  ${clean(`${c.label}: ${shown(c.old)} -> ${shown(c.new)}`)}`);
+        io.out(`  ${clean(`reason: ${cr.reason}`)}`);
+        if (cr.staleFields?.length) io.out(`  ${clean(`superseded: ${cr.staleFields.join(', ')} moved`)}`);
+        if (cr.patch) {
+          io.out('  patch for the spec file:');
+          for (const line of cr.patch.trimEnd().split('\n')) io.out(`    ${clean(line)}`);
+        }
+      }
+    });
+
+  staffCommand(program, 'baseline')
+    .description(
+      'print the current baseline (scope, deliverables, timeline, budget, stages) as YAML for the spec file',
+    )
+    .argument('<id>', 'project id')
+    .action(async (id: string, opts: CommonOptions) => {
+      const context = `baseline ${id}`;
+      const client = await connect(opts, context);
+      const baseline = await attempt(context, () => client.getBaseline(id));
+      if (opts.json) return printJson(baseline);
+      for (const line of baseline.yaml.trimEnd().split('\n')) io.out(clean(line));
+    });
 
   staffCommand(program, 'outbox')
     .description('list the emails the local runtime sent, with their links (approval links among them)')

@@ -98,6 +98,8 @@ export const CHILD_PREFIX: Record<ProjectChild, string> = {
   time_entry: 'ENTRY#',
   expense: 'EXPENSE#',
   ledger: 'LEDGER#',
+  // Before GATE#: the monitoring check's one Query reads from GATE# upward and needs none of them.
+  change_request: 'CHANGE#',
 };
 const EVENT_PREFIX = 'EVENT#';
 /** The lowest sort key of a project snapshot: the current records sort from here upward. */

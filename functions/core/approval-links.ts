@@ -44,9 +44,11 @@ export function linkExpiresAt(now: Date, ttlDays: number): number {
   return Math.floor(now.getTime() / 1000) + Math.round(ttlDays * DAY_SECONDS);
 }
 
-/** Input of `newApprovalLink`: which gate round and approver the link is for. */
+/** Input of `newApprovalLink`: which gate round (or change request) and approver the link is for. */
 export interface NewApprovalLinkInput {
   projectId: string;
+  /** A change request's link: its id (the link decides the request, not a gate). */
+  changeId?: string;
   stage: string;
   round: number;
   approverEmail: string;
@@ -68,6 +70,7 @@ export function newApprovalLink(input: NewApprovalLinkInput): { id: string; link
       version: 0,
       linkHash: hashLinkId(id),
       projectId: input.projectId,
+      ...(input.changeId ? { target: 'change' as const, changeId: input.changeId } : {}),
       stage: input.stage,
       round: input.round,
       approverEmail: input.approverEmail,

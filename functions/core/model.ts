@@ -50,6 +50,11 @@ export interface Project extends Versioned {
   archivedAt?: string;
   /** Result of the latest scheduled monitoring check (absent before the first one). */
   monitoring?: ProjectMonitoring;
+  /**
+   * Version of the baseline (scope, deliverables, budget, timeline, stage due dates) in `spec`:
+   * absent = 1, the registered spec; each approved change request adds one.
+   */
+  baseline?: number;
 }
 
 /** What the monitoring check keeps on the project between runs. */
@@ -145,12 +150,24 @@ export interface Gate extends Versioned {
 
 export type LinkStatus = 'pending' | 'decided';
 
+/**
+ * What a link decides: a stage gate (the default, also of links stored before there were other
+ * kinds) or a change request.
+ */
+export type LinkTarget = 'gate' | 'change';
+
 /** One approver's single-use link. Keyed by the SHA-256 of the link id; the id itself is never stored. */
 export interface ApprovalLink extends Versioned {
   entity: 'link';
   linkHash: string;
   projectId: string;
+  /** Absent: `gate`. */
+  target?: LinkTarget;
+  /** The change request a `change` link decides. */
+  changeId?: string;
+  /** The gate's stage; for a `change` link, the stage the project was at when it was raised. */
   stage: string;
+  /** The gate round; 1 for a `change` link. */
   round: number;
   approverEmail: string;
   approverName: string;
@@ -416,6 +433,67 @@ export interface DocumentRecord extends Versioned {
   createdAt: string;
 }
 
+/**
+ * A value of the baseline as a change request records it: a number (budget), a date or null
+ * (a stage without a due date), a list of items (scope) or the deliverables.
+ */
+export type BaselineValue = number | string | null | string[] | BaselineDeliverable[];
+
+/** A deliverable as the spec declares it. */
+export interface BaselineDeliverable {
+  id: string;
+  name: string;
+  stage: string;
+  acceptance: string;
+}
+
+/**
+ * One change of a change request: the baseline field (`budget.amount`, `budget.hours`,
+ * `timeline.end`, `scope.in`, `scope.out`, `deliverables`, `stages.<key>.due`), its value when the
+ * request was raised and the value asked for.
+ */
+export interface BaselineChange {
+  field: string;
+  old: BaselineValue;
+  new: BaselineValue;
+}
+
+/**
+ * pending: the sponsor's links are out; approved: the baseline was changed; rejected: nothing
+ * changed; superseded: the baseline moved since it was raised (an old value no longer holds), so
+ * it can no longer be approved.
+ */
+export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
+
+/** A request to change the project's baseline, decided by the sponsor through emailed links. */
+export interface ChangeRequest extends Versioned {
+  entity: 'change_request';
+  projectId: string;
+  /** `cr-<n>`, numbered per project. */
+  id: string;
+  /** Its number within the project (orders the list). */
+  number: number;
+  status: ChangeRequestStatus;
+  changes: BaselineChange[];
+  reason: string;
+  impact: string;
+  raisedBy: string;
+  raisedAt: string;
+  /** The baseline version it was raised against. */
+  baseline: number;
+  /** Who decides it (the project's sponsors when it was raised); the first decision counts. */
+  approvers: { email: string; name: string }[];
+  decision?: 'approve' | 'reject';
+  decidedBy?: string;
+  decidedByName?: string;
+  decidedAt?: string;
+  comment?: string;
+  /** The baseline version its approval made. */
+  appliedBaseline?: number;
+  /** Why it was superseded: the fields whose value moved since it was raised. */
+  staleFields?: string[];
+}
+
 /** An immutable entry of the project's event log. */
 export interface ProjectEvent {
   entity: 'event';
@@ -447,7 +525,8 @@ export type Entity =
   | TimeEntry
   | Expense
   | Ledger
-  | DocumentRecord;
+  | DocumentRecord
+  | ChangeRequest;
 
 export type EntityName = Entity['entity'];
 export type EntityOf<E extends EntityName> = Extract<Entity, { entity: E }>;

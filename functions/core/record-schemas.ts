@@ -78,6 +78,7 @@ const projectSchema = z.object({
   updatedAt: text,
   closedAt: optionalText,
   archivedAt: optionalText,
+  baseline: z.int().min(1).optional(),
   monitoring: projectMonitoringSchema.optional(),
 });
 
@@ -134,6 +135,8 @@ const approvalLinkSchema = z.object({
   entity: z.literal('link'),
   linkHash: text,
   projectId: text,
+  target: z.enum(['gate', 'change']).optional(),
+  changeId: optionalText,
   stage: text,
   round: z.int().min(0),
   approverEmail: text,
@@ -324,6 +327,38 @@ const documentRecordSchema = z.object({
   createdAt: text,
 });
 
+const baselineDeliverableSchema = z.object({ id: text, name: text, stage: text, acceptance: text });
+const baselineValueSchema = z.union([
+  z.number(),
+  text,
+  z.null(),
+  z.array(text),
+  z.array(baselineDeliverableSchema),
+]);
+
+const changeRequestSchema = z.object({
+  ...versioned,
+  entity: z.literal('change_request'),
+  projectId: text,
+  id: text,
+  number: z.int().min(1),
+  status: z.enum(['pending', 'approved', 'rejected', 'superseded']),
+  changes: z.array(z.object({ field: text, old: baselineValueSchema, new: baselineValueSchema })),
+  reason: text,
+  impact: text,
+  raisedBy: text,
+  raisedAt: text,
+  baseline: z.int().min(1),
+  approvers: z.array(z.object({ email: text, name: text })),
+  decision: decision.optional(),
+  decidedBy: optionalText,
+  decidedByName: optionalText,
+  decidedAt: optionalText,
+  comment: optionalText,
+  appliedBaseline: z.int().optional(),
+  staleFields: z.array(text).optional(),
+});
+
 const projectEventSchema = z.object({
   entity: z.literal('event'),
   projectId: text,
@@ -355,6 +390,7 @@ export const recordSchemas = {
   expense: expenseSchema,
   ledger: ledgerSchema,
   document: documentRecordSchema,
+  change_request: changeRequestSchema,
   event: projectEventSchema,
 } as const;
 
@@ -380,6 +416,7 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   expense: true,
   ledger: true,
   document: true,
+  change_request: true,
   event: true,
 };
 const resolvedStageMatches: Same<z.output<typeof resolvedStageSchema>, ResolvedStage> = true;

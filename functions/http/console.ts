@@ -15,6 +15,11 @@ import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationErr
 import type { Outbox } from '../core/outbox.js';
 import { timeEntryFormPage } from '../core/pages/console/budget.js';
 import {
+  changeRequestField,
+  changeRequestFormPage,
+  changeRequestInput,
+} from '../core/pages/console/change-requests.js';
+import {
   correctiveActionPage,
   type FormState,
   RECORD_FORMS,
@@ -27,9 +32,11 @@ import { portfolioPage } from '../core/pages/console/portfolio.js';
 import { formProject, projectPage, timeFormProject } from '../core/pages/console/project.js';
 import type { Deps } from '../core/ports.js';
 import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
+import { raiseChangeRequest } from '../core/use-cases/raise-change-request.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
+import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
@@ -42,6 +49,7 @@ import type { AppEnv } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 import {
+  changeRequestInputSchema,
   correctiveActionInputSchema,
   memberEmailSchema,
   memberInputSchema,
@@ -70,6 +78,7 @@ const NOTICES: Record<string, (ref: string) => string> = {
     `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
   action: (ref) => `Recorded the corrective action for ${ref}.`,
   time: (ref) => `Recorded ${ref}.`,
+  change: (ref) => `Raised change request ${ref}: the sponsor has been emailed a link to decide it.`,
 };
 
 const NUMBER_FIELDS = new Set([
@@ -185,8 +194,9 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   on(ROUTES.projectPage, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
-    const [detail, events, money] = await Promise.all([
+    const [detail, changeRequests, events, money] = await Promise.all([
       getProjectDetail(deps, id),
+      listChangeRequests(deps, id),
       listProjectEvents(deps, id, {
         limit: PAGE_EVENTS,
         order: 'desc',
@@ -212,6 +222,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         ...(query.cursor ? { pagedEvents: true } : {}),
         ...(notice ? { notice } : {}),
         money: { entries: money.entries, expenses: money.expenses },
+        changeRequests,
       }),
     );
   });
@@ -413,6 +424,46 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
     }
     return redirect(
       `/projects/${encodeURIComponent(id)}?${new URLSearchParams({ notice: 'action', ref: key })}#deviations`,
+    );
+  });
+
+  on(ROUTES.changeRequestForm, async (c) => {
+    const { id } = c.req.valid('param');
+    const user = c.get('user');
+    await requireChangeAllowed(deps, user, id);
+    const values = await formOf(c);
+    const project = await deps.store.getProject(id);
+    if (!project) throw new NotFoundError(`project ${id} not found`);
+    const fp = {
+      id: project.id,
+      name: project.name,
+      currentStage: project.currentStage,
+      stages: project.stages.map((s) => ({ key: s.key, name: s.name })),
+    };
+    const again = (status: number, state: FormState) =>
+      consolePage(status, changeRequestFormPage(fp, state, session(c)));
+    const { input, errors } = changeRequestInput(values);
+    const parsed = changeRequestInputSchema.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        errors[changeRequestField(issue.path.join('.'))] ??= issue.message;
+    }
+    if (Object.keys(errors).length || !parsed.success) return again(400, { values, errors });
+    let raised: { id: string };
+    try {
+      raised = await raiseChangeRequest(deps, id, parsed.data, user.email);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        const fieldErrors: Record<string, string> = {};
+        for (const issue of err.issues) fieldErrors[changeRequestField(issue.path)] ??= issue.message;
+        return again(400, { values, errors: fieldErrors });
+      }
+      if (err instanceof StateError || err instanceof ConflictError)
+        return again(409, { values, errors: {}, formError: `Not raised: ${err.message}.` });
+      throw err;
+    }
+    return redirect(
+      `/projects/${encodeURIComponent(id)}?${new URLSearchParams({ notice: 'change', ref: raised.id })}#change-requests`,
     );
   });
 

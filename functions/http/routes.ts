@@ -9,6 +9,10 @@ import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   approvalFormSchema,
+  baselineSchema,
+  changeRequestCreatedSchema,
+  changeRequestInputSchema,
+  changeRequestListSchema,
   correctiveActionInputSchema,
   correctiveActionSchema,
   deploymentInputSchema,
@@ -449,6 +453,45 @@ export const ROUTES = {
       ...errors(400, 401, 403, 404, 409, 413),
     },
   }),
+  raiseChangeRequest: declare('api', 'iam', {
+    method: 'post',
+    path: '/api/projects/{id}/change-requests',
+    operationId: 'raiseChangeRequest',
+    summary:
+      'Raise a change request (scope, deliverables, budget, timeline, stage due dates) for the sponsor',
+    description:
+      'Each change records the field’s current value as its old value; a change to the value a field has already is refused, naming it. The sponsors get an emailed single-use link; approval re-baselines the project in one transaction, provided every old value still holds (otherwise the request is superseded and the page answers 409). 409 when the project is not active or has no sponsor.',
+    request: {
+      params: z.object({ id: projectId }),
+      body: { required: true, content: jsonOf(changeRequestInputSchema) },
+    },
+    responses: {
+      201: { description: 'Raised; the sponsors are emailed', content: jsonOf(changeRequestCreatedSchema) },
+      ...errors(400, 401, 403, 404, 409, 413),
+    },
+  }),
+  listChangeRequests: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/change-requests',
+    operationId: 'listChangeRequests',
+    summary: 'The change requests: status, each change old → new, the decision, the YAML patch once approved',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'Newest first', content: jsonOf(changeRequestListSchema) },
+      ...errors(401, 404),
+    },
+  }),
+  getBaseline: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/baseline',
+    operationId: 'getBaseline',
+    summary: 'The current baseline (version, fields and YAML for the spec file)',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'The baseline', content: jsonOf(baselineSchema) },
+      ...errors(401, 404),
+    },
+  }),
   listOutbox: declare(
     'api',
     'iam',
@@ -564,6 +607,34 @@ export const ROUTES = {
       body: {
         required: true,
         content: formOf(csrfFormSchema.extend({ action: z.string().meta({ description: 'The action' }) })),
+      },
+    },
+    responses: consoleFormResponses,
+  }),
+  changeRequestForm: declare('console', 'session', {
+    method: 'post',
+    path: '/projects/{id}/change-requests',
+    operationId: 'changeRequestForm',
+    summary: 'Console: raise a change request (only the fields filled in change)',
+    request: {
+      params: z.object({ id: projectId }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            reason: z.string().meta({ description: 'Why the change is needed' }),
+            impact: z.string().meta({ description: 'What it does to scope, cost and schedule' }),
+            budgetAmount: z.string().optional(),
+            budgetHours: z.string().optional(),
+            timelineEnd: z.string().optional(),
+            scopeIn: z.string().optional().meta({ description: 'One item per line' }),
+            scopeOut: z.string().optional().meta({ description: 'One item per line' }),
+            deliverables: z
+              .string()
+              .optional()
+              .meta({ description: 'One per line: id | stage | name | acceptance' }),
+          }),
+        ),
       },
     },
     responses: consoleFormResponses,

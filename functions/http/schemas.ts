@@ -510,3 +510,111 @@ export const approvalFormSchema = named(
       .describe('The stage the form was rendered for: a read hint only, the link decides.'),
   }),
 );
+
+// ---- change requests and the baseline ----------------------------------------------------------
+
+const slugId = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'must be a lower-case slug (letters, digits, dashes)');
+const scopeItems = z
+  .array(text(500))
+  .max(200, 'at most 200 items')
+  .describe('The whole new list (it replaces the current one).');
+
+export const changeRequestInputSchema = named(
+  'ChangeRequestInput',
+  z.strictObject({
+    changes: z
+      .strictObject({
+        scope: z
+          .strictObject({
+            in: scopeItems.min(1, 'at least one item in scope').optional(),
+            out: scopeItems.optional(),
+          })
+          .optional(),
+        deliverables: z
+          .array(
+            z.strictObject({ id: slugId, name: text(200), stage: stageKeySchema, acceptance: text(1000) }),
+          )
+          .min(1, 'at least one deliverable')
+          .max(200, 'at most 200 deliverables')
+          .optional()
+          .describe('The whole new list of deliverables (it replaces the current one).'),
+        budget: z
+          .strictObject({
+            amount: z.number().positive('must be more than 0').max(1e12).optional(),
+            hours: z.number().positive('must be more than 0').max(1e7).optional(),
+          })
+          .optional(),
+        timeline: z.strictObject({ end: isoDate.optional() }).optional(),
+        stages: z
+          .record(
+            stageKeySchema,
+            z.strictObject({ due: isoDate.nullable().describe('null drops the due date.') }),
+          )
+          .optional()
+          .describe('New due dates by stage key.'),
+      })
+      .describe('Only the fields given change; each records its current value as the old one.'),
+    reason: text(2000).describe('Why the change is needed.'),
+    impact: text(2000).describe('What it does to scope, cost and schedule.'),
+  }),
+  'A change to the project baseline, for the sponsor to decide.',
+);
+
+export const changeRequestCreatedSchema = named(
+  'ChangeRequestCreated',
+  z.object({ id: z.string().describe('e.g. cr-3'), status: z.literal('pending') }),
+);
+
+const baselineValue = z.unknown().describe('A number, a date, null, a list of items, or the deliverables.');
+
+export const changeRequestListSchema = named(
+  'ChangeRequestList',
+  z.object({
+    baseline: z.int().describe('The baseline version in force.'),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        status: z.enum(['pending', 'approved', 'rejected', 'superseded']),
+        changes: z.array(
+          z.object({ field: z.string(), label: z.string(), old: baselineValue, new: baselineValue }),
+        ),
+        reason: z.string(),
+        impact: z.string(),
+        raisedBy: z.string(),
+        raisedAt: z.string(),
+        baseline: z.int().describe('The baseline version it was raised against.'),
+        approvers: z.array(z.string()),
+        decision: z
+          .object({
+            decision: z.enum(['approve', 'reject']),
+            by: z.string(),
+            name: z.string().optional(),
+            at: z.string(),
+            comment: z.string().optional(),
+          })
+          .optional(),
+        appliedBaseline: z.int().optional().describe('The baseline version its approval made.'),
+        staleFields: z
+          .array(z.string())
+          .optional()
+          .describe('Superseded: the fields that moved since it was raised.'),
+        patch: z.string().optional().describe('Approved: the YAML to merge into the spec file.'),
+      }),
+    ),
+  }),
+  'Change requests, newest first.',
+);
+
+export const baselineSchema = named(
+  'Baseline',
+  z.object({
+    projectId: z.string(),
+    baseline: z.int().describe('1 as registered; each approved change request adds one.'),
+    fields: z
+      .record(z.string(), z.unknown())
+      .describe('scope, deliverables, timeline, budget, stages as the spec writes them'),
+    yaml: z.string().describe('The same as YAML, to paste over the spec file’s fields.'),
+  }),
+);

@@ -13,10 +13,13 @@ import { ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Deps } from '../core/ports.js';
 import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
+import { raiseChangeRequest } from '../core/use-cases/raise-change-request.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { recordExpense } from '../core/use-cases/record-expense.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
+import { getBaseline } from '../core/use-cases/staff-get-baseline.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
+import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
@@ -198,5 +201,14 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, stage } = c.req.valid('param');
     return json(200, await staffSubmitStage(deps, id, stage, c.get('actor')));
   });
+  on(ROUTES.raiseChangeRequest, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.raiseChangeRequest);
+    return json(201, await raiseChangeRequest(deps, id, body, c.get('actor')));
+  });
+  on(ROUTES.listChangeRequests, async (c) =>
+    json(200, await listChangeRequests(deps, c.req.valid('param').id)),
+  );
+  on(ROUTES.getBaseline, async (c) => json(200, await getBaseline(deps, c.req.valid('param').id)));
   if (outbox) on(ROUTES.listOutbox, async () => json(200, await outbox.list()));
 }

@@ -11,6 +11,7 @@ export type NotificationKind =
   | 'approval-request'
   | 'approval-reminder'
   | 'approval-withdrawn'
+  | 'change-request'
   | 'gate-escalation'
   | 'gate-waiting'
   | 'stage-entered'

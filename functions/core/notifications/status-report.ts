@@ -12,6 +12,7 @@ import { formatWaited, formatWaitTotal } from '../customer-wait.js';
 import type { Health, Rag } from '../health.js';
 import type { StageStatus, TaskStatus } from '../model.js';
 import { formatLocalTime } from '../time.js';
+import { type BaselineSection, baselineBlocks, baselinePlain } from './baseline-section.js';
 import { formatDay, subject } from './format.js';
 import type { Block, NotificationContent, NotificationContext, Tone } from './notification.js';
 
@@ -40,6 +41,8 @@ export interface StatusReportInput {
    * carries internal costs, so the customer's copy and the stored document never have it.
    */
   staffBudget?: Block[];
+  /** The baseline in force and its approved changes (baseline-section.ts). */
+  baseline?: BaselineSection;
 }
 
 /** "Waiting for your decision since ..." lines of an approver's copy. */
@@ -165,6 +168,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     },
     { type: 'heading', text: 'Next milestones' },
     { type: 'list', items: milestoneItems, empty: 'No dated milestones ahead.' },
+    ...(input.baseline ? baselineBlocks(input.baseline) : []),
   ];
 
   const section = (lead: string, items: string[], empty: string): Block => ({
@@ -211,6 +215,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
       'No approvals pending.',
     ),
     section('Next milestones', milestoneItems, 'No dated milestones ahead.'),
+    ...(input.baseline ? [baselinePlain(input.baseline)] : []),
   ];
 
   return {

@@ -29,7 +29,7 @@ function details(view: ApprovalView): SafeHtml {
   return html`<dl>
 <dt>Project</dt><dd>${view.projectName}</dd>
 <dt>Customer</dt><dd>${view.customerName}</dd>
-<dt>Stage</dt><dd>${view.stageName}</dd>
+<dt>${view.target === 'change' ? 'Request' : 'Stage'}</dt><dd>${view.stageName}</dd>
 <dt>For approval</dt><dd>${view.approves}${
     view.documentVersion !== undefined
       ? html` (version ${view.documentVersion}) <a href="?document=plan" rel="noreferrer">view it</a>`
@@ -113,7 +113,10 @@ export function selfApprovalPage(view: ApprovalView): HtmlPage {
   return renderPage(
     403,
     'Self-approval not allowed',
-    html`<div class="card">${header(view, 'You cannot approve this stage')}
+    view.target === 'change'
+      ? html`<div class="card">${header(view, 'You cannot decide this change request')}
+<p>You raised ${view.stageName} of ${view.projectName} yourself, so another sponsor has to decide it. Nothing was changed.</p></div>`
+      : html`<div class="card">${header(view, 'You cannot approve this stage')}
 <p>You submitted ${view.stageName} of ${view.projectName} yourself, so another approver has to decide it. Nothing was changed.</p></div>`,
   );
 }
@@ -126,6 +129,16 @@ export function thankYouPage(view: ApprovalView, decision: 'approve' | 'reject')
     html`<div class="card">${header(view, 'Thank you')}
 <p>Thank you, your ${what} is recorded.</p>
 ${details(view)}</div>`,
+  );
+}
+
+/** A change request whose old values no longer hold: it cannot be approved, nothing changed. */
+export function stalePage(view: ApprovalView): HtmlPage {
+  return renderPage(
+    409,
+    'No longer current',
+    html`<div class="card">${header(view, 'This change no longer matches the project')}
+<p>The project's baseline changed since ${view.stageName} was raised, so it cannot be approved as it stands. Nothing was changed. Your project manager can raise a new change request.</p></div>`,
   );
 }
 
@@ -195,6 +208,8 @@ export function decideResultPage(result: DecideApprovalResult, form: Record<stri
     }
     case 'recorded':
       return thankYouPage(result.view, result.decision);
+    case 'stale':
+      return stalePage(result.view);
     case 'busy':
       return busyPage();
   }

@@ -18,10 +18,17 @@
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
+ * A link whose target is a change request takes step 4 in decide-change-request.ts (same link
+ * checks, form and CSRF nonce, same retry; no workflow call).
  */
-import { z } from 'zod';
+import {
+  checkDecisionForm,
+  type DecisionForm,
+  decisionFormSchema,
+  MAX_COMMENT_LENGTH,
+} from '../approval-form.js';
 import { evaluateCriteria } from '../criteria.js';
-import { csrfNonce, isCrossSite, verifyCsrfNonce } from '../csrf.js';
+import { isCrossSite } from '../csrf.js';
 import { closeWaitRound } from '../customer-wait.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
@@ -29,36 +36,20 @@ import type { ApprovalLink, Gate } from '../model.js';
 import type { Deps, NewEvent } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
+import { attemptChangeDecision } from './decide-change-request.js';
 import {
   type ApprovalOptions,
   type ApprovalView,
   type DecidedView,
-  formClock,
   hintOf,
   isSelfApproval,
-  loadApproval,
+  loadGateApproval,
+  loadLink,
 } from './view-approval.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
-export const MAX_COMMENT_LENGTH = 2000;
-
-/** The approval form. */
-export const decisionFormSchema = z
-  .object({
-    decision: z.enum(['approve', 'reject'], { error: 'choose approve or reject' }),
-    // Browsers send a textarea's line breaks as CR LF but count them as one character against
-    // its maxlength: normalize before the limit, so a comment the page accepted is not refused.
-    comment: z
-      .string()
-      .transform((c) => c.replace(/\r\n?/g, '\n').trim())
-      .pipe(z.string().max(MAX_COMMENT_LENGTH, `at most ${MAX_COMMENT_LENGTH} characters`))
-      .default(''),
-    csrf: z.string().max(200).default(''),
-  })
-  .refine((f) => f.decision !== 'reject' || f.comment.length > 0, {
-    path: ['comment'],
-    message: 'a comment is required to reject',
-  });
+// The form is shared with change request links; kept importable from here.
+export { decisionFormSchema, MAX_COMMENT_LENGTH };
 
 export interface DecideApprovalInput {
   linkId: string;
@@ -76,6 +67,8 @@ export type DecideApprovalResult =
   | { kind: 'self-approval'; view: ApprovalView }
   | { kind: 'invalid'; view: ApprovalView; nonce: string; issues: { path: string; message: string }[] }
   | { kind: 'recorded'; decision: 'approve' | 'reject'; view: ApprovalView }
+  /** A change request whose old values no longer hold: nothing changed (HTTP 409). */
+  | { kind: 'stale'; view: ApprovalView; fields: string[] }
   | { kind: 'busy' };
 
 const MAX_ATTEMPTS = 8;
@@ -127,17 +120,21 @@ async function attemptDecision(
   options: ApprovalOptions,
   attempt: number,
 ): Promise<
-  | Exclude<DecideApprovalResult, { kind: 'recorded' | 'busy' | 'forbidden' }>
+  | Exclude<DecideApprovalResult, { kind: 'busy' | 'forbidden' }>
   | {
       kind: 'committed';
       link: ApprovalLink;
       change: DecisionChange;
-      form: z.infer<typeof decisionFormSchema>;
+      form: DecisionForm;
       view: ApprovalView;
     }
 > {
   // The form says which project and stage it was for: the link and its records in one read.
-  const loaded = await loadApproval(deps, input.linkId, hintOf(input.form));
+  const found = await loadLink(deps, input.linkId, hintOf(input.form));
+  if (found.kind === 'neutral') return found;
+  if (found.link.target === 'change')
+    return attemptChangeDecision(deps, found.link, found.project, input, options);
+  const loaded = await loadGateApproval(deps, found);
   if (loaded.kind === 'neutral') return loaded;
   if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
   const { context } = loaded;
@@ -145,22 +142,9 @@ async function attemptDecision(
   if ((options.forbidSelfApproval ?? true) && isSelfApproval(context)) return { kind: 'self-approval', view };
 
   const now = deps.clock.now();
-  const formNow = formClock(options).now();
-  const freshNonce = () => csrfNonce(link.csrfSecret, link.linkHash, formNow);
-  const parsed = decisionFormSchema.safeParse(input.form);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return { kind: 'invalid', view, nonce: freshNonce(), issues };
-  }
-  const form = parsed.data;
-  if (!verifyCsrfNonce(link.csrfSecret, link.linkHash, form.csrf, formNow)) {
-    return {
-      kind: 'invalid',
-      view,
-      nonce: freshNonce(),
-      issues: [{ path: 'csrf', message: 'this form has expired; please review and submit it again' }],
-    };
-  }
+  const checked = checkDecisionForm(link, input.form, options);
+  if (!checked.ok) return { kind: 'invalid', view, nonce: checked.nonce, issues: checked.issues };
+  const { form } = checked;
 
   const change = decide(link, gate, form.decision, form.comment, now.toISOString());
   if (change.outcome === 'approved') {

@@ -9,7 +9,10 @@
  * transaction. Beyond that the project's records are written first in chunks and the project item
  * with its event last, so a half-written registration is never visible as a project; a retry
  * skips the records a failed attempt already wrote.
- * When it exists: no record is overwritten. If the spec changed (its hash differs), the new spec
+ * When it exists: approved change requests the deployed spec lacks are applied to it first (their
+ * field still has the change's old value: the approved value is kept, with a `baseline_kept`
+ * event; change-requests/reconcile.ts). No record is overwritten. If the spec changed (its hash
+ * differs), the new spec
  * and stages are stored on the project with a `spec_updated` event, and records for stages,
  * stakeholders, team members, resources, risks and deliverables that are new in the spec are
  * created (existing ones are left as the staff changed them).
@@ -27,9 +30,16 @@
  * started (idempotent by its deterministic name).
  */
 import { createHash } from 'node:crypto';
+import {
+  BASELINE_FIELDS,
+  baselineVersion,
+  describeField,
+  describeValue,
+} from '../change-requests/baseline.js';
+import { baselineDiff, reconcileSpec } from '../change-requests/reconcile.js';
 import { evaluateCriteria } from '../criteria.js';
 import { MilepostError } from '../errors.js';
-import { withConflictRetry } from '../events.js';
+import { recordEvent, withConflictRetry } from '../events.js';
 import type {
   Entity,
   EntityName,
@@ -46,7 +56,7 @@ import type {
 import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
 import type { LoadedSpec } from '../spec/load.js';
-import type { ProjectSpec, ResolvedStage } from '../spec/schema.js';
+import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
@@ -264,9 +274,10 @@ function counts(children: Child[]): Partial<Record<EntityName, number>> {
 
 export async function registerProject(
   deps: Deps,
-  loaded: LoadedSpec,
+  deployed: LoadedSpec,
   options: { start: boolean },
 ): Promise<RegisterResult> {
+  let loaded = deployed;
   const projectId = loaded.spec.id;
   const at = deps.clock.now().toISOString();
   // A concurrent registration (a retried deploy) makes the commit conflict: read again, and the
@@ -300,6 +311,9 @@ export async function registerProject(
 
   if (!created && project.status === 'archived') project = await restore(deps, project);
 
+  // Projects stay code: approved changes the deployed spec lacks are kept (change-requests/reconcile.ts).
+  if (!created) loaded = await keepApprovedChanges(deps, project, loaded, at);
+
   if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
     const stageRecords = await deps.store.list(projectId, 'stage');
     const problem = stageChangeProblem(project, stageRecords, loaded.stages);
@@ -315,6 +329,9 @@ export async function registerProject(
       mspName: loaded.spec.msp?.name ?? deps.config.mspName,
       updatedAt: at,
     };
+    // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
+    const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
+    if (moved.length) next.baseline = baselineVersion(project) + 1;
     const added = await missing(deps, projectId, recordsFromSpec(loaded));
     await commitLast(deps, added, next, [
       {
@@ -327,6 +344,12 @@ export async function registerProject(
           specHash: specHash(loaded.spec),
           previousSpecHash: specHash(project.spec),
           added: counts(added),
+          ...(moved.length
+            ? {
+                baseline: next.baseline,
+                baselineChanges: moved.map((c) => ({ field: c.field, old: c.old, new: c.new })),
+              }
+            : {}),
         },
       },
     ]);
@@ -350,6 +373,45 @@ export async function registerProject(
     started = true;
   }
   return { projectId, created, updated, started };
+}
+
+/** Every baseline field of two specs (the stage due dates of both). */
+function allBaselineFields(a: ProjectSpec, b: ProjectSpec): string[] {
+  const stages = new Set([...resolveStages(a), ...resolveStages(b)].map((s) => `stages.${s.key}.due`));
+  return [...BASELINE_FIELDS, ...stages];
+}
+
+/**
+ * The deployed spec with the approved changes it lacks applied; when there were any, a
+ * `baseline_kept` event names them (the spec file should get their YAML patch).
+ */
+async function keepApprovedChanges(
+  deps: Deps,
+  project: Project,
+  deployed: LoadedSpec,
+  at: string,
+): Promise<LoadedSpec> {
+  const approved = (await deps.store.list(project.id, 'change_request')).filter(
+    (c) => c.status === 'approved',
+  );
+  if (approved.length === 0) return deployed;
+  const { spec, kept } = reconcileSpec(deployed.spec, approved);
+  if (kept.length === 0) return deployed;
+  const problems = checkSpec(spec);
+  if (problems.length) {
+    throw new SpecChangeError(
+      `spec ${project.id}: with the approved change requests it lacks (${[...new Set(kept.map((k) => k.changeId))].join(', ')}) the spec is not valid: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`,
+    );
+  }
+  await recordEvent(deps, {
+    projectId: project.id,
+    type: 'baseline_kept',
+    actor: 'system',
+    at,
+    summary: `The deployed spec lacks approved change(s) ${kept.map((k) => `${k.changeId} (${describeField(k.field, project.stages)} ${describeValue(k.new)})`).join(', ')}: the approved values are kept; merge their patch into the spec file`,
+    data: { kept: kept.map((k) => ({ changeId: k.changeId, field: k.field, deployed: k.old, kept: k.new })) },
+  });
+  return { ...deployed, spec, stages: resolveStages(spec) };
 }
 
 /** The stage keys and what the state machine builds from them: a change needs a new execution. */

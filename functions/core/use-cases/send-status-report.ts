@@ -32,6 +32,7 @@ import {
   type Stage,
   type Task,
 } from '../model.js';
+import { baselineSection } from '../notifications/baseline-section.js';
 import { budgetBurnSection } from '../notifications/budget.js';
 import { emailHtml } from '../notifications/email/render.js';
 import type { Notification } from '../notifications/notification.js';
@@ -101,7 +102,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   if (await deps.store.get(projectId, 'document', documentId))
     return { status: 'skipped', reason: 'already_sent' };
 
-  const [stages, tasks, risks, gates, people, ledger, resources] = await Promise.all([
+  const [stages, tasks, risks, gates, people, ledger, resources, changeRequests] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'task'),
     deps.store.list(projectId, 'risk'),
@@ -109,6 +110,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     loadPeople(deps, project),
     deps.store.get(projectId, 'ledger', LEDGER_ID),
     deps.store.list(projectId, 'resource'),
+    deps.store.list(projectId, 'change_request'),
   ]);
   const ordered = [...stages].sort((a, b) => a.order - b.order);
   const health = computeHealth({ project, stages, tasks, risks, gates, now });
@@ -155,6 +157,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
       amount: project.spec.budget.amount,
     },
     plannedEnd: project.spec.timeline.end,
+    baseline: baselineSection(project, changeRequests),
   };
   const report = statusReportContent(input);
 

@@ -14,12 +14,18 @@
  * link and those three in one BatchGetItem; the link decides, a hint that does not match it only
  * costs the second read.
  */
+
+import { type ApprovalOptions, formClock, isSubmitter, sameEmail } from '../approval-form.js';
 import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
-import type { Clock, Deps } from '../ports.js';
+import type { Deps } from '../ports.js';
 import { type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
+import { viewChangeApproval } from './decide-change-request.js';
+
+// Shared with the change request's page and the decision: kept importable from here.
+export { type ApprovalOptions, formClock, isSubmitter };
 
 /** What the confirmation page shows about the gate (no link id, no token). */
 export interface ApprovalView {
@@ -42,6 +48,8 @@ export interface ApprovalView {
   round: number;
   approverName: string;
   approverEmail: string;
+  /** Set for a change request's link: the page names the request, not a stage. */
+  target?: 'change';
 }
 
 export interface DecidedView {
@@ -72,25 +80,10 @@ export type LoadedApproval =
   | { kind: 'decided'; decided: DecidedView; context: ApprovalContext }
   | { kind: 'open'; context: ApprovalContext };
 
-export interface ApprovalOptions {
-  /** Refuse a decision by the person who submitted the stage (default true). */
-  forbidSelfApproval?: boolean;
-  /**
-   * Clock of the form's CSRF nonce (issue time, two-hour validity). Real time by default: a person
-   * fills in the form in real time even when the domain clock runs accelerated (local demo).
-   */
-  formClock?: Clock;
-}
-
-const realTime: Clock = { now: () => new Date() };
-
-/** The clock the CSRF nonce is issued and checked with. */
-export function formClock(options: ApprovalOptions): Clock {
-  return options.formClock ?? realTime;
-}
-
-const same = (a: string | undefined, b: string | undefined) =>
-  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+/** A link that exists, has not expired and belongs to a project that is not archived. */
+export type LoadedLink =
+  | { kind: 'neutral' }
+  | { kind: 'link'; link: ApprovalLink; project: Project; stage?: Stage; gate?: Gate };
 
 /**
  * Which project and stage a link is believed to be for (the form's hidden fields): lets the
@@ -139,22 +132,43 @@ async function readLink(deps: Deps, linkHash: string, hint: ApprovalHint | undef
   return { link, records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }) };
 }
 
-/** Loads and checks a link; shared by the page (GET) and the decision (POST). Reads only. */
-export async function loadApproval(deps: Deps, linkId: string, hint?: ApprovalHint): Promise<LoadedApproval> {
+/**
+ * Finds a link by its id and checks what every kind of link needs: its shape, that it exists and
+ * has not expired, and that its project is not archived. Reads the link with its project, stage
+ * and gate (a gate link needs them; a change request's link ignores the last two). Reads only.
+ */
+export async function loadLink(deps: Deps, linkId: string, hint?: ApprovalHint): Promise<LoadedLink> {
   const neutral = { kind: 'neutral' } as const;
   if (!isLinkIdShape(linkId)) return neutral;
   const read = await readLink(deps, hashLinkId(linkId), hint);
   if (!read) return neutral;
   const { link } = read;
   if (link.expiresAt * 1000 <= deps.clock.now().getTime()) return neutral;
-
   const [project, stage, gate] = read.records;
   // An archived project (its spec removed) decides nothing any more.
   if (!project || project.status === 'archived') return neutral;
+  return { kind: 'link', link, project, ...(stage ? { stage } : {}), ...(gate ? { gate } : {}) };
+}
+
+/** Loads and checks a gate's link; shared by the page (GET) and the decision (POST). Reads only. */
+export async function loadApproval(deps: Deps, linkId: string, hint?: ApprovalHint): Promise<LoadedApproval> {
+  const found = await loadLink(deps, linkId, hint);
+  // A change request's link is not a gate's (see decide-change-request.ts).
+  if (found.kind === 'neutral' || found.link.target === 'change') return { kind: 'neutral' };
+  return loadGateApproval(deps, found);
+}
+
+/** The gate round a found link is for, checked (round, approver, newest link). Reads only. */
+export async function loadGateApproval(
+  deps: Deps,
+  found: Extract<LoadedLink, { kind: 'link' }>,
+): Promise<LoadedApproval> {
+  const neutral = { kind: 'neutral' } as const;
+  const { link, project, stage, gate } = found;
   if (!stage || !gate || gate.projectId !== link.projectId || gate.stage !== link.stage) return neutral;
   // A newer round (the PM resubmitted) supersedes every older link, decided or not.
   if (gate.round !== link.round) return neutral;
-  const approver = gate.approvers.find((a) => same(a.email, link.approverEmail));
+  const approver = gate.approvers.find((a) => sameEmail(a.email, link.approverEmail));
   if (!approver) return neutral;
   // Another link was issued to this approver in this round: only the newest one works.
   if (approver.linkHash && approver.linkHash !== link.linkHash) return neutral;
@@ -211,24 +225,6 @@ export async function loadApproval(deps: Deps, linkId: string, hint?: ApprovalHi
   return { kind: 'open', context };
 }
 
-/**
- * The names a submitter may be known by. Locally the staff API's actor is an email; in AWS it is
- * the IAM caller: an ARN whose last segment is the user name or the role session name (with
- * IAM Identity Center, the person's email), or a caller id `<unique id>:<session name>`.
- */
-function submitterNames(submittedBy: string): string[] {
-  const names = [submittedBy];
-  if (submittedBy.startsWith('arn:')) names.push(submittedBy.slice(submittedBy.lastIndexOf('/') + 1));
-  else if (/^[A-Z0-9]+:./.test(submittedBy)) names.push(submittedBy.slice(submittedBy.indexOf(':') + 1));
-  return names;
-}
-
-/** True when `email` is the person `submittedBy` names (by email or by IAM identity). */
-export function isSubmitter(submittedBy: string | undefined, email: string): boolean {
-  if (!submittedBy) return false;
-  return submitterNames(submittedBy).some((name) => same(name, email));
-}
-
 /** True when the approver is the one who submitted the stage (by email or by IAM identity). */
 export function isSelfApproval(context: ApprovalContext): boolean {
   return isSubmitter(context.stage.submittedBy, context.link.approverEmail);
@@ -240,7 +236,10 @@ export async function viewApproval(
   linkId: string,
   options: ApprovalOptions = {},
 ): Promise<ViewApprovalResult> {
-  const loaded = await loadApproval(deps, linkId);
+  const found = await loadLink(deps, linkId);
+  if (found.kind === 'neutral') return found;
+  if (found.link.target === 'change') return viewChangeApproval(deps, found.link, found.project, options);
+  const loaded = await loadGateApproval(deps, found);
   if (loaded.kind === 'neutral') return loaded;
   if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
   const { context } = loaded;

@@ -9,7 +9,9 @@ import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { Expense, ProjectEvent, Risk, TimeEntry } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
+import type { ChangeRequestView } from '../../use-cases/staff-list-change-requests.js';
 import { budgetSection, type TimeFormProject } from './budget.js';
+import { changeRequestsSection } from './change-requests.js';
 import {
   correctiveActionForm,
   emptyForm,
@@ -37,6 +39,8 @@ export interface ProjectPageInput {
   notice?: string;
   /** The time entries and expenses (the budget section shows them with the burn). */
   money?: { entries: TimeEntry[]; expenses: Expense[] };
+  /** The baseline version and the change requests (their section shows when given). */
+  changeRequests?: { baseline: number; items: ChangeRequestView[] };
 }
 
 /** What the time form needs to know about a project: its team and its tasks. */
@@ -131,6 +135,15 @@ ${
     : ''
 }
 <section id="gates" tabindex="0" aria-labelledby="gates-h"><h2 id="gates-h">Gates and approvals</h2>${gatesTable(detail)}</section>
+${
+  input.changeRequests
+    ? changeRequestsSection(
+        { ...fp, baseline: input.changeRequests.baseline, timezone: tz },
+        input.changeRequests.items,
+        forms,
+      )
+    : ''
+}
 <section id="tasks" tabindex="0" aria-labelledby="tasks-h"><h2 id="tasks-h">Tasks and deliverables</h2>${tasksTable(detail, base, forms)}${
     forms ? addForm('task', fp, forms, { stage: detail.currentStage, status: 'todo', type: 'task' }) : ''
   }</section>
