@@ -24,6 +24,7 @@ export const SNAPSHOT_CHILDREN = [
   'member',
   'stakeholder',
   'resource',
+  'ledger',
 ] as const satisfies readonly ProjectChild[];
 
 /** A record kind a snapshot holds. */
