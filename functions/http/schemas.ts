@@ -393,4 +393,5 @@ export const approvalFormSchema = named(
     comment: z.string().max(2000).optional().describe('Required to reject.'),
     csrf: z.string().describe('The nonce of the rendered form.'),
   }),
+  'An approval of a QA gate with waived test cases also sends `accept:<key>=yes` for each waiver listed on the page (all of them; a rejection needs none).',
 );

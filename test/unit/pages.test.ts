@@ -24,6 +24,7 @@ const view: ApprovalView = {
   approverName: 'Amara <b>Okafor</b>',
   approverEmail: 'sponsor@acme.example',
   sections: [],
+  acceptances: [],
 };
 
 describe('approval pages', () => {
