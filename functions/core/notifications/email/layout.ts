@@ -142,7 +142,7 @@ export function para(text: string): SafeHtml {
 
 /** Small print under the main content. */
 export function finePrint(text: string): SafeHtml {
-  return html`<p class="mp-muted" style="margin:0;font-family:${FONT};font-size:13px;line-height:19px;color:${C.muted};">${text}</p>`;
+  return html`<p class="mp-muted" style="margin:0 0 12px;font-family:${FONT};font-size:13px;line-height:19px;color:${C.muted};">${text}</p>`;
 }
 
 /**
@@ -179,9 +179,9 @@ export function button(href: string, label: string): SafeHtml {
 
 /** A labelled quotation (a rejection comment), whitespace kept. */
 export function quote(label: string, text: string): SafeHtml {
-  return html`${finePrint(label)}${block(
+  return html`<p class="mp-muted" style="margin:0 0 4px;font-family:${FONT};font-size:13px;line-height:19px;color:${C.muted};">${label}</p>${block(
     html`<tr><td class="mp-quote" bgcolor="${C.quoteBg}" style="padding:8px 12px;border-left:3px solid ${C.quoteRule};background-color:${C.quoteBg};font-family:${FONT};font-size:15px;line-height:22px;color:${C.text};white-space:pre-wrap;">${text}</td></tr>`,
-    '4px 0 12px',
+    '0 0 12px',
   )}`;
 }
 
