@@ -319,7 +319,9 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
     });
 
   staffCommand(program, 'show')
-    .description('show a project: what blocks the current stage, stages, gates, tasks, risks and deviations')
+    .description(
+      'show a project: what blocks the current stage, stages, gates, tasks, risks, test cases, deployments, training sessions and deviations',
+    )
     .argument('<id>', 'project id')
     .action(async (id: string, opts: CommonOptions) => {
       const client = await connect(opts, `show ${id}`);
@@ -833,6 +835,80 @@ function burnLine(b: BudgetBurnView): string {
   return `budget burn: ${b.actualCost} of ${b.budget} ${b.currency} (${b.burnPercent}%), ${b.hours} of ${b.budgetHours} h (${b.hoursBurnPercent}%), EAC ${b.eac} (${b.eacMethod}), VAC ${b.vac}${b.overBudget ? '; OVER BUDGET: the next gate needs a change request' : ''}`;
 }
 
+/** A long text cut to `max` characters for a table cell (the whole record: `--json` or the record command). */
+function short(value: unknown, max = 40): string {
+  const text = clean(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The QA and deployment records of `milepost show`: test cases, deployments, training sessions
+ * (an API of an earlier version without them shows `none`).
+ */
+function recordSections(p: ProjectDetail, section: (title: string, rows: string[]) => void): void {
+  const tests = p.testCases ?? [];
+  section(
+    'Test cases',
+    tests.length
+      ? table(
+          ['ID', 'NAME', 'CATEGORY', 'RESULT', 'TESTER', { heading: 'VERSION', right: true }],
+          tests.map((t) => [
+            t.id,
+            short(t['name']),
+            String(t['category'] ?? '').replace('_', ' '),
+            t['result'] === 'waived'
+              ? `waived: ${short(t['waiverReason'], 30)}`
+              : String(t['result'] ?? '').replace('_', ' '),
+            t['tester'] ?? '',
+            t.version,
+          ]),
+        )
+      : ['none'],
+  );
+  const deployments = p.deployments ?? [];
+  section(
+    'Deployments',
+    deployments.length
+      ? table(
+          ['ID', 'NAME', 'WINDOW', 'RESULT', 'ROLLBACK PLAN', 'BY', { heading: 'VERSION', right: true }],
+          deployments.map((d) => [
+            d.id,
+            short(d['name']),
+            d['windowStart'] ? `${d['windowStart']} - ${d['windowEnd'] ?? ''}` : '',
+            String(d['result'] ?? 'planned').replace('_', ' '),
+            d['rollbackPlan'] ? short(d['rollbackPlan'], 30) : 'none',
+            d['deployedBy'] ?? '',
+            d.version,
+          ]),
+        )
+      : ['none'],
+  );
+  const sessions = p.trainingSessions ?? [];
+  section(
+    'Training sessions',
+    sessions.length
+      ? table(
+          [
+            'ID',
+            'TITLE',
+            'DATE',
+            'AUDIENCE',
+            { heading: 'ATTENDEES', right: true },
+            { heading: 'VERSION', right: true },
+          ],
+          sessions.map((t) => [
+            t.id,
+            short(t['title']),
+            t['date'] ?? '',
+            short(t['audience'], 30),
+            Array.isArray(t['attendees']) ? t['attendees'].length : 0,
+            t.version,
+          ]),
+        )
+      : ['none'],
+  );
+}
+
 /** The readable view of a project for `milepost show`. */
 function projectLines(p: ProjectDetail, color: boolean): string[] {
   const lines: string[] = [];
@@ -929,6 +1005,7 @@ function projectLines(p: ProjectDetail, color: boolean): string[] {
         )
       : ['none'],
   );
+  recordSections(p, section);
   if (p.deviations.length)
     section(
       'Deviations',

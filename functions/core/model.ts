@@ -110,6 +110,15 @@ export interface ApproverState {
   decision?: 'approve' | 'reject';
   comment?: string;
   decidedAt?: string;
+  /** What this approver accepted explicitly with their approval (the QA waivers), as shown to them. */
+  accepted?: AcceptedItem[];
+}
+
+/** One thing an approver accepted explicitly with an approval (a waived test case and its reason). */
+export interface AcceptedItem {
+  key: string;
+  label: string;
+  detail: string;
 }
 
 export interface Gate extends Versioned {

@@ -106,6 +106,7 @@ const approverStateSchema = z.object({
   decision: decision.optional(),
   comment: optionalText,
   decidedAt: optionalText,
+  accepted: z.array(z.object({ key: text, label: text, detail: text })).optional(),
 });
 
 const gateSchema = z.object({

@@ -22,6 +22,7 @@ import {
 import {
   correctiveActionPage,
   type FormState,
+  LINE_FIELDS,
   RECORD_FORMS,
   type RecordKind,
   recordFormPage,
@@ -40,10 +41,13 @@ import { listChangeRequests } from '../core/use-cases/staff-list-change-requests
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
+import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
 import { upsertTask } from '../core/use-cases/staff-upsert-task.js';
+import { upsertTestCase } from '../core/use-cases/staff-upsert-test-case.js';
+import { upsertTrainingSession } from '../core/use-cases/staff-upsert-training-session.js';
 import { consolePage } from './console-response.js';
 import type { AppEnv } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
@@ -51,13 +55,16 @@ import { ROUTES, type RouteDeclaration } from './routes.js';
 import {
   changeRequestInputSchema,
   correctiveActionInputSchema,
+  deploymentInputSchema,
   memberEmailSchema,
   memberInputSchema,
   recordIdSchema,
   resourceInputSchema,
   riskInputSchema,
   taskInputSchema,
+  testCaseInputSchema,
   timeEntryInputSchema,
+  trainingSessionInputSchema,
 } from './schemas.js';
 import { formOf, pageSession, redirect, sessionGuard } from './session.js';
 import type { SignIn } from './sign-in.js';
@@ -73,6 +80,9 @@ const NOTICES: Record<string, (ref: string) => string> = {
   risk: (ref) => `Saved risk ${ref}.`,
   member: (ref) => `Saved team member ${ref}.`,
   resource: (ref) => `Saved resource ${ref}.`,
+  testCase: (ref) => `Saved test case ${ref}.`,
+  deployment: (ref) => `Saved deployment ${ref}.`,
+  training: (ref) => `Saved training session ${ref}.`,
   submitted: (ref) => `Submitted ${ref}: its gate has the submission.`,
   unmet: (ref) =>
     `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
@@ -110,7 +120,12 @@ export function formInput(
   for (const name of names) {
     const raw = (form[name] ?? '').trim();
     if (raw === '') continue;
-    if (name === 'skills')
+    if (LINE_FIELDS.has(name))
+      input[name] = raw
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (name === 'skills')
       input.skills = raw
         .split(',')
         .map((s) => s.trim())
@@ -139,6 +154,9 @@ const SCHEMAS = {
   risk: riskInputSchema,
   member: memberInputSchema,
   resource: resourceInputSchema,
+  testCase: testCaseInputSchema,
+  deployment: deploymentInputSchema,
+  training: trainingSessionInputSchema,
 } satisfies Record<RecordKind, z.ZodType>;
 
 const SAVE = {
@@ -150,13 +168,30 @@ const SAVE = {
     upsertMember(deps, p, id, input, actor),
   resource: (deps: Deps, p: string, id: string, input: never, actor: string) =>
     upsertResource(deps, p, id, input, actor),
-};
+  testCase: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertTestCase(deps, p, id, input, actor),
+  deployment: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertDeployment(deps, p, id, input, actor),
+  training: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertTrainingSession(deps, p, id, input, actor),
+} satisfies Record<RecordKind, unknown>;
+
+/** Where on the project page each kind of record is listed. */
+const ANCHORS = {
+  task: 'tasks',
+  risk: 'risks',
+  member: 'team',
+  resource: 'resources',
+  testCase: 'test-cases',
+  deployment: 'deployments',
+  training: 'training',
+} satisfies Record<RecordKind, string>;
 
 /** A stored record as the values of its form. */
 function storedValues(record: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) {
-    if (Array.isArray(v)) values[k] = v.join(', ');
+    if (Array.isArray(v)) values[k] = v.join(LINE_FIELDS.has(k) ? '\n' : ', ');
     else if (v !== undefined && v !== null && typeof v !== 'object') values[k] = String(v);
   }
   return values;
@@ -257,6 +292,9 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         risk: detail.risks,
         member: detail.team,
         resource: detail.resources,
+        testCase: detail.testCases,
+        deployment: detail.deployments,
+        training: detail.trainingSessions,
       }[kind];
       const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
         form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
@@ -313,7 +351,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
           return again(409, { values, errors: {}, formError: `Not saved: ${err.message}.` });
         throw err;
       }
-      const anchor = { task: 'tasks', risk: 'risks', member: 'team', resource: 'resources' }[kind];
+      const anchor = ANCHORS[kind];
       return redirect(
         `/projects/${encodeURIComponent(projectId)}?${new URLSearchParams({ notice: kind, ref: recordId })}#${anchor}`,
       );
@@ -323,6 +361,9 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   recordRoutes('risk', ROUTES.riskPage, ROUTES.riskSave);
   recordRoutes('member', ROUTES.memberPage, ROUTES.memberSave);
   recordRoutes('resource', ROUTES.resourcePage, ROUTES.resourceSave);
+  recordRoutes('testCase', ROUTES.testCasePage, ROUTES.testCaseSave);
+  recordRoutes('deployment', ROUTES.deploymentPage, ROUTES.deploymentSave);
+  recordRoutes('training', ROUTES.trainingPage, ROUTES.trainingSave);
 
   on(ROUTES.submitStageForm, async (c) => {
     const { id, stage } = c.req.valid('param');

@@ -561,6 +561,23 @@ export const ROUTES = {
   ...recordForms('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
   ...recordForms('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
   ...recordForms('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
+  ...recordForms('testCase', 'test-cases', 'testId', recordIdSchema, 'Test case id', 'a test case'),
+  ...recordForms(
+    'deployment',
+    'deployments',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+    'a deployment record',
+  ),
+  ...recordForms(
+    'training',
+    'training-sessions',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
+    'a training session',
+  ),
   submitStageForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/stages/{stage}/submit',

@@ -617,4 +617,5 @@ export const baselineSchema = named(
       .describe('scope, deliverables, timeline, budget, stages as the spec writes them'),
     yaml: z.string().describe('The same as YAML, to paste over the spec file’s fields.'),
   }),
+  'An approval of a QA gate with waived test cases also sends `accept:<key>=yes` for each waiver listed on the page (all of them; a rejection needs none).',
 );

@@ -9,7 +9,15 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaffCommands } from '../../cli/staff/commands.js';
 import { handleHttp } from '../../functions/http/app.js';
-import { makeGate, makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
+import {
+  makeDeployment,
+  makeGate,
+  makeProject,
+  makeProjectSpec,
+  makeStages,
+  makeTestCase,
+  makeTrainingSession,
+} from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
@@ -154,5 +162,46 @@ describe('record commands', () => {
     expect(await milepost('training', 'acme-m365', 'staff')).toEqual([
       'training session staff (version 1): "Outlook basics", 2026-12-06, front desk, 2 attendees',
     ]);
+  });
+
+  it('show: lists the test cases, deployments and training sessions in its tables, on one line each', async () => {
+    const project = makeProject({ currentStage: 'qa' }, makeProjectSpec({ id: 'show-me' }));
+    await deps.store.commit([
+      project,
+      ...makeStages(project),
+      makeTestCase({ projectId: 'show-me', id: 'mail', name: 'Mail flow\u001b[2J\nreset' }),
+      makeTestCase({
+        projectId: 'show-me',
+        id: 'load',
+        name: 'Load test',
+        category: 'performance',
+        result: 'waived',
+        waiverReason: 'Only 12 users',
+        tester: undefined,
+      }),
+      makeDeployment({ projectId: 'show-me', id: 'cutover', name: 'Cut-over' }),
+      makeTrainingSession({ projectId: 'show-me', id: 'staff', title: 'Outlook basics' }),
+    ]);
+    const lines = await milepost('show', 'show-me');
+    const below = (title: string) => lines.slice(lines.indexOf(title) + 1, lines.indexOf(title) + 4);
+    expect(below('Test cases')[0]).toMatch(/^ {2}ID +NAME +CATEGORY +RESULT +TESTER +VERSION$/);
+    expect(below('Test cases').join('\n')).toMatch(
+      /load +Load test +performance +waived: Only 12 users +1$/m,
+    );
+    expect(below('Test cases').join('\n')).toMatch(
+      /mail +Mail flow \[2J reset +functional +passed +Marco Rossi +1$/m,
+    );
+    expect(below('Deployments')[0]).toMatch(/^ {2}ID +NAME +WINDOW +RESULT +ROLLBACK PLAN +BY +VERSION$/);
+    expect(below('Deployments')[1]).toMatch(/^ {2}cutover +Cut-over +\S+ - \S+ +succeeded +\S/);
+    expect(below('Training sessions')[0]).toMatch(/^ {2}ID +TITLE +DATE +AUDIENCE +ATTENDEES +VERSION$/);
+    expect(below('Training sessions')[1]).toMatch(/^ {2}staff +Outlook basics +\d{4}-\d{2}-\d{2} /);
+    // No control character reaches the terminal (the escape sequence and the newline are spaces).
+    for (const line of lines) expect([...line].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+
+    const empty = makeProject({}, makeProjectSpec({ id: 'show-empty' }));
+    await deps.store.commit([empty, ...makeStages(empty)]);
+    const none = await milepost('show', 'show-empty');
+    for (const title of ['Test cases', 'Deployments', 'Training sessions'])
+      expect(none[none.indexOf(title) + 1]).toBe('  none');
   });
 });

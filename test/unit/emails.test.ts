@@ -86,10 +86,11 @@ describe('approvalRequestEmail', () => {
     expect(message.html).toContain('Amara &quot;&lt;b&gt;&quot; O&#39;Kafor');
   });
 
-  it('carries the link exactly once in the HTML and once in the text body', () => {
+  it('carries the link once per button rendering (Outlook, others) in the HTML and once in the text body', () => {
     const { id, url, message } = approval();
-    expect(count(message.html, id)).toBe(1);
-    expect(count(message.html, `href="${url}"`)).toBe(1);
+    // The Outlook VML button and the table-cell button: one is shown, never both.
+    expect(count(message.html, id)).toBe(2);
+    expect(count(message.html, `href="${url}"`)).toBe(2);
     expect(count(message.text, id)).toBe(1);
     expect(count(message.text, url)).toBe(1);
     expect(message.subject).not.toContain(id);

@@ -25,6 +25,7 @@ const view: ApprovalView = {
   approverName: 'Amara <b>Okafor</b>',
   approverEmail: 'sponsor@acme.example',
   sections: [],
+  acceptances: [],
 };
 
 describe('approval pages', () => {

@@ -47,6 +47,7 @@ const view: ApprovalView = {
   approverName: hostile('approver'),
   approverEmail: 'sponsor@acme.example',
   sections: [],
+  acceptances: [],
 };
 const VIEW_FIELDS = ['msp', 'project', 'customer', 'stage', 'approves', 'due', 'rule', 'approver'];
 

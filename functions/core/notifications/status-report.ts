@@ -1,11 +1,12 @@
 /**
  * The periodic status report: RAG with its reasons, stage progress, done and open work, top risks,
  * pending approvals and the next milestones, with a shorter plain-text summary. The email
- * rendering of it is also stored as the report document. No link, token or link id is included.
+ * rendering of it is also stored as the report document, which holds no link, token or link id.
  * The waiting-on-client clock: the facts give the time the project has waited on the customer's
  * decisions in total and the forecast end it moves; each pending approval says since when it
  * waits; an approver whose decision is pending gets their own copy that opens with "Waiting for
- * your decision since ..." for each of theirs.
+ * your decision since ..." for each of theirs, with the button to their own approval page (the
+ * link is a `Secret`: only the channel that delivers the copy reveals it).
  */
 
 import { formatWaited, formatWaitTotal } from '../customer-wait.js';
@@ -14,7 +15,13 @@ import type { StageStatus, TaskStatus } from '../model.js';
 import { formatLocalTime } from '../time.js';
 import { type BaselineSection, baselineBlocks, baselinePlain } from './baseline-section.js';
 import { formatDay, subject } from './format.js';
-import type { Block, NotificationContent, NotificationContext, Tone } from './notification.js';
+import {
+  type Block,
+  type NotificationContent,
+  type NotificationContext,
+  Secret,
+  type Tone,
+} from './notification.js';
 
 export interface StatusReportInput {
   ctx: NotificationContext;
@@ -32,8 +39,8 @@ export interface StatusReportInput {
   budget: { hours: number; currency: string; amount: number };
   /** The timeline's planned end (YYYY-MM-DD); `health.forecastEnd` is it moved by the customer wait. */
   plannedEnd: string;
-  /** This copy's reader's own pending decisions (an approver's copy only): stage and since when. */
-  yourDecisions?: { stageName: string; since: string }[];
+  /** This copy's reader's own pending decisions (an approver's copy only). */
+  yourDecisions?: YourDecision[];
   /** The report's time (for how long each of `yourDecisions` has waited). */
   now?: Date;
   /**
@@ -45,15 +52,52 @@ export interface StatusReportInput {
   baseline?: BaselineSection;
 }
 
-/** "Waiting for your decision since ..." lines of an approver's copy. */
-function yourDecisionLines(input: StatusReportInput): string[] {
+/** One of the reader's own pending decisions, with their personal link to it. */
+export interface YourDecision {
+  stageName: string;
+  /** Since when the request waits (ISO). */
+  since: string;
+  /** The reader's own approval page URL (contains a link id: never in anyone else's copy). */
+  url?: string;
+  /** When that link expires (epoch seconds). */
+  expiresAt?: number;
+}
+
+/**
+ * The opening of an approver's copy: per pending decision, since when it waits and the button
+ * to their own approval page; then how the links work.
+ */
+function yourDecisionBlocks(input: StatusReportInput): Block[] {
   const now = input.now?.getTime();
-  return (input.yourDecisions ?? []).map(
-    (d) =>
-      `Waiting for your decision since ${formatLocalTime(d.since, input.ctx.timezone)}: approval of ${d.stageName}${
+  const decisions = input.yourDecisions ?? [];
+  const blocks = decisions.flatMap((d): Block[] => [
+    {
+      type: 'paragraph',
+      text: `Waiting for your decision since ${formatLocalTime(d.since, input.ctx.timezone)}: approval of ${d.stageName}${
         now !== undefined ? ` (${formatWaited(Math.max(0, now - Date.parse(d.since)))} so far)` : ''
       }.`,
-  );
+    },
+    ...(d.url
+      ? [
+          {
+            type: 'action' as const,
+            label: `Review and decide: ${d.stageName}`,
+            hint: `Review and decide on ${d.stageName} (approve or reject)`,
+            url: new Secret(d.url),
+          },
+        ]
+      : []),
+  ]);
+  const expiries = decisions.flatMap((d) => (d.expiresAt !== undefined ? [d.expiresAt] : []));
+  if (expiries.length > 0) {
+    const until = formatLocalTime(new Date(Math.min(...expiries) * 1000).toISOString(), input.ctx.timezone);
+    blocks.push({
+      type: 'paragraph',
+      fine: true,
+      text: `${expiries.length > 1 ? 'These links are' : 'This link is'} personal to you: please do not forward this copy of the report. Opening a link changes nothing until you confirm on its page; it works until ${until}.`,
+    });
+  }
+  return blocks;
 }
 
 /** How many open tasks and risks the report lists (the counts are always complete). */
@@ -106,7 +150,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
         : `${formatDay(health.forecastEnd) ?? health.forecastEnd} (planned ${formatDay(input.plannedEnd) ?? input.plannedEnd}, moved by the time waiting on decisions)`,
     ],
   ];
-  const yours = yourDecisionLines(input);
+  const yours = yourDecisionBlocks(input);
   const reasons = health.reasons.length > 0 ? health.reasons : ['No deviations: the project is on track.'];
   const openShown = input.openTasks.slice(0, REPORT_LIST_LIMIT);
   const openRows = openShown.map((t) => [
@@ -134,7 +178,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
   const recentDone = input.doneTasks.slice(-REPORT_LIST_LIMIT).map((t) => `${t.name} (${t.stageName})`);
 
   const blocks: Block[] = [
-    ...yours.map((text): Block => ({ type: 'paragraph', text })),
+    ...yours,
     { type: 'status', label: rag.label, tone: rag.tone },
     { type: 'list', items: reasons },
     { type: 'facts', rows: summary },
@@ -178,7 +222,7 @@ export function statusReportContent(input: StatusReportInput): NotificationConte
     empty,
   });
   const plain: Block[] = [
-    ...yours.map((text): Block => ({ type: 'paragraph', text })),
+    ...yours,
     { type: 'list', lead: rag.label, items: reasons },
     { type: 'facts', rows: summary },
     ...(input.staffBudget ?? []),

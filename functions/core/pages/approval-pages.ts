@@ -5,7 +5,7 @@
  */
 import { html, type SafeHtml } from '../html.js';
 import { formatLocalTime } from '../time.js';
-import type { DecideApprovalResult } from '../use-cases/decide-approval.js';
+import { ACCEPTED, acceptanceField, type DecideApprovalResult } from '../use-cases/decide-approval.js';
 import type { ApprovalView, DecidedView, ViewApprovalResult } from '../use-cases/view-approval.js';
 import { type HtmlPage, renderPage } from './layout.js';
 
@@ -44,8 +44,10 @@ ${substance(view)}`;
 
 /** What the approver decides on (the stage type's sections): a heading and a list each, all escaped. */
 function substance(view: ApprovalView): SafeHtml | '' {
-  if (view.sections.length === 0) return '';
-  return html`<section class="substance">${view.sections.map(
+  // What the approval accepts is asked for in the form (acceptances), not listed twice.
+  const sections = view.sections.filter((s) => !(s.acceptance && view.acceptances.length > 0));
+  if (sections.length === 0) return '';
+  return html`<section class="substance">${sections.map(
     (s) =>
       html`<h2>${s.title}</h2>${
         s.items.length
@@ -63,11 +65,29 @@ function substance(view: ApprovalView): SafeHtml | '' {
 }
 
 /** The confirmation page with the decision form (optionally with the errors of a previous attempt). */
+/**
+ * One checkbox per acceptance (each QA waiver): an approval needs every one ticked; a rejection
+ * needs none. The box is not `required` in HTML, so a reject can be sent without ticking.
+ */
+function acceptanceFields(view: ApprovalView, accepted: string[]): SafeHtml | '' {
+  if (view.acceptances.length === 0) return '';
+  return html`<fieldset class="acceptances">
+<legend>Waivers you accept with an approval</legend>
+<p class="note">These test cases were waived instead of passed. To approve, tick each waiver you accept. To reject, no tick is needed.</p>
+${view.acceptances.map((a, i) => {
+  const field = acceptanceField(a.key);
+  return html`<div class="acceptance"><input type="checkbox" id="accept-${i}" name="${field}" value="${ACCEPTED}"${
+    accepted.includes(field) ? html` checked` : ''
+  }> <label for="accept-${i}"><strong>${a.label}</strong>: ${a.detail}</label></div>`;
+})}
+</fieldset>`;
+}
+
 export function confirmPage(
   view: ApprovalView,
   nonce: string,
   issues: { path: string; message: string }[] = [],
-  previous: { decision?: string; comment?: string } = {},
+  previous: { decision?: string; comment?: string; accepted?: string[] } = {},
 ): HtmlPage {
   const errors = issues.length
     ? html`<div class="error" role="alert">${issues.map((i) => html`<p>${i.message}</p>`)}</div>`
@@ -89,6 +109,7 @@ ${errors}
 <label><input type="radio" name="decision" value="approve" required${checked('approve')}> Approve</label>
 <label><input type="radio" name="decision" value="reject"${checked('reject')}> Reject</label>
 </fieldset>
+${acceptanceFields(view, previous.accepted ?? [])}
 <label for="comment">Comment (required to reject)</label>
 <textarea id="comment" name="comment" maxlength="2000">${previous.comment ?? ''}</textarea>
 <p><button type="submit">Submit decision</button></p>
@@ -128,6 +149,13 @@ export function thankYouPage(view: ApprovalView, decision: 'approve' | 'reject')
     'Thank you',
     html`<div class="card">${header(view, 'Thank you')}
 <p>Thank you, your ${what} is recorded.</p>
+${
+  decision === 'approve' && view.acceptances.length > 0
+    ? html`<p>With it you accepted these waivers:</p><ul>${view.acceptances.map(
+        (a) => html`<li><strong>${a.label}</strong>: ${a.detail}</li>`,
+      )}</ul>`
+    : ''
+}
 ${details(view)}</div>`,
   );
 }
@@ -200,9 +228,13 @@ export function decideResultPage(result: DecideApprovalResult, form: Record<stri
     case 'self-approval':
       return selfApprovalPage(result.view);
     case 'invalid': {
+      const accepted = result.view.acceptances
+        .map((a) => acceptanceField(a.key))
+        .filter((field) => form[field] === ACCEPTED);
       const previous = {
         ...(form.decision ? { decision: form.decision } : {}),
         ...(form.comment ? { comment: form.comment.slice(0, 2000) } : {}),
+        accepted,
       };
       return confirmPage(result.view, result.nonce, result.issues, previous);
     }

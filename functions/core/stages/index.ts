@@ -18,6 +18,7 @@ import type { StageType, StandardStageType } from './stage-type.js';
 import { support } from './support.js';
 
 export type {
+  Acceptance,
   ApprovalContent,
   ApprovalContentInput,
   ApprovalDocument,

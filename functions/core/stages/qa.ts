@@ -3,14 +3,16 @@
  * result, result, evidence, tester). At least one passed or waived with a reason; none failed and
  * none still to run; the other work recorded for the stage (tasks) done. The customer's approver
  * accepts the tested solution, seeing every test case by category with its result and evidence,
- * and every waiver, in the approval request.
+ * and every waiver, in the approval request; each waiver is an `Acceptance` that the approval
+ * page asks the approver to tick before an approval counts.
  *
  * Existing data: before test cases were records, they were QA-stage tasks. A project that has no
  * test case record at all but has QA tasks is judged on those tasks as before (each done or
  * waived with a reason); as soon as one test case is recorded, the test cases are what counts.
  */
+import { createHash } from 'node:crypto';
 import type { TestCase, TestCategory } from '../model.js';
-import { evidenceItems, type StandardStageType } from './stage-type.js';
+import { type Acceptance, type ContentSection, evidenceItems, type StandardStageType } from './stage-type.js';
 import { unmetStageWork } from './work.js';
 
 const CATEGORY_WORDS: Record<TestCategory, string> = {
@@ -27,6 +29,18 @@ const RESULT_WORDS: Record<TestCase['result'], string> = {
   failed: 'FAILED',
   waived: 'waived',
 };
+
+/**
+ * A waiver as the approver accepts it: the test case and its reason. A reason changed after the
+ * page was shown gives another key, so the approver's tick of the old reason does not count.
+ */
+function waiverKey(t: TestCase): string {
+  const digest = createHash('sha256')
+    .update(`${t.id}\u0000${t.waiverReason ?? ''}`, 'utf8')
+    .digest('base64url')
+    .slice(0, 16);
+  return `${t.id}.${digest}`;
+}
 
 /** The test cases that keep the gate closed, one sentence each. */
 function unmetTests(tests: TestCase[]): string[] {
@@ -75,7 +89,7 @@ export const qa: StandardStageType = {
     const byCategory = new Map<TestCategory, TestCase[]>();
     for (const t of tests) byCategory.set(t.category, [...(byCategory.get(t.category) ?? []), t]);
     const order = Object.keys(CATEGORY_WORDS) as TestCategory[];
-    const sections = order
+    const sections: ContentSection[] = order
       .filter((c) => byCategory.has(c))
       .map((c) => ({
         title: `${CATEGORY_WORDS[c]} tests`,
@@ -90,10 +104,18 @@ export const qa: StandardStageType = {
         })),
       }));
     const waived = tests.filter((t) => t.result === 'waived');
+    const acceptances = waived.map(
+      (t): Acceptance => ({
+        key: waiverKey(t),
+        label: t.name,
+        detail: `Waived: ${t.waiverReason ?? ''}`,
+      }),
+    );
     if (waived.length) {
       sections.push({
         title: 'Waivers you accept with this decision',
-        items: waived.map((t) => ({ label: t.name, detail: [`Waived: ${t.waiverReason ?? ''}`] })),
+        items: acceptances.map((a) => ({ label: a.label, detail: [a.detail] })),
+        acceptance: true,
       });
     }
     if (tests.length === 0) {
@@ -113,6 +135,6 @@ export const qa: StandardStageType = {
         });
       }
     }
-    return { approves: stage.gate.approves, sections };
+    return { approves: stage.gate.approves, sections, ...(acceptances.length ? { acceptances } : {}) };
   },
 };

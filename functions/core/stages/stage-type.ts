@@ -60,6 +60,27 @@ export interface ContentSection {
   items: ContentItem[];
   /** Said instead of the items when there are none (without it an empty section is left out). */
   empty?: string;
+  /**
+   * The section lists the content's `acceptances`: emails show it as it is, the approval page
+   * asks for each item in the form instead.
+   */
+  acceptance?: true;
+}
+
+/**
+ * Something the approver accepts explicitly as part of an approval (a waived test case): the
+ * approval page lists each with a checkbox, and an approval without every one ticked is refused.
+ */
+export interface Acceptance {
+  /**
+   * Identifies the thing accepted in its current form (a waiver's test case and reason): when it
+   * changes after the page was shown, the old tick no longer counts.
+   */
+  key: string;
+  /** What is accepted, e.g. the test case's name. */
+  label: string;
+  /** Why, e.g. the waiver's reason. */
+  detail: string;
 }
 
 /**
@@ -74,6 +95,8 @@ export interface ApprovalContent {
   document?: { id: string; name: string; version: number };
   /** The substance of the gate (the charter, the test results, the deployment record...). */
   sections?: ContentSection[];
+  /** What an approval accepts explicitly, each ticked on the approval page (the QA waivers). */
+  acceptances?: Acceptance[];
 }
 
 /** What the approval content of a stage is built from. */

@@ -9,8 +9,11 @@
  * 2. load the link like the GET page does (neutral / already decided / self-approval), with
  *    the link and its project, stage and gate in one read when the form's hint matches the link;
  * 3. validate the form (zod) and the CSRF nonce; a bad form shows the page again with the error;
+ *    an approval must tick every acceptance the stage asks for (each QA waiver, as it is now):
+ *    otherwise the page again, naming what was not accepted, and nothing is recorded;
  * 4. one `store.commit`: the link pending -> decided and the gate with this approver's decision
- *    (and its outcome by the gate rule), both version-checked, with `approval_decided` (and
+ *    (and what they accepted, also in the event), and its outcome by the gate rule, both
+ *    version-checked, with `approval_decided` (and
  *    `gate_approved` / `gate_rejected`) events. On a conflict, re-read and retry (bounded,
  *    jittered): a concurrent click then sees the link decided;
  *    A decision that would pass the gate is accepted only if the stage's exit criteria hold
@@ -25,14 +28,15 @@ import {
   checkDecisionForm,
   type DecisionForm,
   decisionFormSchema,
+  formClock,
   MAX_COMMENT_LENGTH,
 } from '../approval-form.js';
 import { evaluateCriteria } from '../criteria.js';
-import { isCrossSite } from '../csrf.js';
+import { csrfNonce, isCrossSite } from '../csrf.js';
 import { closeWaitRound } from '../customer-wait.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
-import type { ApprovalLink, Gate } from '../model.js';
+import type { AcceptedItem, ApprovalLink, Gate } from '../model.js';
 import type { Deps, NewEvent } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
@@ -50,6 +54,14 @@ import { withdrawApprovals } from './withdraw-approvals.js';
 
 // The form is shared with change request links; kept importable from here.
 export { decisionFormSchema, MAX_COMMENT_LENGTH };
+
+/** The value of a ticked acceptance checkbox. */
+export const ACCEPTED = 'yes';
+
+/** The form field of one acceptance (a waiver): `accept:<key>`. */
+export function acceptanceField(key: string): string {
+  return `accept:${key}`;
+}
 
 export interface DecideApprovalInput {
   linkId: string;
@@ -146,7 +158,30 @@ async function attemptDecision(
   if (!checked.ok) return { kind: 'invalid', view, nonce: checked.nonce, issues: checked.issues };
   const { form } = checked;
 
-  const change = decide(link, gate, form.decision, form.comment, now.toISOString());
+  // An approval accepts each waiver explicitly: every one ticked, as it is now (a tick of a
+  // waiver whose reason changed since the page was shown does not count). A reject needs none.
+  let accepted: AcceptedItem[] = [];
+  if (form.decision === 'approve' && view.acceptances.length > 0) {
+    const missing = view.acceptances.filter((a) => input.form[acceptanceField(a.key)] !== ACCEPTED);
+    if (missing.length > 0) {
+      return {
+        kind: 'invalid',
+        view,
+        nonce: csrfNonce(link.csrfSecret, link.linkHash, formClock(options).now()),
+        issues: [
+          {
+            path: 'accept',
+            message: `To approve, accept each waiver by ticking it (not accepted: ${missing
+              .map((a) => `"${a.label}"`)
+              .join(', ')}). Nothing was recorded. Or reject with a comment.`,
+          },
+        ],
+      };
+    }
+    accepted = view.acceptances.map((a) => ({ key: a.key, label: a.label, detail: a.detail }));
+  }
+
+  const change = decide(link, gate, form.decision, form.comment, now.toISOString(), accepted);
   if (change.outcome === 'approved') {
     // The gate passes only if the stage is really done now, not when the requests went out.
     const criteria = await evaluateCriteria(deps.store, context.project, gate.stage, now);
@@ -155,7 +190,7 @@ async function attemptDecision(
       return { kind: 'neutral' };
     }
   }
-  const events = decisionEvents(change, view, form.comment);
+  const events = decisionEvents(change, view, form.comment, accepted);
   try {
     await deps.store.commit([change.link, change.gate], events);
   } catch (err) {
@@ -184,10 +219,19 @@ function decide(
   decision: 'approve' | 'reject',
   comment: string,
   at: string,
+  accepted: AcceptedItem[],
 ): DecisionChange {
   const email = link.approverEmail.toLowerCase();
   const approvers = gate.approvers.map((a) =>
-    a.email.toLowerCase() === email ? { ...a, decision, ...(comment ? { comment } : {}), decidedAt: at } : a,
+    a.email.toLowerCase() === email
+      ? {
+          ...a,
+          decision,
+          ...(comment ? { comment } : {}),
+          decidedAt: at,
+          ...(accepted.length ? { accepted } : {}),
+        }
+      : a,
   );
   const outcome = gateOutcome(gate.rule, approvers);
   return {
@@ -204,7 +248,12 @@ function decide(
   };
 }
 
-function decisionEvents(change: DecisionChange, view: ApprovalView, comment: string): NewEvent[] {
+function decisionEvents(
+  change: DecisionChange,
+  view: ApprovalView,
+  comment: string,
+  accepted: AcceptedItem[],
+): NewEvent[] {
   const { link, gate } = change;
   const base = { projectId: link.projectId, stage: link.stage, at: link.decidedAt };
   const verb = change.decision === 'approve' ? 'approved' : 'rejected';
@@ -213,8 +262,15 @@ function decisionEvents(change: DecisionChange, view: ApprovalView, comment: str
       ...base,
       type: 'approval_decided',
       actor: link.approverEmail,
-      summary: `${view.approverName} ${verb} ${view.stageName} (round ${gate.round})`,
-      data: { round: gate.round, decision: change.decision, ...(comment ? { comment } : {}) },
+      summary: `${view.approverName} ${verb} ${view.stageName} (round ${gate.round})${
+        accepted.length ? `, accepting ${accepted.length} waiver(s)` : ''
+      }`,
+      data: {
+        round: gate.round,
+        decision: change.decision,
+        ...(comment ? { comment } : {}),
+        ...(accepted.length ? { accepted } : {}),
+      },
     },
   ];
   if (change.outcome !== 'pending') {

@@ -70,6 +70,8 @@ type LoadedChange =
 function changeView(project: Project, request: ChangeRequest, link: ApprovalLink, deps: Deps): ApprovalView {
   return {
     projectId: project.id,
+    // A change request has no waivers to accept.
+    acceptances: [],
     mspName: project.mspName || deps.config.mspName,
     projectName: project.name,
     customerName: project.customerName,

@@ -13,18 +13,22 @@
  *    the record is new (version 0), so a second run on the same day (a retry) stops here.
  * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
  *    An approver whose decision is pending gets their own copy, which opens with "Waiting for
- *    your decision since ..." for each of theirs (the stored document is the copy everyone else gets).
+ *    your decision since ..." for each of theirs, each with a fresh personal link of the gate's
+ *    current round (stored hashed with the report in step 4, as a reminder's link is); the
+ *    stored document is the copy everyone else gets, without any link.
  * The MSP's staff (team members who are not also stakeholders) get a copy with the budget burn
  * (money and hours against the budget, EAC, VAC); customer stakeholders never see it.
  * The report shows the waiting-on-client clock: the project's total wait on decisions and the
  * forecast end it moves (health), and since when each pending approval waits.
  */
 import { createHash } from 'node:crypto';
+import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { budgetBurn, LEDGER_ID } from '../budget.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
 import { computeHealth } from '../health.js';
 import {
+  type ApprovalLink,
   type DocumentRecord,
   type Gate,
   isTaskClosed,
@@ -38,7 +42,11 @@ import { emailHtml } from '../notifications/email/render.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
-import { type StatusReportInput, statusReportContent } from '../notifications/status-report.js';
+import {
+  type StatusReportInput,
+  statusReportContent,
+  type YourDecision,
+} from '../notifications/status-report.js';
 import type { Deps } from '../ports.js';
 import { statusReportDue } from '../schedules.js';
 import type { GateRule } from '../spec/lifecycle.js';
@@ -161,11 +169,45 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   };
   const report = statusReportContent(input);
 
+  // Each approver's own pending decisions, each with a fresh link of the same round (as a
+  // reminder mints one: link ids are stored hashed, so an earlier one cannot be sent again).
+  // Only undecided approvers of a gate that waits for approval get one; nobody else's link is
+  // in anyone's copy, and the stored document (everyone else's copy) has none.
+  const recipients = uniqueEmails([...people.stakeholders, ...people.team]);
+  const receives = new Set(recipients.map((email) => email.toLowerCase()));
+  const yours = new Map<string, YourDecision[]>();
+  const links: ApprovalLink[] = [];
+  for (const g of gates) {
+    if (g.status !== 'pending_approval' || !g.requestedAt) continue;
+    for (const a of g.approvers.filter((x) => !x.decision)) {
+      const who = a.email.toLowerCase();
+      if (!receives.has(who)) continue;
+      const { id, link } = newApprovalLink({
+        projectId,
+        stage: g.stage,
+        round: g.round,
+        approverEmail: a.email,
+        approverName: a.name,
+        now,
+        linkTtlDays: deps.config.linkTtlDays,
+      });
+      links.push(link);
+      yours.set(who, [
+        ...(yours.get(who) ?? []),
+        {
+          stageName: stageName(g.stage),
+          since: g.requestedAt,
+          url: approvalUrl(deps.config.publicBaseUrl, id),
+          expiresAt: link.expiresAt,
+        },
+      ]);
+    }
+  }
+
   const key = statusReportKey(projectId, today);
   // The stored document is the report as it is emailed.
   const html = emailHtml('status-report', ctx, report);
   await deps.documents.put(key, html, 'text/html; charset=utf-8');
-  const recipients = uniqueEmails([...people.stakeholders, ...people.team]);
   const at = now.toISOString();
   const record: DocumentRecord = {
     entity: 'document',
@@ -180,8 +222,9 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     version: 0,
   };
   try {
+    // The report and the links of its approvers' copies are stored together, or neither.
     await deps.store.commit(
-      [record],
+      [record, ...links],
       [
         {
           projectId,
@@ -189,7 +232,15 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
           actor: 'scheduler',
           at,
           summary: `${report.title} (${health.rag}) sent to ${recipients.length} recipient(s)`,
-          data: { document: documentId, rag: health.rag, spi: health.spi, cpi: health.cpi, recipients },
+          data: {
+            document: documentId,
+            rag: health.rag,
+            spi: health.spi,
+            cpi: health.cpi,
+            recipients,
+            // Who got a copy with their own approval link(s) (never the links themselves).
+            approverCopies: [...yours.keys()],
+          },
         },
       ],
     );
@@ -199,20 +250,13 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     throw error;
   }
 
-  // Each approver with a pending decision gets a copy that says which of theirs wait, and since when.
-  const yours = new Map<string, { stageName: string; since: string }[]>();
-  for (const g of gates) {
-    if (g.status !== 'pending_approval' || !g.requestedAt) continue;
-    for (const a of g.approvers.filter((x) => !x.decision)) {
-      const key = a.email.toLowerCase();
-      yours.set(key, [...(yours.get(key) ?? []), { stageName: stageName(g.stage), since: g.requestedAt }]);
-    }
-  }
   // Staff: team members who are not also stakeholders (a person in both gets the customer's copy).
   const customers = new Set(people.stakeholders.map((p) => p.email.toLowerCase()));
   const staff = new Set(
     uniqueEmails(people.team).filter((email) => !customers.has(email) && !yours.has(email)),
   );
+  // Each approver with a pending decision gets a copy that says which of theirs wait, since
+  // when, with their own link to each.
   const everyone = recipients.filter((email) => !yours.has(email.toLowerCase()) && !staff.has(email));
   const burn = budgetBurn({ spec: project.spec, ...(ledger ? { ledger } : {}), resources, tasks });
   const staffReport = statusReportContent({ ...input, staffBudget: budgetBurnSection(burn) });

@@ -21,7 +21,7 @@ import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
 import type { Deps } from '../ports.js';
-import { type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
+import { type Acceptance, type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
 import { viewChangeApproval } from './decide-change-request.js';
 
 // Shared with the change request's page and the decision: kept importable from here.
@@ -43,6 +43,8 @@ export interface ApprovalView {
   documentVersion?: number;
   /** The substance of the gate (the charter, test results, deployment record...), as the stage type declares it. */
   sections: ContentSection[];
+  /** What an approval accepts explicitly (the QA waivers): each must be ticked to approve. */
+  acceptances: Acceptance[];
   due?: string;
   rule: string;
   round: number;
@@ -188,6 +190,7 @@ export async function loadGateApproval(
     approves: content.approves,
     ...(content.document ? { documentVersion: content.document.version } : {}),
     sections: content.sections ?? [],
+    acceptances: content.acceptances ?? [],
     ...(stage.due ? { due: stage.due } : {}),
     rule: describeRule(gate.rule, gate.approvers.length),
     round: gate.round,

@@ -1,8 +1,8 @@
 /**
  * The email rendering of a notification: subject, HTML body and plain-text body. The HTML is the
  * house layout (email/layout.ts) with every value escaped; the text is the summary when the
- * content has one, else the same blocks in plain words. The two reports keep their own heading
- * and table look, and the same HTML is what their stored documents hold.
+ * content has one, else the same blocks in plain words. Every kind shares one look (headings and
+ * tables included); the reports' stored documents hold the same HTML as their emails.
  */
 import { html, raw, type SafeHtml } from '../../html.js';
 import type {
@@ -17,9 +17,11 @@ import {
   badge,
   bullets,
   button,
+  dataTable,
   facts,
   factsText,
   finePrint,
+  heading,
   layout,
   para,
   quote,
@@ -36,48 +38,7 @@ export interface EmailMessage {
   tag?: string;
 }
 
-/** How headings and tables look, and how blocks are laid out in the HTML source. */
-interface Look {
-  open: string;
-  separator: string;
-  heading(text: string): SafeHtml;
-  table(columns: string[], rows: string[][]): SafeHtml;
-}
-
-const CELL = 'padding:4px 8px 4px 0;vertical-align:top;border-bottom:1px solid #e4e7eb;';
-
-const REPORT: Look = {
-  open: '\n',
-  separator: '\n',
-  heading: (text) => html`<h2 style="margin:20px 0 8px;font-size:17px;">${text}</h2>`,
-  table: (columns, rows) =>
-    html`<table role="presentation" style="border-collapse:collapse;width:100%;margin:0 0 12px;font-size:14px;"><tr>${columns.map(
-      (h) => html`<th style="${CELL}text-align:left;color:#52606d;font-weight:600;">${h}</th>`,
-    )}</tr>${rows.map((r) => html`<tr>${r.map((c) => html`<td style="${CELL}">${c}</td>`)}</tr>`)}</table>`,
-};
-
-const TABLE = 'border-collapse:collapse;width:100%;margin:0 0 16px;font-size:14px;';
-const TH = 'text-align:left;border-bottom:2px solid #cbd2d9;padding:6px 8px 6px 0;';
-const TD = 'border-bottom:1px solid #e4e7eb;padding:6px 8px 6px 0;vertical-align:top;';
-
-const CLOSEOUT: Look = {
-  open: '',
-  separator: '\n',
-  heading: (text) => html`<h2 style="font-size:17px;margin:16px 0 8px;">${text}</h2>`,
-  table: (columns, rows) =>
-    html`<div style="overflow-x:auto;"><table style="${TABLE}"><thead><tr>${columns.map(
-      (h) => html`<th style="${TH}">${h}</th>`,
-    )}</tr></thead><tbody>${rows.map(
-      (r) => html`<tr>${r.map((c) => html`<td style="${TD}">${c}</td>`)}</tr>`,
-    )}</tbody></table></div>`,
-};
-
-/** Notices are short: blocks follow each other directly. */
-const NOTICE: Look = { ...REPORT, open: '', separator: '' };
-
-const LOOKS: Partial<Record<NotificationKind, Look>> = { 'status-report': REPORT, closeout: CLOSEOUT };
-
-function blockHtml(block: Block, look: Look): SafeHtml {
+function blockHtml(block: Block): SafeHtml {
   switch (block.type) {
     case 'paragraph':
       // An empty paragraph says nothing (a report keeps its place for an optional line).
@@ -97,11 +58,11 @@ function blockHtml(block: Block, look: Look): SafeHtml {
     case 'status':
       return badge(block.label, block.tone);
     case 'heading':
-      return look.heading(block.text);
+      return heading(block.text);
     case 'table':
       return block.rows.length === 0 && block.empty !== undefined
         ? para(block.empty)
-        : look.table(block.columns, block.rows);
+        : dataTable(block.columns, block.rows);
   }
 }
 
@@ -130,15 +91,24 @@ function blockText(block: Block): string {
   }
 }
 
+/**
+ * The preview line mail clients show after the subject: the first paragraph (never the action,
+ * which holds the personal link).
+ */
+function preheaderOf(content: NotificationContent): string {
+  const first = content.blocks.find((b) => b.type === 'paragraph' && b.text !== '');
+  const text = first?.type === 'paragraph' ? first.text : '';
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
+
 /** The complete HTML document of a notification (also what a report document stores). */
 export function emailHtml(
-  kind: NotificationKind,
+  _kind: NotificationKind,
   ctx: NotificationContext,
   content: NotificationContent,
 ): string {
-  const look = LOOKS[kind] ?? NOTICE;
-  const body = content.blocks.map((b) => blockHtml(b, look).toString()).join(look.separator);
-  return layout(ctx, content.title, raw(look.open + body));
+  const body = content.blocks.map((b) => blockHtml(b).toString()).join('\n');
+  return layout(ctx, content.title, raw(body), preheaderOf(content));
 }
 
 /** The plain-text body: the summary when there is one, else every block. */

@@ -1,6 +1,7 @@
 /**
  * The console's forms for the PM's actions: create or update a task or deliverable, a risk, a team
- * member, a resource; record a corrective action. Each field has a label, its error (when the last
+ * member, a resource, a test case, a deployment record, a training session; record a corrective
+ * action. Each field has a label, its error (when the last
  * post had one) right under it and linked with aria-describedby, and the value that was sent, so a
  * form with errors comes back as the person left it. Every form carries the session's CSRF token.
  * One table (`RECORD_FORMS`) says which fields each kind of record has: the project page, the edit
@@ -10,7 +11,10 @@ import { html, type SafeHtml } from '../../html.js';
 import { csrfField, type PageSession, page } from './layout.js';
 
 /** The kinds of project records the console edits. */
-export type RecordKind = 'task' | 'risk' | 'member' | 'resource';
+export type RecordKind = 'task' | 'risk' | 'member' | 'resource' | 'testCase' | 'deployment' | 'training';
+
+/** Fields that hold a list: one item per line in the form. */
+export const LINE_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials']);
 
 /** What a form shows: the values sent (or stored), the errors by field, one error for the whole form. */
 export interface FormState {
@@ -159,6 +163,122 @@ export const RECORD_FORMS: Record<
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'quantity', label: 'Quantity', kind: 'number', step: '1' },
       { name: 'cost', label: 'Cost', kind: 'number', step: '0.01' },
+    ],
+  },
+  testCase: {
+    noun: 'test case',
+    segment: 'test-cases',
+    idField: 'id',
+    idLabel: 'Test case id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. mail-flow',
+    fields: () => [
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      {
+        name: 'category',
+        label: 'Category',
+        kind: 'select',
+        options: [
+          ['functional', 'Functional'],
+          ['integration', 'Integration'],
+          ['security', 'Security'],
+          ['performance', 'Performance'],
+          ['user_acceptance', 'User acceptance'],
+        ],
+        required: true,
+      },
+      { name: 'steps', label: 'Steps', kind: 'textarea', hint: 'One step per line, in order' },
+      { name: 'expectedResult', label: 'Expected result', kind: 'textarea', required: true },
+      {
+        name: 'result',
+        label: 'Result',
+        kind: 'select',
+        options: [
+          ['not_run', 'Not run yet'],
+          ['passed', 'Passed'],
+          ['failed', 'Failed'],
+          ['waived', 'Waived (give a reason)'],
+        ],
+      },
+      {
+        name: 'waiverReason',
+        label: 'Waiver reason',
+        kind: 'textarea',
+        hint: 'Needed when the result is Waived; the approver accepts it explicitly',
+      },
+      {
+        name: 'evidence',
+        label: 'Evidence',
+        kind: 'textarea',
+        hint: 'A note or a link that shows the result',
+      },
+      { name: 'tester', label: 'Tester', kind: 'text' },
+    ],
+  },
+  deployment: {
+    noun: 'deployment',
+    segment: 'deployments',
+    idField: 'id',
+    idLabel: 'Deployment id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. cutover',
+    fields: () => [
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      {
+        name: 'windowStart',
+        label: 'Window start',
+        kind: 'text',
+        hint: 'Date and time with its offset, e.g. 2026-12-05T18:00:00Z',
+      },
+      {
+        name: 'windowEnd',
+        label: 'Window end',
+        kind: 'text',
+        hint: 'After the start, e.g. 2026-12-05T22:00:00Z',
+      },
+      { name: 'steps', label: 'Steps', kind: 'textarea', hint: 'One step per line, in order' },
+      {
+        name: 'rollbackPlan',
+        label: 'Rollback plan',
+        kind: 'textarea',
+        hint: 'How the change is undone if it fails',
+      },
+      {
+        name: 'result',
+        label: 'Result',
+        kind: 'select',
+        options: [
+          ['succeeded', 'Succeeded'],
+          ['failed', 'Failed'],
+          ['rolled_back', 'Rolled back'],
+        ],
+        hint: 'Leave unset while the deployment is planned',
+      },
+      { name: 'resultNotes', label: 'Result notes', kind: 'textarea' },
+      { name: 'deployedBy', label: 'Deployed by', kind: 'text' },
+    ],
+  },
+  training: {
+    noun: 'training session',
+    segment: 'training-sessions',
+    idField: 'id',
+    idLabel: 'Session id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. staff-onboarding',
+    fields: () => [
+      { name: 'title', label: 'Title', kind: 'text', required: true },
+      { name: 'date', label: 'Date', kind: 'date', required: true },
+      { name: 'audience', label: 'Audience', kind: 'text', required: true },
+      {
+        name: 'attendees',
+        label: 'Attendees',
+        kind: 'textarea',
+        hint: 'One per line; a session counts as delivered on its date once it has attendees',
+      },
+      {
+        name: 'materials',
+        label: 'Materials',
+        kind: 'textarea',
+        hint: 'One per line: handouts, recordings, links',
+      },
+      { name: 'trainer', label: 'Trainer', kind: 'text' },
     ],
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The console's project page (`/projects/{id}`): what blocks the current stage, health, the stage
  * timeline picture (planned against actual), deviations and their corrective actions, gates and
- * approvals, tasks and deliverables, the risk heat map and risks, team, resources, documents and a
+ * approvals, tasks and deliverables, the risk heat map and risks, team, resources, test cases,
+ * deployments and training sessions, documents and a
  * page of events, with the forms of the PM's actions for those who may change the project. It renders the staff API's read model (getProjectDetail), so the page and
  * `GET /api/projects/{id}` cannot disagree. Gates arrive without task tokens and link hashes.
  */
@@ -21,6 +22,7 @@ import {
   recordForm,
 } from './forms.js';
 import { csrfField, formatTime, type PageSession, page, ragChip } from './layout.js';
+import { deploymentsTable, testCasesTable, trainingTable } from './records.js';
 
 export interface ProjectPageInput {
   /** The project as the staff API reads it (stages, gates, risks, health, criteria, deviations). */
@@ -163,6 +165,15 @@ ${budgetSection({
   project: timeFormProject(detail),
   ...(forms ? { forms } : {}),
 })}
+<section id="test-cases" tabindex="0" aria-labelledby="test-cases-h"><h2 id="test-cases-h">Test cases</h2>${testCasesTable(detail.testCases, base, forms)}${
+    forms ? addForm('testCase', fp, forms, { result: 'not_run' }) : ''
+  }</section>
+<section id="deployments" tabindex="0" aria-labelledby="deployments-h"><h2 id="deployments-h">Deployments</h2>${deploymentsTable(detail.deployments, base, forms, tz)}${
+    forms ? addForm('deployment', fp, forms) : ''
+  }</section>
+<section id="training" tabindex="0" aria-labelledby="training-h"><h2 id="training-h">Training sessions</h2>${trainingTable(detail.trainingSessions, base, forms)}${
+    forms ? addForm('training', fp, forms) : ''
+  }</section>
 <section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
 <section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
     input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''
