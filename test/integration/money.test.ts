@@ -180,7 +180,11 @@ describe('time entries and budget burn', () => {
         ...(version ? { version } : {}),
       });
     expect((await put(4500)).status).toBe(201); // 1,000 + 4,500: 55 %
-    expect(alerts(f).map((m) => m.to[0]).sort()).toEqual([DELIVERY_MANAGER, PM]);
+    expect(
+      alerts(f)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual([DELIVERY_MANAGER, PM]);
     expect((await put(4600, 1)).status).toBe(200); // 56 %: nothing new
     expect(alerts(f)).toHaveLength(2);
     expect(countEvents(await f.events(), 'budget_threshold_crossed')).toBe(1);
@@ -194,6 +198,20 @@ describe('time entries and budget burn', () => {
     const ledger = await f.deps.store.get(f.projectId, 'ledger', 'budget');
     expect(ledger).toMatchObject({ entries: 4, hours: 10, timeCost: 1000, timeBillable: 1500 });
     expect(await f.deps.store.list(f.projectId, 'time_entry')).toHaveLength(4);
+  });
+
+  it('alerts a crossing once when entries that each would cross it race', async () => {
+    const f = await atInitiation();
+    await book(f, 3); // 1,300: 13 %
+    // Three entries of 2,000 race on the ledger; whichever commits second crosses 50 %.
+    await Promise.all([book(f, 20), book(f, 20), book(f, 20)]);
+    const events = await f.events();
+    const crossed = events.filter((e) => e.type === 'budget_threshold_crossed');
+    const thresholds = crossed.flatMap((e) => (e.data?.thresholds as number[]) ?? []);
+    // 13 % -> 33 % -> 53 % -> 73 %: 50 % is crossed by exactly one of them, once.
+    expect(thresholds).toEqual([50]);
+    expect(alerts(f)).toHaveLength(2);
+    expect((await f.deps.store.get(f.projectId, 'ledger', 'budget'))?.crossed).toEqual([50]);
   });
 
   it('uses the spec thresholds when given', async () => {
