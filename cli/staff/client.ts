@@ -76,6 +76,8 @@ export interface ProjectDetail {
   criteria?: { stage: string; met: boolean; unmet: string[] };
   health: { rag: string; spi: number; cpi: number; reasons: string[] };
   deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
+  /** Money and hours against the budget (internal figures). */
+  budget?: BudgetBurnView;
 }
 
 /** The budget burn the API returns with time entries and expenses (internal figures). */

@@ -920,6 +920,8 @@ function projectLines(p: ProjectDetail, color: boolean): string[] {
   lines.push(
     `health ${rag(p.health.rag, color)}  SPI ${index(p.health.spi)}  CPI ${index(p.health.cpi)}${p.health.reasons.length ? `  (${clean(p.health.reasons.join('; '))})` : ''}`,
   );
+  // Older APIs send no budget: the line is left out.
+  if (p.budget) lines.push(clean(burnLine(p.budget)));
   if (p.criteria)
     lines.push(
       p.criteria.met

@@ -190,12 +190,15 @@ describe('the HTTP API', () => {
         'GET /api/projects/{id}/baseline AWS_IAM',
         'GET /api/projects/{id}/change-requests AWS_IAM',
         'GET /api/projects/{id}/events AWS_IAM',
+        'GET /api/projects/{id}/time-entries AWS_IAM',
         'GET /approve/{linkId} NONE',
         // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
         'HEAD /approve/{linkId} NONE',
         'POST /api/projects/{id}/change-requests AWS_IAM',
         'POST /api/projects/{id}/deviations/{key}/corrective-action AWS_IAM',
         'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
+        'POST /api/projects/{id}/expenses AWS_IAM',
+        'POST /api/projects/{id}/time-entries AWS_IAM',
         'POST /approve/{linkId} NONE',
         'PUT /api/projects/{id}/deployments/{deploymentId} AWS_IAM',
         'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
@@ -225,6 +228,7 @@ describe('the HTTP API', () => {
         'POST /projects/{id}/stages/{stage}/submit NONE',
         'POST /projects/{id}/tasks NONE',
         'POST /projects/{id}/team NONE',
+        'POST /projects/{id}/time-entries NONE',
         // Cognito's managed login and sign-out.
         'GET /auth/callback NONE',
         'GET /auth/sign-in NONE',

@@ -200,6 +200,20 @@ describe('time entries and budget burn', () => {
     expect(await f.deps.store.list(f.projectId, 'time_entry')).toHaveLength(4);
   });
 
+  it('alerts a crossing once when entries that each would cross it race', async () => {
+    const f = await atInitiation();
+    await book(f, 3); // 1,300: 13 %
+    // Three entries of 2,000 race on the ledger; whichever commits second crosses 50 %.
+    await Promise.all([book(f, 20), book(f, 20), book(f, 20)]);
+    const events = await f.events();
+    const crossed = events.filter((e) => e.type === 'budget_threshold_crossed');
+    const thresholds = crossed.flatMap((e) => (e.data?.thresholds as number[]) ?? []);
+    // 13 % -> 33 % -> 53 % -> 73 %: 50 % is crossed by exactly one of them, once.
+    expect(thresholds).toEqual([50]);
+    expect(alerts(f)).toHaveLength(2);
+    expect((await f.deps.store.get(f.projectId, 'ledger', 'budget'))?.crossed).toEqual([50]);
+  });
+
   it('uses the spec thresholds when given', async () => {
     const f = await atInitiation({
       budget: { currency: 'GBP', amount: 10000, hours: 200, thresholds: [20] },

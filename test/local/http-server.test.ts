@@ -45,6 +45,8 @@ function consoleApp(): FetchApp {
   const project = makeProject({}, makeProjectSpec({ id: 'acme' }));
   const store = {
     getProject: async (id: string) => (id === 'acme' ? project : undefined),
+    // No records of any kind (the project page also reads the budget ledger).
+    get: async () => undefined,
     list: async () => [],
     listEvents: async () => ({ items: [] }),
     listProjects: async () => ({ items: [project] }),

@@ -100,6 +100,10 @@ describe('time and expense commands', () => {
     expect(listed[0]).toMatch(/^DATE\s+PERSON\s+HOURS\s+TASK\s+COST\s+NOTE/);
     expect(listed[1]).toMatch(/^2026-12-09\s+eng@msp\.example\s+7\.5\s+750\s+Tenant baseline/);
     expect(listed.at(-1)).toContain('budget burn: 750 of 10000 GBP');
+    const shown = await milepost('show', 'acme-m365');
+    expect(shown).toContain(
+      'budget burn: 750 of 10000 GBP (7.5%), 7.5 of 100 h (7.5%), EAC 10000 (budget (nothing done yet)), VAC 0',
+    );
   });
 
   it('records an expense', async () => {
