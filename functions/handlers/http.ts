@@ -7,7 +7,7 @@
  * Set-Cookie values go back in `cookies`). The app is built once per cold start.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Env, readEnv } from '../adapters/config.js';
 import { awsDeps } from '../composition.js';
 import type { Deps } from '../core/ports.js';

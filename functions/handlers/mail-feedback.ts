@@ -4,7 +4,7 @@
  * against the stakeholder or team member it concerns (record-mail-feedback). A malformed event is
  * rejected with a ValidationError: EventBridge retries it, then keeps it in the dead-letter queue.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsDeps } from '../composition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';

@@ -8,7 +8,7 @@
  * resource fails and CloudFormation rolls the deploy back.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsDeps } from '../composition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';

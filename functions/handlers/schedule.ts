@@ -4,7 +4,7 @@
  * runs the monitoring check or the status report. A project that does not exist (any more) is
  * logged and skipped: retrying cannot help.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsDeps } from '../composition.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';

@@ -18,7 +18,7 @@
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateCriteria } from '../criteria.js';
 import { csrfNonce, isCrossSite, verifyCsrfNonce } from '../csrf.js';
 import { closeWaitRound } from '../customer-wait.js';
