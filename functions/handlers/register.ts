@@ -9,7 +9,9 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { awsDeps } from '../composition.js';
+import { lambdaDeps } from '../composition/deps.js';
+import { dynamoStore } from '../composition/store.js';
+import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { formatPath } from '../core/spec/load.js';
@@ -88,6 +90,13 @@ export async function handleRegister(
   };
 }
 
+/**
+ * Registration starts and stops executions and writes records; its role may not send email or
+ * keep documents (infra/platform-stack.ts), so neither client is in its bundle. The approval
+ * emails a spec change may cause are recorded as failed deliveries (notify never throws).
+ */
+const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow });
+
 /** Lambda entry point. */
 export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>
-  handleRegister(awsDeps(), event);
+  handleRegister(functionDeps(), event);
