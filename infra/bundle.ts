@@ -22,8 +22,8 @@
  * `node --import tsx infra/bundle.ts <entry> <outdir> [<maps dir> <map name>]`.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 
@@ -105,7 +105,11 @@ export async function bundleFunction(
     const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
     mkdirSync(maps.dir, { recursive: true });
     mapFile = join(maps.dir, `${maps.name}.${hash}.mjs.map`);
-    renameSync(`${file}.map`, mapFile);
+    // Sources relative to the repository root, wherever the map is kept.
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    map.sources = map.sources.map((source) => relative(PROJECT_ROOT, resolve(outdir, source)));
+    writeFileSync(mapFile, JSON.stringify(map));
+    rmSync(`${file}.map`);
   }
   return { file, codeBytes: statSync(file).size, ...(mapFile ? { mapFile } : {}), metafile: result.metafile };
 }

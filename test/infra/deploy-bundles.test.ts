@@ -8,11 +8,11 @@
  * functions/adapters/config.ts reads, and each handler is wired to its trigger's event shape.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -266,7 +266,7 @@ describe('the bundled Lambda code with its template environment', () => {
     for (const [name, { env }] of bundles) {
       // Every variable the template sets is one config.ts reads (a misspelt optional one would be ignored).
       for (const key of Object.keys(env).filter(
-        (k) => !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].includes(k),
+        (k) => k !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
       ))
         expect(configSource, `${name} ${key}`).toMatch(new RegExp(`\\b${key}: z\\.`));
       expect(env.TABLE_NAME, name).toBe(tableName);
@@ -281,6 +281,25 @@ describe('the bundled Lambda code with its template environment', () => {
       ])
         expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
       if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
+    }
+  });
+
+  it('zips index.mjs alone: no source map inside, none linked, none applied at run time', () => {
+    for (const [name, { file, env }] of bundles) {
+      const assetDir = dirname(file);
+      expect(readdirSync(assetDir), name).toEqual(['index.mjs']);
+      expect(readFileSync(file, 'utf8'), name).not.toContain('sourceMappingURL');
+      expect(env, name).not.toHaveProperty('NODE_OPTIONS');
+    }
+    // The maps are kept in the cloud assembly, outside every asset, one per function and code version.
+    const maps = readdirSync(join(outdir, 'source-maps'));
+    for (const name of bundles.keys()) {
+      const code = readFileSync(bundles.get(name)!.file);
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 12);
+      expect(
+        maps.filter((m) => m.endsWith(`.${hash}.mjs.map`)),
+        name,
+      ).toHaveLength(1);
     }
   });
 
