@@ -14,7 +14,7 @@ import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
-import { formatPath } from '../core/spec/load.js';
+import { formatPath } from '../core/spec/field-path.js';
 import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages } from '../core/spec/schema.js';
 import { archiveProject } from '../core/use-cases/archive-project.js';
 import { registerProject } from '../core/use-cases/register-project.js';

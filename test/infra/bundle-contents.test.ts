@@ -116,6 +116,10 @@ describe('the SDK clients of each function', () => {
 });
 
 describe('dead weight', () => {
+  it('leaves the YAML parser out (specs reach the functions as JSON)', () => {
+    for (const [name, bundle] of bundles) expect([...packagesIn(bundle)], name).not.toContain('yaml');
+  });
+
   it('takes only the English locale of zod', () => {
     for (const [name, bundle] of bundles) {
       const locales = inputsMatching(bundle, /node_modules\/zod\/.*locales\/(?!index)/).map((p) =>
