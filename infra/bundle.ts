@@ -3,11 +3,12 @@
  * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
  * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
  *
- * Two substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * Three substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
  * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
  *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
  *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
  *   other locale, so the locale index resolves to `en` alone: messages stay as they are.
+ * - That extension needs only `z.ZodType` (`honoZodTypeOnly` below).
  * - The SDK clients import the default credential chain (SSO, INI, STS, web identity, container,
  *   IMDS: about 90 KB with the STS/SSO clients), even when a client is given credentials. In
  *   Lambda the credentials are the runtime's environment variables, so the chain resolves to
@@ -44,6 +45,28 @@ const zodEnglishOnly: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(args.path)};`,
       resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * @hono/zod-openapi imports zod's whole `z` namespace for one call, `extendZodWithOpenApi(z)`,
+ * which reads only `z.ZodType` (to add `.openapi()` to its prototype), and re-exports `z`, which
+ * milepost never imports from there (Biome refuses it). Held as a value, the namespace keeps every
+ * zod schema type, used or not (about 80 KB in the HTTP function); inside that package `zod`
+ * resolves to an object with `ZodType` alone.
+ */
+const honoZodTypeOnly: Plugin = {
+  name: 'hono-zod-type-only',
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer)) return undefined;
+      return { path: 'zod', namespace: 'hono-zod' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'hono-zod' }, () => ({
+      contents: "import { ZodType } from 'zod';\nexport const z = { ZodType };\n",
+      resolveDir: PROJECT_ROOT,
       loader: 'js',
     }));
   },
@@ -98,7 +121,7 @@ export async function bundleFunction(
     sourcemap: maps ? 'external' : false,
     sourcesContent: false,
     metafile: true,
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, honoZodTypeOnly],
   });
   let mapFile: string | undefined;
   if (maps) {

@@ -88,7 +88,9 @@ function servicesOf(name: string): Set<string> {
 
 describe('the SDK clients of each function', () => {
   it('bundles every platform function', () => {
-    expect([...bundles.keys()].sort()).toEqual(['http', 'lifecycle', 'mailFeedback', 'register', 'schedule']);
+    expect([...bundles.keys()]).toEqual(
+      expect.arrayContaining(['http', 'lifecycle', 'mailFeedback', 'register', 'schedule']),
+    );
   });
 
   it('are exactly the clients of the services its role may call', () => {

@@ -18,9 +18,12 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readEnv } from '../../functions/adapters/config.js';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import { createTableInput } from '../../functions/adapters/table-definition.js';
+import { makeDeps } from '../../functions/composition.js';
 import { executionName, stateMachineName } from '../../functions/core/workflow-contract.js';
+import { awsHttpOptions, handleEvent } from '../../functions/handlers/http.js';
 import { buildApp, loadProjectSpecs } from '../../infra/build-app.js';
 import { freePort } from '../../local/dynamodb-local.js';
 import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
@@ -391,6 +394,18 @@ describe('the bundled Lambda code with its template environment', () => {
     const anonymous = (await invoke('http', httpEvent('GET', '/api/projects', 'ANY /api/{proxy+}')))
       .result as { statusCode: number };
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('serves the same OpenAPI document as the unbundled application', async () => {
+    const event = httpEvent('GET', '/api/openapi.json', 'GET /api/openapi.json');
+    const bundled = (await invoke('http', event)).result as { statusCode: number; body: string };
+    expect(bundled.statusCode).toBe(200);
+    const env = readEnv({ ...bundles.get('http')!.env, AWS_REGION: REGION });
+    const unbundled = await handleEvent(makeDeps(env), event, awsHttpOptions(env));
+    const doc = JSON.parse(bundled.body) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(doc.paths)).toContain('/api/projects');
+    expect(doc).toEqual(JSON.parse((unbundled as { body: string }).body));
   });
 
   it('runs the monitoring check and the status report of a schedule event', async () => {
