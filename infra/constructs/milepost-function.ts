@@ -2,9 +2,10 @@
  * A Lambda function with the house defaults: arm64, Node 24, ESM bundled by the local esbuild
  * (never Docker) as infra/bundle.ts says, an explicit log group with retention, X-Ray tracing, and
  * its own role that may write only to that log group (no managed policy). The code zip holds
- * `index.mjs` only: its source map is written to `<cloud assembly>/source-maps/` for reading stack
- * traces (infra/stack-trace.ts), and the runtime does not apply maps (no `--enable-source-maps`). Resources are
- * attached with `useTable` / `useBucket`, which grant access and set the env var together.
+ * `index.mjs` only: its source map is written to `<cloud assembly>/source-maps/` for reading
+ * stack traces (infra/stack-trace.ts), and the runtime applies no maps (no
+ * `--enable-source-maps`). Resources are attached with `useTable` / `useBucket`, which grant
+ * access and set the env var together.
  */
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
@@ -17,9 +18,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../bundle.js';
-
-/** The repository root: handler entries are found from here. */
-export { PROJECT_ROOT };
 
 /** DynamoDB item actions of the milepost functions (see `useTable`). */
 export const TABLE_ACTIONS = [
