@@ -340,7 +340,7 @@ async function benchTransitions(): Promise<void> {
 
 async function benchBundles(): Promise<void> {
   console.log(
-    '\n## Lambda bundles (esbuild with the CDK bundling options; load = CPU of a fresh Node importing it)',
+    '\n## Lambda bundles (infra/bundle.ts, as cdk synth builds them; load = CPU of a fresh Node importing it)',
   );
   const bundles = await measureBundles(Math.max(5, Math.ceil(RUNS / 2)));
   for (const b of bundles) {
