@@ -1,6 +1,6 @@
 /**
- * The Lambda bundles as `cdk synth` builds them: each handler bundled by esbuild with the options
- * of infra/constructs/milepost-function.ts (BUNDLING), its code size (without the source map),
+ * The Lambda bundles as `cdk synth` builds them: each handler bundled by infra/bundle.ts (the
+ * function the CDK construct runs), its code size (the code zip holds no source map),
  * and its cold module load: the CPU time of a fresh Node process that imports the bundle, against
  * one that imports an empty module (median of runs; the ratio is what the entry module costs on
  * top of starting Node).
@@ -10,16 +10,18 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/milepost-function.js';
+import type { Metafile } from 'esbuild';
+import { bundleFunction, PROJECT_ROOT } from '../infra/bundle.js';
 
 /** One handler's figures. */
 export interface BundleFigures {
   name: string;
-  /** Bytes of the code file (the map is a separate file, left out of the zip when maps are off). */
+  /** Bytes of the code file (`index.mjs`, all the code zip holds). */
   codeBytes: number;
-  /** Bytes of the source map esbuild wrote next to it (0 when none). */
+  /** Bytes of the source map kept outside the zip (for reading stack traces). */
   mapBytes: number;
+  /** What esbuild put in: every input file with its bytes in the output. */
+  metafile: Metafile;
   /** Median CPU ms of a process importing the bundle, and of one importing an empty module. */
   loadCpuMs: number;
   emptyCpuMs: number;
@@ -65,26 +67,12 @@ export async function measureBundles(runs: number): Promise<BundleFigures[]> {
     const out: BundleFigures[] = [];
     for (const file of entries) {
       const name = file.replace(/\.ts$/, '');
-      const outfile = join(dir, name, 'index.mjs');
-      await build({
-        entryPoints: [join(PROJECT_ROOT, 'functions/handlers', file)],
-        outfile,
-        bundle: true,
-        format: BUNDLING.format,
-        target: BUNDLING.target,
-        platform: BUNDLING.platform,
-        minify: BUNDLING.minify,
-        sourcemap: BUNDLING.sourceMap,
-        sourcesContent: BUNDLING.sourcesContent,
-        mainFields: [...BUNDLING.mainFields],
-        banner: { js: BUNDLING.banner },
-        logLevel: 'error',
+      const bundle = await bundleFunction(`functions/handlers/${file}`, join(dir, name), {
+        dir: join(dir, 'maps'),
+        name,
       });
-      const mapFile = `${outfile}.map`;
-      let mapBytes = 0;
-      try {
-        mapBytes = statSync(mapFile).size;
-      } catch {}
+      const outfile = bundle.file;
+      const mapBytes = bundle.mapFile ? statSync(bundle.mapFile).size : 0;
       const loads: number[] = [];
       const empties: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -94,8 +82,9 @@ export async function measureBundles(runs: number): Promise<BundleFigures[]> {
       }
       out.push({
         name,
-        codeBytes: statSync(outfile).size,
+        codeBytes: bundle.codeBytes,
         mapBytes,
+        metafile: bundle.metafile,
         loadCpuMs: median(loads),
         emptyCpuMs: median(empties),
       });
@@ -104,4 +93,25 @@ export async function measureBundles(runs: number): Promise<BundleFigures[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The bytes each package left in a bundle, largest first: `node_modules` inputs by package name,
+ * milepost's own by folder (`functions/core`, `functions/http`...).
+ */
+export function packageSizes(metafile: Metafile): [string, number][] {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+      const key =
+        pkg ??
+        path
+          .split('/')
+          .slice(0, path.startsWith('functions/') ? 2 : 1)
+          .join('/');
+      sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]);
 }

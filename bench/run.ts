@@ -46,7 +46,7 @@ import { synthesizeDefinitions } from '../infra/definitions.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startHttpServer } from '../local/http-server.js';
 import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
-import { measureBundles } from './bundles.js';
+import { measureBundles, packageSizes } from './bundles.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -391,13 +391,21 @@ async function benchTransitions(): Promise<void> {
 
 async function benchBundles(): Promise<void> {
   console.log(
-    '\n## Lambda bundles (esbuild with the CDK bundling options; load = CPU of a fresh Node importing it)',
+    '\n## Lambda bundles (infra/bundle.ts, as cdk synth builds them; load = CPU of a fresh Node importing it)',
   );
-  for (const b of await measureBundles(Math.max(5, Math.ceil(RUNS / 2)))) {
+  const bundles = await measureBundles(Math.max(5, Math.ceil(RUNS / 2)));
+  for (const b of bundles) {
     console.log(
       `bundle ${b.name}: ${Math.ceil(b.codeBytes / 1024)} KB, load ${ratio(b.loadCpuMs, b.emptyCpuMs)}` +
-        ` (source map ${Math.ceil(b.mapBytes / 1024)} KB apart; ${ms(b.loadCpuMs)} vs ${ms(b.emptyCpuMs)} for an empty module)`,
+        ` (source map ${Math.ceil(b.mapBytes / 1024)} KB kept outside the zip; ${ms(b.loadCpuMs)} vs ${ms(b.emptyCpuMs)} for an empty module)`,
     );
+  }
+  // What the largest function is made of, by package (milepost's own code by folder).
+  const largest = [...bundles].sort((a, b) => b.codeBytes - a.codeBytes)[0];
+  if (!largest) return;
+  console.log(`\n${largest.name}, by package (KB of minified code):`);
+  for (const [name, bytes] of packageSizes(largest.metafile)) {
+    if (bytes >= 1024) console.log(`  ${(bytes / 1024).toFixed(1).padStart(6)}  ${name}`);
   }
 }
 

@@ -4,7 +4,7 @@
  * Input shape (`io: 'input'`): fields with defaults are optional. Cross-field checks (dates in
  * order, approvers that are stakeholders...) cannot be expressed here; `milepost validate` runs them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectSpecSchema } from '../functions/core/spec/schema.js';
 
 type JsonSchema = Record<string, unknown>;

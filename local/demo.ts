@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLAN_DOCUMENT_ID } from '../functions/core/documents/plan.js';
 import { formatTime } from '../functions/core/pages/console/layout.js';
 import { emailLinks } from '../functions/core/pages/console/outbox.js';

@@ -11,7 +11,7 @@
  * the lease rather than run past what is on disk.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 
 /** Name of the clock file under `--data`. */

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { freePort } from './dynamodb-local.js';
 
 /** One email as the outbox shows it. */

@@ -2,7 +2,7 @@
  * Runtime configuration of the handlers, read once from the environment and validated by zod.
  * In AWS the CDK stack sets these; the local runtime sets them to its own endpoints.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),

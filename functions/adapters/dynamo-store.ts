@@ -22,7 +22,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, MilepostError, ValidationError } from '../core/errors.js';
 import type {
   Entity,

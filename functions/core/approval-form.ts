@@ -4,7 +4,7 @@
  * links (view-approval.ts, decide-approval.ts) and change request links
  * (decide-change-request.ts) use the same code, so the two cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { csrfNonce, verifyCsrfNonce } from './csrf.js';
 import type { ApprovalLink } from './model.js';
 import type { Clock } from './ports.js';

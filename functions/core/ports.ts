@@ -77,7 +77,7 @@ export interface Workflow {
  * `Notification`: kind, recipients, content model); the notifier decides how it looks and how it
  * travels. Email is the channel today (functions/adapters/email-notifier.ts renders the content
  * and sends it through SES); a new channel (Teams, Slack) is one more adapter of this port,
- * wired in functions/composition.ts, and no use case changes.
+ * built in functions/composition/notifier.ts, and no use case changes.
  */
 export interface Notifier {
   /**

@@ -8,7 +8,7 @@
  * too), and these schemas import the spec schema, which imports the stage registry; in one
  * module that would be an import cycle evaluated in the wrong order.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEPLOYMENT_RESULTS,
   type EntityName,

@@ -9,7 +9,7 @@
  *   cannot read the HttpOnly cookie. Compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StaffUser } from './authorization.js';
 
 /** How long a local session lasts. */

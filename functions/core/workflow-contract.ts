@@ -4,7 +4,7 @@
  * statemachines/ builds the Task Parameters from these names; functions/handlers/lifecycle.ts
  * parses them with `lifecycleEventSchema`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Input of every execution: which project, and the stage to resume at (absent: the first). */
 export const executionInputSchema = z.object({

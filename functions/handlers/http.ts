@@ -7,9 +7,13 @@
  * Set-Cookie values go back in `cookies`). The app is built once per cold start.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Env, readEnv } from '../adapters/config.js';
-import { awsDeps } from '../composition.js';
+import { lambdaDeps } from '../composition/deps.js';
+import { documentStore } from '../composition/documents.js';
+import { emailNotifier } from '../composition/notifier.js';
+import { dynamoStore } from '../composition/store.js';
+import { sfnWorkflow } from '../composition/workflow.js';
 import type { Deps } from '../core/ports.js';
 import { createHttpApp, type HttpApp, type HttpAppOptions } from '../http/app.js';
 import { type HttpRequest, type HttpResponse, respond } from '../http/exchange.js';
@@ -135,10 +139,18 @@ export async function handleEvent(
   };
 }
 
+/** Approval pages, staff API and console: records, decisions sent to waiting gate tasks, emails, documents. */
+const functionDeps = lambdaDeps({
+  store: dynamoStore,
+  workflow: sfnWorkflow,
+  notifier: emailNotifier,
+  documents: documentStore,
+});
+
 let options: HttpAppOptions | undefined;
 /** Lambda handler. */
 export const handler = (event: unknown): Promise<APIGatewayProxyResultV2> => {
-  const deps = awsDeps();
+  const deps = functionDeps();
   if (!options) {
     try {
       options = awsHttpOptions(readEnv());

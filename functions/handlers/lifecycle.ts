@@ -3,7 +3,11 @@
  * (functions/core/workflow-contract.ts). It parses the event, runs the one use case the action
  * names and returns its result. Logs carry the action, project and stage only (never the token).
  */
-import { awsDeps } from '../composition.js';
+import { lambdaDeps } from '../composition/deps.js';
+import { documentStore } from '../composition/documents.js';
+import { emailNotifier } from '../composition/notifier.js';
+import { dynamoStore } from '../composition/store.js';
+import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { advanceStage } from '../core/use-cases/advance-stage.js';
@@ -82,5 +86,13 @@ function dispatch(deps: Deps, e: LifecycleEvent): Promise<unknown> {
   }
 }
 
+/** Stage entry, gates, reminders, rework and close: records, emails, the plan and close-out documents, callbacks and continue-as-new. */
+const functionDeps = lambdaDeps({
+  store: dynamoStore,
+  workflow: sfnWorkflow,
+  notifier: emailNotifier,
+  documents: documentStore,
+});
+
 /** Lambda entry point. */
-export const handler = (event: unknown): Promise<unknown> => handleLifecycle(awsDeps(), event);
+export const handler = (event: unknown): Promise<unknown> => handleLifecycle(functionDeps(), event);

@@ -4,8 +4,9 @@
  * against the stakeholder or team member it concerns (record-mail-feedback). A malformed event is
  * rejected with a ValidationError: EventBridge retries it, then keeps it in the dead-letter queue.
  */
-import { z } from 'zod';
-import { awsDeps } from '../composition.js';
+import * as z from 'zod';
+import { lambdaDeps } from '../composition/deps.js';
+import { dynamoStore } from '../composition/store.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import {
@@ -77,5 +78,9 @@ export async function handleMailFeedback(deps: Deps, event: unknown): Promise<Ma
   return recordMailFeedback(deps, feedbackOf(parsed.data));
 }
 
+/** Bounces and complaints are recorded against the person: the store only. */
+const functionDeps = lambdaDeps({ store: dynamoStore });
+
 /** Lambda entry point. */
-export const handler = (event: unknown): Promise<MailFeedbackResult> => handleMailFeedback(awsDeps(), event);
+export const handler = (event: unknown): Promise<MailFeedbackResult> =>
+  handleMailFeedback(functionDeps(), event);

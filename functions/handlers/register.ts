@@ -8,11 +8,13 @@
  * resource fails and CloudFormation rolls the deploy back.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { awsDeps } from '../composition.js';
+import * as z from 'zod';
+import { lambdaDeps } from '../composition/deps.js';
+import { dynamoStore } from '../composition/store.js';
+import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
-import { formatPath } from '../core/spec/load.js';
+import { formatPath } from '../core/spec/field-path.js';
 import { checkSpec, type ProjectSpec, projectSpecSchema, resolveStages } from '../core/spec/schema.js';
 import { archiveProject } from '../core/use-cases/archive-project.js';
 import { registerProject } from '../core/use-cases/register-project.js';
@@ -88,6 +90,13 @@ export async function handleRegister(
   };
 }
 
+/**
+ * Registration starts and stops executions and writes records; its role may not send email or
+ * keep documents (infra/platform-stack.ts), so neither client is in its bundle. The approval
+ * emails a spec change may cause are recorded as failed deliveries (notify never throws).
+ */
+const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow });
+
 /** Lambda entry point. */
 export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>
-  handleRegister(awsDeps(), event);
+  handleRegister(functionDeps(), event);

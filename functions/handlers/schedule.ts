@@ -4,8 +4,12 @@
  * runs the monitoring check or the status report. A project that does not exist (any more) is
  * logged and skipped: retrying cannot help.
  */
-import { z } from 'zod';
-import { awsDeps } from '../composition.js';
+import * as z from 'zod';
+import { lambdaDeps } from '../composition/deps.js';
+import { documentStore } from '../composition/documents.js';
+import { emailNotifier } from '../composition/notifier.js';
+import { dynamoStore } from '../composition/store.js';
+import { sfnWorkflow } from '../composition/workflow.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { SCHEDULE_KINDS } from '../core/schedules.js';
@@ -51,5 +55,13 @@ export async function handleSchedule(deps: Deps, event: unknown): Promise<Schedu
   }
 }
 
+/** Monitoring checks (automatic gates answer their task) and status reports (kept as documents, emailed). */
+const functionDeps = lambdaDeps({
+  store: dynamoStore,
+  workflow: sfnWorkflow,
+  notifier: emailNotifier,
+  documents: documentStore,
+});
+
 /** Lambda entry point. */
-export const handler = (event: unknown): Promise<ScheduleResult> => handleSchedule(awsDeps(), event);
+export const handler = (event: unknown): Promise<ScheduleResult> => handleSchedule(functionDeps(), event);

@@ -9,7 +9,7 @@
  */
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { mayChange, requireChangeAllowed, teamEmails } from '../core/authorization.js';
 import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';

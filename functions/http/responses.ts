@@ -4,7 +4,7 @@
  * errors to status codes, and HTML pages with the security headers of every page.
  */
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { HtmlPage } from '../core/pages/layout.js';
 import { PAGE_HEADERS } from '../core/pages/layout.js';

@@ -6,7 +6,7 @@
  * (approval.ts, staff-api.ts, console.ts) so that this module stays free of the core's use cases.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   approvalFormSchema,
   baselineSchema,

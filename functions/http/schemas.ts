@@ -3,7 +3,7 @@
  * app validates with them and the OpenAPI document is generated from the same objects, so the
  * three cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A schema that appears as a named component (`#/components/schemas/<id>`) of the OpenAPI document. */
 function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {

@@ -7,7 +7,7 @@
  */
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isCrossSite } from '../core/csrf.js';
 import { ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';

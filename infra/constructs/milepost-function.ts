@@ -1,11 +1,15 @@
 /**
  * A Lambda function with the house defaults: arm64, Node 24, ESM bundled by the local esbuild
- * (never Docker), source maps, an explicit log group with retention, X-Ray tracing, and its own
- * role that may write only to that log group (no managed policy). Resources are
- * attached with `useTable` / `useBucket`, which grant access and set the env var together.
+ * (never Docker) as infra/bundle.ts says, an explicit log group with retention, X-Ray tracing, and
+ * its own role that may write only to that log group (no managed policy). The code zip holds
+ * `index.mjs` only: its source map is written to `<cloud assembly>/source-maps/` for reading
+ * stack traces (infra/stack-trace.ts), and the runtime applies no maps (no
+ * `--enable-source-maps`). Resources are attached with `useTable` / `useBucket`, which grant
+ * access and set the env var together.
  */
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,9 +17,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/** The repository root: handler entries and the lock file are found from here. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PROJECT_ROOT } from '../bundle.js';
 
 /** DynamoDB item actions of the milepost functions (see `useTable`). */
 export const TABLE_ACTIONS = [
@@ -26,25 +28,6 @@ export const TABLE_ACTIONS = [
   'UpdateItem',
   'ConditionCheckItem',
 ] as const;
-
-/**
- * How every function is bundled (the bench rebuilds the bundles with exactly these options).
- */
-export const BUNDLING = {
-  format: nodejs.OutputFormat.ESM,
-  target: 'node24',
-  platform: 'node',
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  // The pinned SDK versions go with the code, not the runtime's copy.
-  bundleAwsSDK: true,
-  mainFields: ['module', 'main'],
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner:
-    "import { createRequire as __milepostCreateRequire } from 'node:module'; const require = __milepostCreateRequire(import.meta.url);",
-  forceDockerBundling: false,
-} as const satisfies nodejs.BundlingOptions;
 
 export interface MilepostFunctionProps {
   /** Handler entry, relative to the repository root (it exports `handler`), e.g. `functions/handlers/http.ts`. */
@@ -68,6 +51,8 @@ export class MilepostFunction extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** Its execution role. */
   public readonly role: iam.Role;
+  /** Its handler entry, relative to the repository root. */
+  public readonly entry: string;
 
   constructor(scope: Construct, id: string, props: MilepostFunctionProps) {
     super(scope, id);
@@ -80,12 +65,23 @@ export class MilepostFunction extends Construct {
       description: `milepost: ${props.description}`,
     });
     this.logGroup.grantWrite(this.role);
+    this.entry = props.entry;
+    const mapName = this.node.path.replace(/[^A-Za-z0-9-]+/g, '-');
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       role: this.role,
-      entry: `${PROJECT_ROOT}${props.entry}`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        // The hash of the bundle itself: a change that leaves the code alike deploys nothing.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never used: local bundling always answers (or throws); there is no Docker fallback.
+          image: DockerImage.fromRegistry('scratch'),
+          // Part of CDK's cache key of the staged asset: without it, every function would get the
+          // first one's bundle (the local bundler is a function, which the key does not see).
+          command: ['bundle', props.entry],
+          local: { tryBundle: (outputDir) => bundleLocally(props.entry, outputDir, mapName) },
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -95,11 +91,9 @@ export class MilepostFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      bundling: BUNDLING,
     });
   }
 
@@ -137,4 +131,23 @@ export class MilepostFunction extends Construct {
     this.function.addEnvironment('DOCUMENTS_BUCKET', bucket.bucketName);
     return this;
   }
+}
+
+/**
+ * Bundles `entry` into `outputDir` with infra/bundle.ts in a child process (CDK's local bundling
+ * is synchronous; esbuild's plugins need its asynchronous API). The source map goes to
+ * `source-maps/` next to the asset folders of the cloud assembly. Throws when bundling fails.
+ */
+function bundleLocally(entry: string, outputDir: string, mapName: string): true {
+  const mapsDir = join(dirname(outputDir), 'source-maps');
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'infra/bundle.ts'), entry, outputDir, mapsDir, mapName],
+    { cwd: PROJECT_ROOT, encoding: 'utf8' },
+  );
+  if (result.status !== 0)
+    throw new Error(
+      `bundling ${entry} into ${basename(outputDir)} failed: ${(result.stderr || String(result.error)).trim()}`,
+    );
+  return true;
 }

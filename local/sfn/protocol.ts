@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalExecution } from './history.js';
 
 /** An error in the shape of the AWS JSON protocol: `code` is the exception name the SDK maps. */

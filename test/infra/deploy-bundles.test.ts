@@ -8,19 +8,22 @@
  * functions/adapters/config.ts reads, and each handler is wired to its trigger's event shape.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readEnv } from '../../functions/adapters/config.js';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import { createTableInput } from '../../functions/adapters/table-definition.js';
+import { makeDeps } from '../../functions/composition.js';
 import { executionName, stateMachineName } from '../../functions/core/workflow-contract.js';
+import { awsHttpOptions, handleEvent } from '../../functions/handlers/http.js';
 import { buildApp, loadProjectSpecs } from '../../infra/build-app.js';
 import { freePort } from '../../local/dynamodb-local.js';
 import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
@@ -266,7 +269,7 @@ describe('the bundled Lambda code with its template environment', () => {
     for (const [name, { env }] of bundles) {
       // Every variable the template sets is one config.ts reads (a misspelt optional one would be ignored).
       for (const key of Object.keys(env).filter(
-        (k) => !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].includes(k),
+        (k) => k !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
       ))
         expect(configSource, `${name} ${key}`).toMatch(new RegExp(`\\b${key}: z\\.`));
       expect(env.TABLE_NAME, name).toBe(tableName);
@@ -281,6 +284,25 @@ describe('the bundled Lambda code with its template environment', () => {
       ])
         expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
       if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
+    }
+  });
+
+  it('zips index.mjs alone: no source map inside, none linked, none applied at run time', () => {
+    for (const [name, { file, env }] of bundles) {
+      const assetDir = dirname(file);
+      expect(readdirSync(assetDir), name).toEqual(['index.mjs']);
+      expect(readFileSync(file, 'utf8'), name).not.toContain('sourceMappingURL');
+      expect(env, name).not.toHaveProperty('NODE_OPTIONS');
+    }
+    // The maps are kept in the cloud assembly, outside every asset, one per function and code version.
+    const maps = readdirSync(join(outdir, 'source-maps'));
+    for (const name of bundles.keys()) {
+      const code = readFileSync(bundles.get(name)!.file);
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 12);
+      expect(
+        maps.filter((m) => m.endsWith(`.${hash}.mjs.map`)),
+        name,
+      ).toHaveLength(1);
     }
   });
 
@@ -372,6 +394,18 @@ describe('the bundled Lambda code with its template environment', () => {
     const anonymous = (await invoke('http', httpEvent('GET', '/api/projects', 'ANY /api/{proxy+}')))
       .result as { statusCode: number };
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('serves the same OpenAPI document as the unbundled application', async () => {
+    const event = httpEvent('GET', '/api/openapi.json', 'GET /api/openapi.json');
+    const bundled = (await invoke('http', event)).result as { statusCode: number; body: string };
+    expect(bundled.statusCode).toBe(200);
+    const env = readEnv({ ...bundles.get('http')!.env, AWS_REGION: REGION });
+    const unbundled = await handleEvent(makeDeps(env), event, awsHttpOptions(env));
+    const doc = JSON.parse(bundled.body) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(doc.paths)).toContain('/api/projects');
+    expect(doc).toEqual(JSON.parse((unbundled as { body: string }).body));
   });
 
   it('runs the monitoring check and the status report of a schedule event', async () => {

@@ -152,7 +152,7 @@ describe('import rules', () => {
   it('reads the imports of every source file', () => {
     expect(files.length).toBeGreaterThan(50);
     // The reader sees the imports it checks (a broken pattern would make every rule pass).
-    expect(importsOf('functions/composition.ts')).toContain('@aws-sdk/client-dynamodb');
+    expect(importsOf('functions/composition/store.ts')).toContain('@aws-sdk/client-dynamodb');
     expect(importsOf('infra/app.ts').some((t) => under(t, 'infra'))).toBe(true);
   });
 
@@ -174,7 +174,9 @@ describe('import cycles', () => {
   });
 
   it('sees a run-time import and ignores a type-only one', () => {
-    expect(runtimeImportsOf('functions/composition.ts')).toContain('functions/adapters/dynamo-store.ts');
+    expect(runtimeImportsOf('functions/composition/store.ts')).toContain(
+      'functions/adapters/dynamo-store.ts',
+    );
     expect(runtimeImportsOf('functions/core/model.ts')).toEqual([]);
   });
 });

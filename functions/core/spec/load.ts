@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { formatPath } from './field-path.js';
 import {
   checkSpec,
   type ProjectSpec,
@@ -43,14 +44,7 @@ export function formatSpecError(e: SpecError): string {
   return `${e.file}:${e.line}${e.field ? ` ${e.field}` : ''}: ${e.message}`;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
-}
+export { formatPath };
 
 /** Parses and validates spec text. Throws SpecValidationError listing every error. */
 export function parseSpec(source: string, file: string): LoadedSpec {

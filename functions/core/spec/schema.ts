@@ -4,7 +4,7 @@
  * approvers that are stakeholders, unique ids) live in `checkSpec`, so every error carries the
  * path of the field it is about.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
 import { isKnownTimeZone } from '../time.js';
 import { definitionSizeProblem } from './definition-size.js';

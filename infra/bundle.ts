@@ -1,0 +1,153 @@
+/**
+ * How every Lambda function is bundled: esbuild (never Docker), ESM for Node 24, minified, the
+ * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
+ * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
+ *
+ * Three substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
+ *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
+ *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
+ *   other locale, so the locale index resolves to `en` alone: messages stay as they are.
+ * - That extension needs only `z.ZodType` (`honoZodTypeOnly` below).
+ * - The SDK clients import the default credential chain (SSO, INI, STS, web identity, container,
+ *   IMDS: about 90 KB with the STS/SSO clients), even when a client is given credentials. In
+ *   Lambda the credentials are the runtime's environment variables, so the chain resolves to
+ *   functions/adapters/lambda-credentials.ts, which reads only those.
+ *
+ * No source map goes into the code (nor `--enable-source-maps` into the runtime): with `mapsDir`
+ * the map is written there instead, for reading a stack trace on a developer's machine
+ * (infra/stack-trace.ts).
+ *
+ * Run as a script by the CDK construct (synchronous local bundling runs it in a child process,
+ * because esbuild plugins need the asynchronous API):
+ * `node --import tsx infra/bundle.ts <entry> <outdir> [<maps dir> <map name>]`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+
+/** The repository root: handler entries and node_modules are found from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The module that stands in for the SDK's default credential chain inside a bundle. */
+export const LAMBDA_CREDENTIALS = 'functions/adapters/lambda-credentials.ts';
+
+/** zod's locale index (classic, mini and core import it) resolves to English only. */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: resolve(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * @hono/zod-openapi imports zod's whole `z` namespace for one call, `extendZodWithOpenApi(z)`,
+ * which reads only `z.ZodType` (to add `.openapi()` to its prototype), and re-exports `z`, which
+ * milepost never imports from there (Biome refuses it). Held as a value, the namespace keeps every
+ * zod schema type, used or not (about 80 KB in the HTTP function); inside that package `zod`
+ * resolves to an object with `ZodType` alone.
+ */
+const honoZodTypeOnly: Plugin = {
+  name: 'hono-zod-type-only',
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer)) return undefined;
+      return { path: 'zod', namespace: 'hono-zod' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'hono-zod' }, () => ({
+      contents: "import { ZodType } from 'zod';\nexport const z = { ZodType };\n",
+      resolveDir: PROJECT_ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The esbuild options of every function (the plugins are added by `bundleFunction`). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  target: 'node24',
+  platform: 'node',
+  minify: true,
+  // ESM entry points of the dependencies first: they tree-shake, CommonJS does not.
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __milepostCreateRequire } from 'node:module'; const require = __milepostCreateRequire(import.meta.url);",
+  },
+  alias: { '@aws-sdk/credential-provider-node': `./${LAMBDA_CREDENTIALS}` },
+  legalComments: 'none',
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
+/** What `bundleFunction` wrote. */
+export interface BundleResult {
+  /** The code file (`index.mjs`) and its size in bytes. */
+  file: string;
+  codeBytes: number;
+  /** The source map, written outside the code's folder (when `mapsDir` was given). */
+  mapFile?: string;
+  /** esbuild's metafile: every input with the bytes it left in the output. */
+  metafile: Metafile;
+}
+
+/**
+ * Bundles the handler `entry` (relative to the repository root or absolute) into
+ * `<outdir>/index.mjs`, nothing else in `outdir`. With `maps`, the source map is written to
+ * `<maps.dir>/<maps.name>.<first 12 hex of the code's SHA-256>.mjs.map`.
+ */
+export async function bundleFunction(
+  entry: string,
+  outdir: string,
+  maps?: { dir: string; name: string },
+): Promise<BundleResult> {
+  const file = join(outdir, 'index.mjs');
+  const result = await build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [isAbsolute(entry) ? entry : join(PROJECT_ROOT, entry)],
+    outfile: file,
+    // The map is linked by name only when it is kept, and never next to the code.
+    sourcemap: maps ? 'external' : false,
+    sourcesContent: false,
+    metafile: true,
+    plugins: [zodEnglishOnly, honoZodTypeOnly],
+  });
+  let mapFile: string | undefined;
+  if (maps) {
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+    mkdirSync(maps.dir, { recursive: true });
+    mapFile = join(maps.dir, `${maps.name}.${hash}.mjs.map`);
+    // Sources relative to the repository root, wherever the map is kept.
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    map.sources = map.sources.map((source) => relative(PROJECT_ROOT, resolve(outdir, source)));
+    writeFileSync(mapFile, JSON.stringify(map));
+    rmSync(`${file}.map`);
+  }
+  return { file, codeBytes: statSync(file).size, ...(mapFile ? { mapFile } : {}), metafile: result.metafile };
+}
+
+// Script entry (the CDK construct's local bundling).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [entry, outdir, mapsDir, mapName] = process.argv.slice(2);
+  if (!entry || !outdir) {
+    process.stderr.write('usage: bundle.ts <entry> <outdir> [<maps dir> <map name>]\n');
+    process.exit(2);
+  }
+  bundleFunction(entry, outdir, mapsDir && mapName ? { dir: mapsDir, name: mapName } : undefined).catch(
+    (err: unknown) => {
+      process.stderr.write(`bundling ${entry} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * What goes into each function's code, from esbuild's metafile of the bundle `cdk synth` builds
+ * (infra/bundle.ts): every AWS SDK client in a bundle is one its role may call (a client without
+ * the permission is dead weight, or a call that would fail in AWS), and every service its role may
+ * call has its client; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
+ * web identity) stays out; nothing but `index.mjs` is written where the code zip is made, and the
+ * source map goes elsewhere. The stand-in credential chain is run in a bundle against DynamoDB
+ * Local.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type BundleResult, bundleFunction } from '../../infra/bundle.js';
+import { mapStackTrace } from '../../infra/stack-trace.js';
+import { actionsOf, type Built, buildExampleApp } from './support.js';
+
+/** SDK client package -> the IAM service prefix of its actions. */
+const CLIENT_SERVICES: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sfn': 'states',
+  '@aws-sdk/client-sesv2': 'ses',
+  '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-lambda': 'lambda',
+};
+
+const dirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+
+let built: Built;
+const bundles = new Map<string, BundleResult & { outdir: string; mapsDir: string }>();
+
+beforeAll(async () => {
+  built = await buildExampleApp();
+  for (const [name, fn] of Object.entries(built.platform.functions)) {
+    const outdir = tempDir(`milepost-code-${name}-`);
+    const mapsDir = tempDir('milepost-maps-');
+    bundles.set(name, {
+      ...(await bundleFunction(fn.entry, outdir, { dir: mapsDir, name })),
+      outdir,
+      mapsDir,
+    });
+  }
+}, 240_000);
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The node_modules packages whose code is in a bundle (inputs that left bytes in the output). */
+function packagesIn(bundle: BundleResult): Set<string> {
+  const out = new Set<string>();
+  for (const output of Object.values(bundle.metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+      if (pkg && input.bytesInOutput > 0) out.add(pkg);
+    }
+  }
+  return out;
+}
+
+/** The inputs of a bundle whose path matches `pattern`. */
+function inputsMatching(bundle: BundleResult, pattern: RegExp): string[] {
+  return Object.values(bundle.metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([path, input]) => pattern.test(path) && input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
+
+/** The IAM service prefixes of the actions one platform function's role is allowed. */
+function servicesOf(name: string): Set<string> {
+  const fn = built.platform.functions[name as keyof typeof built.platform.functions];
+  const roleId = built.platform.getLogicalId(fn.role.node.defaultChild as never);
+  const statements = Object.values(built.platformTemplate.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Parameters<typeof actionsOf>[0][]);
+  return new Set(
+    statements.filter((s) => s.Effect === 'Allow').flatMap((s) => actionsOf(s).map((a) => a.split(':')[0]!)),
+  );
+}
+
+describe('the SDK clients of each function', () => {
+  it('bundles every platform function', () => {
+    expect([...bundles.keys()]).toEqual(
+      expect.arrayContaining(['http', 'lifecycle', 'mailFeedback', 'register', 'schedule']),
+    );
+  });
+
+  it('are exactly the clients of the services its role may call', () => {
+    for (const [name, bundle] of bundles) {
+      const clients = [...packagesIn(bundle)].filter((p) => p.startsWith('@aws-sdk/client-'));
+      for (const client of clients)
+        expect(CLIENT_SERVICES, `${name}: map ${client} to its IAM service in this test`).toHaveProperty(
+          client,
+        );
+      const bundled = clients.map((c) => CLIENT_SERVICES[c]!).sort();
+      const granted = [...servicesOf(name)].filter((s) => Object.values(CLIENT_SERVICES).includes(s)).sort();
+      expect(bundled, `${name}: SDK clients in the bundle vs services its role may call`).toEqual(granted);
+    }
+  });
+
+  it('leaves the unused clients out where a function uses fewer ports', () => {
+    // The two functions with fewer ports, named, so a wiring regression shows in this test too.
+    expect(
+      [...packagesIn(bundles.get('mailFeedback')!)].filter((p) => p.startsWith('@aws-sdk/client-')),
+    ).toEqual(['@aws-sdk/client-dynamodb']);
+    expect(
+      [...packagesIn(bundles.get('register')!)].filter((p) => p.startsWith('@aws-sdk/client-')).sort(),
+    ).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn']);
+  });
+});
+
+describe('dead weight', () => {
+  it('leaves the YAML parser out (specs reach the functions as JSON)', () => {
+    for (const [name, bundle] of bundles) expect([...packagesIn(bundle)], name).not.toContain('yaml');
+  });
+
+  it('takes only the English locale of zod', () => {
+    for (const [name, bundle] of bundles) {
+      const locales = inputsMatching(bundle, /node_modules\/zod\/.*locales\/(?!index)/).map((p) =>
+        p.slice(p.lastIndexOf('/') + 1),
+      );
+      // The stand-in index (namespace `zod-locales:`) and en.js itself both carry that name.
+      expect([...new Set(locales)], name).toEqual(['en.js']);
+    }
+  });
+
+  it('keeps the default credential chain (SSO, INI, STS, web identity, IMDS) out', () => {
+    for (const [name, bundle] of bundles) {
+      const packages = [...packagesIn(bundle)];
+      expect(
+        packages.filter((p) => /credential-provider|nested-clients|token-providers/.test(p)),
+        name,
+      ).toEqual([]);
+      expect(inputsMatching(bundle, /functions\/adapters\/lambda-credentials\.ts$/), name).toHaveLength(1);
+    }
+  });
+});
+
+describe('the code and its source map', () => {
+  it('writes only index.mjs where the code zip is made, with no map and no link to one', () => {
+    for (const [name, bundle] of bundles) {
+      expect(readdirSync(bundle.outdir), name).toEqual(['index.mjs']);
+      expect(readFileSync(bundle.file, 'utf8'), name).not.toContain('sourceMappingURL');
+      expect(readdirSync(bundle.mapsDir), name).toEqual([
+        expect.stringMatching(new RegExp(`^${name}\\.[0-9a-f]{12}\\.mjs\\.map$`)),
+      ]);
+    }
+  });
+
+  it('maps a stack trace of the minified code back to the source', async () => {
+    const bundle = bundles.get('mailFeedback')!;
+    const stack = await runBundled(
+      bundle.file,
+      'try { await mod.handler({ detail: {} }); } catch (e) { out(e.stack); }',
+      baseEnv(),
+    );
+    expect(stack).toMatch(/index\.mjs:\d+:\d+/);
+    const map = JSON.parse(readFileSync(bundle.mapFile!, 'utf8'));
+    expect(mapStackTrace(stack, map)).toContain('[functions/handlers/mail-feedback.ts:');
+  });
+});
+
+describe('the credential chain inside a bundle', () => {
+  let probe: string;
+  beforeAll(async () => {
+    probe = (await bundleFunction('test/support/credentials-probe.ts', tempDir('milepost-probe-'))).file;
+  });
+
+  it('signs with the credentials of the environment', async () => {
+    const out = await runBundled(
+      probe,
+      `out(String(await mod.handler(${JSON.stringify(inject('dynamodbEndpoint'))})));`,
+      {
+        ...baseEnv(),
+        AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_SESSION_TOKEN: 'token',
+      },
+    );
+    expect(out).toBe('true');
+  });
+
+  it('fails with a clear error when the environment has none (no other source is tried)', async () => {
+    const out = await runBundled(
+      probe,
+      `try { await mod.handler(${JSON.stringify(inject('dynamodbEndpoint'))}); out('sent'); } catch (e) { out(e.name + ': ' + e.message); }`,
+      { ...baseEnv(), HOME: tempDir('milepost-home-') },
+    );
+    expect(out).toBe(
+      'CredentialsProviderError: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    );
+  });
+});
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TABLE_NAME: 'milepost',
+    STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:eu-west-2:123456789012:stateMachine:',
+    PUBLIC_BASE_URL: 'https://a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com',
+    SENDER_EMAIL: 'projects@msp.example.com',
+    AWS_REGION: 'eu-west-2',
+  };
+}
+
+const MARK = '@@out@@';
+/** Imports `file` as `mod` in a fresh Node process, runs `body` (which calls `out(text)`), returns the text. */
+function runBundled(file: string, body: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const script = `const mod = await import(${JSON.stringify(pathToFileURL(file).href)}); const out = (t) => process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(t) + '\\n'); ${body}`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const line = stdout.split('\n').find((l) => l.startsWith(MARK));
+        if (error || !line)
+          reject(new Error(`bundle run failed: ${error?.message ?? ''}\n${stdout}\n${stderr}`));
+        else resolve(JSON.parse(line.slice(MARK.length)) as string);
+      },
+    );
+  });
+}
