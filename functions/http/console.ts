@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { mayChange, requireChangeAllowed, teamEmails } from '../core/authorization.js';
 import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
+import { capacityPage } from '../core/pages/console/capacity.js';
 import {
   correctiveActionPage,
   type FormState,
@@ -26,6 +27,7 @@ import { portfolioPage } from '../core/pages/console/portfolio.js';
 import { formProject, projectPage } from '../core/pages/console/project.js';
 import type { Deps } from '../core/ports.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -175,6 +177,10 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
 
   on(ROUTES.portfolioPage, async (c) =>
     consolePage(200, portfolioPage(await listProjectSummaries(deps), deps.clock.now(), session(c))),
+  );
+
+  on(ROUTES.capacityPage, async (c) =>
+    consolePage(200, capacityPage(await getCapacity(deps, c.req.valid('query')), session(c))),
   );
 
   on(ROUTES.projectPage, async (c) => {

@@ -169,6 +169,17 @@ export const eventsQuerySchema = z.strictObject({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
+export const capacityQuerySchema = z.strictObject({
+  from: isoDate.optional().meta({ description: 'Any day of the first week (default: this week)' }),
+  weeks: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be 1-52')
+    .max(52, 'must be 1-52')
+    .optional()
+    .meta({ description: 'How many weeks (default 8)' }),
+});
+
 // Responses (documentation; the handlers build these shapes).
 
 export const errorSchema = named(
@@ -393,4 +404,36 @@ export const approvalFormSchema = named(
     comment: z.string().max(2000).optional().describe('Required to reject.'),
     csrf: z.string().describe('The nonce of the rendered form.'),
   }),
+);
+
+export const capacitySchema = named(
+  'Capacity',
+  z.object({
+    from: z.string().describe('The Monday of the first week.'),
+    weeks: z.array(z.string()).describe('The Mondays of the weeks covered.'),
+    people: z.array(
+      z.object({
+        email: z.string(),
+        name: z.string(),
+        peak: z.number().describe('The highest weekly total in the range, in percent.'),
+        weeks: z.array(
+          z.object({
+            week: z.string().describe('The Monday of the week (YYYY-MM-DD).'),
+            isoWeek: z.string().describe('ISO 8601 week, e.g. 2026-W50.'),
+            total: z.number().describe('Allocation over every active project, in percent.'),
+            over: z.boolean().describe('More than 100 %.'),
+            projects: z.array(
+              z.object({
+                projectId: z.string(),
+                projectName: z.string(),
+                allocation: z.number(),
+                stages: z.array(z.string()).describe('The project’s stages planned in that week.'),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  }),
+  'Each person’s allocation per ISO week, summed by email over the active projects whose remaining stage windows overlap the week.',
 );

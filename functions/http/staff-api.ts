@@ -13,6 +13,7 @@ import { ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Deps } from '../core/ports.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -180,5 +181,6 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, stage } = c.req.valid('param');
     return json(200, await staffSubmitStage(deps, id, stage, c.get('actor')));
   });
+  on(ROUTES.getCapacity, async (c) => json(200, await getCapacity(deps, c.req.valid('query'))));
   if (outbox) on(ROUTES.listOutbox, async () => json(200, await outbox.list()));
 }
