@@ -17,7 +17,11 @@ export type NotificationKind =
   | 'stage-completed'
   | 'stage-rework'
   | 'status-report'
-  | 'closeout';
+  | 'closeout'
+  /** Staff alerts (notifications/alerts.ts): the RAG changed, a deviation opened; the daily digest. */
+  | 'health-changed'
+  | 'deviation-opened'
+  | 'portfolio-digest';
 
 /** One person who receives a notification (each recipient gets their own copy). */
 export interface Recipient {

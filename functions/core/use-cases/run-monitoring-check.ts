@@ -11,8 +11,11 @@
  *    gone are recorded as `deviation_cleared`; a RAG change is recorded as `health_changed`.
  *    The open deviation keys live on the project (`project.monitoring`), so a deviation is
  *    recorded once, not on every run. Nothing is written when nothing changed.
- * 4. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
+ * 4. The PM is alerted (alerts.ts) when the RAG changed from the one last notified and when
+ *    deviations opened: once, after the write that records it.
+ * 5. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
  */
+import { monitoringAlerts, sendMonitoringAlerts } from '../alerts.js';
 import { requireProject, withConflictRetry } from '../events.js';
 import { computeHealth, type Health, overdueStages, overdueTasks } from '../health.js';
 import type { Gate, Project, ProjectMonitoring, Risk, Stage, Task } from '../model.js';
@@ -145,7 +148,9 @@ function sameMonitoring(a: ProjectMonitoring | undefined, b: Omit<ProjectMonitor
     a.cpi === b.cpi &&
     JSON.stringify(a.reasons) === JSON.stringify(b.reasons) &&
     JSON.stringify(a.openDeviations) === JSON.stringify(b.openDeviations) &&
-    JSON.stringify(a.correctiveActions ?? {}) === JSON.stringify(b.correctiveActions ?? {})
+    JSON.stringify(a.correctiveActions ?? {}) === JSON.stringify(b.correctiveActions ?? {}) &&
+    a.notifiedRag === b.notifiedRag &&
+    JSON.stringify(a.deviationSummaries ?? {}) === JSON.stringify(b.deviationSummaries ?? {})
   );
 }
 
@@ -172,7 +177,10 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     const correctiveActions = Object.fromEntries(
       Object.entries(project.monitoring?.correctiveActions ?? {}).filter(([key]) => keys.includes(key)),
     );
+    // What the PM was told (alerts.ts): recorded in this write, sent after it.
+    const alerts = monitoringAlerts(project.monitoring, health.rag, deviations);
     const monitoring = {
+      ...alerts.state,
       rag: health.rag,
       spi: health.spi,
       cpi: health.cpi,
@@ -219,13 +227,14 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     if (!sameMonitoring(project.monitoring, monitoring) || events.length > 0) {
       await deps.store.commit([{ ...project, monitoring: { checkedAt: at, ...monitoring } }], events);
     }
-    return { project, health, deviations, detected, cleared };
+    return { project, health, deviations, detected, cleared, alerts };
   });
 
   if (!checked) {
     deps.log.info('monitoring check skipped: project closed', { projectId });
     return { status: 'skipped', reason: 'closed' };
   }
+  await sendMonitoringAlerts(deps, checked.project, checked.alerts, checked.health);
   const progressed = await progressGate(deps, projectId, checked.project.currentStage, 'scheduler');
   deps.log.info('monitoring check done', {
     projectId,
