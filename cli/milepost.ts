@@ -16,7 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
 import { formatSpecError, SpecValidationError } from '../functions/core/spec/load.js';
+import { isKnownTimeZone } from '../functions/core/time.js';
 import { projectJsonSchemaText } from './schema.js';
 import { addStaffCommands } from './staff/commands.js';
 import { wantsColor } from './staff/format.js';
@@ -27,6 +29,22 @@ function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || n < 1 || n > 65535)
     throw new InvalidArgumentError('must be a port number 1-65535');
   return n;
+}
+
+function parseEmail(value: string): string {
+  if (!z.email().safeParse(value).success) throw new InvalidArgumentError('must be an email address');
+  return value;
+}
+
+function parseWebhookKind(value: string): 'teams' | 'slack' {
+  if (value !== 'teams' && value !== 'slack') throw new InvalidArgumentError('must be teams or slack');
+  return value;
+}
+
+function parseTimeZone(value: string): string {
+  if (!isKnownTimeZone(value))
+    throw new InvalidArgumentError('must be an IANA time zone such as Europe/London');
+  return value;
 }
 
 function parseFactor(value: string): number {
@@ -108,6 +126,13 @@ function buildProgram(): Command {
       'run the clock N times faster (gate timeouts, support period, schedules); default 1 or $MILEPOST_TIME_FACTOR',
       parseFactor,
     )
+    .option('--delivery-manager <email>', 'who gets the daily portfolio digest', parseEmail)
+    .option(
+      '--webhook <kind>',
+      'the platform’s chat channel for staff alerts, teams or slack (posts are kept in the outbox)',
+      parseWebhookKind,
+    )
+    .option('--timezone <zone>', 'the platform’s time zone: the digest’s day (default UTC)', parseTimeZone)
     .action(
       async (
         opts: {
@@ -116,6 +141,9 @@ function buildProgram(): Command {
           data: string;
           inMemory: boolean;
           timeFactor?: number;
+          deliveryManager?: string;
+          webhook?: 'teams' | 'slack';
+          timezone?: string;
         },
         command: Command,
       ) => {
@@ -127,6 +155,9 @@ function buildProgram(): Command {
           dataDir: userPath(command, 'data', opts.data),
           inMemory: opts.inMemory,
           ...(opts.timeFactor ? { timeFactor: opts.timeFactor } : {}),
+          ...(opts.deliveryManager ? { deliveryManagerEmail: opts.deliveryManager } : {}),
+          ...(opts.webhook ? { webhook: opts.webhook } : {}),
+          ...(opts.timezone ? { timezone: opts.timezone } : {}),
         });
         await exitWhenFlushed(0);
       },

@@ -8,15 +8,29 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ChannelsNotifier } from './adapters/channels-notifier.js';
 import { type Env, readEnv } from './adapters/config.js';
 import { FsDocumentStore, S3DocumentStore } from './adapters/documents.js';
 import { DynamoProjectStore } from './adapters/dynamo-store.js';
 import { EmailNotifier } from './adapters/email-notifier.js';
 import { jsonLogger } from './adapters/json-logger.js';
+import { secretValue } from './adapters/secret-value.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import { SfnWorkflow } from './adapters/sfn-workflow.js';
 import { systemClock } from './adapters/system-clock.js';
+import { type PlatformWebhook, WebhookNotifier } from './adapters/webhook-notifier.js';
 import type { Deps } from './core/ports.js';
+
+/** The platform's chat channel from the environment: the URL from Secrets Manager, or given as is. */
+function platformWebhook(env: Env): PlatformWebhook | undefined {
+  if (!env.WEBHOOK_KIND) return undefined;
+  if (env.WEBHOOK_SECRET_ARN)
+    return { kind: env.WEBHOOK_KIND, url: secretValue(env.WEBHOOK_SECRET_ARN, env.AWS_REGION) };
+  const url = env.WEBHOOK_URL;
+  // Locally the posts are captured: no URL is needed.
+  if (url || env.WEBHOOK_ENDPOINT) return { kind: env.WEBHOOK_KIND, url: async () => url ?? '' };
+  return undefined;
+}
 
 /** Builds every dependency from `env`. `overrides` replace single ports (local runtime, tests). */
 export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
@@ -40,11 +54,18 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
         }),
         env.DOCUMENTS_BUCKET ?? '',
       );
+  const webhook = platformWebhook(env);
   return {
     store: new DynamoProjectStore(dynamo, env.TABLE_NAME),
     workflow: new SfnWorkflow(sfn, env.STATE_MACHINE_ARN_PREFIX),
-    // Email is the one notification channel; another channel is one more Notifier adapter here.
-    notifier: new EmailNotifier(new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)),
+    // Email to every recipient; staff notices also to the project's or the platform's chat channel.
+    notifier: new ChannelsNotifier(
+      new EmailNotifier(new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)),
+      new WebhookNotifier({
+        ...(webhook ? { platform: webhook } : {}),
+        ...(env.WEBHOOK_ENDPOINT ? { captureEndpoint: env.WEBHOOK_ENDPOINT } : {}),
+      }),
+    ),
     documents,
     clock: systemClock,
     log: jsonLogger({ service: 'milepost' }),
@@ -53,6 +74,8 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
       senderEmail: env.SENDER_EMAIL,
       mspName: env.MSP_NAME,
       linkTtlDays: env.LINK_TTL_DAYS,
+      ...(env.DELIVERY_MANAGER_EMAIL ? { deliveryManagerEmail: env.DELIVERY_MANAGER_EMAIL } : {}),
+      platformTimezone: env.PLATFORM_TIMEZONE,
     },
     ...overrides,
   };

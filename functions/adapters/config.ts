@@ -20,6 +20,18 @@ const envSchema = z.object({
   COGNITO_USER_POOL_ID: z.string().min(1).optional(),
   COGNITO_CLIENT_ID: z.string().min(1).optional(),
   COGNITO_DOMAIN: z.url().optional(),
+  /** The MSP's delivery manager: gets the daily portfolio digest. */
+  DELIVERY_MANAGER_EMAIL: z.email().optional(),
+  /** The platform's IANA time zone (the digest's day and hour). */
+  PLATFORM_TIMEZONE: z.string().min(1).default('UTC'),
+  /** The platform's Teams or Slack channel for staff alerts (projects without their own). */
+  WEBHOOK_KIND: z.enum(['teams', 'slack']).optional(),
+  /** Its incoming-webhook URL in Secrets Manager (AWS): read at first use, never put in the environment. */
+  WEBHOOK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Or the URL itself (local use; in AWS prefer the secret). */
+  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Local runtime: chat posts go to this capture server instead of their channel. */
+  WEBHOOK_ENDPOINT: z.url().optional(),
   /** Endpoint overrides (local runtime); absent in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   SFN_ENDPOINT: z.url().optional(),

@@ -59,6 +59,12 @@ export interface Notifier {
    * channel's own retries (the caller records it and goes on). Must never log `Secret` values.
    */
   send(notification: Notification, recipient: Recipient): Promise<void>;
+  /**
+   * Delivers `notification` once to the channels that are not a person (a Teams or Slack channel),
+   * when the notifier has any and the kind goes there. Throws when the delivery failed after the
+   * channel's own retries. Optional: an email-only notifier has none.
+   */
+  announce?(notification: Notification): Promise<void>;
 }
 
 export interface DocumentStore {
@@ -86,6 +92,10 @@ export interface AppConfig {
   mspName: string;
   /** Days an approval link stays valid. */
   linkTtlDays: number;
+  /** The MSP's delivery manager: gets the daily portfolio digest (none: no digest is sent). */
+  deliveryManagerEmail?: string;
+  /** The platform's IANA time zone: the digest's day. @default UTC */
+  platformTimezone?: string;
 }
 
 /** Everything a use case may use; built once per process by a composition module. */

@@ -385,6 +385,11 @@ export const outboxSchema = named(
   z.array(
     z.object({
       messageId: z.string(),
+      channel: z
+        .enum(['email', 'teams', 'slack'])
+        .describe('An email, or a post to a Teams or Slack channel (incoming webhook).'),
+      kind: z.string().optional().describe('Chat posts: the notification kind, e.g. health-changed.'),
+      payload: z.unknown().optional().describe('Chat posts: the JSON body as posted to the webhook.'),
       from: z.string(),
       to: z.array(z.string()),
       subject: z.string(),
@@ -393,7 +398,7 @@ export const outboxSchema = named(
       sentAt: z.string(),
     }),
   ),
-  'Every email sent, oldest first (local runtime only).',
+  'Every email sent and chat post made, oldest first (local runtime only). A chat post has `to` empty, `from` the channel and `html` empty.',
 );
 
 /** The approval form (the use case validates it and re-renders the page with what is wrong). */

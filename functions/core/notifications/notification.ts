@@ -36,6 +36,15 @@ export interface NotificationContext {
   customerName: string;
   /** The customer's IANA time zone, for times in the body. */
   timezone: string;
+  /** The project's own chat channel (spec `notifications.webhook`), for staff alerts; its URL is secret. */
+  webhook?: WebhookTarget;
+}
+
+/** A Teams or Slack incoming webhook: where a chat channel's posts go. */
+export interface WebhookTarget {
+  kind: 'teams' | 'slack';
+  /** The incoming-webhook URL: whoever has it can post to the channel. */
+  url: Secret;
 }
 
 /**

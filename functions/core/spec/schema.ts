@@ -149,6 +149,21 @@ export const projectSpecSchema = z.strictObject({
     })
     .optional(),
   support: z.strictObject({ days: z.int().min(0).max(365) }).default({ days: 30 }),
+  // Staff alerts of this project also go to a Teams or Slack channel (its incoming webhook).
+  notifications: z
+    .strictObject({
+      webhook: z
+        .strictObject({
+          kind: z.enum(['teams', 'slack']),
+          url: z
+            .url({ protocol: /^https$/, error: 'must be an https: URL' })
+            .describe(
+              'The channel’s incoming-webhook URL. Anyone who has it can post to the channel: keep the spec repository private.',
+            ),
+        })
+        .optional(),
+    })
+    .optional(),
   monitoring: z
     .strictObject({
       every: z.enum(['day', 'week']),
