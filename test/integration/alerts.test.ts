@@ -92,7 +92,7 @@ describe('PM alerts from the monitoring check', () => {
     expect(opened[0]?.text).toContain('(key overdue-stage:initiation)');
     expect(opened[0]?.text).toContain('(key spi)');
     const staffKinds = ['health-changed', 'deviation-opened'];
-    for (const m of deps.mailer.sent) if (staffKinds.includes(m.tag)) expect(m.to).toEqual([PM]);
+    for (const m of deps.mailer.sent) if (staffKinds.includes(m.tag ?? '')) expect(m.to).toEqual([PM]);
     // The summaries are kept for the digest as first found.
     expect(
       (await ts.store.getProject(id))?.monitoring?.deviationSummaries?.['overdue-stage:initiation'],
