@@ -24,8 +24,8 @@ import type { Deps } from './core/ports.js';
 /** The platform's chat channel from the environment: the URL from Secrets Manager, or given as is. */
 function platformWebhook(env: Env): PlatformWebhook | undefined {
   if (!env.WEBHOOK_KIND) return undefined;
-  if (env.WEBHOOK_SECRET_ARN)
-    return { kind: env.WEBHOOK_KIND, url: secretValue(env.WEBHOOK_SECRET_ARN, env.AWS_REGION) };
+  if (env.WEBHOOK_SECRET)
+    return { kind: env.WEBHOOK_KIND, url: secretValue(env.WEBHOOK_SECRET, env.AWS_REGION) };
   const url = env.WEBHOOK_URL;
   // Locally the posts are captured: no URL is needed.
   if (url || env.WEBHOOK_ENDPOINT) return { kind: env.WEBHOOK_KIND, url: async () => url ?? '' };

@@ -111,6 +111,19 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     'SQS3',
     'This queue is itself the dead-letter queue of the SES feedback rule (EventBridge target DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
   );
+  if (stack.digestDeadLetterQueue) {
+    acknowledge(
+      stack.digestDeadLetterQueue,
+      'SQS3',
+      'This queue is itself the dead-letter queue of the portfolio digest schedule (EventBridge Scheduler DeadLetterConfig); it needs no DLQ of its own.',
+    );
+    // The scheduler's role is created by the schedule target at stack level.
+    acknowledge(
+      stack,
+      `IAM5[Resource::${arnOf(stack.functions.schedule.function)}:*]`,
+      'EventBridge Scheduler invokes the schedule function (any of its versions/aliases) for the portfolio digest, and no other function.',
+    );
+  }
   acknowledge(
     stack.registerProvider,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -29,6 +29,7 @@ import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 import { makeDeps } from '../functions/composition.js';
 import type { OutboxEmail } from '../functions/core/outbox.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
+import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { type LoadedSpec, loadSpecFolder, SpecFolderError } from '../functions/core/spec/load.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
@@ -296,6 +297,9 @@ async function start(
   });
   cleanups.push(() => scheduler.stop());
   if (options.schedules !== false) {
+    scheduler.addPlatform(portfolioDigestSchedule(options.timezone ?? 'UTC'), async () => {
+      await handleSchedule(ready, { kind: 'portfolio-digest' });
+    });
     for (const p of projects) {
       const record = await ready.store.getProject(p.spec.id);
       if (record?.status === 'active') scheduler.add(record);

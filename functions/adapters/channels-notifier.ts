@@ -19,8 +19,8 @@ export class ChannelsNotifier implements Notifier {
     return this.email.send(notification, recipient);
   }
 
-  async announce(notification: Notification): Promise<void> {
-    if (!goesToChat(notification) || !this.chat.hasChannel(notification)) return;
-    await this.chat.post(notification);
+  async announce(notification: Notification): Promise<boolean> {
+    if (!goesToChat(notification) || !this.chat.hasChannel(notification)) return false;
+    return this.chat.post(notification);
   }
 }

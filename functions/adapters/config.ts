@@ -26,8 +26,8 @@ const envSchema = z.object({
   PLATFORM_TIMEZONE: z.string().min(1).default('UTC'),
   /** The platform's Teams or Slack channel for staff alerts (projects without their own). */
   WEBHOOK_KIND: z.enum(['teams', 'slack']).optional(),
-  /** Its incoming-webhook URL in Secrets Manager (AWS): read at first use, never put in the environment. */
-  WEBHOOK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** The Secrets Manager secret (name or ARN) holding its incoming-webhook URL (AWS): read at first use. */
+  WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Or the URL itself (local use; in AWS prefer the secret). */
   WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Local runtime: chat posts go to this capture server instead of their channel. */

@@ -11,14 +11,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
 import { MilepostError } from '../core/errors.js';
 
-/** The secret could not be read; the message names the secret's ARN and the status, never its value. */
+/** The secret could not be read; the message names the secret and the status, never its value. */
 export class SecretReadError extends MilepostError {}
 
 const responseSchema = z.object({ SecretString: z.string().min(1) });
 
 /** A function that returns the secret's string value (read once, then kept). */
 export function secretValue(
-  secretArn: string,
+  secretId: string,
   region: string,
   options: { endpoint?: string; fetch?: typeof fetch; timeoutMs?: number } = {},
 ): () => Promise<string> {
@@ -32,7 +32,7 @@ export function secretValue(
   const fetchFn = options.fetch ?? globalThis.fetch;
   let cached: Promise<string> | undefined;
   const read = async (): Promise<string> => {
-    const body = JSON.stringify({ SecretId: secretArn });
+    const body = JSON.stringify({ SecretId: secretId });
     const signed = await signer.sign({
       method: 'POST',
       protocol: endpoint.protocol,
@@ -55,13 +55,12 @@ export function secretValue(
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       });
     } catch (err) {
-      throw new SecretReadError(`secret ${secretArn}: Secrets Manager could not be reached`, { cause: err });
+      throw new SecretReadError(`secret ${secretId}: Secrets Manager could not be reached`, { cause: err });
     }
     const text = await res.text();
-    if (!res.ok)
-      throw new SecretReadError(`secret ${secretArn}: Secrets Manager answered HTTP ${res.status}`);
+    if (!res.ok) throw new SecretReadError(`secret ${secretId}: Secrets Manager answered HTTP ${res.status}`);
     const parsed = responseSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new SecretReadError(`secret ${secretArn}: no SecretString`);
+    if (!parsed.success) throw new SecretReadError(`secret ${secretId}: no SecretString`);
     return parsed.data.SecretString.trim();
   };
   return () => {

@@ -67,8 +67,8 @@ interface Window {
 /** Largest range the capacity views compute at once. */
 export const MAX_CAPACITY_WEEKS = 52;
 
-/** Every active project with its members: the index (all pages) and one Query per project. */
-export async function loadActiveAllocations(store: ProjectStore): Promise<ProjectAllocation[]> {
+/** Every active project: all pages of the active-projects index. */
+export async function activeProjects(store: ProjectStore): Promise<Project[]> {
   const projects: Project[] = [];
   let cursor: string | undefined;
   do {
@@ -76,6 +76,12 @@ export async function loadActiveAllocations(store: ProjectStore): Promise<Projec
     projects.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
+  return projects;
+}
+
+/** Every active project with its members: the index (all pages) and one Query per project. */
+export async function loadActiveAllocations(store: ProjectStore): Promise<ProjectAllocation[]> {
+  const projects = await activeProjects(store);
   return Promise.all(
     projects.map(async (project) => ({ project, members: await store.list(project.id, 'member') })),
   );

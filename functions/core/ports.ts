@@ -61,10 +61,10 @@ export interface Notifier {
   send(notification: Notification, recipient: Recipient): Promise<void>;
   /**
    * Delivers `notification` once to the channels that are not a person (a Teams or Slack channel),
-   * when the notifier has any and the kind goes there. Throws when the delivery failed after the
-   * channel's own retries. Optional: an email-only notifier has none.
+   * when the notifier has any and the kind goes there; resolves to whether it was posted. Throws
+   * when the delivery failed after the channel's own retries. Optional: an email-only notifier has none.
    */
-  announce?(notification: Notification): Promise<void>;
+  announce?(notification: Notification): Promise<boolean>;
 }
 
 export interface DocumentStore {
