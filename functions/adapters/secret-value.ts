@@ -20,12 +20,18 @@ const responseSchema = z.object({ SecretString: z.string().min(1) });
 export function secretValue(
   secretId: string,
   region: string,
-  options: { endpoint?: string; fetch?: typeof fetch; timeoutMs?: number } = {},
+  options: {
+    endpoint?: string;
+    fetch?: typeof fetch;
+    timeoutMs?: number;
+    /** @default the standard AWS credential chain (the function's role in Lambda) */
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  } = {},
 ): () => Promise<string> {
   const signer = new SignatureV4({
     region,
     service: 'secretsmanager',
-    credentials: defaultProvider(),
+    credentials: options.credentials ?? defaultProvider(),
     sha256: Sha256,
   });
   const endpoint = new URL(options.endpoint ?? `https://secretsmanager.${region}.amazonaws.com/`);
@@ -59,7 +65,13 @@ export function secretValue(
     }
     const text = await res.text();
     if (!res.ok) throw new SecretReadError(`secret ${secretId}: Secrets Manager answered HTTP ${res.status}`);
-    const parsed = responseSchema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = responseSchema.safeParse(json);
     if (!parsed.success) throw new SecretReadError(`secret ${secretId}: no SecretString`);
     return parsed.data.SecretString.trim();
   };
