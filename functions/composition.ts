@@ -21,6 +21,19 @@ import { systemClock } from './adapters/system-clock.js';
 import { type PlatformWebhook, WebhookNotifier } from './adapters/webhook-notifier.js';
 import type { Deps } from './core/ports.js';
 
+/** Project channels' URLs from their secrets (spec `notifications.webhook.secretName`), each read once. */
+function projectSecrets(region: string): (secretName: string) => Promise<string> {
+  const readers = new Map<string, () => Promise<string>>();
+  return (secretName) => {
+    let read = readers.get(secretName);
+    if (!read) {
+      read = secretValue(secretName, region);
+      readers.set(secretName, read);
+    }
+    return read();
+  };
+}
+
 /** The platform's chat channel from the environment: the URL from Secrets Manager, or given as is. */
 function platformWebhook(env: Env): PlatformWebhook | undefined {
   if (!env.WEBHOOK_KIND) return undefined;
@@ -64,6 +77,7 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
       new WebhookNotifier({
         ...(webhook ? { platform: webhook } : {}),
         ...(env.WEBHOOK_ENDPOINT ? { captureEndpoint: env.WEBHOOK_ENDPOINT } : {}),
+        readSecret: projectSecrets(env.AWS_REGION),
       }),
     ),
     documents,

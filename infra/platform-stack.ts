@@ -4,7 +4,16 @@
  * (console sign-in), the SES identity and
  * configuration set, the alarms topic, and the custom-resource provider that registers projects.
  */
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -121,6 +130,8 @@ export class PlatformStack extends Stack {
   public readonly operations: OperationsDashboard;
   /** The daily portfolio digest (when there is a delivery manager or a platform chat channel). */
   public readonly digestSchedule?: scheduler.Schedule;
+  /** ARN pattern of the secrets of projects' chat channels (`milepost/webhooks/*`). */
+  public readonly projectWebhookSecrets: string;
   /** Where digest runs that failed are kept. */
   public readonly digestDeadLetterQueue?: sqs.Queue;
 
@@ -283,6 +294,23 @@ export class PlatformStack extends Stack {
       for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
         secret.grantRead(f.function);
       }
+    }
+
+    // Projects' own channels may keep their URL in a secret under milepost/webhooks/ (spec
+    // notifications.webhook.secretName): the notifying functions read those secrets only.
+    this.projectWebhookSecrets = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: 'milepost/webhooks/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+      f.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.projectWebhookSecrets],
+        }),
+      );
     }
 
     // --- The daily portfolio digest, in the platform's time zone ------------------------------------

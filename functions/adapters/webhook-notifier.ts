@@ -24,6 +24,8 @@ export interface WebhookNotifierOptions {
   platform?: PlatformWebhook;
   /** Local runtime: post to this capture server instead of the channel. */
   captureEndpoint?: string;
+  /** Reads a project channel's URL from its Secrets Manager secret (by name). */
+  readSecret?: (secretName: string) => Promise<string>;
   /** Per attempt. @default 5000 */
   timeoutMs?: number;
   /** Attempts in all. @default 3 */
@@ -57,6 +59,13 @@ export class WebhookNotifier {
     this.fetchFn = options.fetch ?? globalThis.fetch;
   }
 
+  /** A project channel's URL: given in its spec, or read from its secret. */
+  private async projectUrl(target: NonNullable<Notification['context']['webhook']>): Promise<string> {
+    if (target.url) return target.url.reveal();
+    if (target.secretName && this.options.readSecret) return this.options.readSecret(target.secretName);
+    throw new WebhookDeliveryError(`${target.kind} webhook: no URL (its secret cannot be read here)`, false);
+  }
+
   /** Whether a notification with this context has a channel to go to. */
   hasChannel(notification: Notification): boolean {
     return Boolean(notification.context.webhook ?? this.options.platform);
@@ -73,7 +82,7 @@ export class WebhookNotifier {
     const target = capture
       ? `${capture.replace(/\/$/, '')}/webhook/${kind}`
       : own
-        ? own.url.reveal()
+        ? await this.projectUrl(own)
         : await (platform as PlatformWebhook).url();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (capture) {

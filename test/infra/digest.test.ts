@@ -53,12 +53,24 @@ describe('the portfolio digest in AWS', () => {
   });
 
   it('lets only the notifying functions read that one secret', () => {
-    const reads = allowStatements(t).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+    const reads = allowStatements(t).filter(
+      (s) =>
+        actionsOf(s).includes('secretsmanager:GetSecretValue') &&
+        !JSON.stringify(resourcesOf(s)).includes('milepost/webhooks/*'),
+    );
     expect(reads.length).toBe(3);
     for (const s of reads) {
       expect(JSON.stringify(resourcesOf(s))).toContain('secret:milepost/teams-webhook-??????');
       expect(actionsOf(s).some((a) => /Put|Create|Delete|Update/.test(a))).toBe(false);
     }
+  });
+
+  it('lets the notifying functions read the projects’ channel secrets under milepost/webhooks/ only', () => {
+    const reads = allowStatements(t).filter((s) =>
+      JSON.stringify(resourcesOf(s)).includes('secret:milepost/webhooks/*'),
+    );
+    expect(reads).toHaveLength(3);
+    for (const s of reads) expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
   });
 
   it('passes cdk-nag AwsSolutions with the digest and the channel', () => {

@@ -142,6 +142,25 @@ describe('WebhookNotifier', () => {
     expect(await new WebhookNotifier().post(alert(ctx()))).toBe(false);
   });
 
+  it('reads a project channel’s URL from its secret when the spec names one', async () => {
+    channel = await fakeChannel();
+    const c = channel;
+    const asked: string[] = [];
+    const notifier = new WebhookNotifier({
+      readSecret: async (name) => {
+        asked.push(name);
+        return c.url('/from-secret');
+      },
+    });
+    await notifier.post(alert(ctx({ kind: 'slack', secretName: 'milepost/webhooks/acme' })));
+    expect(asked).toEqual(['milepost/webhooks/acme']);
+    expect(channel.posts.map((p) => p.path)).toEqual(['/from-secret']);
+    const unreadable = await new WebhookNotifier()
+      .post(alert(ctx({ kind: 'slack', secretName: 'milepost/webhooks/acme' })))
+      .catch((e: unknown) => e);
+    expect(unreadable).toBeInstanceOf(WebhookDeliveryError);
+  });
+
   it('retries a 5xx and a 429 (after its Retry-After), then delivers once', async () => {
     channel = await fakeChannel((n) => (n === 1 ? 503 : n === 2 ? 429 : 200));
     const notifier = new WebhookNotifier({ backoffMs: 10 });

@@ -44,7 +44,9 @@ export interface NotificationContext {
 export interface WebhookTarget {
   kind: 'teams' | 'slack';
   /** The incoming-webhook URL: whoever has it can post to the channel. */
-  url: Secret;
+  url?: Secret;
+  /** Or the Secrets Manager secret whose value is that URL (read by the notifier). */
+  secretName?: string;
 }
 
 /**

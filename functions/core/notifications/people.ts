@@ -28,7 +28,12 @@ export function notificationContext(project: Project, config: AppConfig): Notifi
       ? {
           webhook: {
             kind: project.spec.notifications.webhook.kind,
-            url: new Secret(project.spec.notifications.webhook.url),
+            ...(project.spec.notifications.webhook.url
+              ? { url: new Secret(project.spec.notifications.webhook.url) }
+              : {}),
+            ...(project.spec.notifications.webhook.secretName
+              ? { secretName: project.spec.notifications.webhook.secretName }
+              : {}),
           },
         }
       : {}),

@@ -157,9 +157,23 @@ export const projectSpecSchema = z.strictObject({
           kind: z.enum(['teams', 'slack']),
           url: z
             .url({ protocol: /^https$/, error: 'must be an https: URL' })
+            .optional()
             .describe(
-              'The channel’s incoming-webhook URL. Anyone who has it can post to the channel: keep the spec repository private.',
+              'The channel’s incoming-webhook URL. Anyone who has it can post to the channel, and it is stored with the project (and in the project stack’s template): prefer `secretName`.',
             ),
+          secretName: z
+            .string()
+            .regex(
+              /^milepost\/webhooks\/[A-Za-z0-9/_+=.@-]{1,200}$/,
+              'must be a Secrets Manager secret name under milepost/webhooks/',
+            )
+            .optional()
+            .describe(
+              'The Secrets Manager secret (under milepost/webhooks/) whose value is the incoming-webhook URL: read by the functions at run time, in no file or template.',
+            ),
+        })
+        .refine((w) => (w.url === undefined) !== (w.secretName === undefined), {
+          message: 'give the webhook either url or secretName',
         })
         .optional(),
     })
