@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatSpecError, SpecValidationError } from '../functions/core/spec/load.js';
+import { isKnownTimeZone } from '../functions/core/time.js';
 import { projectJsonSchemaText } from './schema.js';
 import { addStaffCommands } from './staff/commands.js';
 import { wantsColor } from './staff/format.js';
@@ -27,6 +28,17 @@ function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || n < 1 || n > 65535)
     throw new InvalidArgumentError('must be a port number 1-65535');
   return n;
+}
+
+function parseWebhookKind(value: string): 'teams' | 'slack' {
+  if (value !== 'teams' && value !== 'slack') throw new InvalidArgumentError('must be teams or slack');
+  return value;
+}
+
+function parseTimeZone(value: string): string {
+  if (!isKnownTimeZone(value))
+    throw new InvalidArgumentError('must be an IANA time zone such as Europe/London');
+  return value;
 }
 
 function parseFactor(value: string): number {
@@ -115,9 +127,15 @@ function buildProgram(): Command {
     )
     .option(
       '--delivery-manager <email>',
-      'the MSP’s delivery manager: told when a project’s budget burn crosses a threshold',
+      'the MSP’s delivery manager: the daily portfolio digest and budget threshold alerts',
       parseEmail,
     )
+    .option(
+      '--webhook <kind>',
+      'the platform’s chat channel for staff alerts, teams or slack (posts are kept in the outbox)',
+      parseWebhookKind,
+    )
+    .option('--timezone <zone>', 'the platform’s time zone: the digest’s day (default UTC)', parseTimeZone)
     .action(
       async (
         opts: {
@@ -127,6 +145,8 @@ function buildProgram(): Command {
           inMemory: boolean;
           timeFactor?: number;
           deliveryManager?: string;
+          webhook?: 'teams' | 'slack';
+          timezone?: string;
         },
         command: Command,
       ) => {
@@ -139,6 +159,8 @@ function buildProgram(): Command {
           inMemory: opts.inMemory,
           ...(opts.timeFactor ? { timeFactor: opts.timeFactor } : {}),
           ...(opts.deliveryManager ? { deliveryManagerEmail: opts.deliveryManager } : {}),
+          ...(opts.webhook ? { webhook: opts.webhook } : {}),
+          ...(opts.timezone ? { timezone: opts.timezone } : {}),
         });
         await exitWhenFlushed(0);
       },

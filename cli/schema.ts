@@ -96,6 +96,10 @@ const DESCRIPTIONS: Record<string, string> = {
     'Schedule (SPI) and cost (CPI) performance index below which a deviation is recorded',
   'monitoring.thresholds.spi': 'Schedule performance index threshold (earned / planned value), e.g. 0.9',
   'monitoring.thresholds.cpi': 'Cost performance index threshold (earned value / actual cost), e.g. 0.9',
+  notifications: 'Where staff alerts of this project go besides email (optional)',
+  'notifications.webhook':
+    'A Teams or Slack channel (incoming webhook) for staff alerts: RAG changes, new deviations, escalations, rework, stages completed; never approval requests or customer reports',
+  'notifications.webhook.kind': 'teams | slack',
 };
 
 function nodeAt(root: JsonSchema, path: string): JsonSchema {

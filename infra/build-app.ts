@@ -6,6 +6,7 @@ import { isAbsolute, relative } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LoadedSpec, loadSpecFolder } from '../functions/core/spec/load.js';
+import { isKnownTimeZone } from '../functions/core/time.js';
 import { type FederationSettings, parseFederation } from './constructs/staff-sign-in.js';
 import { PIPELINE_STACK_NAME, PipelineStack } from './pipeline-stack.js';
 import { PlatformStack } from './platform-stack.js';
@@ -39,6 +40,10 @@ export interface AppSettings {
    * `milepost:pipelineBranch`, `milepost:githubOidcProviderArn`). @default no pipeline stack
    */
   readonly pipeline?: { repository: string; branch?: string; oidcProviderArn?: string };
+  /** `milepost:timeZone`: the platform's IANA time zone (the digest's hour). @default UTC */
+  readonly timeZone?: string;
+  /** `milepost:webhook` = `{ "kind": "teams" | "slack", "secretName": "<Secrets Manager secret>" }`. */
+  readonly webhook?: { kind: 'teams' | 'slack'; secretName: string };
 }
 
 export const PLATFORM_STACK_NAME = 'Milepost-Platform';
@@ -90,7 +95,14 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
   ) {
     throw new Error('milepost: milepost:httpReservedConcurrency must be a whole number, 0 or more');
   }
+  const timeZone = ctx('milepost:timeZone');
+  if (timeZone !== undefined && !isKnownTimeZone(timeZone)) {
+    throw new Error(`milepost: milepost:timeZone "${timeZone}" is not an IANA time zone`);
+  }
+  const webhook = parseWebhook(app.node.tryGetContext('milepost:webhook'));
   return {
+    ...(timeZone ? { timeZone } : {}),
+    ...(webhook ? { webhook } : {}),
     ...(account ? { account } : {}),
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
     senderEmail,
@@ -111,6 +123,31 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
       : {}),
     ...(httpReservedConcurrency !== undefined ? { httpReservedConcurrency } : {}),
   };
+}
+
+/** `milepost:webhook` (an object, or its JSON from `-c`): the platform's chat channel. */
+function parseWebhook(value: unknown): AppSettings['webhook'] {
+  if (value === undefined || value === null || value === '') return undefined;
+  let v: unknown = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      v = undefined;
+    }
+  }
+  const o = v as { kind?: unknown; secretName?: unknown } | undefined;
+  if (
+    !o ||
+    (o.kind !== 'teams' && o.kind !== 'slack') ||
+    typeof o.secretName !== 'string' ||
+    !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(o.secretName)
+  ) {
+    throw new Error(
+      'milepost: milepost:webhook must be { "kind": "teams" | "slack", "secretName": "<Secrets Manager secret name>" }',
+    );
+  }
+  return { kind: o.kind, secretName: o.secretName };
 }
 
 /**
@@ -151,6 +188,8 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     ...(settings.httpReservedConcurrency !== undefined
       ? { httpReservedConcurrency: settings.httpReservedConcurrency }
       : {}),
+    ...(settings.timeZone ? { timeZone: settings.timeZone } : {}),
+    ...(settings.webhook ? { webhook: settings.webhook } : {}),
   });
   const projects = new Map<string, ProjectStack>();
   for (const loaded of specs) {

@@ -62,6 +62,14 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       'ses:SendEmail only, with the condition ses:FromAddress = the configured sender. SES authorizes a send on every identity of the account it involves: the sender identity and, in the SES sandbox, each verified recipient address, which are not known at deploy time.',
     );
   }
+  const webhookSecrets = findingText(stack, stack.projectWebhookSecrets);
+  for (const f of [stack.functions.lifecycle, stack.functions.http, stack.functions.schedule]) {
+    acknowledge(
+      f,
+      `IAM5[Resource::${webhookSecrets}]`,
+      'secretsmanager:GetSecretValue only, on the secrets under milepost/webhooks/: each holds the Teams or Slack incoming-webhook URL of a project channel (spec notifications.webhook.secretName, validated to that prefix). The projects are added after the platform, so their secret names are not known here; per-project grants would add inline policies to the shared roles.',
+    );
+  }
   for (const f of [
     stack.functions.lifecycle,
     stack.functions.http,
@@ -111,6 +119,19 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     'SQS3',
     'This queue is itself the dead-letter queue of the SES feedback rule (EventBridge target DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
   );
+  if (stack.digestDeadLetterQueue) {
+    acknowledge(
+      stack.digestDeadLetterQueue,
+      'SQS3',
+      'This queue is itself the dead-letter queue of the portfolio digest schedule (EventBridge Scheduler DeadLetterConfig); it needs no DLQ of its own.',
+    );
+    // The scheduler's role is created by the schedule target at stack level.
+    acknowledge(
+      stack,
+      `IAM5[Resource::${arnOf(stack.functions.schedule.function)}:*]`,
+      'EventBridge Scheduler invokes the schedule function (any of its versions/aliases) for the portfolio digest, and no other function.',
+    );
+  }
   acknowledge(
     stack.registerProvider,
     'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

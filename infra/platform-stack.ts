@@ -4,7 +4,16 @@
  * (console sign-in), the SES identity and
  * configuration set, the alarms topic, and the custom-resource provider that registers projects.
  */
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -17,11 +26,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
+import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { gatewayRoutes } from '../functions/http/routes.js';
 import { MailFeedback } from './constructs/mail-feedback.js';
@@ -59,6 +73,14 @@ export interface PlatformStackProps extends StackProps {
   readonly publicBurstLimit?: number;
   /** Reserved concurrency of the HTTP function; 0 leaves it unreserved. @default 50 */
   readonly httpReservedConcurrency?: number;
+  /** The platform's IANA time zone: the digest runs daily at 07:00 there. @default UTC */
+  readonly timeZone?: string;
+  /**
+   * The platform's Teams or Slack channel for staff alerts (projects without their own channel,
+   * and the digest): its incoming-webhook URL is the value of this Secrets Manager secret, read by
+   * the functions at run time. @default none
+   */
+  readonly webhook?: { kind: 'teams' | 'slack'; secretName: string };
 }
 
 /** The functions of the platform; each exports `handler` from its entry under functions/handlers/. */
@@ -106,6 +128,12 @@ export class PlatformStack extends Stack {
   public readonly mailFeedback: MailFeedback;
   /** The CloudWatch dashboard and the SES reputation alarms. */
   public readonly operations: OperationsDashboard;
+  /** The daily portfolio digest (when there is a delivery manager or a platform chat channel). */
+  public readonly digestSchedule?: scheduler.Schedule;
+  /** ARN pattern of the secrets of projects' chat channels (`milepost/webhooks/*`). */
+  public readonly projectWebhookSecrets: string;
+  /** Where digest runs that failed are kept. */
+  public readonly digestDeadLetterQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -207,6 +235,11 @@ export class PlatformStack extends Stack {
       MSP_NAME: props.mspName,
       ...(props.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: props.deliveryManagerEmail } : {}),
       SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+      PLATFORM_TIMEZONE: props.timeZone ?? 'UTC',
+      // The channel's URL stays in Secrets Manager: the functions read it (never the template or env).
+      ...(props.webhook
+        ? { WEBHOOK_KIND: props.webhook.kind, WEBHOOK_SECRET: props.webhook.secretName }
+        : {}),
     };
     const fn = (id: string, entry: string, description: string, timeout?: Duration) =>
       new MilepostFunction(this, id, {
@@ -253,6 +286,51 @@ export class PlatformStack extends Stack {
     for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
       f.useBucket(this.documentsBucket);
       f.function.addToRolePolicy(sendEmail);
+    }
+
+    // The functions that notify read the platform channel's secret, and nothing else of Secrets Manager.
+    if (props.webhook) {
+      const secret = secretsmanager.Secret.fromSecretNameV2(this, 'WebhookSecret', props.webhook.secretName);
+      for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+        secret.grantRead(f.function);
+      }
+    }
+
+    // Projects' own channels may keep their URL in a secret under milepost/webhooks/ (spec
+    // notifications.webhook.secretName): the notifying functions read those secrets only.
+    this.projectWebhookSecrets = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: 'milepost/webhooks/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+      f.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.projectWebhookSecrets],
+        }),
+      );
+    }
+
+    // --- The daily portfolio digest, in the platform's time zone ------------------------------------
+    if (props.deliveryManagerEmail || props.webhook) {
+      const digest = portfolioDigestSchedule(props.timeZone ?? 'UTC');
+      this.digestDeadLetterQueue = new sqs.Queue(this, 'DigestDeadLetters', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      this.digestSchedule = new scheduler.Schedule(this, 'PortfolioDigest', {
+        description: `milepost: ${digest.description}`,
+        schedule: scheduler.ScheduleExpression.expression(digest.expression, TimeZone.of(digest.timeZone)),
+        target: new targets.LambdaInvoke(this.functions.schedule.function, {
+          input: scheduler.ScheduleTargetInput.fromObject({ kind: digest.kind }),
+          deadLetterQueue: this.digestDeadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+        }),
+      });
     }
 
     // --- Step Functions: every project's state machine, by its name prefix ------------------------

@@ -21,8 +21,12 @@ export interface DevOptions {
   inMemory: boolean;
   /** Clock speed-up; default: $MILEPOST_TIME_FACTOR or 1. */
   timeFactor?: number;
-  /** The MSP's delivery manager (budget threshold alerts). */
+  /** Who gets the daily portfolio digest. */
   deliveryManagerEmail?: string;
+  /** The platform's chat channel (captured in the outbox). */
+  webhook?: 'teams' | 'slack';
+  /** The platform's time zone. */
+  timezone?: string;
 }
 
 /** How long a stop may take before the process exits regardless (the check allows 10 s). */

@@ -27,7 +27,9 @@ import { readEnv } from '../functions/adapters/config.js';
 import { jsonLogger } from '../functions/adapters/json-logger.js';
 import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 import { makeDeps } from '../functions/composition.js';
+import type { OutboxEmail } from '../functions/core/outbox.js';
 import type { Deps, Logger } from '../functions/core/ports.js';
+import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { type LoadedSpec, loadSpecFolder, SpecFolderError } from '../functions/core/spec/load.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { handleSchedule } from '../functions/handlers/schedule.js';
@@ -47,6 +49,7 @@ import { type LocalExecution, type SfnLocal, startSfnLocal } from './sfn-local.j
 import { ExecutionSupervisor } from './supervisor.js';
 import { ensureTable, TABLE_NAME } from './table.js';
 import { type AroundTask, lifecycleTaskBridge } from './task-bridge.js';
+import { postText, startWebhookLocal, type WebhookLocal } from './webhook-local.js';
 
 export { TABLE_NAME } from './table.js';
 
@@ -63,8 +66,12 @@ export interface RuntimeOptions {
   /** Shown in emails when a spec has no msp.name. */
   mspName?: string;
   senderEmail?: string;
-  /** The MSP's delivery manager (budget threshold alerts), as `--delivery-manager` gives it. */
+  /** The MSP's delivery manager: gets the daily portfolio digest. */
   deliveryManagerEmail?: string;
+  /** The platform's chat channel for staff alerts (its posts are captured in the outbox). */
+  webhook?: 'teams' | 'slack';
+  /** The platform's time zone (the digest's day and hour). @default UTC */
+  timezone?: string;
   /** Monitoring and status-report timers (default true). */
   schedules?: boolean;
   /** Where the handlers' JSON log lines go (default: `<dataDir>/milepost.log`, or nowhere in memory). */
@@ -90,6 +97,8 @@ export interface Runtime {
   clock: AcceleratedClock;
   sfn: SfnLocal;
   ses: SesLocal;
+  /** The capture server of Teams and Slack posts. */
+  webhooks: WebhookLocal;
   /** DynamoDB Local's endpoint (127.0.0.1 only). */
   databaseEndpoint: string;
   projects: LoadedSpec[];
@@ -193,6 +202,12 @@ async function start(
   const ses = await startSesLocal(options.inMemory ? {} : { persistFile: join(dataDir, 'outbox.json') });
   cleanups.push(() => ses.stop());
 
+  // Stamped with real time, as the SES server stamps the emails: the outbox keeps one order.
+  const webhooks = await startWebhookLocal({
+    ...(options.inMemory ? {} : { persistFile: join(dataDir, 'webhooks.json') }),
+  });
+  cleanups.push(() => webhooks.stop());
+
   const sink =
     options.logSink ?? (options.inMemory ? () => undefined : fileLogSink(join(dataDir, 'milepost.log')));
   const log: Logger = jsonLogger({ service: 'milepost', runtime: 'local' }, sink);
@@ -235,6 +250,10 @@ async function start(
     DYNAMODB_ENDPOINT: db.endpoint,
     SFN_ENDPOINT: sfn.endpoint,
     SES_ENDPOINT: ses.endpoint,
+    WEBHOOK_ENDPOINT: webhooks.endpoint,
+    ...(options.webhook ? { WEBHOOK_KIND: options.webhook } : {}),
+    ...(options.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: options.deliveryManagerEmail } : {}),
+    ...(options.timezone ? { PLATFORM_TIMEZONE: options.timezone } : {}),
   });
   const ready: Deps = makeDeps(env, { clock, log });
   deps = ready;
@@ -279,6 +298,9 @@ async function start(
   });
   cleanups.push(() => scheduler.stop());
   if (options.schedules !== false) {
+    scheduler.addPlatform(portfolioDigestSchedule(options.timezone ?? 'UTC'), async () => {
+      await handleSchedule(ready, { kind: 'portfolio-digest' });
+    });
     for (const p of projects) {
       const record = await ready.store.getProject(p.spec.id);
       if (record?.status === 'active') scheduler.add(record);
@@ -290,7 +312,7 @@ async function start(
   http.ready(
     createHttpApp(ready, {
       console: { signIn: localSignIn() },
-      outbox: { list: () => ses.outbox() },
+      outbox: { list: () => localOutbox(ses, webhooks) },
     }),
     () => ({
       status: db.healthy ? 'ok' : dbFailed ? 'database stopped' : 'database restarting',
@@ -306,6 +328,7 @@ async function start(
     clock,
     sfn,
     ses,
+    webhooks,
     databaseEndpoint: db.endpoint,
     projects,
     transitions: (projectId) =>
@@ -315,4 +338,23 @@ async function start(
       return stopping;
     },
   };
+}
+
+/** The outbox of `GET /api/outbox`: the emails and the chat posts, oldest first, each with its channel. */
+export async function localOutbox(ses: SesLocal, webhooks: WebhookLocal): Promise<OutboxEmail[]> {
+  const emails: OutboxEmail[] = (await ses.outbox()).map((e) => ({ ...e, channel: 'email' as const }));
+  const posts: OutboxEmail[] = webhooks.posts().map((p) => ({
+    messageId: p.id,
+    channel: p.channel,
+    kind: p.kind,
+    payload: p.payload,
+    from: `${p.channel} (${p.scope} channel)`,
+    to: [],
+    subject: p.subject,
+    text: postText(p),
+    html: '',
+    sentAt: p.sentAt,
+  }));
+  // Stable: emails before posts of the same instant.
+  return [...emails, ...posts].sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
 }

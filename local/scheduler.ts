@@ -1,12 +1,13 @@
 /**
  * Local stand-in for EventBridge Scheduler: each active project's monitoring check and status
- * report fire at the times of the schedules the CDK app deploys (the same expressions, from
+ * report (and the platform's daily portfolio digest) fire at the times of the schedules the CDK app deploys (the same expressions, from
  * `functions/core/schedules.ts`, evaluated in the customer's time zone with EventBridge's rules), on
  * the handlers' clock (so an accelerated clock makes them come sooner in real time).
  */
 import type { Clock, Logger } from '../functions/core/ports.js';
 import {
   nextRun,
+  type PlatformSchedule,
   type ProjectSchedule,
   projectSchedules,
   type ScheduleKind,
@@ -45,9 +46,47 @@ export class LocalScheduler {
     }
   }
 
+  /**
+   * The platform's own daily job (the portfolio digest), at its schedule's times on the handlers'
+   * clock; a failed run is logged and the next one armed.
+   */
+  addPlatform(schedule: PlatformSchedule, run: () => Promise<void>): void {
+    const key = `platform/${schedule.kind}`;
+    const arm = (from?: Date) => {
+      if (this.stopped) return;
+      const now = this.options.clock.now();
+      const due = nextRun(schedule.expression, schedule.timeZone, from && from > now ? from : now);
+      const wake = () => {
+        if (this.stopped) return;
+        const current = this.options.clock.now();
+        if (current < due) {
+          this.timers.set(key, setTimeout(wake, this.delay(due, current)));
+          return;
+        }
+        this.timers.delete(key);
+        const job = run()
+          .catch((err: unknown) =>
+            this.options.log.error('scheduled job failed', {
+              kind: schedule.kind,
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          )
+          .then(() => arm(due))
+          .finally(() => this.runs.delete(job));
+        this.runs.add(job);
+      };
+      this.timers.set(key, setTimeout(wake, this.delay(due, now)));
+    };
+    arm();
+  }
+
   /** Projects with timers armed. */
   get projectIds(): string[] {
-    return [...new Set([...this.timers.keys()].map((k) => k.split('/')[0]!))];
+    return [
+      ...new Set(
+        [...this.timers.keys()].filter((k) => !k.startsWith('platform/')).map((k) => k.split('/')[0]!),
+      ),
+    ];
   }
 
   /** Clears every timer and waits for the jobs that are running. */

@@ -52,6 +52,7 @@ export function assembleDeps(env: Env, builders: PortBuilders, overrides: Partia
       mspName: env.MSP_NAME,
       linkTtlDays: env.LINK_TTL_DAYS,
       ...(env.DELIVERY_MANAGER_EMAIL ? { deliveryManagerEmail: env.DELIVERY_MANAGER_EMAIL } : {}),
+      platformTimezone: env.PLATFORM_TIMEZONE,
     },
     ...overrides,
   };

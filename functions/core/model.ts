@@ -68,6 +68,13 @@ export interface ProjectMonitoring {
   openDeviations: string[];
   /** The corrective action recorded for an open deviation, by its key (dropped once it clears). */
   correctiveActions?: Record<string, CorrectiveAction>;
+  /**
+   * The RAG the PM was last told about (alerts.ts): a change from it is notified once, in the same
+   * write that records it. Absent: nothing was notified yet (green is assumed).
+   */
+  notifiedRag?: 'green' | 'amber' | 'red';
+  /** What each open deviation is, in words, by its key (for the PM's alerts and the digest). */
+  deviationSummaries?: Record<string, string>;
 }
 
 /** What the PM decided to do about a deviation (Monitoring & Control). */

@@ -85,6 +85,12 @@ export interface Notifier {
    * channel's own retries (the caller records it and goes on). Must never log `Secret` values.
    */
   send(notification: Notification, recipient: Recipient): Promise<void>;
+  /**
+   * Delivers `notification` once to the channels that are not a person (a Teams or Slack channel),
+   * when the notifier has any and the kind goes there; resolves to whether it was posted. Throws
+   * when the delivery failed after the channel's own retries. Optional: an email-only notifier has none.
+   */
+  announce?(notification: Notification): Promise<boolean>;
 }
 
 export interface DocumentStore {
@@ -112,8 +118,13 @@ export interface AppConfig {
   mspName: string;
   /** Days an approval link stays valid. */
   linkTtlDays: number;
-  /** The MSP's delivery manager (a platform setting): told about budget threshold crossings. */
+  /**
+   * The MSP's delivery manager (a platform setting): told about budget threshold crossings and
+   * gets the daily portfolio digest (none: no digest is sent).
+   */
   deliveryManagerEmail?: string;
+  /** The platform's IANA time zone: the digest's day. @default UTC */
+  platformTimezone?: string;
 }
 
 /** Everything a use case may use; built once per process by a composition module. */

@@ -55,6 +55,8 @@ const projectMonitoringSchema = z.object({
   openDeviations: z.array(text),
   // An open map: deviation key -> its corrective action.
   correctiveActions: z.record(z.string(), correctiveActionSchema).optional(),
+  notifiedRag: z.enum(['green', 'amber', 'red']).optional(),
+  deviationSummaries: z.record(z.string(), z.string()).optional(),
 });
 
 const projectSchema = z.object({

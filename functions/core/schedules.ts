@@ -178,3 +178,27 @@ export function statusReportDue(every: ReportCadence, today: string, timelineSta
   const weeks = Math.round((isoWeekMonday(today) - isoWeekMonday(timelineStart)) / WEEK_MS);
   return ((weeks % 2) + 2) % 2 === 0;
 }
+
+/** When the platform's daily portfolio digest goes to the delivery manager (platform time zone). */
+export const PORTFOLIO_DIGEST_AT = '07:00';
+
+/** The platform's one schedule of its own: the daily portfolio digest. */
+export interface PlatformSchedule {
+  kind: 'portfolio-digest';
+  /** EventBridge Scheduler cron expression. */
+  expression: string;
+  /** The platform's IANA time zone. */
+  timeZone: string;
+  description: string;
+}
+
+/** The daily portfolio digest: every day at {@link PORTFOLIO_DIGEST_AT} in `timeZone`. */
+export function portfolioDigestSchedule(timeZone: string): PlatformSchedule {
+  const { hour, minute } = hourMinute(PORTFOLIO_DIGEST_AT);
+  return {
+    kind: 'portfolio-digest',
+    expression: `cron(${minute} ${hour} * * ? *)`,
+    timeZone,
+    description: `portfolio digest every day at ${PORTFOLIO_DIGEST_AT}`,
+  };
+}

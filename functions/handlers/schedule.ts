@@ -1,7 +1,8 @@
 /**
  * The schedule Lambda: each project's EventBridge Scheduler schedules (and the local runtime's
- * timers) call it with `{ kind: 'monitor' | 'status-report', projectId }`. It parses the event and
- * runs the monitoring check or the status report. A project that does not exist (any more) is
+ * timers) call it with `{ kind: 'monitor' | 'status-report', projectId }`, the platform's daily
+ * schedule with `{ kind: 'portfolio-digest' }`. It parses the event and runs the monitoring check,
+ * the status report or the delivery manager's digest. A project that does not exist (any more) is
  * logged and skipped: retrying cannot help.
  */
 import * as z from 'zod';
@@ -14,7 +15,11 @@ import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import { SCHEDULE_KINDS } from '../core/schedules.js';
 import { type MonitoringCheckResult, runMonitoringCheck } from '../core/use-cases/run-monitoring-check.js';
+import { type PortfolioDigestResult, sendPortfolioDigest } from '../core/use-cases/send-portfolio-digest.js';
 import { type StatusReportResult, sendStatusReport } from '../core/use-cases/send-status-report.js';
+
+/** The platform's digest schedule (infra/platform-stack.ts) and the local scheduler's. */
+export const digestEventSchema = z.object({ kind: z.literal('portfolio-digest') });
 
 /** What a project's schedule sends (infra/project-stack.ts) and the local scheduler passes. */
 export const scheduleEventSchema = z.object({
@@ -26,10 +31,12 @@ export type ScheduleEvent = z.infer<typeof scheduleEventSchema>;
 export type ScheduleResult =
   | MonitoringCheckResult
   | StatusReportResult
+  | PortfolioDigestResult
   | { status: 'skipped'; reason: 'unknown_project' };
 
 /** Parses `event` and runs its job with `deps`. Throws ValidationError for a malformed event. */
 export async function handleSchedule(deps: Deps, event: unknown): Promise<ScheduleResult> {
+  if (digestEventSchema.safeParse(event).success) return sendPortfolioDigest(deps);
   const parsed = scheduleEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -14,6 +14,7 @@ import { mayChange, requireChangeAllowed, teamEmails } from '../core/authorizati
 import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
 import { timeEntryFormPage } from '../core/pages/console/budget.js';
+import { capacityPage } from '../core/pages/console/capacity.js';
 import {
   changeRequestField,
   changeRequestFormPage,
@@ -36,6 +37,7 @@ import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
 import { raiseChangeRequest } from '../core/use-cases/raise-change-request.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
+import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
@@ -224,6 +226,10 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
 
   on(ROUTES.portfolioPage, async (c) =>
     consolePage(200, portfolioPage(await listProjectSummaries(deps), deps.clock.now(), session(c))),
+  );
+
+  on(ROUTES.capacityPage, async (c) =>
+    consolePage(200, capacityPage(await getCapacity(deps, c.req.valid('query')), session(c))),
   );
 
   on(ROUTES.projectPage, async (c) => {

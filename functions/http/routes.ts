@@ -10,6 +10,8 @@ import * as z from 'zod';
 import {
   approvalFormSchema,
   baselineSchema,
+  capacityQuerySchema,
+  capacitySchema,
   changeRequestCreatedSchema,
   changeRequestInputSchema,
   changeRequestListSchema,
@@ -492,6 +494,19 @@ export const ROUTES = {
       ...errors(401, 404),
     },
   }),
+  getCapacity: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/capacity',
+    operationId: 'getCapacity',
+    summary: 'Each person’s allocation per week across the active projects, with the projects contributing',
+    description:
+      'A team member’s allocation counts in the weeks their project’s stages that are not done yet are planned (from the current stage to the timeline end); the totals are summed by email. `over` marks weeks above 100 %.',
+    request: { query: capacityQuerySchema },
+    responses: {
+      200: { description: 'Per person and week', content: jsonOf(capacitySchema) },
+      ...errors(400, 401),
+    },
+  }),
   listOutbox: declare(
     'api',
     'iam',
@@ -655,6 +670,17 @@ export const ROUTES = {
       },
     },
     responses: consoleFormResponses,
+  }),
+  capacityPage: declare('console', 'session', {
+    method: 'get',
+    path: '/capacity',
+    operationId: 'capacityPage',
+    summary: 'Console: each person’s allocation per week across the active projects (over 100 % marked)',
+    request: { query: capacityQuerySchema },
+    responses: {
+      200: { description: 'The capacity page', content: htmlPage },
+      303: { description: 'Not signed in: to the sign-in page' },
+    },
   }),
   outboxPage: declare(
     'console',

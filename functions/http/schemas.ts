@@ -276,6 +276,17 @@ export const eventsQuerySchema = z.strictObject({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
+export const capacityQuerySchema = z.strictObject({
+  from: isoDate.optional().meta({ description: 'Any day of the first week (default: this week)' }),
+  weeks: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be 1-52')
+    .max(52, 'must be 1-52')
+    .optional()
+    .meta({ description: 'How many weeks (default 8)' }),
+});
+
 // Responses (documentation; the handlers build these shapes).
 
 export const errorSchema = named(
@@ -482,6 +493,11 @@ export const outboxSchema = named(
   z.array(
     z.object({
       messageId: z.string(),
+      channel: z
+        .enum(['email', 'teams', 'slack'])
+        .describe('An email, or a post to a Teams or Slack channel (incoming webhook).'),
+      kind: z.string().optional().describe('Chat posts: the notification kind, e.g. health-changed.'),
+      payload: z.unknown().optional().describe('Chat posts: the JSON body as posted to the webhook.'),
       from: z.string(),
       to: z.array(z.string()),
       subject: z.string(),
@@ -490,7 +506,7 @@ export const outboxSchema = named(
       sentAt: z.string(),
     }),
   ),
-  'Every email sent, oldest first (local runtime only).',
+  'Every email sent and chat post made, oldest first (local runtime only). A chat post has `to` empty, `from` the channel and `html` empty.',
 );
 
 /** The approval form (the use case validates it and re-renders the page with what is wrong). */
@@ -509,6 +525,7 @@ export const approvalFormSchema = named(
       .optional()
       .describe('The stage the form was rendered for: a read hint only, the link decides.'),
   }),
+  'An approval of a QA gate with waived test cases also sends `accept:<key>=yes` for each waiver listed on the page (all of them; a rejection needs none).',
 );
 
 // ---- change requests and the baseline ----------------------------------------------------------
@@ -617,5 +634,36 @@ export const baselineSchema = named(
       .describe('scope, deliverables, timeline, budget, stages as the spec writes them'),
     yaml: z.string().describe('The same as YAML, to paste over the spec file’s fields.'),
   }),
-  'An approval of a QA gate with waived test cases also sends `accept:<key>=yes` for each waiver listed on the page (all of them; a rejection needs none).',
+);
+
+export const capacitySchema = named(
+  'Capacity',
+  z.object({
+    from: z.string().describe('The Monday of the first week.'),
+    weeks: z.array(z.string()).describe('The Mondays of the weeks covered.'),
+    people: z.array(
+      z.object({
+        email: z.string(),
+        name: z.string(),
+        peak: z.number().describe('The highest weekly total in the range, in percent.'),
+        weeks: z.array(
+          z.object({
+            week: z.string().describe('The Monday of the week (YYYY-MM-DD).'),
+            isoWeek: z.string().describe('ISO 8601 week, e.g. 2026-W50.'),
+            total: z.number().describe('Allocation over every active project, in percent.'),
+            over: z.boolean().describe('More than 100 %.'),
+            projects: z.array(
+              z.object({
+                projectId: z.string(),
+                projectName: z.string(),
+                allocation: z.number(),
+                stages: z.array(z.string()).describe('The project’s stages planned in that week.'),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  }),
+  'Each person’s allocation per ISO week, summed by email over the active projects whose remaining stage windows overlap the week.',
 );

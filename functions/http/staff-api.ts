@@ -18,6 +18,7 @@ import { recordCorrectiveAction } from '../core/use-cases/record-corrective-acti
 import { recordExpense } from '../core/use-cases/record-expense.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getBaseline } from '../core/use-cases/staff-get-baseline.js';
+import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
@@ -210,5 +211,6 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     json(200, await listChangeRequests(deps, c.req.valid('param').id)),
   );
   on(ROUTES.getBaseline, async (c) => json(200, await getBaseline(deps, c.req.valid('param').id)));
+  on(ROUTES.getCapacity, async (c) => json(200, await getCapacity(deps, c.req.valid('query'))));
   if (outbox) on(ROUTES.listOutbox, async () => json(200, await outbox.list()));
 }

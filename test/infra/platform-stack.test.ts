@@ -185,6 +185,7 @@ describe('the HTTP API', () => {
       [
         // Any other path or method under /api still reaches the app (its JSON 404/405), signed.
         'ANY /api/{proxy+} AWS_IAM',
+        'GET /api/capacity AWS_IAM',
         'GET /api/openapi.json NONE',
         'GET /api/projects AWS_IAM',
         'GET /api/projects/{id} AWS_IAM',
@@ -210,6 +211,7 @@ describe('the HTTP API', () => {
         'PUT /api/projects/{id}/training-sessions/{sessionId} AWS_IAM',
         // The console: no gateway authorizer; the app checks the session cookie first (auth: session).
         'GET / NONE',
+        'GET /capacity NONE',
         'GET /projects/{id} NONE',
         'GET /projects/{id}/documents/{documentId} NONE',
         'GET /projects/{id}/resources/{resourceId} NONE',

@@ -145,7 +145,9 @@ describe('status report with each approver’s own pending decisions', () => {
     const res = await handleHttp(
       (await lifecycleFixture()).deps,
       { method: 'GET', path: '/api/outbox', query: {}, headers: {}, body: '', caller: 'local' },
-      { outbox: { list: () => ses.outbox() } },
+      {
+        outbox: { list: async () => (await ses.outbox()).map((e) => ({ ...e, channel: 'email' as const })) },
+      },
     );
     expect(res.status).toBe(200);
     const emails = JSON.parse(res.body) as OutboxEmail[];

@@ -54,6 +54,7 @@ function consoleApp(): FetchApp {
   const email = {
     messageId: 'm1',
     from: 'a@msp.example',
+    channel: 'email' as const,
     to: ['b@acme.example'],
     subject: 'hello',
     text: '',

@@ -4,6 +4,7 @@ import type { Logger } from '../../functions/core/ports.js';
 import {
   monitoringExpression,
   nextRun,
+  portfolioDigestSchedule,
   type ScheduleKind,
   statusReportExpression,
 } from '../../functions/core/schedules.js';
@@ -100,5 +101,31 @@ describe('LocalScheduler', () => {
     for (const m of monitors) expect(m.at.slice(11, 16) >= '08:30').toBe(true);
     await new Promise((r) => setTimeout(r, 200));
     expect(runs.filter((r) => r.kind === 'monitor')).toHaveLength(3);
+  });
+
+  it('runs the platform’s daily digest at 07:00 in the platform’s time zone, day after day, also after a failed run', async () => {
+    const clock = new AcceleratedClock(new Date('2027-06-01T00:00:00Z'), 86_400 / 0.2);
+    const runs: string[] = [];
+    let resolveThird!: () => void;
+    const third = new Promise<void>((r) => {
+      resolveThird = r;
+    });
+    scheduler = new LocalScheduler({
+      clock,
+      factor: 86_400 / 0.2,
+      log: quiet,
+      isActive: async () => true,
+      run: async () => undefined,
+    });
+    scheduler.addPlatform(portfolioDigestSchedule('Europe/Berlin'), async () => {
+      runs.push(clock.now().toISOString());
+      if (runs.length === 3) resolveThird();
+      if (runs.length === 1) throw new Error('the first digest failed');
+    });
+    await third;
+    expect(runs.map((r) => r.slice(0, 10))).toEqual(['2027-06-01', '2027-06-02', '2027-06-03']);
+    // 07:00 in Berlin is 05:00 UTC in summer (an accelerated clock runs each job a little after it).
+    for (const r of runs) expect(r.slice(11, 16) >= '05:00').toBe(true);
+    expect(scheduler.projectIds).toEqual([]);
   });
 });

@@ -265,6 +265,7 @@ describe('console pages', () => {
   it('renders each email of the outbox in a sandboxed frame with its links clickable', () => {
     const email = {
       messageId: 'm1',
+      channel: 'email' as const,
       from: 'projects@msp.example',
       to: ['amara@acme.example'],
       subject: `Approve ${EVIL}`,

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCriteria } from '../../functions/core/criteria.js';
 import { NotFoundError } from '../../functions/core/errors.js';
 import type { Project, Task } from '../../functions/core/model.js';
@@ -79,6 +79,12 @@ describe('evaluateCriteria', () => {
   });
 
   describe('resourcing', () => {
+    // Allocation is summed across active projects: these cases start from an empty portfolio.
+    beforeEach(() => {
+      t.store = new MemoryProjectStore();
+      deps = makeTestDeps(t.store);
+    });
+
     it('holds when skills are covered, nobody is over-allocated and resources have costs', async () => {
       const project = await registered('crit-res');
       expect(await evaluateCriteria(t.store, project, 'resourcing', NOW)).toEqual({ met: true, unmet: [] });

@@ -313,3 +313,41 @@ describe('spec discovery', () => {
     await expect(specFilesIn('package.json')).rejects.toThrow(SpecFolderError);
   });
 });
+
+describe('notifications.webhook', () => {
+  const withWebhook = (lines: string) => `${VALID_SPEC.trimEnd()}\nnotifications:\n  webhook:\n${lines}\n`;
+
+  it('takes a channel by URL or by Secrets Manager secret', () => {
+    const byUrl = parseSpec(
+      withWebhook('    kind: slack\n    url: https://hooks.slack.com/services/T/B/X'),
+      FILE,
+    );
+    expect(byUrl.spec.notifications?.webhook).toEqual({
+      kind: 'slack',
+      url: 'https://hooks.slack.com/services/T/B/X',
+    });
+    const bySecret = parseSpec(withWebhook('    kind: teams\n    secretName: milepost/webhooks/acme'), FILE);
+    expect(bySecret.spec.notifications?.webhook).toEqual({
+      kind: 'teams',
+      secretName: 'milepost/webhooks/acme',
+    });
+  });
+
+  it('names the field of a wrong channel', () => {
+    const both = errorsOf(
+      withWebhook('    kind: slack\n    url: https://hooks.slack.com/x\n    secretName: milepost/webhooks/a'),
+    );
+    expect(both.map((e) => [e.field, e.message])).toEqual([
+      ['notifications.webhook', 'give the webhook either url or secretName'],
+    ]);
+    const plain = errorsOf(withWebhook('    kind: slack\n    url: http://hooks.slack.com/x'));
+    expect(plain.map((e) => e.field)).toEqual(['notifications.webhook.url']);
+    const outside = errorsOf(withWebhook('    kind: teams\n    secretName: prod/database-password'));
+    expect(outside.map((e) => [e.field, e.message])).toEqual([
+      ['notifications.webhook.secretName', 'must be a Secrets Manager secret name under milepost/webhooks/'],
+    ]);
+    expect(errorsOf(withWebhook('    kind: irc\n    url: https://x.example/h')).map((e) => e.field)).toEqual([
+      'notifications.webhook.kind',
+    ]);
+  });
+});

@@ -19,7 +19,11 @@ export type NotificationKind =
   | 'stage-rework'
   | 'status-report'
   | 'closeout'
-  | 'budget-threshold';
+  | 'budget-threshold'
+  /** Staff alerts (notifications/alerts.ts): the RAG changed, a deviation opened; the daily digest. */
+  | 'health-changed'
+  | 'deviation-opened'
+  | 'portfolio-digest';
 
 /** One person who receives a notification (each recipient gets their own copy). */
 export interface Recipient {
@@ -34,6 +38,17 @@ export interface NotificationContext {
   customerName: string;
   /** The customer's IANA time zone, for times in the body. */
   timezone: string;
+  /** The project's own chat channel (spec `notifications.webhook`), for staff alerts; its URL is secret. */
+  webhook?: WebhookTarget;
+}
+
+/** A Teams or Slack incoming webhook: where a chat channel's posts go. */
+export interface WebhookTarget {
+  kind: 'teams' | 'slack';
+  /** The incoming-webhook URL: whoever has it can post to the channel. */
+  url?: Secret;
+  /** Or the Secrets Manager secret whose value is that URL (read by the notifier). */
+  secretName?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Sends notifications through the notifier, one recipient at a time. A delivery that fails (after
+ * Sends notifications through the notifier, one recipient at a time, then once to its chat
+ * channels (Teams, Slack) when it has any. A delivery that fails (after
  * the channel's own retries) is logged and recorded as an `email_failed` event with the recipient
  * and subject only, and does not stop the others: nothing secret (link ids, tokens) reaches an
  * event or a log line.
@@ -44,6 +45,38 @@ export async function notify(
         });
       }
     }
+    await announce(deps, projectId, stage, notification);
   }
   return { sent, failed };
+}
+
+/**
+ * Posts a notification once to the chat channels (Teams, Slack) when the notifier has them; a
+ * failure is logged and recorded as a `webhook_failed` event (kind and subject only: never the URL).
+ */
+async function announce(
+  deps: Deps,
+  projectId: string,
+  stage: string | undefined,
+  notification: Notification,
+): Promise<void> {
+  if (!deps.notifier.announce) return;
+  try {
+    await deps.notifier.announce(notification);
+  } catch (error) {
+    deps.log.warn('webhook failed', {
+      projectId,
+      stage,
+      tag: notification.kind,
+      error: error instanceof Error ? error.message : 'unknown',
+    });
+    await recordEvent(deps, {
+      projectId,
+      ...(stage ? { stage } : {}),
+      type: 'webhook_failed',
+      actor: 'system',
+      summary: `Chat post failed: ${notification.content.subject}`,
+      data: { subject: notification.content.subject, tag: notification.kind },
+    });
+  }
 }

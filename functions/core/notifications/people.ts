@@ -4,7 +4,7 @@
  */
 import type { Project } from '../model.js';
 import type { AppConfig, Deps } from '../ports.js';
-import type { NotificationContext } from './notification.js';
+import { type NotificationContext, Secret } from './notification.js';
 
 export interface Person {
   name: string;
@@ -24,6 +24,19 @@ export function notificationContext(project: Project, config: AppConfig): Notifi
     projectName: project.name,
     customerName: project.customerName,
     timezone: project.timezone,
+    ...(project.spec.notifications?.webhook
+      ? {
+          webhook: {
+            kind: project.spec.notifications.webhook.kind,
+            ...(project.spec.notifications.webhook.url
+              ? { url: new Secret(project.spec.notifications.webhook.url) }
+              : {}),
+            ...(project.spec.notifications.webhook.secretName
+              ? { secretName: project.spec.notifications.webhook.secretName }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

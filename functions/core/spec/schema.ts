@@ -181,6 +181,35 @@ export const projectSpecSchema = z.strictObject({
     })
     .optional(),
   support: z.strictObject({ days: z.int().min(0).max(365) }).default({ days: 30 }),
+  // Staff alerts of this project also go to a Teams or Slack channel (its incoming webhook).
+  notifications: z
+    .strictObject({
+      webhook: z
+        .strictObject({
+          kind: z.enum(['teams', 'slack']),
+          url: z
+            .url({ protocol: /^https$/, error: 'must be an https: URL' })
+            .optional()
+            .describe(
+              'The channel’s incoming-webhook URL. Anyone who has it can post to the channel, and it is stored with the project (and in the project stack’s template): prefer `secretName`.',
+            ),
+          secretName: z
+            .string()
+            .regex(
+              /^milepost\/webhooks\/[A-Za-z0-9/_+=.@-]{1,200}$/,
+              'must be a Secrets Manager secret name under milepost/webhooks/',
+            )
+            .optional()
+            .describe(
+              'The Secrets Manager secret (under milepost/webhooks/) whose value is the incoming-webhook URL: read by the functions at run time, in no file or template.',
+            ),
+        })
+        .refine((w) => (w.url === undefined) !== (w.secretName === undefined), {
+          message: 'give the webhook either url or secretName',
+        })
+        .optional(),
+    })
+    .optional(),
   monitoring: z
     .strictObject({
       every: z.enum(['day', 'week']),

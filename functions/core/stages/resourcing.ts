@@ -1,7 +1,9 @@
 /**
- * Resource Allocation: every required skill is covered, nobody is over-allocated, the software,
+ * Resource Allocation: every required skill is covered, nobody is over-allocated (in this project,
+ * nor across the active projects whose stage windows overlap: see capacity.ts), the software,
  * hardware, tools and services are listed with their cost. The gate passes automatically.
  */
+import { loadActiveAllocations, overAllocations } from '../capacity.js';
 import { money, presentSections, type StandardStageType } from './stage-type.js';
 
 /** The resourcing stage type. */
@@ -15,7 +17,7 @@ export const resourcing: StandardStageType = {
     rule: 'auto',
     approves: 'the resource plan',
   },
-  async unmetCriteria({ store, project }) {
+  async unmetCriteria({ store, project, now }) {
     const [members, resources] = await Promise.all([
       store.list(project.id, 'member'),
       store.list(project.id, 'resource'),
@@ -36,6 +38,11 @@ export const resourcing: StandardStageType = {
     }
     for (const { name, percent } of allocation.values()) {
       if (percent > 100) unmet.push(`${name} is allocated ${percent}% of their time (more than 100%).`);
+    }
+    // Across projects: the same person's allocations in every active project that overlaps (capacity.ts).
+    if (members.length > 0) {
+      const others = await loadActiveAllocations(store);
+      unmet.push(...overAllocations({ project, members }, others, now));
     }
     if (resources.length === 0)
       unmet.push('No software, hardware, tools or services are listed as resources.');

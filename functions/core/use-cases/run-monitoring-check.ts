@@ -11,7 +11,9 @@
  *    gone are recorded as `deviation_cleared`; a RAG change is recorded as `health_changed`.
  *    The open deviation keys live on the project (`project.monitoring`), so a deviation is
  *    recorded once, not on every run. Nothing is written when nothing changed.
- * 4. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
+ * 4. The PM is alerted (alerts.ts) when the RAG changed from the one last notified and when
+ *    deviations opened: once, after the write that records it.
+ * 5. `progressGate` runs for the current stage, so time-based criteria (the support period) advance.
  * Requests: one Query reads the project and its current records (`getProjectSnapshot`), and
  * progressGate reads from that snapshot too; a change is one transaction. So a check costs one
  * request when nothing changed and two on a change, however many projects, tasks or events there
@@ -20,6 +22,7 @@
  * is in that stage and its gate waits), and a gate that moves (requests sent, withdrawn, passed)
  * writes its own change.
  */
+import { monitoringAlerts, sendMonitoringAlerts } from '../alerts.js';
 import { NotFoundError } from '../errors.js';
 import { withConflictRetry } from '../events.js';
 import { computeHealth, type Health, overdueStages, overdueTasks } from '../health.js';
@@ -154,7 +157,9 @@ function sameMonitoring(a: ProjectMonitoring | undefined, b: Omit<ProjectMonitor
     a.cpi === b.cpi &&
     JSON.stringify(a.reasons) === JSON.stringify(b.reasons) &&
     JSON.stringify(a.openDeviations) === JSON.stringify(b.openDeviations) &&
-    JSON.stringify(a.correctiveActions ?? {}) === JSON.stringify(b.correctiveActions ?? {})
+    JSON.stringify(a.correctiveActions ?? {}) === JSON.stringify(b.correctiveActions ?? {}) &&
+    a.notifiedRag === b.notifiedRag &&
+    JSON.stringify(a.deviationSummaries ?? {}) === JSON.stringify(b.deviationSummaries ?? {})
   );
 }
 
@@ -181,7 +186,10 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     const correctiveActions = Object.fromEntries(
       Object.entries(project.monitoring?.correctiveActions ?? {}).filter(([key]) => keys.includes(key)),
     );
+    // What the PM was told (alerts.ts): recorded in this write, sent after it.
+    const alerts = monitoringAlerts(project.monitoring, health.rag, deviations);
     const monitoring = {
+      ...alerts.state,
       rag: health.rag,
       spi: health.spi,
       cpi: health.cpi,
@@ -228,7 +236,7 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     if (!sameMonitoring(project.monitoring, monitoring) || events.length > 0) {
       await store.commit([{ ...project, monitoring: { checkedAt: at, ...monitoring } }], events);
     }
-    return { project, store, health, deviations, detected, cleared };
+    return { project, store, health, deviations, detected, cleared, alerts };
   });
 
   if (!checked) {
@@ -236,6 +244,8 @@ export async function runMonitoringCheck(deps: Deps, projectId: string): Promise
     return { status: 'skipped', reason: 'closed' };
   }
   const store: ProjectStore = checked.store;
+  // Who to tell is read from the snapshot too (no request).
+  await sendMonitoringAlerts({ ...deps, store }, checked.project, checked.alerts, checked.health);
   const progressed = await progressGate(
     { ...deps, store },
     projectId,

@@ -86,7 +86,7 @@ export function page(title: string, body: SafeHtml, session?: PageSession): stri
 <body>
 <header><strong><a href="/">milepost</a></strong>${
     session
-      ? html`<nav aria-label="Console"><a href="/">Portfolio</a>${session.outbox ? html` <a href="/outbox">Outbox</a>` : ''}</nav>
+      ? html`<nav aria-label="Console"><a href="/">Portfolio</a> <a href="/capacity">Capacity</a>${session.outbox ? html` <a href="/outbox">Outbox</a>` : ''}</nav>
 <div class="who"><span>${session.name}</span><form method="post" action="/auth/sign-out">${csrfField(session)}<button type="submit">Sign out</button></form></div>`
       : ''
   }</header>

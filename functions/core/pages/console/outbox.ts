@@ -1,6 +1,7 @@
 /**
- * The console's outbox page (`/outbox`, local runtime only): every email sent, newest first, each
- * rendered in a sandboxed frame with its links listed as clickable anchors.
+ * The console's outbox page (`/outbox`, local runtime only): every email sent and every Teams or
+ * Slack post made, newest first, each email rendered in a sandboxed frame with its links listed
+ * as clickable anchors, each chat post as its text.
  */
 import { html } from '../../html.js';
 import type { OutboxEmail } from '../../outbox.js';
@@ -26,7 +27,9 @@ export function outboxPage(emails: OutboxEmail[], session?: PageSession): string
     const links = emailLinks(e);
     return html`<article class="email">
 <h2>${e.subject}</h2>
-<dl><dt>To</dt><dd>${e.to.join(', ')}</dd><dt>From</dt><dd>${e.from}</dd><dt>Sent</dt><dd>${e.sentAt}</dd></dl>
+<dl><dt>Channel</dt><dd>${e.channel === 'email' ? 'email' : `${e.channel} (${e.kind ?? 'post'})`}</dd>${
+      e.channel === 'email' ? html`<dt>To</dt><dd>${e.to.join(', ')}</dd>` : ''
+    }<dt>From</dt><dd>${e.from}</dd><dt>Sent</dt><dd>${e.sentAt}</dd></dl>
 ${
   links.length
     ? html`<p><strong>Links:</strong></p><ul>${links.map((u) => html`<li><a href="${u}" rel="noreferrer">${u}</a></li>`)}</ul>`
@@ -41,7 +44,7 @@ ${
   });
   return page(
     'Outbox',
-    html`<h1>Outbox</h1><p class="muted">Every email milepost sent (${emails.length}). JSON: <a href="/api/outbox">/api/outbox</a>.</p><section>${
+    html`<h1>Outbox</h1><p class="muted">Every email milepost sent and every chat post it made (${emails.length}). JSON: <a href="/api/outbox">/api/outbox</a>.</p><section>${
       items.length ? items : html`<p>No emails yet.</p>`
     }</section>`,
     session,

@@ -1,0 +1,131 @@
+/**
+ * The delivery manager's daily portfolio digest.
+ * Input: none (the platform's delivery manager `deps.config.deliveryManagerEmail`, its chat channel
+ * through the notifier). Output: what was sent, or why nothing was.
+ * Steps:
+ * 1. Read the active projects (the index; each project record carries its last monitoring result)
+ *    and, per project, its gates and its tasks (one Query each).
+ * 2. Build the digest (notifications/digest.ts): projects by RAG (red, amber, green) with why;
+ *    deviations without a corrective action; approvals overdue (a gate pending longer than its
+ *    timeoutDays); budget burn (hours spent of the budget's hours; money once a project keeps a
+ *    ledger: {@link budgetBurnOf}).
+ * 3. Email it to the delivery manager and post it to the platform's chat channel, if any. A failed
+ *    delivery is logged (the digest belongs to no project's event log) and reported in the result.
+ */
+import { activeProjects } from '../capacity.js';
+import type { Gate, Project, Task } from '../model.js';
+import { type DigestInput, type DigestProject, portfolioDigest } from '../notifications/digest.js';
+import type { Deps } from '../ports.js';
+import { DAY_MS, localDate } from '../time.js';
+
+export type PortfolioDigestResult =
+  | { status: 'skipped'; reason: 'no_recipient' }
+  | { status: 'sent'; projects: number; emailed: boolean; posted: boolean; failed: number };
+
+/**
+ * Budget burn of one project: hours from its tasks' actual hours against the budget's hours.
+ * Money burn needs the project's cost ledger (time x rate + resources + expenses); until a project
+ * keeps one, `money` is absent and the digest says "not recorded". A ledger reader plugs in here.
+ */
+export function budgetBurnOf(project: Project, tasks: Task[]): DigestProject['burn'] {
+  const hours = tasks.reduce((sum, t) => sum + (Number.isFinite(t.actualHours) ? t.actualHours : 0), 0);
+  const budgetHours = project.spec.budget.hours;
+  return {
+    hours: Math.round(hours * 100) / 100,
+    budgetHours,
+    hoursPercent: budgetHours > 0 ? Math.round((hours / budgetHours) * 100) : 0,
+  };
+}
+
+/** Gates whose approval round has waited longer than the stage's timeoutDays. */
+function overdueApprovals(project: Project, gates: Gate[], now: Date): DigestProject['overdueApprovals'] {
+  return gates.flatMap((gate) => {
+    if (gate.status !== 'pending_approval') return [];
+    const stage = project.stages.find((s) => s.key === gate.stage);
+    const timeoutDays = stage?.gate.timeoutDays;
+    if (!stage || timeoutDays === undefined) return [];
+    const since = gate.requestedAt ?? gate.openedAt;
+    const waited = (now.getTime() - Date.parse(since)) / DAY_MS;
+    if (!(waited > timeoutDays)) return [];
+    return [
+      {
+        stageName: stage.name,
+        days: Math.floor(waited),
+        waitingFor: gate.approvers.filter((a) => !a.decision).map((a) => a.name || a.email),
+      },
+    ];
+  });
+}
+
+/** Sends the digest to the delivery manager (and the platform's chat channel). */
+export async function sendPortfolioDigest(deps: Deps): Promise<PortfolioDigestResult> {
+  const to = deps.config.deliveryManagerEmail;
+  if (!to && !deps.notifier.announce) {
+    deps.log.info('portfolio digest skipped: no delivery manager and no chat channel');
+    return { status: 'skipped', reason: 'no_recipient' };
+  }
+  const now = deps.clock.now();
+  const timezone = deps.config.platformTimezone ?? 'UTC';
+  const active = await activeProjects(deps.store);
+  const projects: DigestProject[] = await Promise.all(
+    active.map(async (project) => {
+      const [gates, tasks] = await Promise.all([
+        deps.store.list(project.id, 'gate'),
+        deps.store.list(project.id, 'task'),
+      ]);
+      const m = project.monitoring;
+      const actions = m?.correctiveActions ?? {};
+      return {
+        id: project.id,
+        name: project.name,
+        customer: project.customerName,
+        stageName: project.stages.find((s) => s.key === project.currentStage)?.name ?? project.currentStage,
+        rag: m?.rag,
+        reasons: m?.reasons ?? [],
+        deviationsWithoutAction: (m?.openDeviations ?? [])
+          .filter((key) => !actions[key])
+          .map((key) => ({ key, summary: m?.deviationSummaries?.[key] ?? key })),
+        overdueApprovals: overdueApprovals(project, gates, now),
+        burn: budgetBurnOf(project, tasks),
+      };
+    }),
+  );
+  const input: DigestInput = {
+    mspName: deps.config.mspName,
+    date: localDate(now, timezone),
+    timezone,
+    projects,
+    consoleUrl: deps.config.publicBaseUrl,
+  };
+  const notification = portfolioDigest(input, to ? [to] : []);
+  let failed = 0;
+  let emailed = false;
+  if (to) {
+    try {
+      await deps.notifier.send(notification, { email: to });
+      emailed = true;
+    } catch (error) {
+      failed++;
+      deps.log.warn('portfolio digest email failed', {
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
+  let posted = false;
+  if (deps.notifier.announce) {
+    try {
+      posted = await deps.notifier.announce(notification);
+    } catch (error) {
+      failed++;
+      deps.log.warn('portfolio digest post failed', {
+        error: error instanceof Error ? error.message : 'unknown',
+      });
+    }
+  }
+  if (!to && !posted && failed === 0) {
+    deps.log.info('portfolio digest skipped: no delivery manager and no chat channel');
+    return { status: 'skipped', reason: 'no_recipient' };
+  }
+  deps.log.info('portfolio digest sent', { projects: projects.length, emailed, posted, failed });
+  return { status: 'sent', projects: projects.length, emailed, posted, failed };
+}

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChannelsNotifier } from '../../functions/adapters/channels-notifier.js';
+import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
+import { WebhookNotifier } from '../../functions/adapters/webhook-notifier.js';
+import type { Project, ProjectMonitoring } from '../../functions/core/model.js';
+import { sendPortfolioDigest } from '../../functions/core/use-cases/send-portfolio-digest.js';
+import { handleSchedule } from '../../functions/handlers/schedule.js';
+import { startWebhookLocal, type WebhookLocal } from '../../local/webhook-local.js';
+import {
+  makeGate,
+  makeProject,
+  makeProjectSpec,
+  makeTask,
+  makeTestStore,
+  type TestStore,
+} from '../support/dynamo.js';
+import { makeTestDeps, RecordingMailer, type TestDeps } from '../support/fakes.js';
+
+let ts: TestStore;
+let deps: TestDeps;
+const DM = 'dm@msp.example';
+const NOW = '2026-12-20T07:00:00.000Z';
+
+beforeEach(async () => {
+  ts = await makeTestStore();
+  deps = makeTestDeps(ts.store);
+  deps.config.deliveryManagerEmail = DM;
+  deps.config.platformTimezone = 'Europe/London';
+  deps.clock.set(NOW);
+});
+afterEach(async () => {
+  await ts.drop();
+});
+
+const monitoring = (m: Partial<ProjectMonitoring>): ProjectMonitoring => ({
+  checkedAt: NOW,
+  rag: 'green',
+  spi: 1,
+  cpi: 1,
+  reasons: [],
+  openDeviations: [],
+  ...m,
+});
+
+async function seedPortfolio() {
+  const red = makeProject(
+    {
+      currentStage: 'execution',
+      monitoring: monitoring({
+        rag: 'red',
+        reasons: ['stage Execution is 9 day(s) overdue (due 2026-12-11)'],
+        openDeviations: ['overdue-stage:execution', 'spi'],
+        deviationSummaries: {
+          'overdue-stage:execution':
+            'Stage Execution & Implementation is overdue by 1 day(s) (due 2026-12-11)',
+          spi: 'Schedule variance: SPI 0.40 is below 0.90',
+        },
+        correctiveActions: { spi: { action: 'Second engineer from Monday', by: 'pm@msp.example', at: NOW } },
+      }),
+    },
+    makeProjectSpec({ id: 'harbor-firewall', name: 'Harbor <firewall>' }),
+  );
+  const amber = makeProject(
+    {
+      currentStage: 'initiation',
+      monitoring: monitoring({ rag: 'amber', reasons: ['1 task(s) overdue: Kick-off'] }),
+    },
+    makeProjectSpec({ id: 'acme-m365', name: 'Acme M365' }),
+  );
+  const green = makeProject(
+    { monitoring: monitoring({}) },
+    makeProjectSpec({ id: 'calm', name: 'Calm project' }),
+  );
+  const closed = makeProject(
+    { status: 'closed' },
+    makeProjectSpec({ id: 'old', name: 'Old closed project' }),
+  );
+  await ts.store.commit([
+    red,
+    amber,
+    green,
+    closed,
+    makeTask({ projectId: 'harbor-firewall', id: 't1', actualHours: 12, estimateHours: 10 }),
+    makeTask({ projectId: 'harbor-firewall', id: 't2', actualHours: 4, estimateHours: 10 }),
+    // Requested 10 days ago; the initiation gate times out after 7.
+    makeGate({
+      projectId: 'acme-m365',
+      stage: 'initiation',
+      status: 'pending_approval',
+      round: 1,
+      requestedAt: '2026-12-10T07:00:00.000Z',
+      approvers: [{ email: 'sponsor@acme.example', name: 'Amara Okafor' }],
+    }),
+  ]);
+  return { red, amber, green } as Record<string, Project>;
+}
+
+describe('the portfolio digest', () => {
+  it('emails the delivery manager projects by RAG, deviations without an action, overdue approvals and burn', async () => {
+    await seedPortfolio();
+    const result = await handleSchedule(deps, { kind: 'portfolio-digest' });
+    expect(result).toMatchObject({ status: 'sent', projects: 3, emailed: true, failed: 0 });
+
+    expect(deps.mailer.sent).toHaveLength(1);
+    const mail = deps.mailer.sent[0]!;
+    expect(mail.to).toEqual([DM]);
+    expect(mail.tag).toBe('portfolio-digest');
+    expect(mail.subject).toContain('Portfolio digest Sun, 20 Dec 2026: 1 red, 1 amber');
+    const text = mail.text;
+    // Red first, then amber, then green; the closed project is not in it.
+    const at = (s: string) => text.indexOf(s);
+    expect(at('Harbor <firewall>')).toBeGreaterThan(-1);
+    expect(at('Harbor <firewall>')).toBeLessThan(at('Acme M365'));
+    expect(at('Acme M365')).toBeLessThan(at('Calm project'));
+    expect(text).not.toContain('Old closed project');
+    // The deviation with a corrective action is left out; the other is named as first found.
+    expect(text).toContain('Stage Execution & Implementation is overdue by 1 day(s)');
+    expect(text).not.toContain('Schedule variance: SPI 0.40');
+    expect(text).toMatch(/Acme M365, Initiation & Planning, 10 day\(s\), Amara Okafor/);
+    expect(text).toContain('16 of 160 h (10 %); money: not recorded');
+    // HTML is escaped.
+    expect(mail.html).toContain('Harbor &lt;firewall&gt;');
+    expect(mail.html).not.toContain('Harbor <firewall>');
+  });
+
+  it('also posts it to the platform’s chat channel, and skips when there is neither', async () => {
+    await seedPortfolio();
+    const webhooks: WebhookLocal = await startWebhookLocal();
+    try {
+      const mailer = new RecordingMailer();
+      const withChat = makeTestDeps(ts.store, {
+        mailer,
+        notifier: new ChannelsNotifier(
+          new EmailNotifier(mailer),
+          new WebhookNotifier({
+            captureEndpoint: webhooks.endpoint,
+            platform: { kind: 'teams', url: async () => 'https://example.invalid/never-called' },
+          }),
+        ),
+      });
+      withChat.clock.set(NOW);
+      expect(await sendPortfolioDigest(withChat)).toMatchObject({
+        status: 'sent',
+        emailed: false,
+        posted: true,
+      });
+      expect(webhooks.posts().map((p) => [p.channel, p.kind, p.scope])).toEqual([
+        ['teams', 'portfolio-digest', 'platform'],
+      ]);
+      expect(mailer.sent).toHaveLength(0);
+
+      const nobody = makeTestDeps(ts.store);
+      expect(await sendPortfolioDigest(nobody)).toEqual({ status: 'skipped', reason: 'no_recipient' });
+    } finally {
+      await webhooks.stop();
+    }
+  });
+});
