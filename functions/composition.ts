@@ -4,6 +4,7 @@
  * own endpoints through the same variables, so handlers do not know where they run.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -13,6 +14,7 @@ import { FsDocumentStore, S3DocumentStore } from './adapters/documents.js';
 import { DynamoProjectStore } from './adapters/dynamo-store.js';
 import { EmailNotifier } from './adapters/email-notifier.js';
 import { jsonLogger } from './adapters/json-logger.js';
+import { LambdaDocumentRenderer, unconfiguredRenderer } from './adapters/lambda-renderer.js';
 import { SesMailer } from './adapters/ses-mailer.js';
 import { SfnWorkflow } from './adapters/sfn-workflow.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -40,12 +42,21 @@ export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
         }),
         env.DOCUMENTS_BUCKET ?? '',
       );
+  // pdfkit stays out of this bundle: documents are rendered by the documents function (the local
+  // runtime and tests pass the in-process renderer as an override).
+  const renderer = env.DOCUMENTS_FUNCTION_NAME
+    ? new LambdaDocumentRenderer(
+        new LambdaClient({ ...common, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }),
+        env.DOCUMENTS_FUNCTION_NAME,
+      )
+    : unconfiguredRenderer;
   return {
     store: new DynamoProjectStore(dynamo, env.TABLE_NAME),
     workflow: new SfnWorkflow(sfn, env.STATE_MACHINE_ARN_PREFIX),
     // Email is the one notification channel; another channel is one more Notifier adapter here.
     notifier: new EmailNotifier(new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)),
     documents,
+    renderer,
     clock: systemClock,
     log: jsonLogger({ service: 'milepost' }),
     config: {

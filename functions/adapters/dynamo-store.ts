@@ -82,6 +82,8 @@ const CHILD_PREFIX: Record<ProjectChild, string> = {
   member: 'MEMBER#',
   stakeholder: 'STAKEHOLDER#',
   resource: 'RESOURCE#',
+  // Sorts before GATE#: the monitoring check's one Query over the current records skips them.
+  lesson: 'CLOSEOUT#LESSON#',
   document: 'DOCUMENT#',
 };
 const EVENT_PREFIX = 'EVENT#';

@@ -11,8 +11,10 @@
 import { z } from 'zod';
 import {
   DEPLOYMENT_RESULTS,
+  DOCUMENT_KINDS,
   type EntityName,
   type EntityOf,
+  LESSON_KINDS,
   type ProjectEvent,
   TEST_CATEGORIES,
   TEST_RESULTS,
@@ -264,17 +266,43 @@ const trainingSessionSchema = z.object({
   trainer: optionalText,
 });
 
+const documentVersionSchema = z.object({
+  docVersion: z.int(),
+  key: text,
+  sha256: text,
+  size: z.int(),
+  contentType: text,
+  createdAt: text,
+});
+
 const documentRecordSchema = z.object({
   ...versioned,
   entity: z.literal('document'),
   projectId: text,
   id: text,
-  kind: z.enum(['plan', 'status', 'closeout']),
+  kind: z.enum(DOCUMENT_KINDS),
   docVersion: z.int(),
   title: text,
   key: text,
   sha256: text,
+  size: z.int().optional(),
+  contentType: optionalText,
+  contentSha256: optionalText,
   createdAt: text,
+  versions: z.array(documentVersionSchema).optional(),
+});
+
+const lessonSchema = z.object({
+  ...versioned,
+  entity: z.literal('lesson'),
+  projectId: text,
+  id: text,
+  title: text,
+  whatHappened: text,
+  kind: z.enum(LESSON_KINDS),
+  recommendation: text,
+  stage: optionalText,
+  recordedBy: optionalText,
 });
 
 const projectEventSchema = z.object({
@@ -304,6 +332,7 @@ export const recordSchemas = {
   test_case: testCaseSchema,
   deployment: deploymentRecordSchema,
   training_session: trainingSessionSchema,
+  lesson: lessonSchema,
   document: documentRecordSchema,
   event: projectEventSchema,
 } as const;
@@ -326,6 +355,7 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   test_case: true,
   deployment: true,
   training_session: true,
+  lesson: true,
   document: true,
   event: true,
 };

@@ -131,7 +131,8 @@ export async function handleEvent(
     headers: response.headers,
     ...(response.cookies?.length ? { cookies: response.cookies } : {}),
     body: response.body,
-    isBase64Encoded: false,
+    // Documents (PDF) are bytes: API Gateway decodes a base64 body flagged so before sending it.
+    isBase64Encoded: response.isBase64Encoded ?? false,
   };
 }
 

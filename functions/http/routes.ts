@@ -220,19 +220,24 @@ export const ROUTES = {
       operationId: 'viewApproval',
       summary: 'The approval page of an emailed link (reads only; mail scanners may fetch it)',
       description:
-        'The confirmation form: project, stage, what is approved and the document version. With `?document=plan`, the plan document version the gate asks about. Unknown, expired, superseded and foreign links all get the same neutral page.',
+        'The confirmation form: project, stage, what is approved and the document version with its SHA-256. With `?document=<id>` (`charter`, `plan` or `closeout`: the one the gate approves), that document as a PDF download in the version the gate asks about; it changes nothing. Unknown, expired, superseded, used and foreign links, and any other document, all get the same neutral page.',
       request: {
         params: z.object({
           linkId: z.string().meta({ description: 'The opaque id from the email' }),
         }),
         query: z.object({
-          document: z.string().optional().meta({ description: '`plan`: show the plan document' }),
+          document: z
+            .string()
+            .max(100)
+            .optional()
+            .meta({ description: 'The id of the document the gate approves: download it (PDF)' }),
         }),
       },
       responses: {
         200: {
-          description: 'The confirmation page, the decision already made, or the document',
-          content: htmlPage,
+          description:
+            'The confirmation page, the decision already made, or the document (PDF, as an attachment)',
+          content: { ...htmlPage, 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
         },
         403: { description: 'The submitter may not approve their own stage', content: htmlPage },
         404: { description: 'The neutral page: this link is not valid', content: htmlPage },

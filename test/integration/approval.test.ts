@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
+import { bytesSha256 } from '../../functions/core/documents/model.js';
 import type { Entity } from '../../functions/core/model.js';
-import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
 import { makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, SettableClock, type TestDeps } from '../support/fakes.js';
+import { makeTestDeps, pdfText, SettableClock, type TestDeps } from '../support/fakes.js';
 import {
   decideViaPage,
   getPage,
@@ -14,6 +14,7 @@ import {
   postForm,
   type SeedOptions,
   seedApprovalGate,
+  seedDocumentVersions,
   snapshot,
 } from './approval-support.js';
 
@@ -89,21 +90,34 @@ describe('GET /approve/{linkId}', () => {
     }
   });
 
-  it('links to the exact plan document version being approved, without side effects', async () => {
-    // Only the risk stage's gate approves a document (the plan); its gate records the version.
+  it('links the exact plan PDF version being approved with its SHA-256, and downloads it without side effects', async () => {
+    // The risk stage's gate approves the plan; its gate records the version (2 of 3 here).
     const { ids, project } = await seed(deps, { stage: 'risk', documentVersion: 2 });
-    await deps.documents.put(planKey(project.id, 1), '<p>plan v1</p>', 'text/html');
-    await deps.documents.put(planKey(project.id, 2), '<p>plan v2</p>', 'text/html');
+    const record = await seedDocumentVersions(deps, project.id, 'plan', 3);
+    const v2 = record.versions?.find((v) => v.docVersion === 2);
     const id = ids['sponsor@acme.example'] ?? '';
     const before = await snapshot(ts);
     const page = await get(deps, id);
-    expect(page.body).toContain('(version 2) <a href="?document=plan" rel="noreferrer">view it</a>');
+    expect(page.body).toContain('href="?document=plan"');
+    expect(page.body).toContain('version 2');
+    expect(page.body).toContain(v2?.sha256);
     const doc = await get(deps, id, { document: 'plan' });
     expect(doc.status).toBe(200);
-    expect(doc.body).toBe('<p>plan v2</p>');
-    expect(doc.headers['content-security-policy']).toContain("form-action 'none'");
+    expect(doc.isBase64Encoded).toBe(true);
+    const bytes = new Uint8Array(Buffer.from(doc.body, 'base64'));
+    expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect(bytesSha256(bytes)).toBe(v2?.sha256);
+    expect(pdfText(bytes)).toContain('plan text of version 2');
+    expect(doc.headers['content-type']).toBe('application/pdf');
+    expect(doc.headers['content-disposition']).toBe(`attachment; filename="${project.id}-plan-v2.pdf"`);
+    expect(doc.headers['x-content-type-options']).toBe('nosniff');
     expect(doc.headers['cache-control']).toBe('no-store');
-    expect(await get(deps, newLinkId(), { document: 'plan' })).toEqual(await get(deps, newLinkId()));
+    // Another gate's document, and an unknown link, get the neutral page.
+    const neutral = await get(deps, newLinkId());
+    expect(neutral.status).toBe(404);
+    expect(await get(deps, id, { document: 'charter' })).toEqual(neutral);
+    expect(await get(deps, id, { document: 'closeout' })).toEqual(neutral);
+    expect(await get(deps, newLinkId(), { document: 'plan' })).toEqual(neutral);
     expect(await snapshot(ts)).toEqual(before);
   });
 

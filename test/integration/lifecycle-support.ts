@@ -19,6 +19,7 @@ import {
   RecordingMailer,
   RecordingWorkflow,
   SettableClock,
+  testRenderer,
 } from '../support/fakes.js';
 
 export {
@@ -63,6 +64,7 @@ export async function lifecycleFixture(overrides: Partial<ProjectSpecInput> = {}
     workflow,
     notifier: new EmailNotifier(mailer),
     documents,
+    renderer: testRenderer,
     clock,
     log,
     config: {

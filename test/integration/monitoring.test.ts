@@ -24,6 +24,7 @@ import {
   RecordingMailer,
   RecordingWorkflow,
   SettableClock,
+  testRenderer,
 } from '../support/fakes.js';
 
 let db: TestStore;
@@ -71,6 +72,7 @@ async function seed(opts: {
     workflow,
     notifier: new EmailNotifier(mailer),
     documents,
+    renderer: testRenderer,
     clock,
     log,
     config: {
