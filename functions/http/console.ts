@@ -26,6 +26,7 @@ import { portfolioPage } from '../core/pages/console/portfolio.js';
 import { formProject, projectPage } from '../core/pages/console/project.js';
 import type { Deps } from '../core/ports.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { getDocument } from '../core/use-cases/staff-get-document.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
@@ -37,6 +38,7 @@ import { upsertTask } from '../core/use-cases/staff-upsert-task.js';
 import { consolePage } from './console-response.js';
 import type { AppEnv } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
+import { downloadResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 import {
   correctiveActionInputSchema,
@@ -211,19 +213,8 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
 
   on(ROUTES.documentDownload, async (c) => {
     const { id, documentId } = c.req.valid('param');
-    const record = await deps.store.get(id, 'document', documentId);
-    const body = record ? await deps.documents.get(record.key) : undefined;
-    if (!record || body === undefined) throw new NotFoundError(`document ${documentId} not found`);
-    return new Response(body, {
-      status: 200,
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'content-disposition': `attachment; filename="${id}-${record.id}-v${record.docVersion}.html"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'",
-      },
-    });
+    const doc = await getDocument(deps, id, documentId, c.req.valid('query').version);
+    return downloadResponse(doc.body, doc.contentType, doc.fileName);
   });
 
   const recordRoutes = (kind: RecordKind, page: RouteDeclaration, save: RouteDeclaration) => {

@@ -13,9 +13,12 @@ import {
   correctiveActionSchema,
   deploymentInputSchema,
   deviationKeySchema,
+  documentListSchema,
+  documentQuerySchema,
   errorSchema,
   eventPageSchema,
   eventsQuerySchema,
+  lessonInputSchema,
   memberEmailSchema,
   memberInputSchema,
   outboxSchema,
@@ -372,6 +375,44 @@ export const ROUTES = {
     'Training session id',
     trainingSessionInputSchema,
   ),
+  putLesson: upsert(
+    'putLesson',
+    'Add or update a lesson learned (what happened, whether to repeat or change it, the recommendation)',
+    '/api/projects/{id}/lessons/{lessonId}',
+    'lessonId',
+    recordIdSchema,
+    'Lesson id',
+    lessonInputSchema,
+  ),
+  listDocuments: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/documents',
+    operationId: 'listDocuments',
+    summary: 'The documents of a project (charter, plan, status reports, close-out) with every version',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'The documents, newest first', content: jsonOf(documentListSchema) },
+      ...errors(400, 401, 404),
+    },
+  }),
+  getDocument: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/documents/{documentId}',
+    operationId: 'getDocument',
+    summary: 'One document as a PDF: the latest version, or `?version=N`',
+    request: {
+      params: z.object({ id: projectId, documentId: described(recordIdSchema, 'Document id') }),
+      query: documentQuerySchema,
+    },
+    responses: {
+      200: {
+        description:
+          'The PDF, as an attachment (`Content-Disposition`); its SHA-256 is in the list and in `X-Document-Sha256`',
+        content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+      ...errors(400, 401, 404),
+    },
+  }),
   recordCorrectiveAction: declare('api', 'iam', {
     method: 'post',
     path: '/api/projects/{id}/deviations/{key}/corrective-action',
@@ -454,12 +495,16 @@ export const ROUTES = {
     method: 'get',
     path: '/projects/{id}/documents/{documentId}',
     operationId: 'documentDownload',
-    summary: 'Console: download a project document (plan, status report, close-out report)',
+    summary: 'Console: download a project document (charter, plan, status report, close-out report)',
     request: {
       params: z.object({ id: projectId, documentId: described(recordIdSchema, 'Document id') }),
+      query: documentQuerySchema,
     },
     responses: {
-      200: { description: 'The document (HTML, as an attachment)', content: htmlPage },
+      200: {
+        description: 'The document (PDF, as an attachment)',
+        content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
+      },
       303: { description: 'Not signed in: to the sign-in page' },
       404: { description: 'No such project or document', content: htmlPage },
     },

@@ -13,12 +13,15 @@ import { ValidationError } from '../core/errors.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Deps } from '../core/ports.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
+import { getDocument } from '../core/use-cases/staff-get-document.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
+import { listDocuments } from '../core/use-cases/staff-list-documents.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import type { UpsertableEntity, UpsertResult } from '../core/use-cases/staff-upsert.js';
 import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
+import { upsertLesson } from '../core/use-cases/staff-upsert-lesson.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
@@ -27,7 +30,7 @@ import { upsertTestCase } from '../core/use-cases/staff-upsert-test-case.js';
 import { upsertTrainingSession } from '../core/use-cases/staff-upsert-training-session.js';
 import type { AppEnv, HttpRequest } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
-import { apiErrorResponse, json, jsonError, parse } from './responses.js';
+import { apiErrorResponse, downloadResponse, json, jsonError, parse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 
 /** Header the local runtime accepts to name the staff member acting (never trusted in AWS). */
@@ -170,6 +173,20 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, sessionId } = c.req.valid('param');
     const body = await jsonBody(c, ROUTES.putTrainingSession);
     return upserted(await upsertTrainingSession(deps, id, sessionId, body, c.get('actor')));
+  });
+  on(ROUTES.putLesson, async (c) => {
+    const { id, lessonId } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.putLesson);
+    return upserted(await upsertLesson(deps, id, lessonId, body, c.get('actor')));
+  });
+  on(ROUTES.listDocuments, async (c) => json(200, await listDocuments(deps, c.req.valid('param').id)));
+  on(ROUTES.getDocument, async (c) => {
+    const { id, documentId } = c.req.valid('param');
+    const doc = await getDocument(deps, id, documentId, c.req.valid('query').version);
+    const res = downloadResponse(doc.body, doc.contentType, doc.fileName);
+    res.headers.set('x-document-version', String(doc.version));
+    res.headers.set('x-document-sha256', doc.sha256);
+    return res;
   });
   on(ROUTES.recordCorrectiveAction, async (c) => {
     const { id, key } = c.req.valid('param');

@@ -82,6 +82,7 @@ function detailOf(
     testCases: [],
     deployments: [],
     trainingSessions: [],
+    lessons: [],
     documents: [],
     health,
     deviations: [],

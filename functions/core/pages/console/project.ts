@@ -5,7 +5,9 @@
  * page of events, with the forms of the PM's actions for those who may change the project. It renders the staff API's read model (getProjectDetail), so the page and
  * `GET /api/projects/{id}` cannot disagree. Gates arrive without task tokens and link hashes.
  */
+
 import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
+import { versionsOf } from '../../documents/model.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { ProjectEvent, Risk } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
@@ -199,18 +201,28 @@ function resourcesTable(detail: ProjectDetail, base: string, forms: PageSession 
   )}</tbody></table>`;
 }
 
+/** Each document with a download link, its version, time, size and SHA-256, and links to its earlier versions. */
 function documentsList(detail: ProjectDetail, base: string): SafeHtml {
   if (detail.documents.length === 0) return html`<p class="muted">No documents yet.</p>`;
   const tz = detail.timezone;
+  const kb = (size: number | undefined) => (size ? `${Math.max(1, Math.round(size / 1024))} KB` : '');
   return html`<ul>${[...detail.documents]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map(
-      (d) =>
-        html`<li><a href="${base}/documents/${encodeURIComponent(d.id)}" download>${d.title}</a> <span class="small muted">version ${d.docVersion}, ${formatTime(
-          d.createdAt,
-          tz,
-        )}</span></li>`,
-    )}</ul>`;
+    .map((d) => {
+      const href = `${base}/documents/${encodeURIComponent(d.id)}`;
+      const earlier = versionsOf(d).filter((v) => v.docVersion !== d.docVersion);
+      return html`<li><a href="${href}" download>${d.title}</a> <span class="small muted">version ${d.docVersion}, ${formatTime(
+        d.createdAt,
+        tz,
+      )}${d.size ? html`, PDF ${kb(d.size)}` : ''}</span><br><span class="small muted">SHA-256 <code class="hash">${d.sha256}</code></span>${
+        earlier.length
+          ? html`<br><span class="small">Earlier versions: ${earlier.map(
+              (v, i) =>
+                html`${i ? ', ' : ''}<a href="${href}?version=${v.docVersion}" download>v${v.docVersion}</a>`,
+            )}</span>`
+          : ''
+      }</li>`;
+    })}</ul>`;
 }
 
 const DAY = 86_400_000;
