@@ -59,6 +59,8 @@ export interface MilepostFunctionProps {
   readonly memorySize?: number;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /** Command hooks of the bundling (files the code reads at run time). @default none */
+  readonly commandHooks?: nodejs.ICommandHooks;
 }
 
 export class MilepostFunction extends Construct {
@@ -99,7 +101,7 @@ export class MilepostFunction extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...props.environment,
       },
-      bundling: BUNDLING,
+      bundling: props.commandHooks ? { ...BUNDLING, commandHooks: props.commandHooks } : BUNDLING,
     });
   }
 

@@ -105,9 +105,9 @@ describe('the functions', () => {
 
   it('get the configuration the handlers read (functions/adapters/config.ts)', () => {
     const functions = t.findResources('AWS::Lambda::Function', {
-      Properties: { Description: Match.stringLikeRegexp('^milepost: ') },
+      Properties: { Description: Match.stringLikeRegexp('^milepost: (?!renders project documents)') },
     });
-    // lifecycle, http, schedule, register, mail feedback
+    // lifecycle, http, schedule, register, mail feedback (the documents function reads no configuration)
     expect(Object.keys(functions)).toHaveLength(5);
     for (const f of Object.values(functions)) {
       const vars = f.Properties.Environment.Variables;
@@ -187,6 +187,8 @@ describe('the HTTP API', () => {
         'GET /api/openapi.json NONE',
         'GET /api/projects AWS_IAM',
         'GET /api/projects/{id} AWS_IAM',
+        'GET /api/projects/{id}/documents AWS_IAM',
+        'GET /api/projects/{id}/documents/{documentId} AWS_IAM',
         'GET /api/projects/{id}/events AWS_IAM',
         'GET /approve/{linkId} NONE',
         // Mail scanners probe links with HEAD: they get our (side-effect free) page, not a gateway 404.
@@ -195,6 +197,7 @@ describe('the HTTP API', () => {
         'POST /api/projects/{id}/stages/{stage}/submit AWS_IAM',
         'POST /approve/{linkId} NONE',
         'PUT /api/projects/{id}/deployments/{deploymentId} AWS_IAM',
+        'PUT /api/projects/{id}/lessons/{lessonId} AWS_IAM',
         'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
         'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
         'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
