@@ -63,8 +63,10 @@ describe('approval gates', () => {
       const [id] = linkIds([message]);
       const link = await f.deps.store.getLink(hashLinkId(id ?? ''));
       expect(link).toMatchObject({ round: 1, status: 'pending', approverEmail: message.to[0] });
-      expect(message.html.split(id ?? '-').length - 1).toBe(1);
-      expect(message.text.split(id ?? '-').length - 1).toBe(1);
+      // The link shows once as the action and once in the charter's download link (same credential).
+      expect(message.html.split(id ?? '-').length - 1).toBe(2);
+      expect(message.text.split(id ?? '-').length - 1).toBe(2);
+      expect(message.text).toContain(`/approve/${id}?document=charter`);
       for (const part of [message.subject, message.text, message.html]) expect(part).not.toContain(TOKEN);
     }
     const gate = await f.gate('initiation');
