@@ -94,7 +94,7 @@ export const testRenderer = new PdfKitRenderer({ compress: false });
 
 /**
  * The text of an uncompressed PDF, in drawing order: pdfkit writes each run as hex strings in a
- * TJ array (WinAnsi, which for ASCII and Latin-1 is the byte itself). Runs are joined by a space.
+ * TJ array (WinAnsi, which for ASCII and Latin-1 is the byte itself). Runs are joined by one space.
  */
 export function pdfText(pdf: Uint8Array): string {
   const raw = Buffer.from(pdf).toString('latin1');
@@ -105,7 +105,8 @@ export function pdfText(pdf: Uint8Array): string {
     );
     runs.push(parts.join(''));
   }
-  return runs.join(' ');
+  // A wrapped line keeps its trailing space: collapse runs of spaces.
+  return runs.join(' ').replace(/\s+/g, ' ');
 }
 
 /** How many pages a PDF has. */
