@@ -319,7 +319,9 @@ describe('sendStatusReport', () => {
     expect(pdf?.contentType).toBe('application/pdf');
     const text = pdfText(pdf?.body ?? new Uint8Array());
     expect(text).toContain('Kick-off <script>alert(1)</script>');
-    expect(text).toMatch(/Pending approvals Stage Rule Waiting since Waiting for Initiation & Planning all of 1 .* Amara Okafor/);
+    expect(text).toMatch(
+      /Pending approvals Stage Rule Waiting since Waiting for Initiation & Planning all of 1 .* Amara Okafor/,
+    );
     expect(text).toContain('Page 1 of 2');
     expect(record?.sha256).toBe(bytesSha256(pdf?.body ?? new Uint8Array()));
     const sentEvents = await events(id, 'status_report_sent');
