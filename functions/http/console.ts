@@ -31,6 +31,7 @@ import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
+import { upsertLesson } from '../core/use-cases/staff-upsert-lesson.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
@@ -42,6 +43,7 @@ import { downloadResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 import {
   correctiveActionInputSchema,
+  lessonInputSchema,
   memberEmailSchema,
   memberInputSchema,
   recordIdSchema,
@@ -63,6 +65,7 @@ const NOTICES: Record<string, (ref: string) => string> = {
   risk: (ref) => `Saved risk ${ref}.`,
   member: (ref) => `Saved team member ${ref}.`,
   resource: (ref) => `Saved resource ${ref}.`,
+  lesson: (ref) => `Saved lesson learned ${ref}.`,
   submitted: (ref) => `Submitted ${ref}: its gate has the submission.`,
   unmet: (ref) =>
     `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
@@ -127,6 +130,7 @@ const SCHEMAS = {
   risk: riskInputSchema,
   member: memberInputSchema,
   resource: resourceInputSchema,
+  lesson: lessonInputSchema,
 } satisfies Record<RecordKind, z.ZodType>;
 
 const SAVE = {
@@ -138,6 +142,8 @@ const SAVE = {
     upsertMember(deps, p, id, input, actor),
   resource: (deps: Deps, p: string, id: string, input: never, actor: string) =>
     upsertResource(deps, p, id, input, actor),
+  lesson: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertLesson(deps, p, id, input, actor),
 };
 
 /** A stored record as the values of its form. */
@@ -230,6 +236,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         risk: detail.risks,
         member: detail.team,
         resource: detail.resources,
+        lesson: detail.lessons,
       }[kind];
       const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
         form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
@@ -286,7 +293,13 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
           return again(409, { values, errors: {}, formError: `Not saved: ${err.message}.` });
         throw err;
       }
-      const anchor = { task: 'tasks', risk: 'risks', member: 'team', resource: 'resources' }[kind];
+      const anchor = {
+        task: 'tasks',
+        risk: 'risks',
+        member: 'team',
+        resource: 'resources',
+        lesson: 'lessons',
+      }[kind];
       return redirect(
         `/projects/${encodeURIComponent(projectId)}?${new URLSearchParams({ notice: kind, ref: recordId })}#${anchor}`,
       );
@@ -296,6 +309,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   recordRoutes('risk', ROUTES.riskPage, ROUTES.riskSave);
   recordRoutes('member', ROUTES.memberPage, ROUTES.memberSave);
   recordRoutes('resource', ROUTES.resourcePage, ROUTES.resourceSave);
+  recordRoutes('lesson', ROUTES.lessonPage, ROUTES.lessonSave);
 
   on(ROUTES.submitStageForm, async (c) => {
     const { id, stage } = c.req.valid('param');

@@ -520,6 +520,7 @@ export const ROUTES = {
   ...recordForms('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
   ...recordForms('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
   ...recordForms('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
+  ...recordForms('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
   submitStageForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/stages/{stage}/submit',

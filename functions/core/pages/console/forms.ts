@@ -10,7 +10,7 @@ import { html, type SafeHtml } from '../../html.js';
 import { csrfField, type PageSession, page } from './layout.js';
 
 /** The kinds of project records the console edits. */
-export type RecordKind = 'task' | 'risk' | 'member' | 'resource';
+export type RecordKind = 'task' | 'risk' | 'member' | 'resource' | 'lesson';
 
 /** What a form shows: the values sent (or stored), the errors by field, one error for the whole form. */
 export interface FormState {
@@ -159,6 +159,37 @@ export const RECORD_FORMS: Record<
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'quantity', label: 'Quantity', kind: 'number', step: '1' },
       { name: 'cost', label: 'Cost', kind: 'number', step: '0.01' },
+    ],
+  },
+  lesson: {
+    noun: 'lesson learned',
+    segment: 'lessons',
+    idField: 'id',
+    idLabel: 'Lesson id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. pilot-group',
+    fields: (project) => [
+      { name: 'title', label: 'Lesson', kind: 'text', required: true },
+      { name: 'whatHappened', label: 'What happened', kind: 'textarea', required: true },
+      {
+        name: 'kind',
+        label: 'Repeat or change',
+        kind: 'select',
+        options: [
+          ['repeat', 'Repeat: it went well'],
+          ['change', 'Change: do it differently'],
+        ],
+        required: true,
+      },
+      { name: 'recommendation', label: 'What to repeat or change', kind: 'textarea', required: true },
+      {
+        name: 'stage',
+        label: 'Stage',
+        kind: 'select',
+        options: [
+          ['', 'Not about one stage'],
+          ...project.stages.map((s): [string, string] => [s.key, s.name]),
+        ],
+      },
     ],
   },
 };

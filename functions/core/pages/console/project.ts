@@ -132,6 +132,9 @@ ${
 <section id="resources" tabindex="0" aria-labelledby="resources-h"><h2 id="resources-h">Resources</h2>${resourcesTable(detail, base, forms)}${
     forms ? addForm('resource', fp, forms) : ''
   }</section>
+<section id="lessons" tabindex="0" aria-labelledby="lessons-h"><h2 id="lessons-h">Lessons learned</h2>${lessonsTable(detail, base, forms)}${
+    forms ? addForm('lesson', fp, forms) : ''
+  }</section>
 <section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
 <section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
     input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''
@@ -186,6 +189,19 @@ function teamTable(detail: ProjectDetail, base: string, forms: PageSession | und
       html`<tr><td>${m.name}<div class="small muted">${m.email}</div></td><td>${m.role}</td><td>${m.skills.join(
         ', ',
       )}</td><td>${m.allocation}%</td>${forms ? html`<td>${editLink(base, 'team', m.email, `Edit ${m.name}`)}</td>` : ''}</tr>`,
+  )}</tbody></table>`;
+}
+
+/** The lessons learned the close-out report will list. */
+function lessonsTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
+  if (detail.lessons.length === 0) return html`<p class="muted">No lessons learned recorded.</p>`;
+  return html`<table><thead><tr><th>Lesson</th><th>What happened</th><th>Repeat or change</th><th>Recommendation</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead><tbody>${detail.lessons.map(
+    (l) =>
+      html`<tr><td>${l.title}<div class="small muted">${l.id}</div></td><td>${l.whatHappened}</td><td>${l.kind}</td><td>${
+        l.recommendation
+      }</td>${forms ? html`<td>${editLink(base, 'lessons', l.id, `Edit ${l.title}`)}</td>` : ''}</tr>`,
   )}</tbody></table>`;
 }
 
