@@ -121,6 +121,22 @@ describe('GET /approve/{linkId}', () => {
     expect(await snapshot(ts)).toEqual(before);
   });
 
+  it('refuses the document to a used link and to an expired one with the neutral page', async () => {
+    const { ids, project } = await seed(deps, { stage: 'risk', documentVersion: 1 });
+    await seedDocumentVersions(deps, project.id, 'plan', 1);
+    const id = ids['sponsor@acme.example'] ?? '';
+    const neutral = await get(deps, newLinkId());
+    expect((await get(deps, id, { document: 'plan' })).status).toBe(200);
+    // Expired: 22 days later (links live 21).
+    const clock = deps.clock;
+    clock.advanceDays(22);
+    expect(await get(deps, id, { document: 'plan' })).toEqual(neutral);
+    clock.advanceDays(-22);
+    // Used: after its decision the link opens neither the form nor the document.
+    expect((await decide(deps, id, 'approve')).status).toBe(200);
+    expect(await get(deps, id, { document: 'plan' })).toEqual(neutral);
+  });
+
   it('changes nothing when a link is opened five times', async () => {
     const { ids } = await seed(deps);
     const before = await snapshot(ts);

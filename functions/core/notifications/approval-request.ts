@@ -82,6 +82,13 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
     ...(reminderNote ? [{ type: 'paragraph' as const, text: reminderNote }] : []),
     { type: 'facts', rows },
     ...sectionBlocks(input.sections ?? []),
+    {
+      type: 'action',
+      label: 'Review and decide',
+      hint: 'Review and decide (approve or reject)',
+      url: new Secret(input.url),
+    },
+    // The decision first (the one thing to do); the document the decision is about after it.
     ...(input.document
       ? [
           {
@@ -92,12 +99,6 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
           },
         ]
       : []),
-    {
-      type: 'action',
-      label: 'Review and decide',
-      hint: 'Review and decide (approve or reject)',
-      url: new Secret(input.url),
-    },
     { type: 'paragraph', text: note, fine: true },
   ];
   return {
