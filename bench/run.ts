@@ -29,6 +29,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { parseDocument } from 'yaml';
 import { DynamoProjectStore } from '../functions/adapters/dynamo-store.js';
 import { EmailNotifier } from '../functions/adapters/email-notifier.js';
+import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
 import { createTableInput } from '../functions/adapters/table-definition.js';
 import type { EmailMessage } from '../functions/core/notifications/email/render.js';
 import type { Deps, DocumentStore } from '../functions/core/ports.js';
@@ -97,16 +98,19 @@ async function benchValidation(): Promise<void> {
 
 // 2. Decision latency ---------------------------------------------------------------------------
 
+/** Documents are rendered in process, as the local runtime does. */
+const renderer = new PdfKitRenderer();
+
 class MemoryDocuments implements DocumentStore {
-  private readonly docs = new Map<string, string>();
-  async put(key: string, body: string) {
+  private readonly docs = new Map<string, Uint8Array>();
+  async put(key: string, body: Uint8Array) {
     this.docs.set(key, body);
   }
   async get(key: string) {
     return this.docs.get(key);
   }
   sizes(): number[] {
-    return [...this.docs.values()].map((d) => Buffer.byteLength(d, 'utf8'));
+    return [...this.docs.values()].map((d) => d.byteLength);
   }
 }
 
@@ -149,6 +153,7 @@ async function benchDecision(): Promise<void> {
         },
       }),
       documents: new MemoryDocuments(),
+      renderer,
       clock: { now: () => new Date() },
       log: { info: () => {}, warn: () => {}, error: () => {} },
       config: {
@@ -508,6 +513,7 @@ async function benchCostInputs(): Promise<void> {
         },
       }),
       documents: docs,
+      renderer,
       clock: { now: () => new Date() },
       log: { info: () => {}, warn: () => {}, error: () => {} },
       config: {

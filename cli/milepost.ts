@@ -181,6 +181,7 @@ function buildProgram(): Command {
     out: (line) => process.stdout.write(`${line}\n`),
     color: wantsColor(process.stdout, process.env),
     userAgent: `milepost-cli/${version}`,
+    writeBytes: (bytes) => process.stdout.write(bytes),
   });
 
   return program;

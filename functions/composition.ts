@@ -8,6 +8,7 @@ import type { Env } from './adapters/config.js';
 import { assembleDeps } from './composition/deps.js';
 import { documentStore } from './composition/documents.js';
 import { emailNotifier } from './composition/notifier.js';
+import { lambdaRenderer } from './composition/renderer.js';
 import { dynamoStore } from './composition/store.js';
 import { sfnWorkflow } from './composition/workflow.js';
 import type { Deps } from './core/ports.js';
@@ -16,7 +17,13 @@ import type { Deps } from './core/ports.js';
 export function makeDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   return assembleDeps(
     env,
-    { store: dynamoStore, workflow: sfnWorkflow, notifier: emailNotifier, documents: documentStore },
+    {
+      store: dynamoStore,
+      workflow: sfnWorkflow,
+      notifier: emailNotifier,
+      documents: documentStore,
+      renderer: lambdaRenderer,
+    },
     overrides,
   );
 }

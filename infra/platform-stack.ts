@@ -41,6 +41,7 @@ import { gatewayRoutes } from '../functions/http/routes.js';
 import { MailFeedback } from './constructs/mail-feedback.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { OperationsDashboard } from './constructs/operations-dashboard.js';
+import { pdfFontHooks } from './constructs/pdf-fonts.js';
 import { PublicRouteProtection } from './constructs/public-route-protection.js';
 import { StaffSignIn, type StaffSignInProps } from './constructs/staff-sign-in.js';
 import { acknowledgePlatformFindings } from './nag.js';
@@ -95,6 +96,11 @@ export interface PlatformFunctions {
   readonly register: MilepostFunction;
   /** EventBridge target: SES bounces and complaints, recorded against the person. */
   readonly mailFeedback: MilepostFunction;
+  /**
+   * Renders document models to PDF (pdfkit); invoked by lifecycle, schedule and http. It has no
+   * table, bucket or network access of its own: model in, base64 PDF out.
+   */
+  readonly documents: MilepostFunction;
 }
 
 export class PlatformStack extends Stack {
@@ -273,6 +279,14 @@ export class PlatformStack extends Stack {
         'functions/handlers/mail-feedback.ts',
         'milepost: records SES bounces and complaints against the person',
       ),
+      // pdfkit and its fonts (about 900 KB) live in this bundle only; no table, no bucket.
+      documents: new MilepostFunction(this, 'DocumentRenderer', {
+        entry: 'functions/handlers/documents.ts',
+        description: 'milepost: renders project documents (charter, plan, status, close-out) to PDF',
+        logRetention,
+        memorySize: 1024,
+        commandHooks: pdfFontHooks(),
+      }),
     };
     // The console's sign-in: only the HTTP function verifies tokens (it needs no IAM permission for
     // that: the pool's public keys are public).
@@ -331,6 +345,19 @@ export class PlatformStack extends Stack {
           maxEventAge: Duration.hours(2),
         }),
       });
+    }
+
+    // Documents are produced when gates open (lifecycle), with status reports (schedule) and when
+    // staff changes or submits bring the risk plan or the close-out up to date (http): those three
+    // may invoke the documents function, and only that one.
+    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+      f.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.functions.documents.function.functionArn],
+        }),
+      );
+      f.function.addEnvironment('DOCUMENTS_FUNCTION_NAME', this.functions.documents.function.functionName);
     }
 
     // --- Step Functions: every project's state machine, by its name prefix ------------------------

@@ -214,7 +214,7 @@ class Actors {
     return this.until(`an approval email to ${email}`, async () => {
       const mails = (await this.outbox()).filter((m) => m.to.includes(email)).reverse();
       for (const m of mails) {
-        const link = emailLinks(m).find((u) => u.startsWith(`${this.base}/approve/`));
+        const link = emailLinks(m).find((u) => u.startsWith(`${this.base}/approve/`) && !u.includes('?'));
         if (link && !this.usedLinks.has(link)) return link;
       }
       return undefined;

@@ -49,7 +49,7 @@ function send(res: ServerResponse, r: HttpResponse): void {
     ...r.headers,
     ...(r.cookies?.length ? { 'set-cookie': r.cookies } : {}),
   });
-  res.end(r.body);
+  res.end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
 }
 
 function json(status: number, body: unknown): HttpResponse {

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readEnv } from '../functions/adapters/config.js';
 import { jsonLogger } from '../functions/adapters/json-logger.js';
+import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
 import { AcceleratedClock } from '../functions/adapters/system-clock.js';
 import { makeDeps } from '../functions/composition.js';
 import type { OutboxEmail } from '../functions/core/outbox.js';
@@ -255,7 +256,8 @@ async function start(
     ...(options.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: options.deliveryManagerEmail } : {}),
     ...(options.timezone ? { PLATFORM_TIMEZONE: options.timezone } : {}),
   });
-  const ready: Deps = makeDeps(env, { clock, log });
+  // Documents are rendered in this process (in AWS the documents function renders them).
+  const ready: Deps = makeDeps(env, { clock, log, renderer: new PdfKitRenderer() });
   deps = ready;
 
   // The definitions CDK synthesizes for these specs (same app builder as `cdk synth`).

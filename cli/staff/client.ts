@@ -73,6 +73,7 @@ export interface ProjectDetail {
   testCases: VersionedRecord[];
   deployments: VersionedRecord[];
   trainingSessions: VersionedRecord[];
+  lessons?: VersionedRecord[];
   criteria?: { stage: string; met: boolean; unmet: string[] };
   health: { rag: string; spi: number; cpi: number; reasons: string[] };
   deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
@@ -136,6 +137,19 @@ export interface ProjectSummary {
   totalStages: number;
   status: string;
   rag: string;
+}
+
+/** One document of `GET /api/projects/{id}/documents`. */
+export interface DocumentSummary {
+  id: string;
+  kind: string;
+  title: string;
+  version: number;
+  sha256: string;
+  size: number;
+  contentType: string;
+  createdAt: string;
+  versions: { version: number; sha256: string; size: number; createdAt: string }[];
 }
 
 /** One page of `GET /api/projects/{id}/events`. */
@@ -279,12 +293,95 @@ export class StaffClient {
     return this.request('GET', '/api/outbox');
   }
 
+  /** PUT /api/projects/{id}/lessons/{lessonId} */
+  putLesson(id: string, lessonId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/lessons/${seg(lessonId)}`, body);
+  }
+
+  /** GET /api/projects/{id}/documents */
+  listDocuments(id: string): Promise<DocumentSummary[]> {
+    return this.request('GET', `/api/projects/${seg(id)}/documents`);
+  }
+
+  /** GET /api/projects/{id}/documents/{documentId}[?version=N]: the bytes and what the API says they are. */
+  async getDocument(
+    id: string,
+    documentId: string,
+    version?: number,
+  ): Promise<{
+    bytes: Uint8Array;
+    contentType: string;
+    fileName?: string;
+    version?: number;
+    sha256?: string;
+  }> {
+    const q = version !== undefined ? `?version=${version}` : '';
+    const { res, url } = await this.send(
+      'GET',
+      `/api/projects/${seg(id)}/documents/${seg(documentId)}${q}`,
+      undefined,
+      'application/pdf',
+    );
+    if (!res.ok) {
+      const raw = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      throw apiErrorOf(res, parsed);
+    }
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const contentType = res.headers.get('content-type') ?? '';
+    if (!contentType.startsWith('application/pdf') && !contentType.startsWith('text/html'))
+      throw new ApiError(
+        res.status,
+        `expected a document from GET ${url.pathname}, got ${contentType || 'nothing'}`,
+      );
+    const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+    const v = Number(res.headers.get('x-document-version'));
+    const sha256 = res.headers.get('x-document-sha256') ?? undefined;
+    return {
+      bytes,
+      contentType,
+      ...(fileName ? { fileName } : {}),
+      ...(Number.isInteger(v) && v > 0 ? { version: v } : {}),
+      ...(sha256 ? { sha256 } : {}),
+    };
+  }
+
   /** Sends one request (signed when the endpoint has a signer) and returns its JSON. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { res, url } = await this.send(method, path, body, 'application/json');
+    const raw = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw apiErrorOf(res, parsed);
+    if (parsed === undefined) {
+      throw new ApiError(
+        res.status,
+        `expected JSON from ${method} ${url.pathname}, got ${res.headers.get('content-type') ?? 'nothing'}`,
+      );
+    }
+    return parsed as T;
+  }
+
+  /** Sends one request (signed when the endpoint has a signer); the response is the caller's to read. */
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    accept: string,
+  ): Promise<{ res: Response; url: URL }> {
     const url = new URL(this.endpoint.baseUrl.replace(/\/+$/, '') + path);
     const text = body === undefined ? undefined : JSON.stringify(body);
     let headers: Record<string, string> = {
-      accept: 'application/json',
+      accept,
       'user-agent': this.userAgent,
       ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
     };
@@ -310,21 +407,7 @@ export class StaffClient {
     } catch (e) {
       throw new UnreachableError(`cannot reach ${url.origin} (${reasonOf(e)})`, { cause: e });
     }
-    const raw = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) throw apiErrorOf(res, parsed);
-    if (parsed === undefined) {
-      throw new ApiError(
-        res.status,
-        `expected JSON from ${method} ${url.pathname}, got ${res.headers.get('content-type') ?? 'nothing'}`,
-      );
-    }
-    return parsed as T;
+    return { res, url };
   }
 }
 

@@ -4,6 +4,7 @@
  * staff API (client.ts) at the endpoint of endpoint.ts, prints a table (or the API's JSON with
  * `--json`), and fails with one line (errors.ts) and exit code 1.
  */
+import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
 import { recordIdSchema } from '../../functions/http/schemas.js';
@@ -28,6 +29,15 @@ interface CommonOptions extends EndpointOptions {
 export interface StaffIo extends Output {
   userAgent: string;
   endpoint?: (options: EndpointOptions) => Promise<Endpoint>;
+  /** Writes a downloaded document (default: the file system, private to the user). */
+  writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** Writes bytes to standard output (`document ... -o -`). */
+  writeBytes?: (bytes: Uint8Array) => void;
+}
+
+/** Writes a downloaded document; it may hold customer data, so only its owner reads it. */
+async function defaultWriteFile(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(path, bytes, { mode: 0o600 });
 }
 
 // ---- argument parsers (commander calls them; a throw is commander's one-line usage error) -------
@@ -208,6 +218,14 @@ const DEPLOYMENT_FIELDS = {
   result: 'result',
   resultNotes: 'resultNotes',
   deployedBy: 'deployedBy',
+} as const;
+
+const LESSON_FIELDS = {
+  title: 'title',
+  whatHappened: 'whatHappened',
+  kind: 'kind',
+  recommendation: 'recommendation',
+  stage: 'stage',
 } as const;
 
 const TRAINING_FIELDS = {
@@ -530,6 +548,106 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
+  staffCommand(program, 'lesson')
+    .description(
+      'create or update a lesson learned for the close-out report (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<lessonId>', 'lesson id')
+    .option('--title <text>', 'the lesson in a few words (required to create)', parseText)
+    .option('--what-happened <text>', 'what happened (required to create)', parseText)
+    .addOption(
+      new Option('--kind <kind>', 'repeat it (it went well) or change it (required to create)').choices([
+        'repeat',
+        'change',
+      ]),
+    )
+    .option('--recommendation <text>', 'what to repeat or change next time (required to create)', parseText)
+    .option('--stage <stage>', 'the stage it is about', parseText)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, lessonId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'lesson',
+        id,
+        recordId: lessonId,
+        opts,
+        fields: LESSON_FIELDS,
+        required: ['title', 'whatHappened', 'kind', 'recommendation'],
+        recordsOf: (p) => p.lessons ?? [],
+        put: (client, body) => client.putLesson(id, lessonId, body),
+        describe: (l) => `"${l['title']}", ${l['kind']}: ${l['recommendation']}`,
+      });
+    });
+
+  staffCommand(program, 'documents')
+    .description(
+      'list a project’s documents (charter, plan, status reports, close-out) with versions and SHA-256',
+    )
+    .argument('<id>', 'project id')
+    .action(async (id: string, opts: CommonOptions) => {
+      const client = await connect(opts, `documents ${id}`);
+      const docs = await attempt(`documents ${id}`, () => client.listDocuments(id));
+      if (opts.json) return printJson(docs);
+      if (docs.length === 0) return io.out('no documents');
+      print(
+        table(
+          ['ID', 'KIND', 'VERSION', 'CREATED', 'SIZE', 'SHA-256', 'TITLE'],
+          docs.map((d) => [
+            d.id,
+            d.kind,
+            d.versions.length > 1
+              ? `${d.version} (of ${d.versions.map((v) => v.version).join(',')})`
+              : String(d.version),
+            d.createdAt,
+            String(d.size),
+            d.sha256,
+            d.title,
+          ]),
+        ),
+      );
+    });
+
+  staffCommand(program, 'document')
+    .description('download one document (the PDF) to a file; --version N for an older one')
+    .argument('<id>', 'project id')
+    .argument('<documentId>', 'document id (milepost documents <id>)')
+    .option('--version <n>', 'the version (default: the latest)', parseVersion)
+    .option(
+      '-o, --output <file>',
+      'where to write it (default: the file name the API gives, in this folder; - for stdout)',
+    )
+    .action(
+      async (id: string, documentId: string, opts: CommonOptions & { version?: number; output?: string }) => {
+        const context = `document ${documentId}`;
+        const idCheck = recordIdSchema.safeParse(documentId);
+        if (!idCheck.success)
+          throw new CommandError(
+            clean(`${context}: document id: ${idCheck.error.issues[0]?.message ?? 'invalid'}`),
+          );
+        const client = await connect(opts, context);
+        const doc = await attempt(context, () => client.getDocument(id, documentId, opts.version));
+        const target = opts.output ?? doc.fileName ?? `${id}-${documentId}.pdf`;
+        if (target === '-') {
+          if (!io.writeBytes) throw new CommandError(`${context}: cannot write bytes to stdout here`);
+          io.writeBytes(doc.bytes);
+          return;
+        }
+        await attempt(context, () => (io.writeFile ?? defaultWriteFile)(target, doc.bytes));
+        if (opts.json)
+          return printJson({
+            file: target,
+            bytes: doc.bytes.byteLength,
+            version: doc.version,
+            sha256: doc.sha256,
+          });
+        io.out(
+          clean(
+            `${target}: ${doc.bytes.byteLength} bytes${doc.version ? `, version ${doc.version}` : ''}${doc.sha256 ? `, SHA-256 ${doc.sha256}` : ''}`,
+          ),
+        );
+      },
+    );
+
   staffCommand(program, 'submit')
     .description('submit the current stage for its gate; lists the exit criteria that do not hold yet')
     .argument('<id>', 'project id')
@@ -762,7 +880,7 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
 
   /** task, risk, test-case, deployment, training: read the record (unless --version), then PUT the options given with its version. */
   async function upsertCommand(args: {
-    kind: 'task' | 'risk' | 'test case' | 'deployment' | 'training session';
+    kind: 'task' | 'risk' | 'test case' | 'deployment' | 'training session' | 'lesson';
     id: string;
     recordId: string;
     opts: CommonOptions & Record<string, unknown>;

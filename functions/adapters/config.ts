@@ -9,6 +9,8 @@ const envSchema = z.object({
   DOCUMENTS_BUCKET: z.string().min(1).optional(),
   /** Local runtime only: keep documents in this folder instead of S3. */
   DOCUMENTS_DIR: z.string().min(1).optional(),
+  /** The documents function that renders PDFs (set by the platform stack on the functions that produce documents). */
+  DOCUMENTS_FUNCTION_NAME: z.string().min(1).optional(),
   STATE_MACHINE_ARN_PREFIX: z.string().min(1),
   PUBLIC_BASE_URL: z.url(),
   SENDER_EMAIL: z.email(),
@@ -37,6 +39,7 @@ const envSchema = z.object({
   SFN_ENDPOINT: z.url().optional(),
   SES_ENDPOINT: z.url().optional(),
   S3_ENDPOINT: z.url().optional(),
+  LAMBDA_ENDPOINT: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

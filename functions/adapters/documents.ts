@@ -1,6 +1,6 @@
 /**
  * `DocumentStore` adapters: S3 in AWS (a versioned bucket), a folder on disk for the local runtime.
- * Keys are relative paths such as `projects/<id>/plan/v3.html`.
+ * Keys are relative paths such as `projects/<id>/plan/v3.pdf`; bodies are bytes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ export class S3DocumentStore implements DocumentStore {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, body: string, contentType: string): Promise<void> {
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -43,10 +43,10 @@ export class S3DocumentStore implements DocumentStore {
     );
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Uint8Array | undefined> {
     try {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
-      return res.Body ? await res.Body.transformToString('utf-8') : '';
+      return res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
     } catch (e) {
       if (e instanceof NoSuchKey) return undefined;
       throw e;
@@ -71,19 +71,19 @@ export class FsDocumentStore implements DocumentStore {
     return full;
   }
 
-  async put(key: string, body: string, _contentType: string): Promise<void> {
+  async put(key: string, body: Uint8Array, _contentType: string): Promise<void> {
     const file = this.path(key);
     // Documents hold customer data: private to this user, whatever the process umask.
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     // Unique per write: two writes of one key in the same millisecond must not share a temp file.
     const tmp = `${file}.${process.pid}.${Date.now()}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
+    await writeFile(tmp, body, { mode: 0o600 });
     await rename(tmp, file);
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      return await readFile(this.path(key), 'utf8');
+      return new Uint8Array(await readFile(this.path(key)));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -92,6 +92,8 @@ export const CHILD_PREFIX: Record<ProjectChild, string> = {
   member: 'MEMBER#',
   stakeholder: 'STAKEHOLDER#',
   resource: 'RESOURCE#',
+  // Sorts before GATE#: the monitoring check's one Query over the current records skips them.
+  lesson: 'CLOSEOUT#LESSON#',
   document: 'DOCUMENT#',
   // Time entries and expenses sort before GATE#, outside the range the monitoring check reads;
   // their running totals (the ledger) sort inside it.

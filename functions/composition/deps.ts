@@ -11,7 +11,7 @@ import { systemClock } from '../adapters/system-clock.js';
 import type { Deps } from '../core/ports.js';
 
 /** The ports that talk to AWS, each built from the environment by one builder module. */
-export type AwsPort = 'store' | 'workflow' | 'notifier' | 'documents';
+export type AwsPort = 'store' | 'workflow' | 'notifier' | 'documents' | 'renderer';
 export type PortBuilders = { [K in AwsPort]?: (env: Env) => Deps[K] };
 
 /**
@@ -44,6 +44,7 @@ export function assembleDeps(env: Env, builders: PortBuilders, overrides: Partia
     workflow: builders.workflow ? builders.workflow(env) : notWired('workflow'),
     notifier: builders.notifier ? builders.notifier(env) : notWired('notifier'),
     documents: builders.documents ? builders.documents(env) : notWired('documents'),
+    renderer: builders.renderer ? builders.renderer(env) : notWired('renderer'),
     clock: systemClock,
     log: jsonLogger({ service: 'milepost' }),
     config: {

@@ -435,18 +435,70 @@ export interface Ledger extends Versioned {
   updatedAt: string;
 }
 
-/** A generated document (plan, status report, close-out); the body lives in the document store. */
+/** Kinds of generated document. */
+export const DOCUMENT_KINDS = ['charter', 'plan', 'status', 'closeout'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** One stored version of a document: its bytes are under `key` in the document store. */
+export interface DocumentVersion {
+  docVersion: number;
+  key: string;
+  /** SHA-256 (hex) of the stored bytes. */
+  sha256: string;
+  /** Size of the stored bytes. */
+  size: number;
+  /** Media type of the bytes (`application/pdf`; documents of earlier releases were HTML). */
+  contentType: string;
+  createdAt: string;
+}
+
+/**
+ * A generated document (charter, plan, status report, close-out); the bytes live in the document
+ * store, every version under its own key. The top-level fields describe the latest version;
+ * `versions` lists every one (oldest first), so an older version stays downloadable.
+ */
 export interface DocumentRecord extends Versioned {
   entity: 'document';
   projectId: string;
-  /** e.g. `plan`, `status-2026-12-04`, `closeout`. */
+  /** e.g. `charter`, `plan`, `status-2026-12-04`, `closeout`. */
   id: string;
-  kind: 'plan' | 'status' | 'closeout';
+  kind: DocumentKind;
   docVersion: number;
   title: string;
   key: string;
+  /** SHA-256 (hex) of the latest version's bytes. */
   sha256: string;
+  /** Size of the latest version's bytes (absent on documents of earlier releases). */
+  size?: number;
+  /** Media type of the latest version (absent: HTML, as earlier releases stored). */
+  contentType?: string;
+  /** SHA-256 of what the latest version says (its model without version and date): unchanged content is not published again. */
+  contentSha256?: string;
   createdAt: string;
+  /** Every version, oldest first (absent on documents of earlier releases: only the latest then). */
+  versions?: DocumentVersion[];
+}
+
+/** Whether a lesson is worth repeating or something to do differently. */
+export const LESSON_KINDS = ['repeat', 'change'] as const;
+export type LessonKind = (typeof LESSON_KINDS)[number];
+
+/** A lesson learned, recorded by the PM for the close-out report. */
+export interface Lesson extends Versioned {
+  entity: 'lesson';
+  projectId: string;
+  id: string;
+  title: string;
+  /** What happened, in a few sentences. */
+  whatHappened: string;
+  /** `repeat` (it went well: do it again) or `change` (do it differently next time). */
+  kind: LessonKind;
+  /** What to repeat or what to change, concretely. */
+  recommendation: string;
+  /** The stage it is about, when it is about one. */
+  stage?: string;
+  /** Who recorded it. */
+  recordedBy?: string;
 }
 
 /**
@@ -541,6 +593,7 @@ export type Entity =
   | TimeEntry
   | Expense
   | Ledger
+  | Lesson
   | DocumentRecord
   | ChangeRequest;
 

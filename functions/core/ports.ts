@@ -2,6 +2,7 @@
  * What the core needs from the outside world. Adapters (functions/adapters) implement these for
  * AWS and, with endpoint overrides, for the local runtime; tests may pass fakes.
  */
+import type { DocumentModel } from './documents/model.js';
 import type { Entity, EntityName, EntityOf, Page, Project, ProjectChild, ProjectEvent } from './model.js';
 import type { Notification, Recipient } from './notifications/notification.js';
 import type { ProjectSnapshot } from './snapshot.js';
@@ -93,9 +94,22 @@ export interface Notifier {
   announce?(notification: Notification): Promise<boolean>;
 }
 
+/**
+ * Where document bytes are kept: S3 in AWS (a versioned bucket), a folder locally. Every version
+ * of a document has its own key (`projects/<id>/<documentId>/v<N>.pdf`), so none is overwritten.
+ */
 export interface DocumentStore {
-  put(key: string, body: string, contentType: string): Promise<void>;
-  get(key: string): Promise<string | undefined>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** The bytes under `key`, or undefined when there are none. */
+  get(key: string): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Lays a document model out as a file (a PDF). In AWS the lifecycle, schedule and HTTP functions
+ * reach the `documents` function through a Lambda adapter; locally and in tests it runs in process.
+ */
+export interface DocumentRenderer {
+  render(doc: DocumentModel): Promise<Uint8Array>;
 }
 
 export interface Clock {
@@ -133,6 +147,7 @@ export interface Deps {
   workflow: Workflow;
   notifier: Notifier;
   documents: DocumentStore;
+  renderer: DocumentRenderer;
   clock: Clock;
   log: Logger;
   config: AppConfig;

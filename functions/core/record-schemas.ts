@@ -11,8 +11,10 @@
 import * as z from 'zod';
 import {
   DEPLOYMENT_RESULTS,
+  DOCUMENT_KINDS,
   type EntityName,
   type EntityOf,
+  LESSON_KINDS,
   type ProjectEvent,
   TEST_CATEGORIES,
   TEST_RESULTS,
@@ -317,17 +319,43 @@ const ledgerSchema = z.object({
   updatedAt: text,
 });
 
+const documentVersionSchema = z.object({
+  docVersion: z.int(),
+  key: text,
+  sha256: text,
+  size: z.int(),
+  contentType: text,
+  createdAt: text,
+});
+
 const documentRecordSchema = z.object({
   ...versioned,
   entity: z.literal('document'),
   projectId: text,
   id: text,
-  kind: z.enum(['plan', 'status', 'closeout']),
+  kind: z.enum(DOCUMENT_KINDS),
   docVersion: z.int(),
   title: text,
   key: text,
   sha256: text,
+  size: z.int().optional(),
+  contentType: optionalText,
+  contentSha256: optionalText,
   createdAt: text,
+  versions: z.array(documentVersionSchema).optional(),
+});
+
+const lessonSchema = z.object({
+  ...versioned,
+  entity: z.literal('lesson'),
+  projectId: text,
+  id: text,
+  title: text,
+  whatHappened: text,
+  kind: z.enum(LESSON_KINDS),
+  recommendation: text,
+  stage: optionalText,
+  recordedBy: optionalText,
 });
 
 const baselineDeliverableSchema = z.object({ id: text, name: text, stage: text, acceptance: text });
@@ -392,6 +420,7 @@ export const recordSchemas = {
   time_entry: timeEntrySchema,
   expense: expenseSchema,
   ledger: ledgerSchema,
+  lesson: lessonSchema,
   document: documentRecordSchema,
   change_request: changeRequestSchema,
   event: projectEventSchema,
@@ -418,6 +447,7 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   time_entry: true,
   expense: true,
   ledger: true,
+  lesson: true,
   document: true,
   change_request: true,
   event: true,

@@ -12,6 +12,7 @@ import { type Env, readEnv } from '../adapters/config.js';
 import { lambdaDeps } from '../composition/deps.js';
 import { documentStore } from '../composition/documents.js';
 import { emailNotifier } from '../composition/notifier.js';
+import { lambdaRenderer } from '../composition/renderer.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import type { Deps } from '../core/ports.js';
@@ -135,7 +136,8 @@ export async function handleEvent(
     headers: response.headers,
     ...(response.cookies?.length ? { cookies: response.cookies } : {}),
     body: response.body,
-    isBase64Encoded: false,
+    // Documents (PDF) are bytes: API Gateway decodes a base64 body flagged so before sending it.
+    isBase64Encoded: response.isBase64Encoded ?? false,
   };
 }
 
@@ -145,6 +147,7 @@ const functionDeps = lambdaDeps({
   workflow: sfnWorkflow,
   notifier: emailNotifier,
   documents: documentStore,
+  renderer: lambdaRenderer,
 });
 
 let options: HttpAppOptions | undefined;

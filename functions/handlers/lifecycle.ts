@@ -6,6 +6,7 @@
 import { lambdaDeps } from '../composition/deps.js';
 import { documentStore } from '../composition/documents.js';
 import { emailNotifier } from '../composition/notifier.js';
+import { lambdaRenderer } from '../composition/renderer.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
@@ -92,6 +93,7 @@ const functionDeps = lambdaDeps({
   workflow: sfnWorkflow,
   notifier: emailNotifier,
   documents: documentStore,
+  renderer: lambdaRenderer,
 });
 
 /** Lambda entry point. */

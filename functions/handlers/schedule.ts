@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { lambdaDeps } from '../composition/deps.js';
 import { documentStore } from '../composition/documents.js';
 import { emailNotifier } from '../composition/notifier.js';
+import { lambdaRenderer } from '../composition/renderer.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -68,6 +69,7 @@ const functionDeps = lambdaDeps({
   workflow: sfnWorkflow,
   notifier: emailNotifier,
   documents: documentStore,
+  renderer: lambdaRenderer,
 });
 
 /** Lambda entry point. */

@@ -10,13 +10,12 @@ import {
   tooLargePage,
   viewResultPage,
 } from '../core/pages/approval-pages.js';
-import { DOCUMENT_HEADERS } from '../core/pages/layout.js';
 import type { Deps } from '../core/ports.js';
 import { decideApproval } from '../core/use-cases/decide-approval.js';
 import { type ApprovalOptions, viewApproval } from '../core/use-cases/view-approval.js';
 import { viewApprovalDocument } from '../core/use-cases/view-approval-document.js';
 import { type Mount, mountRoute } from './mount.js';
-import { htmlResponse, pageResponse } from './responses.js';
+import { downloadResponse, pageResponse } from './responses.js';
 import { ROUTES } from './routes.js';
 
 /**
@@ -37,7 +36,7 @@ export function parseForm(body: string): Record<string, string> {
 
 /** The approval pages' answers for a link id, shared by the declared routes and the app's fallback. */
 export interface ApprovalPages {
-  /** GET (and HEAD): the page, or with `document` = `plan` the plan document. */
+  /** GET (and HEAD): the page, or with `document` the PDF the gate approves (charter, plan, close-out). */
   view(linkId: string, document: string | undefined): Promise<Response>;
   /** POST: the decision of the form. */
   decide(
@@ -52,10 +51,10 @@ export interface ApprovalPages {
 export function approvalPages(deps: Deps, options: ApprovalOptions): ApprovalPages {
   return {
     async view(linkId, document) {
-      if (document === 'plan') {
-        const result = await viewApprovalDocument(deps, linkId);
+      if (document !== undefined) {
+        const result = await viewApprovalDocument(deps, linkId, document);
         if (result.kind === 'neutral') return pageResponse(viewResultPage(result));
-        return htmlResponse(200, result.html, DOCUMENT_HEADERS);
+        return downloadResponse(result.body, result.contentType, result.fileName);
       }
       return pageResponse(viewResultPage(await viewApproval(deps, linkId, options)));
     },

@@ -38,12 +38,14 @@ import { raiseChangeRequest } from '../core/use-cases/raise-change-request.js';
 import { recordCorrectiveAction } from '../core/use-cases/record-corrective-action.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
+import { getDocument } from '../core/use-cases/staff-get-document.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
+import { upsertLesson } from '../core/use-cases/staff-upsert-lesson.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
@@ -53,11 +55,13 @@ import { upsertTrainingSession } from '../core/use-cases/staff-upsert-training-s
 import { consolePage } from './console-response.js';
 import type { AppEnv } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
+import { downloadResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 import {
   changeRequestInputSchema,
   correctiveActionInputSchema,
   deploymentInputSchema,
+  lessonInputSchema,
   memberEmailSchema,
   memberInputSchema,
   recordIdSchema,
@@ -85,6 +89,7 @@ const NOTICES: Record<string, (ref: string) => string> = {
   testCase: (ref) => `Saved test case ${ref}.`,
   deployment: (ref) => `Saved deployment ${ref}.`,
   training: (ref) => `Saved training session ${ref}.`,
+  lesson: (ref) => `Saved lesson learned ${ref}.`,
   submitted: (ref) => `Submitted ${ref}: its gate has the submission.`,
   unmet: (ref) =>
     `${ref} was not submitted: the exit criteria listed under “Where it stands” do not hold yet.`,
@@ -159,6 +164,7 @@ const SCHEMAS = {
   testCase: testCaseInputSchema,
   deployment: deploymentInputSchema,
   training: trainingSessionInputSchema,
+  lesson: lessonInputSchema,
 } satisfies Record<RecordKind, z.ZodType>;
 
 const SAVE = {
@@ -176,6 +182,8 @@ const SAVE = {
     upsertDeployment(deps, p, id, input, actor),
   training: (deps: Deps, p: string, id: string, input: never, actor: string) =>
     upsertTrainingSession(deps, p, id, input, actor),
+  lesson: (deps: Deps, p: string, id: string, input: never, actor: string) =>
+    upsertLesson(deps, p, id, input, actor),
 } satisfies Record<RecordKind, unknown>;
 
 /** Where on the project page each kind of record is listed. */
@@ -187,6 +195,7 @@ const ANCHORS = {
   testCase: 'test-cases',
   deployment: 'deployments',
   training: 'training',
+  lesson: 'lessons',
 } satisfies Record<RecordKind, string>;
 
 /** A stored record as the values of its form. */
@@ -270,19 +279,8 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
 
   on(ROUTES.documentDownload, async (c) => {
     const { id, documentId } = c.req.valid('param');
-    const record = await deps.store.get(id, 'document', documentId);
-    const body = record ? await deps.documents.get(record.key) : undefined;
-    if (!record || body === undefined) throw new NotFoundError(`document ${documentId} not found`);
-    return new Response(body, {
-      status: 200,
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'content-disposition': `attachment; filename="${id}-${record.id}-v${record.docVersion}.html"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'",
-      },
-    });
+    const doc = await getDocument(deps, id, documentId, c.req.valid('query').version);
+    return downloadResponse(doc.body, doc.contentType, doc.fileName);
   });
 
   const recordRoutes = (kind: RecordKind, page: RouteDeclaration, save: RouteDeclaration) => {
@@ -301,6 +299,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         testCase: detail.testCases,
         deployment: detail.deployments,
         training: detail.trainingSessions,
+        lesson: detail.lessons,
       }[kind];
       const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
         form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
@@ -370,6 +369,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   recordRoutes('testCase', ROUTES.testCasePage, ROUTES.testCaseSave);
   recordRoutes('deployment', ROUTES.deploymentPage, ROUTES.deploymentSave);
   recordRoutes('training', ROUTES.trainingPage, ROUTES.trainingSave);
+  recordRoutes('lesson', ROUTES.lessonPage, ROUTES.lessonSave);
 
   on(ROUTES.submitStageForm, async (c) => {
     const { id, stage } = c.req.valid('param');

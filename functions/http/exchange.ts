@@ -22,7 +22,10 @@ export interface HttpResponse {
   status: number;
   /** Header names in lower case; never `set-cookie` (see `cookies`). */
   headers: Record<string, string>;
+  /** The body: text, or base64 when `isBase64Encoded` (a binary body such as a PDF). */
   body: string;
+  /** True when `body` is the base64 of binary bytes (API Gateway decodes it; the local server too). */
+  isBase64Encoded?: boolean;
   /** Each Set-Cookie value (one header each: they cannot be joined with commas). */
   cookies?: string[];
 }
@@ -70,12 +73,24 @@ export async function respond(app: FetchApp, req: HttpRequest): Promise<HttpResp
     if (name !== 'set-cookie') headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
+  const binary = isBinary(headers['content-type']);
+  let body = '';
+  if (method !== 'HEAD') {
+    body = binary ? Buffer.from(await response.arrayBuffer()).toString('base64') : await response.text();
+  }
   return {
     status: response.status,
     headers,
-    body: method === 'HEAD' ? '' : await response.text(),
+    body,
+    ...(binary && method !== 'HEAD' ? { isBase64Encoded: true } : {}),
     ...(cookies.length ? { cookies } : {}),
   };
+}
+
+/** Media types whose bodies are bytes, not text (documents): they travel as base64. */
+export function isBinary(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/pdf' || type === 'application/octet-stream';
 }
 
 /**

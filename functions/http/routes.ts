@@ -19,11 +19,14 @@ import {
   correctiveActionSchema,
   deploymentInputSchema,
   deviationKeySchema,
+  documentListSchema,
+  documentQuerySchema,
   errorSchema,
   eventPageSchema,
   eventsQuerySchema,
   expenseInputSchema,
   expenseResultSchema,
+  lessonInputSchema,
   memberEmailSchema,
   memberInputSchema,
   outboxSchema,
@@ -231,19 +234,24 @@ export const ROUTES = {
       operationId: 'viewApproval',
       summary: 'The approval page of an emailed link (reads only; mail scanners may fetch it)',
       description:
-        'The confirmation form: project, stage, what is approved and the document version. With `?document=plan`, the plan document version the gate asks about. Unknown, expired, superseded and foreign links all get the same neutral page.',
+        'The confirmation form: project, stage, what is approved and the document version with its SHA-256. With `?document=<id>` (`charter`, `plan` or `closeout`: the one the gate approves), that document as a PDF download in the version the gate asks about; it changes nothing. Unknown, expired, superseded, used and foreign links, and any other document, all get the same neutral page.',
       request: {
         params: z.object({
           linkId: z.string().meta({ description: 'The opaque id from the email' }),
         }),
         query: z.object({
-          document: z.string().optional().meta({ description: '`plan`: show the plan document' }),
+          document: z
+            .string()
+            .max(100)
+            .optional()
+            .meta({ description: 'The id of the document the gate approves: download it (PDF)' }),
         }),
       },
       responses: {
         200: {
-          description: 'The confirmation page, the decision already made, or the document',
-          content: htmlPage,
+          description:
+            'The confirmation page, the decision already made, or the document (PDF, as an attachment)',
+          content: { ...htmlPage, 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
         },
         403: { description: 'The submitter may not approve their own stage', content: htmlPage },
         404: { description: 'The neutral page: this link is not valid', content: htmlPage },
@@ -421,6 +429,44 @@ export const ROUTES = {
       ...errors(400, 401, 403, 404, 409, 413),
     },
   }),
+  putLesson: upsert(
+    'putLesson',
+    'Add or update a lesson learned (what happened, whether to repeat or change it, the recommendation)',
+    '/api/projects/{id}/lessons/{lessonId}',
+    'lessonId',
+    recordIdSchema,
+    'Lesson id',
+    lessonInputSchema,
+  ),
+  listDocuments: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/documents',
+    operationId: 'listDocuments',
+    summary: 'The documents of a project (charter, plan, status reports, close-out) with every version',
+    request: { params: z.object({ id: projectId }) },
+    responses: {
+      200: { description: 'The documents, newest first', content: jsonOf(documentListSchema) },
+      ...errors(400, 401, 404),
+    },
+  }),
+  getDocument: declare('api', 'iam', {
+    method: 'get',
+    path: '/api/projects/{id}/documents/{documentId}',
+    operationId: 'getDocument',
+    summary: 'One document as a PDF: the latest version, or `?version=N`',
+    request: {
+      params: z.object({ id: projectId, documentId: described(recordIdSchema, 'Document id') }),
+      query: documentQuerySchema,
+    },
+    responses: {
+      200: {
+        description:
+          'The PDF, as an attachment (`Content-Disposition`); its SHA-256 is in the list and in `X-Document-Sha256`',
+        content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
+      },
+      ...errors(400, 401, 404),
+    },
+  }),
   recordCorrectiveAction: declare('api', 'iam', {
     method: 'post',
     path: '/api/projects/{id}/deviations/{key}/corrective-action',
@@ -555,12 +601,16 @@ export const ROUTES = {
     method: 'get',
     path: '/projects/{id}/documents/{documentId}',
     operationId: 'documentDownload',
-    summary: 'Console: download a project document (plan, status report, close-out report)',
+    summary: 'Console: download a project document (charter, plan, status report, close-out report)',
     request: {
       params: z.object({ id: projectId, documentId: described(recordIdSchema, 'Document id') }),
+      query: documentQuerySchema,
     },
     responses: {
-      200: { description: 'The document (HTML, as an attachment)', content: htmlPage },
+      200: {
+        description: 'The document (PDF, as an attachment)',
+        content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
+      },
       303: { description: 'Not signed in: to the sign-in page' },
       404: { description: 'No such project or document', content: htmlPage },
     },
@@ -593,6 +643,7 @@ export const ROUTES = {
     'Training session id',
     'a training session',
   ),
+  ...recordForms('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
   submitStageForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/stages/{stage}/submit',

@@ -270,6 +270,32 @@ export const timeEntryListSchema = named(
   'The time entries (oldest day first), the expenses and the budget burn.',
 );
 
+export const lessonInputSchema = named(
+  'LessonInput',
+  z.strictObject({
+    version,
+    title: text(200).optional().describe('Required to create.'),
+    whatHappened: text(4000).optional().describe('What happened. Required to create.'),
+    kind: z
+      .enum(['repeat', 'change'])
+      .optional()
+      .describe('`repeat`: it went well, do it again; `change`: do it differently. Required to create.'),
+    recommendation: text(4000).optional().describe('What to repeat or what to change. Required to create.'),
+    stage: stageKeySchema.optional().describe('The stage it is about, when it is about one.'),
+  }),
+  'Create or update a lesson learned; the close-out report lists them.',
+);
+
+/** `?version=N` of a document download. */
+export const documentQuerySchema = z.strictObject({
+  version: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(1, 'must be 1 or more')
+    .optional()
+    .describe('An older version (default: the latest).'),
+});
+
 export const eventsQuerySchema = z.strictObject({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').default(50),
@@ -288,6 +314,32 @@ export const capacityQuerySchema = z.strictObject({
 });
 
 // Responses (documentation; the handlers build these shapes).
+
+const documentVersionSchema = z.object({
+  version: z.int(),
+  sha256: z.string().describe('SHA-256 (hex) of the bytes of this version'),
+  size: z.int().describe('Bytes'),
+  contentType: z.string(),
+  createdAt: z.string(),
+});
+
+export const documentListSchema = named(
+  'DocumentList',
+  z.array(
+    z.object({
+      id: z.string().describe('e.g. `charter`, `plan`, `status-2026-12-04`, `closeout`'),
+      kind: z.enum(['charter', 'plan', 'status', 'closeout']),
+      title: z.string(),
+      version: z.int().describe('The latest version'),
+      sha256: z.string().describe('SHA-256 (hex) of the latest version'),
+      size: z.int(),
+      contentType: z.string(),
+      createdAt: z.string(),
+      versions: z.array(documentVersionSchema).describe('Every version, oldest first'),
+    }),
+  ),
+  'The documents of a project, newest first.',
+);
 
 export const errorSchema = named(
   'Error',
@@ -401,6 +453,9 @@ export const projectDetailSchema = named(
     trainingSessions: z
       .array(z.looseObject({ id: z.string(), version: z.int() }))
       .describe('Training sessions.'),
+    lessons: z
+      .array(z.looseObject({ id: z.string(), version: z.int() }))
+      .describe('Lessons learned (the close-out report lists them).'),
     documents: z.array(z.looseObject({ id: z.string() })),
     criteria: z
       .object({ stage: z.string(), met: z.boolean(), unmet: z.array(z.string()) })

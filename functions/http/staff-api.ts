@@ -19,13 +19,16 @@ import { recordExpense } from '../core/use-cases/record-expense.js';
 import { recordTimeEntry } from '../core/use-cases/record-time-entry.js';
 import { getBaseline } from '../core/use-cases/staff-get-baseline.js';
 import { getCapacity } from '../core/use-cases/staff-get-capacity.js';
+import { getDocument } from '../core/use-cases/staff-get-document.js';
 import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
+import { listDocuments } from '../core/use-cases/staff-list-documents.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import type { UpsertableEntity, UpsertResult } from '../core/use-cases/staff-upsert.js';
 import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
+import { upsertLesson } from '../core/use-cases/staff-upsert-lesson.js';
 import { upsertMember } from '../core/use-cases/staff-upsert-member.js';
 import { upsertResource } from '../core/use-cases/staff-upsert-resource.js';
 import { upsertRisk } from '../core/use-cases/staff-upsert-risk.js';
@@ -34,7 +37,7 @@ import { upsertTestCase } from '../core/use-cases/staff-upsert-test-case.js';
 import { upsertTrainingSession } from '../core/use-cases/staff-upsert-training-session.js';
 import type { AppEnv, HttpRequest } from './exchange.js';
 import { type Mount, mountRoute, type RouteFn } from './mount.js';
-import { apiErrorResponse, json, jsonError, parse } from './responses.js';
+import { apiErrorResponse, downloadResponse, json, jsonError, parse } from './responses.js';
 import { ROUTES, type RouteDeclaration } from './routes.js';
 
 /** Header the local runtime accepts to name the staff member acting (never trusted in AWS). */
@@ -192,6 +195,20 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { expense, burn } = await recordExpense(deps, id, body, c.get('actor'));
     const { entity: _entity, ...fields } = expense;
     return json(201, { ...fields, burn });
+  });
+  on(ROUTES.putLesson, async (c) => {
+    const { id, lessonId } = c.req.valid('param');
+    const body = await jsonBody(c, ROUTES.putLesson);
+    return upserted(await upsertLesson(deps, id, lessonId, body, c.get('actor')));
+  });
+  on(ROUTES.listDocuments, async (c) => json(200, await listDocuments(deps, c.req.valid('param').id)));
+  on(ROUTES.getDocument, async (c) => {
+    const { id, documentId } = c.req.valid('param');
+    const doc = await getDocument(deps, id, documentId, c.req.valid('query').version);
+    const res = downloadResponse(doc.body, doc.contentType, doc.fileName);
+    res.headers.set('x-document-version', String(doc.version));
+    res.headers.set('x-document-sha256', doc.sha256);
+    return res;
   });
   on(ROUTES.recordCorrectiveAction, async (c) => {
     const { id, key } = c.req.valid('param');

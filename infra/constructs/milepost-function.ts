@@ -42,6 +42,8 @@ export interface MilepostFunctionProps {
   readonly memorySize?: number;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /** Command hooks of the bundling (files the code reads at run time). @default none */
+  readonly commandHooks?: nodejs.ICommandHooks;
 }
 
 export class MilepostFunction extends Construct {
@@ -77,8 +79,18 @@ export class MilepostFunction extends Construct {
           image: DockerImage.fromRegistry('scratch'),
           // Part of CDK's cache key of the staged asset: without it, every function would get the
           // first one's bundle (the local bundler is a function, which the key does not see).
-          command: ['bundle', props.entry],
-          local: { tryBundle: (outputDir) => bundleLocally(props.entry, outputDir, mapName) },
+          command: ['bundle', props.entry, ...(props.commandHooks ? ['with-files'] : [])],
+          local: {
+            tryBundle: (outputDir) => {
+              bundleLocally(props.entry, outputDir, mapName);
+              // Files the code reads at run time (the documents function's fonts) go next to it.
+              for (const command of props.commandHooks?.afterBundling(PROJECT_ROOT, outputDir) ?? []) {
+                const run = spawnSync('sh', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+                if (run.status !== 0) throw new Error(`after bundling ${props.entry}: ${run.stderr.trim()}`);
+              }
+              return true;
+            },
+          },
         },
       }),
       handler: 'index.handler',

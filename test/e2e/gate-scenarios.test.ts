@@ -54,10 +54,13 @@ function writeSpec(dir: string, id: string, overrides: Partial<ProjectSpecInput>
 /** The approval links emailed to `email` about project `id` (its name is in the subject), oldest first. */
 async function linksAbout(base: string, email: string, id: string): Promise<string[]> {
   const outbox = await getJson<OutboxEmail[]>(`${base}/api/outbox`);
-  return outbox
-    .filter((m) => m.to.includes(email) && m.subject.includes(`Project ${id}`))
-    .flatMap((m) => emailLinks(m))
-    .filter((u) => u.startsWith(`${base}/approve/`));
+  return (
+    outbox
+      .filter((m) => m.to.includes(email) && m.subject.includes(`Project ${id}`))
+      .flatMap((m) => emailLinks(m))
+      // The page links, not the document downloads (`?document=`) of the same links.
+      .filter((u) => u.startsWith(`${base}/approve/`) && !u.includes('?'))
+  );
 }
 
 async function putTestCase(base: string, id: string, taskId: string, status: 'todo' | 'done') {

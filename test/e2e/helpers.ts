@@ -29,10 +29,13 @@ export async function getJson<T = unknown>(url: string, init?: RequestInit): Pro
 /** The approval links sent to `email`, oldest first. */
 export async function approvalLinks(baseUrl: string, email: string): Promise<string[]> {
   const outbox = await getJson<OutboxEmail[]>(`${baseUrl}/api/outbox`);
-  return outbox
-    .filter((m) => m.to.includes(email))
-    .flatMap((m) => emailLinks(m))
-    .filter((u) => u.startsWith(`${baseUrl}/approve/`));
+  return (
+    outbox
+      .filter((m) => m.to.includes(email))
+      .flatMap((m) => emailLinks(m))
+      // The page links, not the document downloads (`?document=`) of the same links.
+      .filter((u) => u.startsWith(`${baseUrl}/approve/`) && !u.includes('?'))
+  );
 }
 
 export interface ProjectView {

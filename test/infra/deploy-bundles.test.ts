@@ -30,7 +30,7 @@ import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
 import { SETTINGS } from './support.js';
 
 type Json = Record<string, unknown>;
-type FunctionName = 'lifecycle' | 'http' | 'schedule' | 'register';
+type FunctionName = 'lifecycle' | 'http' | 'schedule' | 'register' | 'documents';
 
 const REGION = SETTINGS.region;
 const ACCOUNT = SETTINGS.account!;
@@ -71,6 +71,39 @@ async function startSfnStub(): Promise<SfnStub> {
           : {};
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify(out));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { endpoint: `http://127.0.0.1:${port}`, calls, server };
+}
+
+/**
+ * A stub of the Lambda Invoke API (RequestResponse) that runs the bundled documents function in a
+ * fresh Node process for each call, as Lambda would: the lifecycle and schedule bundles reach the
+ * documents bundle through their LambdaDocumentRenderer exactly as in AWS.
+ */
+interface LambdaStub {
+  endpoint: string;
+  calls: { functionName: string; payload: Json }[];
+  server: Server;
+}
+
+async function startLambdaStub(run: (event: unknown) => Promise<Invocation>): Promise<LambdaStub> {
+  const calls: LambdaStub['calls'] = [];
+  const server = createServer((req, res) => {
+    void readBody(req).then(async (text) => {
+      const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+      const payload = JSON.parse(text) as Json;
+      calls.push({ functionName: decodeURIComponent(m?.[1] ?? ''), payload });
+      try {
+        const { result } = await run(payload);
+        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+        res.end(JSON.stringify(result));
+      } catch (e) {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+        res.end(JSON.stringify({ errorType: 'Error', errorMessage: String(e) }));
+      }
     });
   });
   const port = await freePort();
@@ -130,6 +163,8 @@ let dynamo: DynamoDBDocumentClient;
 let ses: SesLocal;
 let sfnStub: SfnStub;
 let documentsDir: string;
+let lambdaStub: LambdaStub;
+let documentsFunctionName: string;
 const bundles = new Map<FunctionName, { file: string; env: Record<string, string> }>();
 let registrationProperties: Json;
 let registrationResourceType: string;
@@ -151,6 +186,7 @@ beforeAll(async () => {
   await raw.send(new CreateTableCommand(createTableInput(tableName)));
   ses = await startSesLocal();
   sfnStub = await startSfnStub();
+  lambdaStub = await startLambdaStub((event) => invoke('documents', event));
 
   // Synthesize with bundling, as `cdk synth` does (cdk-nag and schema checks have their own tests).
   const app = new App({ outdir, builtinCloudFormationValidation: false });
@@ -170,7 +206,7 @@ beforeAll(async () => {
     // A user pool id as Cognito makes them (aws-jwt-verify checks the form).
     [poolId]: `${REGION}_TestPool1`,
   };
-  for (const name of ['lifecycle', 'http', 'schedule', 'register'] as const) {
+  for (const name of ['lifecycle', 'http', 'schedule', 'register', 'documents'] as const) {
     const fn = platform.functions[name].function;
     const props = platformTemplate.Resources[platform.getLogicalId(fn.node.defaultChild as CfnElement)]!
       .Properties as { Code: { S3Key: string }; Handler: string; Environment: { Variables: Json } };
@@ -182,6 +218,9 @@ beforeAll(async () => {
       env,
     });
   }
+  documentsFunctionName = platform
+    .getLogicalId(platform.functions.documents.function.node.defaultChild as CfnElement)
+    .toLowerCase();
   const project = projects.get(PROJECT_ID)!;
   const projectTemplate = assembly.getStackArtifact(project.artifactId).template as {
     Resources: Record<string, { Type: string; Properties: Json }>;
@@ -195,6 +234,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ses?.stop();
   await new Promise<void>((r) => (sfnStub ? sfnStub.server.close(() => r()) : r()));
+  await new Promise<void>((r) => (lambdaStub ? lambdaStub.server.close(() => r()) : r()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -210,6 +250,7 @@ function invoke(name: FunctionName, event: unknown): Promise<Invocation> {
     DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
     SES_ENDPOINT: ses.endpoint,
     SFN_ENDPOINT: sfnStub.endpoint,
+    LAMBDA_ENDPOINT: lambdaStub.endpoint,
     DOCUMENTS_DIR: documentsDir,
   };
   return new Promise((resolve, reject) => {
@@ -267,6 +308,14 @@ describe('the bundled Lambda code with its template environment', () => {
   it('reads the endpoint-free configuration the template gives every function', () => {
     const configSource = readFileSync('functions/adapters/config.ts', 'utf8');
     for (const [name, { env }] of bundles) {
+      // The documents function reads no configuration: model in, PDF out (its own test below).
+      if (name === 'documents') {
+        expect(Object.keys(env).sort()).toEqual([
+          'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+          'NODE_OPTIONS',
+        ]);
+        continue;
+      }
       // Every variable the template sets is one config.ts reads (a misspelt optional one would be ignored).
       for (const key of Object.keys(env).filter(
         (k) => k !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
@@ -280,10 +329,12 @@ describe('the bundled Lambda code with its template environment', () => {
         'SES_ENDPOINT',
         'SFN_ENDPOINT',
         'S3_ENDPOINT',
+        'LAMBDA_ENDPOINT',
         'DOCUMENTS_DIR',
       ])
         expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
       if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
+      if (name !== 'register') expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
     }
   });
 
@@ -338,6 +389,39 @@ describe('the bundled Lambda code with its template environment', () => {
     expect(project).toMatchObject({ id: PROJECT_ID, status: 'active', generation: 0 });
   });
 
+  it('renders a PDF with the bundled documents function: the fonts it uses sit next to the bundle, no others', async () => {
+    const bundle = bundles.get('documents')!;
+    const dir = join(bundle.file, '..');
+    expect(readdirSync(join(dir, 'standard-fonts')).sort()).toEqual([
+      'Helvetica.cjs',
+      'HelveticaBold.cjs',
+      'chunks',
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
+      imports: { '#standard-fonts/*': './standard-fonts/*.cjs' },
+    });
+    const rows = Array.from({ length: 150 }, (_, i) => [`Deliverable ${i}`, `Accepted by the sponsor ${i}`]);
+    const { result } = await invoke('documents', {
+      document: {
+        title: 'Close-out report',
+        projectName: 'Bundle check',
+        author: 'Example MSP',
+        docVersion: 2,
+        createdAt: '2026-12-01T09:00:00.000Z',
+        meta: ['Customer: Example'],
+        sections: [
+          { heading: 'Deliverables', blocks: [{ type: 'table', columns: ['Name', 'Acceptance'], rows }] },
+        ],
+      },
+    });
+    const pdf = Buffer.from((result as { pdf: string }).pdf, 'base64');
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // 150 table rows do not fit one A4 page: the table broke across pages.
+    expect((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length).toBeGreaterThan(2);
+    // A malformed model is refused (the invoker sees a function error), not rendered.
+    await expect(invoke('documents', { document: { title: 'x' } })).rejects.toThrow(/documents failed/);
+  });
+
   it('enters the first stage and opens its gate, emailing approval links on the API URL', async () => {
     const entered = await invoke('lifecycle', {
       action: 'enterStage',
@@ -359,6 +443,12 @@ describe('the bundled Lambda code with its template environment', () => {
     const approvals = (await ses.outbox()).filter((m) => m.text.includes(`${PUBLIC_BASE_URL}/approve/`));
     expect(approvals.length).toBeGreaterThan(0);
     expect(approvals[0]!.from).toContain('projects@msp.example.com');
+    // The gate's charter was rendered by the documents function (invoked by name) and stored as a PDF.
+    expect(lambdaStub.calls.map((c) => c.functionName)).toContain(documentsFunctionName);
+    const charter = readFileSync(join(documentsDir, 'projects', PROJECT_ID, 'charter', 'v1.pdf'));
+    expect(charter.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(approvals[0]!.text).toContain(createHash('sha256').update(charter).digest('hex'));
+    expect(approvals[0]!.text).toContain('?document=charter');
   });
 
   it('answers the staff API for an IAM caller and an approval link from the email', async () => {
@@ -382,6 +472,26 @@ describe('the bundled Lambda code with its template environment', () => {
     };
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form');
+
+    // The charter PDF through the same link: base64 with isBase64Encoded, as API Gateway needs for bytes.
+    const download = (
+      await invoke('http', {
+        ...httpEvent('GET', link, 'GET /approve/{linkId}'),
+        rawQueryString: 'document=charter',
+        queryStringParameters: { document: 'charter' },
+      })
+    ).result as {
+      statusCode: number;
+      body: string;
+      isBase64Encoded: boolean;
+      headers: Record<string, string>;
+    };
+    expect(download.statusCode).toBe(200);
+    expect(download.isBase64Encoded).toBe(true);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect(download.headers['content-disposition']).toMatch(/^attachment; filename=/);
+    const bytes = Buffer.from(download.body, 'base64');
+    expect(bytes).toEqual(readFileSync(join(documentsDir, 'projects', PROJECT_ID, 'charter', 'v1.pdf')));
   });
 
   it('shows the neutral page for an unknown approval link and refuses the staff API without a caller', async () => {
@@ -417,7 +527,7 @@ describe('the bundled Lambda code with its template environment', () => {
     const report = await invoke('schedule', { kind: 'status-report', projectId: PROJECT_ID });
     expect(report.result).toMatchObject({ status: 'sent', recipients: expect.any(Number), failed: 0 });
     const { key } = report.result as { key: string };
-    expect(readFileSync(join(documentsDir, key), 'utf8')).toContain('<html');
+    expect(readFileSync(join(documentsDir, key)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect((await ses.outbox()).length).toBeGreaterThan(before);
 
     const unknown = await invoke('schedule', { kind: 'monitor', projectId: 'no-such-project' });

@@ -50,6 +50,7 @@ const COMMAND_ACTIONS: Record<string, string[]> = {
   StartExecutionCommand: ['states:StartExecution'],
   ListExecutionsCommand: ['states:ListExecutions'],
   StopExecutionCommand: ['states:StopExecution'],
+  InvokeCommand: ['lambda:InvokeFunction'],
 };
 const TRANSACT_ITEMS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
@@ -62,6 +63,7 @@ const ADAPTERS = {
   s3: 'functions/adapters/documents.ts',
   ses: 'functions/adapters/ses-mailer.ts',
   sfn: 'functions/adapters/sfn-workflow.ts',
+  lambda: 'functions/adapters/lambda-renderer.ts',
 };
 
 /** The IAM actions an adapter's code calls, from its SDK commands. */
@@ -90,11 +92,12 @@ function actionsCalledBy(file: string): string[] {
  * records bounces and complaints on the people's records (no email, no workflow).
  */
 const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
-  lifecycle: ['dynamo', 's3', 'ses', 'sfn'],
-  http: ['dynamo', 's3', 'ses', 'sfn'],
-  schedule: ['dynamo', 's3', 'ses', 'sfn'],
+  lifecycle: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
+  http: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
+  schedule: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
   register: ['dynamo'],
   mailFeedback: ['dynamo'],
+  documents: [],
 };
 const SFN_ACTIONS: Record<Name, string[]> = {
   lifecycle: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
@@ -102,6 +105,7 @@ const SFN_ACTIONS: Record<Name, string[]> = {
   schedule: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   register: ['states:StartExecution'],
   mailFeedback: [],
+  documents: [],
 };
 
 type Statement = ReturnType<typeof allowStatements>[number] & { Condition?: unknown };
@@ -129,7 +133,7 @@ function withLongTokens(value: unknown): unknown {
 }
 
 describe('IAM of the platform functions', () => {
-  const NAMES: Name[] = ['lifecycle', 'http', 'schedule', 'register', 'mailFeedback'];
+  const NAMES: Name[] = ['lifecycle', 'http', 'schedule', 'register', 'mailFeedback', 'documents'];
 
   it('grants each function every action its code paths call', () => {
     for (const name of NAMES) {
@@ -166,6 +170,34 @@ describe('IAM of the platform functions', () => {
   it('gives registration no email, documents or task responses', () => {
     const actions = roleStatements('register').flatMap(actionsOf);
     expect(actions.filter((a) => /^(ses|s3):|^states:SendTask/.test(a))).toEqual([]);
+  });
+
+  it('gives the documents function nothing but its logs and traces: no table, bucket, email or workflow', () => {
+    const actions = roleStatements('documents').flatMap(actionsOf);
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a))).toEqual([]);
+    const fn = built.platformTemplate.findResources('AWS::Lambda::Function');
+    const documentsId = built.platform.getLogicalId(
+      built.platform.functions.documents.function.node.defaultChild as never,
+    );
+    expect(Object.keys(fn[documentsId]?.Properties?.Environment?.Variables ?? {}).sort()).toEqual([
+      'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+      'NODE_OPTIONS',
+    ]);
+  });
+
+  it('lets lifecycle, http and schedule invoke the documents function and only it; nobody else invokes', () => {
+    const documentsId = built.platform.getLogicalId(
+      built.platform.functions.documents.function.node.defaultChild as never,
+    );
+    for (const name of NAMES) {
+      const invokes = roleStatements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+      if (['lifecycle', 'http', 'schedule'].includes(name)) {
+        expect(invokes.flatMap(actionsOf), name).toEqual(['lambda:InvokeFunction']);
+        expect(invokes.flatMap(resourcesOf), name).toEqual([{ 'Fn::GetAtt': [documentsId, 'Arn'] }]);
+      } else {
+        expect(invokes, name).toEqual([]);
+      }
+    }
   });
 
   it('gives the mail feedback function the table only: no email, documents or workflow', () => {
@@ -328,7 +360,9 @@ describe('the HTTP API', () => {
     const t = built.platformTemplate;
     const apiId = Object.keys(t.findResources('AWS::ApiGatewayV2::Api'))[0]!;
     const endpoint = { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] };
-    for (const f of Object.values(built.platform.functions)) {
+    // The documents function renders a model it is given: it builds no links.
+    const { documents: _renderer, ...withLinks } = built.platform.functions;
+    for (const f of Object.values(withLinks)) {
       const fnId = built.platform.getLogicalId(f.function.node.defaultChild as never);
       expect(t.toJSON().Resources[fnId].Properties.Environment.Variables.PUBLIC_BASE_URL).toEqual(endpoint);
     }

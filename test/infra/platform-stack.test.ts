@@ -106,9 +106,9 @@ describe('the functions', () => {
 
   it('get the configuration the handlers read (functions/adapters/config.ts)', () => {
     const functions = t.findResources('AWS::Lambda::Function', {
-      Properties: { Description: Match.stringLikeRegexp('^milepost: ') },
+      Properties: { Description: Match.stringLikeRegexp('^milepost: (?!renders project documents)') },
     });
-    // lifecycle, http, schedule, register, mail feedback
+    // lifecycle, http, schedule, register, mail feedback (the documents function reads no configuration)
     expect(Object.keys(functions)).toHaveLength(5);
     for (const f of Object.values(functions)) {
       const vars = f.Properties.Environment.Variables;
@@ -191,6 +191,8 @@ describe('the HTTP API', () => {
         'GET /api/projects/{id} AWS_IAM',
         'GET /api/projects/{id}/baseline AWS_IAM',
         'GET /api/projects/{id}/change-requests AWS_IAM',
+        'GET /api/projects/{id}/documents AWS_IAM',
+        'GET /api/projects/{id}/documents/{documentId} AWS_IAM',
         'GET /api/projects/{id}/events AWS_IAM',
         'GET /api/projects/{id}/time-entries AWS_IAM',
         'GET /approve/{linkId} NONE',
@@ -203,6 +205,7 @@ describe('the HTTP API', () => {
         'POST /api/projects/{id}/time-entries AWS_IAM',
         'POST /approve/{linkId} NONE',
         'PUT /api/projects/{id}/deployments/{deploymentId} AWS_IAM',
+        'PUT /api/projects/{id}/lessons/{lessonId} AWS_IAM',
         'PUT /api/projects/{id}/resources/{resourceId} AWS_IAM',
         'PUT /api/projects/{id}/risks/{riskId} AWS_IAM',
         'PUT /api/projects/{id}/tasks/{taskId} AWS_IAM',
@@ -214,6 +217,7 @@ describe('the HTTP API', () => {
         'GET /capacity NONE',
         'GET /projects/{id} NONE',
         'GET /projects/{id}/documents/{documentId} NONE',
+        'GET /projects/{id}/lessons/{lessonId} NONE',
         'GET /projects/{id}/resources/{resourceId} NONE',
         'GET /projects/{id}/risks/{riskId} NONE',
         'GET /projects/{id}/tasks/{taskId} NONE',
@@ -226,6 +230,7 @@ describe('the HTTP API', () => {
         'POST /projects/{id}/deployments NONE',
         'POST /projects/{id}/training-sessions NONE',
         'POST /projects/{id}/deviations/{key}/corrective-action NONE',
+        'POST /projects/{id}/lessons NONE',
         'POST /projects/{id}/resources NONE',
         'POST /projects/{id}/risks NONE',
         'POST /projects/{id}/stages/{stage}/submit NONE',

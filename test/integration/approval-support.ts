@@ -2,10 +2,12 @@
  * Shared by the approval integration tests: a project whose initiation gate has approval links out
  * (round 1), and the approval page requests a person's browser makes (GET the page, POST its form).
  */
+
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newApprovalLink } from '../../functions/core/approval-links.js';
-import type { ApprovalLink, Gate, Project } from '../../functions/core/model.js';
+import type { ApprovalLink, DocumentRecord, Gate, Project } from '../../functions/core/model.js';
 import type { GateRule } from '../../functions/core/spec/lifecycle.js';
+import { publishDocument } from '../../functions/core/use-cases/publish-document.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpRequest, HttpResponse } from '../../functions/http/exchange.js';
 import { makeGate, makeProject, makeProjectSpec, makeStage, type TestStore } from '../support/dynamo.js';
@@ -151,4 +153,36 @@ export async function snapshot(ts: TestStore): Promise<Record<string, unknown>[]
     start = out.LastEvaluatedKey;
   } while (start);
   return items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
+}
+
+/**
+ * Publishes `versions` versions of a project document (each with different content, so each is
+ * a new version) through the real use case and renderer; returns the stored record.
+ */
+export async function seedDocumentVersions(
+  deps: TestDeps,
+  projectId: string,
+  id: 'charter' | 'plan' | 'closeout',
+  versions: number,
+): Promise<DocumentRecord> {
+  let record: DocumentRecord | undefined;
+  for (let v = 1; v <= versions; v++) {
+    record = await publishDocument(deps, {
+      projectId,
+      id,
+      kind: id,
+      title: `Seeded ${id}`,
+      draft: {
+        title: `Seeded ${id}`,
+        projectName: projectId,
+        author: 'Test MSP',
+        meta: [`content ${v}`],
+        sections: [{ heading: 'Body', blocks: [{ type: 'paragraph', text: `${id} text of version ${v}` }] }],
+      },
+      actor: 'test',
+      eventType: `${id}_generated`,
+    });
+  }
+  if (!record) throw new Error('no versions');
+  return record;
 }

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
+import { bytesSha256 } from '../../functions/core/documents/model.js';
 import type { Entity } from '../../functions/core/model.js';
-import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
 import { makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, SettableClock, type TestDeps } from '../support/fakes.js';
+import { makeTestDeps, pdfText, SettableClock, type TestDeps } from '../support/fakes.js';
 import {
   decideViaPage,
   getPage,
@@ -15,6 +15,7 @@ import {
   postForm,
   type SeedOptions,
   seedApprovalGate,
+  seedDocumentVersions,
   snapshot,
 } from './approval-support.js';
 
@@ -90,22 +91,55 @@ describe('GET /approve/{linkId}', () => {
     }
   });
 
-  it('links to the exact plan document version being approved, without side effects', async () => {
-    // Only the risk stage's gate approves a document (the plan); its gate records the version.
+  it('links the exact plan PDF version being approved with its SHA-256, and downloads it without side effects', async () => {
+    // The risk stage's gate approves the plan; its gate records the version (2 of 3 here).
     const { ids, project } = await seed(deps, { stage: 'risk', documentVersion: 2 });
-    await deps.documents.put(planKey(project.id, 1), '<p>plan v1</p>', 'text/html');
-    await deps.documents.put(planKey(project.id, 2), '<p>plan v2</p>', 'text/html');
+    const record = await seedDocumentVersions(deps, project.id, 'plan', 3);
+    const v2 = record.versions?.find((v) => v.docVersion === 2);
     const id = ids['sponsor@acme.example'] ?? '';
     const before = await snapshot(ts);
     const page = await get(deps, id);
-    expect(page.body).toContain('(version 2) <a href="?document=plan" rel="noreferrer">view it</a>');
+    expect(page.body).toContain('href="?document=plan"');
+    expect(page.body).toContain('version 2');
+    expect(page.body).toContain(v2?.sha256);
     const doc = await get(deps, id, { document: 'plan' });
     expect(doc.status).toBe(200);
-    expect(doc.body).toBe('<p>plan v2</p>');
-    expect(doc.headers['content-security-policy']).toContain("form-action 'none'");
+    expect(doc.isBase64Encoded).toBe(true);
+    const bytes = new Uint8Array(Buffer.from(doc.body, 'base64'));
+    expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect(bytesSha256(bytes)).toBe(v2?.sha256);
+    expect(pdfText(bytes)).toContain('plan text of version 2');
+    expect(doc.headers['content-type']).toBe('application/pdf');
+    expect(doc.headers['content-disposition']).toBe(`attachment; filename="${project.id}-plan-v2.pdf"`);
+    expect(doc.headers['x-content-type-options']).toBe('nosniff');
     expect(doc.headers['cache-control']).toBe('no-store');
-    expect(await get(deps, newLinkId(), { document: 'plan' })).toEqual(await get(deps, newLinkId()));
+    // Another gate's document, and an unknown link, get the neutral page.
+    const neutral = await get(deps, newLinkId());
+    expect(neutral.status).toBe(404);
+    expect(await get(deps, id, { document: 'charter' })).toEqual(neutral);
+    expect(await get(deps, id, { document: 'closeout' })).toEqual(neutral);
+    expect(await get(deps, newLinkId(), { document: 'plan' })).toEqual(neutral);
     expect(await snapshot(ts)).toEqual(before);
+  });
+
+  it('refuses the document to a used link and to an expired one with the neutral page', async () => {
+    const { ids, project } = await seed(deps, {
+      stage: 'risk',
+      documentVersion: 1,
+      approvers: APPROVERS.slice(0, 2),
+    });
+    await seedDocumentVersions(deps, project.id, 'plan', 1);
+    const first = ids['sponsor@acme.example'] ?? '';
+    const second = ids['approver@acme.example'] ?? '';
+    const neutral = await get(deps, newLinkId());
+    expect((await get(deps, first, { document: 'plan' })).status).toBe(200);
+    // Used: after its decision the link opens neither the form nor the document.
+    expect((await decide(deps, first, 'approve')).status).toBe(200);
+    expect(await get(deps, first, { document: 'plan' })).toEqual(neutral);
+    // The other approver's link still works, until it expires (links live 21 days).
+    expect((await get(deps, second, { document: 'plan' })).status).toBe(200);
+    deps.clock.advanceDays(22);
+    expect(await get(deps, second, { document: 'plan' })).toEqual(neutral);
   });
 
   it('changes nothing when a link is opened five times', async () => {

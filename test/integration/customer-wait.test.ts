@@ -3,6 +3,7 @@
  * decided, replaced) keep their wait, the open round counts up to now, and the read model, the
  * portfolio, the forecast end and the status report all show it.
  */
+
 import { describe, expect, it } from 'vitest';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { archiveProject } from '../../functions/core/use-cases/archive-project.js';
@@ -14,6 +15,7 @@ import { getProjectDetail } from '../../functions/core/use-cases/staff-get-proje
 import { listProjectSummaries } from '../../functions/core/use-cases/staff-list-projects.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
+import { pdfText } from '../support/fakes.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
 
 const HOUR = 3_600_000;
@@ -141,7 +143,9 @@ describe('the waiting-on-client clock', () => {
       expect(m.text).toContain('waiting for Jenny Price (all of 1) since 1 Dec 2026, 09:00 (Europe/London)');
     }
     // The stored report is the copy everyone else got (no one's personal line).
-    const stored = f.documents.docs.get(`projects/${f.projectId}/status/2026-12-04.html`)?.body ?? '';
+    const stored = pdfText(
+      f.documents.docs.get(`projects/${f.projectId}/status-2026-12-04/v1.pdf`)?.body ?? new Uint8Array(),
+    );
     expect(stored).toContain('Waiting on your decisions');
     expect(stored).not.toContain('Waiting for your decision since');
   });

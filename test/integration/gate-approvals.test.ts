@@ -63,9 +63,11 @@ describe('approval gates', () => {
       const [id] = linkIds([message]);
       const link = await f.deps.store.getLink(hashLinkId(id ?? ''));
       expect(link).toMatchObject({ round: 1, status: 'pending', approverEmail: message.to[0] });
-      // Once in the Outlook (VML) button and once in the button everyone else sees.
-      expect(message.html.split(id ?? '-').length - 1).toBe(2);
-      expect(message.text.split(id ?? '-').length - 1).toBe(1);
+      // The link shows in the Outlook (VML) button and in the button everyone else sees, and once
+      // more in the charter's download link (the same credential); the text part has it twice.
+      expect(message.html.split(id ?? '-').length - 1).toBe(3);
+      expect(message.text.split(id ?? '-').length - 1).toBe(2);
+      expect(message.text).toContain(`/approve/${id}?document=charter`);
       for (const part of [message.subject, message.text, message.html]) expect(part).not.toContain(TOKEN);
     }
     const gate = await f.gate('initiation');

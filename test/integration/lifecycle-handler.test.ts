@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { bytesSha256 } from '../../functions/core/documents/model.js';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { localDate } from '../../functions/core/time.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
 import { submitStage } from '../../functions/core/use-cases/submit-stage.js';
 import { handleLifecycle } from '../../functions/handlers/lifecycle.js';
 import { makeDeployment, makeTrainingSession } from '../support/dynamo.js';
+import { pdfText } from '../support/fakes.js';
 import { decideLink, type LifecycleFixture, lifecycleFixture, linkIds, START } from './lifecycle-support.js';
 
 /** Runs one stage the way the state machine does, approving through the real page use cases. */
@@ -123,6 +125,18 @@ describe('handleLifecycle', () => {
     expect(closed).toMatchObject({ closed: true });
     expect((await f.deps.store.getProject(f.projectId))?.status).toBe('closed');
     for (const stage of stages) expect((await f.stage(stage)).status).toBe('completed');
+    // The documents of the walk: the charter and plan its gates approved, and the close-out PDF,
+    // first when the support gate opened, then its final version at close.
+    const docs = await f.deps.store.list(f.projectId, 'document');
+    expect(docs.map((d) => d.id).sort()).toEqual(['charter', 'closeout', 'plan']);
+    const closeout = docs.find((d) => d.id === 'closeout')!;
+    expect(closeout.versions?.map((v) => v.docVersion)).toEqual([1, 2]);
+    const pdf = (await f.documents.get(closeout.key)) ?? new Uint8Array();
+    expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect(bytesSha256(pdf)).toBe(closeout.sha256);
+    expect(pdfText(pdf)).toContain('Closed on');
+    expect(pdfText(pdf)).toContain('Deliverables and their acceptance');
+    expect((await f.deps.store.get(f.projectId, 'gate', 'initiation'))?.documentVersion).toBe(1);
     expect(f.workflow.successes.map((s) => (s.output as { decision: string }).decision)).toEqual([
       'approved',
       'auto',

@@ -19,6 +19,7 @@ import {
   RecordingMailer,
   RecordingWorkflow,
   SettableClock,
+  testRenderer,
 } from '../support/fakes.js';
 
 export {
@@ -63,6 +64,7 @@ export async function lifecycleFixture(overrides: Partial<ProjectSpecInput> = {}
     workflow,
     notifier: new EmailNotifier(mailer),
     documents,
+    renderer: testRenderer,
     clock,
     log,
     config: {
@@ -109,7 +111,10 @@ export async function lifecycleFixture(overrides: Partial<ProjectSpecInput> = {}
 
 /** The link ids in the approval emails (the last path segment of each /approve/ URL in the text body). */
 export function linkIds(messages: EmailMessage[]): string[] {
-  return messages.flatMap((m) => [...m.text.matchAll(/\/approve\/([A-Za-z0-9_-]+)/g)].map((x) => x[1] ?? ''));
+  // An email may show its link twice (the page, and the document it approves with `?document=`).
+  return messages.flatMap((m) => [
+    ...new Set([...m.text.matchAll(/\/approve\/([A-Za-z0-9_-]+)/g)].map((x) => x[1] ?? '')),
+  ]);
 }
 
 /** Counts events of a type. */

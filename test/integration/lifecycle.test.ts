@@ -4,6 +4,7 @@ import { completeStage } from '../../functions/core/use-cases/complete-stage.js'
 import { continueAsNew } from '../../functions/core/use-cases/continue-as-new.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
 import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
+import { pdfText } from '../support/fakes.js';
 import { countEvents, lifecycleFixture, START } from './lifecycle-support.js';
 
 describe('enterStage', () => {
@@ -136,14 +137,18 @@ describe('closeProject', () => {
     const first = await closeProject(f.deps, { projectId: f.projectId });
     const second = await closeProject(f.deps, { projectId: f.projectId });
 
-    expect(first).toEqual({ closed: true, documentKey: `projects/${f.projectId}/closeout.html` });
+    expect(first).toEqual({ closed: true, documentKey: `projects/${f.projectId}/closeout/v1.pdf` });
     expect(second).toEqual({ closed: false });
     const project = await f.deps.store.getProject(f.projectId);
     expect(project).toMatchObject({ status: 'closed', closedAt: START });
     const active = await f.deps.store.listProjects({ activeOnly: true });
     expect(active.items.map((p) => p.id)).not.toContain(f.projectId);
-    const report = await f.documents.get(`projects/${f.projectId}/closeout.html`);
+    const report = pdfText(
+      (await f.documents.get(`projects/${f.projectId}/closeout/v1.pdf`)) ?? new Uint8Array(),
+    );
     expect(report).toContain('Close-out report');
+    expect(report).toContain('Closed on');
+    expect(report).toContain('Budget against actual');
     const doc = await f.deps.store.get(f.projectId, 'document', 'closeout');
     expect(doc).toMatchObject({ kind: 'closeout', docVersion: 1 });
     expect(countEvents(await f.events(), 'project_closed')).toBe(1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
+import { bytesSha256 } from '../../functions/core/documents/model.js';
 import type { Entity, Gate, Project, ProjectEvent, Stage } from '../../functions/core/model.js';
 import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
 import type { Deps } from '../../functions/core/ports.js';
@@ -22,9 +23,11 @@ import {
 import {
   CapturingLogger,
   MemoryDocuments,
+  pdfText,
   RecordingMailer,
   RecordingWorkflow,
   SettableClock,
+  testRenderer,
 } from '../support/fakes.js';
 
 let db: TestStore;
@@ -72,6 +75,7 @@ async function seed(opts: {
     workflow,
     notifier: new EmailNotifier(mailer),
     documents,
+    renderer: testRenderer,
     clock,
     log,
     config: {
@@ -375,8 +379,21 @@ describe('sendStatusReport', () => {
     expect(mail.text).toContain('Next milestones\n- Tue, 8 Dec 2026: Deliverable Charter');
 
     const record = await db.store.get(id, 'document', 'status-2026-12-04');
-    expect(record).toMatchObject({ kind: 'status', key: `projects/${id}/status/2026-12-04.html` });
-    expect(documents.docs.get(record?.key ?? '')?.body).toBe(mail.html);
+    expect(record).toMatchObject({
+      kind: 'status',
+      key: `projects/${id}/status-2026-12-04/v1.pdf`,
+      docVersion: 1,
+    });
+    // The stored report is a PDF of the same content (escaped nowhere: a PDF shows text as text).
+    const pdf = documents.docs.get(record?.key ?? '');
+    expect(pdf?.contentType).toBe('application/pdf');
+    const text = pdfText(pdf?.body ?? new Uint8Array());
+    expect(text).toContain('Kick-off <script>alert(1)</script>');
+    expect(text).toMatch(
+      /Pending approvals Stage Rule Waiting since Waiting for Initiation & Planning all of 1 .* Amara Okafor/,
+    );
+    expect(text).toContain('Page 1 of 2');
+    expect(record?.sha256).toBe(bytesSha256(pdf?.body ?? new Uint8Array()));
     const sentEvents = await events(id, 'status_report_sent');
     expect(sentEvents).toHaveLength(1);
     expect(sentEvents[0]?.data?.['document']).toBe('status-2026-12-04');

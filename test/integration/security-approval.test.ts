@@ -8,7 +8,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
-import { planKey } from '../../functions/core/use-cases/generate-plan.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
 import { makeTestStore, type TestStore } from '../support/dynamo.js';
@@ -381,15 +380,14 @@ describe('security headers', () => {
   }
 
   it('are on every HTML response of the approval routes', async () => {
-    const { ids, project } = await seed(deps, { documentVersion: 1, approvers: [SPONSOR, APPROVER] });
-    await deps.documents.put(planKey(project.id, 1), '<p>plan</p>', 'text/html');
+    const { ids } = await seed(deps, { documentVersion: 1, approvers: [SPONSOR, APPROVER] });
     const sponsor = ids[SPONSOR.email] ?? '';
     const approver = ids[APPROVER.email] ?? '';
     const self = await seed(deps, { projectId: 'self', submittedBy: SPONSOR.email });
     const responses: Record<string, HttpResponse> = {
       confirm: await get(deps, sponsor),
       head: await head(deps, sponsor),
-      document: await get(deps, sponsor, { document: 'plan' }),
+      document: await get(deps, sponsor, { document: 'charter' }),
       neutral: await get(deps, newLinkId()),
       invalid: await post(deps, sponsor, { decision: 'maybe', csrf: 'x' }),
       forbidden: await post(deps, sponsor, { decision: 'approve' }, { origin: 'https://evil.example' }),

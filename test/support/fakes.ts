@@ -6,6 +6,7 @@
  * integration tests. `makeTestDeps` puts them together.
  */
 import { EmailNotifier, type EmailTransport } from '../../functions/adapters/email-notifier.js';
+import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
 import { TaskTokenGoneError } from '../../functions/core/errors.js';
 import type { EmailMessage } from '../../functions/core/notifications/email/render.js';
 import type {
@@ -76,13 +77,45 @@ export class RecordingMailer implements EmailTransport {
 
 /** Documents in memory. */
 export class MemoryDocuments implements DocumentStore {
-  readonly docs = new Map<string, { body: string; contentType: string }>();
-  async put(key: string, body: string, contentType: string): Promise<void> {
+  readonly docs = new Map<string, { body: Uint8Array; contentType: string }>();
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     this.docs.set(key, { body, contentType });
   }
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Uint8Array | undefined> {
     return this.docs.get(key)?.body;
   }
+}
+
+/**
+ * The renderer tests use: the real pdfkit adapter without compression, so `pdfText` can read the
+ * text back.
+ */
+export const testRenderer = new PdfKitRenderer({ compress: false });
+
+/**
+ * The text of an uncompressed PDF, in drawing order: pdfkit writes each run as hex strings in a
+ * TJ array (WinAnsi, which for ASCII and Latin-1 is the byte itself). Runs are joined by one space.
+ */
+export function pdfText(pdf: Uint8Array): string {
+  const raw = Buffer.from(pdf).toString('latin1');
+  const runs: string[] = [];
+  for (const m of raw.matchAll(/\[((?:<[0-9a-fA-F]*>|-?[\d.]+|\s)*)\]\s*TJ/g)) {
+    const parts = [...(m[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((h) =>
+      Buffer.from(h[1] ?? '', 'hex').toString('latin1'),
+    );
+    runs.push(parts.join(''));
+  }
+  // A wrapped line keeps its trailing space: collapse runs of spaces.
+  return runs.join(' ').replace(/\s+/g, ' ');
+}
+
+/** How many pages a PDF has. */
+export function pdfPageCount(pdf: Uint8Array): number {
+  return (
+    Buffer.from(pdf)
+      .toString('latin1')
+      .match(/\/Type \/Page\b/g) ?? []
+  ).length;
 }
 
 /** A clock that stays where it is set. */
@@ -130,6 +163,7 @@ export function makeTestDeps(store: ProjectStore, overrides: Partial<TestDeps> =
     mailer,
     notifier: new EmailNotifier(mailer),
     documents: new MemoryDocuments(),
+    renderer: testRenderer,
     clock: new SettableClock(),
     log: new CapturingLogger(),
     config: {

@@ -26,7 +26,9 @@ describe('a function that wires some ports', () => {
   it('builds those and refuses any use of the others, naming the port', async () => {
     const deps = assembleDeps(readEnv(ENV), { store: dynamoStore });
     expect(deps.store).toBeInstanceOf(DynamoProjectStore);
-    expect(() => deps.documents.put('k', 'b', 'text/plain')).toThrow(PortNotWiredError);
+    expect(() => deps.documents.put('k', new TextEncoder().encode('b'), 'text/plain')).toThrow(
+      PortNotWiredError,
+    );
     expect(() => deps.workflow.startExecution('p', 'n', {})).toThrow(
       'this function does not wire the workflow port (startExecution was used)',
     );

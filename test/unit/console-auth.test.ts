@@ -208,6 +208,45 @@ describe('the console’s session guard', () => {
     expect(page.body).toContain(`name="csrf" value="${csrfTokenFor(cookie)}"`);
   });
 
+  it('records a lesson learned through its form, shows each missing field, and lists it with an Edit link', async () => {
+    const deps = await seeded();
+    const cookie = sessionCookie(PM);
+    const empty = await call(deps, 'POST', `/projects/${ID}/lessons`, {
+      cookie,
+      body: { csrf: csrfTokenFor(cookie), id: 'pilot', title: 'Pilot first', stage: '' },
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toContain('id="new-lesson-whatHappened-error">required to create</span>');
+    expect(empty.body).toContain('value="Pilot first"');
+    expect(await deps.store.get(ID, 'lesson', 'pilot')).toBeUndefined();
+
+    const saved = await call(deps, 'POST', `/projects/${ID}/lessons`, {
+      cookie,
+      body: {
+        csrf: csrfTokenFor(cookie),
+        id: 'pilot',
+        title: 'Pilot first',
+        whatHappened: 'The <pilot> found the MFA issue',
+        kind: 'repeat',
+        recommendation: 'Always start with five mailboxes',
+        stage: 'execution',
+      },
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/projects/${ID}?notice=lesson&ref=pilot#lessons`);
+    expect(await deps.store.get(ID, 'lesson', 'pilot')).toMatchObject({
+      kind: 'repeat',
+      stage: 'execution',
+      recordedBy: 'pm@msp.example',
+    });
+    const page = await call(deps, 'GET', `/projects/${ID}`, { cookie });
+    expect(page.body).toContain('The &lt;pilot&gt; found the MFA issue');
+    expect(page.body).toContain(`href="/projects/${ID}/lessons/pilot"`);
+    const edit = await call(deps, 'GET', `/projects/${ID}/lessons/pilot`, { cookie });
+    expect(edit.status).toBe(200);
+    expect(edit.body).toContain('Always start with five mailboxes');
+  });
+
   it('refuses a change by someone outside the team with 403 and a clear sentence, but lets them read', async () => {
     const deps = await seeded();
     const cookie = sessionCookie(OUTSIDER);

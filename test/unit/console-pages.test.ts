@@ -83,6 +83,7 @@ function detailOf(
     testCases: [],
     deployments: [],
     trainingSessions: [],
+    lessons: [],
     documents: [],
     health,
     deviations: [],

@@ -15,6 +15,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsDocumentStore, S3DocumentStore } from '../../functions/adapters/documents.js';
 import { ValidationError } from '../../functions/core/errors.js';
 
+const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+const text = (body: Uint8Array | undefined) => (body ? Buffer.from(body).toString('utf8') : body);
+
 describe('FsDocumentStore', () => {
   let dir: string;
   let store: FsDocumentStore;
@@ -27,21 +30,22 @@ describe('FsDocumentStore', () => {
   });
 
   it('stores a document under its key and reads it back', async () => {
-    await store.put('projects/acme/plan/v1.html', '<h1>Plan</h1>', 'text/html');
-    expect(await store.get('projects/acme/plan/v1.html')).toBe('<h1>Plan</h1>');
-    expect(await readdir(join(dir, 'projects/acme/plan'))).toEqual(['v1.html']);
+    const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x80]);
+    await store.put('projects/acme/plan/v1.pdf', pdf, 'application/pdf');
+    expect(await store.get('projects/acme/plan/v1.pdf')).toEqual(pdf);
+    expect(await readdir(join(dir, 'projects/acme/plan'))).toEqual(['v1.pdf']);
   });
 
   it('replaces a document written twice', async () => {
-    await store.put('a/b.txt', 'one', 'text/plain');
-    await store.put('a/b.txt', 'two', 'text/plain');
-    expect(await store.get('a/b.txt')).toBe('two');
+    await store.put('a/b.txt', bytes('one'), 'text/plain');
+    await store.put('a/b.txt', bytes('two'), 'text/plain');
+    expect(text(await store.get('a/b.txt'))).toBe('two');
   });
 
   it('keeps documents private to this user whatever the umask (folders 0700, files 0600)', async () => {
     const before = process.umask(0o022);
     try {
-      await store.put('private/acme/status.html', '<p>RAG</p>', 'text/html');
+      await store.put('private/acme/status.html', bytes('<p>RAG</p>'), 'text/html');
     } finally {
       process.umask(before);
     }
@@ -55,7 +59,7 @@ describe('FsDocumentStore', () => {
 
   it('rejects keys that leave the folder', async () => {
     for (const key of ['../outside.txt', 'a/../../b', '/etc/passwd', '', 'a//b', './a']) {
-      await expect(store.put(key, 'x', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.put(key, bytes('x'), 'text/plain')).rejects.toBeInstanceOf(ValidationError);
       await expect(store.get(key)).rejects.toBeInstanceOf(ValidationError);
     }
   });
@@ -70,21 +74,22 @@ describe('S3DocumentStore', () => {
 
   it('puts the body with its content type', async () => {
     s3.on(PutObjectCommand).resolves({});
-    await store.put('projects/acme/plan/v1.html', '<p>x</p>', 'text/html; charset=utf-8');
+    const pdf = bytes('%PDF-1.3');
+    await store.put('projects/acme/plan/v1.pdf', pdf, 'application/pdf');
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'docs-bucket',
-      Key: 'projects/acme/plan/v1.html',
-      Body: '<p>x</p>',
-      ContentType: 'text/html; charset=utf-8',
+      Key: 'projects/acme/plan/v1.pdf',
+      Body: pdf,
+      ContentType: 'application/pdf',
     });
   });
 
-  it('reads a document body as text', async () => {
+  it('reads a document body as bytes', async () => {
     const body = Object.assign(Readable.from([Buffer.from('hello')]), {
-      transformToString: async () => 'hello',
+      transformToByteArray: async () => bytes('hello'),
     });
     s3.on(GetObjectCommand).resolves({ Body: body as never });
-    expect(await store.get('k.txt')).toBe('hello');
+    expect(text(await store.get('k.txt'))).toBe('hello');
   });
 
   it('returns undefined when the key does not exist', async () => {
@@ -104,7 +109,7 @@ describe('S3DocumentStore', () => {
   });
 
   it('rejects a key with ..', async () => {
-    await expect(store.put('../x', 'b', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.put('../x', bytes('b'), 'text/plain')).rejects.toBeInstanceOf(ValidationError);
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
   });
 });

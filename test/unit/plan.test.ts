@@ -1,13 +1,11 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type PlanInput,
-  renderPlan,
-  renderPlanHtml,
-  renderPlanMarkdown,
-} from '../../functions/core/documents/plan.js';
+import { contentSha256 } from '../../functions/core/documents/model.js';
+import { type PlanInput, planDocument } from '../../functions/core/documents/plan.js';
 import { NotFoundError } from '../../functions/core/errors.js';
 import type { Risk } from '../../functions/core/model.js';
-import { generatePlan, planKey } from '../../functions/core/use-cases/generate-plan.js';
+import { generatePlan } from '../../functions/core/use-cases/generate-plan.js';
+import { documentKey } from '../../functions/core/use-cases/publish-document.js';
 import {
   makeMember,
   makeProject,
@@ -16,7 +14,7 @@ import {
   makeRisk,
   makeStakeholder,
 } from '../support/dynamo.js';
-import { makeTestDeps } from '../support/fakes.js';
+import { makeTestDeps, pdfText } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
@@ -44,74 +42,44 @@ function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
   };
 }
 
+/** Every string of a document model, in reading order. */
+function textOf(input: PlanInput): string {
+  return JSON.stringify(planDocument(input));
+}
+
 describe('plan document', () => {
-  it('escapes <script> and quotes from every user-supplied field in the HTML', () => {
-    const evil = `<script>alert("x")</script> & 'quoted'`;
-    const spec = makeProjectSpec({ name: evil, objectives: [evil] });
-    const input = planInput({
-      project: makeProject({ name: evil, customerName: evil, mspName: evil }, spec),
-      stakeholders: [makeStakeholder({ name: evil })],
-      members: [makeMember({ name: evil, skills: [evil] })],
-      resources: [makeResource({ name: evil })],
-      risks: [makeRisk({ title: evil, owner: evil, mitigation: evil })],
-    });
-    const html = renderPlanHtml(input);
-    expect(html).not.toContain('<script>');
-    expect(html).not.toContain(`"x"`);
-    expect(html).not.toContain(`'quoted'`);
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;');
-    // one occurrence per place it is shown, all escaped
-    expect(html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(9);
-  });
-
-  it('is a complete HTML page with a working style sheet', () => {
-    const html = renderPlanHtml(planInput());
-    expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).toContain('font-family:-apple-system,BlinkMacSystemFont,"Segoe UI"');
-    expect(html).toContain('<title>Project plan: Microsoft 365 migration</title>');
-  });
-
-  it('keeps markup out of the Markdown rendering too', () => {
-    const input = planInput({ risks: [makeRisk({ title: '<img src=x onerror=alert(1)> | *bold*' })] });
-    const markdown = renderPlanMarkdown(input);
-    expect(markdown).not.toMatch(/(^|[^\\])<img/m);
-    expect(markdown).toContain('\\<img src=x onerror=alert(1)\\> \\| \\*bold\\*');
-  });
-
   it('lists every risk with its score, highest first, with owner and mitigation', () => {
     const input = planInput();
-    const html = renderPlanHtml(input);
+    const text = textOf(input);
     const positions = ['Mail lost during migration', 'MFA lockout', 'Printer driver issues'].map((t) =>
-      html.indexOf(t),
+      text.indexOf(t),
     );
     expect(positions.every((p) => p > 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    expect(html).toContain('20 (high)');
-    expect(html).toContain('9 (medium)');
-    expect(html).toContain('2 (low)');
-    expect(html).toContain('Full export before cut-over');
-    const markdown = renderPlanMarkdown(input);
-    for (const risk of input.risks) expect(markdown).toContain(risk.title);
+    expect(text).toContain('20 (high)');
+    expect(text).toContain('9 (medium)');
+    expect(text).toContain('2 (low)');
+    expect(text).toContain('Full export before cut-over');
   });
 
   it('shows resources with their costs and the total, the stage timeline and the budget', () => {
-    const html = renderPlanHtml(planInput());
-    expect(html).toContain('£2,640.00');
-    expect(html).toContain('£225.00');
-    expect(html).toContain('£2,865.00');
-    expect(html).toContain('Budget: £18,500.00, 160 hours');
-    for (const stage of makeProject().stages) expect(html).toContain(stage.name.replace('&', '&amp;'));
-    expect(html).toContain('Move mail to Microsoft 365');
-    expect(html).toContain('Phone system');
+    const text = textOf(planInput());
+    expect(text).toContain('£2,640.00');
+    expect(text).toContain('£225.00');
+    expect(text).toContain('£2,865.00');
+    expect(text).toContain('Budget: £18,500.00, 160 hours');
+    for (const stage of makeProject().stages) expect(text).toContain(stage.name);
+    expect(text).toContain('Move mail to Microsoft 365');
+    expect(text).toContain('Phone system');
   });
 
-  it('renders the same input to the same hash, and a changed risk to another', () => {
+  it('builds the same input to the same content hash, and a changed risk to another', () => {
     const input = planInput();
-    expect(renderPlan(input).sha256).toBe(renderPlan(planInput()).sha256);
+    expect(contentSha256(planDocument(input))).toBe(contentSha256(planDocument(planInput())));
     const changed = planInput({
       risks: input.risks.map((r: Risk) => (r.id === 'mid' ? { ...r, owner: 'Priya' } : r)),
     });
-    expect(renderPlan(changed).sha256).not.toBe(renderPlan(input).sha256);
+    expect(contentSha256(planDocument(changed))).not.toBe(contentSha256(planDocument(input)));
   });
 });
 
@@ -142,14 +110,23 @@ describe('generatePlan', () => {
       id: 'plan',
       kind: 'plan',
       docVersion: 1,
-      key: 'projects/plan-first/plan/v1.html',
+      key: 'projects/plan-first/plan/v1.pdf',
       version: 1,
     });
-    const body = deps.documents.docs.get(planKey('plan-first', 1));
-    expect(body?.contentType).toBe('text/html; charset=utf-8');
-    expect(body?.body).toContain('Mail lost during migration');
-    expect(deps.documents.docs.get(planKey('plan-first', 1, 'md'))?.body).toContain('# Project plan');
-    expect(record.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const body = deps.documents.docs.get(documentKey('plan-first', 'plan', 1));
+    expect(body?.contentType).toBe('application/pdf');
+    expect(
+      Buffer.from(body?.body ?? [])
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
+    expect(pdfText(body?.body ?? new Uint8Array())).toContain('Mail lost during migration');
+    expect(record.sha256).toBe(
+      createHash('sha256')
+        .update(body?.body ?? new Uint8Array())
+        .digest('hex'),
+    );
+    expect(record.size).toBe(body?.body.byteLength);
     expect((await t.store.getProject('plan-first'))?.planVersion).toBe(1);
     const events = await t.store.listEvents('plan-first');
     expect(events.items.map((e) => [e.type, e.actor])).toEqual([['plan_generated', 'pm@msp.example']]);
@@ -160,7 +137,7 @@ describe('generatePlan', () => {
     const v1 = await generatePlan(deps, 'plan-again', 'system');
     const same = await generatePlan(deps, 'plan-again', 'system');
     expect(same).toEqual(v1);
-    expect(deps.documents.docs.size).toBe(2);
+    expect(deps.documents.docs.size).toBe(1);
     expect((await t.store.listEvents('plan-again')).items).toHaveLength(1);
 
     const risk = await t.store.get('plan-again', 'risk', 'data-loss');
@@ -168,9 +145,17 @@ describe('generatePlan', () => {
     await t.store.commit([{ ...risk, mitigation: 'Two verified backups' }]);
     const v2 = await generatePlan(deps, 'plan-again', 'system');
     expect(v2.docVersion).toBe(2);
-    expect(v2.key).toBe('projects/plan-again/plan/v2.html');
+    expect(v2.key).toBe('projects/plan-again/plan/v2.pdf');
     expect(v2.sha256).not.toBe(v1.sha256);
-    expect(deps.documents.docs.get(v2.key)?.body).toContain('Two verified backups');
+    expect(pdfText(deps.documents.docs.get(v2.key)?.body ?? new Uint8Array())).toContain(
+      'Two verified backups',
+    );
+    // Version 1 stays as it was, listed with version 2.
+    expect(deps.documents.docs.get(v1.key)).toBeDefined();
+    expect(v2.versions?.map((v) => [v.docVersion, v.sha256])).toEqual([
+      [1, v1.sha256],
+      [2, v2.sha256],
+    ]);
     expect((await t.store.getProject('plan-again'))?.planVersion).toBe(2);
     expect((await t.store.listEvents('plan-again')).items.map((e) => e.type)).toEqual([
       'plan_generated',

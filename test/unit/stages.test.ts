@@ -82,13 +82,13 @@ describe('stage type flags and hooks', () => {
     expect(entering).toEqual(['support']);
   });
 
-  it('has only the risk stage approve a document: the plan, in its current version', () => {
+  it('has the initiation, risk and support stages approve a document: charter, plan, close-out', () => {
     const approving = STANDARD_STAGE_TYPES.filter((t) => t.approvalDocument !== undefined);
-    expect(approving.map((t) => t.key)).toEqual(['risk']);
-    const plan = stageType('risk').approvalDocument!;
-    expect(plan.id).toBe(PLAN_DOCUMENT_ID);
-    expect(plan.currentVersion(makeProject({ planVersion: 4 }))).toBe(4);
-    expect(plan.currentVersion(makeProject())).toBeUndefined();
+    expect(approving.map((t) => [t.key, t.approvalDocument?.id])).toEqual([
+      ['initiation', 'charter'],
+      ['risk', PLAN_DOCUMENT_ID],
+      ['support', 'closeout'],
+    ]);
   });
 });
 

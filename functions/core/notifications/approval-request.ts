@@ -17,6 +17,8 @@ export interface ApprovalRequestInput {
   stageName: string;
   /** What is being approved, e.g. `project plan document v3`. */
   approves: string;
+  /** The document under approval (charter, plan, close-out): its version, SHA-256 and download link. */
+  document?: ApprovalDocumentLink;
   /** What the approver decides on (the charter, the test results...): shown after the facts. */
   sections?: ContentSection[];
   /** The stage's due date (YYYY-MM-DD). */
@@ -33,6 +35,20 @@ export interface ApprovalRequestInput {
   waitingSince?: string;
 }
 
+/** The document an approval request links: downloaded with the approver's own link (so it is secret too). */
+export interface ApprovalDocumentLink {
+  name: string;
+  version: number;
+  sha256?: string;
+  /** The approver's approval page URL with `?document=<id>`. */
+  url: string;
+}
+
+/** The approval URL that downloads the gate's document with the same link credential. */
+export function documentUrl(approvalPageUrl: string, documentId: string): string {
+  return `${approvalPageUrl}?document=${encodeURIComponent(documentId)}`;
+}
+
 /** The approval request (or reminder) for one approver. */
 export function approvalRequest(input: ApprovalRequestInput): Notification {
   const { ctx } = input;
@@ -47,6 +63,12 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
     ['To approve', input.approves],
     ['Due', formatDay(input.due)],
     ['Rule', ruleInWords(input.rule, input.approverCount)],
+    ...(input.document
+      ? ([
+          ['Document', `${input.document.name}, version ${input.document.version} (PDF)`],
+          ['SHA-256', input.document.sha256],
+        ] as [string, string | undefined][])
+      : []),
   ];
   const expires = formatTime(new Date(input.expiresAt * 1000).toISOString(), ctx.timezone);
   const intro = `Hello ${input.approverName}, ${ctx.mspName} asks you to approve or reject ${input.approves} for ${ctx.projectName}.`;
@@ -66,6 +88,17 @@ export function approvalRequest(input: ApprovalRequestInput): Notification {
       hint: 'Review and decide (approve or reject)',
       url: new Secret(input.url),
     },
+    // The decision first (the one thing to do); the document the decision is about after it.
+    ...(input.document
+      ? [
+          {
+            type: 'action' as const,
+            label: `Download the ${input.document.name} (PDF)`,
+            hint: `Download the ${input.document.name} (PDF, version ${input.document.version})`,
+            url: new Secret(input.document.url),
+          },
+        ]
+      : []),
     { type: 'paragraph', text: note, fine: true },
   ];
   return {

@@ -30,16 +30,25 @@ function details(view: ApprovalView): SafeHtml {
 <dt>Project</dt><dd>${view.projectName}</dd>
 <dt>Customer</dt><dd>${view.customerName}</dd>
 <dt>${view.target === 'change' ? 'Request' : 'Stage'}</dt><dd>${view.stageName}</dd>
-<dt>For approval</dt><dd>${view.approves}${
-    view.documentVersion !== undefined
-      ? html` (version ${view.documentVersion}) <a href="?document=plan" rel="noreferrer">view it</a>`
-      : ''
-  }</dd>
+<dt>For approval</dt><dd>${view.approves}${view.documentVersion !== undefined ? html` (version ${view.documentVersion})` : ''}</dd>
+${documentLink(view)}
 ${view.due ? html`<dt>Due</dt><dd>${view.due}</dd>` : ''}
 <dt>Rule</dt><dd>${view.rule}</dd>
 <dt>Approver</dt><dd>${view.approverName}</dd>
 </dl>
 ${substance(view)}`;
+}
+
+/**
+ * The document under approval: a download link (same link id, `?document=<id>`, GET only) with its
+ * version and the SHA-256 of its bytes, so the approver can check the file they read.
+ */
+function documentLink(view: ApprovalView): SafeHtml | '' {
+  const doc = view.document;
+  if (!doc) return '';
+  return html`<dt>Document</dt><dd><a href="?document=${encodeURIComponent(doc.id)}" rel="noreferrer" download>Download the ${doc.name} (PDF, version ${doc.version})</a>${
+    doc.sha256 ? html`<br><span class="note">SHA-256: <code class="hash">${doc.sha256}</code></span>` : ''
+  }</dd>`;
 }
 
 /** What the approver decides on (the stage type's sections): a heading and a list each, all escaped. */

@@ -26,6 +26,7 @@ textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid 
 button{font:inherit;font-weight:600;padding:.75rem 1.25rem;border:0;border-radius:.35rem;background:#1f6feb;color:#fff;width:100%}
 .error{background:#fde8e8;color:#9b1c1c;padding:.6rem .8rem;border-radius:.35rem}
 .note{color:#52606d;font-size:.9rem}
+.hash{overflow-wrap:anywhere;font-size:.8rem}
 @media (min-width:36rem){button{width:auto}}
 `;
 
@@ -42,16 +43,6 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   // Browsers keep to HTTPS for this host from then on (API Gateway serves HTTPS only; browsers
   // ignore the header over plain HTTP, as on the local runtime).
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
-});
-
-/**
- * Headers of a stored document shown to an approver (the plan): its own inline stylesheet is
- * allowed, nothing else (no scripts, no forms, no framing).
- */
-export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  ...PAGE_HEADERS,
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
 });
 
 /** A whole HTML document around `body`. */

@@ -180,7 +180,18 @@ export const projectSpecSchema = z.strictObject({
       ),
     })
     .optional(),
-  support: z.strictObject({ days: z.int().min(0).max(365) }).default({ days: 30 }),
+  // The hand-off after go-live: how long hypercare lasts, then who supports and how to reach them
+  // (the close-out report shows both).
+  support: z
+    .strictObject({
+      days: z.int().min(0).max(365),
+      by: text
+        .max(200)
+        .optional()
+        .describe('Who supports the result after hypercare (a team or service desk)'),
+      contact: text.max(500).optional().describe('How to reach them: an email, a phone number, a portal'),
+    })
+    .default({ days: 30 }),
   // Staff alerts of this project also go to a Teams or Slack channel (its incoming webhook).
   notifications: z
     .strictObject({

@@ -30,7 +30,7 @@ export type {
   StageType,
   StandardStageType,
 } from './stage-type.js';
-export { approvesInWords } from './stage-type.js';
+export { approvesInWords, currentDocumentVersion } from './stage-type.js';
 
 /** The standard stage types, in lifecycle order (the default stages of a spec). */
 export const STANDARD_STAGE_TYPES: readonly StandardStageType[] = [

@@ -2,9 +2,18 @@
  * Initiation & Planning: the charter. Its criteria read the project's spec only: everything the
  * charter needs is present. The sponsor approves the charter.
  */
+import { CHARTER_DOCUMENT_ID } from '../documents/charter.js';
 import type { Project } from '../model.js';
-import type { ApprovalContent, ContentSection, StandardStageType } from './stage-type.js';
-import { money, presentSections } from './stage-type.js';
+import { generateCharter } from '../use-cases/generate-charter.js';
+import type { ApprovalContent, ApprovalDocument, ContentSection, StandardStageType } from './stage-type.js';
+import { documentUnderApproval, money, presentSections } from './stage-type.js';
+
+/** The charter PDF, produced when the gate opens and approved in the version current when approvals are requested. */
+const charterApproval: ApprovalDocument = {
+  id: CHARTER_DOCUMENT_ID,
+  name: 'project charter',
+  prepare: generateCharter,
+};
 
 const nonEmpty = (values: string[] | undefined) => (values ?? []).some((v) => v.trim().length > 0);
 
@@ -100,9 +109,14 @@ export const initiation: StandardStageType = {
     rule: 'all',
     approves: 'the project charter',
   },
+  approvalDocument: charterApproval,
   unmetCriteria: async ({ project }) => unmetCharter(project),
-  approvalContent: async ({ project, stage }): Promise<ApprovalContent> => ({
-    approves: stage.gate.approves,
-    sections: charterSections(project),
-  }),
+  approvalContent: async ({ store, project, stage, gate }): Promise<ApprovalContent> => {
+    const document = await documentUnderApproval(store, project, charterApproval, gate);
+    return {
+      approves: stage.gate.approves,
+      ...(document ? { document } : {}),
+      sections: charterSections(project),
+    };
+  },
 };

@@ -4,20 +4,25 @@
  * plan document in one exact version: the plan is generated before approvals are requested and
  * its version is recorded on the gate, shown in the approval request and linked from the page.
  */
-import { loadPlanInput, PLAN_DOCUMENT_ID, renderPlan, riskScore } from '../documents/plan.js';
+import { contentSha256 } from '../documents/model.js';
+import { loadPlanInput, PLAN_DOCUMENT_ID, planDocument, riskScore } from '../documents/plan.js';
 import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 import { generatePlan } from '../use-cases/generate-plan.js';
-import type { ApprovalContent, ApprovalDocument, StandardStageType } from './stage-type.js';
+import {
+  type ApprovalContent,
+  type ApprovalDocument,
+  documentUnderApproval,
+  type StandardStageType,
+} from './stage-type.js';
 
 const scored = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 5;
 const present = (s: string | undefined) => Boolean(s?.trim());
 
 /** The project plan document, approved in the version current when approvals are requested. */
-const planDocument: ApprovalDocument = {
+const planApproval: ApprovalDocument = {
   id: PLAN_DOCUMENT_ID,
   name: 'project plan document',
   prepare: generatePlan,
-  currentVersion: (project) => project.planVersion,
 };
 
 /** The risk stage type. */
@@ -31,7 +36,7 @@ export const risk: StandardStageType = {
     rule: 'all',
     approves: 'the project plan document',
   },
-  approvalDocument: planDocument,
+  approvalDocument: planApproval,
 
   /** Risks scored, high risks owned and mitigated, the plan document generated and current. */
   async unmetCriteria({ store, project }) {
@@ -51,7 +56,7 @@ export const risk: StandardStageType = {
     const plan = await store.get(project.id, 'document', PLAN_DOCUMENT_ID);
     if (!plan) {
       unmet.push('The project plan document has not been generated yet.');
-    } else if (plan.sha256 !== renderPlan(input).sha256) {
+    } else if (plan.contentSha256 !== contentSha256(planDocument(input))) {
       unmet.push(
         `The project plan document (v${plan.docVersion}) is out of date: risks, resources, team or stakeholders changed since; generate it again.`,
       );
@@ -59,12 +64,8 @@ export const risk: StandardStageType = {
     return unmet;
   },
 
-  async approvalContent({ stage, gate }): Promise<ApprovalContent> {
-    return {
-      approves: stage.gate.approves,
-      ...(gate.documentVersion !== undefined
-        ? { document: { id: planDocument.id, name: planDocument.name, version: gate.documentVersion } }
-        : {}),
-    };
+  async approvalContent({ store, project, stage, gate }): Promise<ApprovalContent> {
+    const document = await documentUnderApproval(store, project, planApproval, gate);
+    return { approves: stage.gate.approves, ...(document ? { document } : {}) };
   },
 };

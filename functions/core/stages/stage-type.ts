@@ -4,6 +4,7 @@
  * Use cases, the lifecycle builder and the local runtime ask the type; none of them compares a
  * stage key with a literal.
  */
+import { versionsOf } from '../documents/model.js';
 import type { Gate, Project, Stage } from '../model.js';
 import type { Deps, ProjectStore } from '../ports.js';
 import type { GateRule } from '../spec/lifecycle.js';
@@ -44,8 +45,36 @@ export interface ApprovalDocument {
   name: string;
   /** Brings the document up to date before approvals are requested (a no-op when unchanged). */
   prepare(deps: Deps, projectId: string, actor: string): Promise<unknown>;
-  /** The version the approvers are asked to approve (recorded on the gate with the request). */
-  currentVersion(project: Project): number | undefined;
+}
+
+/** The version of a stage's document that approvals requested now ask about: its latest. */
+export async function currentDocumentVersion(
+  store: ProjectStore,
+  project: Project,
+  document: ApprovalDocument,
+): Promise<number | undefined> {
+  return (await store.get(project.id, 'document', document.id))?.docVersion;
+}
+
+/**
+ * The document under approval at `gate` (its recorded version, with that version's SHA-256 and
+ * size), or undefined when the gate records none.
+ */
+export async function documentUnderApproval(
+  store: ProjectStore,
+  project: Project,
+  document: ApprovalDocument,
+  gate: Pick<Gate, 'documentVersion'>,
+): Promise<ApprovalContent['document']> {
+  if (gate.documentVersion === undefined) return undefined;
+  const record = await store.get(project.id, 'document', document.id);
+  const version = record ? versionsOf(record).find((v) => v.docVersion === gate.documentVersion) : undefined;
+  return {
+    id: document.id,
+    name: document.name,
+    version: gate.documentVersion,
+    ...(version ? { sha256: version.sha256, size: version.size } : {}),
+  };
 }
 
 /** One thing the approver sees: a name and the facts about it (each a short line of text). */
@@ -91,8 +120,8 @@ export interface Acceptance {
 export interface ApprovalContent {
   /** What is being approved, in words (the gate's `approves`). */
   approves: string;
-  /** The document version under approval, when the stage approves one. */
-  document?: { id: string; name: string; version: number };
+  /** The document version under approval, when the stage approves one (with its bytes' SHA-256 and size). */
+  document?: { id: string; name: string; version: number; sha256?: string; size?: number };
   /** The substance of the gate (the charter, the test results, the deployment record...). */
   sections?: ContentSection[];
   /** What an approval accepts explicitly, each ticked on the approval page (the QA waivers). */

@@ -2,12 +2,27 @@
  * Project Completion & Support: entering the stage starts the hypercare period (`support.days`
  * of the spec); the workflow waits until it ends before the gate opens. The gate passes
  * automatically once the period has elapsed and no support issue (a task of the stage) is open;
- * the close-out report follows.
+ * the close-out report PDF is produced when the gate opens (a gated support stage's approvers
+ * approve it) and its final version at close.
  */
 
+import { CLOSEOUT_DOCUMENT_ID } from '../documents/closeout.js';
 import { isTaskClosed } from '../model.js';
 import { days, localDateTime } from '../time.js';
-import { metadataOnlyContent, type StandardStageType } from './stage-type.js';
+import { generateCloseout } from '../use-cases/generate-closeout.js';
+import {
+  type ApprovalContent,
+  type ApprovalDocument,
+  documentUnderApproval,
+  type StandardStageType,
+} from './stage-type.js';
+
+/** The close-out report PDF: produced when the gate opens (its approvers, if any, approve it) and again at close. */
+const closeoutApproval: ApprovalDocument = {
+  id: CLOSEOUT_DOCUMENT_ID,
+  name: 'close-out report',
+  prepare: (deps, projectId, actor) => generateCloseout(deps, projectId, actor),
+};
 
 /** The support stage type. */
 export const support: StandardStageType = {
@@ -20,6 +35,7 @@ export const support: StandardStageType = {
     approves: 'project close-out',
   },
   waitsFor: 'period',
+  approvalDocument: closeoutApproval,
 
   /** The hypercare period starts now and lasts the spec's `support.days`. */
   enter: ({ project, now }) => ({
@@ -44,7 +60,10 @@ export const support: StandardStageType = {
     return unmet;
   },
 
-  approvalContent: metadataOnlyContent,
+  async approvalContent({ store, project, stage, gate }): Promise<ApprovalContent> {
+    const document = await documentUnderApproval(store, project, closeoutApproval, gate);
+    return { approves: stage.gate.approves, ...(document ? { document } : {}) };
+  },
 };
 
 /** YYYY-MM-DD HH:MM (zone) in the project's time zone. */

@@ -2,20 +2,19 @@
  * Close a project after its last stage (the state machine's final step).
  *
  * Input: projectId. Output: whether it was closed now (false when it was closed before).
- * Steps: the close-out report (stages and dates, approvals, budget vs actual hours from tasks) is
- * rendered and put in the document store; the project goes to closed (closedAt; the store moves it
- * off the active-projects index) with the `closeout` document record and event `project_closed`
- * in one commit; the report is emailed to stakeholders and team. Idempotent: a closed project is
- * left as it is and nothing is sent again.
+ * Steps: the close-out report PDF (deliverables and their acceptance, budget against actual,
+ * lessons learned, the support hand-off, open items, stages and approvals) is published as the
+ * final version of the `closeout` document (generate-closeout.ts, dated with the close); then the
+ * project goes to closed (closedAt; the store moves it off the active-projects index) with event
+ * `project_closed` in one commit; the report's summary is emailed to stakeholders and team.
+ * Idempotent: a closed project is left as it is and nothing is sent again.
  */
-import { createHash } from 'node:crypto';
 import { requireProject, withConflictRetry } from '../events.js';
-import type { DocumentRecord } from '../model.js';
-import { type CloseoutInput, closeout, closeoutContent } from '../notifications/closeout.js';
-import { emailHtml } from '../notifications/email/render.js';
+import { type CloseoutInput, closeout } from '../notifications/closeout.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
+import { generateCloseout } from './generate-closeout.js';
 
 export interface CloseProjectInput {
   projectId: string;
@@ -26,22 +25,17 @@ export interface CloseProjectResult {
   documentKey?: string;
 }
 
-/** Where a project's close-out report is kept in the document store. */
-export function closeoutKey(projectId: string): string {
-  return `projects/${projectId}/closeout.html`;
-}
-
 export async function closeProject(deps: Deps, input: CloseProjectInput): Promise<CloseProjectResult> {
   const { projectId } = input;
   const outcome = await withConflictRetry(async () => {
     const project = await requireProject(deps, projectId);
     if (project.status === 'closed') return undefined;
     const at = deps.clock.now().toISOString();
-    const [stages, gates, tasks, existingDoc] = await Promise.all([
+    const document = await generateCloseout(deps, projectId, 'system', at);
+    const [stages, gates, tasks] = await Promise.all([
       deps.store.list(projectId, 'stage'),
       deps.store.list(projectId, 'gate'),
       deps.store.list(projectId, 'task'),
-      deps.store.get(projectId, 'document', 'closeout'),
     ]);
     const report: CloseoutInput = {
       ctx: notificationContext(project, deps.config),
@@ -51,32 +45,17 @@ export async function closeProject(deps: Deps, input: CloseProjectInput): Promis
       tasks,
       closedAt: at,
     };
-    // The stored document is the report as it is emailed.
-    const body = emailHtml('closeout', report.ctx, closeoutContent(report));
-    const key = closeoutKey(projectId);
-    await deps.documents.put(key, body, 'text/html; charset=utf-8');
-    const doc: DocumentRecord = {
-      entity: 'document',
-      projectId,
-      id: 'closeout',
-      kind: 'closeout',
-      docVersion: (existingDoc?.docVersion ?? 0) + 1,
-      title: `Close-out report: ${project.name}`,
-      key,
-      sha256: createHash('sha256').update(body, 'utf8').digest('hex'),
-      createdAt: at,
-      version: existingDoc?.version ?? 0,
-    };
+    const key = document.key;
     await deps.store.commit(
-      [{ ...project, status: 'closed', closedAt: at, updatedAt: at }, doc],
+      [{ ...project, status: 'closed', closedAt: at, updatedAt: at }],
       [
         {
           projectId,
           type: 'project_closed',
           actor: 'system',
           at,
-          summary: `Project ${project.name} closed; close-out report sent`,
-          data: { document: key },
+          summary: `Project ${project.name} closed; close-out report v${document.docVersion} sent`,
+          data: { document: document.id, docVersion: document.docVersion, key, sha256: document.sha256 },
         },
       ],
     );

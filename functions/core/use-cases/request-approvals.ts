@@ -19,12 +19,17 @@ import { closeWaitRound } from '../customer-wait.js';
 import { NotFoundError } from '../errors.js';
 import { resolvedStage } from '../events.js';
 import type { ApprovalLink, Gate, Project, Stage } from '../model.js';
-import { approvalRequest } from '../notifications/approval-request.js';
+import { approvalRequest, documentUrl } from '../notifications/approval-request.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
-import { type ApprovalContent, approvesInWords as contentInWords, stageType } from '../stages/index.js';
+import {
+  type ApprovalContent,
+  approvesInWords as contentInWords,
+  currentDocumentVersion,
+  stageType,
+} from '../stages/index.js';
 
 export interface RequestApprovalsOptions {
   /** The PM submitted the stage explicitly: record submittedAt/By in the same commit. */
@@ -59,6 +64,7 @@ export async function requestApprovals(
   if (!stage) throw new NotFoundError(`project ${project.id} has no stage record ${gate.stage}`);
 
   const round = gate.round + 1;
+  const approvalDocument = stageType(gate.stage).approvalDocument;
   const issued = gate.approvers.map((a) =>
     newApprovalLink({
       projectId: project.id,
@@ -83,7 +89,9 @@ export async function requestApprovals(
     escalatedAt: undefined,
     decidedAt: undefined,
     awaitingResubmission: undefined,
-    documentVersion: stageType(gate.stage).approvalDocument?.currentVersion(project),
+    documentVersion: approvalDocument
+      ? await currentDocumentVersion(deps.store, project, approvalDocument)
+      : undefined,
   };
   const nextStage: Stage = {
     ...stage,
@@ -139,6 +147,16 @@ export async function requestApprovals(
       rule: next.rule,
       approverCount: next.approvers.length,
       url: approvalUrl(deps.config.publicBaseUrl, id),
+      ...(content.document
+        ? {
+            document: {
+              name: content.document.name,
+              version: content.document.version,
+              ...(content.document.sha256 ? { sha256: content.document.sha256 } : {}),
+              url: documentUrl(approvalUrl(deps.config.publicBaseUrl, id), content.document.id),
+            },
+          }
+        : {}),
       expiresAt: link.expiresAt,
     }),
   );

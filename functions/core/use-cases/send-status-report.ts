@@ -8,7 +8,7 @@
  *    `fortnight` every other ISO week counted from the week of timeline.start; `month` only in the
  *    first seven days of the month). Dates are in the customer's time zone.
  * 3. The report is built from the latest records (health, stages, tasks, risks, pending approvals,
- *    next milestones) and stored in the document store.
+ *    next milestones); the copy everyone gets is stored as a PDF (`status-<date>`, version 1).
  * 4. Its DocumentRecord (`status-<date>`) and a `status_report_sent` event are committed together;
  *    the record is new (version 0), so a second run on the same day (a retry) stops here.
  * 5. One email per stakeholder and team member; a failed send is recorded as `email_failed`.
@@ -21,15 +21,17 @@
  * The report shows the waiting-on-client clock: the project's total wait on decisions and the
  * forecast end it moves (health), and since when each pending approval waits.
  */
-import { createHash } from 'node:crypto';
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { budgetBurn, LEDGER_ID } from '../budget.js';
+import { bytesSha256, contentSha256 } from '../documents/model.js';
+import { statusDocument } from '../documents/status.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
 import { computeHealth } from '../health.js';
 import {
   type ApprovalLink,
   type DocumentRecord,
+  type DocumentVersion,
   type Gate,
   isTaskClosed,
   type Project,
@@ -38,7 +40,6 @@ import {
 } from '../model.js';
 import { baselineSection } from '../notifications/baseline-section.js';
 import { budgetBurnSection } from '../notifications/budget.js';
-import { emailHtml } from '../notifications/email/render.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
@@ -51,6 +52,7 @@ import type { Deps } from '../ports.js';
 import { statusReportDue } from '../schedules.js';
 import type { GateRule } from '../spec/lifecycle.js';
 import { localDate } from '../time.js';
+import { documentKey, PDF } from './publish-document.js';
 
 export type StatusReportResult =
   | { status: 'sent'; documentId: string; key: string; recipients: number; failed: number }
@@ -61,7 +63,7 @@ const MILESTONES = 5;
 
 /** Where a status report is kept in the document store. */
 export function statusReportKey(projectId: string, date: string): string {
-  return `projects/${projectId}/status/${date}.html`;
+  return documentKey(projectId, `status-${date}`, 1);
 }
 
 function ruleText(rule: GateRule, count: number): string {
@@ -205,10 +207,24 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   }
 
   const key = statusReportKey(projectId, today);
-  // The stored document is the report as it is emailed.
-  const html = emailHtml('status-report', ctx, report);
-  await deps.documents.put(key, html, 'text/html; charset=utf-8');
+  // The stored document is the copy everyone gets, as a PDF.
+  const draft = statusDocument(report, {
+    projectName: project.name,
+    customerName: project.customerName,
+    mspName: ctx.mspName,
+    date: today,
+  });
   const at = now.toISOString();
+  const bytes = await deps.renderer.render({ ...draft, docVersion: 1, createdAt: at });
+  await deps.documents.put(key, bytes, PDF);
+  const version: DocumentVersion = {
+    docVersion: 1,
+    key,
+    sha256: bytesSha256(bytes),
+    size: bytes.byteLength,
+    contentType: PDF,
+    createdAt: at,
+  };
   const record: DocumentRecord = {
     entity: 'document',
     projectId,
@@ -217,8 +233,12 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     docVersion: 1,
     title: report.title,
     key,
-    sha256: createHash('sha256').update(html, 'utf8').digest('hex'),
+    sha256: version.sha256,
+    size: version.size,
+    contentType: PDF,
+    contentSha256: contentSha256(draft),
     createdAt: at,
+    versions: [version],
     version: 0,
   };
   try {

@@ -21,6 +21,7 @@ import type {
   DeploymentRecord,
   DocumentRecord,
   Gate,
+  Lesson,
   Project,
   Resource,
   Risk,
@@ -62,6 +63,8 @@ export type ProjectDetail = Omit<Project, 'stages' | 'entity'> & {
   testCases: TestCase[];
   deployments: DeploymentRecord[];
   trainingSessions: TrainingSession[];
+  /** Lessons learned the PM recorded (the close-out report lists them). */
+  lessons: Lesson[];
   documents: DocumentRecord[];
   /** The exit criteria of the current stage as of now (absent once the project is closed). */
   criteria?: { stage: string; met: boolean; unmet: string[] };
@@ -104,6 +107,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     deployments,
     trainingSessions,
     ledger,
+    lessons,
   ] = await Promise.all([
     deps.store.list(projectId, 'stage'),
     deps.store.list(projectId, 'gate'),
@@ -117,6 +121,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     deps.store.list(projectId, 'deployment'),
     deps.store.list(projectId, 'training_session'),
     deps.store.get(projectId, 'ledger', LEDGER_ID),
+    deps.store.list(projectId, 'lesson'),
   ]);
   const { stages: resolved, entity: _entity, ...fields } = project;
   const records = stagesOf(project, stages);
@@ -157,6 +162,7 @@ export async function getProjectDetail(deps: Deps, projectId: string): Promise<P
     testCases,
     deployments,
     trainingSessions,
+    lessons,
     documents,
     ...(criteria ? { criteria } : {}),
     health,

@@ -1,6 +1,6 @@
 /**
  * Shared steps of the staff API's create-or-update operations (tasks, risks, team members,
- * resources, test cases, deployments, training sessions): load the project (404 when absent, 409 when closed), apply the version rule,
+ * resources, test cases, deployments, training sessions, lessons learned): load the project (404 when absent, 409 when closed), apply the version rule,
  * build the record, commit it with its event, then let the current stage's gate re-evaluate.
  *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
@@ -18,7 +18,8 @@ export type UpsertableEntity =
   | 'resource'
   | 'test_case'
   | 'deployment'
-  | 'training_session';
+  | 'training_session'
+  | 'lesson';
 
 export interface UpsertOptions<E extends UpsertableEntity> {
   projectId: string;
@@ -47,6 +48,7 @@ const ENTITY_WORD: Record<UpsertableEntity, string> = {
   test_case: 'test case',
   deployment: 'deployment',
   training_session: 'training session',
+  lesson: 'lesson',
 };
 
 /** Creates or updates one record of a project, then progresses the current stage's gate. */

@@ -41,6 +41,8 @@ export interface ApprovalView {
   approves: string;
   /** The document version being approved, when the stage type approves one (the risk stage's plan). */
   documentVersion?: number;
+  /** The document being approved (charter, plan, close-out): its id, name, version and SHA-256, for the download link. */
+  document?: ApprovalContent['document'];
   /** The substance of the gate (the charter, test results, deployment record...), as the stage type declares it. */
   sections: ContentSection[];
   /** What an approval accepts explicitly (the QA waivers): each must be ticked to approve. */
@@ -188,7 +190,7 @@ export async function loadGateApproval(
     stageKey: stage.key,
     stageName: stage.name,
     approves: content.approves,
-    ...(content.document ? { documentVersion: content.document.version } : {}),
+    ...(content.document ? { documentVersion: content.document.version, document: content.document } : {}),
     sections: content.sections ?? [],
     acceptances: content.acceptances ?? [],
     ...(stage.due ? { due: stage.due } : {}),

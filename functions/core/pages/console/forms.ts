@@ -11,7 +11,15 @@ import { html, type SafeHtml } from '../../html.js';
 import { csrfField, type PageSession, page } from './layout.js';
 
 /** The kinds of project records the console edits. */
-export type RecordKind = 'task' | 'risk' | 'member' | 'resource' | 'testCase' | 'deployment' | 'training';
+export type RecordKind =
+  | 'task'
+  | 'risk'
+  | 'member'
+  | 'resource'
+  | 'testCase'
+  | 'deployment'
+  | 'training'
+  | 'lesson';
 
 /** Fields that hold a list: one item per line in the form. */
 export const LINE_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials']);
@@ -279,6 +287,37 @@ export const RECORD_FORMS: Record<
         hint: 'One per line: handouts, recordings, links',
       },
       { name: 'trainer', label: 'Trainer', kind: 'text' },
+    ],
+  },
+  lesson: {
+    noun: 'lesson learned',
+    segment: 'lessons',
+    idField: 'id',
+    idLabel: 'Lesson id',
+    idHint: 'Letters, digits, dots, dashes or underscores, e.g. pilot-group',
+    fields: (project) => [
+      { name: 'title', label: 'Lesson', kind: 'text', required: true },
+      { name: 'whatHappened', label: 'What happened', kind: 'textarea', required: true },
+      {
+        name: 'kind',
+        label: 'Repeat or change',
+        kind: 'select',
+        options: [
+          ['repeat', 'Repeat: it went well'],
+          ['change', 'Change: do it differently'],
+        ],
+        required: true,
+      },
+      { name: 'recommendation', label: 'What to repeat or change', kind: 'textarea', required: true },
+      {
+        name: 'stage',
+        label: 'Stage',
+        kind: 'select',
+        options: [
+          ['', 'Not about one stage'],
+          ...project.stages.map((s): [string, string] => [s.key, s.name]),
+        ],
+      },
     ],
   },
 };

@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 th{color:#52606d;font-weight:600}
 .rag{display:inline-block;padding:0 .55rem;border-radius:1rem;color:#fff;font-weight:600;font-size:.85rem}
 .rag-green{background:#2f855a}.rag-amber{background:#b7791f}.rag-red{background:#c53030}
-.status{font-weight:600}.muted{color:#52606d}.small{font-size:.85rem}
+.status{font-weight:600}.muted{color:#52606d}.small{font-size:.85rem}.hash{overflow-wrap:anywhere;font-size:.8rem}
 .bar{display:inline-block;width:8rem;height:.6rem;background:#e4e7eb;border-radius:.3rem;overflow:hidden;vertical-align:middle}
 .heat td{width:3.2rem;height:2.6rem;text-align:center;border:2px solid #fff;color:#102a43;font-weight:600}
 .email{border:1px solid #e4e7eb;border-radius:.4rem;padding:.6rem .8rem;margin:0 0 1rem}

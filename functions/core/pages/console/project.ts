@@ -6,7 +6,9 @@
  * page of events, with the forms of the PM's actions for those who may change the project. It renders the staff API's read model (getProjectDetail), so the page and
  * `GET /api/projects/{id}` cannot disagree. Gates arrive without task tokens and link hashes.
  */
+
 import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
+import { versionsOf } from '../../documents/model.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { Expense, ProjectEvent, Risk, TimeEntry } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
@@ -174,6 +176,9 @@ ${budgetSection({
 <section id="training" tabindex="0" aria-labelledby="training-h"><h2 id="training-h">Training sessions</h2>${trainingTable(detail.trainingSessions, base, forms)}${
     forms ? addForm('training', fp, forms) : ''
   }</section>
+<section id="lessons" tabindex="0" aria-labelledby="lessons-h"><h2 id="lessons-h">Lessons learned</h2>${lessonsTable(detail, base, forms)}${
+    forms ? addForm('lesson', fp, forms) : ''
+  }</section>
 <section id="documents" tabindex="0" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>${documentsList(detail, base)}</section>
 <section id="events" tabindex="0" aria-labelledby="events-h"><h2 id="events-h">Events</h2>${eventsTable(events, tz)}<p>${
     input.pagedEvents ? html`<a href="${base}#events">Newest events</a> ` : ''
@@ -231,6 +236,19 @@ function teamTable(detail: ProjectDetail, base: string, forms: PageSession | und
   )}</tbody></table>`;
 }
 
+/** The lessons learned the close-out report will list. */
+function lessonsTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
+  if (detail.lessons.length === 0) return html`<p class="muted">No lessons learned recorded.</p>`;
+  return html`<table><thead><tr><th>Lesson</th><th>What happened</th><th>Repeat or change</th><th>Recommendation</th>${
+    forms ? html`<th><span class="muted">Change</span></th>` : ''
+  }</tr></thead><tbody>${detail.lessons.map(
+    (l) =>
+      html`<tr><td>${l.title}<div class="small muted">${l.id}</div></td><td>${l.whatHappened}</td><td>${l.kind}</td><td>${
+        l.recommendation
+      }</td>${forms ? html`<td>${editLink(base, 'lessons', l.id, `Edit ${l.title}`)}</td>` : ''}</tr>`,
+  )}</tbody></table>`;
+}
+
 function resourcesTable(detail: ProjectDetail, base: string, forms: PageSession | undefined): SafeHtml {
   if (detail.resources.length === 0) return html`<p class="muted">No resources recorded.</p>`;
   return html`<table><thead><tr><th>Resource</th><th>Kind</th><th>Quantity</th><th>Cost</th>${
@@ -243,18 +261,28 @@ function resourcesTable(detail: ProjectDetail, base: string, forms: PageSession 
   )}</tbody></table>`;
 }
 
+/** Each document with a download link, its version, time, size and SHA-256, and links to its earlier versions. */
 function documentsList(detail: ProjectDetail, base: string): SafeHtml {
   if (detail.documents.length === 0) return html`<p class="muted">No documents yet.</p>`;
   const tz = detail.timezone;
+  const kb = (size: number | undefined) => (size ? `${Math.max(1, Math.round(size / 1024))} KB` : '');
   return html`<ul>${[...detail.documents]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map(
-      (d) =>
-        html`<li><a href="${base}/documents/${encodeURIComponent(d.id)}" download>${d.title}</a> <span class="small muted">version ${d.docVersion}, ${formatTime(
-          d.createdAt,
-          tz,
-        )}</span></li>`,
-    )}</ul>`;
+    .map((d) => {
+      const href = `${base}/documents/${encodeURIComponent(d.id)}`;
+      const earlier = versionsOf(d).filter((v) => v.docVersion !== d.docVersion);
+      return html`<li><a href="${href}" download>${d.title}</a> <span class="small muted">version ${d.docVersion}, ${formatTime(
+        d.createdAt,
+        tz,
+      )}${d.size ? html`, PDF ${kb(d.size)}` : ''}</span><br><span class="small muted">SHA-256 <code class="hash">${d.sha256}</code></span>${
+        earlier.length
+          ? html`<br><span class="small">Earlier versions: ${earlier.map(
+              (v, i) =>
+                html`${i ? ', ' : ''}<a href="${href}?version=${v.docVersion}" download>v${v.docVersion}</a>`,
+            )}</span>`
+          : ''
+      }</li>`;
+    })}</ul>`;
 }
 
 const DAY = 86_400_000;

@@ -1,0 +1,110 @@
+/**
+ * The project charter document (Initiation & Planning): objectives, requirements, scope in and
+ * out, deliverables with their acceptance criteria, timeline, budget, stakeholders, team and the
+ * communication plan, all from the project's spec. Produced when the initiation gate opens; the
+ * sponsor approves it in one exact version.
+ */
+import type { Project } from '../model.js';
+import { money } from '../stages/stage-type.js';
+import type { DocumentDraft } from './model.js';
+
+/** The id of the charter's DocumentRecord within its project. */
+export const CHARTER_DOCUMENT_ID = 'charter';
+
+/** The charter of `project`, from its spec. */
+export function charterDocument(project: Project): DocumentDraft {
+  const spec = project.spec;
+  const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
+  const report = spec.communication.statusReport;
+  return {
+    title: 'Project charter',
+    projectName: project.name,
+    author: project.mspName,
+    meta: [
+      `Customer: ${project.customerName}`,
+      `Prepared by ${project.mspName}`,
+      `Project id: ${project.id}`,
+    ],
+    sections: [
+      { heading: 'Objectives', blocks: [{ type: 'list', items: spec.objectives }] },
+      { heading: 'Requirements', blocks: [{ type: 'list', items: spec.requirements }] },
+      {
+        heading: 'Scope',
+        blocks: [
+          { type: 'subheading', text: 'In scope' },
+          { type: 'list', items: spec.scope.in },
+          { type: 'subheading', text: 'Out of scope' },
+          { type: 'list', items: spec.scope.out, empty: 'Nothing is excluded.' },
+        ],
+      },
+      {
+        heading: 'Deliverables',
+        blocks: [
+          {
+            type: 'table',
+            columns: ['Deliverable', 'Acceptance criteria', 'Delivered in'],
+            rows: spec.deliverables.map((d) => [d.name, d.acceptance, stageName(d.stage)]),
+          },
+        ],
+      },
+      {
+        heading: 'Timeline',
+        blocks: [
+          {
+            type: 'paragraph',
+            text: `${spec.timeline.start} to ${spec.timeline.end} (${project.timezone}).`,
+          },
+          {
+            type: 'table',
+            columns: ['#', 'Stage', 'Due'],
+            rows: [...project.stages]
+              .sort((a, b) => a.order - b.order)
+              .map((s) => [String(s.order + 1), s.name, s.due ?? 'not set']),
+          },
+        ],
+      },
+      {
+        heading: 'Budget',
+        blocks: [
+          {
+            type: 'keyValue',
+            rows: [
+              ['Amount', money(spec.budget.amount, spec.budget.currency)],
+              ['Effort', `${spec.budget.hours} hours`],
+            ],
+          },
+        ],
+      },
+      {
+        heading: 'Stakeholders',
+        blocks: [
+          {
+            type: 'table',
+            columns: ['Name', 'Role', 'Email'],
+            rows: spec.stakeholders.map((s) => [s.name, s.role, s.email]),
+          },
+        ],
+      },
+      {
+        heading: 'Team',
+        blocks: [
+          {
+            type: 'table',
+            columns: ['Name', 'Role', 'Skills', 'Allocation'],
+            rows: spec.team.map((m) => [m.name, m.role, m.skills.join(', '), `${m.allocation}%`]),
+          },
+        ],
+      },
+      {
+        heading: 'Communication plan',
+        blocks: [
+          { type: 'list', items: spec.communication.channels },
+          {
+            type: 'paragraph',
+            text: `Status report every ${report.every} on ${report.day} at ${report.at} (${project.timezone}).`,
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * The document models the core builds (charter, close-out, status) and the renderers that lay
+ * them out: the pdfkit adapter (text read back, pages, header and footer, determinism) and the
+ * Lambda adapter (its error paths with a mocked client).
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DocumentRenderError, LambdaDocumentRenderer } from '../../functions/adapters/lambda-renderer.js';
+import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
+import { charterDocument } from '../../functions/core/documents/charter.js';
+import { closeoutBudget, closeoutDocument } from '../../functions/core/documents/closeout.js';
+import { contentSha256, type DocumentModel } from '../../functions/core/documents/model.js';
+import { sectionsOf } from '../../functions/core/documents/status.js';
+import type { Lesson } from '../../functions/core/model.js';
+import { handleDocuments } from '../../functions/handlers/documents.js';
+import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages, makeTask } from '../support/dynamo.js';
+import { pdfPageCount, pdfText } from '../support/fakes.js';
+
+const renderer = new PdfKitRenderer({ compress: false });
+const text = (draft: unknown) => JSON.stringify(draft);
+
+function model(overrides: Partial<DocumentModel> = {}): DocumentModel {
+  return {
+    title: 'Close-out report',
+    projectName: 'Acme M365',
+    author: 'Northwind',
+    docVersion: 3,
+    createdAt: '2026-12-01T09:00:00.000Z',
+    meta: ['Customer: Acme Dental'],
+    sections: [{ heading: 'Summary', blocks: [{ type: 'paragraph', text: 'All delivered.' }] }],
+    ...overrides,
+  };
+}
+
+function lesson(overrides: Partial<Lesson> = {}): Lesson {
+  return {
+    entity: 'lesson',
+    projectId: 'acme-m365',
+    id: 'pilot',
+    title: 'Pilot group first',
+    whatHappened: 'Five pilot mailboxes found the MFA issue early',
+    kind: 'repeat',
+    recommendation: 'Always migrate a pilot group first',
+    version: 1,
+    ...overrides,
+  };
+}
+
+describe('charter document', () => {
+  it('has the objectives, requirements, scope in and out, deliverables with acceptance, budget, people and communication', () => {
+    const draft = charterDocument(makeProject());
+    expect(draft.sections.map((s) => s.heading)).toEqual([
+      'Objectives',
+      'Requirements',
+      'Scope',
+      'Deliverables',
+      'Timeline',
+      'Budget',
+      'Stakeholders',
+      'Team',
+      'Communication plan',
+    ]);
+    const all = text(draft);
+    for (const part of [
+      'Move mail to Microsoft 365',
+      'Phone system',
+      'CIS baseline applied',
+      '£18,500.00',
+      '160 hours',
+    ])
+      expect(all).toContain(part);
+  });
+
+  it('hashes the same content the same and a changed objective differently', () => {
+    const spec = makeProjectSpec();
+    const a = contentSha256(charterDocument(makeProject({}, spec)));
+    expect(contentSha256(charterDocument(makeProject({}, spec)))).toBe(a);
+    expect(contentSha256(charterDocument(makeProject({}, { ...spec, objectives: ['Other'] })))).not.toBe(a);
+  });
+});
+
+describe('close-out document', () => {
+  const project = makeProject({
+    monitoring: {
+      checkedAt: '2027-02-20T08:00:00.000Z',
+      rag: 'amber',
+      spi: 1,
+      cpi: 1,
+      reasons: [],
+      openDeviations: ['overdue-task:docs', 'spi'],
+      correctiveActions: {
+        spi: { action: 'Added a second engineer', by: 'pm@msp.example', at: '2027-02-20T09:00:00.000Z' },
+      },
+    },
+  });
+  const stages = makeStages(project).map((s) =>
+    s.key === 'support' ? { ...s, supportUntil: '2027-03-12T10:00:00.000Z' } : s,
+  );
+  const gates = [
+    makeGate({
+      stage: 'execution',
+      status: 'approved',
+      decidedAt: '2027-01-22T15:00:00.000Z',
+      approvers: [
+        {
+          email: 'sponsor@acme.example',
+          name: 'Amara Okafor',
+          decision: 'approve',
+          decidedAt: '2027-01-22T15:00:00.000Z',
+        },
+      ],
+    }),
+  ];
+  const tasks = [
+    makeTask({
+      id: 'tenant',
+      type: 'deliverable',
+      name: 'Configured tenant',
+      stage: 'execution',
+      status: 'done',
+      acceptance: 'CIS baseline applied',
+      evidence: 'https://evidence.example/cis',
+      estimateHours: 20,
+      actualHours: 24,
+    }),
+    makeTask({
+      id: 'handbook',
+      type: 'deliverable',
+      name: 'Handbook',
+      stage: 'deployment',
+      status: 'in_progress',
+      estimateHours: 10,
+      actualHours: 4,
+    }),
+    makeTask({
+      id: 'docs',
+      type: 'task',
+      name: 'Write runbook',
+      stage: 'support',
+      status: 'todo',
+      estimateHours: 5,
+      actualHours: 0,
+    }),
+  ];
+  const risks = [
+    makeRisk({ id: 'open-one', title: 'Licence renewal slips', status: 'open' }),
+    makeRisk({ id: 'closed-one', title: 'Closed risk title', status: 'closed' }),
+  ];
+  const spec = {
+    ...project.spec,
+    support: { days: 14, by: 'Northwind service desk', contact: 'desk@northwind.example' },
+  };
+  const input = {
+    project: { ...project, spec },
+    stages,
+    gates,
+    tasks,
+    risks,
+    lessons: [
+      lesson(),
+      lesson({
+        id: 'cutover',
+        title: 'Cut-over weekend',
+        kind: 'change' as const,
+        recommendation: 'Start on Friday noon',
+      }),
+    ],
+    closedAt: '2027-03-12T11:00:00.000Z',
+  };
+
+  it('shows each deliverable as accepted when its gate approved (who, when) or not accepted, with evidence', () => {
+    const draft = closeoutDocument(input);
+    const table = draft.sections[0]!.blocks[0] as { rows: string[][] };
+    expect(table.rows).toEqual([
+      ['Handbook', 'Deployment & Training', '-', '-', 'not accepted', '-', '-'],
+      [
+        'Configured tenant',
+        'Execution & Implementation',
+        'CIS baseline applied',
+        'https://evidence.example/cis',
+        'accepted',
+        '22 Jan 2027, 15:00 (Europe/London)',
+        'Amara Okafor',
+      ],
+    ]);
+  });
+
+  it('lists lessons, the support hand-off and open items (open tasks, open risks, deviations without action)', () => {
+    const all = text(closeoutDocument(input));
+    for (const part of [
+      'Always migrate a pilot group first',
+      'Start on Friday noon',
+      'Northwind service desk',
+      'desk@northwind.example',
+      '12 Mar 2027, 10:00 (Europe/London)',
+      'Write runbook',
+      'Licence renewal slips',
+      'overdue-task:docs',
+      'Closed on 12 Mar 2027, 11:00 (Europe/London)',
+    ])
+      expect(all).toContain(part);
+    expect(all).not.toContain('Closed risk title');
+    // The deviation with a corrective action is not an open item.
+    const open = closeoutDocument(input).sections.find((s) => s.heading === 'Open items');
+    expect(text(open)).not.toContain('"spi"');
+  });
+
+  it('puts budget against actual in hours and customer-facing money only', () => {
+    expect(closeoutBudget(input)).toEqual({
+      currency: 'GBP',
+      budgetAmount: 18500,
+      budgetHours: 160,
+      estimatedHours: 35,
+      actualHours: 28,
+      hoursVariance: -132,
+      tasksDone: 1,
+      tasksTotal: 3,
+    });
+    expect(closeoutBudget({ ...input, billableValue: 19000 })).toMatchObject({
+      billableValue: 19000,
+      moneyVariance: 500,
+    });
+    const withoutBillable = text(closeoutDocument(input));
+    expect(withoutBillable).toContain('not recorded (no priced time entries)');
+    const withBillable = text(closeoutDocument({ ...input, billableValue: 19000 }));
+    expect(withBillable).toContain('£19,000.00');
+    expect(withBillable).toContain('+£500.00');
+    expect(withBillable.toLowerCase()).not.toMatch(/\brates?\b|\binternal\b|\bcosts?\b/);
+  });
+});
+
+describe('status document sections', () => {
+  it('starts a section at each heading and keeps tables, facts and lists', () => {
+    const sections = sectionsOf([
+      { type: 'paragraph', text: 'Intro' },
+      {
+        type: 'facts',
+        rows: [
+          ['Health', 'Green'],
+          ['Missing', undefined],
+        ],
+      },
+      { type: 'heading', text: 'Risks' },
+      { type: 'table', columns: ['Risk'], rows: [['Outage']] },
+      { type: 'action', label: 'x', hint: 'x', url: { reveal: () => 'secret' } as never },
+    ]);
+    expect(sections).toEqual([
+      {
+        heading: 'Summary',
+        blocks: [
+          { type: 'paragraph', text: 'Intro' },
+          { type: 'keyValue', rows: [['Health', 'Green']] },
+        ],
+      },
+      { heading: 'Risks', blocks: [{ type: 'table', columns: ['Risk'], rows: [['Outage']] }] },
+    ]);
+  });
+});
+
+describe('PdfKitRenderer', () => {
+  it('renders a PDF whose text reads back, with the project name, title, version and page numbers on every page', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => [`Deliverable ${i}`, `Accepted on day ${i}`]);
+    const pdf = await renderer.render(
+      model({
+        sections: [
+          { heading: 'Deliverables', blocks: [{ type: 'table', columns: ['Name', 'Acceptance'], rows }] },
+        ],
+      }),
+    );
+    expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    const pages = pdfPageCount(pdf);
+    expect(pages).toBeGreaterThan(2);
+    const all = pdfText(pdf);
+    for (let p = 1; p <= pages; p++)
+      expect(all).toContain(`Close-out report, version 3 Page ${p} of ${pages}`);
+    expect(all.split('Acme M365').length - 1).toBeGreaterThanOrEqual(pages + 1);
+    // The table's header row repeats on each page it continues on.
+    expect(all.split('Name Acceptance').length - 1).toBe(pages);
+    // Every row is there once, in order.
+    const at = rows.map(([name]) => all.indexOf(`${name} Accepted`));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+  });
+
+  it('gives the same bytes for the same model and other bytes for another version', async () => {
+    const a = await renderer.render(model());
+    expect(Buffer.compare(Buffer.from(a), Buffer.from(await renderer.render(model())))).toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(a), Buffer.from(await renderer.render(model({ docVersion: 4 })))),
+    ).not.toBe(0);
+  });
+
+  it('shows text outside the standard fonts as ? rather than garbage, and keeps markup as text', async () => {
+    const pdf = await renderer.render(
+      model({
+        sections: [
+          { heading: 'Notes', blocks: [{ type: 'list', items: ['Kanji 漢字 ok', '<b>bold</b> & £5'] }] },
+        ],
+      }),
+    );
+    const all = pdfText(pdf);
+    expect(all).toContain('Kanji ?? ok');
+    expect(all).toContain('<b>bold</b> & £5');
+  });
+
+  it('compresses by default', async () => {
+    const compressed = await new PdfKitRenderer().render(model());
+    expect(Buffer.from(compressed).toString('latin1')).toContain('/FlateDecode');
+  });
+});
+
+describe('the documents handler', () => {
+  it('returns the PDF as base64 and refuses a malformed model naming the field', async () => {
+    const { pdf } = await handleDocuments(renderer, { document: model() });
+    expect(Buffer.from(pdf, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await expect(handleDocuments(renderer, { document: { ...model(), docVersion: 0 } })).rejects.toThrow(
+      /docVersion/,
+    );
+  });
+});
+
+describe('LambdaDocumentRenderer', () => {
+  const lambda = mockClient(LambdaClient);
+  const client = new LambdaDocumentRenderer(new LambdaClient({ region: 'eu-west-2' }), 'milepost-documents');
+  beforeEach(() => lambda.reset());
+  const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
+
+  it('invokes the documents function by name, RequestResponse, and returns the bytes', async () => {
+    const bytes = await renderer.render(model());
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: payload({ pdf: Buffer.from(bytes).toString('base64') }) });
+    expect(await client.render(model())).toEqual(bytes);
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, {
+      FunctionName: 'milepost-documents',
+      InvocationType: 'RequestResponse',
+    });
+    const sent = JSON.parse(
+      new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array),
+    );
+    expect(sent).toEqual({ document: model() });
+  });
+
+  it('throws DocumentRenderError on a function error, a payload that is no PDF, or no JSON', async () => {
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: payload({ errorType: 'ZodError', errorMessage: 'docVersion' }),
+    });
+    await expect(client.render(model())).rejects.toThrow(
+      new DocumentRenderError('the documents function failed: ZodError'),
+    );
+    lambda.reset();
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: payload({ pdf: Buffer.from('<html>').toString('base64') }) });
+    await expect(client.render(model())).rejects.toBeInstanceOf(DocumentRenderError);
+    lambda.reset();
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('not json') as never });
+    await expect(client.render(model())).rejects.toBeInstanceOf(DocumentRenderError);
+  });
+});
