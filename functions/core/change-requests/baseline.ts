@@ -4,7 +4,6 @@
  * applies changes to a spec, tells which recorded old values no longer hold, and writes the
  * baseline (or an approved change) as YAML for the spec file in git.
  */
-import { stringify } from 'yaml';
 import type { BaselineChange, BaselineDeliverable, BaselineValue, Project } from '../model.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
 
@@ -167,31 +166,4 @@ export function baselineSpecPart(spec: ProjectSpec): Record<string, unknown> {
     budget: spec.budget,
     ...(spec.stages ? { stages: spec.stages } : {}),
   };
-}
-
-/** The current baseline as YAML, with a comment naming its version: paste it over the spec's fields. */
-export function baselineYaml(project: Project): string {
-  return `# ${project.id}: baseline ${baselineVersion(project)} (the spec's fields below replace those in projects/${project.id}.yaml)\n${stringify(baselineSpecPart(project.spec))}`;
-}
-
-/**
- * The YAML patch of changes: the spec's fields with the new values (a stage due date as its
- * entry of `stages`). Merge it into the spec file so that git holds the approved baseline.
- */
-export function changePatchYaml(changes: BaselineChange[]): string {
-  const patch: Record<string, unknown> = {};
-  const section = (name: string) => {
-    patch[name] ??= {};
-    return patch[name] as Record<string, unknown>;
-  };
-  const stages: { key: string; due?: string }[] = [];
-  for (const c of changes) {
-    const [head, tail] = c.field.split('.', 2) as [string, string | undefined];
-    const key = stageOfField(c.field);
-    if (key) stages.push(c.new === null ? { key } : { key, due: c.new as string });
-    else if (tail) section(head)[tail] = c.new;
-    else patch[head] = c.new;
-  }
-  if (stages.length) patch.stages = stages;
-  return stringify(patch);
 }

@@ -4,7 +4,8 @@
  * Input: project id. Output: the baseline version, its fields as the spec writes them, and the
  * same as YAML to paste over the spec file's fields (projects stay code).
  */
-import { baselineSpecPart, baselineVersion, baselineYaml } from '../change-requests/baseline.js';
+import { baselineSpecPart, baselineVersion } from '../change-requests/baseline.js';
+import { baselineYaml } from '../change-requests/baseline-yaml.js';
 import { requireProject } from '../events.js';
 import type { Deps } from '../ports.js';
 

@@ -5,7 +5,8 @@
  * new value, the reason and impact, who raised it, the decision (who, when, comment) and, once
  * approved, the baseline version it made and the YAML patch to commit to the spec file.
  */
-import { baselineVersion, changePatchYaml, describeField } from '../change-requests/baseline.js';
+import { baselineVersion, describeField } from '../change-requests/baseline.js';
+import { changePatchYaml } from '../change-requests/baseline-yaml.js';
 import { requireProject } from '../events.js';
 import type { BaselineValue, ChangeRequest, ChangeRequestStatus } from '../model.js';
 import type { Deps } from '../ports.js';
