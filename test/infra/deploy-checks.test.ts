@@ -181,7 +181,6 @@ describe('IAM of the platform functions', () => {
     );
     expect(Object.keys(fn[documentsId]?.Properties?.Environment?.Variables ?? {}).sort()).toEqual([
       'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-      'NODE_OPTIONS',
     ]);
   });
 
