@@ -63,9 +63,9 @@ describe('approval gates', () => {
       const [id] = linkIds([message]);
       const link = await f.deps.store.getLink(hashLinkId(id ?? ''));
       expect(link).toMatchObject({ round: 1, status: 'pending', approverEmail: message.to[0] });
-      // The link shows in the Outlook (VML) button and in the button everyone else sees, and once
-      // more in the charter's download link (the same credential); the text part has it twice.
-      expect(message.html.split(id ?? '-').length - 1).toBe(3);
+      // The link shows in the two forms of each button (Outlook's VML and everyone else's): the
+      // decision and the charter's download (the same credential); the text part has it twice.
+      expect(message.html.split(id ?? '-').length - 1).toBe(4);
       expect(message.text.split(id ?? '-').length - 1).toBe(2);
       expect(message.text).toContain(`/approve/${id}?document=charter`);
       for (const part of [message.subject, message.text, message.html]) expect(part).not.toContain(TOKEN);

@@ -7,6 +7,7 @@ import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { pdfText } from '../support/fakes.js';
 import { countEvents, type LifecycleFixture, lifecycleFixture, START } from './lifecycle-support.js';
 
 const PM = 'pm@msp.example';
@@ -361,9 +362,11 @@ describe('rates and costs stay inside the MSP', () => {
         expect(body).not.toMatch(/budget burn|actual cost|cost rate|billing rate|estimate at completion/i);
       }
     }
-    // The stored report document is the customer's copy.
-    const key = `projects/${f.projectId}/status/2026-12-11.html`;
-    expect(await f.deps.documents.get(key)).not.toContain('Budget burn');
+    // The stored report document (a PDF) is the customer's copy.
+    const stored = await f.deps.store.get(f.projectId, 'document', 'status-2026-12-11');
+    const bytes = await f.deps.documents.get(stored?.key ?? '-');
+    expect(pdfText(bytes ?? new Uint8Array())).toContain('Status report');
+    expect(pdfText(bytes ?? new Uint8Array())).not.toMatch(/budget burn|actual cost|cost rate/i);
 
     const staffReport = f.mailer.sent.filter((m) => m.tag === 'status-report' && m.to.includes(PM));
     expect(staffReport).toHaveLength(1);
