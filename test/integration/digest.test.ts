@@ -3,6 +3,7 @@ import { ChannelsNotifier } from '../../functions/adapters/channels-notifier.js'
 import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
 import { WebhookNotifier } from '../../functions/adapters/webhook-notifier.js';
 import type { Project, ProjectMonitoring } from '../../functions/core/model.js';
+import { recordExpense } from '../../functions/core/use-cases/record-expense.js';
 import { sendPortfolioDigest } from '../../functions/core/use-cases/send-portfolio-digest.js';
 import { handleSchedule } from '../../functions/handlers/schedule.js';
 import { startWebhookLocal, type WebhookLocal } from '../../local/webhook-local.js';
@@ -96,6 +97,22 @@ async function seedPortfolio() {
 }
 
 describe('the portfolio digest', () => {
+  it('shows the money burn of a project once time or expenses are recorded', async () => {
+    const { green } = await seedPortfolio();
+    await recordExpense(
+      deps,
+      green!.id,
+      { date: '2026-12-18', description: 'Licences', amount: 500 },
+      'pm@msp.example',
+    );
+    await handleSchedule(deps, { kind: 'portfolio-digest' });
+    const text = deps.mailer.sent.at(-1)?.text ?? '';
+    const line = text.split('\n').find((l) => l.includes('Calm project') && l.includes('spent'));
+    expect(line).toMatch(/\d+ % of \d+ [A-Z]{3} spent/);
+    // The projects without a ledger still say so.
+    expect(text).toContain('money: not recorded');
+  });
+
   it('emails the delivery manager projects by RAG, deviations without an action, overdue approvals and burn', async () => {
     await seedPortfolio();
     const result = await handleSchedule(deps, { kind: 'portfolio-digest' });

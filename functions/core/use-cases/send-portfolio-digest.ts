@@ -7,13 +7,15 @@
  *    and, per project, its gates and its tasks (one Query each).
  * 2. Build the digest (notifications/digest.ts): projects by RAG (red, amber, green) with why;
  *    deviations without a corrective action; approvals overdue (a gate pending longer than its
- *    timeoutDays); budget burn (hours spent of the budget's hours; money once a project keeps a
- *    ledger: {@link budgetBurnOf}).
+ *    timeoutDays); budget burn (hours spent of the budget's hours; money once time or expenses
+ *    were recorded: {@link budgetBurnOf}). One Query per project (its snapshot).
  * 3. Email it to the delivery manager and post it to the platform's chat channel, if any. A failed
  *    delivery is logged (the digest belongs to no project's event log) and reported in the result.
  */
+
+import { budgetBurn } from '../budget.js';
 import { activeProjects } from '../capacity.js';
-import type { Gate, Project, Task } from '../model.js';
+import type { Gate, Ledger, Project, Resource, Task } from '../model.js';
 import { type DigestInput, type DigestProject, portfolioDigest } from '../notifications/digest.js';
 import type { Deps } from '../ports.js';
 import { DAY_MS, localDate } from '../time.js';
@@ -23,17 +25,34 @@ export type PortfolioDigestResult =
   | { status: 'sent'; projects: number; emailed: boolean; posted: boolean; failed: number };
 
 /**
- * Budget burn of one project: hours from its tasks' actual hours against the budget's hours.
- * Money burn needs the project's cost ledger (time x rate + resources + expenses); until a project
- * keeps one, `money` is absent and the digest says "not recorded". A ledger reader plugs in here.
+ * Budget burn of one project: hours from its tasks' actual hours against the budget's hours, and
+ * money (actual cost: time x cost rate + resources + expenses, budget.ts) once the project keeps a
+ * ledger (time or expenses were recorded); before that `money` is absent ("not recorded"). The
+ * digest goes to the MSP's delivery manager only, so internal cost is fine here.
  */
-export function budgetBurnOf(project: Project, tasks: Task[]): DigestProject['burn'] {
+export function budgetBurnOf(
+  project: Project,
+  tasks: Task[],
+  resources: Resource[] = [],
+  ledger?: Ledger,
+): DigestProject['burn'] {
   const hours = tasks.reduce((sum, t) => sum + (Number.isFinite(t.actualHours) ? t.actualHours : 0), 0);
   const budgetHours = project.spec.budget.hours;
+  const burn = ledger ? budgetBurn({ spec: project.spec, ledger, resources, tasks }) : undefined;
   return {
     hours: Math.round(hours * 100) / 100,
     budgetHours,
     hoursPercent: budgetHours > 0 ? Math.round((hours / budgetHours) * 100) : 0,
+    ...(burn
+      ? {
+          money: {
+            spent: burn.actualCost,
+            budget: burn.budget,
+            currency: burn.currency,
+            percent: Math.round(burn.burnPercent),
+          },
+        }
+      : {}),
   };
 }
 
@@ -69,10 +88,19 @@ export async function sendPortfolioDigest(deps: Deps): Promise<PortfolioDigestRe
   const active = await activeProjects(deps.store);
   const projects: DigestProject[] = await Promise.all(
     active.map(async (project) => {
-      const [gates, tasks] = await Promise.all([
-        deps.store.list(project.id, 'gate'),
-        deps.store.list(project.id, 'task'),
-      ]);
+      // One request: the project's current records (gates, tasks, resources, the ledger).
+      const snapshot = await deps.store.getProjectSnapshot(project.id);
+      const {
+        gate: gates,
+        task: tasks,
+        resource: resources,
+        ledger,
+      } = snapshot?.records ?? {
+        gate: [],
+        task: [],
+        resource: [],
+        ledger: [],
+      };
       const m = project.monitoring;
       const actions = m?.correctiveActions ?? {};
       return {
@@ -86,7 +114,7 @@ export async function sendPortfolioDigest(deps: Deps): Promise<PortfolioDigestRe
           .filter((key) => !actions[key])
           .map((key) => ({ key, summary: m?.deviationSummaries?.[key] ?? key })),
         overdueApprovals: overdueApprovals(project, gates, now),
-        burn: budgetBurnOf(project, tasks),
+        burn: budgetBurnOf(project, tasks, resources, ledger[0]),
       };
     }),
   );
