@@ -1,24 +1,14 @@
-/**
- * The `change-request`, `change-requests` and `baseline` commands against the real HTTP
- * application (over a loopback server, in-memory store): the options become the API body, the
- * list shows each change old -> new, the baseline prints as YAML, and bad input fails in one line.
- */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { addStaffCommands } from '../../cli/staff/commands.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
-import { handleHttp } from '../../functions/http/app.js';
+import { type ApiServer, cliRunner, startApiServer } from '../support/cli-harness.js';
 import { makeProjectSpec } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 let deps: TestDeps;
-let server: ReturnType<typeof createServer>;
-let baseUrl: string;
+let server: ApiServer;
 
 beforeAll(async () => {
   deps = makeTestDeps(new MemoryProjectStore());
@@ -28,44 +18,15 @@ beforeAll(async () => {
     { file: 'acme-m365.yaml', spec, stages: resolveStages(spec) },
     { start: false },
   );
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const out = await handleHttp(deps, {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-        body,
-        caller: 'local',
-      });
-      res.writeHead(out.status, out.headers).end(out.body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startApiServer(deps);
 });
 
 afterAll(() => {
   server.close();
 });
 
-async function milepost(...args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-  addStaffCommands(program, {
-    out: (l) => lines.push(l),
-    color: false,
-    userAgent: 'test',
-    endpoint: async () => ({ baseUrl }),
-  });
-  await program.parseAsync(['node', 'milepost', ...args]);
-  return lines;
-}
+/** Runs `milepost <args>`; its printed lines, or the error it fails with. */
+const milepost = cliRunner(() => server.baseUrl);
 
 describe('change request commands', () => {
   it('change-request raises one from the options; change-requests lists it old -> new', async () => {

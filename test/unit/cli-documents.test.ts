@@ -5,22 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaffCommands } from '../../cli/staff/commands.js';
 import { generateCharter } from '../../functions/core/use-cases/generate-charter.js';
-import { handleHttp } from '../../functions/http/app.js';
+import { type ApiServer, cliRunner, startApiServer } from '../support/cli-harness.js';
 import { makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 let deps: TestDeps;
-let server: ReturnType<typeof createServer>;
-let baseUrl: string;
+let server: ApiServer;
 let dir: string;
 
 beforeAll(async () => {
@@ -32,28 +27,7 @@ beforeAll(async () => {
   const changed = (await deps.store.getProject('acme-m365'))!;
   await deps.store.commit([{ ...changed, spec: { ...changed.spec, objectives: ['Changed objective'] } }]);
   await generateCharter(deps, 'acme-m365', 'pm@msp.example');
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const out = await handleHttp(deps, {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-        body,
-        caller: 'local',
-      });
-      res
-        .writeHead(out.status, out.headers)
-        .end(out.isBase64Encoded ? Buffer.from(out.body, 'base64') : out.body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startApiServer(deps);
 });
 
 afterAll(() => {
@@ -61,18 +35,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function milepost(...args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-  addStaffCommands(program, {
-    out: (l) => lines.push(l),
-    color: false,
-    userAgent: 'test',
-    endpoint: async () => ({ baseUrl }),
-  });
-  await program.parseAsync(['node', 'milepost', ...args]);
-  return lines;
-}
+/** Runs `milepost <args>`; its printed lines, or the error it fails with. */
+const milepost = cliRunner(() => server.baseUrl);
 
 describe('document commands', () => {
   it('documents: lists each document with its versions and SHA-256', async () => {

@@ -1,14 +1,5 @@
-/**
- * The `test-case`, `deployment` and `training` commands against the real HTTP application (over a
- * loopback server, in-memory store): they create and update the records with the version they
- * read, send repeatable options as lists, and fail in one line naming the option at fault.
- */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaffCommands } from '../../cli/staff/commands.js';
-import { handleHttp } from '../../functions/http/app.js';
+import { type ApiServer, cliRunner, startApiServer } from '../support/cli-harness.js';
 import {
   makeDeployment,
   makeGate,
@@ -22,34 +13,14 @@ import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 let deps: TestDeps;
-let server: ReturnType<typeof createServer>;
-let baseUrl: string;
+let server: ApiServer;
 
 beforeAll(async () => {
   deps = makeTestDeps(new MemoryProjectStore());
   const project = makeProject({ currentStage: 'qa' }, makeProjectSpec({ id: 'acme-m365' }));
   const stages = makeStages(project).map((s) => (s.key === 'qa' ? { ...s, status: 'active' as const } : s));
   await deps.store.commit([project, ...stages, makeGate({ stage: 'qa', taskToken: 'token-SECRET' })]);
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const out = await handleHttp(deps, {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-        body,
-        caller: 'local',
-      });
-      res.writeHead(out.status, out.headers).end(out.body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startApiServer(deps);
 });
 
 afterAll(() => {
@@ -57,18 +28,7 @@ afterAll(() => {
 });
 
 /** Runs `milepost <args>`; its printed lines, or the error it fails with. */
-async function milepost(...args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-  addStaffCommands(program, {
-    out: (l) => lines.push(l),
-    color: false,
-    userAgent: 'test',
-    endpoint: async () => ({ baseUrl }),
-  });
-  await program.parseAsync(['node', 'milepost', ...args]);
-  return lines;
-}
+const milepost = cliRunner(() => server.baseUrl);
 
 describe('record commands', () => {
   it('test-case: creates with the required options, then updates the result with the version it read', async () => {
