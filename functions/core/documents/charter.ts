@@ -7,6 +7,7 @@
 import type { Project } from '../model.js';
 import { money } from '../stages/stage-type.js';
 import type { DocumentDraft } from './model.js';
+import { stakeholdersSection, teamSection } from './people.js';
 
 /** The id of the charter's DocumentRecord within its project. */
 export const CHARTER_DOCUMENT_ID = 'charter';
@@ -75,26 +76,8 @@ export function charterDocument(project: Project): DocumentDraft {
           },
         ],
       },
-      {
-        heading: 'Stakeholders',
-        blocks: [
-          {
-            type: 'table',
-            columns: ['Name', 'Role', 'Email'],
-            rows: spec.stakeholders.map((s) => [s.name, s.role, s.email]),
-          },
-        ],
-      },
-      {
-        heading: 'Team',
-        blocks: [
-          {
-            type: 'table',
-            columns: ['Name', 'Role', 'Skills', 'Allocation'],
-            rows: spec.team.map((m) => [m.name, m.role, m.skills.join(', '), `${m.allocation}%`]),
-          },
-        ],
-      },
+      stakeholdersSection(spec.stakeholders),
+      teamSection(spec.team),
       {
         heading: 'Communication plan',
         blocks: [

@@ -12,6 +12,7 @@ import { money } from '../money.js';
 import type { ProjectStore } from '../ports.js';
 import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 import type { DocumentDraft } from './model.js';
+import { stakeholdersSection, teamSection } from './people.js';
 
 /** The id of the plan's DocumentRecord within its project. */
 export const PLAN_DOCUMENT_ID = 'plan';
@@ -118,26 +119,8 @@ export function planDocument(input: PlanInput): DocumentDraft {
           },
         ],
       },
-      {
-        heading: 'Stakeholders',
-        blocks: [
-          {
-            type: 'table',
-            columns: ['Name', 'Role', 'Email'],
-            rows: m.stakeholders.map((s) => [s.name, s.role, s.email]),
-          },
-        ],
-      },
-      {
-        heading: 'Team',
-        blocks: [
-          {
-            type: 'table',
-            columns: ['Name', 'Role', 'Skills', 'Allocation'],
-            rows: m.members.map((t) => [t.name, t.role, t.skills.join(', '), `${t.allocation}%`]),
-          },
-        ],
-      },
+      stakeholdersSection(m.stakeholders),
+      teamSection(m.members),
       {
         heading: 'Resources',
         blocks: [
