@@ -7,7 +7,7 @@
 import type { Project } from '../model.js';
 import { money } from '../stages/stage-type.js';
 import type { DocumentDraft } from './model.js';
-import { stakeholdersSection, teamSection } from './people.js';
+import { purposeSections, stakeholdersSection, teamSection } from './sections.js';
 
 /** The id of the charter's DocumentRecord within its project. */
 export const CHARTER_DOCUMENT_ID = 'charter';
@@ -27,17 +27,7 @@ export function charterDocument(project: Project): DocumentDraft {
       `Project id: ${project.id}`,
     ],
     sections: [
-      { heading: 'Objectives', blocks: [{ type: 'list', items: spec.objectives }] },
-      { heading: 'Requirements', blocks: [{ type: 'list', items: spec.requirements }] },
-      {
-        heading: 'Scope',
-        blocks: [
-          { type: 'subheading', text: 'In scope' },
-          { type: 'list', items: spec.scope.in },
-          { type: 'subheading', text: 'Out of scope' },
-          { type: 'list', items: spec.scope.out, empty: 'Nothing is excluded.' },
-        ],
-      },
+      ...purposeSections(spec),
       {
         heading: 'Deliverables',
         blocks: [

@@ -12,7 +12,7 @@ import { money } from '../money.js';
 import type { ProjectStore } from '../ports.js';
 import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
 import type { DocumentDraft } from './model.js';
-import { stakeholdersSection, teamSection } from './people.js';
+import { purposeSections, stakeholdersSection, teamSection } from './sections.js';
 
 /** The id of the plan's DocumentRecord within its project. */
 export const PLAN_DOCUMENT_ID = 'plan';
@@ -98,17 +98,7 @@ export function planDocument(input: PlanInput): DocumentDraft {
       `Budget: ${money(spec.budget.amount, m.currency)}, ${spec.budget.hours} hours`,
     ],
     sections: [
-      { heading: 'Objectives', blocks: [{ type: 'list', items: spec.objectives }] },
-      { heading: 'Requirements', blocks: [{ type: 'list', items: spec.requirements }] },
-      {
-        heading: 'Scope',
-        blocks: [
-          { type: 'subheading', text: 'In scope' },
-          { type: 'list', items: spec.scope.in },
-          { type: 'subheading', text: 'Out of scope' },
-          { type: 'list', items: spec.scope.out, empty: 'Nothing is excluded.' },
-        ],
-      },
+      ...purposeSections(spec),
       {
         heading: 'Deliverables',
         blocks: [

@@ -21,6 +21,7 @@
  * Every write is version-checked: a concurrent click or change conflicts and the decision is
  * read again (decide-approval.ts retries), so it happens exactly once.
  */
+
 import {
   type ApprovalOptions,
   checkDecisionForm,
@@ -39,6 +40,7 @@ import {
   staleFields,
 } from '../change-requests/baseline.js';
 import { csrfNonce } from '../csrf.js';
+import { deliverableTask } from '../deliverables.js';
 import type {
   ApprovalLink,
   BaselineDeliverable,
@@ -308,20 +310,7 @@ export async function rebaselinedRecords(
       const existing = (out.get(`task#${d.id}`) as Task | undefined) ?? tasks.find((t) => t.id === d.id);
       const due = dueOf(d.stage);
       if (!existing) {
-        setTask({
-          entity: 'task',
-          projectId: project.id,
-          id: d.id,
-          type: 'deliverable',
-          name: d.name,
-          stage: d.stage,
-          status: 'todo',
-          estimateHours: 0,
-          actualHours: 0,
-          acceptance: d.acceptance,
-          version: 0,
-          ...(due ? { due } : {}),
-        });
+        setTask(deliverableTask(project.id, d, due));
       } else if (
         existing.name !== d.name ||
         existing.stage !== d.stage ||

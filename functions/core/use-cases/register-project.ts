@@ -29,6 +29,7 @@
  * Then, when `start` and the project is active, the execution of its current generation is
  * started (idempotent by its deterministic name).
  */
+
 import { createHash } from 'node:crypto';
 import {
   BASELINE_FIELDS,
@@ -38,6 +39,7 @@ import {
 } from '../change-requests/baseline.js';
 import { baselineDiff, reconcileSpec } from '../change-requests/reconcile.js';
 import { evaluateCriteria } from '../criteria.js';
+import { deliverableTask } from '../deliverables.js';
 import { MilepostError } from '../errors.js';
 import { recordEvent, withConflictRetry } from '../events.js';
 import type {
@@ -50,7 +52,6 @@ import type {
   Risk,
   Stage,
   Stakeholder,
-  Task,
   TeamMember,
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
@@ -184,24 +185,7 @@ export function recordsFromSpec(loaded: LoadedSpec): Child[] {
     };
     out.push(risk);
   }
-  for (const d of spec.deliverables) {
-    const due = dueOf(d.stage);
-    const task: Task = {
-      entity: 'task',
-      projectId,
-      id: d.id,
-      type: 'deliverable',
-      name: d.name,
-      stage: d.stage,
-      status: 'todo',
-      estimateHours: 0,
-      actualHours: 0,
-      acceptance: d.acceptance,
-      version: 0,
-      ...(due ? { due } : {}),
-    };
-    out.push(task);
-  }
+  for (const d of spec.deliverables) out.push(deliverableTask(projectId, d, dueOf(d.stage)));
   return out;
 }
 
