@@ -49,6 +49,22 @@ export function documentUrl(approvalPageUrl: string, documentId: string): string
   return `${approvalPageUrl}?document=${encodeURIComponent(documentId)}`;
 }
 
+/** The `document` of an approval request or reminder: the gate's document, if any, behind the approver's link. */
+export function documentLinkOf(
+  approvalPageUrl: string,
+  document: { id: string; name: string; version: number; sha256?: string } | undefined,
+): { document?: ApprovalDocumentLink } {
+  if (!document) return {};
+  return {
+    document: {
+      name: document.name,
+      version: document.version,
+      ...(document.sha256 ? { sha256: document.sha256 } : {}),
+      url: documentUrl(approvalPageUrl, document.id),
+    },
+  };
+}
+
 /** The approval request (or reminder) for one approver. */
 export function approvalRequest(input: ApprovalRequestInput): Notification {
   const { ctx } = input;

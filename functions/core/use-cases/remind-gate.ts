@@ -37,7 +37,7 @@ import {
 } from '../events.js';
 import { DEADLINE_TOLERANCE_MS, gateDue } from '../gate-timeout.js';
 import type { Gate } from '../model.js';
-import { approvalRequest, documentUrl } from '../notifications/approval-request.js';
+import { approvalRequest, documentLinkOf } from '../notifications/approval-request.js';
 import { escalation, gateWaiting } from '../notifications/notices.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
@@ -188,16 +188,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
         rule: gate.rule,
         approverCount: gate.approvers.length,
         url: approvalUrl(deps.config.publicBaseUrl, id),
-        ...(content.document
-          ? {
-              document: {
-                name: content.document.name,
-                version: content.document.version,
-                ...(content.document.sha256 ? { sha256: content.document.sha256 } : {}),
-                url: documentUrl(approvalUrl(deps.config.publicBaseUrl, id), content.document.id),
-              },
-            }
-          : {}),
+        ...documentLinkOf(approvalUrl(deps.config.publicBaseUrl, id), content.document),
         expiresAt: link.expiresAt,
         reminder: reminders,
         waitingSince: since,

@@ -19,7 +19,7 @@ import { closeWaitRound } from '../customer-wait.js';
 import { NotFoundError } from '../errors.js';
 import { resolvedStage } from '../events.js';
 import type { ApprovalLink, Gate, Project, Stage } from '../model.js';
-import { approvalRequest, documentUrl } from '../notifications/approval-request.js';
+import { approvalRequest, documentLinkOf } from '../notifications/approval-request.js';
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
@@ -147,16 +147,7 @@ export async function requestApprovals(
       rule: next.rule,
       approverCount: next.approvers.length,
       url: approvalUrl(deps.config.publicBaseUrl, id),
-      ...(content.document
-        ? {
-            document: {
-              name: content.document.name,
-              version: content.document.version,
-              ...(content.document.sha256 ? { sha256: content.document.sha256 } : {}),
-              url: documentUrl(approvalUrl(deps.config.publicBaseUrl, id), content.document.id),
-            },
-          }
-        : {}),
+      ...documentLinkOf(approvalUrl(deps.config.publicBaseUrl, id), content.document),
       expiresAt: link.expiresAt,
     }),
   );
