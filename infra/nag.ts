@@ -56,6 +56,14 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       `IAM5[Resource::${documents}]`,
       'Objects of the documents bucket only (plan documents, status reports, close-out reports; keys are per project and version). Get, GetObjectVersion and Put only, never delete.',
     );
+  }
+  // Registration sends the emails of a spec change too (a new approval round, withdrawals).
+  for (const f of [
+    stack.functions.lifecycle,
+    stack.functions.http,
+    stack.functions.schedule,
+    stack.functions.register,
+  ]) {
     acknowledge(
       f,
       `IAM5[Resource::${identities}]`,

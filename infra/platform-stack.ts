@@ -296,11 +296,13 @@ export class PlatformStack extends Stack {
       this.staffSignIn.client.userPoolClientId,
     );
     this.functions.http.function.addEnvironment('COGNITO_DOMAIN', this.staffSignIn.loginUrl);
-    // Registration only writes records; the others also keep documents and send email.
+    // Registration writes records and sends the emails of a spec change (a new approval round,
+    // withdrawals); the others also keep documents.
     for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
       f.useBucket(this.documentsBucket);
       f.function.addToRolePolicy(sendEmail);
     }
+    this.functions.register.function.addToRolePolicy(sendEmail);
 
     // The functions that notify read the platform channel's secret, and nothing else of Secrets Manager.
     if (props.webhook) {

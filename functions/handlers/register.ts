@@ -10,6 +10,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { lambdaDeps } from '../composition/deps.js';
+import { emailNotifier } from '../composition/notifier.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
@@ -91,11 +92,12 @@ export async function handleRegister(
 }
 
 /**
- * Registration starts and stops executions and writes records; its role may not send email or
- * keep documents (infra/platform-stack.ts), so neither client is in its bundle. The approval
- * emails a spec change may cause are recorded as failed deliveries (notify never throws).
+ * Registration starts and stops executions, writes records and sends the emails a spec change
+ * causes (a new approval round when the approvers changed, withdrawals when the criteria stop
+ * holding); its role may not keep documents (infra/platform-stack.ts), so no S3 client is in its
+ * bundle.
  */
-const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow });
+const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow, notifier: emailNotifier });
 
 /** Lambda entry point. */
 export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>

@@ -113,7 +113,7 @@ describe('the SDK clients of each function', () => {
     ).toEqual(['@aws-sdk/client-dynamodb']);
     expect(
       [...packagesIn(bundles.get('register')!)].filter((p) => p.startsWith('@aws-sdk/client-')).sort(),
-    ).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn']);
+    ).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn']);
   });
 });
 

@@ -88,14 +88,14 @@ function actionsCalledBy(file: string): string[] {
  * (token store, approval emails, plan document, auto-pass), continues as new and closes with a
  * report; http decides (task success/failure), submits and upserts (plan, approval emails,
  * auto-pass) and serves the plan document; schedule checks (auto-pass, emails, plan) and writes
- * status reports; register writes the records and starts the first execution; mailFeedback
+ * status reports; register writes the records, starts the first execution and emails a new approval round; mailFeedback
  * records bounces and complaints on the people's records (no email, no workflow).
  */
 const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
   lifecycle: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
   http: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
   schedule: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
-  register: ['dynamo'],
+  register: ['dynamo', 'ses'],
   mailFeedback: ['dynamo'],
   documents: [],
 };
@@ -167,9 +167,10 @@ describe('IAM of the platform functions', () => {
     }
   });
 
-  it('gives registration no email, documents or task responses', () => {
+  it('gives registration email (a spec change can start an approval round) but no documents or task responses', () => {
     const actions = roleStatements('register').flatMap(actionsOf);
-    expect(actions.filter((a) => /^(ses|s3):|^states:SendTask/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^ses:/.test(a))).toEqual(['ses:SendEmail']);
+    expect(actions.filter((a) => /^s3:|^states:SendTask/.test(a))).toEqual([]);
   });
 
   it('gives the documents function nothing but its logs and traces: no table, bucket, email or workflow', () => {
