@@ -51,33 +51,18 @@ export class LocalScheduler {
    * clock; a failed run is logged and the next one armed.
    */
   addPlatform(schedule: PlatformSchedule, run: () => Promise<void>): void {
-    const key = `platform/${schedule.kind}`;
-    const arm = (from?: Date) => {
-      if (this.stopped) return;
-      const now = this.options.clock.now();
-      const due = nextRun(schedule.expression, schedule.timeZone, from && from > now ? from : now);
-      const wake = () => {
-        if (this.stopped) return;
-        const current = this.options.clock.now();
-        if (current < due) {
-          this.timers.set(key, setTimeout(wake, this.delay(due, current)));
-          return;
-        }
-        this.timers.delete(key);
-        const job = run()
-          .catch((err: unknown) =>
-            this.options.log.error('scheduled job failed', {
-              kind: schedule.kind,
-              error: err instanceof Error ? err.message : String(err),
-            }),
-          )
-          .then(() => arm(due))
-          .finally(() => this.runs.delete(job));
-        this.runs.add(job);
-      };
-      this.timers.set(key, setTimeout(wake, this.delay(due, now)));
-    };
-    arm();
+    this.armJob(`platform/${schedule.kind}`, schedule, () =>
+      run().then(
+        () => true,
+        (err: unknown) => {
+          this.options.log.error('scheduled job failed', {
+            kind: schedule.kind,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          return true;
+        },
+      ),
+    );
   }
 
   /** Projects with timers armed. */
@@ -97,7 +82,20 @@ export class LocalScheduler {
     await Promise.allSettled([...this.runs]);
   }
 
-  private arm(key: string, projectId: string, schedule: ProjectSchedule, from?: Date): void {
+  private arm(key: string, projectId: string, schedule: ProjectSchedule): void {
+    this.armJob(key, schedule, () => this.fire(projectId, schedule.kind));
+  }
+
+  /**
+   * Arms `key` for the next time of `schedule` (after `from`, the run just done) and runs `job`
+   * then; `job` says whether to arm the next run (a project that is no longer active: no).
+   */
+  private armJob(
+    key: string,
+    schedule: { expression: string; timeZone: string },
+    job: () => Promise<boolean>,
+    from?: Date,
+  ): void {
     if (this.stopped) return;
     clearTimeout(this.timers.get(key));
     const now = this.options.clock.now();
@@ -111,12 +109,12 @@ export class LocalScheduler {
         return;
       }
       this.timers.delete(key);
-      const job = this.fire(projectId, schedule.kind)
-        .then((active) => {
-          if (active) this.arm(key, projectId, schedule, due);
+      const run = job()
+        .then((again) => {
+          if (again) this.armJob(key, schedule, job, due);
         })
-        .finally(() => this.runs.delete(job));
-      this.runs.add(job);
+        .finally(() => this.runs.delete(run));
+      this.runs.add(run);
     };
     this.timers.set(key, setTimeout(wake, this.delay(due, now)));
   }
