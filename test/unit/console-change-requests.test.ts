@@ -5,19 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../functions/core/authorization.js';
-import { csrfTokenFor, signLocalSession } from '../../functions/core/session.js';
+import { signLocalSession } from '../../functions/core/session.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { createHttpApp } from '../../functions/http/app.js';
-import { type HttpResponse, respond } from '../../functions/http/exchange.js';
+import { respond } from '../../functions/http/exchange.js';
 import { localSignIn } from '../../functions/http/sign-in.js';
+import { CONSOLE_SECRET, consoleCall } from '../support/console.js';
 import { makeProjectSpec } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 const PM: StaffUser = { email: 'pm@msp.example', name: 'Priya Shah', groups: ['staff'] };
 const OUTSIDER: StaffUser = { email: 'other@msp.example', name: 'Olive Other', groups: ['staff'] };
-const SECRET = 'a-secret-of-this-test';
+const SECRET = CONSOLE_SECRET;
 const ID = 'acme-m365';
 
 async function seeded(): Promise<TestDeps> {
@@ -27,27 +28,8 @@ async function seeded(): Promise<TestDeps> {
   return deps;
 }
 
-function call(
-  deps: TestDeps,
-  method: string,
-  path: string,
-  user: StaffUser,
-  body?: Record<string, string>,
-): Promise<HttpResponse> {
-  const cookie = signLocalSession(SECRET, user, new Date());
-  return respond(createHttpApp(deps, { console: { signIn: localSignIn(SECRET) } }), {
-    method,
-    path,
-    query: {},
-    headers: {
-      cookie: `milepost-session=${cookie}`,
-      origin: deps.config.publicBaseUrl,
-      'sec-fetch-site': 'same-origin',
-      ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: body ? new URLSearchParams({ csrf: csrfTokenFor(cookie), ...body }).toString() : '',
-  });
-}
+const call = (deps: TestDeps, method: string, path: string, user: StaffUser, body?: Record<string, string>) =>
+  consoleCall(deps, method, path, user, body, new Date());
 
 const form = (extra: Record<string, string>) => ({ reason: 'A second site', impact: '10% more', ...extra });
 

@@ -5,17 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../functions/core/authorization.js';
-import { csrfTokenFor, signLocalSession } from '../../functions/core/session.js';
+import { signLocalSession } from '../../functions/core/session.js';
 import { createHttpApp } from '../../functions/http/app.js';
-import { type HttpResponse, respond } from '../../functions/http/exchange.js';
+import { respond } from '../../functions/http/exchange.js';
 import { localSignIn } from '../../functions/http/sign-in.js';
+import { CONSOLE_SECRET, consoleCall } from '../support/console.js';
 import { makeGate, makeMember, makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 const PM: StaffUser = { email: 'pm@msp.example', name: 'Priya Shah', groups: ['staff'] };
 const OUTSIDER: StaffUser = { email: 'other@msp.example', name: 'Olive Other', groups: ['staff'] };
-const SECRET = 'a-secret-of-this-test';
+const SECRET = CONSOLE_SECRET;
 const ID = 'acme-m365';
 const EVIL = '<script>alert(1)</script>';
 
@@ -43,25 +44,8 @@ async function seeded(): Promise<TestDeps> {
   return deps;
 }
 
-function call(
-  deps: TestDeps,
-  method: string,
-  path: string,
-  user: StaffUser,
-  body?: Record<string, string>,
-): Promise<HttpResponse> {
-  const cookie = signLocalSession(SECRET, user, deps.clock.now());
-  return respond(createHttpApp(deps, { console: { signIn: localSignIn(SECRET) } }), {
-    method,
-    path,
-    query: {},
-    headers: {
-      cookie: `milepost-session=${cookie}`,
-      ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: body ? new URLSearchParams({ csrf: csrfTokenFor(cookie), ...body }).toString() : '',
-  });
-}
+const call = (deps: TestDeps, method: string, path: string, user: StaffUser, body?: Record<string, string>) =>
+  consoleCall(deps, method, path, user, body);
 
 describe('console budget and time', () => {
   it('records time from the form and shows it with the burn on the project page', async () => {
