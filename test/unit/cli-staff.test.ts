@@ -91,42 +91,29 @@ const CREDENTIALS = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
 
+/** The get-vanilla request of the AWS Signature Version 4 test suite. */
+const GET_VANILLA = {
+  method: 'GET',
+  target: '/',
+  headers: {
+    host: 'example.amazonaws.com',
+    'x-amz-date': '20150830T123600Z',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+  },
+  body: '',
+};
+
 describe('the SigV4 check used by these tests', () => {
   it('accepts the AWS SigV4 test suite vector get-vanilla', () => {
     // From the AWS Signature Version 4 test suite (get-vanilla).
-    const result = verifySigV4(
-      {
-        method: 'GET',
-        target: '/',
-        headers: {
-          host: 'example.amazonaws.com',
-          'x-amz-date': '20150830T123600Z',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-        },
-        body: '',
-      },
-      CREDENTIALS.secretAccessKey,
-    );
+    const result = verifySigV4(GET_VANILLA, CREDENTIALS.secretAccessKey);
     expect(result.expected).toBe(result.got);
     expect(result.ok).toBe(true);
   });
 
   it('rejects that vector with one byte of the secret changed', () => {
-    const result = verifySigV4(
-      {
-        method: 'GET',
-        target: '/',
-        headers: {
-          host: 'example.amazonaws.com',
-          'x-amz-date': '20150830T123600Z',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-        },
-        body: '',
-      },
-      `${CREDENTIALS.secretAccessKey.slice(0, -1)}X`,
-    );
+    const result = verifySigV4(GET_VANILLA, `${CREDENTIALS.secretAccessKey.slice(0, -1)}X`);
     expect(result.ok).toBe(false);
   });
 });
