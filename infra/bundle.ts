@@ -14,6 +14,16 @@
  *   Lambda the credentials are the runtime's environment variables, so the chain resolves to
  *   functions/adapters/lambda-credentials.ts, which reads only those.
  *
+ * The documents function (pdfkit) has its own, measured on its bundle (992 KB before, load x5.1):
+ * - pdfkit imports fontkit (TrueType/OpenType embedding, with brotli for WOFF2: 754 KB with its
+ *   dependencies), @noble/ciphers' AES (encryption, 6.5 KB) and png-js (PNG images, 4 KB) for
+ *   features the renderer never uses: inside pdfkit they resolve to modules that throw a clear
+ *   error if ever called (`PDFKIT_STAND_INS`).
+ * - linebreak decodes its Unicode class table at import with base64-js and tiny-inflate, in
+ *   JavaScript: inside linebreak and unicode-trie they resolve to Node's Buffer and zlib, same
+ *   bytes, a third of that function's cold load less (`NATIVE_DECODERS`).
+ * - Its event schema is zod/mini (functions/core/documents/model.ts): 29 KB instead of 94 KB.
+ *
  * No source map goes into the code (nor `--enable-source-maps` into the runtime): with `mapsDir`
  * the map is written there instead, for reading a stack trace on a developer's machine
  * (infra/stack-trace.ts).
@@ -72,6 +82,104 @@ const honoZodTypeOnly: Plugin = {
   },
 };
 
+/**
+ * What pdfkit imports for features the PDF renderer (functions/adapters/pdf-renderer.ts) never
+ * uses, each replaced inside pdfkit by a module whose exports throw a clear error if ever called.
+ * The renderer draws text only, in PDF's standard fonts (their metrics come from the font files
+ * next to the bundle, infra/constructs/pdf-fonts.ts), sets no password and draws no image.
+ * The sizes are those the package left in the documents bundle (esbuild's metafile).
+ */
+export const PDFKIT_STAND_INS: Record<string, { exports: string[]; reason: string }> = {
+  // `create` parses a TrueType/OpenType/WOFF font to embed; pdfkit calls it only for a font given
+  // as a file or bytes, never for a standard font name. With it go brotli (WOFF2, 475 KB),
+  // unicode-properties, restructure, dfa, clone and the rest of fontkit's own dependencies (754 KB).
+  fontkit: {
+    exports: ['create'],
+    reason: "embedded fonts are not part of this bundle: the renderer uses PDF's standard fonts",
+  },
+  // AES for PDF encryption: pdfkit reaches it only when `userPassword` or `ownerPassword` is set
+  // (PDFSecurity.create returns null otherwise). 6.5 KB.
+  '@noble/ciphers/aes': {
+    exports: ['cbc', 'ecb'],
+    reason: 'PDF encryption is not part of this bundle: the renderer sets no password',
+  },
+  // The PNG decoder of `doc.image()` (JPEG needs no library). 4 KB.
+  'png-js': {
+    exports: ['default'],
+    reason: 'PNG images are not part of this bundle: the renderer draws no images',
+  },
+};
+
+/** The stand-in module of one pdfkit dependency: every export throws `reason`. */
+function standInSource(name: string): string {
+  const { exports, reason } = PDFKIT_STAND_INS[name]!;
+  const fail = `function unavailable() { throw new Error(${JSON.stringify(`${name}: ${reason}`)}); }`;
+  // A class, so that `new PNG(data)` fails with the same message as a call.
+  const lines = exports.map((e) =>
+    e === 'default'
+      ? 'export default class { constructor() { unavailable(); } }'
+      : `export const ${e} = () => unavailable();`,
+  );
+  return [fail, ...lines].join('\n');
+}
+
+/** Inside pdfkit only, the packages of `PDFKIT_STAND_INS` resolve to their stand-ins. */
+const pdfkitStandIns: Plugin = {
+  name: 'pdfkit-stand-ins',
+  setup(b) {
+    const names = Object.keys(PDFKIT_STAND_INS).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => {
+      if (!/[\\/]node_modules[\\/]pdfkit[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'pdfkit-stand-in' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'pdfkit-stand-in' }, (args) => ({
+      contents: standInSource(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * linebreak (pdfkit's line breaking, which the renderer uses for every line) decodes its Unicode
+ * class table when it is imported: base64 (base64-js) then twice raw DEFLATE (tiny-inflate, via
+ * unicode-trie), in JavaScript, the largest CPU item of the documents function's cold load.
+ * Inside those two packages, the decoding is Node's own (Buffer, zlib), with the same results.
+ */
+const NATIVE_DECODERS: Record<string, { importer: RegExp; contents: string }> = {
+  // CommonJS like the packages they stand for (unicode-trie `require`s tiny-inflate).
+  'tiny-inflate': {
+    importer: /[\\/]node_modules[\\/]unicode-trie[\\/]/,
+    // tiny-inflate fills `dest` and returns it, or a copy of its filled part when shorter.
+    contents: [
+      "const { inflateRawSync } = require('node:zlib');",
+      'module.exports = function inflate(source, dest) {',
+      '  const out = inflateRawSync(source);',
+      '  dest.set(out.subarray(0, dest.length));',
+      '  return out.length < dest.length ? dest.slice(0, out.length) : dest;',
+      '};',
+    ].join('\n'),
+  },
+  'base64-js': {
+    importer: /[\\/]node_modules[\\/]linebreak[\\/]/,
+    contents: "exports.toByteArray = (b64) => new Uint8Array(Buffer.from(b64, 'base64'));",
+  },
+};
+
+const nativeDecoders: Plugin = {
+  name: 'native-decoders',
+  setup(b) {
+    b.onResolve({ filter: /^(tiny-inflate|base64-js)$/ }, (args) => {
+      const decoder = NATIVE_DECODERS[args.path];
+      if (!decoder?.importer.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'native-decoder' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'native-decoder' }, (args) => ({
+      contents: NATIVE_DECODERS[args.path]!.contents,
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of every function (the plugins are added by `bundleFunction`). */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -121,7 +229,7 @@ export async function bundleFunction(
     sourcemap: maps ? 'external' : false,
     sourcesContent: false,
     metafile: true,
-    plugins: [zodEnglishOnly, honoZodTypeOnly],
+    plugins: [zodEnglishOnly, honoZodTypeOnly, pdfkitStandIns, nativeDecoders],
   });
   let mapFile: string | undefined;
   if (maps) {

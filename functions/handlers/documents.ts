@@ -2,12 +2,15 @@
  * Lambda entry of the `documents` function: renders one document model (charter, plan, status
  * report, close-out) to a PDF with pdfkit and returns it as base64. It reads and writes nothing
  * else (no table, no bucket): the caller (LambdaDocumentRenderer) stores the bytes. Kept apart so
- * pdfkit and its fonts (about 900 KB) sit in this bundle only.
+ * pdfkit and its fonts sit in this bundle only (what of pdfkit is left out: infra/bundle.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PdfKitRenderer } from '../adapters/pdf-renderer.js';
 import { documentModelSchema } from '../core/documents/model.js';
 import type { DocumentRenderer } from '../core/ports.js';
+
+// zod/mini sets no locale (classic sets English): without it every issue reads "Invalid input".
+z.config(z.locales.en());
 
 const eventSchema = z.object({ document: documentModelSchema });
 
