@@ -98,10 +98,11 @@ export const PDFKIT_STAND_INS: Record<string, { exports: string[]; reason: strin
     reason: "embedded fonts are not part of this bundle: the renderer uses PDF's standard fonts",
   },
   // AES for PDF encryption: pdfkit reaches it only when `userPassword` or `ownerPassword` is set
-  // (PDFSecurity.create returns null otherwise). 6.5 KB.
+  // (PDFSecurity.create returns null otherwise) with `pdfVersion` 1.6 or later (before, it
+  // encrypts with RC4, its own code, which stays). 6.5 KB.
   '@noble/ciphers/aes': {
     exports: ['cbc', 'ecb'],
-    reason: 'PDF encryption is not part of this bundle: the renderer sets no password',
+    reason: 'AES encryption (PDF 1.6 and later) is not part of this bundle: the renderer sets no password',
   },
   // The PNG decoder of `doc.image()` (JPEG needs no library). 4 KB.
   'png-js': {
@@ -145,7 +146,7 @@ const pdfkitStandIns: Plugin = {
  * unicode-trie), in JavaScript, the largest CPU item of the documents function's cold load.
  * Inside those two packages, the decoding is Node's own (Buffer, zlib), with the same results.
  */
-const NATIVE_DECODERS: Record<string, { importer: RegExp; contents: string }> = {
+export const NATIVE_DECODERS: Record<string, { importer: RegExp; contents: string }> = {
   // CommonJS like the packages they stand for (unicode-trie `require`s tiny-inflate).
   'tiny-inflate': {
     importer: /[\\/]node_modules[\\/]unicode-trie[\\/]/,

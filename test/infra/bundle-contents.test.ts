@@ -5,16 +5,36 @@
  * call has its client; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
  * web identity) stays out; nothing but `index.mjs` is written where the code zip is made, and the
  * source map goes elsewhere. The stand-in credential chain is run in a bundle against DynamoDB
- * Local.
+ * Local. The documents function leaves out the parts of pdfkit the renderer cannot use and still
+ * renders every document kind, byte for byte as the renderer does unbundled.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type BundleResult, bundleFunction } from '../../infra/bundle.js';
+import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
+import { charterDocument } from '../../functions/core/documents/charter.js';
+import { closeoutDocument } from '../../functions/core/documents/closeout.js';
+import type { DocumentDraft, DocumentModel } from '../../functions/core/documents/model.js';
+import { planDocument } from '../../functions/core/documents/plan.js';
+import { statusDocument } from '../../functions/core/documents/status.js';
+import { statusReportContent } from '../../functions/core/notifications/status-report.js';
+import { type BundleResult, bundleFunction, NATIVE_DECODERS, PDFKIT_STAND_INS } from '../../infra/bundle.js';
+import { pdfFontHooks } from '../../infra/constructs/pdf-fonts.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
+import {
+  makeGate,
+  makeMember,
+  makeProject,
+  makeResource,
+  makeRisk,
+  makeStages,
+  makeStakeholder,
+  makeTask,
+} from '../support/dynamo.js';
 import { actionsOf, type Built, buildExampleApp } from './support.js';
 
 /** SDK client package -> the IAM service prefix of its actions. */
@@ -207,6 +227,220 @@ describe('the credential chain inside a bundle', () => {
     );
   });
 });
+
+describe('the documents function', () => {
+  /** What fontkit, AES, png-js and the JavaScript decoders brought (with their own dependencies). */
+  const LEFT_OUT = [
+    'fontkit',
+    'brotli',
+    'unicode-properties',
+    'restructure',
+    'dfa',
+    'clone',
+    'fast-deep-equal',
+    '@swc/helpers',
+    '@noble/ciphers',
+    'png-js',
+    'tiny-inflate',
+    'base64-js',
+  ];
+
+  /** The documents code as `cdk synth` deploys it: the bundle with the fonts the construct copies. */
+  let code: string;
+  beforeAll(async () => {
+    const dir = tempDir('milepost-documents-code-');
+    code = (await bundleFunction(built.platform.functions.documents.entry, dir)).file;
+    execFileSync('sh', ['-c', pdfFontHooks().afterBundling('', dir).join(' && ')]);
+  }, 120_000);
+
+  it('leaves out what the renderer cannot use: each stand-in replaces its package, inside pdfkit only', () => {
+    const documents = bundles.get('documents')!;
+    const packages = [...packagesIn(documents)];
+    for (const pkg of LEFT_OUT) expect(packages, pkg).not.toContain(pkg);
+    // What the renderer does use stays: pdfkit, its line breaking and the table that drives it.
+    expect(packages).toEqual(expect.arrayContaining(['pdfkit', 'linebreak', 'unicode-trie', 'zod']));
+    expect(inputsMatching(documents, /^(pdfkit-stand-in|native-decoder):/).sort()).toEqual(
+      [
+        ...Object.keys(NATIVE_DECODERS).map((n) => `native-decoder:${n}`),
+        ...Object.keys(PDFKIT_STAND_INS).map((n) => `pdfkit-stand-in:${n}`),
+      ].sort(),
+    );
+    // The event schema is zod/mini: none of the classic API.
+    expect(inputsMatching(documents, /node_modules\/zod\/v4\/classic\//)).toEqual([]);
+    // The issue's limit for every function, met by this one.
+    expect(documents.codeBytes).toBeLessThanOrEqual(300 * 1024);
+    // No other function has pdfkit, so no other has the stand-ins.
+    for (const [name, bundle] of bundles)
+      if (name !== 'documents')
+        expect(
+          inputsMatching(bundle, /^(pdfkit-stand-in|native-decoder):|node_modules\/pdfkit\//),
+          name,
+        ).toEqual([]);
+  });
+
+  it('renders every document kind (charter, plan, status report, close-out) byte for byte as the renderer does unbundled', async () => {
+    const models = documentModels();
+    const events = join(tempDir('milepost-documents-events-'), 'events.json');
+    writeFileSync(events, JSON.stringify(models.map((document) => ({ document }))));
+    const pdfs = JSON.parse(
+      await runBundled(
+        code,
+        `const events = JSON.parse((await import('node:fs')).readFileSync(${JSON.stringify(events)}, 'utf8')); const pdfs = []; for (const e of events) pdfs.push((await mod.handler(e)).pdf); out(JSON.stringify(pdfs));`,
+        baseEnv(),
+      ),
+    ) as string[];
+    expect(pdfs).toHaveLength(models.length);
+    const renderer = new PdfKitRenderer();
+    for (const [i, model] of models.entries()) {
+      const bytes = Buffer.from(pdfs[i]!, 'base64');
+      expect(bytes.subarray(0, 5).toString('latin1'), model.title).toBe('%PDF-');
+      // Same line breaks, fonts and layout: the same bytes (rendering is deterministic).
+      expect(bytes.equals(Buffer.from(await renderer.render(model))), model.title).toBe(true);
+    }
+  });
+
+  it('refuses a malformed model naming the field, in English', async () => {
+    const [model] = documentModels();
+    const message = await runBundled(
+      code,
+      `try { await mod.handler(${JSON.stringify({ document: { ...model, docVersion: 0 } })}); out('rendered'); } catch (e) { out(e.message); }`,
+      baseEnv(),
+    );
+    expect(JSON.parse(message)).toEqual([
+      expect.objectContaining({
+        path: ['document', 'docVersion'],
+        message: 'Too small: expected number to be >=1',
+      }),
+    ]);
+  });
+
+  it('fails with a clear error where pdfkit would need what is left out; RC4 encryption, which stays, works', async () => {
+    const probe = (await bundleFunction('test/support/pdfkit-probe.ts', tempDir('milepost-pdfkit-probe-')))
+      .file;
+    execFileSync('sh', ['-c', pdfFontHooks().afterBundling('', join(probe, '..')).join(' && ')]);
+    const run = (feature: string) =>
+      runBundled(probe, `out(await mod.handler(${JSON.stringify(feature)}));`, baseEnv());
+    expect(await run('font')).toBe(
+      "fontkit: embedded fonts are not part of this bundle: the renderer uses PDF's standard fonts",
+    );
+    expect(await run('image')).toBe(
+      'png-js: PNG images are not part of this bundle: the renderer draws no images',
+    );
+    expect(await run('aes')).toBe(
+      '@noble/ciphers/aes: AES encryption (PDF 1.6 and later) is not part of this bundle: the renderer sets no password',
+    );
+    expect(await run('rc4')).toBe('ok %PDF- true');
+  });
+
+  it("decodes linebreak's class table with Node's zlib and Buffer exactly as tiny-inflate and base64-js do", () => {
+    const require = createRequire(import.meta.url);
+    const dir = tempDir('milepost-decoders-');
+    const native = Object.fromEntries(
+      Object.entries(NATIVE_DECODERS).map(([name, { contents }]) => {
+        const file = join(dir, `${name}.cjs`);
+        writeFileSync(file, contents);
+        return [name, require(file)];
+      }),
+    );
+    const original = { inflate: require('tiny-inflate'), base64: require('base64-js') };
+    // The table linebreak decodes at import (its one base64 literal), as unicode-trie reads it.
+    const source = readFileSync(require.resolve('linebreak').replace(/main\.cjs$/, 'module.mjs'), 'utf8');
+    const b64 = /toByteArray\("([A-Za-z0-9+/=]+)"\)/.exec(source)![1]!;
+    const bytes: Uint8Array = native['base64-js'].toByteArray(b64);
+    expect(Buffer.from(bytes).equals(Buffer.from(original.base64.toByteArray(b64)))).toBe(true);
+    const length = Buffer.from(bytes).readUInt32LE(8);
+    const twice = (inflate: (s: Uint8Array, d: Uint8Array) => Uint8Array) =>
+      Buffer.from(inflate(inflate(bytes.subarray(12), new Uint8Array(length)), new Uint8Array(length)));
+    const decoded = twice(native['tiny-inflate']);
+    expect(decoded.length).toBe(length);
+    expect(decoded.equals(twice(original.inflate))).toBe(true);
+  });
+});
+
+/** One model of each document kind the core builds, with text that wraps over many lines. */
+function documentModels(): DocumentModel[] {
+  const project = makeProject();
+  const stages = makeStages(project);
+  const tasks = [
+    makeTask({
+      id: 'tenant',
+      type: 'deliverable',
+      name: 'Configured tenant',
+      stage: 'execution',
+      status: 'done',
+    }),
+    makeTask({ id: 'docs', type: 'task', name: 'Write runbook', stage: 'support', status: 'todo' }),
+  ];
+  const risks = [makeRisk({ title: 'Mail lost during migration', likelihood: 4, impact: 5 })];
+  const drafts: DocumentDraft[] = [
+    charterDocument(project),
+    planDocument({
+      project,
+      stakeholders: [makeStakeholder()],
+      members: [makeMember()],
+      resources: [makeResource()],
+      risks,
+    }),
+    statusDocument(
+      statusReportContent({
+        ctx: {
+          mspName: 'Northwind IT',
+          projectName: project.name,
+          customerName: 'Acme',
+          timezone: 'Europe/London',
+        },
+        date: '2026-12-04',
+        health: {
+          rag: 'amber',
+          reasons: ['SPI below threshold'],
+          spi: 0.8,
+          cpi: 1,
+          plannedHours: 10,
+          earnedHours: 8,
+          actualHours: 10,
+          customerWaitMs: 0,
+          forecastEnd: '2027-02-26',
+        },
+        currentStage: 'Execution',
+        stages: [{ name: 'Initiation', status: 'completed', due: '2026-12-05' }],
+        doneTasks: [{ name: 'Configured tenant', stageName: 'Execution' }],
+        openTasks: [{ name: 'Write runbook', stageName: 'Support', status: 'todo', due: '2027-01-10' }],
+        risks: [{ title: 'Mail lost during migration', score: 20, owner: 'pm@msp.example' }],
+        pendingApprovals: [],
+        milestones: [{ name: 'Cut-over', due: '2027-01-15' }],
+        budget: { hours: 100, currency: 'GBP', amount: 1000 },
+        plannedEnd: '2027-02-26',
+      }),
+      { projectName: project.name, customerName: 'Acme', mspName: 'Northwind IT', date: '2026-12-04' },
+    ),
+    closeoutDocument({
+      project,
+      stages,
+      gates: [makeGate({ stage: 'execution', status: 'approved', decidedAt: '2027-01-22T15:00:00.000Z' })],
+      tasks,
+      risks,
+      lessons: [],
+      closedAt: '2027-03-12T11:00:00.000Z',
+    }),
+  ];
+  // Every character the standard fonts show, between words, numbers, hyphens, slashes, quotes and
+  // URLs: line breaking decides on each of them, so a wrong class table moves a break.
+  const latin1 = Array.from({ length: 0xff - 0xa0 + 1 }, (_, i) => String.fromCharCode(0xa0 + i)).join('');
+  const ascii = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+  const wrapped = `${ascii} ${latin1} well-known co-operation 1,250.00/month (est.) "quoted" 'single' \u2013 \u2014 \u2018a\u2019 \u201cb\u201d \u2022 \u2026 \u20ac5 https://evidence.example/a-very/long_path?with=query&and=more e.g. 10:30-12:00 50% +/-3 [x]{y}`;
+  return drafts.map((draft, i) => ({
+    ...draft,
+    sections: [
+      ...draft.sections,
+      {
+        heading: 'Line breaking',
+        blocks: Array.from({ length: 3 }, () => ({ type: 'paragraph' as const, text: wrapped })),
+      },
+    ],
+    docVersion: i + 1,
+    createdAt: '2026-12-01T09:00:00.000Z',
+  }));
+}
 
 function baseEnv(): NodeJS.ProcessEnv {
   return {
