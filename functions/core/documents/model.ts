@@ -14,7 +14,7 @@ import type { DocumentRecord, DocumentVersion } from '../model.js';
 
 // zod/mini: the only process that parses these schemas is the documents function, whose bundle
 // holds no other zod schema; mini's functions tree-shake where classic's methods carry every
-// schema type (94 KB of that bundle, 27 KB with mini). The checks are the same.
+// schema type (94 KB of that bundle, 29 KB with mini). The checks are the same.
 
 /** Longest text of one model string: records are far shorter; this only bounds a hostile event. */
 const text = z.string().check(z.maxLength(20_000));
