@@ -11,7 +11,12 @@ import { DocumentRenderError, LambdaDocumentRenderer } from '../../functions/ada
 import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
 import { charterDocument } from '../../functions/core/documents/charter.js';
 import { closeoutBudget, closeoutDocument } from '../../functions/core/documents/closeout.js';
-import { contentSha256, type DocumentModel } from '../../functions/core/documents/model.js';
+import {
+  contentSha256,
+  type DocumentBlock,
+  type DocumentModel,
+  documentModelSchema,
+} from '../../functions/core/documents/model.js';
 import { sectionsOf } from '../../functions/core/documents/status.js';
 import type { Lesson } from '../../functions/core/model.js';
 import { handleDocuments } from '../../functions/handlers/documents.js';
@@ -318,6 +323,65 @@ describe('the documents handler', () => {
     await expect(handleDocuments(renderer, { document: { ...model(), docVersion: 0 } })).rejects.toThrow(
       /docVersion/,
     );
+  });
+});
+
+describe('the document model schema (the documents function event)', () => {
+  const block = (b: unknown) => model({ sections: [{ heading: 'H', blocks: [b as DocumentBlock] }] });
+  const refusals: [string, unknown, (string | number)[]][] = [
+    ['a version below 1', model({ docVersion: 0 }), ['docVersion']],
+    ['a fractional version', model({ docVersion: 1.5 }), ['docVersion']],
+    ['a time without offset', model({ createdAt: '2026-12-01T09:00:00' }), ['createdAt']],
+    ['a text over 20,000 characters', model({ title: 'x'.repeat(20_001) }), ['title']],
+    ['51 meta lines', model({ meta: Array(51).fill('m') }), ['meta']],
+    ['501 sections', model({ sections: Array(501).fill(model().sections[0]) }), ['sections']],
+    ['an unknown block', block({ type: 'image', src: 'x' }), ['sections', 0, 'blocks', 0, 'type']],
+    [
+      'a table without columns',
+      block({ type: 'table', columns: [], rows: [] }),
+      ['sections', 0, 'blocks', 0, 'columns'],
+    ],
+    [
+      'a row of 13 cells',
+      block({ type: 'table', columns: ['c'], rows: [Array(13).fill('c')] }),
+      ['sections', 0, 'blocks', 0, 'rows', 0],
+    ],
+    [
+      'a key-value row of three',
+      block({ type: 'keyValue', rows: [['a', 'b', 'c']] }),
+      ['sections', 0, 'blocks', 0, 'rows', 0],
+    ],
+    [
+      '5,001 list items',
+      block({ type: 'list', items: Array(5001).fill('i') }),
+      ['sections', 0, 'blocks', 0, 'items'],
+    ],
+  ];
+
+  it.each(refusals)('refuses %s, naming the field', (_name, input, path) => {
+    const result = documentModelSchema.safeParse(input);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path)).toEqual([path]);
+  });
+
+  it('takes a model at every limit', () => {
+    const limits = model({
+      title: 'x'.repeat(20_000),
+      createdAt: '2026-12-01T09:00:00+01:00',
+      meta: Array(50).fill('m'),
+      sections: [
+        {
+          heading: 'H',
+          blocks: [
+            { type: 'table', columns: Array(12).fill('c'), rows: [Array(12).fill('r')], empty: 'none' },
+            { type: 'list', items: Array(5000).fill('i'), empty: 'none' },
+            { type: 'keyValue', rows: [['k', 'v']] },
+            { type: 'subheading', text: 's' },
+          ],
+        },
+      ],
+    });
+    expect(documentModelSchema.parse(limits)).toEqual(limits);
   });
 });
 
