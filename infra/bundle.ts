@@ -88,7 +88,9 @@ const honoZodTypeOnly: Plugin = {
  * uses, each replaced inside pdfkit by a module whose exports throw a clear error if ever called.
  * The renderer draws text only, in PDF's standard fonts (their metrics come from the font files
  * next to the bundle, infra/constructs/pdf-fonts.ts), sets no password and draws no image.
- * The sizes are those the package left in the documents bundle (esbuild's metafile).
+ * The sizes are those the package left in the documents bundle (esbuild's metafile). A renderer
+ * change that needs one of them fails in the bundle with that message, not unbundled: the bundle
+ * test renders every document kind with the bundled function for that reason.
  */
 export const PDFKIT_STAND_INS: Record<string, { exports: string[]; reason: string }> = {
   // `create` parses a TrueType/OpenType/WOFF font to embed; pdfkit calls it only for a font given
@@ -161,12 +163,14 @@ export const NATIVE_DECODERS: Record<string, { importer: RegExp; contents: strin
       '};',
     ].join('\n'),
   },
+  // linebreak calls only `toByteArray`, on its one (valid) base64 literal.
   'base64-js': {
     importer: /[\\/]node_modules[\\/]linebreak[\\/]/,
     contents: "exports.toByteArray = (b64) => new Uint8Array(Buffer.from(b64, 'base64'));",
   },
 };
 
+/** Inside their one importer each, the packages of `NATIVE_DECODERS` resolve to Node's decoders. */
 const nativeDecoders: Plugin = {
   name: 'native-decoders',
   setup(b) {
