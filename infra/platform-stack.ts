@@ -279,7 +279,7 @@ export class PlatformStack extends Stack {
         'functions/handlers/mail-feedback.ts',
         'milepost: records SES bounces and complaints against the person',
       ),
-      // pdfkit and its fonts (about 900 KB) live in this bundle only; no table, no bucket.
+      // pdfkit and its standard-font data live in this bundle only (about 175 KB: see infra/bundle.ts); no table, no bucket.
       documents: new MilepostFunction(this, 'DocumentRenderer', {
         entry: 'functions/handlers/documents.ts',
         description: 'milepost: renders project documents (charter, plan, status, close-out) to PDF',
