@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type BundleResult, bundleFunction } from '../../infra/bundle.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
+import { type FakeAws, startFakeAws } from '../support/aws-server.js';
 import { actionsOf, type Built, buildExampleApp } from './support.js';
 
 /** SDK client package -> the IAM service prefix of its actions. */
@@ -244,6 +245,52 @@ describe('the credential chain inside a bundle', () => {
     expect(out).toBe(
       'CredentialsProviderError: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
     );
+  });
+});
+
+describe('the signed REST requests inside a bundle', () => {
+  let probe: string;
+  let aws: FakeAws;
+  beforeAll(async () => {
+    probe = (await bundleFunction('test/support/rest-probe.ts', tempDir('milepost-rest-probe-'))).file;
+    aws = await startFakeAws({ ASIAENVEXAMPLE: 'env-secret' });
+    aws.answer(() => ({ status: 200, body: 'object' }));
+  });
+  afterAll(async () => {
+    await aws?.close();
+  });
+
+  it('sign with the credentials and session token of the environment', async () => {
+    const out = await runBundled(
+      probe,
+      `out(String(await mod.handler(${JSON.stringify(`${aws.endpoint}/b/k`)})));`,
+      {
+        ...baseEnv(),
+        AWS_ACCESS_KEY_ID: 'ASIAENVEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+        AWS_SESSION_TOKEN: 'env-token',
+      },
+    );
+    expect(out).toBe('200');
+    expect(aws.requests.at(-1)!.signature).toMatchObject({
+      ok: true,
+      accessKeyId: 'ASIAENVEXAMPLE',
+      service: 's3',
+    });
+    expect(aws.requests.at(-1)!.headers['x-amz-security-token']).toBe('env-token');
+  });
+
+  it('fail clearly without credentials, sending nothing', async () => {
+    const before = aws.requests.length;
+    const out = await runBundled(
+      probe,
+      `try { await mod.handler(${JSON.stringify(`${aws.endpoint}/b/k`)}); out('sent'); } catch (e) { out(e.message); }`,
+      { ...baseEnv(), HOME: tempDir('milepost-home-') },
+    );
+    expect(out).toBe(
+      's3 GetObject failed: no credentials to sign with (no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY))',
+    );
+    expect(aws.requests).toHaveLength(before);
   });
 });
 
