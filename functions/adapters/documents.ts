@@ -50,13 +50,12 @@ export class S3DocumentStore implements DocumentStore {
    */
   constructor(
     private readonly client: AwsServiceClient,
-    bucket: string,
+    private readonly bucket: string,
     region: string,
     endpoint?: string,
   ) {
-    if (!bucket) throw new Error('S3DocumentStore: no bucket (DOCUMENTS_BUCKET is not set)');
     // A bucket name with dots does not match S3's wildcard certificate: path-style for those.
-    if (endpoint || bucket.includes('.')) {
+    if (endpoint || bucket.includes('.') || !bucket) {
       this.base = { origin: endpoint ? new URL(endpoint) : awsEndpoint('s3', region), prefix: `/${bucket}` };
     } else {
       this.base = { origin: awsEndpoint(`${bucket}.s3`, region), prefix: '' };
@@ -64,9 +63,12 @@ export class S3DocumentStore implements DocumentStore {
   }
 
   private url(key: string): URL {
+    checkKey(key);
+    // Checked at use, not at construction: a function that never touches a document still starts.
+    if (!this.bucket) throw new Error('no documents bucket is configured (DOCUMENTS_BUCKET is not set)');
     const url = new URL(this.base.origin);
     const root = url.pathname.replace(/\/+$/, '');
-    url.pathname = `${root}${this.base.prefix}/${checkKey(key).split('/').map(encodeSegment).join('/')}`;
+    url.pathname = `${root}${this.base.prefix}/${key.split('/').map(encodeSegment).join('/')}`;
     return url;
   }
 

@@ -153,6 +153,13 @@ describe('S3DocumentStore', () => {
     expect(aws.requests).toHaveLength(0);
   });
 
+  it('says which setting is missing when no bucket is configured, at use', async () => {
+    const unset = new S3DocumentStore({} as AwsServiceClient, '', 'eu-west-2');
+    await expect(unset.get('a/v1.pdf')).rejects.toThrow(
+      'no documents bucket is configured (DOCUMENTS_BUCKET is not set)',
+    );
+  });
+
   it('addresses the bucket virtual-hosted in AWS, path-style when its name has dots', async () => {
     const sent: AwsRequest[] = [];
     const recorder = {
