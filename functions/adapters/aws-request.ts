@@ -269,9 +269,7 @@ export class AwsServiceClient {
     } catch (error) {
       // No credentials (or unusable ones): another attempt would find the same.
       const reason = error instanceof Error ? error.message : 'unknown';
-      return Promise.reject(
-        this.fail(request, `no credentials to sign with (${reason})`, { retryable: false }),
-      );
+      throw this.fail(request, `no credentials to sign with (${reason})`, { retryable: false });
     }
 
     const deadline = new AbortController();
