@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '../core/errors.js';
 import type { DocumentStore } from '../core/ports.js';
+import { AwsRequestError, type AwsServiceClient, awsEndpoint } from './aws-request.js';
 
 /** Rejects keys that are empty, absolute, or walk out of the store (`..`). */
 function checkKey(key: string): string {
@@ -25,30 +25,68 @@ function checkKey(key: string): string {
   return key;
 }
 
-/** Documents as objects of one S3 bucket. */
+/** A key's path segment as S3 expects it: RFC 3986 unreserved characters kept, all else percent-encoded. */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * Documents as objects of one S3 bucket, with two REST calls (PutObject, GetObject) signed for
+ * `s3` by `client` (built with `uriEscapePath: false`: S3 signs the path as sent). The bucket's
+ * default encryption applies (S3-managed keys; SSE-KMS as a bucket default would need no header
+ * either). The signed `x-amz-content-sha256` makes S3 refuse a body changed on the way.
+ */
 export class S3DocumentStore implements DocumentStore {
+  /** The bucket's origin and the path prefix of its objects. */
+  private readonly base: { origin: URL; prefix: string };
+
+  /**
+   * @param endpoint an S3-compatible endpoint reached path-style (`<endpoint>/<bucket>/<key>`),
+   * for tests and the local runtime; @default the bucket's virtual-hosted AWS endpoint
+   * `https://<bucket>.s3.<region>.amazonaws.com`.
+   */
   constructor(
-    private readonly s3: S3Client,
+    private readonly client: AwsServiceClient,
     private readonly bucket: string,
-  ) {}
+    region: string,
+    endpoint?: string,
+  ) {
+    // A bucket name with dots does not match S3's wildcard certificate: path-style for those.
+    if (endpoint || bucket.includes('.') || !bucket) {
+      this.base = { origin: endpoint ? new URL(endpoint) : awsEndpoint('s3', region), prefix: `/${bucket}` };
+    } else {
+      this.base = { origin: awsEndpoint(`${bucket}.s3`, region), prefix: '' };
+    }
+  }
+
+  private url(key: string): URL {
+    checkKey(key);
+    // Checked at use, not at construction: a function that never touches a document still starts.
+    if (!this.bucket) throw new Error('no documents bucket is configured (DOCUMENTS_BUCKET is not set)');
+    const url = new URL(this.base.origin);
+    const root = url.pathname.replace(/\/+$/, '');
+    url.pathname = `${root}${this.base.prefix}/${key.split('/').map(encodeSegment).join('/')}`;
+    return url;
+  }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: checkKey(key),
-        Body: body,
-        ContentType: contentType,
-      }),
-    );
+    await this.client.send({
+      operation: 'PutObject',
+      method: 'PUT',
+      url: this.url(key),
+      headers: { 'content-type': contentType },
+      body,
+    });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key) }));
-      return res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+      return (await this.client.send({ operation: 'GetObject', method: 'GET', url: this.url(key) })).body;
     } catch (e) {
-      if (e instanceof NoSuchKey) return undefined;
+      if (e instanceof AwsRequestError && e.status === 404 && e.code === 'NoSuchKey') return undefined;
       throw e;
     }
   }

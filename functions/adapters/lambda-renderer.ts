@@ -3,12 +3,15 @@
  * `documents` function (RequestResponse) with the document model and reads back the PDF as
  * base64. pdfkit and its fonts live only in that function's bundle, so no other bundle carries
  * them. The documents function needs no table or bucket: model in, bytes out.
+ *
+ * The call is Lambda's REST Invoke (`POST /2015-03-31/functions/<name>/invocations`), signed for
+ * `lambda` by an `AwsServiceClient` (functions/adapters/aws-request.ts): no Lambda SDK client.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import type { DocumentModel } from '../core/documents/model.js';
 import { MilepostError } from '../core/errors.js';
 import type { DocumentRenderer } from '../core/ports.js';
+import { type AwsServiceClient, awsEndpoint } from './aws-request.js';
 
 /** What the documents function returns. */
 export const renderResultSchema = z.object({ pdf: z.base64() });
@@ -18,23 +21,36 @@ export class DocumentRenderError extends MilepostError {}
 
 /** Renders through the documents Lambda function. */
 export class LambdaDocumentRenderer implements DocumentRenderer {
+  private readonly url: URL;
+
+  /**
+   * @param endpoint the Lambda API's origin (tests, the local runtime);
+   * @default `https://lambda.<region>.amazonaws.com`
+   */
   constructor(
-    private readonly lambda: LambdaClient,
-    private readonly functionName: string,
-  ) {}
+    private readonly client: AwsServiceClient,
+    functionName: string,
+    region: string,
+    endpoint?: string,
+  ) {
+    this.url = new URL(endpoint ?? awsEndpoint('lambda', region));
+    const root = this.url.pathname.replace(/\/+$/, '');
+    this.url.pathname = `${root}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
+  }
 
   async render(doc: DocumentModel): Promise<Uint8Array> {
-    const res = await this.lambda.send(
-      new InvokeCommand({
-        FunctionName: this.functionName,
-        InvocationType: 'RequestResponse',
-        Payload: new TextEncoder().encode(JSON.stringify({ document: doc })),
-      }),
-    );
-    const text = res.Payload ? new TextDecoder().decode(res.Payload) : '';
-    if (res.FunctionError) {
+    const res = await this.client.send({
+      operation: 'Invoke',
+      method: 'POST',
+      url: this.url,
+      headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
+      body: new TextEncoder().encode(JSON.stringify({ document: doc })),
+    });
+    const text = new TextDecoder().decode(res.body);
+    const functionError = res.headers['x-amz-function-error'];
+    if (functionError) {
       // The payload names the error (type and message of the documents function); it holds no secret.
-      let name = res.FunctionError;
+      let name = functionError;
       try {
         const parsed = JSON.parse(text) as { errorType?: unknown };
         if (typeof parsed.errorType === 'string') name = parsed.errorType;

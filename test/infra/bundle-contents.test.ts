@@ -1,8 +1,8 @@
 /**
  * What goes into each function's code, from esbuild's metafile of the bundle `cdk synth` builds
- * (infra/bundle.ts): every AWS SDK client in a bundle is one its role may call (a client without
- * the permission is dead weight, or a call that would fail in AWS), and every service its role may
- * call has its client; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
+ * (infra/bundle.ts): every AWS SDK client or REST adapter (S3, Lambda) in a bundle is for a service
+ * its role may call (a client without the permission is dead weight, or a call that would fail in
+ * AWS), and every service its role may call has its client or adapter; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
  * web identity) stays out; nothing but `index.mjs` is written where the code zip is made, and the
  * source map goes elsewhere. The stand-in credential chain is run in a bundle against DynamoDB
  * Local. The documents function leaves out the parts of pdfkit the renderer cannot use and still
@@ -25,6 +25,7 @@ import { statusReportContent } from '../../functions/core/notifications/status-r
 import { type BundleResult, bundleFunction, NATIVE_DECODERS, PDFKIT_STAND_INS } from '../../infra/bundle.js';
 import { pdfFontHooks } from '../../infra/constructs/pdf-fonts.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
+import { type FakeAws, startFakeAws } from '../support/aws-server.js';
 import {
   makeGate,
   makeMember,
@@ -42,9 +43,29 @@ const CLIENT_SERVICES: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sesv2': 'ses',
-  '@aws-sdk/client-s3': 's3',
-  '@aws-sdk/client-lambda': 'lambda',
 };
+
+/**
+ * The services called with signed REST requests (functions/adapters/aws-request.ts) instead of
+ * an SDK client: the adapter module that calls each -> its IAM service prefix.
+ */
+const REST_ADAPTERS: Record<string, string> = {
+  'functions/adapters/documents.ts': 's3',
+  'functions/adapters/lambda-renderer.ts': 'lambda',
+};
+
+/** The IAM services a bundle can call: its SDK clients and its REST adapters. */
+function servicesCalledBy(name: string, bundle: BundleResult): string[] {
+  const clients = [...packagesIn(bundle)].filter((p) => p.startsWith('@aws-sdk/client-'));
+  for (const client of clients)
+    expect(CLIENT_SERVICES, `${name}: map ${client} to its IAM service in this test`).toHaveProperty(client);
+  const rest = Object.entries(REST_ADAPTERS)
+    .filter(
+      ([module]) => inputsMatching(bundle, new RegExp(`(^|/)${module.replace(/[.]/g, '\\.')}$`)).length > 0,
+    )
+    .map(([, service]) => service);
+  return [...clients.map((c) => CLIENT_SERVICES[c]!), ...rest].sort();
+}
 
 const dirs: string[] = [];
 const tempDir = (prefix: string) => {
@@ -115,15 +136,34 @@ describe('the SDK clients of each function', () => {
 
   it('are exactly the clients of the services its role may call', () => {
     for (const [name, bundle] of bundles) {
-      const clients = [...packagesIn(bundle)].filter((p) => p.startsWith('@aws-sdk/client-'));
-      for (const client of clients)
-        expect(CLIENT_SERVICES, `${name}: map ${client} to its IAM service in this test`).toHaveProperty(
-          client,
-        );
-      const bundled = clients.map((c) => CLIENT_SERVICES[c]!).sort();
-      const granted = [...servicesOf(name)].filter((s) => Object.values(CLIENT_SERVICES).includes(s)).sort();
-      expect(bundled, `${name}: SDK clients in the bundle vs services its role may call`).toEqual(granted);
+      const called = servicesCalledBy(name, bundle);
+      const known = [...Object.values(CLIENT_SERVICES), ...Object.values(REST_ADAPTERS)];
+      const granted = [...servicesOf(name)].filter((s) => known.includes(s)).sort();
+      expect(
+        called,
+        `${name}: SDK clients and REST adapters in the bundle vs services its role may call`,
+      ).toEqual(granted);
     }
+  });
+
+  it('calls S3 and Lambda without their SDK clients (signed REST requests)', () => {
+    for (const [name, bundle] of bundles) {
+      const packages = [...packagesIn(bundle)];
+      expect(packages, name).not.toContain('@aws-sdk/client-s3');
+      expect(packages, name).not.toContain('@aws-sdk/client-lambda');
+      const calls = servicesCalledBy(name, bundle).filter((s) => s === 's3' || s === 'lambda');
+      // The signed-request adapter is there exactly when one of those services is called.
+      expect(inputsMatching(bundle, /functions\/adapters\/aws-request\.ts$/), name).toHaveLength(
+        calls.length > 0 ? 1 : 0,
+      );
+    }
+    expect(servicesCalledBy('http', bundles.get('http')!)).toEqual([
+      'dynamodb',
+      'lambda',
+      's3',
+      'ses',
+      'states',
+    ]);
   });
 
   it('leaves the unused clients out where a function uses fewer ports', () => {
@@ -441,6 +481,52 @@ function documentModels(): DocumentModel[] {
     createdAt: '2026-12-01T09:00:00.000Z',
   }));
 }
+
+describe('the signed REST requests inside a bundle', () => {
+  let probe: string;
+  let aws: FakeAws;
+  beforeAll(async () => {
+    probe = (await bundleFunction('test/support/rest-probe.ts', tempDir('milepost-rest-probe-'))).file;
+    aws = await startFakeAws({ ASIAENVEXAMPLE: 'env-secret' });
+    aws.answer(() => ({ status: 200, body: 'object' }));
+  });
+  afterAll(async () => {
+    await aws?.close();
+  });
+
+  it('sign with the credentials and session token of the environment', async () => {
+    const out = await runBundled(
+      probe,
+      `out(String(await mod.handler(${JSON.stringify(`${aws.endpoint}/b/k`)})));`,
+      {
+        ...baseEnv(),
+        AWS_ACCESS_KEY_ID: 'ASIAENVEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+        AWS_SESSION_TOKEN: 'env-token',
+      },
+    );
+    expect(out).toBe('200');
+    expect(aws.requests.at(-1)!.signature).toMatchObject({
+      ok: true,
+      accessKeyId: 'ASIAENVEXAMPLE',
+      service: 's3',
+    });
+    expect(aws.requests.at(-1)!.headers['x-amz-security-token']).toBe('env-token');
+  });
+
+  it('fail clearly without credentials, sending nothing', async () => {
+    const before = aws.requests.length;
+    const out = await runBundled(
+      probe,
+      `try { await mod.handler(${JSON.stringify(`${aws.endpoint}/b/k`)}); out('sent'); } catch (e) { out(e.message); }`,
+      { ...baseEnv(), HOME: tempDir('milepost-home-') },
+    );
+    expect(out).toBe(
+      's3 GetObject failed: no credentials to sign with (no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY))',
+    );
+    expect(aws.requests).toHaveLength(before);
+  });
+});
 
 function baseEnv(): NodeJS.ProcessEnv {
   return {

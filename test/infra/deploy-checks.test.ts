@@ -42,15 +42,18 @@ const COMMAND_ACTIONS: Record<string, string[]> = {
   BatchWriteCommand: ['dynamodb:BatchWriteItem'],
   TransactGetCommand: ['dynamodb:GetItem'],
   TransactWriteCommand: [],
-  GetObjectCommand: ['s3:GetObject'],
-  PutObjectCommand: ['s3:PutObject'],
   SendEmailCommand: ['ses:SendEmail'],
   SendTaskSuccessCommand: ['states:SendTaskSuccess'],
   SendTaskFailureCommand: ['states:SendTaskFailure'],
   StartExecutionCommand: ['states:StartExecution'],
   ListExecutionsCommand: ['states:ListExecutions'],
   StopExecutionCommand: ['states:StopExecution'],
-  InvokeCommand: ['lambda:InvokeFunction'],
+};
+/** Operation of a signed REST request (functions/adapters/aws-request.ts) -> IAM actions. */
+const REST_OPERATION_ACTIONS: Record<string, string[]> = {
+  GetObject: ['s3:GetObject'],
+  PutObject: ['s3:PutObject'],
+  Invoke: ['lambda:InvokeFunction'],
 };
 const TRANSACT_ITEMS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
@@ -66,13 +69,19 @@ const ADAPTERS = {
   lambda: 'functions/adapters/lambda-renderer.ts',
 };
 
-/** The IAM actions an adapter's code calls, from its SDK commands. */
+/** The IAM actions an adapter's code calls, from its SDK commands and its signed REST requests' operations. */
 function actionsCalledBy(file: string): string[] {
   const source = readFileSync(file, 'utf8');
   const out = new Set<string>();
   for (const [, command] of source.matchAll(/new (\w+Command)\(/g)) {
     const actions = COMMAND_ACTIONS[command!];
     if (!actions) throw new Error(`${file}: map ${command} to its IAM actions here and grant them in infra/`);
+    for (const a of actions) out.add(a);
+  }
+  for (const [, operation] of source.matchAll(/operation: '(\w+)'/g)) {
+    const actions = REST_OPERATION_ACTIONS[operation!];
+    if (!actions)
+      throw new Error(`${file}: map ${operation} to its IAM actions here and grant them in infra/`);
     for (const a of actions) out.add(a);
   }
   if (source.includes('TransactWriteCommand')) {
@@ -146,6 +155,11 @@ describe('IAM of the platform functions', () => {
       for (const action of SFN_ACTIONS[name])
         expect(actionsCalledBy(ADAPTERS.sfn), `${name} ${action}`).toContain(action);
     }
+  });
+
+  it('reads the S3 and Lambda actions from the REST adapters', () => {
+    expect(actionsCalledBy(ADAPTERS.s3)).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(actionsCalledBy(ADAPTERS.lambda)).toEqual(['lambda:InvokeFunction']);
   });
 
   it('grants the table actions the store adapter calls and nothing destructive', () => {

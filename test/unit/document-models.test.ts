@@ -1,12 +1,10 @@
 /**
  * The document models the core builds (charter, close-out, status) and the renderers that lay
  * them out: the pdfkit adapter (text read back, pages, header and footer, determinism) and the
- * Lambda adapter (its error paths with a mocked client).
+ * Lambda adapter (Invoke against a local server that checks the request and its signature).
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsRequest, AwsRequestError, AwsServiceClient } from '../../functions/adapters/aws-request.js';
 import { DocumentRenderError, LambdaDocumentRenderer } from '../../functions/adapters/lambda-renderer.js';
 import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
 import { charterDocument } from '../../functions/core/documents/charter.js';
@@ -20,6 +18,7 @@ import {
 import { sectionsOf } from '../../functions/core/documents/status.js';
 import type { Lesson } from '../../functions/core/model.js';
 import { handleDocuments } from '../../functions/handlers/documents.js';
+import { type FakeAws, type Reply, startFakeAws } from '../support/aws-server.js';
 import { makeGate, makeProject, makeProjectSpec, makeRisk, makeStages, makeTask } from '../support/dynamo.js';
 import { pdfPageCount, pdfText } from '../support/fakes.js';
 
@@ -386,45 +385,131 @@ describe('the document model schema (the documents function event)', () => {
 });
 
 describe('LambdaDocumentRenderer', () => {
-  const lambda = mockClient(LambdaClient);
-  const client = new LambdaDocumentRenderer(new LambdaClient({ region: 'eu-west-2' }), 'milepost-documents');
-  beforeEach(() => lambda.reset());
-  const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
-
-  it('invokes the documents function by name, RequestResponse, and returns the bytes', async () => {
-    const bytes = await renderer.render(model());
-    lambda
-      .on(InvokeCommand)
-      .resolves({ StatusCode: 200, Payload: payload({ pdf: Buffer.from(bytes).toString('base64') }) });
-    expect(await client.render(model())).toEqual(bytes);
-    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, {
-      FunctionName: 'milepost-documents',
-      InvocationType: 'RequestResponse',
+  const SECRET = 'local-secret';
+  let aws: FakeAws;
+  let client: LambdaDocumentRenderer;
+  beforeAll(async () => {
+    aws = await startFakeAws({ AKIDLOCAL: SECRET });
+  });
+  afterAll(async () => {
+    await aws.close();
+  });
+  beforeEach(() => {
+    aws.requests.length = 0;
+    const lambda = new AwsServiceClient({
+      service: 'lambda',
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: SECRET, sessionToken: 'session-token' },
+      backoffMs: () => 0,
     });
-    const sent = JSON.parse(
-      new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array),
-    );
-    expect(sent).toEqual({ document: model() });
+    client = new LambdaDocumentRenderer(lambda, 'milepost-documents', 'eu-west-2', aws.endpoint);
+  });
+  const answer = (payload: unknown, headers: Record<string, string> = {}): Reply => ({
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST', ...headers },
+    body: typeof payload === 'string' ? payload : JSON.stringify(payload),
   });
 
-  it('throws DocumentRenderError on a function error, a payload that is no PDF, or no JSON', async () => {
-    lambda.on(InvokeCommand).resolves({
-      StatusCode: 200,
-      FunctionError: 'Unhandled',
-      Payload: payload({ errorType: 'ZodError', errorMessage: 'docVersion' }),
+  it('invokes the documents function by name, RequestResponse, signed for Lambda, and returns the bytes', async () => {
+    const bytes = await renderer.render(model());
+    aws.answer(() => answer({ pdf: Buffer.from(bytes).toString('base64') }));
+    expect(await client.render(model())).toEqual(bytes);
+    const [req] = aws.requests;
+    expect(req).toMatchObject({
+      method: 'POST',
+      target: '/2015-03-31/functions/milepost-documents/invocations',
     });
+    expect(req!.headers['x-amz-invocation-type']).toBe('RequestResponse');
+    expect(req!.headers['x-amz-security-token']).toBe('session-token');
+    expect(req!.signature).toMatchObject({ ok: true, service: 'lambda', region: 'eu-west-2' });
+    expect(req!.signature.signedHeaders).toEqual(
+      expect.arrayContaining(['x-amz-invocation-type', 'x-amz-security-token']),
+    );
+    expect(JSON.parse(req!.body.toString('utf8'))).toEqual({ document: model() });
+  });
+
+  it('signs a function named by its ARN (colons encoded in the path)', async () => {
+    const bytes = await renderer.render(model());
+    aws.answer(() => answer({ pdf: Buffer.from(bytes).toString('base64') }));
+    const lambda = new AwsServiceClient({
+      service: 'lambda',
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: SECRET },
+    });
+    const arn = 'arn:aws:lambda:eu-west-2:123456789012:function:milepost-documents';
+    await new LambdaDocumentRenderer(lambda, arn, 'eu-west-2', aws.endpoint).render(model());
+    expect(aws.requests[0]!.target).toBe(
+      '/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-2%3A123456789012%3Afunction%3Amilepost-documents/invocations',
+    );
+    expect(aws.requests[0]!.signature.ok).toBe(true);
+  });
+
+  it('throws DocumentRenderError naming the function error (X-Amz-Function-Error)', async () => {
+    aws.answer(() =>
+      answer({ errorType: 'ZodError', errorMessage: 'docVersion' }, { 'x-amz-function-error': 'Unhandled' }),
+    );
     await expect(client.render(model())).rejects.toThrow(
       new DocumentRenderError('the documents function failed: ZodError'),
     );
-    lambda.reset();
-    lambda
-      .on(InvokeCommand)
-      .resolves({ StatusCode: 200, Payload: payload({ pdf: Buffer.from('<html>').toString('base64') }) });
-    await expect(client.render(model())).rejects.toBeInstanceOf(DocumentRenderError);
-    lambda.reset();
-    lambda
-      .on(InvokeCommand)
-      .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('not json') as never });
-    await expect(client.render(model())).rejects.toBeInstanceOf(DocumentRenderError);
+    // A function error is the function's answer: not tried again.
+    expect(aws.requests).toHaveLength(1);
+    aws.answer(() => answer('Task timed out after 30.00 seconds', { 'x-amz-function-error': 'Unhandled' }));
+    await expect(client.render(model())).rejects.toThrow(
+      new DocumentRenderError('the documents function failed: Unhandled'),
+    );
+  });
+
+  it('throws DocumentRenderError on a payload that is no PDF, or no JSON', async () => {
+    aws.answer(() => answer({ pdf: Buffer.from('<html>').toString('base64') }));
+    await expect(client.render(model())).rejects.toThrow(
+      'the documents function answered bytes that are not a PDF',
+    );
+    aws.answer(() => answer({ other: 1 }));
+    await expect(client.render(model())).rejects.toThrow('the documents function answered no PDF');
+    aws.answer(() => answer('not json'));
+    await expect(client.render(model())).rejects.toThrow('the documents function answered no JSON');
+  });
+
+  it('tries throttling again, and names a refused invocation', async () => {
+    const bytes = await renderer.render(model());
+    let n = 0;
+    aws.answer(() =>
+      ++n === 1
+        ? {
+            status: 429,
+            headers: { 'x-amzn-errortype': 'TooManyRequestsException' },
+            body: '{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}',
+          }
+        : answer({ pdf: Buffer.from(bytes).toString('base64') }),
+    );
+    expect(await client.render(model())).toEqual(bytes);
+    expect(aws.requests).toHaveLength(2);
+
+    aws.answer(() => ({
+      status: 403,
+      headers: { 'x-amzn-errortype': 'AccessDeniedException', 'x-amzn-requestid': 'r-1' },
+      body: '{"Message":"not authorized to perform: lambda:InvokeFunction"}',
+    }));
+    const error = await client.render(model()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsRequestError);
+    expect((error as Error).message).toBe(
+      'lambda Invoke failed: HTTP 403 AccessDeniedException (request id r-1)',
+    );
+  });
+
+  it('calls Lambda’s regional endpoint in AWS', async () => {
+    const sent: AwsRequest[] = [];
+    const recorder = {
+      send: async (req: AwsRequest) => {
+        sent.push(req);
+        throw new Error('recorded');
+      },
+    } as unknown as AwsServiceClient;
+    await new LambdaDocumentRenderer(recorder, 'milepost-documents', 'eu-west-2')
+      .render(model())
+      .catch(() => undefined);
+    expect(sent[0]!.url.href).toBe(
+      'https://lambda.eu-west-2.amazonaws.com/2015-03-31/functions/milepost-documents/invocations',
+    );
   });
 });

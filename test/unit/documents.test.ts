@@ -1,19 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsRequest, AwsRequestError, AwsServiceClient } from '../../functions/adapters/aws-request.js';
 import { FsDocumentStore, S3DocumentStore } from '../../functions/adapters/documents.js';
 import { ValidationError } from '../../functions/core/errors.js';
+import { type FakeAws, s3Bucket, s3Error, startFakeAws } from '../support/aws-server.js';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 const text = (body: Uint8Array | undefined) => (body ? Buffer.from(body).toString('utf8') : body);
@@ -66,50 +59,124 @@ describe('FsDocumentStore', () => {
 });
 
 describe('S3DocumentStore', () => {
-  const s3 = mockClient(S3Client);
-  const store = new S3DocumentStore(new S3Client({ region: 'us-east-1' }), 'docs-bucket');
+  const SECRET = 'local-secret';
+  let aws: FakeAws;
+  let bucket: ReturnType<typeof s3Bucket>;
+  let store: S3DocumentStore;
+  beforeAll(async () => {
+    aws = await startFakeAws({ AKIDLOCAL: SECRET });
+  });
+  afterAll(async () => {
+    await aws.close();
+  });
   beforeEach(() => {
-    s3.reset();
+    aws.requests.length = 0;
+    bucket = s3Bucket('docs-bucket');
+    aws.answer(bucket.handle);
+    const client = new AwsServiceClient({
+      service: 's3',
+      region: 'eu-west-2',
+      uriEscapePath: false,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: SECRET, sessionToken: 'session-token' },
+      backoffMs: () => 0,
+    });
+    store = new S3DocumentStore(client, 'docs-bucket', 'eu-west-2', aws.endpoint);
   });
 
-  it('puts the body with its content type', async () => {
-    s3.on(PutObjectCommand).resolves({});
-    const pdf = bytes('%PDF-1.3');
+  it('puts a document with its content type and reads the same bytes back, signed for S3', async () => {
+    const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x80]);
     await store.put('projects/acme/plan/v1.pdf', pdf, 'application/pdf');
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
-      Bucket: 'docs-bucket',
-      Key: 'projects/acme/plan/v1.pdf',
-      Body: pdf,
-      ContentType: 'application/pdf',
-    });
+    expect(await store.get('projects/acme/plan/v1.pdf')).toEqual(pdf);
+
+    const [put, get] = aws.requests;
+    expect(put).toMatchObject({ method: 'PUT', target: '/docs-bucket/projects/acme/plan/v1.pdf' });
+    expect(put!.headers['content-type']).toBe('application/pdf');
+    expect(put!.headers['content-length']).toBe('8');
+    expect(put!.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(pdf).digest('hex'));
+    expect(put!.headers['x-amz-security-token']).toBe('session-token');
+    expect(get).toMatchObject({ method: 'GET', target: '/docs-bucket/projects/acme/plan/v1.pdf' });
+    for (const req of [put!, get!]) {
+      expect(req.signature, req.method).toMatchObject({ ok: true, service: 's3', region: 'eu-west-2' });
+      expect(req.signature.signedHeaders).toEqual(
+        expect.arrayContaining(['host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']),
+      );
+    }
+    expect(put!.signature.signedHeaders).toContain('content-type');
+    expect(bucket.objects.get('projects/acme/plan/v1.pdf')?.contentType).toBe('application/pdf');
   });
 
-  it('reads a document body as bytes', async () => {
-    const body = Object.assign(Readable.from([Buffer.from('hello')]), {
-      transformToByteArray: async () => bytes('hello'),
-    });
-    s3.on(GetObjectCommand).resolves({ Body: body as never });
-    expect(text(await store.get('k.txt'))).toBe('hello');
+  it('encodes each segment of a key once, and S3 verifies the signature of that path', async () => {
+    const key = "projects/café & co/it's (v1)+*=.pdf";
+    await store.put(key, bytes('x'), 'application/pdf');
+    expect(aws.requests[0]!.target).toBe(
+      '/docs-bucket/projects/caf%C3%A9%20%26%20co/it%27s%20%28v1%29%2B%2A%3D.pdf',
+    );
+    expect(aws.requests[0]!.signature.ok).toBe(true);
+    expect(text(await store.get(key))).toBe('x');
+    expect([...bucket.objects.keys()]).toEqual([key]);
   });
 
-  it('returns undefined when the key does not exist', async () => {
-    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+  it('returns undefined when the key does not exist (404 NoSuchKey)', async () => {
     expect(await store.get('missing.html')).toBeUndefined();
+    expect(aws.requests).toHaveLength(1);
   });
 
-  it('passes other errors through', async () => {
-    const denied = new S3ServiceException({
-      name: 'AccessDenied',
-      $fault: 'client',
-      $metadata: {},
-      message: 'denied',
+  it('tries a 503 again and stores the document', async () => {
+    let first = true;
+    aws.answer((req) => {
+      if (first) {
+        first = false;
+        return s3Error(503, 'SlowDown');
+      }
+      return bucket.handle(req);
     });
-    s3.on(GetObjectCommand).rejects(denied);
-    await expect(store.get('k.html')).rejects.toBe(denied);
+    await store.put('a/b.pdf', bytes('%PDF-'), 'application/pdf');
+    expect(aws.requests.map((r) => r.method)).toEqual(['PUT', 'PUT']);
+    expect(text(bucket.objects.get('a/b.pdf')?.body)).toBe('%PDF-');
   });
 
-  it('rejects a key with ..', async () => {
+  it('fails with a clear error on 403 (and on a 404 that is not NoSuchKey)', async () => {
+    aws.answer(() => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const denied = await store.get('k.html').catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(AwsRequestError);
+    expect((denied as Error).message).toBe('s3 GetObject failed: HTTP 403 AccessDenied (request id REQ123)');
+    await expect(store.put('k.html', bytes('b'), 'text/html')).rejects.toThrow(
+      's3 PutObject failed: HTTP 403 AccessDenied (request id REQ123)',
+    );
+    aws.answer(() => s3Error(404, 'NoSuchBucket'));
+    await expect(store.get('k.html')).rejects.toThrow('s3 GetObject failed: HTTP 404 NoSuchBucket');
+  });
+
+  it('rejects a key with .. before any request', async () => {
     await expect(store.put('../x', bytes('b'), 'text/plain')).rejects.toBeInstanceOf(ValidationError);
-    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    await expect(store.get('a/../../x')).rejects.toBeInstanceOf(ValidationError);
+    expect(aws.requests).toHaveLength(0);
+  });
+
+  it('says which setting is missing when no bucket is configured, at use', async () => {
+    const unset = new S3DocumentStore({} as AwsServiceClient, '', 'eu-west-2');
+    await expect(unset.get('a/v1.pdf')).rejects.toThrow(
+      'no documents bucket is configured (DOCUMENTS_BUCKET is not set)',
+    );
+  });
+
+  it('addresses the bucket virtual-hosted in AWS, path-style when its name has dots', async () => {
+    const sent: AwsRequest[] = [];
+    const recorder = {
+      send: async (req: AwsRequest) => {
+        sent.push(req);
+        return { status: 200, headers: {}, body: new Uint8Array() };
+      },
+    } as unknown as AwsServiceClient;
+    await new S3DocumentStore(recorder, 'milepost-documents-1a2b', 'eu-west-2').put(
+      'p/a b.pdf',
+      bytes('x'),
+      'application/pdf',
+    );
+    await new S3DocumentStore(recorder, 'docs.example.com', 'eu-west-2').get('p/v1.pdf');
+    expect(sent.map((r) => `${r.operation} ${r.method} ${r.url.href}`)).toEqual([
+      'PutObject PUT https://milepost-documents-1a2b.s3.eu-west-2.amazonaws.com/p/a%20b.pdf',
+      'GetObject GET https://s3.eu-west-2.amazonaws.com/docs.example.com/p/v1.pdf',
+    ]);
   });
 });
