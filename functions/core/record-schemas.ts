@@ -19,8 +19,8 @@ import {
   TEST_CATEGORIES,
   TEST_RESULTS,
 } from './model.js';
+import { gateRuleSchema, projectSpecSchema, type ResolvedStage } from './spec/fields.js';
 import { STAKEHOLDER_ROLES } from './spec/lifecycle.js';
-import { gateRuleSchema, projectSpecSchema, type ResolvedStage } from './spec/schema.js';
 
 const versioned = { version: z.int().min(0) };
 const text = z.string();
