@@ -4,17 +4,25 @@
  * the permission is dead weight, or a call that would fail in AWS), and every service its role may
  * call has its client; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
  * web identity) stays out; nothing but `index.mjs` is written where the code zip is made, and the
- * source map goes elsewhere. The stand-in credential chain is run in a bundle against DynamoDB
- * Local.
+ * source map goes elsewhere; zod's JSON Schema generator is only where JSON Schema is written, and
+ * the functions without it still validate, in English. The stand-in credential chain is run in a
+ * bundle against DynamoDB Local.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type BundleResult, bundleFunction } from '../../infra/bundle.js';
+import {
+  type BundleResult,
+  bundleFunction,
+  JSON_SCHEMA_ENTRIES,
+  NO_JSON_SCHEMA_MESSAGE,
+} from '../../infra/bundle.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
+import { makeProject, makeTestStore } from '../support/dynamo.js';
 import { actionsOf, type Built, buildExampleApp } from './support.js';
 
 /** SDK client package -> the IAM service prefix of its actions. */
@@ -149,6 +157,83 @@ describe('dead weight', () => {
         name === 'documents' ? 0 : 1,
       );
     }
+  });
+});
+
+describe("zod's JSON Schema generator", () => {
+  // A string of zod's generator (to-json-schema.js), the URI of the draft it writes by default.
+  const GENERATOR = 'https://json-schema.org/draft/2020-12/schema';
+
+  it('is only in the functions that write JSON Schema (the http function: its OpenAPI document)', () => {
+    expect(JSON_SCHEMA_ENTRIES).toEqual(['functions/handlers/http.ts']);
+    for (const [name, bundle] of bundles) {
+      // The real module (the stand-in's path is prefixed by its namespace).
+      const generator = inputsMatching(bundle, /^[^:]*node_modules\/zod\/v4\/core\/to-json-schema\.js$/);
+      const code = readFileSync(bundle.file, 'utf8');
+      if (name === 'http') {
+        expect(generator, name).toHaveLength(1);
+        expect(code, name).toContain(GENERATOR);
+      } else {
+        expect(generator, name).toEqual([]);
+        expect(code, name).not.toContain(GENERATOR);
+      }
+    }
+  });
+
+  it('leaves a bundled function rejecting a bad event with zod English messages', async () => {
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `try { await mod.handler({ detail: { eventType: 'Bounce', mail: { messageId: 5 } } }); out('accepted'); } catch (e) { out(e.message); }`,
+      baseEnv(),
+    );
+    expect(out).toBe(
+      'detail.mail.messageId: Invalid input: expected string, received number; detail.bounce: Invalid input: expected object, received undefined',
+    );
+  });
+
+  it('leaves a bundled function rejecting a malformed stored record, naming the field', async () => {
+    const t = await makeTestStore();
+    const project = makeProject();
+    await t.store.commit([project]);
+    await t.client.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { PK: `PROJECT#${project.id}`, SK: 'PROJECT' },
+        UpdateExpression: 'SET #n = :n',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ExpressionAttributeValues: { ':n': 42 },
+      }),
+    );
+    const event = {
+      detail: {
+        eventType: 'Complaint',
+        mail: { messageId: 'm-1' },
+        complaint: {
+          complainedRecipients: [{ emailAddress: 'sponsor@acme.example' }],
+          timestamp: '2026-12-03T08:00:00.000Z',
+        },
+      },
+    };
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `try { await mod.handler(${JSON.stringify(event)}); out('accepted'); } catch (e) { out(e.message); }`,
+      { ...baseEnv(), TABLE_NAME: t.tableName, DYNAMODB_ENDPOINT: t.endpoint },
+    );
+    expect(out).toBe(
+      `stored project PROJECT#${project.id}/PROJECT is malformed: name: Invalid input: expected string, received number`,
+    );
+    await t.drop();
+  });
+
+  it("answers JSON Schema where it is left out with a clear error, and keeps zod's schema getters", async () => {
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `const s = mod.sesFeedbackEventSchema; const email = s.shape.detail.options[0].shape.bounce.shape.bouncedRecipients.element.shape.emailAddress;
+       let message = 'generated'; try { s.toJSONSchema(); } catch (e) { message = e.message; }
+       out(JSON.stringify({ message, minLength: email.minLength }));`,
+      baseEnv(),
+    );
+    expect(JSON.parse(out)).toEqual({ message: NO_JSON_SCHEMA_MESSAGE, minLength: 1 });
   });
 });
 
