@@ -5,7 +5,8 @@
  * call has its client; zod brings English only; the SDK's default credential chain (SSO, INI, STS,
  * web identity) stays out; nothing but `index.mjs` is written where the code zip is made, and the
  * source map goes elsewhere; zod's JSON Schema generator is only where JSON Schema is written, and
- * the functions without it still validate, in English. The stand-in credential chain is run in a
+ * the functions without it still validate, in English; the SDK's event-stream codec is left out
+ * where no client streams events (the bundled function's DynamoDB calls below work without it). The stand-in credential chain is run in a
  * bundle against DynamoDB Local.
  */
 import { execFile } from 'node:child_process';
@@ -143,6 +144,22 @@ describe('dead weight', () => {
       // The stand-in index (namespace `zod-locales:`) and en.js itself both carry that name.
       expect([...new Set(locales)], name).toEqual(['en.js']);
     }
+  });
+
+  it("leaves the SDK's event-stream codec out where no client streams events", () => {
+    // The S3 and Lambda clients import the codec themselves (their streaming operations); the
+    // HTTP protocol's own import of it resolves to a stand-in in every bundle.
+    for (const [name, bundle] of bundles) {
+      const clients = [...packagesIn(bundle)].filter((p) => /client-(s3|lambda)$/.test(p));
+      const codec = inputsMatching(bundle, /^[^:]*@smithy\/core\/.*event-streams\/EventStreamSerde\.js$/);
+      if (clients.length === 0) expect(codec, name).toEqual([]);
+      expect(inputsMatching(bundle, /^sdk-no-event-streams:/), name).toHaveLength(
+        [...packagesIn(bundle)].some((p) => p.startsWith('@aws-sdk/client-')) ? 1 : 0,
+      );
+    }
+    expect(inputsMatching(bundles.get('mailFeedback')!, /event-streams/)).toEqual([
+      'sdk-no-event-streams:event-streams',
+    ]);
   });
 
   it('keeps the default credential chain (SSO, INI, STS, web identity, IMDS) out', () => {
