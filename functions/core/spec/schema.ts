@@ -4,10 +4,9 @@
  * approvers that are stakeholders, unique ids) live in `checkSpec`, so every error carries the
  * path of the field it is about.
  */
-import type * as z from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
 import { definitionSizeProblem } from './definition-size.js';
-import type { ProjectSpec, ResolvedStage, stageSchema } from './fields.js';
+import { type ProjectSpec, type ResolvedStage, type StageSpec, specSchemas } from './fields.js';
 import {
   DEFAULT_MAX_REMINDERS,
   DEFAULT_REMIND_AFTER_DAYS,
@@ -17,16 +16,10 @@ import {
 } from './lifecycle.js';
 import { checkMoney } from './money.js';
 
-export {
-  gateRuleSchema,
-  gateSchema,
-  type ProjectSpec,
-  type ProjectSpecInput,
-  projectSpecSchema,
-  type ResolvedGate,
-  type ResolvedStage,
-  stageSchema,
-} from './fields.js';
+export type { ProjectSpec, ProjectSpecInput, ResolvedGate, ResolvedStage } from './fields.js';
+
+/** The spec's schemas (spec/fields.ts), built when this module is loaded: its users parse specs. */
+export const { gateRuleSchema, gateSchema, stageSchema, projectSpecSchema } = specSchemas();
 
 export { HIGH_RISK_SCORE };
 
@@ -49,7 +42,7 @@ export function resolveApprovers(spec: ProjectSpec, approvers: string[]): string
 
 /** The ordered stages of a valid spec, with every default applied. */
 export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
-  const declared: z.output<typeof stageSchema>[] = spec.stages ?? STANDARD_STAGE_KEYS.map((key) => ({ key }));
+  const declared: StageSpec[] = spec.stages ?? STANDARD_STAGE_KEYS.map((key) => ({ key }));
   return declared.map((st, order) => {
     const std = standardStageType(st.key)?.defaults;
     const { waitsFor } = stageType(st.key);
