@@ -3,7 +3,7 @@
  * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
  * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
  *
- * Five substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * Six substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
  * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
  *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
  *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
@@ -19,6 +19,8 @@
  *   mail-feedback, 13-14 KB in the others).
  * - The SDK's HTTP protocol imports its event-stream codec for streaming operations milepost never
  *   calls (`sdkWithoutEventStreams`): 19-20 KB less minified in mail-feedback and register.
+ * - `yaml` resolves to its ESM build (`yamlEsm`): the http function keeps the writer only, 48 KB
+ *   of the 113 KB its CommonJS build left (parser, lexer, composer).
  *
  * No source map goes into the code (nor `--enable-source-maps` into the runtime): with `mapsDir`
  * the map is written there instead, for reading a stack trace on a developer's machine
@@ -147,6 +149,21 @@ const sdkWithoutEventStreams: Plugin = {
   },
 };
 
+/**
+ * The `yaml` package's Node entry is CommonJS, which esbuild cannot tree-shake: the http function,
+ * which only writes YAML (`stringify`, an approved change request's baseline patch), carried its
+ * parser, lexer and composer too. Its ESM build (the same code, the package's `default` export
+ * condition) tree-shakes to what is called.
+ */
+const yamlEsm: Plugin = {
+  name: 'yaml-esm',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({
+      path: join(PROJECT_ROOT, 'node_modules/yaml/browser/dist/index.js'),
+    }));
+  },
+};
+
 /** The esbuild options of every function (the plugins are added by `bundleFunction`). */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -201,6 +218,7 @@ export async function bundleFunction(
       zodEnglishOnly,
       honoZodTypeOnly,
       sdkWithoutEventStreams,
+      yamlEsm,
       ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
     ],
   });

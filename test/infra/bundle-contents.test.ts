@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
+import { baselineYaml, changePatchYaml } from '../../functions/core/change-requests/baseline-yaml.js';
 import {
   type BundleResult,
   bundleFunction,
@@ -134,6 +136,38 @@ describe('dead weight', () => {
       if (name === 'http') expect([...packagesIn(bundle)]).toContain('yaml');
       else expect([...packagesIn(bundle)], name).not.toContain('yaml');
     }
+  });
+
+  it("writes YAML with the library's ESM build: the http function has its writer, not its parser", () => {
+    const http = bundles.get('http')!;
+    expect(inputsMatching(http, /node_modules\/yaml\/browser\/dist\/stringify\/stringify\.js$/)).toHaveLength(
+      1,
+    );
+    expect(inputsMatching(http, /node_modules\/yaml\/.*\/(parse\/parser|compose\/composer)\.js$/)).toEqual(
+      [],
+    );
+    expect(inputsMatching(http, /node_modules\/yaml\/dist\//)).toEqual([]);
+  });
+
+  it('writes the same YAML bundled as unbundled (the baseline and a change patch)', async () => {
+    const file = (
+      await bundleFunction('functions/core/change-requests/baseline-yaml.ts', tempDir('milepost-yaml-'))
+    ).file;
+    const project = makeProject();
+    const changes = [
+      { field: 'budget.amount', old: 1000, new: 1500 },
+      { field: 'scope.in', old: ['a'], new: ['a', 'b: "quoted"'] },
+    ];
+    const out = await runBundled(
+      file,
+      `out(JSON.stringify([mod.baselineYaml(${JSON.stringify(project)}), mod.changePatchYaml(${JSON.stringify(changes)})]));`,
+      baseEnv(),
+    );
+    expect(JSON.parse(out)).toEqual([baselineYaml(project), changePatchYaml(changes)]);
+    expect(parse(changePatchYaml(changes))).toEqual({
+      budget: { amount: 1500 },
+      scope: { in: ['a', 'b: "quoted"'] },
+    });
   });
 
   it('takes only the English locale of zod', () => {
