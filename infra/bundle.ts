@@ -3,7 +3,7 @@
  * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
  * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
  *
- * Three substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * Six substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
  * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
  *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
  *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
@@ -13,6 +13,14 @@
  *   IMDS: about 90 KB with the STS/SSO clients), even when a client is given credentials. In
  *   Lambda the credentials are the runtime's environment variables, so the chain resolves to
  *   functions/adapters/lambda-credentials.ts, which reads only those.
+ * - zod's classic schemas import its JSON Schema generator and a processor per schema type (for
+ *   `.toJSONSchema()`), which only the http function's OpenAPI document uses: in every other
+ *   function they resolve to stand-ins that throw (`zodWithoutJsonSchema`, 13 KB of 329 in
+ *   mail-feedback, 13-14 KB in the others).
+ * - The SDK's HTTP protocol imports its event-stream codec for streaming operations milepost never
+ *   calls (`sdkWithoutEventStreams`): 19-20 KB less minified in mail-feedback and register.
+ * - `yaml` resolves to its ESM build (`yamlEsm`): the http function keeps the writer only, 48 KB
+ *   of the 113 KB its CommonJS build left (parser, lexer, composer).
  *
  * The documents function (pdfkit) has its own, measured on its bundle (992 KB before, load x5.1):
  * - pdfkit imports fontkit (TrueType/OpenType embedding, with brotli for WOFF2: 754 KB with its
@@ -143,6 +151,75 @@ const pdfkitStandIns: Plugin = {
   },
 };
 
+// --- zod without its JSON Schema generator -------------------------------------------------
+
+/** The handlers that generate JSON Schema from zod (the http function's OpenAPI document). */
+export const JSON_SCHEMA_ENTRIES: readonly string[] = ['functions/handlers/http.ts'];
+
+/** What a bundle without the generator answers to `.toJSONSchema()` (never reached by milepost). */
+export const NO_JSON_SCHEMA_MESSAGE =
+  "zod's JSON Schema generator is not in this function's bundle (infra/bundle.ts, JSON_SCHEMA_ENTRIES)";
+
+/**
+ * zod's classic schemas import the JSON Schema generator (`to-json-schema.js`) and a processor
+ * per schema type (`json-schema-processors.js`) for `.toJSONSchema()` and Standard Schema's
+ * `jsonSchema`: about 18 KB that only the OpenAPI document uses. Outside JSON_SCHEMA_ENTRIES both
+ * resolve to stand-ins whose functions throw NO_JSON_SCHEMA_MESSAGE, except `aggregateChecks`
+ * (the real one: zod's `.minLength`, `.isInt`... getters read it). Parsing never calls them.
+ */
+const zodWithoutJsonSchema: Plugin = {
+  name: 'zod-without-json-schema',
+  setup(b) {
+    b.onResolve({ filter: /[\\/](?:json-schema-processors|to-json-schema)\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]schemas\.js$/.test(args.importer))
+        return undefined;
+      return { path: resolve(args.resolveDir, args.path), namespace: 'zod-no-json-schema' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-no-json-schema' }, (args) => {
+      const names = [...readFileSync(args.path, 'utf8').matchAll(/^export (?:const|function) (\w+)/gm)].map(
+        (m) => m[1] as string,
+      );
+      const absent = `() => { throw new Error(${JSON.stringify(NO_JSON_SCHEMA_MESSAGE)}); }`;
+      const lines = names.map((name) =>
+        name === 'aggregateChecks'
+          ? `export { aggregateChecks } from ${JSON.stringify(args.path)};`
+          : // The method factories run when a schema is built; the methods they return throw.
+            name.startsWith('create')
+            ? `export const ${name} = () => ${absent};`
+            : `export const ${name} = ${absent};`,
+      );
+      return { contents: lines.join('\n'), resolveDir: dirname(args.path), loader: 'js' };
+    });
+  },
+};
+
+/** What a bundle answers to an SDK operation with an event stream (milepost calls none). */
+export const NO_EVENT_STREAMS_MESSAGE =
+  "SDK event streams are not in this function's bundle (infra/bundle.ts, sdkWithoutEventStreams)";
+
+/**
+ * The SDK's HTTP protocol loads its event-stream codec (`import('@smithy/core/event-streams')`)
+ * for operations that stream events (S3 SelectObjectContent, Lambda InvokeWithResponseStream);
+ * one bundle inlines it, 14 KB, in every function. Milepost calls none of those operations: the
+ * import resolves to a stand-in whose members throw NO_EVENT_STREAMS_MESSAGE.
+ */
+const sdkWithoutEventStreams: Plugin = {
+  name: 'sdk-without-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) => {
+      if (!/[\\/]@smithy[\\/]core[\\/].*[\\/]HttpProtocol\.js$/.test(args.importer)) return undefined;
+      return { path: 'event-streams', namespace: 'sdk-no-event-streams' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'sdk-no-event-streams' }, () => {
+      const absent = `() => { throw new Error(${JSON.stringify(NO_EVENT_STREAMS_MESSAGE)}); }`;
+      return {
+        contents: `export const EventStreamSerde = ${absent};\nexport const eventStreamSerdeProvider = ${absent};\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /**
  * linebreak (pdfkit's line breaking, which the renderer uses for every line) decodes its Unicode
  * class table when it is imported: base64 (base64-js) then twice raw DEFLATE (tiny-inflate, via
@@ -182,6 +259,21 @@ const nativeDecoders: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'native-decoder' }, (args) => ({
       contents: NATIVE_DECODERS[args.path]!.contents,
       loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The `yaml` package's Node entry is CommonJS, which esbuild cannot tree-shake: the http function,
+ * which only writes YAML (`stringify`, an approved change request's baseline patch), carried its
+ * parser, lexer and composer too. Its ESM build (the same code, the package's `default` export
+ * condition) tree-shakes to what is called.
+ */
+const yamlEsm: Plugin = {
+  name: 'yaml-esm',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({
+      path: join(PROJECT_ROOT, 'node_modules/yaml/browser/dist/index.js'),
     }));
   },
 };
@@ -226,16 +318,25 @@ export async function bundleFunction(
   maps?: { dir: string; name: string },
 ): Promise<BundleResult> {
   const file = join(outdir, 'index.mjs');
+  const entryPath = isAbsolute(entry) ? entry : join(PROJECT_ROOT, entry);
   const result = await build({
     ...BUNDLE_OPTIONS,
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [isAbsolute(entry) ? entry : join(PROJECT_ROOT, entry)],
+    entryPoints: [entryPath],
     outfile: file,
     // The map is linked by name only when it is kept, and never next to the code.
     sourcemap: maps ? 'external' : false,
     sourcesContent: false,
     metafile: true,
-    plugins: [zodEnglishOnly, honoZodTypeOnly, pdfkitStandIns, nativeDecoders],
+    plugins: [
+      zodEnglishOnly,
+      honoZodTypeOnly,
+      pdfkitStandIns,
+      nativeDecoders,
+      sdkWithoutEventStreams,
+      yamlEsm,
+      ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
+    ],
   });
   let mapFile: string | undefined;
   if (maps) {

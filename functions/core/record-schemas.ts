@@ -5,8 +5,11 @@
  * record was written) and strip attributes the model does not know.
  *
  * Kept apart from model.ts: the model is imported by nearly every core module (the stage types
- * too), and these schemas import the spec schema, which imports the stage registry; in one
- * module that would be an import cycle evaluated in the wrong order.
+ * too), and these schemas import the spec's fields (spec/fields.ts).
+ *
+ * Each schema is built when a record of its kind is first read, not at import: building all of
+ * them (and the spec's) took most of a small function's cold module load, and an invocation
+ * reads a few kinds of record.
  */
 import * as z from 'zod';
 import {
@@ -19,392 +22,461 @@ import {
   TEST_CATEGORIES,
   TEST_RESULTS,
 } from './model.js';
+import { type ResolvedStage, specSchemas } from './spec/fields.js';
 import { STAKEHOLDER_ROLES } from './spec/lifecycle.js';
-import { gateRuleSchema, projectSpecSchema, type ResolvedStage } from './spec/schema.js';
+
+/** `build`, run at the first call only (a schema shared by several records is built once). */
+function lazy<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
+
+/**
+ * An object whose every property is built by its builder when first read, then kept: a cold
+ * start builds no record schema, and an invocation builds the ones of the records it reads.
+ */
+function builtOnFirstUse<B extends Record<string, () => unknown>>(
+  builders: B,
+): { readonly [K in keyof B]: ReturnType<B[K]> } {
+  const out = {} as { [K in keyof B]: ReturnType<B[K]> };
+  for (const key of Object.keys(builders) as (keyof B)[]) {
+    Object.defineProperty(out, key, { enumerable: true, get: builders[key] });
+  }
+  return out;
+}
 
 const versioned = { version: z.int().min(0) };
 const text = z.string();
 const optionalText = z.string().optional();
 const decision = z.enum(['approve', 'reject']);
 
-const resolvedStageSchema = z.object({
-  key: text,
-  name: text,
-  order: z.int().min(0),
-  standard: z.boolean(),
-  due: optionalText,
-  waitsFor: z.literal('period').optional(),
-  gate: z.object({
-    approvers: z.array(text),
-    rule: gateRuleSchema,
-    remindAfterDays: z.number(),
-    maxReminders: z.int().min(0).optional(),
-    timeoutDays: z.number(),
-    escalateTo: optionalText,
-    approves: text,
-    submit: z.boolean(),
+const resolvedStageSchema = lazy(() =>
+  z.object({
+    key: text,
+    name: text,
+    order: z.int().min(0),
+    standard: z.boolean(),
+    due: optionalText,
+    waitsFor: z.literal('period').optional(),
+    gate: z.object({
+      approvers: z.array(text),
+      rule: specSchemas().gateRuleSchema,
+      remindAfterDays: z.number(),
+      maxReminders: z.int().min(0).optional(),
+      timeoutDays: z.number(),
+      escalateTo: optionalText,
+      approves: text,
+      submit: z.boolean(),
+    }),
   }),
-});
+);
 
-const correctiveActionSchema = z.object({ action: text, by: text, at: text });
+const correctiveActionSchema = lazy(() => z.object({ action: text, by: text, at: text }));
 
-const projectMonitoringSchema = z.object({
-  checkedAt: text,
-  rag: z.enum(['green', 'amber', 'red']),
-  spi: z.number(),
-  cpi: z.number(),
-  reasons: z.array(text),
-  openDeviations: z.array(text),
-  // An open map: deviation key -> its corrective action.
-  correctiveActions: z.record(z.string(), correctiveActionSchema).optional(),
-  notifiedRag: z.enum(['green', 'amber', 'red']).optional(),
-  deviationSummaries: z.record(z.string(), z.string()).optional(),
-});
+const projectMonitoringSchema = lazy(() =>
+  z.object({
+    checkedAt: text,
+    rag: z.enum(['green', 'amber', 'red']),
+    spi: z.number(),
+    cpi: z.number(),
+    reasons: z.array(text),
+    openDeviations: z.array(text),
+    // An open map: deviation key -> its corrective action.
+    correctiveActions: z.record(z.string(), correctiveActionSchema()).optional(),
+    notifiedRag: z.enum(['green', 'amber', 'red']).optional(),
+    deviationSummaries: z.record(z.string(), z.string()).optional(),
+  }),
+);
 
-const projectSchema = z.object({
-  ...versioned,
-  entity: z.literal('project'),
-  id: text,
-  name: text,
-  customerName: text,
-  timezone: text,
-  mspName: text,
-  // Parsed again with the spec's own schema (defaults already applied: nothing changes).
-  spec: projectSpecSchema,
-  stages: z.array(resolvedStageSchema),
-  status: z.enum(['active', 'closed', 'archived']),
-  currentStage: text,
-  generation: z.int().min(0),
-  executionName: optionalText,
-  continuedFrom: optionalText,
-  planVersion: z.int().optional(),
-  createdAt: text,
-  updatedAt: text,
-  closedAt: optionalText,
-  archivedAt: optionalText,
-  baseline: z.int().min(1).optional(),
-  monitoring: projectMonitoringSchema.optional(),
-});
+const projectSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('project'),
+    id: text,
+    name: text,
+    customerName: text,
+    timezone: text,
+    mspName: text,
+    // Parsed again with the spec's own schema (defaults already applied: nothing changes).
+    spec: specSchemas().projectSpecSchema,
+    stages: z.array(resolvedStageSchema()),
+    status: z.enum(['active', 'closed', 'archived']),
+    currentStage: text,
+    generation: z.int().min(0),
+    executionName: optionalText,
+    continuedFrom: optionalText,
+    planVersion: z.int().optional(),
+    createdAt: text,
+    updatedAt: text,
+    closedAt: optionalText,
+    archivedAt: optionalText,
+    baseline: z.int().min(1).optional(),
+    monitoring: projectMonitoringSchema().optional(),
+  }),
+);
 
-const stageSchema = z.object({
-  ...versioned,
-  entity: z.literal('stage'),
-  projectId: text,
-  key: text,
-  name: text,
-  order: z.int().min(0),
-  status: z.enum(['pending', 'active', 'awaiting_approval', 'rework', 'completed']),
-  due: optionalText,
-  startedAt: optionalText,
-  completedAt: optionalText,
-  submittedAt: optionalText,
-  submittedBy: optionalText,
-  reworkCount: z.int().min(0),
-  supportUntil: optionalText,
-});
+const stageSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('stage'),
+    projectId: text,
+    key: text,
+    name: text,
+    order: z.int().min(0),
+    status: z.enum(['pending', 'active', 'awaiting_approval', 'rework', 'completed']),
+    due: optionalText,
+    startedAt: optionalText,
+    completedAt: optionalText,
+    submittedAt: optionalText,
+    submittedBy: optionalText,
+    reworkCount: z.int().min(0),
+    supportUntil: optionalText,
+  }),
+);
 
-const approverStateSchema = z.object({
-  email: text,
-  name: text,
-  linkHash: optionalText,
-  decision: decision.optional(),
-  comment: optionalText,
-  decidedAt: optionalText,
-  accepted: z.array(z.object({ key: text, label: text, detail: text })).optional(),
-});
+const approverStateSchema = lazy(() =>
+  z.object({
+    email: text,
+    name: text,
+    linkHash: optionalText,
+    decision: decision.optional(),
+    comment: optionalText,
+    decidedAt: optionalText,
+    accepted: z.array(z.object({ key: text, label: text, detail: text })).optional(),
+  }),
+);
 
-const gateSchema = z.object({
-  ...versioned,
-  entity: z.literal('gate'),
-  projectId: text,
-  stage: text,
-  round: z.int().min(0),
-  status: z.enum(['waiting', 'pending_approval', 'approved', 'rejected']),
-  rule: gateRuleSchema,
-  taskToken: optionalText,
-  approvers: z.array(approverStateSchema),
-  openedAt: text,
-  requestedAt: optionalText,
-  remindedAt: optionalText,
-  reminders: z.int().min(0),
-  remindedFor: optionalText,
-  escalatedAt: optionalText,
-  decidedAt: optionalText,
-  documentVersion: z.int().optional(),
-  awaitingResubmission: z.boolean().optional(),
-  customerWaitMs: z.number().nonnegative().optional(),
-});
+const gateSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('gate'),
+    projectId: text,
+    stage: text,
+    round: z.int().min(0),
+    status: z.enum(['waiting', 'pending_approval', 'approved', 'rejected']),
+    rule: specSchemas().gateRuleSchema,
+    taskToken: optionalText,
+    approvers: z.array(approverStateSchema()),
+    openedAt: text,
+    requestedAt: optionalText,
+    remindedAt: optionalText,
+    reminders: z.int().min(0),
+    remindedFor: optionalText,
+    escalatedAt: optionalText,
+    decidedAt: optionalText,
+    documentVersion: z.int().optional(),
+    awaitingResubmission: z.boolean().optional(),
+    customerWaitMs: z.number().nonnegative().optional(),
+  }),
+);
 
-const approvalLinkSchema = z.object({
-  ...versioned,
-  entity: z.literal('link'),
-  linkHash: text,
-  projectId: text,
-  target: z.enum(['gate', 'change']).optional(),
-  changeId: optionalText,
-  stage: text,
-  round: z.int().min(0),
-  approverEmail: text,
-  approverName: text,
-  status: z.enum(['pending', 'decided']),
-  csrfSecret: text,
-  createdAt: text,
-  expiresAt: z.number(),
-  decision: decision.optional(),
-  comment: optionalText,
-  decidedAt: optionalText,
-});
+const approvalLinkSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('link'),
+    linkHash: text,
+    projectId: text,
+    target: z.enum(['gate', 'change']).optional(),
+    changeId: optionalText,
+    stage: text,
+    round: z.int().min(0),
+    approverEmail: text,
+    approverName: text,
+    status: z.enum(['pending', 'decided']),
+    csrfSecret: text,
+    createdAt: text,
+    expiresAt: z.number(),
+    decision: decision.optional(),
+    comment: optionalText,
+    decidedAt: optionalText,
+  }),
+);
 
-const mailDeliverySchema = z.object({
-  status: z.enum(['bounced', 'complained']),
-  at: text,
-  detail: text,
-  permanent: z.boolean(),
-  messageId: text,
-});
+const mailDeliverySchema = lazy(() =>
+  z.object({
+    status: z.enum(['bounced', 'complained']),
+    at: text,
+    detail: text,
+    permanent: z.boolean(),
+    messageId: text,
+  }),
+);
 
-const stakeholderSchema = z.object({
-  ...versioned,
-  entity: z.literal('stakeholder'),
-  projectId: text,
-  email: text,
-  name: text,
-  role: z.enum(STAKEHOLDER_ROLES),
-  delivery: mailDeliverySchema.optional(),
-});
+const stakeholderSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('stakeholder'),
+    projectId: text,
+    email: text,
+    name: text,
+    role: z.enum(STAKEHOLDER_ROLES),
+    delivery: mailDeliverySchema().optional(),
+  }),
+);
 
-const teamMemberSchema = z.object({
-  ...versioned,
-  entity: z.literal('member'),
-  projectId: text,
-  email: text,
-  name: text,
-  role: text,
-  skills: z.array(text),
-  allocation: z.number(),
-  delivery: mailDeliverySchema.optional(),
-});
+const teamMemberSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('member'),
+    projectId: text,
+    email: text,
+    name: text,
+    role: text,
+    skills: z.array(text),
+    allocation: z.number(),
+    delivery: mailDeliverySchema().optional(),
+  }),
+);
 
-const resourceSchema = z.object({
-  ...versioned,
-  entity: z.literal('resource'),
-  projectId: text,
-  id: text,
-  kind: z.enum(['software', 'hardware', 'tool', 'service']),
-  name: text,
-  quantity: z.number(),
-  cost: z.number(),
-});
+const resourceSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('resource'),
+    projectId: text,
+    id: text,
+    kind: z.enum(['software', 'hardware', 'tool', 'service']),
+    name: text,
+    quantity: z.number(),
+    cost: z.number(),
+  }),
+);
 
-const riskSchema = z.object({
-  ...versioned,
-  entity: z.literal('risk'),
-  projectId: text,
-  id: text,
-  title: text,
-  likelihood: z.number(),
-  impact: z.number(),
-  owner: optionalText,
-  mitigation: optionalText,
-  status: z.enum(['open', 'mitigated', 'closed']),
-  reviewBy: optionalText,
-});
+const riskSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('risk'),
+    projectId: text,
+    id: text,
+    title: text,
+    likelihood: z.number(),
+    impact: z.number(),
+    owner: optionalText,
+    mitigation: optionalText,
+    status: z.enum(['open', 'mitigated', 'closed']),
+    reviewBy: optionalText,
+  }),
+);
 
-const taskSchema = z.object({
-  ...versioned,
-  entity: z.literal('task'),
-  projectId: text,
-  id: text,
-  type: z.enum(['task', 'deliverable']),
-  name: text,
-  stage: text,
-  status: z.enum(['todo', 'in_progress', 'done', 'waived']),
-  estimateHours: z.number(),
-  actualHours: z.number(),
-  assignee: optionalText,
-  acceptance: optionalText,
-  due: optionalText,
-  waiverReason: optionalText,
-  evidence: optionalText,
-});
+const taskSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('task'),
+    projectId: text,
+    id: text,
+    type: z.enum(['task', 'deliverable']),
+    name: text,
+    stage: text,
+    status: z.enum(['todo', 'in_progress', 'done', 'waived']),
+    estimateHours: z.number(),
+    actualHours: z.number(),
+    assignee: optionalText,
+    acceptance: optionalText,
+    due: optionalText,
+    waiverReason: optionalText,
+    evidence: optionalText,
+  }),
+);
 
-const testCaseSchema = z.object({
-  ...versioned,
-  entity: z.literal('test_case'),
-  projectId: text,
-  id: text,
-  name: text,
-  category: z.enum(TEST_CATEGORIES),
-  steps: z.array(text),
-  expectedResult: text,
-  result: z.enum(TEST_RESULTS),
-  waiverReason: optionalText,
-  evidence: optionalText,
-  tester: optionalText,
-  testedAt: optionalText,
-});
+const testCaseSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('test_case'),
+    projectId: text,
+    id: text,
+    name: text,
+    category: z.enum(TEST_CATEGORIES),
+    steps: z.array(text),
+    expectedResult: text,
+    result: z.enum(TEST_RESULTS),
+    waiverReason: optionalText,
+    evidence: optionalText,
+    tester: optionalText,
+    testedAt: optionalText,
+  }),
+);
 
-const deploymentRecordSchema = z.object({
-  ...versioned,
-  entity: z.literal('deployment'),
-  projectId: text,
-  id: text,
-  name: text,
-  windowStart: optionalText,
-  windowEnd: optionalText,
-  steps: z.array(text),
-  rollbackPlan: optionalText,
-  result: z.enum(DEPLOYMENT_RESULTS).optional(),
-  resultNotes: optionalText,
-  deployedBy: optionalText,
-});
+const deploymentRecordSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('deployment'),
+    projectId: text,
+    id: text,
+    name: text,
+    windowStart: optionalText,
+    windowEnd: optionalText,
+    steps: z.array(text),
+    rollbackPlan: optionalText,
+    result: z.enum(DEPLOYMENT_RESULTS).optional(),
+    resultNotes: optionalText,
+    deployedBy: optionalText,
+  }),
+);
 
-const trainingSessionSchema = z.object({
-  ...versioned,
-  entity: z.literal('training_session'),
-  projectId: text,
-  id: text,
-  title: text,
-  date: text,
-  audience: text,
-  attendees: z.array(text),
-  materials: z.array(text),
-  trainer: optionalText,
-});
+const trainingSessionSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('training_session'),
+    projectId: text,
+    id: text,
+    title: text,
+    date: text,
+    audience: text,
+    attendees: z.array(text),
+    materials: z.array(text),
+    trainer: optionalText,
+  }),
+);
 
-const timeEntrySchema = z.object({
-  ...versioned,
-  entity: z.literal('time_entry'),
-  projectId: text,
-  id: text,
-  person: text,
-  role: text,
-  date: text,
-  hours: z.number(),
-  task: optionalText,
-  note: optionalText,
-  costRate: z.number(),
-  billingRate: z.number().optional(),
-  cost: z.number(),
-  billable: z.number(),
-  recordedBy: text,
-  recordedAt: text,
-});
+const timeEntrySchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('time_entry'),
+    projectId: text,
+    id: text,
+    person: text,
+    role: text,
+    date: text,
+    hours: z.number(),
+    task: optionalText,
+    note: optionalText,
+    costRate: z.number(),
+    billingRate: z.number().optional(),
+    cost: z.number(),
+    billable: z.number(),
+    recordedBy: text,
+    recordedAt: text,
+  }),
+);
 
-const expenseSchema = z.object({
-  ...versioned,
-  entity: z.literal('expense'),
-  projectId: text,
-  id: text,
-  date: text,
-  description: text,
-  amount: z.number(),
-  billable: z.boolean(),
-  recordedBy: text,
-  recordedAt: text,
-});
+const expenseSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('expense'),
+    projectId: text,
+    id: text,
+    date: text,
+    description: text,
+    amount: z.number(),
+    billable: z.boolean(),
+    recordedBy: text,
+    recordedAt: text,
+  }),
+);
 
-const ledgerSchema = z.object({
-  ...versioned,
-  entity: z.literal('ledger'),
-  projectId: text,
-  id: text,
-  hours: z.number(),
-  timeCost: z.number(),
-  timeBillable: z.number(),
-  expenses: z.number(),
-  billableExpenses: z.number(),
-  entries: z.int().min(0),
-  crossed: z.array(z.number()),
-  updatedAt: text,
-});
+const ledgerSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('ledger'),
+    projectId: text,
+    id: text,
+    hours: z.number(),
+    timeCost: z.number(),
+    timeBillable: z.number(),
+    expenses: z.number(),
+    billableExpenses: z.number(),
+    entries: z.int().min(0),
+    crossed: z.array(z.number()),
+    updatedAt: text,
+  }),
+);
 
-const documentVersionSchema = z.object({
-  docVersion: z.int(),
-  key: text,
-  sha256: text,
-  size: z.int(),
-  contentType: text,
-  createdAt: text,
-});
+const documentVersionSchema = lazy(() =>
+  z.object({
+    docVersion: z.int(),
+    key: text,
+    sha256: text,
+    size: z.int(),
+    contentType: text,
+    createdAt: text,
+  }),
+);
 
-const documentRecordSchema = z.object({
-  ...versioned,
-  entity: z.literal('document'),
-  projectId: text,
-  id: text,
-  kind: z.enum(DOCUMENT_KINDS),
-  docVersion: z.int(),
-  title: text,
-  key: text,
-  sha256: text,
-  size: z.int().optional(),
-  contentType: optionalText,
-  contentSha256: optionalText,
-  createdAt: text,
-  versions: z.array(documentVersionSchema).optional(),
-});
+const documentRecordSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('document'),
+    projectId: text,
+    id: text,
+    kind: z.enum(DOCUMENT_KINDS),
+    docVersion: z.int(),
+    title: text,
+    key: text,
+    sha256: text,
+    size: z.int().optional(),
+    contentType: optionalText,
+    contentSha256: optionalText,
+    createdAt: text,
+    versions: z.array(documentVersionSchema()).optional(),
+  }),
+);
 
-const lessonSchema = z.object({
-  ...versioned,
-  entity: z.literal('lesson'),
-  projectId: text,
-  id: text,
-  title: text,
-  whatHappened: text,
-  kind: z.enum(LESSON_KINDS),
-  recommendation: text,
-  stage: optionalText,
-  recordedBy: optionalText,
-});
+const lessonSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('lesson'),
+    projectId: text,
+    id: text,
+    title: text,
+    whatHappened: text,
+    kind: z.enum(LESSON_KINDS),
+    recommendation: text,
+    stage: optionalText,
+    recordedBy: optionalText,
+  }),
+);
 
-const baselineDeliverableSchema = z.object({ id: text, name: text, stage: text, acceptance: text });
-const baselineValueSchema = z.union([
-  z.number(),
-  text,
-  z.null(),
-  z.array(text),
-  z.array(baselineDeliverableSchema),
-]);
+const baselineDeliverableSchema = lazy(() =>
+  z.object({ id: text, name: text, stage: text, acceptance: text }),
+);
+const baselineValueSchema = lazy(() =>
+  z.union([z.number(), text, z.null(), z.array(text), z.array(baselineDeliverableSchema())]),
+);
 
-const changeRequestSchema = z.object({
-  ...versioned,
-  entity: z.literal('change_request'),
-  projectId: text,
-  id: text,
-  number: z.int().min(1),
-  status: z.enum(['pending', 'approved', 'rejected', 'superseded']),
-  changes: z.array(z.object({ field: text, old: baselineValueSchema, new: baselineValueSchema })),
-  reason: text,
-  impact: text,
-  raisedBy: text,
-  raisedAt: text,
-  baseline: z.int().min(1),
-  approvers: z.array(z.object({ email: text, name: text })),
-  decision: decision.optional(),
-  decidedBy: optionalText,
-  decidedByName: optionalText,
-  decidedAt: optionalText,
-  comment: optionalText,
-  appliedBaseline: z.int().optional(),
-  staleFields: z.array(text).optional(),
-});
+const changeRequestSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('change_request'),
+    projectId: text,
+    id: text,
+    number: z.int().min(1),
+    status: z.enum(['pending', 'approved', 'rejected', 'superseded']),
+    changes: z.array(z.object({ field: text, old: baselineValueSchema(), new: baselineValueSchema() })),
+    reason: text,
+    impact: text,
+    raisedBy: text,
+    raisedAt: text,
+    baseline: z.int().min(1),
+    approvers: z.array(z.object({ email: text, name: text })),
+    decision: decision.optional(),
+    decidedBy: optionalText,
+    decidedByName: optionalText,
+    decidedAt: optionalText,
+    comment: optionalText,
+    appliedBaseline: z.int().optional(),
+    staleFields: z.array(text).optional(),
+  }),
+);
 
-const projectEventSchema = z.object({
-  entity: z.literal('event'),
-  projectId: text,
-  id: text,
-  at: text,
-  type: text,
-  stage: optionalText,
-  actor: text,
-  summary: text,
-  // An open map: what each event type records.
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+const projectEventSchema = lazy(() =>
+  z.object({
+    entity: z.literal('event'),
+    projectId: text,
+    id: text,
+    at: text,
+    type: text,
+    stage: optionalText,
+    actor: text,
+    summary: text,
+    // An open map: what each event type records.
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 
 /** The schema of each stored record, by its `entity`. */
-export const recordSchemas = {
+export const recordSchemas = builtOnFirstUse({
   project: projectSchema,
   stage: stageSchema,
   gate: gateSchema,
@@ -424,7 +496,7 @@ export const recordSchemas = {
   document: documentRecordSchema,
   change_request: changeRequestSchema,
   event: projectEventSchema,
-} as const;
+});
 
 // Each schema reads exactly its type: a field added to a type and not to its schema (or the other
 // way round) fails to compile here.
@@ -452,6 +524,6 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   change_request: true,
   event: true,
 };
-const resolvedStageMatches: Same<z.output<typeof resolvedStageSchema>, ResolvedStage> = true;
+const resolvedStageMatches: Same<z.output<ReturnType<typeof resolvedStageSchema>>, ResolvedStage> = true;
 void schemasMatchTypes;
 void resolvedStageMatches;

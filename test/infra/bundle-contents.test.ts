@@ -7,6 +7,10 @@
  * source map goes elsewhere. The stand-in credential chain is run in a bundle against DynamoDB
  * Local. The documents function leaves out the parts of pdfkit the renderer cannot use and still
  * renders every document kind, byte for byte as the renderer does unbundled.
+ * source map goes elsewhere; zod's JSON Schema generator is only where JSON Schema is written, and
+ * the functions without it still validate, in English; the SDK's event-stream codec is left out
+ * where no client streams events (the bundled function's DynamoDB calls below work without it). The stand-in credential chain is run in a
+ * bundle against DynamoDB Local.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,15 +18,25 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
 import { PdfKitRenderer } from '../../functions/adapters/pdf-renderer.js';
+import { baselineYaml, changePatchYaml } from '../../functions/core/change-requests/baseline-yaml.js';
 import { charterDocument } from '../../functions/core/documents/charter.js';
 import { closeoutDocument } from '../../functions/core/documents/closeout.js';
 import type { DocumentDraft, DocumentModel } from '../../functions/core/documents/model.js';
 import { planDocument } from '../../functions/core/documents/plan.js';
 import { statusDocument } from '../../functions/core/documents/status.js';
 import { statusReportContent } from '../../functions/core/notifications/status-report.js';
-import { type BundleResult, bundleFunction, NATIVE_DECODERS, PDFKIT_STAND_INS } from '../../infra/bundle.js';
+import {
+  type BundleResult,
+  bundleFunction,
+  JSON_SCHEMA_ENTRIES,
+  NATIVE_DECODERS,
+  NO_JSON_SCHEMA_MESSAGE,
+  PDFKIT_STAND_INS,
+} from '../../infra/bundle.js';
 import { pdfFontHooks } from '../../infra/constructs/pdf-fonts.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
 import { type FakeAws, startFakeAws } from '../support/aws-server.js';
@@ -35,6 +49,7 @@ import {
   makeStages,
   makeStakeholder,
   makeTask,
+  makeTestStore,
 } from '../support/dynamo.js';
 import { actionsOf, type Built, buildExampleApp } from './support.js';
 
@@ -187,6 +202,38 @@ describe('dead weight', () => {
     }
   });
 
+  it("writes YAML with the library's ESM build: the http function has its writer, not its parser", () => {
+    const http = bundles.get('http')!;
+    expect(inputsMatching(http, /node_modules\/yaml\/browser\/dist\/stringify\/stringify\.js$/)).toHaveLength(
+      1,
+    );
+    expect(inputsMatching(http, /node_modules\/yaml\/.*\/(parse\/parser|compose\/composer)\.js$/)).toEqual(
+      [],
+    );
+    expect(inputsMatching(http, /node_modules\/yaml\/dist\//)).toEqual([]);
+  });
+
+  it('writes the same YAML bundled as unbundled (the baseline and a change patch)', async () => {
+    const file = (
+      await bundleFunction('functions/core/change-requests/baseline-yaml.ts', tempDir('milepost-yaml-'))
+    ).file;
+    const project = makeProject();
+    const changes = [
+      { field: 'budget.amount', old: 1000, new: 1500 },
+      { field: 'scope.in', old: ['a'], new: ['a', 'b: "quoted"'] },
+    ];
+    const out = await runBundled(
+      file,
+      `out(JSON.stringify([mod.baselineYaml(${JSON.stringify(project)}), mod.changePatchYaml(${JSON.stringify(changes)})]));`,
+      baseEnv(),
+    );
+    expect(JSON.parse(out)).toEqual([baselineYaml(project), changePatchYaml(changes)]);
+    expect(parse(changePatchYaml(changes))).toEqual({
+      budget: { amount: 1500 },
+      scope: { in: ['a', 'b: "quoted"'] },
+    });
+  });
+
   it('takes only the English locale of zod', () => {
     for (const [name, bundle] of bundles) {
       const locales = inputsMatching(bundle, /node_modules\/zod\/.*locales\/(?!index)/).map((p) =>
@@ -195,6 +242,22 @@ describe('dead weight', () => {
       // The stand-in index (namespace `zod-locales:`) and en.js itself both carry that name.
       expect([...new Set(locales)], name).toEqual(['en.js']);
     }
+  });
+
+  it("leaves the SDK's event-stream codec out where no client streams events", () => {
+    // The S3 and Lambda clients import the codec themselves (their streaming operations); the
+    // HTTP protocol's own import of it resolves to a stand-in in every bundle.
+    for (const [name, bundle] of bundles) {
+      const clients = [...packagesIn(bundle)].filter((p) => /client-(s3|lambda)$/.test(p));
+      const codec = inputsMatching(bundle, /^[^:]*@smithy\/core\/.*event-streams\/EventStreamSerde\.js$/);
+      if (clients.length === 0) expect(codec, name).toEqual([]);
+      expect(inputsMatching(bundle, /^sdk-no-event-streams:/), name).toHaveLength(
+        [...packagesIn(bundle)].some((p) => p.startsWith('@aws-sdk/client-')) ? 1 : 0,
+      );
+    }
+    expect(inputsMatching(bundles.get('mailFeedback')!, /event-streams/)).toEqual([
+      'sdk-no-event-streams:event-streams',
+    ]);
   });
 
   it('keeps the default credential chain (SSO, INI, STS, web identity, IMDS) out', () => {
@@ -209,6 +272,83 @@ describe('dead weight', () => {
         name === 'documents' ? 0 : 1,
       );
     }
+  });
+});
+
+describe("zod's JSON Schema generator", () => {
+  // A string of zod's generator (to-json-schema.js), the URI of the draft it writes by default.
+  const GENERATOR = 'https://json-schema.org/draft/2020-12/schema';
+
+  it('is only in the functions that write JSON Schema (the http function: its OpenAPI document)', () => {
+    expect(JSON_SCHEMA_ENTRIES).toEqual(['functions/handlers/http.ts']);
+    for (const [name, bundle] of bundles) {
+      // The real module (the stand-in's path is prefixed by its namespace).
+      const generator = inputsMatching(bundle, /^[^:]*node_modules\/zod\/v4\/core\/to-json-schema\.js$/);
+      const code = readFileSync(bundle.file, 'utf8');
+      if (name === 'http') {
+        expect(generator, name).toHaveLength(1);
+        expect(code, name).toContain(GENERATOR);
+      } else {
+        expect(generator, name).toEqual([]);
+        expect(code, name).not.toContain(GENERATOR);
+      }
+    }
+  });
+
+  it('leaves a bundled function rejecting a bad event with zod English messages', async () => {
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `try { await mod.handler({ detail: { eventType: 'Bounce', mail: { messageId: 5 } } }); out('accepted'); } catch (e) { out(e.message); }`,
+      baseEnv(),
+    );
+    expect(out).toBe(
+      'detail.mail.messageId: Invalid input: expected string, received number; detail.bounce: Invalid input: expected object, received undefined',
+    );
+  });
+
+  it('leaves a bundled function rejecting a malformed stored record, naming the field', async () => {
+    const t = await makeTestStore();
+    const project = makeProject();
+    await t.store.commit([project]);
+    await t.client.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { PK: `PROJECT#${project.id}`, SK: 'PROJECT' },
+        UpdateExpression: 'SET #n = :n',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ExpressionAttributeValues: { ':n': 42 },
+      }),
+    );
+    const event = {
+      detail: {
+        eventType: 'Complaint',
+        mail: { messageId: 'm-1' },
+        complaint: {
+          complainedRecipients: [{ emailAddress: 'sponsor@acme.example' }],
+          timestamp: '2026-12-03T08:00:00.000Z',
+        },
+      },
+    };
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `try { await mod.handler(${JSON.stringify(event)}); out('accepted'); } catch (e) { out(e.message); }`,
+      { ...baseEnv(), TABLE_NAME: t.tableName, DYNAMODB_ENDPOINT: t.endpoint },
+    );
+    expect(out).toBe(
+      `stored project PROJECT#${project.id}/PROJECT is malformed: name: Invalid input: expected string, received number`,
+    );
+    await t.drop();
+  });
+
+  it("answers JSON Schema where it is left out with a clear error, and keeps zod's schema getters", async () => {
+    const out = await runBundled(
+      bundles.get('mailFeedback')!.file,
+      `const s = mod.sesFeedbackEventSchema; const email = s.shape.detail.options[0].shape.bounce.shape.bouncedRecipients.element.shape.emailAddress;
+       let message = 'generated'; try { s.toJSONSchema(); } catch (e) { message = e.message; }
+       out(JSON.stringify({ message, minLength: email.minLength }));`,
+      baseEnv(),
+    );
+    expect(JSON.parse(out)).toEqual({ message: NO_JSON_SCHEMA_MESSAGE, minLength: 1 });
   });
 });
 

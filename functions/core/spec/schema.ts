@@ -4,265 +4,24 @@
  * approvers that are stakeholders, unique ids) live in `checkSpec`, so every error carries the
  * path of the field it is about.
  */
-import * as z from 'zod';
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
-import { isKnownTimeZone } from '../time.js';
 import { definitionSizeProblem } from './definition-size.js';
+import { type ProjectSpec, type ResolvedStage, type StageSpec, specSchemas } from './fields.js';
 import {
   DEFAULT_MAX_REMINDERS,
   DEFAULT_REMIND_AFTER_DAYS,
   DEFAULT_TIMEOUT_DAYS,
   type GateRule,
   HIGH_RISK_SCORE,
-  STAKEHOLDER_ROLES,
 } from './lifecycle.js';
 import { checkMoney } from './money.js';
 
-const slug = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-    'must be a slug: lowercase letters, digits and dashes (2-48)',
-  );
-const text = z.string().trim().min(1, 'must not be empty');
-const email = z.email('invalid email');
-const isoDate = z.iso.date('must be a date YYYY-MM-DD');
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24 h)');
-const weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
-const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
+export type { ProjectSpec, ProjectSpecInput, ResolvedGate, ResolvedStage } from './fields.js';
 
-function isTimeZone(tz: string): boolean {
-  return isKnownTimeZone(tz) && (tz.includes('/') || tz === 'UTC');
-}
-
-export const gateRuleSchema = z.union([
-  z.enum(['all', 'any', 'auto']),
-  z.strictObject({ quorum: z.int().min(1, 'quorum must be at least 1') }),
-]);
-
-export const gateSchema = z.strictObject({
-  /** Stakeholder emails, or stakeholder roles (every stakeholder with that role). */
-  approvers: z.array(z.union([email, z.enum(STAKEHOLDER_ROLES)])).optional(),
-  rule: gateRuleSchema.optional(),
-  /** Days without a decision before the gate escalates to `escalateTo`. */
-  timeoutDays: z.number().positive('must be more than 0').max(365).optional(),
-  /** Days between reminders to approvers who have not decided (the gate task's timeout). */
-  remindAfterDays: z.number().positive('must be more than 0').max(365).optional(),
-  /** Reminders per approval round (default 3); after them only the escalation and the status report. */
-  maxReminders: z.int().min(0).max(50).optional(),
-  /** Who hears about a gate that waited longer than `timeoutDays`. */
-  escalateTo: email.optional(),
-  /**
-   * Approval requests go out only after the PM submits the stage (default: true for execution,
-   * "PM submits, sponsor approves"; false elsewhere: requests go out when the criteria hold).
-   */
-  submit: z.boolean().optional(),
-});
-
-export const stageSchema = z.strictObject({
-  key: slug,
-  /** Required for a custom stage; renames a standard one. */
-  name: text.optional(),
-  /** Planned completion date. */
-  due: isoDate.optional(),
-  gate: gateSchema.optional(),
-});
-
-export const projectSpecSchema = z.strictObject({
-  $schema: z.string().optional(),
-  id: slug,
-  name: text.max(120),
-  customer: z.strictObject({ name: text, timezone }),
-  // Rendered in emails and pages: only https (no javascript:, data: or plain http).
-  msp: z
-    .strictObject({
-      name: text,
-      logoUrl: z.url({ protocol: /^https$/, error: 'must be an https: URL' }).optional(),
-    })
-    .optional(),
-  // Initiation & Planning
-  objectives: z.array(text).min(1, 'at least one objective'),
-  requirements: z.array(text).min(1, 'at least one requirement'),
-  scope: z.strictObject({ in: z.array(text).min(1, 'at least one item in scope'), out: z.array(text) }),
-  deliverables: z
-    .array(z.strictObject({ id: slug, name: text, stage: slug, acceptance: text }))
-    .min(1, 'at least one deliverable'),
-  timeline: z.strictObject({ start: isoDate, end: isoDate }),
-  budget: z.strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-    amount: z.number().positive('must be more than 0'),
-    hours: z.number().positive('must be more than 0'),
-    thresholds: z
-      .array(
-        z
-          .int('must be a whole percent')
-          .min(1, 'must be 1-1000 (percent)')
-          .max(1000, 'must be 1-1000 (percent)'),
-      )
-      .min(1, 'at least one threshold (or leave the option out for 50, 75, 90, 100)')
-      .max(10, 'at most 10 thresholds')
-      .optional()
-      .describe(
-        'Budget burn alerts, in percent of the budget amount (default 50, 75, 90, 100). The PM and the delivery manager are alerted once per crossing; past 100 % the next gate waits for a change request that raises the budget.',
-      ),
-  }),
-  // Internal rates per team role: never shown to customer stakeholders.
-  rateCard: z
-    .array(
-      z.strictObject({
-        role: text.describe('A team role, as the team section writes it (compared without case).'),
-        costRate: z
-          .number()
-          .min(0, 'must not be negative')
-          .describe('Internal cost per hour, in the budget currency.'),
-        billingRate: z
-          .number()
-          .min(0, 'must not be negative')
-          .optional()
-          .describe('What an hour is billed to the customer, in the budget currency (absent: not billed).'),
-      }),
-    )
-    .optional()
-    .describe('Hourly rates per team role. With a rate card, every team role needs a rate.'),
-  stakeholders: z
-    .array(z.strictObject({ name: text, email, role: z.enum(STAKEHOLDER_ROLES) }))
-    .min(1, 'at least one stakeholder'),
-  team: z
-    .array(
-      z.strictObject({
-        name: text,
-        email,
-        role: text,
-        skills: z.array(text).default([]),
-        allocation: z.number().min(1, 'must be 1-100 (percent)').max(100, 'must be 1-100 (percent)'),
-      }),
-    )
-    .min(1, 'at least one team member'),
-  communication: z.strictObject({
-    channels: z.array(text).min(1, 'at least one channel'),
-    statusReport: z.strictObject({
-      every: z.enum(['week', 'fortnight', 'month']),
-      day: weekday,
-      at: timeOfDay,
-    }),
-  }),
-  // Resource Allocation
-  requiredSkills: z.array(text).default([]),
-  resources: z
-    .array(
-      z.strictObject({
-        kind: z.enum(['software', 'hardware', 'tool', 'service']),
-        name: text,
-        quantity: z.int().positive('must be more than 0'),
-        cost: z.number().min(0, 'must not be negative'),
-      }),
-    )
-    .default([]),
-  // Risk Assessment
-  risks: z
-    .array(
-      z.strictObject({
-        id: slug,
-        title: text,
-        likelihood: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
-        impact: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
-        owner: text.optional(),
-        mitigation: text.optional(),
-      }),
-    )
-    .default([]),
-  stages: z.array(stageSchema).min(1, 'at least one stage').optional(),
-  // Deployment & Training: training sessions are required unless this says why none are given.
-  training: z
-    .strictObject({
-      waiverReason: text.describe(
-        'Why no training session is delivered (e.g. the customer trains its own staff); without it the deployment gate needs at least one training session.',
-      ),
-    })
-    .optional(),
-  // The hand-off after go-live: how long hypercare lasts, then who supports and how to reach them
-  // (the close-out report shows both).
-  support: z
-    .strictObject({
-      days: z.int().min(0).max(365),
-      by: text
-        .max(200)
-        .optional()
-        .describe('Who supports the result after hypercare (a team or service desk)'),
-      contact: text.max(500).optional().describe('How to reach them: an email, a phone number, a portal'),
-    })
-    .default({ days: 30 }),
-  // Staff alerts of this project also go to a Teams or Slack channel (its incoming webhook).
-  notifications: z
-    .strictObject({
-      webhook: z
-        .strictObject({
-          kind: z.enum(['teams', 'slack']),
-          url: z
-            .url({ protocol: /^https$/, error: 'must be an https: URL' })
-            .optional()
-            .describe(
-              'The channel’s incoming-webhook URL. Anyone who has it can post to the channel, and it is stored with the project (and in the project stack’s template): prefer `secretName`.',
-            ),
-          secretName: z
-            .string()
-            .regex(
-              /^milepost\/webhooks\/[A-Za-z0-9/_+=.@-]{1,200}$/,
-              'must be a Secrets Manager secret name under milepost/webhooks/',
-            )
-            .optional()
-            .describe(
-              'The Secrets Manager secret (under milepost/webhooks/) whose value is the incoming-webhook URL: read by the functions at run time, in no file or template.',
-            ),
-        })
-        .refine((w) => (w.url === undefined) !== (w.secretName === undefined), {
-          message: 'give the webhook either url or secretName',
-        })
-        .optional(),
-    })
-    .optional(),
-  monitoring: z
-    .strictObject({
-      every: z.enum(['day', 'week']),
-      at: timeOfDay,
-      thresholds: z
-        .strictObject({ spi: z.number().positive().max(2), cpi: z.number().positive().max(2) })
-        .default({ spi: 0.9, cpi: 0.9 }),
-    })
-    .default({ every: 'day', at: '08:00', thresholds: { spi: 0.9, cpi: 0.9 } }),
-});
-
-export type ProjectSpecInput = z.input<typeof projectSpecSchema>;
-export type ProjectSpec = z.output<typeof projectSpecSchema>;
+/** The spec's schemas (spec/fields.ts), built when this module is loaded: its users parse specs. */
+export const { gateRuleSchema, gateSchema, stageSchema, projectSpecSchema } = specSchemas();
 
 export { HIGH_RISK_SCORE };
-
-/** A stage after the spec's defaults are applied: what the state machine and the gates work from. */
-export interface ResolvedStage {
-  key: string;
-  name: string;
-  order: number;
-  standard: boolean;
-  due?: string;
-  gate: ResolvedGate;
-  /** Set when the workflow waits for a period after entering the stage (hypercare), from its stage type. */
-  waitsFor?: 'period';
-}
-
-export interface ResolvedGate {
-  /** Approver emails (roles expanded). Empty for an `auto` gate. */
-  approvers: string[];
-  rule: GateRule;
-  remindAfterDays: number;
-  timeoutDays: number;
-  /** Reminders per approval round (absent on projects stored before the option: the default). */
-  maxReminders?: number;
-  escalateTo?: string;
-  /** What is being approved, in words for emails and pages. */
-  approves: string;
-  /** Approval requests wait for the PM's submit (not only for the criteria). */
-  submit: boolean;
-}
 
 export interface SpecIssue {
   path: (string | number)[];
@@ -283,7 +42,7 @@ export function resolveApprovers(spec: ProjectSpec, approvers: string[]): string
 
 /** The ordered stages of a valid spec, with every default applied. */
 export function resolveStages(spec: ProjectSpec): ResolvedStage[] {
-  const declared: z.output<typeof stageSchema>[] = spec.stages ?? STANDARD_STAGE_KEYS.map((key) => ({ key }));
+  const declared: StageSpec[] = spec.stages ?? STANDARD_STAGE_KEYS.map((key) => ({ key }));
   return declared.map((st, order) => {
     const std = standardStageType(st.key)?.defaults;
     const { waitsFor } = stageType(st.key);
