@@ -77,6 +77,7 @@ export interface AwsServiceOptions {
  * The message never holds credentials, a signature or a body.
  */
 export class AwsRequestError extends MilepostError {
+  override name = 'AwsRequestError';
   constructor(
     message: string,
     readonly service: string,

@@ -48,10 +48,13 @@ import { TABLE } from './table-definition.js';
 export const MAX_TRANSACTION_ITEMS = 100;
 
 /** A commit that DynamoDB cannot do in one transaction (too many items, one item twice). */
-export class TransactionTooLargeError extends MilepostError {}
+export class TransactionTooLargeError extends MilepostError {
+  override name = 'TransactionTooLargeError';
+}
 
 /** A stored item that is not a valid record of its kind (changed by hand, or by an incompatible version). */
 export class MalformedRecordError extends MilepostError {
+  override name = 'MalformedRecordError';
   constructor(
     /** The record: its kind and table keys, e.g. `gate PROJECT#acme/GATE#risk`. */
     readonly record: string,

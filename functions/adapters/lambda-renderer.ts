@@ -17,7 +17,9 @@ import { type AwsServiceClient, awsEndpoint } from './aws-request.js';
 export const renderResultSchema = z.object({ pdf: z.base64() });
 
 /** The documents function failed or answered something that is not a PDF. */
-export class DocumentRenderError extends MilepostError {}
+export class DocumentRenderError extends MilepostError {
+  override name = 'DocumentRenderError';
+}
 
 /** Renders through the documents Lambda function. */
 export class LambdaDocumentRenderer implements DocumentRenderer {

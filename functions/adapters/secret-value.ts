@@ -12,7 +12,9 @@ import * as z from 'zod';
 import { MilepostError } from '../core/errors.js';
 
 /** The secret could not be read; the message names the secret and the status, never its value. */
-export class SecretReadError extends MilepostError {}
+export class SecretReadError extends MilepostError {
+  override name = 'SecretReadError';
+}
 
 const responseSchema = z.object({ SecretString: z.string().min(1) });
 

@@ -38,6 +38,7 @@ export interface WebhookNotifierOptions {
 
 /** A post the channel did not take (after the retries); the message names the channel kind and status only. */
 export class WebhookDeliveryError extends MilepostError {
+  override name = 'WebhookDeliveryError';
   constructor(
     message: string,
     /** Whether another attempt may succeed (network, timeout, 429, 5xx). */

@@ -101,6 +101,7 @@ export function projectSchedules(spec: ProjectSpec): Record<ScheduleKind, Projec
 
 /** An expression this module cannot evaluate the way EventBridge Scheduler would. */
 export class ScheduleExpressionError extends MilepostError {
+  override name = 'ScheduleExpressionError';
   constructor(expression: string, reason: string) {
     super(`schedule expression ${expression}: ${reason}`);
   }

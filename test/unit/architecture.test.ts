@@ -216,3 +216,29 @@ describe('stage keys', () => {
     expect(literal.test(`if (stage.key === custom) {`)).toBe(false);
   });
 });
+
+describe('error names', () => {
+  /** `class X extends ...Error {` and the class body up to the next class or the end. */
+  const unnamed = (source: string): string[] =>
+    [...source.matchAll(/class (\w+) extends \w*Error\b[^{]*\{/g)]
+      .filter((m) => {
+        const body = source.slice(m.index + m[0].length).split(/\nexport class |\nclass /)[0] ?? '';
+        // Named by a literal: a field, or an assignment in the constructor.
+        return !/(override name = |this\.name = )(['"]\w+['"]|[A-Z_]+\b)/.test(body);
+      })
+      .map((m) => m[1] as string);
+
+  it('are literals in every error class of functions/ (the bundler shortens class names)', () => {
+    const found = files
+      .filter((f) => under(f, 'functions'))
+      .flatMap((f) => unnamed(readFileSync(join(ROOT, f), 'utf8')).map((c) => `${f}: ${c}`));
+    expect(found).toEqual([]);
+  });
+
+  it('would find an error class that takes its name from its class', () => {
+    expect(unnamed('export class GoneError extends MilepostError {}\n')).toEqual(['GoneError']);
+    expect(
+      unnamed("export class GoneError extends MilepostError {\n  override name = 'GoneError';\n}\n"),
+    ).toEqual([]);
+  });
+});

@@ -63,7 +63,9 @@ import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
 /** A spec change the running project cannot follow; the message names the spec and the stage. */
-export class SpecChangeError extends MilepostError {}
+export class SpecChangeError extends MilepostError {
+  override name = 'SpecChangeError';
+}
 
 /** Items per transaction (DynamoDB's TransactWriteItems limit). */
 export const MAX_ITEMS_PER_COMMIT = 100;
