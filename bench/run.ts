@@ -5,7 +5,9 @@
  *    YAML alone (what the schema and cross-field checks cost).
  * 2. Decision latency: GET of an approval page and the POST that approves, through the HTTP application on
  *    DynamoDB Local (the real store, conditional writes and transactions), with fake workflow and
- *    mailer; the ratio POST / GET. Skipped, with the reason, when Java is missing.
+ *    mailer; the ratio POST / GET, the DynamoDB requests of each (by command, counted on the client)
+ *    and the CPU per request of each at 50 at once (this process and the DynamoDB Local JVM).
+ *    Skipped, with the reason, when Java is missing.
  * 3. State transitions: the synthesized definition of each example project run by
  *    aws-local-stepfunctions with every Task overridden (happy path): states entered per stage.
  *
