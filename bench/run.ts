@@ -5,7 +5,9 @@
  *    YAML alone (what the schema and cross-field checks cost).
  * 2. Decision latency: GET of an approval page and the POST that approves, through the HTTP application on
  *    DynamoDB Local (the real store, conditional writes and transactions), with fake workflow and
- *    mailer; the ratio POST / GET. Skipped, with the reason, when Java is missing.
+ *    mailer; the ratio POST / GET, the DynamoDB requests of each (by command, counted on the client)
+ *    and the CPU per request of each at 50 at once (this process and the DynamoDB Local JVM).
+ *    Skipped, with the reason, when Java is missing.
  * 3. State transitions: the synthesized definition of each example project run by
  *    aws-local-stepfunctions with every Task overridden (happy path): states entered per stage.
  *
@@ -131,6 +133,15 @@ async function benchDecision(): Promise<void> {
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    // The DynamoDB requests of each GET and POST, by command (what each one costs the database).
+    let commands: string[] = [];
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(String(context.commandName).replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'milepostDecisionCounter' },
+    );
     const tableName = `bench-${Date.now().toString(36)}`;
     await raw.send(new CreateTableCommand(createTableInput(tableName)));
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
@@ -236,11 +247,17 @@ async function benchDecision(): Promise<void> {
       // The first rounds warm up the clients and the JVM (its JIT compiles the transaction path
       // late: a cold DynamoDB Local answers a transaction 2-3 times slower).
       const WARM_UP = 15;
+      let getCommands: string[] = [];
+      let postCommands: string[] = [];
       for (let i = 0; i < RUNS + WARM_UP; i++) {
         const linkId = await openLink();
+        commands = [];
         const [getMs, form] = await getPage(linkId);
+        getCommands = [...commands];
         const before = successes;
+        commands = [];
         const postMs = await approve(linkId, form);
+        postCommands = [...commands];
         if (successes !== before + 1) throw new Error('the POST did not pass the gate');
         if (i >= WARM_UP) {
           gets.push(getMs);
@@ -253,12 +270,21 @@ async function benchDecision(): Promise<void> {
       // CPU time per POST (not wall time, so it holds on a busy machine): this process (the
       // server and the bench's client) and the DynamoDB Local JVM.
       const cpu: { node: number[]; jvm: number[] } = { node: [], jvm: [] };
+      const getCpu: { node: number[]; jvm: number[] } = { node: [], jvm: [] };
       for (let round = 0; round < 3; round++) {
-        const ready: [string, string][] = [];
-        for (let i = 0; i < CONCURRENCY; i++) {
-          const linkId = await openLink();
-          ready.push([linkId, (await getPage(linkId))[1]]);
-        }
+        const linkIds: string[] = [];
+        for (let i = 0; i < CONCURRENCY; i++) linkIds.push(await openLink());
+        // The pages too are opened at once, for the CPU of a GET to compare with.
+        const getNodeBefore = process.cpuUsage();
+        const getJvmBefore = processCpuMs(db.pid);
+        const ready = await Promise.all(
+          linkIds.map(async (linkId): Promise<[string, string]> => [linkId, (await getPage(linkId))[1]]),
+        );
+        const getNodeCpu = process.cpuUsage(getNodeBefore);
+        const getJvmAfter = processCpuMs(db.pid);
+        getCpu.node.push((getNodeCpu.user + getNodeCpu.system) / 1000 / CONCURRENCY);
+        if (getJvmBefore !== undefined && getJvmAfter !== undefined)
+          getCpu.jvm.push((getJvmAfter - getJvmBefore) / CONCURRENCY);
         const before = successes;
         const nodeBefore = process.cpuUsage();
         const jvmBefore = processCpuMs(db.pid);
@@ -276,6 +302,10 @@ async function benchDecision(): Promise<void> {
       console.log(`GET  /approve/{id}: median ${ms(g)} over ${gets.length} links`);
       console.log(`POST /approve/{id} (decide + gate rule + SendTaskSuccess): median ${ms(p)}`);
       console.log(`approval POST/GET: ${ratio(p, g)}`);
+      const listed = (c: string[]) => `${c.length} (${c.join(', ')})`;
+      console.log(
+        `approval DynamoDB requests: GET ${listed(getCommands)}; approving POST ${listed(postCommands)}`,
+      );
       console.log(
         `approval POST p50 c=1: ${p.toFixed(1)} ms, p99 c=${CONCURRENCY}: ${median(p99s).toFixed(1)} ms`,
       );
@@ -283,6 +313,12 @@ async function benchDecision(): Promise<void> {
         `approval POST CPU per request at c=${CONCURRENCY}: ${median(cpu.node).toFixed(2)} ms in this process (server and client), ` +
           (cpu.jvm.length
             ? `${median(cpu.jvm).toFixed(2)} ms in DynamoDB Local`
+            : 'DynamoDB Local not measured here'),
+      );
+      console.log(
+        `approval GET CPU per request at c=${CONCURRENCY}: ${median(getCpu.node).toFixed(2)} ms in this process, ` +
+          (getCpu.jvm.length
+            ? `${median(getCpu.jvm).toFixed(2)} ms in DynamoDB Local`
             : 'DynamoDB Local not measured here'),
       );
     } finally {

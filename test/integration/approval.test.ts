@@ -194,15 +194,10 @@ describe('POST /approve/{linkId}', () => {
     sent.length = 0;
     const second = await post(deps, approver, { ...forged, decision: 'approve' });
     expect(second.body).toContain('Thank you, your approval is recorded');
-    // The approval that passes the gate checks the criteria, whose budget part reads the ledger and
-    // the resources (the budget criterion of every stage): two more reads on that decision only.
-    expect(sent).toEqual([
-      'BatchGetCommand',
-      'BatchGetCommand',
-      'GetCommand',
-      'QueryCommand',
-      'TransactWriteCommand',
-    ]);
+    // The wrong name costs the second BatchGet. The approval that passes the gate checks the
+    // criteria on the project's current records (the budget criterion reads the ledger and the
+    // resources): one Query, on that decision only.
+    expect(sent).toEqual(['BatchGetCommand', 'BatchGetCommand', 'QueryCommand', 'TransactWriteCommand']);
     expect((await ts.store.get(project.id, 'gate', 'initiation'))?.status).toBe('approved');
     expect(await ts.store.getProjectSnapshot('other-project')).toEqual(otherBefore);
     expect(other.gate.status).toBe('pending_approval');

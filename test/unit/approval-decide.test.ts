@@ -60,8 +60,21 @@ function setup() {
     const item = items[`${input.Key.PK}|${input.Key.SK}`];
     return { Item: item ? structuredClone(item) : undefined };
   });
-  // Lists (the resources the budget criterion reads) are empty.
-  dynamo.on(QueryCommand).resolves({ Items: [] });
+  // Queries over the items above: a kind's list (`:prefix`) or the project's current records
+  // from `GATE#` upward (`:from`, what the criteria of a passing decision read).
+  dynamo
+    .on(QueryCommand)
+    .callsFake((input: { ExpressionAttributeValues: Record<string, string | undefined> }) => {
+      const { ':pk': pk, ':prefix': prefix, ':from': from } = input.ExpressionAttributeValues;
+      const Items = Object.entries(items)
+        .map(([key, item]) => {
+          const [PK = '', SK = ''] = key.split('|');
+          return { ...structuredClone(item), PK, SK };
+        })
+        .filter((i) => i.PK === pk && (prefix ? i.SK.startsWith(prefix) : from ? i.SK >= from : true))
+        .sort((a, b) => a.SK.localeCompare(b.SK));
+      return { Items };
+    });
   dynamo
     .on(BatchGetCommand)
     .callsFake((input: { RequestItems: Record<string, { Keys: { PK: string; SK: string }[] }> }) => ({

@@ -17,7 +17,8 @@
  *    `gate_approved` / `gate_rejected`) events. On a conflict, re-read and retry (bounded,
  *    jittered): a concurrent click then sees the link decided;
  *    A decision that would pass the gate is accepted only if the stage's exit criteria hold
- *    now: otherwise the round is withdrawn (withdrawApprovals) and the page is the neutral one;
+ *    now (on the project's current records, read with one Query, see criteriaNow): otherwise
+ *    the round is withdrawn (withdrawApprovals) and the page is the neutral one;
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
@@ -31,13 +32,14 @@ import {
   formClock,
   MAX_COMMENT_LENGTH,
 } from '../approval-form.js';
-import { evaluateCriteria } from '../criteria.js';
+import { type CriteriaResult, evaluateCriteria } from '../criteria.js';
 import { csrfNonce, isCrossSite } from '../csrf.js';
 import { closeWaitRound } from '../customer-wait.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { AcceptedItem, ApprovalLink, Gate } from '../model.js';
-import type { Deps, NewEvent } from '../ports.js';
+import type { Deps, NewEvent, ProjectStore } from '../ports.js';
+import { lazySnapshotStore, readAheadStore } from '../read-ahead.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
 import { attemptChangeDecision } from './decide-change-request.js';
@@ -146,7 +148,11 @@ async function attemptDecision(
   if (found.kind === 'neutral') return found;
   if (found.link.target === 'change')
     return attemptChangeDecision(deps, found.link, found.project, input, options);
-  const loaded = await loadGateApproval(deps, found);
+  // What else the decision reads of the link's project (the approval content, the criteria of a
+  // decision that passes the gate) comes from the records read with the link, then from one
+  // Query of the project's current records, made when first needed.
+  const reads = lazySnapshotStore(readAheadStore(deps.store, found.readAhead), found.link.projectId);
+  const loaded = await loadGateApproval(deps, found, reads);
   if (loaded.kind === 'neutral') return loaded;
   if (loaded.kind === 'decided') return { kind: 'decided', decided: loaded.decided };
   const { context } = loaded;
@@ -184,7 +190,8 @@ async function attemptDecision(
   const change = decide(link, gate, form.decision, form.comment, now.toISOString(), accepted);
   if (change.outcome === 'approved') {
     // The gate passes only if the stage is really done now, not when the requests went out.
-    const criteria = await evaluateCriteria(deps.store, context.project, gate.stage, now);
+    const criteria = await criteriaNow(reads, link.projectId, gate.stage, now);
+    if (!criteria) return { kind: 'neutral' };
     if (!criteria.met) {
       await withdrawApprovals(deps, context.project, gate, criteria.unmet, 'system');
       return { kind: 'neutral' };
@@ -203,6 +210,23 @@ async function attemptDecision(
     throw err;
   }
   return { kind: 'committed', link, change, form, view };
+}
+
+/**
+ * The exit criteria of the stage as they hold now, on the project and its current records as
+ * `reads` (a lazySnapshotStore) has them: read in this request, by one Query (or none more, when
+ * the approval content read them already). Undefined when the project is gone or archived.
+ */
+async function criteriaNow(
+  reads: ProjectStore,
+  projectId: string,
+  stageKey: string,
+  now: Date,
+): Promise<CriteriaResult | undefined> {
+  const project = await reads.getProject(projectId);
+  // Archived meanwhile (its spec removed): it decides nothing any more, as loadLink says.
+  if (!project || project.status === 'archived') return undefined;
+  return evaluateCriteria(reads, project, stageKey, now);
 }
 
 interface DecisionChange {

@@ -11,8 +11,8 @@
  * status and that the link is the approver's current one.
  * Requests: the link (GetItem), then its project, stage and gate together (one BatchGetItem). The
  * form posts back which project and stage it was for (`ApprovalHint`), so the decision reads the
- * link and those three in one BatchGetItem; the link decides, a hint that does not match it only
- * costs the second read.
+ * link and those three, with the document the stage's gate approves (charter, plan, close-out),
+ * in one BatchGetItem; the link decides, a hint that does not match it only costs the second read.
  */
 
 import { type ApprovalOptions, formClock, isSubmitter, sameEmail } from '../approval-form.js';
@@ -20,7 +20,8 @@ import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
 import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
-import type { Deps } from '../ports.js';
+import type { Deps, ProjectStore } from '../ports.js';
+import { type ReadAhead, readAheadStore } from '../read-ahead.js';
 import { type Acceptance, type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
 import { viewChangeApproval } from './decide-change-request.js';
 
@@ -87,7 +88,15 @@ export type LoadedApproval =
 /** A link that exists, has not expired and belongs to a project that is not archived. */
 export type LoadedLink =
   | { kind: 'neutral' }
-  | { kind: 'link'; link: ApprovalLink; project: Project; stage?: Stage; gate?: Gate };
+  | {
+      kind: 'link';
+      link: ApprovalLink;
+      project: Project;
+      stage?: Stage;
+      gate?: Gate;
+      /** Records of the link's project read together with it (the document its gate approves). */
+      readAhead: ReadAhead[];
+    };
 
 /**
  * Which project and stage a link is believed to be for (the form's hidden fields): lets the
@@ -118,23 +127,53 @@ function linkRecords(deps: Deps, at: ApprovalHint) {
   ] as const);
 }
 
-/** The link and the records it names: one request with a matching hint, two otherwise. */
-async function readLink(deps: Deps, linkHash: string, hint: ApprovalHint | undefined) {
+/**
+ * The link and the records it names: one request with a matching hint, two otherwise. With the
+ * hint, the document the hinted stage's gate approves is read in the same request (the approval
+ * content shows its version), so the decision makes no read of its own for it.
+ */
+async function readLink(
+  deps: Deps,
+  linkHash: string,
+  hint: ApprovalHint | undefined,
+): Promise<{ link: ApprovalLink; records: LinkRecords; readAhead: ReadAhead[] } | undefined> {
   if (hint) {
-    const [link, ...records] = await deps.store.getRecords([
+    const refs = [
       { entity: 'link', linkHash },
       { entity: 'project', id: hint.projectId },
       { entity: 'stage', projectId: hint.projectId, id: hint.stage },
       { entity: 'gate', projectId: hint.projectId, id: hint.stage },
-    ] as const);
+    ] as const;
+    const documentId = stageType(hint.stage).approvalDocument?.id;
+    const [link, project, stage, gate, document] = documentId
+      ? await deps.store.getRecords([
+          ...refs,
+          { entity: 'document', projectId: hint.projectId, id: documentId },
+        ] as const)
+      : [...(await deps.store.getRecords(refs)), undefined];
     if (!link) return undefined;
-    if (link.projectId === hint.projectId && link.stage === hint.stage) return { link, records };
-    return { link, records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }) };
+    if (link.projectId === hint.projectId && link.stage === hint.stage) {
+      const readAhead: ReadAhead[] = documentId
+        ? [{ entity: 'document', projectId: hint.projectId, id: documentId, record: document }]
+        : [];
+      return { link, records: [project, stage, gate], readAhead };
+    }
+    return {
+      link,
+      records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }),
+      readAhead: [],
+    };
   }
   const link = await deps.store.getLink(linkHash);
   if (!link) return undefined;
-  return { link, records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }) };
+  return {
+    link,
+    records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }),
+    readAhead: [],
+  };
 }
+
+type LinkRecords = Awaited<ReturnType<typeof linkRecords>>;
 
 /**
  * Finds a link by its id and checks what every kind of link needs: its shape, that it exists and
@@ -151,7 +190,14 @@ export async function loadLink(deps: Deps, linkId: string, hint?: ApprovalHint):
   const [project, stage, gate] = read.records;
   // An archived project (its spec removed) decides nothing any more.
   if (!project || project.status === 'archived') return neutral;
-  return { kind: 'link', link, project, ...(stage ? { stage } : {}), ...(gate ? { gate } : {}) };
+  return {
+    kind: 'link',
+    link,
+    project,
+    ...(stage ? { stage } : {}),
+    ...(gate ? { gate } : {}),
+    readAhead: read.readAhead,
+  };
 }
 
 /** Loads and checks a gate's link; shared by the page (GET) and the decision (POST). Reads only. */
@@ -162,10 +208,14 @@ export async function loadApproval(deps: Deps, linkId: string, hint?: ApprovalHi
   return loadGateApproval(deps, found);
 }
 
-/** The gate round a found link is for, checked (round, approver, newest link). Reads only. */
+/**
+ * The gate round a found link is for, checked (round, approver, newest link). Reads only: the
+ * approval content through `store` (by default the store with the records read with the link).
+ */
 export async function loadGateApproval(
   deps: Deps,
   found: Extract<LoadedLink, { kind: 'link' }>,
+  store: ProjectStore = readAheadStore(deps.store, found.readAhead),
 ): Promise<LoadedApproval> {
   const neutral = { kind: 'neutral' } as const;
   const { link, project, stage, gate } = found;
@@ -179,7 +229,12 @@ export async function loadGateApproval(
 
   const resolved = project.stages.find((s) => s.key === link.stage);
   const content: ApprovalContent = resolved
-    ? await stageType(resolved.key).approvalContent({ store: deps.store, project, stage: resolved, gate })
+    ? await stageType(resolved.key).approvalContent({
+        store,
+        project,
+        stage: resolved,
+        gate,
+      })
     : { approves: `completion of ${stage.name}` };
   const view: ApprovalView = {
     projectId: project.id,
