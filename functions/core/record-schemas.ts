@@ -322,6 +322,7 @@ const ledgerSchema = z.object({
 const documentVersionSchema = z.object({
   docVersion: z.int(),
   key: text,
+  storageVersion: optionalText,
   sha256: text,
   size: z.int(),
   contentType: text,
@@ -337,6 +338,7 @@ const documentRecordSchema = z.object({
   docVersion: z.int(),
   title: text,
   key: text,
+  storageVersion: optionalText,
   sha256: text,
   size: z.int().optional(),
   contentType: optionalText,
