@@ -133,6 +133,12 @@ export class FsDocumentStore implements DocumentStore {
   }
 
   private path(key: string): string {
+    // `<key>.<32 hex>` names a version of `<key>`: such a key would read and write another's versions.
+    if (/\.[0-9a-f]{32}$/.test(key)) {
+      throw new ValidationError([
+        { path: 'key', message: 'must not end in . and 32 hex digits (a version)' },
+      ]);
+    }
     const full = resolve(join(this.root, checkKey(key)));
     // Belt and braces: the resolved path must stay inside the root.
     if (!full.startsWith(this.root + sep)) {
