@@ -107,6 +107,8 @@ class MemoryDocuments implements DocumentStore {
   private readonly docs = new Map<string, Uint8Array>();
   async put(key: string, body: Uint8Array) {
     this.docs.set(key, body);
+    // Unversioned: readers then get the key's latest bytes, all a benchmark needs.
+    return {};
   }
   async get(key: string) {
     return this.docs.get(key);

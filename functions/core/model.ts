@@ -443,6 +443,12 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export interface DocumentVersion {
   docVersion: number;
   key: string;
+  /**
+   * The document store's version of the bytes under `key` (absent on versions of earlier
+   * releases: those read the key's latest bytes). Reads pass it, so they serve exactly the bytes
+   * `sha256` describes even when another write of `key` lost its commit.
+   */
+  storageVersion?: string;
   /** SHA-256 (hex) of the stored bytes. */
   sha256: string;
   /** Size of the stored bytes. */
@@ -466,6 +472,8 @@ export interface DocumentRecord extends Versioned {
   docVersion: number;
   title: string;
   key: string;
+  /** The document store's version of the latest version's bytes (absent on earlier releases). */
+  storageVersion?: string;
   /** SHA-256 (hex) of the latest version's bytes. */
   sha256: string;
   /** Size of the latest version's bytes (absent on documents of earlier releases). */

@@ -96,12 +96,24 @@ export interface Notifier {
 
 /**
  * Where document bytes are kept: S3 in AWS (a versioned bucket), a folder locally. Every version
- * of a document has its own key (`projects/<id>/<documentId>/v<N>.pdf`), so none is overwritten.
+ * of a document has its own key (`projects/<id>/<documentId>/v<N>.pdf`), and every write of a key
+ * its own storage version: two writes of one key (two publishes racing, or a retry after a failed
+ * commit) never replace each other's bytes, and a reader that names the version gets exactly them.
  */
 export interface DocumentStore {
-  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
-  /** The bytes under `key`, or undefined when there are none. */
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** Stores `body` under `key` as a new version; returns what identifies exactly these bytes. */
+  put(key: string, body: Uint8Array, contentType: string): Promise<StoredDocument>;
+  /**
+   * The bytes of `versionId` under `key` (those `put` answered with), or the key's latest bytes
+   * when no version is given (records of earlier releases); undefined when there are none.
+   */
+  get(key: string, versionId?: string): Promise<Uint8Array | undefined>;
+}
+
+/** What identifies one write of a document's bytes. */
+export interface StoredDocument {
+  /** The storage version of the write (S3 `x-amz-version-id`); absent from a store without versions. */
+  versionId?: string;
 }
 
 /**

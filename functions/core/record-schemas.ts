@@ -387,6 +387,7 @@ const documentVersionSchema = lazy(() =>
   z.object({
     docVersion: z.int(),
     key: text,
+    storageVersion: optionalText,
     sha256: text,
     size: z.int(),
     contentType: text,
@@ -404,6 +405,7 @@ const documentRecordSchema = lazy(() =>
     docVersion: z.int(),
     title: text,
     key: text,
+    storageVersion: optionalText,
     sha256: text,
     size: z.int().optional(),
     contentType: optionalText,

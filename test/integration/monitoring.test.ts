@@ -394,6 +394,11 @@ describe('sendStatusReport', () => {
     );
     expect(text).toContain('Page 1 of 2');
     expect(record?.sha256).toBe(bytesSha256(pdf?.body ?? new Uint8Array()));
+    // The record names the storage version of its own write, and that version is these bytes.
+    expect(record?.storageVersion).toBeTruthy();
+    expect(record?.versions?.[0]?.storageVersion).toBe(record?.storageVersion);
+    const named = await documents.get(record?.key ?? '', record?.storageVersion);
+    expect(bytesSha256(named ?? new Uint8Array())).toBe(record?.sha256);
     const sentEvents = await events(id, 'status_report_sent');
     expect(sentEvents).toHaveLength(1);
     expect(sentEvents[0]?.data?.['document']).toBe('status-2026-12-04');

@@ -5,7 +5,7 @@
  * the node:crypto one the adapter uses) and the secret of the access key it names, and answers
  * what the test says. `s3Bucket` answers PutObject/GetObject like S3.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -172,34 +172,50 @@ export function s3Error(status: number, code: string, message = code): Reply {
 }
 
 /**
- * PutObject and GetObject of one bucket reached path-style (`/<bucket>/<key>`), kept in memory;
- * a request with a bad signature gets 403 SignatureDoesNotMatch, as from S3.
+ * PutObject and GetObject of one versioned bucket reached path-style (`/<bucket>/<key>`), kept in
+ * memory: each PUT answers a new `x-amz-version-id` (ids carry `+`, `/` and `=`, so a client must
+ * percent-encode them), GET reads the latest or `?versionId=` exactly (404 NoSuchVersion when
+ * unknown); a request with a bad signature gets 403 SignatureDoesNotMatch, as from S3.
  */
 export function s3Bucket(bucket: string): {
+  /** The latest object of each key. */
   objects: Map<string, { body: Buffer; contentType: string }>;
+  /** Every version, by `<key>?<versionId>`. */
+  versions: Map<string, { body: Buffer; contentType: string }>;
   handle: (req: ReceivedRequest) => Reply;
 } {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
+  const versions = new Map<string, { body: Buffer; contentType: string }>();
+  let writes = 0;
   const handle = (req: ReceivedRequest): Reply => {
     if (!req.signature.ok) return s3Error(403, 'SignatureDoesNotMatch');
     const prefix = `/${bucket}/`;
-    const path = req.target.split('?')[0]!;
+    const [path = '', queryString = ''] = req.target.split('?');
     if (!path.startsWith(prefix)) return s3Error(404, 'NoSuchBucket');
     const key = path
       .slice(prefix.length)
       .split('/')
       .map((s) => decodeURIComponent(s))
       .join('/');
+    const versionId = new URLSearchParams(queryString).get('versionId');
     if (req.method === 'PUT') {
-      objects.set(key, { body: req.body, contentType: req.headers['content-type'] ?? '' });
-      return { status: 200, headers: { etag: '"e"' } };
+      const object = { body: req.body, contentType: req.headers['content-type'] ?? '' };
+      const id = `${++writes}+v/${randomBytes(4).toString('hex')}=`;
+      objects.set(key, object);
+      versions.set(`${key}?${id}`, object);
+      return { status: 200, headers: { etag: '"e"', 'x-amz-version-id': id } };
     }
     if (req.method === 'GET') {
+      if (versionId !== null) {
+        const version = versions.get(`${key}?${versionId}`);
+        if (!version) return s3Error(404, 'NoSuchVersion', 'The specified version does not exist.');
+        return { status: 200, headers: { 'content-type': version.contentType }, body: version.body };
+      }
       const object = objects.get(key);
       if (!object) return s3Error(404, 'NoSuchKey');
       return { status: 200, headers: { 'content-type': object.contentType }, body: object.body };
     }
     return s3Error(405, 'MethodNotAllowed');
   };
-  return { objects, handle };
+  return { objects, versions, handle };
 }

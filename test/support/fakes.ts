@@ -15,6 +15,7 @@ import type {
   DocumentStore,
   Logger,
   ProjectStore,
+  StoredDocument,
   Workflow,
 } from '../../functions/core/ports.js';
 
@@ -75,14 +76,20 @@ export class RecordingMailer implements EmailTransport {
   }
 }
 
-/** Documents in memory. */
+/** Documents in memory, versioned like the real stores: `docs` holds each key's latest write. */
 export class MemoryDocuments implements DocumentStore {
   readonly docs = new Map<string, { body: Uint8Array; contentType: string }>();
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  /** Every write, by `<key>#<versionId>`. */
+  readonly versions = new Map<string, Uint8Array>();
+  private writes = 0;
+  async put(key: string, body: Uint8Array, contentType: string): Promise<StoredDocument> {
+    const versionId = `m${++this.writes}`;
     this.docs.set(key, { body, contentType });
+    this.versions.set(`${key}#${versionId}`, body);
+    return { versionId };
   }
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.docs.get(key)?.body;
+  async get(key: string, versionId?: string): Promise<Uint8Array | undefined> {
+    return versionId === undefined ? this.docs.get(key)?.body : this.versions.get(`${key}#${versionId}`);
   }
 }
 

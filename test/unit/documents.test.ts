@@ -24,9 +24,45 @@ describe('FsDocumentStore', () => {
 
   it('stores a document under its key and reads it back', async () => {
     const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x80]);
-    await store.put('projects/acme/plan/v1.pdf', pdf, 'application/pdf');
+    const { versionId } = await store.put('projects/acme/plan/v1.pdf', pdf, 'application/pdf');
+    expect(versionId).toMatch(/^[0-9a-f]{32}$/);
     expect(await store.get('projects/acme/plan/v1.pdf')).toEqual(pdf);
-    expect(await readdir(join(dir, 'projects/acme/plan'))).toEqual(['v1.pdf']);
+    expect(await store.get('projects/acme/plan/v1.pdf', versionId)).toEqual(pdf);
+    // The key's latest and the immutable version; no temp file left behind.
+    expect((await readdir(join(dir, 'projects/acme/plan'))).sort()).toEqual([
+      'v1.pdf',
+      `v1.pdf.${versionId}`,
+    ]);
+  });
+
+  it('keeps every write of a key as its own version, the latest under the key', async () => {
+    const one = await store.put('a/versions.txt', bytes('one'), 'text/plain');
+    const two = await store.put('a/versions.txt', bytes('two'), 'text/plain');
+    expect(one.versionId).not.toBe(two.versionId);
+    expect(text(await store.get('a/versions.txt', one.versionId))).toBe('one');
+    expect(text(await store.get('a/versions.txt', two.versionId))).toBe('two');
+    expect(text(await store.get('a/versions.txt'))).toBe('two');
+  });
+
+  it('gives each of many concurrent writes of one key its own bytes', async () => {
+    const written = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => store.put('race/v1.pdf', bytes(`writer ${i}`), 'application/pdf')),
+    );
+    expect(new Set(written.map((w) => w.versionId)).size).toBe(24);
+    for (const [i, w] of written.entries()) {
+      expect(text(await store.get('race/v1.pdf', w.versionId))).toBe(`writer ${i}`);
+    }
+    // The latest is one whole write, never a mix, and no temp file is left.
+    expect(text(await store.get('race/v1.pdf'))).toMatch(/^writer \d+$/);
+    expect((await readdir(join(dir, 'race'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('returns undefined for an unknown version and refuses a version id that is not one', async () => {
+    await store.put('a/known.txt', bytes('x'), 'text/plain');
+    expect(await store.get('a/known.txt', '0'.repeat(32))).toBeUndefined();
+    for (const bad of ['', '../../etc/passwd', 'tmp', `${'a'.repeat(31)}/`, 'A'.repeat(32)]) {
+      await expect(store.get('a/known.txt', bad)).rejects.toBeInstanceOf(ValidationError);
+    }
   });
 
   it('replaces a document written twice', async () => {
@@ -44,6 +80,9 @@ describe('FsDocumentStore', () => {
     }
     expect((await stat(join(dir, 'private/acme'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, 'private/acme/status.html'))).mode & 0o777).toBe(0o600);
+    for (const f of await readdir(join(dir, 'private/acme'))) {
+      expect((await stat(join(dir, 'private/acme', f))).mode & 0o777, f).toBe(0o600);
+    }
   });
 
   it('returns undefined for a missing document', async () => {
@@ -51,7 +90,15 @@ describe('FsDocumentStore', () => {
   });
 
   it('rejects keys that leave the folder', async () => {
-    for (const key of ['../outside.txt', 'a/../../b', '/etc/passwd', '', 'a//b', './a']) {
+    for (const key of [
+      '../outside.txt',
+      'a/../../b',
+      '/etc/passwd',
+      '',
+      'a//b',
+      './a',
+      `a/v1.pdf.${'0'.repeat(32)}`,
+    ]) {
       await expect(store.put(key, bytes('x'), 'text/plain')).rejects.toBeInstanceOf(ValidationError);
       await expect(store.get(key)).rejects.toBeInstanceOf(ValidationError);
     }
@@ -103,6 +150,46 @@ describe('S3DocumentStore', () => {
     }
     expect(put!.signature.signedHeaders).toContain('content-type');
     expect(bucket.objects.get('projects/acme/plan/v1.pdf')?.contentType).toBe('application/pdf');
+  });
+
+  it('answers the version S3 gave the write and reads exactly that version back, signed', async () => {
+    const one = await store.put('projects/acme/plan/v1.pdf', bytes('loser'), 'application/pdf');
+    const two = await store.put('projects/acme/plan/v1.pdf', bytes('winner'), 'application/pdf');
+    expect(one.versionId).toMatch(/^1\+v\//);
+    expect(two.versionId).toMatch(/^2\+v\//);
+    aws.requests.length = 0;
+    expect(text(await store.get('projects/acme/plan/v1.pdf', one.versionId))).toBe('loser');
+    expect(text(await store.get('projects/acme/plan/v1.pdf', two.versionId))).toBe('winner');
+    expect(text(await store.get('projects/acme/plan/v1.pdf'))).toBe('winner');
+    const [get] = aws.requests;
+    // `+`, `/` and `=` percent-encoded (a raw `+` would reach S3 as a space), and signed so.
+    expect(get!.target).toBe(
+      `/docs-bucket/projects/acme/plan/v1.pdf?versionId=${one.versionId!.replace('+', '%2B').replace('/', '%2F').replace('=', '%3D')}`,
+    );
+    expect(get!.signature).toMatchObject({ ok: true, service: 's3' });
+  });
+
+  it('returns undefined for a version S3 does not have (404 NoSuchVersion)', async () => {
+    await store.put('a.pdf', bytes('x'), 'application/pdf');
+    expect(await store.get('a.pdf', 'no-such-version')).toBeUndefined();
+    expect(aws.requests.at(-1)!.target).toBe('/docs-bucket/a.pdf?versionId=no-such-version');
+  });
+
+  it('answers no version for a bucket without versioning (no header, or "null" when suspended)', async () => {
+    for (const header of [undefined, 'null']) {
+      aws.answer(() => ({
+        status: 200,
+        headers: header ? { 'x-amz-version-id': header } : ({} as Record<string, string>),
+      }));
+      expect(await store.put('a.pdf', bytes('x'), 'application/pdf')).toEqual({});
+    }
+  });
+
+  it('refuses an empty version id or one with control characters before any request', async () => {
+    for (const bad of ['', 'a\nb', 'x'.repeat(1025)]) {
+      await expect(store.get('a.pdf', bad)).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(aws.requests).toHaveLength(0);
   });
 
   it('encodes each segment of a key once, and S3 verifies the signature of that path', async () => {

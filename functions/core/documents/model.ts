@@ -101,6 +101,7 @@ export function versionsOf(record: DocumentRecord): DocumentVersion[] {
       {
         docVersion: record.docVersion,
         key: record.key,
+        ...(record.storageVersion === undefined ? {} : { storageVersion: record.storageVersion }),
         sha256: record.sha256,
         size: record.size ?? 0,
         contentType: record.contentType ?? 'text/html; charset=utf-8',

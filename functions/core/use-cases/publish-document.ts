@@ -7,9 +7,11 @@
  * Steps: when the current record's content hash equals the draft's, stop (no new version).
  * Otherwise render the model (version N = current + 1, dated now) through the DocumentRenderer,
  * put the bytes under `projects/<id>/<documentId>/v<N>.pdf`, then commit in one transaction the
- * record (latest version's SHA-256 and size, and every version in `versions`), the other records
- * and the event. Callers run it inside `withConflictRetry`: a put without its commit is never
- * referenced, and the retry writes the same key again.
+ * record (latest version's SHA-256, size and storage version, and every version in `versions`),
+ * the other records and the event. Callers run it inside `withConflictRetry`: a put without its
+ * commit is never referenced, and the retry writes the same key again as a new storage version.
+ * Two publishes racing both write `v<N>.pdf`; the one whose commit wins names its own storage
+ * version, so the bytes served for the record are the bytes its SHA-256 describes.
  */
 import { bytesSha256, contentSha256, type DocumentDraft, versionsOf } from '../documents/model.js';
 import type { DocumentKind, DocumentRecord, DocumentVersion, Entity } from '../model.js';
@@ -49,11 +51,14 @@ export async function publishDocument(deps: Deps, input: PublishDocumentInput): 
   const at = deps.clock.now().toISOString();
   const bytes = await deps.renderer.render({ ...input.draft, docVersion, createdAt: at });
   const key = documentKey(projectId, id, docVersion);
-  await deps.documents.put(key, bytes, PDF);
+  // The record names the storage version of THIS write: a concurrent publish of the same key (or
+  // this put's own retry) may leave other bytes as the key's latest, never under this version.
+  const { versionId } = await deps.documents.put(key, bytes, PDF);
 
   const version: DocumentVersion = {
     docVersion,
     key,
+    ...(versionId === undefined ? {} : { storageVersion: versionId }),
     sha256: bytesSha256(bytes),
     size: bytes.byteLength,
     contentType: PDF,
@@ -67,6 +72,7 @@ export async function publishDocument(deps: Deps, input: PublishDocumentInput): 
     docVersion,
     title: `${input.title} v${docVersion}`,
     key,
+    ...(versionId === undefined ? {} : { storageVersion: versionId }),
     sha256: version.sha256,
     size: version.size,
     contentType: PDF,

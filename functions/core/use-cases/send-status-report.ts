@@ -216,10 +216,13 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
   });
   const at = now.toISOString();
   const bytes = await deps.renderer.render({ ...draft, docVersion: 1, createdAt: at });
-  await deps.documents.put(key, bytes, PDF);
+  // The record names the storage version of THIS write: a concurrent publish of the same key (or
+  // this put's own retry) may leave other bytes as the key's latest, never under this version.
+  const { versionId } = await deps.documents.put(key, bytes, PDF);
   const version: DocumentVersion = {
     docVersion: 1,
     key,
+    ...(versionId === undefined ? {} : { storageVersion: versionId }),
     sha256: bytesSha256(bytes),
     size: bytes.byteLength,
     contentType: PDF,
@@ -233,6 +236,7 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     docVersion: 1,
     title: report.title,
     key,
+    ...(versionId === undefined ? {} : { storageVersion: versionId }),
     sha256: version.sha256,
     size: version.size,
     contentType: PDF,

@@ -37,7 +37,7 @@ export async function getDocument(
       `document ${documentId} has no version ${wanted} (versions: ${versions.map((v) => v.docVersion).join(', ')})`,
     );
   }
-  const body = await deps.documents.get(found.key);
+  const body = await deps.documents.get(found.key, found.storageVersion);
   if (body === undefined) {
     throw new NotFoundError(
       `the file of document ${documentId} version ${wanted} is missing from the document store`,

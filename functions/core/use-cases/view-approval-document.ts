@@ -41,7 +41,7 @@ export async function viewApprovalDocument(
   const record = await deps.store.get(project.id, 'document', approved.id);
   const version = record ? versionsOf(record).find((v) => v.docVersion === gate.documentVersion) : undefined;
   if (!version) return neutral;
-  const body = await deps.documents.get(version.key);
+  const body = await deps.documents.get(version.key, version.storageVersion);
   if (body === undefined) return neutral;
   return {
     kind: 'document',
