@@ -25,6 +25,32 @@ export function documentKey(projectId: string, documentId: string, docVersion: n
   return `projects/${projectId}/${documentId}/v${docVersion}.pdf`;
 }
 
+/**
+ * Renders `draft` as version `docVersion` dated `at`, puts the bytes under `key`, and describes
+ * what was stored. The description names the storage version of THIS write: a concurrent publish
+ * of the same key (or this put's own retry) may leave other bytes as the key's latest, never
+ * under this version.
+ */
+export async function storeVersion(
+  deps: Pick<Deps, 'renderer' | 'documents'>,
+  key: string,
+  draft: DocumentDraft,
+  docVersion: number,
+  at: string,
+): Promise<DocumentVersion> {
+  const bytes = await deps.renderer.render({ ...draft, docVersion, createdAt: at });
+  const { versionId } = await deps.documents.put(key, bytes, PDF);
+  return {
+    docVersion,
+    key,
+    ...(versionId === undefined ? {} : { storageVersion: versionId }),
+    sha256: bytesSha256(bytes),
+    size: bytes.byteLength,
+    contentType: PDF,
+    createdAt: at,
+  };
+}
+
 export interface PublishDocumentInput {
   projectId: string;
   id: string;
@@ -49,35 +75,22 @@ export async function publishDocument(deps: Deps, input: PublishDocumentInput): 
 
   const docVersion = (current?.docVersion ?? 0) + 1;
   const at = deps.clock.now().toISOString();
-  const bytes = await deps.renderer.render({ ...input.draft, docVersion, createdAt: at });
-  const key = documentKey(projectId, id, docVersion);
-  // The record names the storage version of THIS write: a concurrent publish of the same key (or
-  // this put's own retry) may leave other bytes as the key's latest, never under this version.
-  const { versionId } = await deps.documents.put(key, bytes, PDF);
-
-  const version: DocumentVersion = {
+  const version = await storeVersion(
+    deps,
+    documentKey(projectId, id, docVersion),
+    input.draft,
     docVersion,
-    key,
-    ...(versionId === undefined ? {} : { storageVersion: versionId }),
-    sha256: bytesSha256(bytes),
-    size: bytes.byteLength,
-    contentType: PDF,
-    createdAt: at,
-  };
+    at,
+  );
   const record: DocumentRecord = {
     entity: 'document',
     projectId,
     id,
     kind: input.kind,
-    docVersion,
     title: `${input.title} v${docVersion}`,
-    key,
-    ...(versionId === undefined ? {} : { storageVersion: versionId }),
-    sha256: version.sha256,
-    size: version.size,
-    contentType: PDF,
+    // The record's latest-version fields are those of the version it adds.
+    ...version,
     contentSha256: content,
-    createdAt: at,
     versions: [...(current ? versionsOf(current) : []), version],
     version: current?.version ?? 0,
   };
@@ -90,7 +103,7 @@ export async function publishDocument(deps: Deps, input: PublishDocumentInput): 
         actor: input.actor,
         at,
         summary: `${input.title} v${docVersion} generated (PDF, ${version.size} bytes)`,
-        data: { document: id, docVersion, key, sha256: version.sha256, size: version.size },
+        data: { document: id, docVersion, key: version.key, sha256: version.sha256, size: version.size },
       },
     ],
   );

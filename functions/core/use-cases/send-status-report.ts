@@ -23,7 +23,7 @@
  */
 import { approvalUrl, newApprovalLink } from '../approval-links.js';
 import { budgetBurn, LEDGER_ID } from '../budget.js';
-import { bytesSha256, contentSha256 } from '../documents/model.js';
+import { contentSha256 } from '../documents/model.js';
 import { statusDocument } from '../documents/status.js';
 import { ConflictError } from '../errors.js';
 import { requireProject } from '../events.js';
@@ -31,7 +31,6 @@ import { computeHealth } from '../health.js';
 import {
   type ApprovalLink,
   type DocumentRecord,
-  type DocumentVersion,
   type Gate,
   isTaskClosed,
   type Project,
@@ -52,7 +51,7 @@ import type { Deps } from '../ports.js';
 import { statusReportDue } from '../schedules.js';
 import type { GateRule } from '../spec/lifecycle.js';
 import { localDate } from '../time.js';
-import { documentKey, PDF } from './publish-document.js';
+import { documentKey, storeVersion } from './publish-document.js';
 
 export type StatusReportResult =
   | { status: 'sent'; documentId: string; key: string; recipients: number; failed: number }
@@ -215,33 +214,15 @@ export async function sendStatusReport(deps: Deps, projectId: string): Promise<S
     date: today,
   });
   const at = now.toISOString();
-  const bytes = await deps.renderer.render({ ...draft, docVersion: 1, createdAt: at });
-  // The record names the storage version of THIS write: a concurrent publish of the same key (or
-  // this put's own retry) may leave other bytes as the key's latest, never under this version.
-  const { versionId } = await deps.documents.put(key, bytes, PDF);
-  const version: DocumentVersion = {
-    docVersion: 1,
-    key,
-    ...(versionId === undefined ? {} : { storageVersion: versionId }),
-    sha256: bytesSha256(bytes),
-    size: bytes.byteLength,
-    contentType: PDF,
-    createdAt: at,
-  };
+  const version = await storeVersion(deps, key, draft, 1, at);
   const record: DocumentRecord = {
     entity: 'document',
     projectId,
     id: documentId,
     kind: 'status',
-    docVersion: 1,
     title: report.title,
-    key,
-    ...(versionId === undefined ? {} : { storageVersion: versionId }),
-    sha256: version.sha256,
-    size: version.size,
-    contentType: PDF,
+    ...version,
     contentSha256: contentSha256(draft),
-    createdAt: at,
     versions: [version],
     version: 0,
   };
