@@ -278,6 +278,38 @@ const yamlEsm: Plugin = {
   },
 };
 
+/**
+ * Each SDK client's operation schemas (`dist-es/schemas/schemas_0.js`) name their traits with
+ * computed keys, `{ [_h]: ["POST", "/v2/email/outbound-emails", 200] }`, where `_h` is a string
+ * constant of the same module. esbuild keeps any statement whose object literal has a computed
+ * key (converting the key could run code), so every schema of the service stayed in the bundle,
+ * with all its names: SES's 200 operations, 47 KB, for the one milepost sends. Inside those
+ * modules each such key is written as the literal it names (`{ "http": [...] }`), the same
+ * object, and the schemas no operation reaches are dropped.
+ */
+export const sdkSchemaLiteralKeys: Plugin = {
+  name: 'sdk-schema-literal-keys',
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/ },
+      (args) => ({
+        contents: literalSchemaKeys(readFileSync(args.path, 'utf8')),
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+/** `source` with each computed key `[_x]:` whose `_x` is a module-level string constant as that string. */
+export function literalSchemaKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) constants.set(m[1]!, m[2]!);
+  return source.replace(/\[(_\w+)\]:/g, (whole, name: string) => {
+    const literal = constants.get(name);
+    return literal === undefined ? whole : `${literal}:`;
+  });
+}
+
 /** The esbuild options of every function (the plugins are added by `bundleFunction`). */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -335,6 +367,7 @@ export async function bundleFunction(
       nativeDecoders,
       sdkWithoutEventStreams,
       yamlEsm,
+      sdkSchemaLiteralKeys,
       ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
     ],
   });
