@@ -131,7 +131,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     acknowledge(
       stack.digestDeadLetterQueue,
       'SQS3',
-      'This queue is itself the dead-letter queue of the portfolio digest schedule (EventBridge Scheduler DeadLetterConfig); it needs no DLQ of its own.',
+      'This queue is itself the dead-letter queue of the portfolio digest schedule (EventBridge Scheduler DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
     );
     // The scheduler's role is created by the schedule target at stack level.
     acknowledge(

@@ -462,6 +462,23 @@ export class PlatformStack extends Stack {
       }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     }
 
+    // A digest run that failed every retry waits in its dead-letter queue: the delivery manager got
+    // no digest that day, and nobody would know without this alarm.
+    if (this.digestDeadLetterQueue) {
+      new cloudwatch.Alarm(this, 'DigestDeadLettersDepth', {
+        alarmDescription:
+          'milepost: the daily portfolio digest failed and is waiting in its dead-letter queue',
+        metric: this.digestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    }
+
     // --- Operations: SES feedback, dashboard, reputation alarms -------------------------------------
     this.mailFeedback = new MailFeedback(this, 'MailFeedbackEvents', {
       configurationSet: this.configurationSet,

@@ -1,6 +1,7 @@
 /**
  * The platform's daily portfolio digest and chat channel: the schedule in the platform's time zone,
- * the settings the functions get, read access to the channel's secret only, and cdk-nag.
+ * the settings the functions get, read access to the channel's secret only, the alarm on its
+ * dead letters, and cdk-nag.
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -33,6 +34,23 @@ describe('the portfolio digest in AWS', () => {
         DeadLetterConfig: Match.anyValue(),
       }),
     });
+  });
+
+  it('raises an alarm to the alarms topic when a digest run lands in its dead-letter queue', () => {
+    const [queueId] = Object.entries(t.findResources('AWS::SQS::Queue')).find(([id]) =>
+      id.startsWith('DigestDeadLetters'),
+    )!;
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties.Dimensions ?? []).includes(queueId),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const [topicId] = Object.keys(t.findResources('AWS::SNS::Topic'));
+    expect(JSON.stringify(alarms[0]!.Properties.AlarmActions)).toContain(topicId);
   });
 
   it('gives the functions the delivery manager, the time zone and the secret’s name, never a URL', () => {
