@@ -14,7 +14,9 @@
  *   reminder (not at every timeout of the gate task, which comes at least every 6 hours);
  * - nothing due: only the timed-out task's key (`remindedFor`) is stored, no event, no email, so
  *   the gate task's routine reopen records nothing either (open-gate.ts);
- * - a decided gate: nothing (the reopened gate task answers at once).
+ * - a decided gate: nothing (the reopened gate task answers at once);
+ * - a round a change request made stale (`rebaselined`): asked again on the new baseline
+ *   (renewGateApprovals) instead of reminded; if that fails, nothing is sent with its old links.
  * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
  * committed together, version-checked; only then are the notifications sent (failures recorded,
  * never thrown).
@@ -45,6 +47,7 @@ import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '
 import type { Deps, NewEvent } from '../ports.js';
 import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
+import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
 import { approvesInWords, gateApprovalContent } from './request-approvals.js';
 
 export interface RemindGateInput {
@@ -55,6 +58,18 @@ export interface RemindGateInput {
 
 export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
   const { projectId, stage } = input;
+  // A round a change request made stale is asked again rather than reminded (see below).
+  if (awaitsRenewal(await deps.store.get(projectId, 'gate', stage))) {
+    try {
+      await renewGateApprovals(deps, projectId, 'scheduler');
+    } catch (err) {
+      deps.log.error('could not ask the gate again after a change request', {
+        projectId,
+        stage,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+    }
+  }
 
   const notifications = await withConflictRetry(async (): Promise<Notification[]> => {
     const project = await requireProject(deps, projectId);
@@ -119,6 +134,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       ];
     }
 
+    // Its links decide nothing until the round is asked again on the new baseline.
+    if (gate.rebaselined) return nothingDue('the round waits to be asked again on the new baseline');
     // pending_approval: what is due now. The gate task times out at the earlier of the next
     // reminder and the escalation (gateTimeoutSeconds), so each is sent at its own time.
     const due = gateDue(resolved.gate, gate, now);
