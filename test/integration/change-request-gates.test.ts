@@ -533,6 +533,8 @@ describe('a renewal that could not run after the decision', () => {
     await remindGate(deps, { projectId: ID, stage: 'initiation', executionStartedAt: START });
 
     expect(await gate()).toMatchObject({ round: 2, status: 'pending_approval', reminders: 0 });
+    // The timeout is marked handled, so the gate task's routine reopen logs nothing either.
+    expect((await gate()).remindedFor).toBeDefined();
     const fresh = (await approvalRequests()).slice(before);
     expect(fresh).toHaveLength(2);
     expect(fresh.every((m) => !m.subject.includes('Reminder'))).toBe(true);

@@ -50,13 +50,27 @@ export async function progressGate(
 ): Promise<ProgressGateResult> {
   const first = await requireProject(deps, projectId);
   const live = first.status === 'active' && first.currentStage === stage;
+  let firstGate = await deps.store.get(projectId, 'gate', stage);
   // A change request re-baselined the project while approval requests were out: ask again first
   // (finishes what the change request's decision left undone, e.g. after a crash).
-  const renewed =
-    live && awaitsRenewal(await deps.store.get(projectId, 'gate', stage))
-      ? await renewGateApprovals(deps, projectId, actor)
-      : undefined;
-  const firstGate = await deps.store.get(projectId, 'gate', stage);
+  let renewed: Awaited<ReturnType<typeof renewGateApprovals>> | undefined;
+  if (live && awaitsRenewal(firstGate)) {
+    try {
+      renewed = await renewGateApprovals(deps, projectId, actor);
+    } catch (err) {
+      // The change stays approved and the gate marked: the next check asks again.
+      deps.log.error('could not ask the gate again after a change request', {
+        projectId,
+        stage,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+      return {
+        criteria: await evaluateCriteria(deps.store, first, stage, deps.clock.now()),
+        action: 'none',
+      };
+    }
+    firstGate = await deps.store.get(projectId, 'gate', stage);
+  }
   const document = stageType(stage).approvalDocument;
   if (document && live && (!firstGate || firstGate.status === 'waiting')) {
     await document.prepare(deps, projectId, actor);
@@ -69,6 +83,8 @@ export async function progressGate(
     const gate = await deps.store.get(projectId, 'gate', stage);
     const none = { criteria, action: 'none' as const };
     if (!gate || project.status !== 'active' || project.currentStage !== stage) return none;
+    // Marked by a change request meanwhile: its renewal asks again (with `approvals_reset`).
+    if (awaitsRenewal(gate)) return none;
     if (!criteria.met) {
       // Requests out for work that is no longer done: a decision must not pass this gate.
       if (gate.status !== 'pending_approval') return none;

@@ -58,23 +58,15 @@ export interface RemindGateInput {
 
 export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
   const { projectId, stage } = input;
-  // A round a change request made stale is asked again rather than reminded (see below).
-  if (awaitsRenewal(await deps.store.get(projectId, 'gate', stage))) {
-    try {
-      await renewGateApprovals(deps, projectId, 'scheduler');
-    } catch (err) {
-      deps.log.error('could not ask the gate again after a change request', {
-        projectId,
-        stage,
-        error: err instanceof Error ? err.name : 'unknown',
-      });
-    }
-  }
-
-  const notifications = await withConflictRetry(async (): Promise<Notification[]> => {
+  // A round a change request made stale is asked again rather than reminded: once, then this
+  // step runs again on the new round (nothing is due on it) or, if asking failed, on the marked
+  // round (nothing is sent with its links).
+  let renewTried = false;
+  const remindStep = async (): Promise<Notification[] | 'renew'> => {
     const project = await requireProject(deps, projectId);
     const gate = await deps.store.get(projectId, 'gate', stage);
     if (project.status !== 'active' || !gate) return [];
+    if (!renewTried && awaitsRenewal(gate)) return 'renew';
     if (gate.status === 'approved' || gate.status === 'rejected') return [];
     const remindedFor = gate.taskToken ? tokenKey(gate.taskToken) : undefined;
     if (remindedFor !== undefined && gate.remindedFor === remindedFor) {
@@ -225,9 +217,23 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       );
     }
     return out;
-  });
+  };
 
-  await notify(deps, projectId, stage, notifications);
+  let notifications = await withConflictRetry(remindStep);
+  if (notifications === 'renew') {
+    renewTried = true;
+    try {
+      await renewGateApprovals(deps, projectId, 'scheduler');
+    } catch (err) {
+      deps.log.error('could not ask the gate again after a change request', {
+        projectId,
+        stage,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+    }
+    notifications = await withConflictRetry(remindStep);
+  }
+  await notify(deps, projectId, stage, notifications === 'renew' ? [] : notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
 }
