@@ -346,6 +346,40 @@ describe('a change request approved while the gate waits on approvers', () => {
   });
 });
 
+describe('the largest change request while a gate waits', () => {
+  it('fits its approval, the gate included, in one transaction of 100 items, and refuses one more record', async () => {
+    await gateWaiting('all');
+    const deliverables = (n: number) => ({
+      changes: {
+        deliverables: Array.from({ length: n }, (_, i) => ({
+          id: `site-${i}`,
+          name: `Site ${i}`,
+          stage: 'execution',
+          acceptance: 'Ping test',
+        })),
+      },
+      reason: 'Every branch joins',
+      impact: 'Much more effort',
+    });
+    // n new deliverables and the two of the spec waived: n + 2 records.
+    const tooMany = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(94));
+    expect(tooMany.status).toBe(400);
+    expect(JSON.parse(tooMany.body).issues[0].message).toContain('changes 96 stage and task records');
+    const res = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(93));
+    expect(res.status).toBe(201);
+    const { id } = JSON.parse(res.body) as { id: string };
+    const mail = (await sent()).filter((m) => m.to.includes(SPONSOR) && m.subject.includes(`${id} `)).at(-1);
+    const crLink = mail?.text.match(/\/approve\/([A-Za-z0-9_-]{43})/)?.[1];
+
+    expect((await decide(crLink!, 'approve')).status).toBe(200);
+
+    expect((await deps.store.getProject(ID))?.baseline).toBe(2);
+    expect(await deps.store.get(ID, 'task', 'site-92')).toMatchObject({ status: 'todo' });
+    expect(await gate()).toMatchObject({ round: 2, status: 'pending_approval' });
+    expect(await events('approvals_reset')).toHaveLength(1);
+  });
+});
+
 describe('a change request approved while no gate waits on approvers', () => {
   it('leaves a decided gate, its document and its links alone', async () => {
     await gateWaiting('all');
