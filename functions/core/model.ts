@@ -162,6 +162,21 @@ export interface Gate extends Versioned {
    * request to its decision or withdrawal). The open round's time is added on read (`gateWaitMs`).
    */
   customerWaitMs?: number;
+  /**
+   * Set, in the same commit, by a change request approved while this gate's approval requests
+   * were out: the round was asked on the baseline before it, so none of its links decides any
+   * more and none of its decisions counts until the round is asked again on the new baseline
+   * (renew-gate-approvals.ts; cleared by the next request or withdrawal).
+   */
+  rebaselined?: GateRebaselined;
+}
+
+/** The change request that re-baselined the project while a gate's round was out. */
+export interface GateRebaselined {
+  changeId: string;
+  /** The baseline version the change request made. */
+  baseline: number;
+  at: string;
 }
 
 export type LinkStatus = 'pending' | 'decided';

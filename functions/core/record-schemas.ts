@@ -170,6 +170,7 @@ const gateSchema = lazy(() =>
     documentVersion: z.int().optional(),
     awaitingResubmission: z.boolean().optional(),
     customerWaitMs: z.number().nonnegative().optional(),
+    rebaselined: z.object({ changeId: text, baseline: z.int().min(1), at: text }).optional(),
   }),
 );
 

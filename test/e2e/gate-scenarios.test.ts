@@ -191,6 +191,75 @@ describe('gates through the local runtime, with restarts on the same data', () =
     await second.stop();
   }, 240_000);
 
+  it('asks a waiting gate again when a change request is approved, and the same gate task passes it', async () => {
+    const projectsDir = join(root, 'projects-change');
+    mkdirSync(projectsDir, { recursive: true });
+    const ID = 'scenario-change';
+    writeSpec(projectsDir, ID, {
+      stages: [
+        { key: 'initiation', gate: { approvers: ['sponsor', 'approver'], rule: 'all' } },
+        { key: 'execution' },
+      ],
+    });
+    const rt = await start({ projectsDir, port: await freePort(), dataDir: join(root, 'data-change') });
+    const base = rt.url;
+    const requestsTo = async (email: string) => {
+      const outbox = await getJson<OutboxEmail[]>(`${base}/api/outbox`);
+      return outbox.filter((m) => m.to.includes(email) && m.subject.includes('Approval needed'));
+    };
+    const pageLinks = (mails: OutboxEmail[]) =>
+      mails.flatMap((m) => emailLinks(m)).filter((u) => u.startsWith(`${base}/approve/`) && !u.includes('?'));
+
+    const [approverOld, sponsorOld] = await waitFor('both approvers’ links', async () => {
+      const links = [pageLinks(await requestsTo(APPROVER))[0], pageLinks(await requestsTo(SPONSOR))[0]];
+      return links.every(Boolean) && links;
+    });
+    expect((await decide(approverOld!, base, 'approve')).status).toBe(200);
+
+    // The PM raises a budget change; the sponsor approves it while the gate still waits.
+    const raised = await getJson<{ id: string }>(`${base}/api/projects/${ID}/change-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-milepost-actor': PM },
+      body: JSON.stringify({
+        changes: { budget: { hours: 200 } },
+        reason: 'More sites',
+        impact: 'More effort',
+      }),
+    });
+    const crLink = await waitFor('the change request email', async () => {
+      const outbox = await getJson<OutboxEmail[]>(`${base}/api/outbox`);
+      return pageLinks(outbox.filter((m) => m.to.includes(SPONSOR) && m.subject.includes(raised.id)))[0];
+    });
+    expect((await decide(crLink, base, 'approve')).status).toBe(200);
+
+    // A new round with the new charter; the old links are neutral; both approvers are asked again.
+    const renewed = await project(base, ID);
+    expect(renewed.gates.find((g) => g.stage === 'initiation')).toMatchObject({
+      status: 'pending_approval',
+      round: 2,
+    });
+    const resets = (await events(base, ID)).filter((e) => e.type === 'approvals_reset');
+    expect(resets.map((e) => e.data)).toEqual([
+      expect.objectContaining({ changeId: raised.id, round: 1, approvedBy: [APPROVER] }),
+    ]);
+    expect(await linkStatus(approverOld!)).toBe(404);
+    expect(await linkStatus(sponsorOld!)).toBe(404);
+    const approverNew = pageLinks(await requestsTo(APPROVER)).at(-1);
+    const sponsorNew = pageLinks(await requestsTo(SPONSOR)).at(-1);
+    expect(approverNew).not.toBe(approverOld);
+    expect(sponsorNew).not.toBe(sponsorOld);
+
+    // The state machine waited on the same gate task: the new round's approvals pass it.
+    expect((await decide(sponsorNew!, base, 'approve')).status).toBe(200);
+    expect((await project(base, ID)).currentStage).toBe('initiation');
+    expect((await decide(approverNew!, base, 'approve')).status).toBe(200);
+    await waitFor(
+      'the project to reach execution',
+      async () => (await project(base, ID)).currentStage === 'execution',
+    );
+    await rt.stop();
+  }, 240_000);
+
   it('caps reminders and escalates within 6 hours of project time after timeoutDays (accelerated clock)', async () => {
     const projectsDir = join(root, 'projects-clock');
     mkdirSync(projectsDir, { recursive: true });

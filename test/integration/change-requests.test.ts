@@ -186,7 +186,7 @@ describe('raising a change request', () => {
     expect(JSON.parse(res.body).issues).toEqual([
       {
         path: 'changes',
-        message: 'changes 100 stage and task records; one change request may change at most 97: split it',
+        message: 'changes 100 stage and task records; one change request may change at most 95: split it',
       },
     ]);
     expect(await deps.store.list(ID, 'change_request')).toEqual([]);

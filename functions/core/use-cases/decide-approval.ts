@@ -23,7 +23,10 @@
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
  * A link whose target is a change request takes step 4 in decide-change-request.ts (same link
- * checks, form and CSRF nonce, same retry; no workflow call).
+ * checks, form and CSRF nonce, same retry; no workflow call). An approved change request that
+ * marked the current stage's gate (its approval requests were out) is followed by
+ * renewGateApprovals: the gate's approvers are asked again on the new baseline. A link of a
+ * marked round decides nothing: it runs that renewal (if still undone) and shows the neutral page.
  */
 import {
   checkDecisionForm,
@@ -43,6 +46,7 @@ import { lazySnapshotStore, readAheadStore } from '../read-ahead.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
 import { attemptChangeDecision } from './decide-change-request.js';
+import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
 import {
   type ApprovalOptions,
   type ApprovalView,
@@ -110,6 +114,20 @@ export async function decideApproval(
     deps.log.warn('approval decision gave up after repeated conflicts', { attempts: MAX_ATTEMPTS });
     return { kind: 'busy' };
   }
+  if (attempted.kind === 'rebaselined') {
+    // A click on a round that a change request made stale: it finishes asking again (a crash
+    // after the change request's commit left it undone), and the link is spent.
+    await renewAfterChange(deps, attempted.projectId);
+    return { kind: 'neutral' };
+  }
+  if (
+    attempted.kind === 'recorded' &&
+    attempted.view.target === 'change' &&
+    attempted.decision === 'approve'
+  ) {
+    // The approved change may have made a waiting gate's round stale: ask it again now.
+    await renewAfterChange(deps, attempted.view.projectId);
+  }
   if (attempted.kind !== 'committed') return attempted;
   const { link, change, form, view } = attempted;
   deps.log.info('approval decided', {
@@ -142,12 +160,20 @@ async function attemptDecision(
       form: DecisionForm;
       view: ApprovalView;
     }
+  | { kind: 'rebaselined'; projectId: string }
 > {
   // The form says which project and stage it was for: the link and its records in one read.
   const found = await loadLink(deps, input.linkId, hintOf(input.form));
   if (found.kind === 'neutral') return found;
   if (found.link.target === 'change')
     return attemptChangeDecision(deps, found.link, found.project, input, options);
+  if (
+    awaitsRenewal(found.gate) &&
+    found.gate.round === found.link.round &&
+    found.gate.stage === found.link.stage
+  ) {
+    return { kind: 'rebaselined', projectId: found.link.projectId };
+  }
   // What else the decision reads of the link's project (the approval content, the criteria of a
   // decision that passes the gate) comes from the records read with the link, then from one
   // Query of the project's current records, made when first needed.
@@ -307,6 +333,22 @@ function decisionEvents(
     });
   }
   return events;
+}
+
+/**
+ * Asks a gate's approvers again after a change request re-baselined the project. The change
+ * request's decision is committed and the gate is marked: a failure here (the document could not
+ * be rendered) is logged and left to the next run (progressGate, the reminder step, a click).
+ */
+async function renewAfterChange(deps: Deps, projectId: string): Promise<void> {
+  try {
+    await renewGateApprovals(deps, projectId, 'system');
+  } catch (err) {
+    deps.log.error('could not ask the gate again after a change request; the next gate check does', {
+      projectId,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
+  }
 }
 
 /** Resolves the waiting gate task. A gone task is recorded, never shown to the approver as an error. */

@@ -15,7 +15,9 @@
  *    commit re-baselines the project: the project's spec and resolved stages with the new values
  *    and its `baseline` version + 1, the stage records whose due date changed, the deliverable
  *    tasks added, renamed or removed (a removed one that is not done is waived, saying why), the
- *    link decided, the request approved, and `change_approved` with old and new per field.
+ *    link decided, the request approved, and `change_approved` with old and new per field; a
+ *    gate of the current stage with approval requests out is marked `rebaselined` in the same
+ *    commit (its round was asked on the old baseline: renew-gate-approvals.ts asks it again);
  *    Otherwise the request is superseded (`change_superseded` names the fields that moved), the
  *    link stays unspent and the page says nothing changed (409).
  * Every write is version-checked: a concurrent click or change conflicts and the decision is
@@ -46,6 +48,7 @@ import type {
   BaselineDeliverable,
   ChangeRequest,
   Entity,
+  Gate,
   Project,
   Stage,
   Task,
@@ -234,6 +237,14 @@ export async function attemptChangeDecision(
 
   const baseline = baselineVersion(project) + 1;
   const records = await rebaselinedRecords(deps, project, changed, request);
+  // A gate whose approval requests are out was asked on the old baseline: marked in this same
+  // commit (version-checked), so from it on no link of that round decides, and a click committed
+  // before it makes this commit conflict and read again. renewGateApprovals asks the round again.
+  const gate = await deps.store.get(project.id, 'gate', project.currentStage);
+  const staleGate: Gate[] =
+    gate?.status === 'pending_approval'
+      ? [{ ...gate, rebaselined: { changeId: request.id, baseline, at } }]
+      : [];
   const events: NewEvent[] = [
     {
       ...base,
@@ -256,6 +267,7 @@ export async function attemptChangeDecision(
     [
       { ...project, spec: changed, stages: stagesOf(changed), baseline, updatedAt: at },
       ...records,
+      ...staleGate,
       decidedLink,
       { ...decided, status: 'approved', appliedBaseline: baseline },
     ],

@@ -11,6 +11,8 @@
  * - `withdrawn`: approval requests were out but the criteria no longer hold (a record changed):
  *   the requests are withdrawn (withdrawApprovals) and the gate waits for the PM's next submit;
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
+ * A gate whose round a change request made stale (`rebaselined`) is asked again first
+ * (renewGateApprovals): `requested`, or `withdrawn` when the criteria no longer hold.
  * Steps: a document the stage approves (the risk stage's plan) is generated first unless approval
  * requests are out or decided (a no-op when unchanged);
  * the criteria are evaluated on the latest data; the change is committed with its event. A missing
@@ -24,6 +26,7 @@ import type { Gate, Project } from '../model.js';
 import type { Deps } from '../ports.js';
 import { stageType } from '../stages/index.js';
 import type { GatePassed } from '../workflow-contract.js';
+import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
@@ -46,8 +49,28 @@ export async function progressGate(
   actor: string,
 ): Promise<ProgressGateResult> {
   const first = await requireProject(deps, projectId);
-  const firstGate = await deps.store.get(projectId, 'gate', stage);
   const live = first.status === 'active' && first.currentStage === stage;
+  let firstGate = await deps.store.get(projectId, 'gate', stage);
+  // A change request re-baselined the project while approval requests were out: ask again first
+  // (finishes what the change request's decision left undone, e.g. after a crash).
+  let renewed: Awaited<ReturnType<typeof renewGateApprovals>> | undefined;
+  if (live && awaitsRenewal(firstGate)) {
+    try {
+      renewed = await renewGateApprovals(deps, projectId, actor);
+    } catch (err) {
+      // The change stays approved and the gate marked: the next check asks again.
+      deps.log.error('could not ask the gate again after a change request', {
+        projectId,
+        stage,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+      return {
+        criteria: await evaluateCriteria(deps.store, first, stage, deps.clock.now()),
+        action: 'none',
+      };
+    }
+    firstGate = await deps.store.get(projectId, 'gate', stage);
+  }
   const document = stageType(stage).approvalDocument;
   if (document && live && (!firstGate || firstGate.status === 'waiting')) {
     await document.prepare(deps, projectId, actor);
@@ -60,6 +83,8 @@ export async function progressGate(
     const gate = await deps.store.get(projectId, 'gate', stage);
     const none = { criteria, action: 'none' as const };
     if (!gate || project.status !== 'active' || project.currentStage !== stage) return none;
+    // Marked by a change request meanwhile: its renewal asks again (with `approvals_reset`).
+    if (awaitsRenewal(gate)) return none;
     if (!criteria.met) {
       // Requests out for work that is no longer done: a decision must not pass this gate.
       if (gate.status !== 'pending_approval') return none;
@@ -95,6 +120,9 @@ export async function progressGate(
 
   if (outcome.action === 'advanced' && 'gate' in outcome) {
     await notifyPassed(deps, outcome.project, outcome.gate);
+  }
+  if (outcome.action === 'none' && renewed && renewed.action !== 'none') {
+    return { criteria: outcome.criteria, action: renewed.action === 'renewed' ? 'requested' : 'withdrawn' };
   }
   return { criteria: outcome.criteria, action: outcome.action };
 }

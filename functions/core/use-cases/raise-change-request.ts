@@ -37,6 +37,9 @@ import type { Deps } from '../ports.js';
 import { rebaselinedRecords } from './decide-change-request.js';
 import { MAX_ITEMS_PER_COMMIT } from './register-project.js';
 
+/** Items of a change request's approval besides its stage and task records: project, request, link, gate, event. */
+const APPROVAL_ITEMS = 5;
+
 /** What the PM asks to change: only the fields given change. */
 export interface ChangeRequestInput {
   changes: {
@@ -121,16 +124,18 @@ export async function raiseChangeRequest(
     const existing = await deps.store.list(projectId, 'change_request');
     const number = Math.max(0, ...existing.map((c) => c.number)) + 1;
     const id = `cr-${number}`;
-    // Its approval is one transaction: the project, the request, the link and these records.
+    // Its approval is one transaction: the project, the request, the link, the current stage's
+    // gate (marked when its approval requests are out), these records and the `change_approved`
+    // event.
     const touched = await rebaselinedRecords(deps, project, applyChanges(project.spec, changes), {
       id,
       changes,
     });
-    if (touched.length + 3 > MAX_ITEMS_PER_COMMIT) {
+    if (touched.length + APPROVAL_ITEMS > MAX_ITEMS_PER_COMMIT) {
       throw new ValidationError([
         {
           path: 'changes',
-          message: `changes ${touched.length} stage and task records; one change request may change at most ${MAX_ITEMS_PER_COMMIT - 3}: split it`,
+          message: `changes ${touched.length} stage and task records; one change request may change at most ${MAX_ITEMS_PER_COMMIT - APPROVAL_ITEMS}: split it`,
         },
       ]);
     }

@@ -14,7 +14,9 @@
  *   reminder (not at every timeout of the gate task, which comes at least every 6 hours);
  * - nothing due: only the timed-out task's key (`remindedFor`) is stored, no event, no email, so
  *   the gate task's routine reopen records nothing either (open-gate.ts);
- * - a decided gate: nothing (the reopened gate task answers at once).
+ * - a decided gate: nothing (the reopened gate task answers at once);
+ * - a round a change request made stale (`rebaselined`): asked again on the new baseline
+ *   (renewGateApprovals) instead of reminded; if that fails, nothing is sent with its old links.
  * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
  * committed together, version-checked; only then are the notifications sent (failures recorded,
  * never thrown).
@@ -45,6 +47,7 @@ import { loadPeople, notificationContext, projectManagers, uniqueEmails } from '
 import type { Deps, NewEvent } from '../ports.js';
 import { days } from '../time.js';
 import type { RemindGateResult } from '../workflow-contract.js';
+import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
 import { approvesInWords, gateApprovalContent } from './request-approvals.js';
 
 export interface RemindGateInput {
@@ -55,11 +58,15 @@ export interface RemindGateInput {
 
 export async function remindGate(deps: Deps, input: RemindGateInput): Promise<RemindGateResult> {
   const { projectId, stage } = input;
-
-  const notifications = await withConflictRetry(async (): Promise<Notification[]> => {
+  // A round a change request made stale is asked again rather than reminded: once, then this
+  // step runs again on the new round (nothing is due on it) or, if asking failed, on the marked
+  // round (nothing is sent with its links).
+  let renewTried = false;
+  const remindStep = async (): Promise<Notification[] | 'renew'> => {
     const project = await requireProject(deps, projectId);
     const gate = await deps.store.get(projectId, 'gate', stage);
     if (project.status !== 'active' || !gate) return [];
+    if (!renewTried && awaitsRenewal(gate)) return 'renew';
     if (gate.status === 'approved' || gate.status === 'rejected') return [];
     const remindedFor = gate.taskToken ? tokenKey(gate.taskToken) : undefined;
     if (remindedFor !== undefined && gate.remindedFor === remindedFor) {
@@ -119,6 +126,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       ];
     }
 
+    // Its links decide nothing until the round is asked again on the new baseline.
+    if (gate.rebaselined) return nothingDue('the round waits to be asked again on the new baseline');
     // pending_approval: what is due now. The gate task times out at the earlier of the next
     // reminder and the escalation (gateTimeoutSeconds), so each is sent at its own time.
     const due = gateDue(resolved.gate, gate, now);
@@ -208,9 +217,23 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       );
     }
     return out;
-  });
+  };
 
-  await notify(deps, projectId, stage, notifications);
+  let notifications = await withConflictRetry(remindStep);
+  if (notifications === 'renew') {
+    renewTried = true;
+    try {
+      await renewGateApprovals(deps, projectId, 'scheduler');
+    } catch (err) {
+      deps.log.error('could not ask the gate again after a change request', {
+        projectId,
+        stage,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
+    }
+    notifications = await withConflictRetry(remindStep);
+  }
+  await notify(deps, projectId, stage, notifications === 'renew' ? [] : notifications);
   const continueAsNew = await claimContinuationIfDue(deps, projectId, stage, input.executionStartedAt);
   return { continueAsNew };
 }

@@ -23,9 +23,10 @@ import { approvalRequest, documentLinkOf } from '../notifications/approval-reque
 import type { Notification } from '../notifications/notification.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
-import type { Deps } from '../ports.js';
+import type { Deps, NewEvent } from '../ports.js';
 import {
   type ApprovalContent,
+  type ContentSection,
   approvesInWords as contentInWords,
   currentDocumentVersion,
   stageType,
@@ -34,6 +35,13 @@ import {
 export interface RequestApprovalsOptions {
   /** The PM submitted the stage explicitly: record submittedAt/By in the same commit. */
   submitted?: boolean;
+  /**
+   * Events committed with the request, before `approval_requested` (the `approvals_reset` of a
+   * round asked again after a change request re-baselined the project).
+   */
+  events?: NewEvent[];
+  /** Sections each email shows before the stage's own (why the approvers are asked again). */
+  leadSections?: ContentSection[];
 }
 
 /** What the approvers of `gate` see: the stage type's approval content, read from the records now. */
@@ -89,6 +97,8 @@ export async function requestApprovals(
     escalatedAt: undefined,
     decidedAt: undefined,
     awaitingResubmission: undefined,
+    // A round asked on the baseline in force: a re-baseline mark of the round before is done.
+    rebaselined: undefined,
     documentVersion: approvalDocument
       ? await currentDocumentVersion(deps.store, project, approvalDocument)
       : undefined,
@@ -118,6 +128,7 @@ export async function requestApprovals(
             },
           ]
         : []),
+      ...(options.events ?? []),
       {
         projectId: project.id,
         stage: gate.stage,
@@ -135,6 +146,7 @@ export async function requestApprovals(
   );
 
   const ctx = notificationContext(project, deps.config);
+  const sections = [...(options.leadSections ?? []), ...(content.sections ?? [])];
   const requests: Notification[] = issued.map(({ id, link }) =>
     approvalRequest({
       ctx,
@@ -142,7 +154,7 @@ export async function requestApprovals(
       approverName: link.approverName,
       stageName: stage.name,
       approves,
-      ...(content.sections?.length ? { sections: content.sections } : {}),
+      ...(sections.length ? { sections } : {}),
       ...(stage.due ? { due: stage.due } : {}),
       rule: next.rule,
       approverCount: next.approvers.length,

@@ -17,7 +17,15 @@ import type { Gate, Project } from '../model.js';
 import { approvalWithdrawn } from '../notifications/notices.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
-import type { Deps } from '../ports.js';
+import type { Deps, NewEvent } from '../ports.js';
+
+export interface WithdrawApprovalsOptions {
+  /**
+   * Events committed with the withdrawal, before `approvals_withdrawn` (the `approvals_reset` of
+   * a round whose change request re-baselined the project and left the criteria unmet).
+   */
+  events?: NewEvent[];
+}
 
 export async function withdrawApprovals(
   deps: Deps,
@@ -25,6 +33,7 @@ export async function withdrawApprovals(
   gate: Gate,
   unmet: string[],
   actor: string,
+  options: WithdrawApprovalsOptions = {},
 ): Promise<Gate> {
   const stage = await deps.store.get(project.id, 'stage', gate.stage);
   if (!stage) throw new NotFoundError(`project ${project.id} has no stage record ${gate.stage}`);
@@ -36,10 +45,13 @@ export async function withdrawApprovals(
     approvers: gate.approvers.map((a) => ({ email: a.email, name: a.name })),
     customerWaitMs: closeWaitRound(gate, at),
     decidedAt: undefined,
+    // Withdrawn: the PM's next submit asks again on the baseline then in force.
+    rebaselined: undefined,
   };
   const stored = await deps.store.commit(
     [next, { ...stage, status: 'active' }],
     [
+      ...(options.events ?? []),
       {
         projectId: project.id,
         stage: gate.stage,

@@ -1,0 +1,158 @@
+/**
+ * Ask a gate's approvers again after an approved change request re-baselined the project while
+ * the gate's approval requests were out. The change request's commit marked the gate
+ * `rebaselined` (decide-change-request.ts): from that commit on, no link of the round decides.
+ *
+ * Input: the project id, the actor. Output: what was done: `none` (no marked gate waits on
+ * approvers), `renewed` (the round was asked again) or `withdrawn` (the criteria no longer hold).
+ * Steps:
+ * 1. the document the stage's gate approves (charter, plan, close-out) is brought up to the new
+ *    baseline first, as before any approval request: a new version when what it says changed;
+ * 2. the project and its current stage's gate are read again; nothing to do unless the gate is
+ *    pending_approval and marked;
+ * 3. the decisions given in the round were given on the old baseline and no longer count: an
+ *    `approvals_reset` event names the change request, the new baseline, the round and who had
+ *    approved or rejected;
+ * 4. when the stage's exit criteria hold on the new baseline, requestApprovals asks again (round
+ *    + 1, every decision cleared, the mark cleared, the new document version recorded, new links)
+ *    in ONE commit with the reset event; then each approver gets a new request whose first
+ *    section says why. When they no longer hold (the change added work to this stage),
+ *    withdrawApprovals commits the reset event with the withdrawal and the gate waits for the
+ *    PM's next submit. Either way every link of the old round shows the neutral page.
+ * The commit is version-checked on the gate: a decision committed before it was read with the
+ * gate and is reset with the others (the event names it); one committed after it conflicts and
+ * reads again (its link is of an older round: the neutral page). This step reads again on a
+ * conflict of its own. The gate's task token stays: the state machine keeps waiting.
+ * Idempotent: a second run finds the mark cleared and does nothing. It runs right after the
+ * change request's decision, and again from progressGate (the monitoring check, staff changes),
+ * the gate's reminder step and a click on a link of the marked round, so a crash between the
+ * change request's commit and this step is finished by the next of those.
+ */
+import { evaluateCriteria } from '../criteria.js';
+import { requireProject, resolvedStage, withConflictRetry } from '../events.js';
+import type { ApproverState, BaselineChange, Gate, GateRebaselined, Project } from '../model.js';
+import { changeLines } from '../notifications/change-request.js';
+import type { Deps, NewEvent } from '../ports.js';
+import { type ContentSection, stageType } from '../stages/index.js';
+import { requestApprovals } from './request-approvals.js';
+import { withdrawApprovals } from './withdraw-approvals.js';
+
+export interface RenewGateResult {
+  action: 'none' | 'renewed' | 'withdrawn';
+}
+
+/** True when `gate` waits on approvers of a round asked on an earlier baseline. */
+export function awaitsRenewal(
+  gate: Gate | undefined,
+): gate is Gate & { status: 'pending_approval'; rebaselined: GateRebaselined } {
+  return gate?.status === 'pending_approval' && gate.rebaselined !== undefined;
+}
+
+export async function renewGateApprovals(
+  deps: Deps,
+  projectId: string,
+  actor: string,
+): Promise<RenewGateResult> {
+  const none = { action: 'none' } as const;
+  const first = await requireProject(deps, projectId);
+  const stage = first.currentStage;
+  if (first.status !== 'active' || !awaitsRenewal(await deps.store.get(projectId, 'gate', stage))) {
+    return none;
+  }
+  // The document under approval says what the new baseline says before anyone is asked again.
+  await stageType(stage).approvalDocument?.prepare(deps, projectId, actor);
+
+  return withConflictRetry(async (): Promise<RenewGateResult> => {
+    const project = await requireProject(deps, projectId);
+    const gate = await deps.store.get(projectId, 'gate', stage);
+    if (project.status !== 'active' || project.currentStage !== stage || !awaitsRenewal(gate)) return none;
+    const now = deps.clock.now();
+    const name = resolvedStage(project, stage).name;
+    const reset = resetEvent(project, gate, name, actor, now.toISOString());
+    const criteria = await evaluateCriteria(deps.store, project, stage, now);
+    if (!criteria.met) {
+      await withdrawApprovals(deps, project, gate, criteria.unmet, actor, { events: [reset] });
+      deps.log.info('approvals reset and withdrawn after a change request', {
+        projectId,
+        stage,
+        changeId: gate.rebaselined.changeId,
+      });
+      return { action: 'withdrawn' };
+    }
+    const request = await deps.store.get(projectId, 'change_request', gate.rebaselined.changeId);
+    await requestApprovals(deps, project, gate, actor, {
+      events: [reset],
+      leadSections: [whyAgain(project, gate, name, request?.changes ?? [])],
+    });
+    deps.log.info('approvals reset and asked again after a change request', {
+      projectId,
+      stage,
+      changeId: gate.rebaselined.changeId,
+    });
+    return { action: 'renewed' };
+  });
+}
+
+const emails = (approvers: ApproverState[], decision: 'approve' | 'reject') =>
+  approvers.filter((a) => a.decision === decision).map((a) => a.email);
+
+/** `approvals_reset`: the round's decisions no longer count, and why. */
+function resetEvent(
+  project: Project,
+  gate: Gate & { rebaselined: GateRebaselined },
+  stageName: string,
+  actor: string,
+  at: string,
+): NewEvent {
+  const { changeId, baseline } = gate.rebaselined;
+  const approvedBy = emails(gate.approvers, 'approve');
+  const rejectedBy = emails(gate.approvers, 'reject');
+  const named = (list: string[]) =>
+    list.map((e) => gate.approvers.find((a) => a.email === e)?.name || e).join(', ');
+  const given = [
+    ...(approvedBy.length ? [`approved by ${named(approvedBy)}`] : []),
+    ...(rejectedBy.length ? [`rejected by ${named(rejectedBy)}`] : []),
+  ];
+  return {
+    projectId: project.id,
+    stage: gate.stage,
+    type: 'approvals_reset',
+    actor,
+    at,
+    summary: `Approval requests of ${stageName} (round ${gate.round}) reset: change request ${changeId} re-baselined the project (baseline ${baseline}) while they were out; ${
+      given.length
+        ? `the decisions given on the earlier baseline no longer count (${given.join('; ')})`
+        : 'no decision had been given'
+    }`,
+    data: {
+      changeId,
+      baseline,
+      round: gate.round,
+      approvedBy,
+      rejectedBy,
+      ...(gate.documentVersion !== undefined ? { documentVersion: gate.documentVersion } : {}),
+    },
+  };
+}
+
+/** The first section of the new request: what changed, and that the earlier link is spent. */
+function whyAgain(
+  project: Project,
+  gate: Gate & { rebaselined: GateRebaselined },
+  stageName: string,
+  changes: BaselineChange[],
+): ContentSection {
+  const { changeId, baseline } = gate.rebaselined;
+  return {
+    title: 'Why you are asked again',
+    items: [
+      {
+        label: `Change request ${changeId} changed the project baseline (now baseline ${baseline}) after approval of ${stageName} was requested.`,
+        detail: [
+          ...changeLines(changes, project.stages),
+          'The earlier approval link no longer works, and a decision given on it does not count: please decide on this request.',
+        ],
+      },
+    ],
+  };
+}
