@@ -22,7 +22,8 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { ConflictError, MilepostError, ValidationError } from '../core/errors.js';
 import type {
   Entity,
@@ -223,9 +224,9 @@ export function eventId(at: string): string {
 
 const cursorSchema = z.object({
   /** Index of the partition being read (projects: active, then closed). */
-  p: z.int().min(0),
+  p: z.int().check(z.minimum(0)),
   /** ExclusiveStartKey within that partition; absent: its beginning. */
-  k: z.record(z.string(), z.string()).optional(),
+  k: z.optional(z.record(z.string(), z.string())),
 });
 type Cursor = z.infer<typeof cursorSchema>;
 

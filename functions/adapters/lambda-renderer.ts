@@ -7,7 +7,8 @@
  * The call is Lambda's REST Invoke (`POST /2015-03-31/functions/<name>/invocations`), signed for
  * `lambda` by an `AwsServiceClient` (functions/adapters/aws-request.ts): no Lambda SDK client.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import type { DocumentModel } from '../core/documents/model.js';
 import { MilepostError } from '../core/errors.js';
 import type { DocumentRenderer } from '../core/ports.js';

@@ -8,7 +8,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { MilepostError } from '../core/errors.js';
 
 /** The secret could not be read; the message names the secret and the status, never its value. */
@@ -16,7 +17,7 @@ export class SecretReadError extends MilepostError {
   override name = 'SecretReadError';
 }
 
-const responseSchema = z.object({ SecretString: z.string().min(1) });
+const responseSchema = z.object({ SecretString: z.string().check(z.minLength(1)) });
 
 /** A function that returns the secret's string value (read once, then kept). */
 export function secretValue(

@@ -4,7 +4,8 @@
  * links (view-approval.ts, decide-approval.ts) and change request links
  * (decide-change-request.ts) use the same code, so the two cannot drift apart.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
 import { csrfNonce, verifyCsrfNonce } from './csrf.js';
 import type { ApprovalLink } from './model.js';
 import type { Clock } from './ports.js';
@@ -56,17 +57,24 @@ export const decisionFormSchema = z
     decision: z.enum(['approve', 'reject'], { error: 'choose approve or reject' }),
     // Browsers send a textarea's line breaks as CR LF but count them as one character against
     // its maxlength: normalize before the limit, so a comment the page accepted is not refused.
-    comment: z
-      .string()
-      .transform((c) => c.replace(/\r\n?/g, '\n').trim())
-      .pipe(z.string().max(MAX_COMMENT_LENGTH, `at most ${MAX_COMMENT_LENGTH} characters`))
-      .default(''),
-    csrf: z.string().max(200).default(''),
+    comment: z._default(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((c: string) => c.replace(/\r\n?/g, '\n').trim()),
+        ),
+        z.string().check(z.maxLength(MAX_COMMENT_LENGTH, `at most ${MAX_COMMENT_LENGTH} characters`)),
+      ),
+      '',
+    ),
+    csrf: z._default(z.string().check(z.maxLength(200)), ''),
   })
-  .refine((f) => f.decision !== 'reject' || f.comment.length > 0, {
-    path: ['comment'],
-    message: 'a comment is required to reject',
-  });
+  .check(
+    z.refine((f) => f.decision !== 'reject' || f.comment.length > 0, {
+      path: ['comment'],
+      message: 'a comment is required to reject',
+    }),
+  );
 
 export type DecisionForm = z.infer<typeof decisionFormSchema>;
 

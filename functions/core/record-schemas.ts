@@ -11,7 +11,8 @@
  * them (and the spec's) took most of a small function's cold module load, and an invocation
  * reads a few kinds of record.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
 import {
   DEPLOYMENT_RESULTS,
   DOCUMENT_KINDS,
@@ -48,24 +49,24 @@ function builtOnFirstUse<B extends Record<string, () => unknown>>(
   return out;
 }
 
-const versioned = { version: z.int().min(0) };
+const versioned = { version: z.int().check(z.minimum(0)) };
 const text = z.string();
-const optionalText = z.string().optional();
+const optionalText = z.optional(z.string());
 const decision = z.enum(['approve', 'reject']);
 
 const resolvedStageSchema = lazy(() =>
   z.object({
     key: text,
     name: text,
-    order: z.int().min(0),
+    order: z.int().check(z.minimum(0)),
     standard: z.boolean(),
     due: optionalText,
-    waitsFor: z.literal('period').optional(),
+    waitsFor: z.optional(z.literal('period')),
     gate: z.object({
       approvers: z.array(text),
       rule: specSchemas().gateRuleSchema,
       remindAfterDays: z.number(),
-      maxReminders: z.int().min(0).optional(),
+      maxReminders: z.optional(z.int().check(z.minimum(0))),
       timeoutDays: z.number(),
       escalateTo: optionalText,
       approves: text,
@@ -85,9 +86,9 @@ const projectMonitoringSchema = lazy(() =>
     reasons: z.array(text),
     openDeviations: z.array(text),
     // An open map: deviation key -> its corrective action.
-    correctiveActions: z.record(z.string(), correctiveActionSchema()).optional(),
-    notifiedRag: z.enum(['green', 'amber', 'red']).optional(),
-    deviationSummaries: z.record(z.string(), z.string()).optional(),
+    correctiveActions: z.optional(z.record(z.string(), correctiveActionSchema())),
+    notifiedRag: z.optional(z.enum(['green', 'amber', 'red'])),
+    deviationSummaries: z.optional(z.record(z.string(), z.string())),
   }),
 );
 
@@ -105,16 +106,16 @@ const projectSchema = lazy(() =>
     stages: z.array(resolvedStageSchema()),
     status: z.enum(['active', 'closed', 'archived']),
     currentStage: text,
-    generation: z.int().min(0),
+    generation: z.int().check(z.minimum(0)),
     executionName: optionalText,
     continuedFrom: optionalText,
-    planVersion: z.int().optional(),
+    planVersion: z.optional(z.int()),
     createdAt: text,
     updatedAt: text,
     closedAt: optionalText,
     archivedAt: optionalText,
-    baseline: z.int().min(1).optional(),
-    monitoring: projectMonitoringSchema().optional(),
+    baseline: z.optional(z.int().check(z.minimum(1))),
+    monitoring: z.optional(projectMonitoringSchema()),
   }),
 );
 
@@ -125,14 +126,14 @@ const stageSchema = lazy(() =>
     projectId: text,
     key: text,
     name: text,
-    order: z.int().min(0),
+    order: z.int().check(z.minimum(0)),
     status: z.enum(['pending', 'active', 'awaiting_approval', 'rework', 'completed']),
     due: optionalText,
     startedAt: optionalText,
     completedAt: optionalText,
     submittedAt: optionalText,
     submittedBy: optionalText,
-    reworkCount: z.int().min(0),
+    reworkCount: z.int().check(z.minimum(0)),
     supportUntil: optionalText,
   }),
 );
@@ -142,10 +143,10 @@ const approverStateSchema = lazy(() =>
     email: text,
     name: text,
     linkHash: optionalText,
-    decision: decision.optional(),
+    decision: z.optional(decision),
     comment: optionalText,
     decidedAt: optionalText,
-    accepted: z.array(z.object({ key: text, label: text, detail: text })).optional(),
+    accepted: z.optional(z.array(z.object({ key: text, label: text, detail: text }))),
   }),
 );
 
@@ -155,7 +156,7 @@ const gateSchema = lazy(() =>
     entity: z.literal('gate'),
     projectId: text,
     stage: text,
-    round: z.int().min(0),
+    round: z.int().check(z.minimum(0)),
     status: z.enum(['waiting', 'pending_approval', 'approved', 'rejected']),
     rule: specSchemas().gateRuleSchema,
     taskToken: optionalText,
@@ -163,14 +164,14 @@ const gateSchema = lazy(() =>
     openedAt: text,
     requestedAt: optionalText,
     remindedAt: optionalText,
-    reminders: z.int().min(0),
+    reminders: z.int().check(z.minimum(0)),
     remindedFor: optionalText,
     escalatedAt: optionalText,
     decidedAt: optionalText,
-    documentVersion: z.int().optional(),
-    awaitingResubmission: z.boolean().optional(),
-    customerWaitMs: z.number().nonnegative().optional(),
-    rebaselined: z.object({ changeId: text, baseline: z.int().min(1), at: text }).optional(),
+    documentVersion: z.optional(z.int()),
+    awaitingResubmission: z.optional(z.boolean()),
+    customerWaitMs: z.optional(z.number().check(z.nonnegative())),
+    rebaselined: z.optional(z.object({ changeId: text, baseline: z.int().check(z.minimum(1)), at: text })),
   }),
 );
 
@@ -180,17 +181,17 @@ const approvalLinkSchema = lazy(() =>
     entity: z.literal('link'),
     linkHash: text,
     projectId: text,
-    target: z.enum(['gate', 'change']).optional(),
+    target: z.optional(z.enum(['gate', 'change'])),
     changeId: optionalText,
     stage: text,
-    round: z.int().min(0),
+    round: z.int().check(z.minimum(0)),
     approverEmail: text,
     approverName: text,
     status: z.enum(['pending', 'decided']),
     csrfSecret: text,
     createdAt: text,
     expiresAt: z.number(),
-    decision: decision.optional(),
+    decision: z.optional(decision),
     comment: optionalText,
     decidedAt: optionalText,
   }),
@@ -214,7 +215,7 @@ const stakeholderSchema = lazy(() =>
     email: text,
     name: text,
     role: z.enum(STAKEHOLDER_ROLES),
-    delivery: mailDeliverySchema().optional(),
+    delivery: z.optional(mailDeliverySchema()),
   }),
 );
 
@@ -228,7 +229,7 @@ const teamMemberSchema = lazy(() =>
     role: text,
     skills: z.array(text),
     allocation: z.number(),
-    delivery: mailDeliverySchema().optional(),
+    delivery: z.optional(mailDeliverySchema()),
   }),
 );
 
@@ -310,7 +311,7 @@ const deploymentRecordSchema = lazy(() =>
     windowEnd: optionalText,
     steps: z.array(text),
     rollbackPlan: optionalText,
-    result: z.enum(DEPLOYMENT_RESULTS).optional(),
+    result: z.optional(z.enum(DEPLOYMENT_RESULTS)),
     resultNotes: optionalText,
     deployedBy: optionalText,
   }),
@@ -344,7 +345,7 @@ const timeEntrySchema = lazy(() =>
     task: optionalText,
     note: optionalText,
     costRate: z.number(),
-    billingRate: z.number().optional(),
+    billingRate: z.optional(z.number()),
     cost: z.number(),
     billable: z.number(),
     recordedBy: text,
@@ -378,7 +379,7 @@ const ledgerSchema = lazy(() =>
     timeBillable: z.number(),
     expenses: z.number(),
     billableExpenses: z.number(),
-    entries: z.int().min(0),
+    entries: z.int().check(z.minimum(0)),
     crossed: z.array(z.number()),
     updatedAt: text,
   }),
@@ -408,11 +409,11 @@ const documentRecordSchema = lazy(() =>
     key: text,
     storageVersion: optionalText,
     sha256: text,
-    size: z.int().optional(),
+    size: z.optional(z.int()),
     contentType: optionalText,
     contentSha256: optionalText,
     createdAt: text,
-    versions: z.array(documentVersionSchema()).optional(),
+    versions: z.optional(z.array(documentVersionSchema())),
   }),
 );
 
@@ -444,22 +445,22 @@ const changeRequestSchema = lazy(() =>
     entity: z.literal('change_request'),
     projectId: text,
     id: text,
-    number: z.int().min(1),
+    number: z.int().check(z.minimum(1)),
     status: z.enum(['pending', 'approved', 'rejected', 'superseded']),
     changes: z.array(z.object({ field: text, old: baselineValueSchema(), new: baselineValueSchema() })),
     reason: text,
     impact: text,
     raisedBy: text,
     raisedAt: text,
-    baseline: z.int().min(1),
+    baseline: z.int().check(z.minimum(1)),
     approvers: z.array(z.object({ email: text, name: text })),
-    decision: decision.optional(),
+    decision: z.optional(decision),
     decidedBy: optionalText,
     decidedByName: optionalText,
     decidedAt: optionalText,
     comment: optionalText,
-    appliedBaseline: z.int().optional(),
-    staleFields: z.array(text).optional(),
+    appliedBaseline: z.optional(z.int()),
+    staleFields: z.optional(z.array(text)),
   }),
 );
 
@@ -474,7 +475,7 @@ const projectEventSchema = lazy(() =>
     actor: text,
     summary: text,
     // An open map: what each event type records.
-    data: z.record(z.string(), z.unknown()).optional(),
+    data: z.optional(z.record(z.string(), z.unknown())),
   }),
 );
 

@@ -9,17 +9,18 @@
  *   cannot read the HttpOnly cookie. Compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
 import type { StaffUser } from './authorization.js';
 
 /** How long a local session lasts. */
 export const LOCAL_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
 const payloadSchema = z.strictObject({
-  email: z.email().max(320),
-  name: z.string().min(1).max(200),
-  groups: z.array(z.string().max(100)).max(20),
-  exp: z.int().positive(),
+  email: z.email().check(z.maxLength(320)),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  groups: z.array(z.string().check(z.maxLength(100))).check(z.maxLength(20)),
+  exp: z.int().check(z.positive()),
 });
 
 const mac = (secret: string, data: string) =>

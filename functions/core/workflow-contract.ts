@@ -4,29 +4,33 @@
  * statemachines/ builds the Task Parameters from these names; functions/handlers/lifecycle.ts
  * parses them with `lifecycleEventSchema`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
+
+/** A string that is not empty. */
+const filled = () => z.string().check(z.minLength(1));
 
 /** Input of every execution: which project, and the stage to resume at (absent: the first). */
 export const executionInputSchema = z.object({
-  projectId: z.string().min(1),
-  startAt: z.string().min(1).optional(),
+  projectId: filled(),
+  startAt: z.optional(filled()),
 });
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
-const base = { projectId: z.string().min(1), stage: z.string().min(1) };
+const base = { projectId: filled(), stage: filled() };
 
 export const lifecycleEventSchema = z.discriminatedUnion('action', [
   /** Stage starts: record, notify. Returns EnterStageResult. */
   z.object({ action: z.literal('enterStage'), ...base, executionStartedAt: z.string() }),
   /** Gate task (.waitForTaskToken): store the token, evaluate criteria, send approval requests. */
-  z.object({ action: z.literal('openGate'), ...base, taskToken: z.string().min(1) }),
+  z.object({ action: z.literal('openGate'), ...base, taskToken: filled() }),
   /** The gate task timed out: remind undecided approvers, escalate past timeoutDays. Returns RemindGateResult. */
   z.object({ action: z.literal('remindGate'), ...base, executionStartedAt: z.string() }),
   /** The gate was rejected: record the rejection, the stage goes to rework, notify the PM. */
   z.object({
     action: z.literal('reworkStage'),
     ...base,
-    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
   /**
    * The gate passed: complete the stage, then enter `next` (returns EnterStageResult) or, after
@@ -35,7 +39,7 @@ export const lifecycleEventSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('advanceStage'),
     ...base,
-    next: z.string().min(1).optional(),
+    next: z.optional(filled()),
     executionStartedAt: z.string(),
   }),
   /** The gate passed: record completion, notify (definitions deployed before advanceStage). */
@@ -43,7 +47,7 @@ export const lifecycleEventSchema = z.discriminatedUnion('action', [
   /** Start a fresh execution at `stage` (before the 1-year limit of Standard workflows). */
   z.object({ action: z.literal('continueAsNew'), ...base }),
   /** Every stage completed: close the project, send the close-out report (definitions before advanceStage). */
-  z.object({ action: z.literal('closeProject'), projectId: z.string().min(1) }),
+  z.object({ action: z.literal('closeProject'), projectId: filled() }),
 ]);
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 export type LifecycleAction = LifecycleEvent['action'];

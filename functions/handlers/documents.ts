@@ -5,12 +5,10 @@
  * pdfkit and its fonts sit in this bundle only (what of pdfkit is left out: infra/bundle.ts).
  */
 import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { PdfKitRenderer } from '../adapters/pdf-renderer.js';
 import { documentModelSchema } from '../core/documents/model.js';
 import type { DocumentRenderer } from '../core/ports.js';
-
-// zod/mini sets no locale (classic sets English): without it every issue reads "Invalid input".
-z.config(z.locales.en());
 
 const eventSchema = z.object({ document: documentModelSchema });
 

@@ -4,7 +4,8 @@
  * against the stakeholder or team member it concerns (record-mail-feedback). A malformed event is
  * rejected with a ValidationError: EventBridge retries it, then keeps it in the dead-letter queue.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { lambdaDeps } from '../composition/deps.js';
 import { dynamoStore } from '../composition/store.js';
 import { ValidationError } from '../core/errors.js';
@@ -15,8 +16,9 @@ import {
   recordMailFeedback,
 } from '../core/use-cases/record-mail-feedback.js';
 
-const recipient = z.object({ emailAddress: z.string().min(1) });
-const mail = z.object({ messageId: z.string().min(1), timestamp: z.string().optional() });
+const filled = () => z.string().check(z.minLength(1));
+const recipient = z.object({ emailAddress: filled() });
+const mail = z.object({ messageId: filled(), timestamp: z.optional(z.string()) });
 
 /** The `detail` of an SES event on EventBridge (only what milepost reads). */
 export const sesFeedbackEventSchema = z.object({
@@ -26,8 +28,8 @@ export const sesFeedbackEventSchema = z.object({
       mail,
       bounce: z.object({
         bounceType: z.string(),
-        bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(recipient).min(1),
+        bounceSubType: z.optional(z.string()),
+        bouncedRecipients: z.array(recipient).check(z.minLength(1)),
         timestamp: z.string(),
       }),
     }),
@@ -35,8 +37,8 @@ export const sesFeedbackEventSchema = z.object({
       eventType: z.literal('Complaint'),
       mail,
       complaint: z.object({
-        complainedRecipients: z.array(recipient).min(1),
-        complaintFeedbackType: z.string().optional(),
+        complainedRecipients: z.array(recipient).check(z.minLength(1)),
+        complaintFeedbackType: z.optional(z.string()),
         timestamp: z.string(),
       }),
     }),

@@ -8,7 +8,8 @@
  * resource fails and CloudFormation rolls the deploy back.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { lambdaDeps } from '../composition/deps.js';
 import { emailNotifier } from '../composition/notifier.js';
 import { dynamoStore } from '../composition/store.js';
@@ -29,9 +30,11 @@ export interface RegisterResponse {
 const eventSchema = z.discriminatedUnion('RequestType', [
   z.object({
     RequestType: z.enum(['Create', 'Update']),
-    ResourceProperties: z.object({ spec: z.union([z.string().min(2), z.record(z.string(), z.unknown())]) }),
+    ResourceProperties: z.object({
+      spec: z.union([z.string().check(z.minLength(2)), z.record(z.string(), z.unknown())]),
+    }),
   }),
-  z.object({ RequestType: z.literal('Delete'), PhysicalResourceId: z.string().min(1) }),
+  z.object({ RequestType: z.literal('Delete'), PhysicalResourceId: z.string().check(z.minLength(1)) }),
 ]);
 
 function issues(list: { path: readonly PropertyKey[]; message: string }[], prefix: string) {

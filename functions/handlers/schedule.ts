@@ -5,7 +5,8 @@
  * the status report or the delivery manager's digest. A project that does not exist (any more) is
  * logged and skipped: retrying cannot help.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import { lambdaDeps } from '../composition/deps.js';
 import { documentStore } from '../composition/documents.js';
 import { emailNotifier } from '../composition/notifier.js';
@@ -25,7 +26,7 @@ export const digestEventSchema = z.object({ kind: z.literal('portfolio-digest') 
 /** What a project's schedule sends (infra/project-stack.ts) and the local scheduler passes. */
 export const scheduleEventSchema = z.object({
   kind: z.enum(SCHEDULE_KINDS),
-  projectId: z.string().min(1),
+  projectId: z.string().check(z.minLength(1)),
 });
 export type ScheduleEvent = z.infer<typeof scheduleEventSchema>;
 

@@ -317,7 +317,7 @@ describe('the bundled Lambda code with its template environment', () => {
       for (const key of Object.keys(env).filter(
         (k) => k !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
       ))
-        expect(configSource, `${name} ${key}`).toMatch(new RegExp(`\\b${key}: z\\.`));
+        expect(configSource, `${name} ${key}`).toMatch(new RegExp(`^\\s+${key}: \\S`, 'm'));
       expect(env.TABLE_NAME, name).toBe(tableName);
       expect(env.PUBLIC_BASE_URL, name).toBe(PUBLIC_BASE_URL);
       expect(env.STATE_MACHINE_ARN_PREFIX, name).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`);

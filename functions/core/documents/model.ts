@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import '../zod-english.js';
 import type { DocumentRecord, DocumentVersion } from '../model.js';
 
 // zod/mini: the only process that parses these schemas is the documents function, whose bundle

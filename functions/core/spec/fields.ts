@@ -4,7 +4,8 @@
  * and the stage defaults (spec/schema.ts), which need the stage registry and with it every stage
  * type's module: a function that only reads records (mail feedback) loads none of them.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english.js';
 import { isKnownTimeZone } from '../time.js';
 import { type GateRule, STAKEHOLDER_ROLES } from './lifecycle.js';
 
@@ -16,122 +17,131 @@ function isTimeZone(tz: string): boolean {
 function buildSpecSchemas() {
   const slug = z
     .string()
-    .regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-      'must be a slug: lowercase letters, digits and dashes (2-48)',
+    .check(
+      z.regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+        'must be a slug: lowercase letters, digits and dashes (2-48)',
+      ),
     );
-  const text = z.string().trim().min(1, 'must not be empty');
+  const text = z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
   const email = z.email('invalid email');
   const isoDate = z.iso.date('must be a date YYYY-MM-DD');
-  const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24 h)');
+  const timeOfDay = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24 h)'));
   const weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
-  const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
+  const timezone = z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/London'));
+  const httpsUrl = () => z.url({ protocol: /^https$/, error: 'must be an https: URL' });
+  const positive = () => z.number().check(z.positive('must be more than 0'));
+  const notNegative = () => z.number().check(z.minimum(0, 'must not be negative'));
+  const oneToFive = () => z.int().check(z.minimum(1, 'must be 1-5'), z.maximum(5, 'must be 1-5'));
+  /** `schema` with a description (editors show it: projects/schema.json). */
+  const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+    schema.check(z.describe(description));
 
   const gateRuleSchema = z.union([
     z.enum(['all', 'any', 'auto']),
-    z.strictObject({ quorum: z.int().min(1, 'quorum must be at least 1') }),
+    z.strictObject({ quorum: z.int().check(z.minimum(1, 'quorum must be at least 1')) }),
   ]);
 
   const gateSchema = z.strictObject({
     /** Stakeholder emails, or stakeholder roles (every stakeholder with that role). */
-    approvers: z.array(z.union([email, z.enum(STAKEHOLDER_ROLES)])).optional(),
-    rule: gateRuleSchema.optional(),
+    approvers: z.optional(z.array(z.union([email, z.enum(STAKEHOLDER_ROLES)]))),
+    rule: z.optional(gateRuleSchema),
     /** Days without a decision before the gate escalates to `escalateTo`. */
-    timeoutDays: z.number().positive('must be more than 0').max(365).optional(),
+    timeoutDays: z.optional(positive().check(z.maximum(365))),
     /** Days between reminders to approvers who have not decided (the gate task's timeout). */
-    remindAfterDays: z.number().positive('must be more than 0').max(365).optional(),
+    remindAfterDays: z.optional(positive().check(z.maximum(365))),
     /** Reminders per approval round (default 3); after them only the escalation and the status report. */
-    maxReminders: z.int().min(0).max(50).optional(),
+    maxReminders: z.optional(z.int().check(z.minimum(0), z.maximum(50))),
     /** Who hears about a gate that waited longer than `timeoutDays`. */
-    escalateTo: email.optional(),
+    escalateTo: z.optional(email),
     /**
      * Approval requests go out only after the PM submits the stage (default: true for execution,
      * "PM submits, sponsor approves"; false elsewhere: requests go out when the criteria hold).
      */
-    submit: z.boolean().optional(),
+    submit: z.optional(z.boolean()),
   });
 
   const stageSchema = z.strictObject({
     key: slug,
     /** Required for a custom stage; renames a standard one. */
-    name: text.optional(),
+    name: z.optional(text),
     /** Planned completion date. */
-    due: isoDate.optional(),
-    gate: gateSchema.optional(),
+    due: z.optional(isoDate),
+    gate: z.optional(gateSchema),
   });
 
   const projectSpecSchema = z.strictObject({
-    $schema: z.string().optional(),
+    $schema: z.optional(z.string()),
     id: slug,
-    name: text.max(120),
+    name: text.check(z.maxLength(120)),
     customer: z.strictObject({ name: text, timezone }),
     // Rendered in emails and pages: only https (no javascript:, data: or plain http).
-    msp: z
-      .strictObject({
-        name: text,
-        logoUrl: z.url({ protocol: /^https$/, error: 'must be an https: URL' }).optional(),
-      })
-      .optional(),
+    msp: z.optional(z.strictObject({ name: text, logoUrl: z.optional(httpsUrl()) })),
     // Initiation & Planning
-    objectives: z.array(text).min(1, 'at least one objective'),
-    requirements: z.array(text).min(1, 'at least one requirement'),
-    scope: z.strictObject({ in: z.array(text).min(1, 'at least one item in scope'), out: z.array(text) }),
+    objectives: z.array(text).check(z.minLength(1, 'at least one objective')),
+    requirements: z.array(text).check(z.minLength(1, 'at least one requirement')),
+    scope: z.strictObject({
+      in: z.array(text).check(z.minLength(1, 'at least one item in scope')),
+      out: z.array(text),
+    }),
     deliverables: z
       .array(z.strictObject({ id: slug, name: text, stage: slug, acceptance: text }))
-      .min(1, 'at least one deliverable'),
+      .check(z.minLength(1, 'at least one deliverable')),
     timeline: z.strictObject({ start: isoDate, end: isoDate }),
     budget: z.strictObject({
-      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-      amount: z.number().positive('must be more than 0'),
-      hours: z.number().positive('must be more than 0'),
-      thresholds: z
-        .array(
+      currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')),
+      amount: positive(),
+      hours: positive(),
+      thresholds: described(
+        z.optional(
           z
-            .int('must be a whole percent')
-            .min(1, 'must be 1-1000 (percent)')
-            .max(1000, 'must be 1-1000 (percent)'),
-        )
-        .min(1, 'at least one threshold (or leave the option out for 50, 75, 90, 100)')
-        .max(10, 'at most 10 thresholds')
-        .optional()
-        .describe(
-          'Budget burn alerts, in percent of the budget amount (default 50, 75, 90, 100). The PM and the delivery manager are alerted once per crossing; past 100 % the next gate waits for a change request that raises the budget.',
+            .array(
+              z
+                .int('must be a whole percent')
+                .check(z.minimum(1, 'must be 1-1000 (percent)'), z.maximum(1000, 'must be 1-1000 (percent)')),
+            )
+            .check(
+              z.minLength(1, 'at least one threshold (or leave the option out for 50, 75, 90, 100)'),
+              z.maxLength(10, 'at most 10 thresholds'),
+            ),
         ),
+        'Budget burn alerts, in percent of the budget amount (default 50, 75, 90, 100). The PM and the delivery manager are alerted once per crossing; past 100 % the next gate waits for a change request that raises the budget.',
+      ),
     }),
     // Internal rates per team role: never shown to customer stakeholders.
-    rateCard: z
-      .array(
-        z.strictObject({
-          role: text.describe('A team role, as the team section writes it (compared without case).'),
-          costRate: z
-            .number()
-            .min(0, 'must not be negative')
-            .describe('Internal cost per hour, in the budget currency.'),
-          billingRate: z
-            .number()
-            .min(0, 'must not be negative')
-            .optional()
-            .describe('What an hour is billed to the customer, in the budget currency (absent: not billed).'),
-        }),
-      )
-      .optional()
-      .describe('Hourly rates per team role. With a rate card, every team role needs a rate.'),
+    rateCard: described(
+      z.optional(
+        z.array(
+          z.strictObject({
+            role: described(text, 'A team role, as the team section writes it (compared without case).'),
+            costRate: described(notNegative(), 'Internal cost per hour, in the budget currency.'),
+            billingRate: described(
+              z.optional(notNegative()),
+              'What an hour is billed to the customer, in the budget currency (absent: not billed).',
+            ),
+          }),
+        ),
+      ),
+      'Hourly rates per team role. With a rate card, every team role needs a rate.',
+    ),
     stakeholders: z
       .array(z.strictObject({ name: text, email, role: z.enum(STAKEHOLDER_ROLES) }))
-      .min(1, 'at least one stakeholder'),
+      .check(z.minLength(1, 'at least one stakeholder')),
     team: z
       .array(
         z.strictObject({
           name: text,
           email,
           role: text,
-          skills: z.array(text).default([]),
-          allocation: z.number().min(1, 'must be 1-100 (percent)').max(100, 'must be 1-100 (percent)'),
+          skills: z._default(z.array(text), []),
+          allocation: z
+            .number()
+            .check(z.minimum(1, 'must be 1-100 (percent)'), z.maximum(100, 'must be 1-100 (percent)')),
         }),
       )
-      .min(1, 'at least one team member'),
+      .check(z.minLength(1, 'at least one team member')),
     communication: z.strictObject({
-      channels: z.array(text).min(1, 'at least one channel'),
+      channels: z.array(text).check(z.minLength(1, 'at least one channel')),
       statusReport: z.strictObject({
         every: z.enum(['week', 'fortnight', 'month']),
         day: weekday,
@@ -139,89 +149,105 @@ function buildSpecSchemas() {
       }),
     }),
     // Resource Allocation
-    requiredSkills: z.array(text).default([]),
-    resources: z
-      .array(
+    requiredSkills: z._default(z.array(text), []),
+    resources: z._default(
+      z.array(
         z.strictObject({
           kind: z.enum(['software', 'hardware', 'tool', 'service']),
           name: text,
-          quantity: z.int().positive('must be more than 0'),
-          cost: z.number().min(0, 'must not be negative'),
+          quantity: z.int().check(z.positive('must be more than 0')),
+          cost: notNegative(),
         }),
-      )
-      .default([]),
+      ),
+      [],
+    ),
     // Risk Assessment
-    risks: z
-      .array(
+    risks: z._default(
+      z.array(
         z.strictObject({
           id: slug,
           title: text,
-          likelihood: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
-          impact: z.int().min(1, 'must be 1-5').max(5, 'must be 1-5'),
-          owner: text.optional(),
-          mitigation: text.optional(),
+          likelihood: oneToFive(),
+          impact: oneToFive(),
+          owner: z.optional(text),
+          mitigation: z.optional(text),
         }),
-      )
-      .default([]),
-    stages: z.array(stageSchema).min(1, 'at least one stage').optional(),
+      ),
+      [],
+    ),
+    stages: z.optional(z.array(stageSchema).check(z.minLength(1, 'at least one stage'))),
     // Deployment & Training: training sessions are required unless this says why none are given.
-    training: z
-      .strictObject({
-        waiverReason: text.describe(
+    training: z.optional(
+      z.strictObject({
+        waiverReason: described(
+          text,
           'Why no training session is delivered (e.g. the customer trains its own staff); without it the deployment gate needs at least one training session.',
         ),
-      })
-      .optional(),
+      }),
+    ),
     // The hand-off after go-live: how long hypercare lasts, then who supports and how to reach them
     // (the close-out report shows both).
-    support: z
-      .strictObject({
-        days: z.int().min(0).max(365),
-        by: text
-          .max(200)
-          .optional()
-          .describe('Who supports the result after hypercare (a team or service desk)'),
-        contact: text.max(500).optional().describe('How to reach them: an email, a phone number, a portal'),
-      })
-      .default({ days: 30 }),
+    support: z._default(
+      z.strictObject({
+        days: z.int().check(z.minimum(0), z.maximum(365)),
+        by: described(
+          z.optional(text.check(z.maxLength(200))),
+          'Who supports the result after hypercare (a team or service desk)',
+        ),
+        contact: described(
+          z.optional(text.check(z.maxLength(500))),
+          'How to reach them: an email, a phone number, a portal',
+        ),
+      }),
+      { days: 30 },
+    ),
     // Staff alerts of this project also go to a Teams or Slack channel (its incoming webhook).
-    notifications: z
-      .strictObject({
-        webhook: z
-          .strictObject({
-            kind: z.enum(['teams', 'slack']),
-            url: z
-              .url({ protocol: /^https$/, error: 'must be an https: URL' })
-              .optional()
-              .describe(
+    notifications: z.optional(
+      z.strictObject({
+        webhook: z.optional(
+          z
+            .strictObject({
+              kind: z.enum(['teams', 'slack']),
+              url: described(
+                z.optional(httpsUrl()),
                 'The channel’s incoming-webhook URL. Anyone who has it can post to the channel, and it is stored with the project (and in the project stack’s template): prefer `secretName`.',
               ),
-            secretName: z
-              .string()
-              .regex(
-                /^milepost\/webhooks\/[A-Za-z0-9/_+=.@-]{1,200}$/,
-                'must be a Secrets Manager secret name under milepost/webhooks/',
-              )
-              .optional()
-              .describe(
+              secretName: described(
+                z.optional(
+                  z
+                    .string()
+                    .check(
+                      z.regex(
+                        /^milepost\/webhooks\/[A-Za-z0-9/_+=.@-]{1,200}$/,
+                        'must be a Secrets Manager secret name under milepost/webhooks/',
+                      ),
+                    ),
+                ),
                 'The Secrets Manager secret (under milepost/webhooks/) whose value is the incoming-webhook URL: read by the functions at run time, in no file or template.',
               ),
-          })
-          .refine((w) => (w.url === undefined) !== (w.secretName === undefined), {
-            message: 'give the webhook either url or secretName',
-          })
-          .optional(),
-      })
-      .optional(),
-    monitoring: z
-      .strictObject({
+            })
+            .check(
+              z.refine((w) => (w.url === undefined) !== (w.secretName === undefined), {
+                message: 'give the webhook either url or secretName',
+              }),
+            ),
+        ),
+      }),
+    ),
+    monitoring: z._default(
+      z.strictObject({
         every: z.enum(['day', 'week']),
         at: timeOfDay,
-        thresholds: z
-          .strictObject({ spi: z.number().positive().max(2), cpi: z.number().positive().max(2) })
-          .default({ spi: 0.9, cpi: 0.9 }),
-      })
-      .default({ every: 'day', at: '08:00', thresholds: { spi: 0.9, cpi: 0.9 } }),
+        thresholds: z._default(
+          z.strictObject({
+            spi: z.number().check(z.positive(), z.maximum(2)),
+            cpi: z.number().check(z.positive(), z.maximum(2)),
+          }),
+          { spi: 0.9, cpi: 0.9 },
+        ),
+      }),
+      { every: 'day', at: '08:00', thresholds: { spi: 0.9, cpi: 0.9 } },
+    ),
   });
   return { gateRuleSchema, gateSchema, stageSchema, projectSpecSchema };
 }
