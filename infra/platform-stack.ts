@@ -284,6 +284,8 @@ export class PlatformStack extends Stack {
           MSP_NAME: environment.MSP_NAME,
           SES_CONFIGURATION_SET: environment.SES_CONFIGURATION_SET,
           PLATFORM_TIMEZONE: environment.PLATFORM_TIMEZONE,
+          ...(props.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: props.deliveryManagerEmail } : {}),
+          // No chat channel (WEBHOOK_*): the pages' only notices are emails to the approvers.
         },
         logRetention,
       })

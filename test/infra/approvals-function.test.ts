@@ -137,7 +137,7 @@ describe('the role of the approvals function', () => {
     const env = resources()[logicalId(built.platform.functions.approvals.function)]!.Properties
       .Environment as { Variables: Record<string, unknown> };
     for (const name of Object.keys(env.Variables))
-      expect(name).not.toMatch(/^(COGNITO_|DOCUMENTS_FUNCTION_NAME|WEBHOOK_|DELIVERY_MANAGER)/);
+      expect(name).not.toMatch(/^(COGNITO_|DOCUMENTS_FUNCTION_NAME|WEBHOOK_)/);
   });
 
   it('reads the documents bucket only, and the state machines of the projects only', () => {
