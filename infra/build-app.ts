@@ -36,6 +36,11 @@ export interface AppSettings {
   /** Reserved concurrency of the HTTP function (`milepost:httpReservedConcurrency`; 0: none). @default 50 */
   readonly httpReservedConcurrency?: number;
   /**
+   * Reserved concurrency of the approvals function (`milepost:approvalsReservedConcurrency`; 0:
+   * none). @default 30
+   */
+  readonly approvalsReservedConcurrency?: number;
+  /**
    * The deploy pipeline's bootstrap stack (`milepost:pipeline` = `<owner>/<repo>`,
    * `milepost:pipelineBranch`, `milepost:githubOidcProviderArn`). @default no pipeline stack
    */
@@ -87,14 +92,16 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
   if (tableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     throw new Error(`milepost: milepost:tableName "${tableName}" is not a DynamoDB table name`);
   }
-  const reserved: unknown = app.node.tryGetContext('milepost:httpReservedConcurrency');
-  const httpReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
-  if (
-    httpReservedConcurrency !== undefined &&
-    !(Number.isInteger(httpReservedConcurrency) && httpReservedConcurrency >= 0)
-  ) {
-    throw new Error('milepost: milepost:httpReservedConcurrency must be a whole number, 0 or more');
-  }
+  const reservedOf = (key: string): number | undefined => {
+    const reserved: unknown = app.node.tryGetContext(key);
+    const value = reserved === undefined ? undefined : Number(reserved);
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new Error(`milepost: ${key} must be a whole number, 0 or more`);
+    }
+    return value;
+  };
+  const httpReservedConcurrency = reservedOf('milepost:httpReservedConcurrency');
+  const approvalsReservedConcurrency = reservedOf('milepost:approvalsReservedConcurrency');
   const timeZone = ctx('milepost:timeZone');
   if (timeZone !== undefined && !isKnownTimeZone(timeZone)) {
     throw new Error(`milepost: milepost:timeZone "${timeZone}" is not an IANA time zone`);
@@ -122,6 +129,7 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
         }
       : {}),
     ...(httpReservedConcurrency !== undefined ? { httpReservedConcurrency } : {}),
+    ...(approvalsReservedConcurrency !== undefined ? { approvalsReservedConcurrency } : {}),
   };
 }
 
@@ -187,6 +195,9 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
     ...(settings.tableName ? { existingTableName: settings.tableName } : {}),
     ...(settings.httpReservedConcurrency !== undefined
       ? { httpReservedConcurrency: settings.httpReservedConcurrency }
+      : {}),
+    ...(settings.approvalsReservedConcurrency !== undefined
+      ? { approvalsReservedConcurrency: settings.approvalsReservedConcurrency }
       : {}),
     ...(settings.timeZone ? { timeZone: settings.timeZone } : {}),
     ...(settings.webhook ? { webhook: settings.webhook } : {}),

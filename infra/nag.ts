@@ -57,12 +57,19 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
       'Objects of the documents bucket only (plan documents, status reports, close-out reports; keys are per project and version). Get, GetObjectVersion and Put only, never delete.',
     );
   }
-  // Registration sends the emails of a spec change too (a new approval round, withdrawals).
+  acknowledge(
+    stack.functions.approvals,
+    `IAM5[Resource::${documents}]`,
+    'Objects of the documents bucket only, read only (Get, GetObjectVersion): an approval link downloads the exact version of the document its gate approves (charter, plan, close-out), whose key is per project and version and read from the gate record.',
+  );
+  // Registration sends the emails of a spec change too (a new approval round, withdrawals); the
+  // approval pages send withdrawal notices.
   for (const f of [
     stack.functions.lifecycle,
     stack.functions.http,
     stack.functions.schedule,
     stack.functions.register,
+    stack.functions.approvals,
   ]) {
     acknowledge(
       f,
@@ -83,11 +90,12 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     stack.functions.http,
     stack.functions.schedule,
     stack.functions.register,
+    stack.functions.approvals,
   ]) {
     acknowledge(
       f,
       `IAM5[Resource::${stateMachines}]`,
-      'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, http, schedule) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
+      'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, schedule and approvals success and failure, http success) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
     );
   }
   acknowledge(
@@ -99,7 +107,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     acknowledge(
       route,
       'APIG4',
-      'Public by design: customer stakeholders approve without an account. The route carries an unguessable single-use link id (>= 128 bits, only its SHA-256 stored), GET has no side effects, POST needs the CSRF nonce of the form; the OpenAPI document is public documentation; the /auth routes are how staff get a session (managed login with PKCE, state checked; sign-out needs the session’s CSRF token). The staff API (/api/{proxy+}) uses the IAM authorizer.',
+      'Public by design: customer stakeholders approve without an account (the approvals function, whose role has no staff permissions). The route carries an unguessable single-use link id (>= 128 bits, only its SHA-256 stored), GET has no side effects, POST needs the CSRF nonce of the form; the OpenAPI document is public documentation; the /auth routes are how staff get a session (managed login with PKCE, state checked; sign-out needs the session’s CSRF token). The staff API (/api/{proxy+}) uses the IAM authorizer.',
     );
   }
   for (const route of stack.sessionRoutes) {

@@ -1,6 +1,7 @@
 /**
  * The shared platform of every project: the table and the documents bucket (stateful, retained),
- * the Lambda functions, the HTTP API (approval pages, staff API, console), the staff user pool
+ * the Lambda functions, the HTTP API (approval pages in the approvals function; staff API and
+ * console in the http function), the staff user pool
  * (console sign-in), the SES identity and
  * configuration set, the alarms topic, and the custom-resource provider that registers projects.
  */
@@ -37,7 +38,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
 import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
-import { gatewayRoutes } from '../functions/http/routes.js';
+import { gatewayRoutes, type RouteFunction } from '../functions/http/routes.js';
 import { MailFeedback } from './constructs/mail-feedback.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { OperationsDashboard } from './constructs/operations-dashboard.js';
@@ -74,6 +75,11 @@ export interface PlatformStackProps extends StackProps {
   readonly publicBurstLimit?: number;
   /** Reserved concurrency of the HTTP function; 0 leaves it unreserved. @default 50 */
   readonly httpReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the approvals function (the public approval pages); 0 leaves it
+   * unreserved. @default 30
+   */
+  readonly approvalsReservedConcurrency?: number;
   /** The platform's IANA time zone: the digest runs daily at 07:00 there. @default UTC */
   readonly timeZone?: string;
   /**
@@ -88,8 +94,13 @@ export interface PlatformStackProps extends StackProps {
 export interface PlatformFunctions {
   /** Every Task state of every project's state machine. */
   readonly lifecycle: MilepostFunction;
-  /** API Gateway HTTP API: approval pages and the staff API. */
+  /** API Gateway HTTP API: the staff API, the console, sign-in and the OpenAPI document. */
   readonly http: MilepostFunction;
+  /**
+   * API Gateway HTTP API: the public approval pages (`/approve/{linkId}`), alone, with a role that
+   * has only what they need (the table, task responses, email, reading documents).
+   */
+  readonly approvals: MilepostFunction;
   /** EventBridge Scheduler target: monitoring checks and status reports. */
   readonly schedule: MilepostFunction;
   /** CloudFormation custom resource: registers a project and starts its execution. */
@@ -128,7 +139,7 @@ export class PlatformStack extends Stack {
   public readonly projectStateMachines: string;
   /** ARN pattern of the SES identities of this account and region (sender, and sandbox recipients). */
   public readonly sendEmailIdentities: string;
-  /** Throttles of the public routes and the HTTP function's reserved concurrency. */
+  /** Throttles of the public routes and the reserved concurrency of the approvals and HTTP functions. */
   public readonly publicRouteProtection: PublicRouteProtection;
   /** SES bounces and complaints to the mail feedback function; email metrics. */
   public readonly mailFeedback: MailFeedback;
@@ -198,7 +209,7 @@ export class PlatformStack extends Stack {
 
     // --- HTTP API (routes are added once the http function exists) --------------------------------
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: 'milepost: approval pages and staff API',
+      description: 'milepost: approval pages, staff API and console',
       createDefaultStage: false,
     });
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
@@ -261,7 +272,25 @@ export class PlatformStack extends Stack {
         'functions/handlers/lifecycle.ts',
         'milepost: lifecycle tasks of the projects',
       ),
-      http: fn('Http', 'functions/handlers/http.ts', 'milepost: approval pages and staff API'),
+      http: fn('Http', 'functions/handlers/http.ts', 'milepost: staff API and console'),
+      // The approval pages, apart from the staff: a small bundle and a role of its own (below).
+      approvals: new MilepostFunction(this, 'Approvals', {
+        entry: 'functions/handlers/approvals.ts',
+        description: 'milepost: public approval pages',
+        environment: {
+          STATE_MACHINE_ARN_PREFIX: environment.STATE_MACHINE_ARN_PREFIX,
+          PUBLIC_BASE_URL: environment.PUBLIC_BASE_URL,
+          SENDER_EMAIL: environment.SENDER_EMAIL,
+          MSP_NAME: environment.MSP_NAME,
+          SES_CONFIGURATION_SET: environment.SES_CONFIGURATION_SET,
+          PLATFORM_TIMEZONE: environment.PLATFORM_TIMEZONE,
+          ...(props.deliveryManagerEmail ? { DELIVERY_MANAGER_EMAIL: props.deliveryManagerEmail } : {}),
+          // No chat channel (WEBHOOK_*): the pages' only notices are emails to the approvers.
+        },
+        logRetention,
+      })
+        .useTable(this.table)
+        .readBucket(this.documentsBucket),
       schedule: fn(
         'Schedule',
         'functions/handlers/schedule.ts',
@@ -303,6 +332,10 @@ export class PlatformStack extends Stack {
       f.function.addToRolePolicy(sendEmail);
     }
     this.functions.register.function.addToRolePolicy(sendEmail);
+    // The approval pages email the approvers of a round their requests were withdrawn (a decision
+    // found the stage's criteria no longer held); they read documents (the PDF a gate approves)
+    // but write none, and post to no chat channel (no secret).
+    this.functions.approvals.function.addToRolePolicy(sendEmail);
 
     // The functions that notify read the platform channel's secret, and nothing else of Secrets Manager.
     if (props.webhook) {
@@ -368,9 +401,14 @@ export class PlatformStack extends Stack {
     // role's inline policies at 10,240 characters in total: about 25 projects) and race IAM
     // propagation when a new project's registration starts its execution.
     this.projectStateMachines = `${environment.STATE_MACHINE_ARN_PREFIX}${stateMachineName('*')}`;
-    // Gates pass automatically (lifecycle, schedule) and by decision or submit (http).
+    // Gates pass or fail when they open (lifecycle) or are checked (schedule) and by an approver's
+    // decision (approvals); a staff submit only passes one (http).
     const taskResponse = new iam.PolicyStatement({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      resources: [this.projectStateMachines],
+    });
+    const taskSuccess = new iam.PolicyStatement({
+      actions: ['states:SendTaskSuccess'],
       resources: [this.projectStateMachines],
     });
     // Registration starts the first execution; the lifecycle continues as new.
@@ -378,9 +416,10 @@ export class PlatformStack extends Stack {
       actions: ['states:StartExecution'],
       resources: [this.projectStateMachines],
     });
-    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+    for (const f of [this.functions.lifecycle, this.functions.schedule, this.functions.approvals]) {
       f.function.addToRolePolicy(taskResponse);
     }
+    this.functions.http.function.addToRolePolicy(taskSuccess);
     for (const f of [this.functions.lifecycle, this.functions.register]) {
       f.function.addToRolePolicy(startExecution);
     }
@@ -395,8 +434,12 @@ export class PlatformStack extends Stack {
       }),
     );
 
-    // Every route and its authorizer come from the HTTP application's route declarations.
-    const integration = new HttpLambdaIntegration('HttpIntegration', this.functions.http.function);
+    // Every route, its authorizer and its function come from the HTTP application's route
+    // declarations (routes.ts `fn`): the approval pages to the approvals function, the rest to http.
+    const integrations: Record<RouteFunction, HttpLambdaIntegration> = {
+      http: new HttpLambdaIntegration('HttpIntegration', this.functions.http.function),
+      approvals: new HttpLambdaIntegration('ApprovalsIntegration', this.functions.approvals.function),
+    };
     const iamAuthorizer = new HttpIamAuthorizer();
     this.publicRoutes = [];
     this.sessionRoutes = [];
@@ -404,7 +447,7 @@ export class PlatformStack extends Stack {
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
-        integration,
+        integration: integrations[route.fn],
         ...(route.auth === 'iam' ? { authorizer: iamAuthorizer } : {}),
       });
       if (route.auth === 'none') this.publicRoutes.push(...added);
@@ -413,12 +456,15 @@ export class PlatformStack extends Stack {
     this.publicRouteProtection = new PublicRouteProtection(this, 'PublicRouteProtection', {
       stage,
       publicRoutes: this.publicRoutes,
-      httpFunction: this.functions.http.function,
+      functions: [
+        {
+          function: this.functions.approvals.function,
+          reservedConcurrency: props.approvalsReservedConcurrency ?? 30,
+        },
+        { function: this.functions.http.function, reservedConcurrency: props.httpReservedConcurrency ?? 50 },
+      ],
       ...(props.publicRateLimit !== undefined ? { totalRateLimit: props.publicRateLimit } : {}),
       ...(props.publicBurstLimit !== undefined ? { totalBurstLimit: props.publicBurstLimit } : {}),
-      ...(props.httpReservedConcurrency !== undefined
-        ? { reservedConcurrency: props.httpReservedConcurrency }
-        : {}),
     });
 
     // --- Project registration (one provider for every ProjectStack) --------------------------------
@@ -486,7 +532,7 @@ export class PlatformStack extends Stack {
     });
     this.operations = new OperationsDashboard(this, 'Operations', {
       functions: Object.fromEntries(Object.entries(this.functions).map(([k, f]) => [k, f.function])),
-      httpLogGroup: this.functions.http.logGroup,
+      approvalsLogGroup: this.functions.approvals.logGroup,
       lifecycleLogGroup: this.functions.lifecycle.logGroup,
       mail: this.mailFeedback,
       httpApiId: this.httpApi.apiId,

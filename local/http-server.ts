@@ -1,6 +1,7 @@
 /**
- * The local HTTP interface on 127.0.0.1: the one HTTP application (approval pages, staff API,
- * console pages and the outbox) at the same paths as in AWS, with every `/api` caller being the
+ * The local HTTP interface on 127.0.0.1: the HTTP application (approval pages, staff API,
+ * console pages and the outbox; each route answered by the code of the function that serves it in
+ * AWS, functions/http/app.ts) at the same paths as in AWS, with every `/api` caller being the
  * local user (`local`), plus `GET /health`. The server listens before the services start, so
  * `/health` answers 503 (and everything else too) until `ready()` hands it the app. Afterwards a
  * health check decides: while a part of the runtime is down (the database JVM restarting),

@@ -309,8 +309,10 @@ async function start(
     }
   }
 
-  // The one HTTP application, with the console (signed in through the local sign-in page, with a
-  // secret of this process) and the outbox of the local SES server.
+  // The HTTP application as both functions behind the API serve it: each request goes to the
+  // approvals app or the staff app by its route declaration's `fn`, as API Gateway sends it in
+  // AWS; the staff app with the console (signed in through the local sign-in page, with a secret
+  // of this process) and the outbox of the local SES server.
   http.ready(
     createHttpApp(ready, {
       console: { signIn: localSignIn() },

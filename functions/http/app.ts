@@ -1,27 +1,39 @@
 /**
- * The one HTTP application: the approval pages, the staff API and (where asked) the staff console,
- * every route declared once in routes.ts. The same app object serves API Gateway in Lambda
- * (handlers/http.ts) and the local server (local/http-server.ts): both hand it an HttpRequest
- * through `respond` (exchange.ts).
+ * The HTTP application: the approval pages, the staff API and (where asked) the staff console,
+ * every route declared once in routes.ts, each with the function that serves it (`fn`). In AWS,
+ * API Gateway sends each route to its function: the `approvals` function runs the approval pages'
+ * app (approvals-app.ts), the `http` function the staff app built here (`createStaffApp`). The
+ * local server (local/http-server.ts) and the tests run `createHttpApp`, which hands each request
+ * to the app of the function its route names, by the same declarations. All of them take an
+ * HttpRequest through `respond` (exchange.ts).
  *
  * What no declared route matches: under /api a JSON 404, or 405 when the path exists with another
- * method; on an approval path with another method the 405 page; elsewhere the not-found page (the
- * console's where the console is served, which also answers other methods than GET with 405).
+ * method; on an approval path the approvals app's answer (the 405 page); elsewhere the not-found
+ * page (the console's where the console is served, which also answers other methods than GET
+ * with 405).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Outbox } from '../core/outbox.js';
-import { notFoundPage, renderMethodNotAllowed } from '../core/pages/approval-pages.js';
+import { notFoundPage } from '../core/pages/approval-pages.js';
 import { CONSOLE_HEADERS, notFoundPage as consoleNotFoundPage } from '../core/pages/console/layout.js';
 import type { Deps } from '../core/ports.js';
 import type { ApprovalOptions } from '../core/use-cases/view-approval.js';
-import { approvalPages, mountApprovalPages } from './approval.js';
+import { createApprovalsApp } from './approvals-app.js';
 import { mountAuth } from './auth.js';
 import { mountConsole } from './console.js';
-import { type AppEnv, type HttpRequest, type HttpResponse, respond, routingPath } from './exchange.js';
+import {
+  type AppEnv,
+  type FetchApp,
+  type HttpBindings,
+  type HttpRequest,
+  type HttpResponse,
+  respond,
+  routingPath,
+} from './exchange.js';
 import type { Mount } from './mount.js';
 import { generateOpenApi, registerSecuritySchemes } from './openapi.js';
 import { htmlResponse, issuesOf, json, jsonError, pageResponse } from './responses.js';
-import { ROUTES, type RouteDeclaration } from './routes.js';
+import { ROUTES, type RouteDeclaration, type RouteFunction } from './routes.js';
 import type { SignIn } from './sign-in.js';
 import { mountStaffApi } from './staff-api.js';
 
@@ -38,17 +50,57 @@ export interface HttpAppOptions {
   outbox?: Outbox;
 }
 
-/** The application: a Fetch handler that reads HttpBindings (see exchange.ts). */
+/** The staff app (the http function's): a Fetch handler that reads HttpBindings (see exchange.ts). */
 export type HttpApp = OpenAPIHono<AppEnv>;
 
-const pathPattern = (path: string) =>
-  new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\}/g, '[^/]+')}$`);
+const escaped = (path: string) => path.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+const pathPattern = (path: string) => new RegExp(`^${escaped(path).replace(/\\?\{\w+\}/g, '[^/]+')}$`);
 
-/** An approval path as received: `/approve/{linkId}`, the id possibly empty. */
-const APPROVE = /^\/approve\/([^/]*)\/?$/;
+/**
+ * The paths a function answers, whatever the method, as received: a declared path with any
+ * parameter possibly empty and a trailing slash allowed (`/approve/` is the approval pages' too).
+ */
+const servedPattern = (path: string) => new RegExp(`^${escaped(path).replace(/\\?\{\w+\}/g, '[^/]*')}/?$`);
 
-/** Builds the application over the core's dependencies. */
-export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp {
+/** Each route function but `http` (the rest), with the paths of its declared routes. */
+const FUNCTION_PATHS: [RouteFunction, RegExp[]][] = (() => {
+  const byFn = new Map<RouteFunction, Set<string>>();
+  for (const d of Object.values(ROUTES) as RouteDeclaration[]) {
+    if (d.fn === 'http') continue;
+    byFn.set(d.fn, (byFn.get(d.fn) ?? new Set()).add(d.route.path));
+  }
+  return [...byFn].map(([fn, paths]) => [fn, [...paths].map(servedPattern)]);
+})();
+
+/**
+ * The function whose code answers a request for `path` (as received), from the route
+ * declarations: the function of the declared route at that path, `http` for any other.
+ */
+export function routeFunctionOf(path: string): RouteFunction {
+  return FUNCTION_PATHS.find(([, patterns]) => patterns.some((p) => p.test(path)))?.[0] ?? 'http';
+}
+
+/**
+ * The whole application as the two functions serve it together (local runtime, tests): each
+ * request goes to the app of the function its route declaration names (see `routeFunctionOf`),
+ * as API Gateway sends it in AWS.
+ */
+export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): FetchApp {
+  const apps: Record<RouteFunction, FetchApp> = {
+    approvals: createApprovalsApp(deps, options.approval ? { approval: options.approval } : {}),
+    http: createStaffApp(deps, options),
+  };
+  return {
+    fetch: (request: Request, env: HttpBindings) =>
+      apps[routeFunctionOf(env?.path ?? new URL(request.url).pathname)].fetch(request, env),
+  };
+}
+
+/**
+ * Builds the http function's application over the core's dependencies: every declared route
+ * whose `fn` is `http`. The approval routes are in its OpenAPI document, served elsewhere.
+ */
+export function createStaffApp(deps: Deps, options: HttpAppOptions = {}): HttpApp {
   const app = new OpenAPIHono<AppEnv>({
     getPath: (request, o) => routingPath(request, o?.env as AppEnv['Bindings'] | undefined),
     // Path and query validation of the staff API: 400 with the fields (query ones as `query.x`).
@@ -71,8 +123,9 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
     },
   };
 
-  const approval = approvalPages(deps, options.approval ?? {});
-  mountApprovalPages(mount, approval);
+  // The approval pages are the approvals function's (approvals-app.ts): documented here only.
+  for (const d of Object.values(ROUTES) as RouteDeclaration[])
+    if (d.fn !== 'http') app.openAPIRegistry.registerPath(d.route);
   mountStaffApi(mount, deps, options.outbox);
   if (options.console) {
     mountAuth(mount, deps, options.console.signIn);
@@ -95,15 +148,6 @@ export function createHttpApp(deps: Deps, options: HttpAppOptions = {}): HttpApp
       return apiPaths.some((p) => p.test(path))
         ? jsonError(405, `method ${method} not allowed here`)
         : jsonError(404, 'not found');
-    }
-    const approve = APPROVE.exec(c.env?.path ?? path);
-    if (approve) {
-      // An empty link id is routed nowhere; it gets what any link that does not work gets.
-      if (approve[1] === '' && (method === 'GET' || method === 'HEAD'))
-        return approval.guarded(method, () => approval.view('', c.req.query('document')));
-      if (approve[1] === '' && method === 'POST')
-        return approval.guarded(method, () => approval.decide('', c));
-      return pageResponse(renderMethodNotAllowed(), { allow: 'GET, HEAD, POST' });
     }
     if (options.console) {
       if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'method not allowed' });

@@ -1,22 +1,14 @@
 /**
  * The approval pages (GET/HEAD/POST /approve/{linkId}): each route calls one use case and renders
- * its result. Errors never show a stack trace, and nothing here logs the path or an error's
+ * its result (mounted by approvals-app.ts, the app of the approvals function). Errors never show a stack trace, and nothing here logs the path or an error's
  * message: the path holds the link id.
  */
-import {
-  decideResultPage,
-  errorPage,
-  neutralPage,
-  tooLargePage,
-  viewResultPage,
-} from '../core/pages/approval-pages.js';
+import { decideResultPage, errorPage, tooLargePage, viewResultPage } from '../core/pages/approval-pages.js';
 import type { Deps } from '../core/ports.js';
 import { decideApproval } from '../core/use-cases/decide-approval.js';
 import { type ApprovalOptions, viewApproval } from '../core/use-cases/view-approval.js';
 import { viewApprovalDocument } from '../core/use-cases/view-approval-document.js';
-import { type Mount, mountRoute } from './mount.js';
 import { downloadResponse, pageResponse } from './responses.js';
-import { ROUTES } from './routes.js';
 
 /**
  * Largest approval form body accepted. The comment is limited to 2000 characters; form-encoded,
@@ -89,26 +81,4 @@ export function approvalPages(deps: Deps, options: ApprovalOptions): ApprovalPag
       }
     },
   };
-}
-
-/** Mounts the approval pages' declared routes. */
-export function mountApprovalPages(mount: Mount, pages: ApprovalPages): void {
-  // Any link id and query pass (a malformed id gets the neutral page from the use case).
-  const hook = (result: { success: boolean }) => (result.success ? undefined : pageResponse(neutralPage()));
-  // HEAD is answered from the GET handler, without the body (mail scanners probe links).
-  mountRoute(
-    mount.app,
-    ROUTES.viewApproval,
-    (c) =>
-      pages.guarded(c.req.method, () =>
-        pages.view(c.req.valid('param').linkId, c.req.valid('query').document),
-      ),
-    { hook },
-  );
-  mountRoute(
-    mount.app,
-    ROUTES.decideApproval,
-    (c) => pages.guarded(c.req.method, () => pages.decide(c.req.valid('param').linkId, c)),
-    { hook },
-  );
 }

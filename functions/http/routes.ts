@@ -2,11 +2,14 @@
  * Every route of the HTTP application, declared once: method, path, request and response schemas,
  * operationId, summary and who may call it. The app validates requests and registers its handlers
  * from these declarations, the OpenAPI document is generated from them, and the CDK stack reads
- * `gatewayRoutes()` to create the API Gateway routes and their authorizers. Handlers live apart
- * (approval.ts, staff-api.ts, console.ts) so that this module stays free of the core's use cases.
+ * `gatewayRoutes()` to create the API Gateway routes, their authorizers and the function each is
+ * sent to (`fn`: the approval pages run in the `approvals` function, the rest in `http`; the local
+ * runtime dispatches by the same field, app.ts). Handlers live apart (approval.ts, staff-api.ts,
+ * console.ts) so that this module stays free of the core's use cases.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { APPROVAL_ROUTES } from './approval-routes.js';
 import {
   approvalFormSchema,
   baselineSchema,
@@ -65,6 +68,13 @@ export type RouteGroup = 'approval' | 'api' | 'console' | 'auth';
 /** The kind of sign-in a route belongs to (a route without one exists with either). */
 export type SignInKind = 'local' | 'cognito';
 
+/**
+ * The Lambda function that serves a route in AWS, and whose code path answers it in the local
+ * runtime: `approvals` (the public approval pages, functions/handlers/approvals.ts) or `http`
+ * (the staff API, the console, sign-in and the OpenAPI document, functions/handlers/http.ts).
+ */
+export type RouteFunction = 'http' | 'approvals';
+
 /** One route: its OpenAPI operation (which Hono routes and validates) and how it is deployed. */
 export interface RouteDeclaration<R extends RouteConfig = RouteConfig> {
   route: R;
@@ -76,6 +86,8 @@ export interface RouteDeclaration<R extends RouteConfig = RouteConfig> {
   head?: true;
   /** Exists only with this kind of sign-in (the local sign-in page never exists in AWS). */
   signIn?: SignInKind;
+  /** The function that serves it (default `http`). */
+  fn: RouteFunction;
 }
 
 /** The security requirement of an operation with this auth (the schemes are in openapi.ts). */
@@ -86,9 +98,10 @@ function declare<const R extends RouteConfig>(
   group: RouteGroup,
   auth: RouteAuth,
   route: R,
-  extra: { outbox?: true; head?: true; signIn?: SignInKind } = {},
+  extra: { outbox?: true; head?: true; signIn?: SignInKind; fn?: RouteFunction } = {},
 ): RouteDeclaration<R> {
-  return { route: createRoute({ ...route, security: security(auth) }), auth, group, ...extra };
+  const { fn = 'http', ...rest } = extra;
+  return { route: createRoute({ ...route, security: security(auth) }), auth, group, fn, ...rest };
 }
 
 // ---- shared parts of the declarations ------------------------------------------------------------
@@ -229,8 +242,8 @@ export const ROUTES = {
     'approval',
     'none',
     {
-      method: 'get',
-      path: '/approve/{linkId}',
+      method: APPROVAL_ROUTES.viewApproval.method,
+      path: APPROVAL_ROUTES.viewApproval.path,
       operationId: 'viewApproval',
       summary: 'The approval page of an emailed link (reads only; mail scanners may fetch it)',
       description:
@@ -257,32 +270,37 @@ export const ROUTES = {
         404: { description: 'The neutral page: this link is not valid', content: htmlPage },
       },
     },
-    { head: true },
+    { head: APPROVAL_ROUTES.viewApproval.head, fn: 'approvals' },
   ),
-  decideApproval: declare('approval', 'none', {
-    method: 'post',
-    path: '/approve/{linkId}',
-    operationId: 'decideApproval',
-    summary: 'Record the approver’s decision (the form of the approval page)',
-    description:
-      'Single use: the first decision counts; later posts show who decided and when. Needs the CSRF nonce of the rendered form; cross-site posts are refused.',
-    request: {
-      params: z.object({
-        linkId: z.string().meta({ description: 'The opaque id from the email' }),
-      }),
-      body: {
-        required: true,
-        content: { 'application/x-www-form-urlencoded': { schema: approvalFormSchema } },
+  decideApproval: declare(
+    'approval',
+    'none',
+    {
+      method: APPROVAL_ROUTES.decideApproval.method,
+      path: APPROVAL_ROUTES.decideApproval.path,
+      operationId: 'decideApproval',
+      summary: 'Record the approver’s decision (the form of the approval page)',
+      description:
+        'Single use: the first decision counts; later posts show who decided and when. Needs the CSRF nonce of the rendered form; cross-site posts are refused.',
+      request: {
+        params: z.object({
+          linkId: z.string().meta({ description: 'The opaque id from the email' }),
+        }),
+        body: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: approvalFormSchema } },
+        },
+      },
+      responses: {
+        200: { description: 'Thank you, or the decision already made', content: htmlPage },
+        400: { description: 'The form again, saying what is wrong', content: htmlPage },
+        403: { description: 'A cross-site post, or self-approval', content: htmlPage },
+        404: { description: 'The neutral page: this link is not valid', content: htmlPage },
+        413: { description: 'The form is larger than any valid one', content: htmlPage },
       },
     },
-    responses: {
-      200: { description: 'Thank you, or the decision already made', content: htmlPage },
-      400: { description: 'The form again, saying what is wrong', content: htmlPage },
-      403: { description: 'A cross-site post, or self-approval', content: htmlPage },
-      404: { description: 'The neutral page: this link is not valid', content: htmlPage },
-      413: { description: 'The form is larger than any valid one', content: htmlPage },
-    },
-  }),
+    { fn: 'approvals' },
+  ),
 
   getOpenApi: declare('api', 'none', {
     method: 'get',
@@ -861,6 +879,8 @@ export interface GatewayRoute {
   /** API Gateway path syntax, e.g. `/api/projects/{id}`. */
   path: string;
   auth: RouteAuth;
+  /** The function API Gateway sends it to. */
+  fn: RouteFunction;
 }
 
 /**
@@ -874,9 +894,9 @@ export function gatewayRoutes(): GatewayRoute[] {
     // The outbox and the local sign-in exist only in the local runtime.
     if (d.outbox || d.signIn === 'local') continue;
     const method = d.route.method.toUpperCase() as GatewayRoute['method'];
-    routes.push({ method, path: d.route.path, auth: d.auth });
-    if (d.head) routes.push({ method: 'HEAD', path: d.route.path, auth: d.auth });
+    routes.push({ method, path: d.route.path, auth: d.auth, fn: d.fn });
+    if (d.head) routes.push({ method: 'HEAD', path: d.route.path, auth: d.auth, fn: d.fn });
   }
-  routes.push({ method: 'ANY', path: '/api/{proxy+}', auth: 'iam' });
+  routes.push({ method: 'ANY', path: '/api/{proxy+}', auth: 'iam', fn: 'http' });
   return routes;
 }

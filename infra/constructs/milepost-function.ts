@@ -143,6 +143,25 @@ export class MilepostFunction extends Construct {
     this.function.addEnvironment('DOCUMENTS_BUCKET', bucket.bucketName);
     return this;
   }
+
+  /**
+   * Grants reading the bucket's objects and their versions (never writing or deleting) and sets
+   * DOCUMENTS_BUCKET: for a function that only serves documents others stored. ListBucket as in
+   * `useBucket`.
+   */
+  readBucket(bucket: s3.IBucket): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    this.function.addEnvironment('DOCUMENTS_BUCKET', bucket.bucketName);
+    return this;
+  }
 }
 
 /**

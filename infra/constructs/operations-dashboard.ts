@@ -27,8 +27,8 @@ export const METRIC_NAMESPACE = 'milepost';
 export interface OperationsDashboardProps {
   /** The platform functions by name (errors and throttles). */
   readonly functions: Record<string, lambda.IFunction>;
-  /** Log group of the HTTP function ("approval decided" lines). */
-  readonly httpLogGroup: logs.ILogGroup;
+  /** Log group of the approvals function ("approval decided" lines). */
+  readonly approvalsLogGroup: logs.ILogGroup;
   /** Log group of the lifecycle function ("lifecycle action" lines). */
   readonly lifecycleLogGroup: logs.ILogGroup;
   /** SES feedback: email metrics and its dead-letter queue. */
@@ -68,8 +68,8 @@ export class OperationsDashboard extends Construct {
         metricValue: '1',
         defaultValue: 0,
       }).metric({ statistic: 'Sum', period: DAY });
-    const decided = fromLog('ApprovalsDecided', props.httpLogGroup, 'approval decided');
-    const rejected = fromLog('ApprovalsRejected', props.httpLogGroup, 'approval decided', 'reject');
+    const decided = fromLog('ApprovalsDecided', props.approvalsLogGroup, 'approval decided');
+    const rejected = fromLog('ApprovalsRejected', props.approvalsLogGroup, 'approval decided', 'reject');
     const gatesOpened = fromLog('GatesOpened', props.lifecycleLogGroup, 'lifecycle action', 'openGate');
     // A stage completes in `advanceStage` (current definitions: completes it and enters the next)
     // or in `completeStage` (executions still running a definition deployed before it).

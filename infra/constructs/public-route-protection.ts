@@ -1,10 +1,11 @@
 /**
- * Keeps the anonymous routes (approval pages, the OpenAPI document) apart from the staff API:
- * each public route gets its own API Gateway throttle on the stage (route settings), so a flood of
- * `/approve` requests is answered 429 by API Gateway within that route's limits and never uses the
- * staff routes' budget (the stage default); and the function behind the HTTP API gets reserved
- * concurrency, so however many requests get through, it cannot take the account's unreserved
- * concurrency from the lifecycle, schedule and register functions.
+ * Keeps the anonymous routes (approval pages, the OpenAPI document, sign-in) apart from the staff
+ * API: each public route gets its own API Gateway throttle on the stage (route settings), so a
+ * flood of `/approve` requests is answered 429 by API Gateway within that route's limits and never
+ * uses the staff routes' budget (the stage default); and each function behind the HTTP API gets
+ * reserved concurrency of its own (the approvals function, which serves only anonymous requests,
+ * and the http function), so however many requests get through, neither can take the account's
+ * unreserved concurrency from the lifecycle, schedule and register functions, nor the other's.
  *
  * HTTP APIs cannot have a WAF web ACL attached (WAF protects REST APIs, CloudFront, ALB, AppSync,
  * Cognito and App Runner, not API Gateway HTTP APIs), so route throttling is the protection here;
@@ -19,8 +20,8 @@ export interface PublicRouteProtectionProps {
   readonly stage: apigwv2.HttpStage;
   /** The routes without an authorizer. */
   readonly publicRoutes: apigwv2.HttpRoute[];
-  /** The function behind the HTTP API. */
-  readonly httpFunction: lambda.Function;
+  /** The functions behind the HTTP API, each with its reserved concurrency (0: left unreserved). */
+  readonly functions: readonly { readonly function: lambda.Function; readonly reservedConcurrency: number }[];
   /**
    * Requests per second that all public routes together may take, shared evenly: each route gets
    * its own throttle of total / routes (at least 1). A budget rather than a per-route figure, so
@@ -30,19 +31,14 @@ export interface PublicRouteProtectionProps {
   readonly totalRateLimit?: number;
   /** Burst that all public routes together may take, shared the same way. @default 80 */
   readonly totalBurstLimit?: number;
-  /**
-   * Reserved concurrent executions of the HTTP function; 0 leaves it unreserved (for accounts whose
-   * concurrency quota is still the new-account 10). @default 50
-   */
-  readonly reservedConcurrency?: number;
 }
 
-/** One throttle per public route (its route key) and reserved concurrency for the HTTP function. */
+/** One throttle per public route (its route key) and reserved concurrency for each function behind the API. */
 export class PublicRouteProtection extends Construct {
   /** Route key -> its throttle, as set on the stage. */
   public readonly routeThrottles: Record<string, { rateLimit: number; burstLimit: number }>;
-  /** The reserved concurrency set on the HTTP function (undefined when left unreserved). */
-  public readonly reservedConcurrency: number | undefined;
+  /** The reserved concurrency set on each function, by its node path (absent when left unreserved). */
+  public readonly reservedConcurrency: Record<string, number>;
 
   constructor(scope: Construct, id: string, props: PublicRouteProtectionProps) {
     super(scope, id);
@@ -61,11 +57,13 @@ export class PublicRouteProtection extends Construct {
     }
     (props.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeSettings;
 
-    const reserved = props.reservedConcurrency ?? 50;
-    this.reservedConcurrency = reserved > 0 ? reserved : undefined;
-    if (this.reservedConcurrency !== undefined) {
-      (props.httpFunction.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions =
-        this.reservedConcurrency;
+    this.reservedConcurrency = {};
+    for (const { function: fn, reservedConcurrency } of props.functions) {
+      if (!(Number.isInteger(reservedConcurrency) && reservedConcurrency >= 0))
+        throw new Error(`reserved concurrency of ${fn.node.path} must be a whole number, 0 or more`);
+      if (reservedConcurrency === 0) continue;
+      this.reservedConcurrency[fn.node.path] = reservedConcurrency;
+      (fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = reservedConcurrency;
     }
   }
 }

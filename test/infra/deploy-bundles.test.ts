@@ -30,7 +30,7 @@ import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
 import { SETTINGS } from './support.js';
 
 type Json = Record<string, unknown>;
-type FunctionName = 'lifecycle' | 'http' | 'schedule' | 'register' | 'documents';
+type FunctionName = 'lifecycle' | 'http' | 'approvals' | 'schedule' | 'register' | 'documents';
 
 const REGION = SETTINGS.region;
 const ACCOUNT = SETTINGS.account!;
@@ -206,7 +206,7 @@ beforeAll(async () => {
     // A user pool id as Cognito makes them (aws-jwt-verify checks the form).
     [poolId]: `${REGION}_TestPool1`,
   };
-  for (const name of ['lifecycle', 'http', 'schedule', 'register', 'documents'] as const) {
+  for (const name of ['lifecycle', 'http', 'approvals', 'schedule', 'register', 'documents'] as const) {
     const fn = platform.functions[name].function;
     const props = platformTemplate.Resources[platform.getLogicalId(fn.node.defaultChild as CfnElement)]!
       .Properties as { Code: { S3Key: string }; Handler: string; Environment: { Variables: Json } };
@@ -331,7 +331,9 @@ describe('the bundled Lambda code with its template environment', () => {
       ])
         expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
       if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
-      if (name !== 'register') expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
+      // The approval pages render nothing: only the functions that produce documents name the renderer.
+      if (name === 'approvals') expect(env, name).not.toHaveProperty('DOCUMENTS_FUNCTION_NAME');
+      else if (name !== 'register') expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
     }
   });
 
@@ -451,7 +453,7 @@ describe('the bundled Lambda code with its template environment', () => {
     expect(approvals[0]!.text).toContain('?document=charter');
   });
 
-  it('answers the staff API for an IAM caller and an approval link from the email', async () => {
+  it('answers the staff API for an IAM caller (http) and an approval link from the email (approvals)', async () => {
     const list = (
       await invoke(
         'http',
@@ -466,7 +468,7 @@ describe('the bundled Lambda code with its template environment', () => {
 
     const email = (await ses.outbox()).find((m) => m.text.includes(`${PUBLIC_BASE_URL}/approve/`))!;
     const link = new RegExp(`${PUBLIC_BASE_URL}(/approve/[A-Za-z0-9_-]+)`).exec(email.text)![1]!;
-    const page = (await invoke('http', httpEvent('GET', link, 'GET /approve/{linkId}'))).result as {
+    const page = (await invoke('approvals', httpEvent('GET', link, 'GET /approve/{linkId}'))).result as {
       statusCode: number;
       body: string;
     };
@@ -475,7 +477,7 @@ describe('the bundled Lambda code with its template environment', () => {
 
     // The charter PDF through the same link: base64 with isBase64Encoded, as API Gateway needs for bytes.
     const download = (
-      await invoke('http', {
+      await invoke('approvals', {
         ...httpEvent('GET', link, 'GET /approve/{linkId}'),
         rawQueryString: 'document=charter',
         queryStringParameters: { document: 'charter' },
@@ -495,8 +497,9 @@ describe('the bundled Lambda code with its template environment', () => {
   });
 
   it('shows the neutral page for an unknown approval link and refuses the staff API without a caller', async () => {
-    const page = (await invoke('http', httpEvent('GET', '/approve/unknown-link-id', 'GET /approve/{linkId}')))
-      .result as { statusCode: number; body: string };
+    const page = (
+      await invoke('approvals', httpEvent('GET', '/approve/unknown-link-id', 'GET /approve/{linkId}'))
+    ).result as { statusCode: number; body: string };
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('This link is not valid');
     expect(page.body).not.toContain('unknown-link-id');

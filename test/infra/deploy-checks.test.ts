@@ -95,14 +95,16 @@ function actionsCalledBy(file: string): string[] {
 /**
  * What each function's code paths reach (handlers -> use cases -> ports): lifecycle opens gates
  * (token store, approval emails, plan document, auto-pass), continues as new and closes with a
- * report; http decides (task success/failure), submits and upserts (plan, approval emails,
- * auto-pass) and serves the plan document; schedule checks (auto-pass, emails, plan) and writes
+ * report; approvals decides (task success/failure, withdrawal emails) and serves the gate's
+ * document (read only: below); http submits and upserts (plan, approval emails, auto-pass: task
+ * success only) and serves the documents; schedule checks (auto-pass, emails, plan) and writes
  * status reports; register writes the records, starts the first execution and emails a new approval round; mailFeedback
  * records bounces and complaints on the people's records (no email, no workflow).
  */
 const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
   lifecycle: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
   http: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
+  approvals: ['dynamo', 'ses', 'sfn'],
   schedule: ['dynamo', 's3', 'ses', 'sfn', 'lambda'],
   register: ['dynamo', 'ses'],
   mailFeedback: ['dynamo'],
@@ -110,7 +112,8 @@ const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
 };
 const SFN_ACTIONS: Record<Name, string[]> = {
   lifecycle: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
-  http: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  http: ['states:SendTaskSuccess'],
+  approvals: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   schedule: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   register: ['states:StartExecution'],
   mailFeedback: [],
@@ -142,7 +145,15 @@ function withLongTokens(value: unknown): unknown {
 }
 
 describe('IAM of the platform functions', () => {
-  const NAMES: Name[] = ['lifecycle', 'http', 'schedule', 'register', 'mailFeedback', 'documents'];
+  const NAMES: Name[] = [
+    'lifecycle',
+    'http',
+    'approvals',
+    'schedule',
+    'register',
+    'mailFeedback',
+    'documents',
+  ];
 
   it('grants each function every action its code paths call', () => {
     for (const name of NAMES) {
@@ -212,6 +223,25 @@ describe('IAM of the platform functions', () => {
         expect(invokes, name).toEqual([]);
       }
     }
+  });
+
+  it('gives the approvals function document reads but no writes, and none of the staff or workflow-starting actions', () => {
+    const actions = roleStatements('approvals').flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('s3:')).sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+    ]);
+    expect(actions.filter((a) => a.startsWith('states:')).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    expect(actions.filter((a) => /^(lambda|secretsmanager|cognito-idp):/.test(a))).toEqual([]);
+  });
+
+  it('gives the http function task success only: rejections come from the approval pages', () => {
+    const actions = roleStatements('http').flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('states:'))).toEqual(['states:SendTaskSuccess']);
   });
 
   it('gives the mail feedback function the table only: no email, documents or workflow', () => {
@@ -347,11 +377,13 @@ describe('the HTTP API', () => {
   it('uses payload format 2.0, an auto-deployed $default stage and no CORS', () => {
     const t = built.platformTemplate;
     const integrations = Object.values(t.findResources('AWS::ApiGatewayV2::Integration'));
-    expect(integrations).toHaveLength(1);
-    expect(integrations[0]!.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-    });
+    // One per function behind the API: approvals and http.
+    expect(integrations).toHaveLength(2);
+    for (const integration of integrations)
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
     t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
     const api = Object.values(t.findResources('AWS::ApiGatewayV2::Api'))[0]!;
     expect(api.Properties.ProtocolType).toBe('HTTP');
@@ -359,7 +391,7 @@ describe('the HTTP API', () => {
     expect(api.Properties.DisableExecuteApiEndpoint ?? false).toBe(false);
   });
 
-  it('lets API Gateway invoke the http function only from this API', () => {
+  it('lets API Gateway invoke the http and approvals functions only from this API', () => {
     const t = built.platformTemplate;
     const apiId = Object.keys(t.findResources('AWS::ApiGatewayV2::Api'))[0]!;
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).filter(

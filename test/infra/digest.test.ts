@@ -54,7 +54,8 @@ describe('the portfolio digest in AWS', () => {
   });
 
   it('gives the functions the delivery manager, the time zone and the secret’s name, never a URL', () => {
-    // Every function but the documents renderer, which reads no configuration at all.
+    // Every function but the documents renderer, which reads no configuration at all; the
+    // approval pages post to no chat channel, so they get no channel (nor its secret's name).
     const fns = Object.values(t.findResources('AWS::Lambda::Function')).filter(
       (f) =>
         String(f.Properties.Description ?? '').startsWith('milepost:') &&
@@ -66,11 +67,16 @@ describe('the portfolio digest in AWS', () => {
       expect(env).toMatchObject({
         DELIVERY_MANAGER_EMAIL: 'dm@msp.example',
         PLATFORM_TIMEZONE: 'Europe/London',
-        WEBHOOK_KIND: 'teams',
-        WEBHOOK_SECRET: 'milepost/teams-webhook',
       });
+      if (String(f.Properties.Description).includes('public approval pages')) {
+        expect(env).not.toHaveProperty('WEBHOOK_KIND');
+        expect(env).not.toHaveProperty('WEBHOOK_SECRET');
+      } else expect(env).toMatchObject({ WEBHOOK_KIND: 'teams', WEBHOOK_SECRET: 'milepost/teams-webhook' });
       expect(env).not.toHaveProperty('WEBHOOK_URL');
     }
+    expect(
+      fns.filter((f) => String(f.Properties.Description).includes('public approval pages')),
+    ).toHaveLength(1);
   });
 
   it('lets only the notifying functions read that one secret', () => {

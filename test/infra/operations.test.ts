@@ -70,6 +70,22 @@ describe('public routes apart from the staff API', () => {
     );
     const reserved = t.toJSON().Resources[http].Properties.ReservedConcurrentExecutions as number;
     expect(publicBurst).toBeLessThan(reserved + 100);
+    // The approval routes' bursts together fit the approvals function's reservation: a burst at a
+    // 1 s worst-case latency is still served, and whatever passes cannot take the staff's.
+    const approvalsId = built.platform.getLogicalId(
+      built.platform.functions.approvals.function.node.defaultChild as never,
+    );
+    const approvalsBurst = gatewayRoutes()
+      .filter((r) => r.fn === 'approvals')
+      .map(
+        (r) =>
+          (stage.Properties.RouteSettings as Record<string, { ThrottlingBurstLimit: number }>)[routeKey(r)]!,
+      )
+      .reduce((n, s) => n + s.ThrottlingBurstLimit, 0);
+    expect(approvalsBurst).toBeGreaterThan(0);
+    expect(approvalsBurst).toBeLessThanOrEqual(
+      t.toJSON().Resources[approvalsId].Properties.ReservedConcurrentExecutions as number,
+    );
   });
 
   it('updates the stage only once the routes its settings name exist', () => {
@@ -80,13 +96,14 @@ describe('public routes apart from the staff API', () => {
     expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
-  it('reserves concurrency for the HTTP function only, so a flood cannot starve the lifecycle', () => {
+  it('reserves concurrency for the approvals and HTTP functions only, so a flood cannot starve the lifecycle or the other', () => {
     const functions = built.platform.functions;
     const resources = t.toJSON().Resources;
     const reserved = (f: keyof typeof functions) =>
       resources[built.platform.getLogicalId(functions[f].function.node.defaultChild as never)].Properties
         .ReservedConcurrentExecutions;
     expect(reserved('http')).toBe(50);
+    expect(reserved('approvals')).toBe(30);
     for (const f of ['lifecycle', 'schedule', 'register', 'mailFeedback'] as const)
       expect(reserved(f)).toBeUndefined();
   });
@@ -105,6 +122,24 @@ describe('public routes apart from the staff API', () => {
       context: { 'milepost:senderEmail': 'a@b.example', 'milepost:httpReservedConcurrency': -1 },
     });
     expect(() => readSettings(bad)).toThrow(/httpReservedConcurrency/);
+    // The approvals function's own, apart from the HTTP function's.
+    const approvals = new App({
+      context: { 'milepost:senderEmail': 'a@b.example', 'milepost:approvalsReservedConcurrency': 5 },
+    });
+    expect(readSettings(approvals).approvalsReservedConcurrency).toBe(5);
+    const five = await buildExampleApp({ approvalsReservedConcurrency: 5 });
+    const resources = five.platformTemplate.toJSON().Resources;
+    const idOf = (f: 'approvals' | 'http') =>
+      five.platform.getLogicalId(five.platform.functions[f].function.node.defaultChild as never);
+    expect(resources[idOf('approvals')].Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(resources[idOf('http')].Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(() =>
+      readSettings(
+        new App({
+          context: { 'milepost:senderEmail': 'a@b.example', 'milepost:approvalsReservedConcurrency': 1.5 },
+        }),
+      ),
+    ).toThrow(/approvalsReservedConcurrency/);
   });
 
   it('sends HSTS with every page', async () => {
@@ -215,13 +250,13 @@ describe('an existing table (restore)', () => {
         Properties: { Description: Match.stringLikeRegexp('^milepost: (?!renders project documents)') },
       }),
     );
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const f of functions)
       expect(f.Properties.Environment.Variables.TABLE_NAME).toBe('milepost-restored-2027-01-15');
     const tableGrants = allowStatements(rt).filter((s) =>
       (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('dynamodb:PutItem'),
     );
-    expect(tableGrants.length).toBe(5);
+    expect(tableGrants.length).toBe(6);
     for (const s of tableGrants)
       expect(JSON.stringify(s.Resource)).toContain(':table/milepost-restored-2027-01-15');
   });

@@ -108,8 +108,9 @@ describe('the functions', () => {
     const functions = t.findResources('AWS::Lambda::Function', {
       Properties: { Description: Match.stringLikeRegexp('^milepost: (?!renders project documents)') },
     });
-    // lifecycle, http, schedule, register, mail feedback (the documents function reads no configuration)
-    expect(Object.keys(functions)).toHaveLength(5);
+    // lifecycle, http, approvals, schedule, register, mail feedback (the documents function reads
+    // no configuration)
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const f of Object.values(functions)) {
       const vars = f.Properties.Environment.Variables;
       for (const name of [
@@ -162,8 +163,9 @@ describe('the functions', () => {
       built.platform.configurationSet.node.defaultChild as never,
     );
     const sends = allowStatements(t).filter((s) => actionsOf(s).includes('ses:SendEmail'));
-    // lifecycle, http, schedule and register (a spec change can start an approval round).
-    expect(sends).toHaveLength(4);
+    // lifecycle, http, schedule, register (a spec change can start an approval round) and
+    // approvals (withdrawal notices).
+    expect(sends).toHaveLength(5);
     for (const s of sends) {
       expect(actionsOf(s)).toEqual(['ses:SendEmail']);
       const resources = resourcesOf(s).map((r) => JSON.stringify(r));

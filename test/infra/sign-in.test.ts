@@ -68,7 +68,7 @@ describe('the staff user pool', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
     const withPool = functions.filter((f) => f.Properties.Environment?.Variables?.COGNITO_USER_POOL_ID);
     expect(withPool).toHaveLength(1);
-    expect(withPool[0]!.Properties.Description).toContain('approval pages');
+    expect(withPool[0]!.Properties.Description).toContain('staff API');
     expect(withPool[0]!.Properties.Environment.Variables).toMatchObject({
       COGNITO_CLIENT_ID: { Ref: expect.stringMatching(/^StaffSignInUserPoolConsoleClient/) },
       COGNITO_DOMAIN: 'https://milepost-123456789012.auth.eu-west-2.amazoncognito.com',

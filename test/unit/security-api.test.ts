@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../functions/adapters/json-logger.js';
 import { newLinkId } from '../../functions/core/approval-links.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
+import { handleApprovalEvent } from '../../functions/handlers/approvals.js';
 import { handleEvent as handle } from '../../functions/handlers/http.js';
 import { handleHttp } from '../../functions/http/app.js';
 import { MAX_JSON_BYTES } from '../../functions/http/staff-api.js';
@@ -37,6 +38,14 @@ async function handleEvent(
   event: unknown,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   return (await handle(deps, event)) as APIGatewayProxyStructuredResultV2;
+}
+
+/** The approvals function's answer (the approval routes are sent to it). */
+async function handleApprovals(
+  deps: Parameters<typeof handleApprovalEvent>[0],
+  event: unknown,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  return (await handleApprovalEvent(deps, event)) as APIGatewayProxyStructuredResultV2;
 }
 
 function capture() {
@@ -232,7 +241,7 @@ describe('API Gateway adapter logs', () => {
     const deps = makeTestDeps(leakyStore(), { log });
     const id = newLinkId();
     for (const method of ['GET', 'HEAD', 'POST']) {
-      const res = await handleEvent(
+      const res = await handleApprovals(
         deps,
         awsEvent(method, `/approve/${id}`, { iam: null, body: 'decision=approve&csrf=x' }),
       );
@@ -240,7 +249,7 @@ describe('API Gateway adapter logs', () => {
       expect(res.body).not.toContain(SECRET);
     }
     // An event of an unexpected shape is refused without logging any of it.
-    const malformed = await handleEvent(deps, { rawPath: `/approve/${id}`, requestContext: {} });
+    const malformed = await handleApprovals(deps, { rawPath: `/approve/${id}`, requestContext: {} });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
