@@ -290,7 +290,7 @@ export class PlatformStack extends Stack {
         logRetention,
       })
         .useTable(this.table)
-        .readBucket(this.documentsBucket),
+        .useBucket(this.documentsBucket),
       schedule: fn(
         'Schedule',
         'functions/handlers/schedule.ts',
@@ -333,8 +333,10 @@ export class PlatformStack extends Stack {
     }
     this.functions.register.function.addToRolePolicy(sendEmail);
     // The approval pages email the approvers of a round their requests were withdrawn (a decision
-    // found the stage's criteria no longer held); they read documents (the PDF a gate approves)
-    // but write none, and post to no chat channel (no secret).
+    // found the stage's criteria no longer held), read documents (the PDF a gate approves), and,
+    // when a sponsor approves a change request while a gate waits on its approvers, publish that
+    // gate's document on the new baseline and email the approvers again (renew-gate-approvals.ts).
+    // They post to no chat channel (no secret).
     this.functions.approvals.function.addToRolePolicy(sendEmail);
 
     // The functions that notify read the platform channel's secret, and nothing else of Secrets Manager.
@@ -382,10 +384,16 @@ export class PlatformStack extends Stack {
       });
     }
 
-    // Documents are produced when gates open (lifecycle), with status reports (schedule) and when
-    // staff changes or submits bring the risk plan or the close-out up to date (http): those three
-    // may invoke the documents function, and only that one.
-    for (const f of [this.functions.lifecycle, this.functions.http, this.functions.schedule]) {
+    // Documents are produced when gates open (lifecycle), with status reports (schedule), when
+    // staff changes or submits bring the risk plan or the close-out up to date (http) and when a
+    // change request approved through its emailed link re-baselines a waiting gate (approvals):
+    // those four may invoke the documents function, and only that one.
+    for (const f of [
+      this.functions.lifecycle,
+      this.functions.http,
+      this.functions.schedule,
+      this.functions.approvals,
+    ]) {
       f.function.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['lambda:InvokeFunction'],

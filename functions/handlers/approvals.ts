@@ -8,23 +8,23 @@
  * the link id).
  *
  * Ports: the table; the workflow (the decision that settles a gate sends the waiting task its
- * success or failure); email (the withdrawal notice when a gate's criteria stopped holding); the
- * documents bucket, read only (the PDF a gate approves). No renderer, no chat channel.
+ * success or failure); email (the withdrawal notice when a gate's criteria stopped holding; a
+ * gate's new approval requests); the documents bucket (the PDF a gate approves) and the renderer:
+ * a change request approved while a gate waits on its approvers re-baselines the project, and the
+ * gate's document is published again on the new baseline before its approvers are asked again
+ * (renew-gate-approvals.ts). No chat channel.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { lambdaDeps } from '../composition/deps.js';
 import { documentStore } from '../composition/documents.js';
 import { emailOnlyNotifier } from '../composition/notifier.js';
+import { lambdaRenderer } from '../composition/renderer.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import type { Deps } from '../core/ports.js';
 import { answerEvent } from '../http/api-gateway.js';
 import { type ApprovalsAppOptions, createApprovalsApp } from '../http/approvals-app.js';
 import type { FetchApp } from '../http/exchange.js';
-
-// zod/mini sets no locale (classic sets English): the approval form's issues are shown on the page.
-z.config(z.locales.en());
 
 /** One app per set of dependencies (in Lambda: one per cold start). */
 const apps = new WeakMap<Deps, FetchApp>();
@@ -54,6 +54,7 @@ const functionDeps = lambdaDeps({
   workflow: sfnWorkflow,
   notifier: emailOnlyNotifier,
   documents: documentStore,
+  renderer: lambdaRenderer,
 });
 
 /** Lambda handler. */

@@ -7,6 +7,7 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import '../core/zod-english.js';
 import type { Logger } from '../core/ports.js';
 import { type FetchApp, type HttpRequest, type HttpResponse, respond } from './exchange.js';
 

@@ -105,14 +105,18 @@ describe('the role of the approvals function', () => {
       .filter((s) => s.Effect === 'Allow');
   };
 
-  it('may use the table, answer gate tasks, email as the sender and read documents: nothing else', () => {
+  it('may use the table, answer gate tasks, email as the sender, keep documents and render them: nothing else', () => {
     const actions = new Set(statementsOf('approvals').flatMap(actionsOf));
     const services = new Set([...actions].map((a) => a.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 'logs', 's3', 'ses', 'states', 'xray']);
-    expect([...actions].filter((a) => /^(s3|states|ses):/.test(a)).sort()).toEqual([
+    expect([...services].sort()).toEqual(['dynamodb', 'lambda', 'logs', 's3', 'ses', 'states', 'xray']);
+    expect([...actions].filter((a) => /^(s3|states|ses|lambda):/.test(a)).sort()).toEqual([
+      // The renderer: a change request approved through its link while a gate waits publishes
+      // that gate's document again on the new baseline (renew-gate-approvals.ts).
+      'lambda:InvokeFunction',
       's3:GetObject',
       's3:GetObjectVersion',
       's3:ListBucket',
+      's3:PutObject',
       'ses:SendEmail',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
@@ -121,30 +125,29 @@ describe('the role of the approvals function', () => {
 
   it('has none of the permissions only the staff function has', () => {
     const approvals = new Set(statementsOf('approvals').flatMap(actionsOf));
-    const staffOnly = [
-      's3:PutObject',
-      'lambda:InvokeFunction',
-      'secretsmanager:GetSecretValue',
-      'states:StartExecution',
-    ];
+    const staffOnly = ['secretsmanager:GetSecretValue', 'states:StartExecution'];
     const http = new Set(statementsOf('http').flatMap(actionsOf));
     for (const action of staffOnly) {
       expect(approvals.has(action), action).toBe(false);
       // ... which the http function does have (so this list is the staff's, not a guess).
       if (action !== 'states:StartExecution') expect(http.has(action), action).toBe(true);
     }
-    // And no configuration of the staff's: no sign-in, no renderer, no chat channel.
+    // And no configuration of the staff's: no sign-in, no chat channel.
     const env = resources()[logicalId(built.platform.functions.approvals.function)]!.Properties
       .Environment as { Variables: Record<string, unknown> };
-    for (const name of Object.keys(env.Variables))
-      expect(name).not.toMatch(/^(COGNITO_|DOCUMENTS_FUNCTION_NAME|WEBHOOK_)/);
+    for (const name of Object.keys(env.Variables)) expect(name).not.toMatch(/^(COGNITO_|WEBHOOK_)/);
   });
 
-  it('reads the documents bucket only, and the state machines of the projects only', () => {
+  it('keeps documents in the documents bucket only, renders with the documents function only, and answers the projects\u2019 state machines only', () => {
     const bucketId = logicalId(built.platform.documentsBucket);
+    const documentsFunctionId = logicalId(built.platform.functions.documents.function);
     for (const s of statementsOf('approvals')) {
       const resource = JSON.stringify(resourcesOf(s));
       if (actionsOf(s).some((a) => a.startsWith('s3:'))) expect(resource).toContain(bucketId);
+      if (actionsOf(s).some((a) => a.startsWith('lambda:'))) {
+        expect(resource).toContain(documentsFunctionId);
+        expect(resourcesOf(s)).toHaveLength(1);
+      }
       if (actionsOf(s).some((a) => a.startsWith('states:')))
         expect(resource).toMatch(/:stateMachine:milepost-\*"/);
     }
@@ -183,7 +186,6 @@ describe('the bundle of the approvals function', () => {
       'functions/http/mount.ts',
       'functions/core/use-cases/staff-submit-stage.ts',
       'functions/core/change-requests/baseline-yaml.ts',
-      'functions/adapters/lambda-renderer.ts',
       'functions/adapters/webhook-notifier.ts',
     ])
       expect(all, module).not.toContain(module);
