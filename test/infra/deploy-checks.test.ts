@@ -210,13 +210,13 @@ describe('IAM of the platform functions', () => {
     ]);
   });
 
-  it('lets lifecycle, http and schedule invoke the documents function and only it; nobody else invokes', () => {
+  it('lets lifecycle, http, schedule and approvals invoke the documents function and only it; nobody else invokes', () => {
     const documentsId = built.platform.getLogicalId(
       built.platform.functions.documents.function.node.defaultChild as never,
     );
     for (const name of NAMES) {
       const invokes = roleStatements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-      if (['lifecycle', 'http', 'schedule'].includes(name)) {
+      if (['lifecycle', 'http', 'schedule', 'approvals'].includes(name)) {
         expect(invokes.flatMap(actionsOf), name).toEqual(['lambda:InvokeFunction']);
         expect(invokes.flatMap(resourcesOf), name).toEqual([{ 'Fn::GetAtt': [documentsId, 'Arn'] }]);
       } else {
@@ -225,18 +225,20 @@ describe('IAM of the platform functions', () => {
     }
   });
 
-  it('gives the approvals function document reads but no writes, and none of the staff or workflow-starting actions', () => {
+  it('gives the approvals function the documents bucket, and none of the staff or workflow-starting actions', () => {
     const actions = roleStatements('approvals').flatMap(actionsOf);
+    // Writes too: a change request approved through its link re-publishes a waiting gate's document.
     expect(actions.filter((a) => a.startsWith('s3:')).sort()).toEqual([
       's3:GetObject',
       's3:GetObjectVersion',
       's3:ListBucket',
+      's3:PutObject',
     ]);
     expect(actions.filter((a) => a.startsWith('states:')).sort()).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ]);
-    expect(actions.filter((a) => /^(lambda|secretsmanager|cognito-idp):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^(secretsmanager|cognito-idp):/.test(a))).toEqual([]);
   });
 
   it('gives the http function task success only: rejections come from the approval pages', () => {
