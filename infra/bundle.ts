@@ -220,6 +220,169 @@ const sdkWithoutEventStreams: Plugin = {
   },
 };
 
+// --- What the SDK clients bring that milepost never runs in Lambda ----------------------------
+
+/** The message of an SDK stand-in: what is missing from the bundle, and why milepost never needs it. */
+function sdkAbsentMessage(name: string, reason: string): string {
+  return `${name} is not in this function's bundle (infra/bundle.ts, SDK_STAND_INS): ${reason}`;
+}
+
+/**
+ * SDK modules that milepost's clients (functions/composition/*.ts: a region always given, no
+ * endpoint discovery, retry mode and SigV4a left at their defaults) never run in Lambda, each
+ * replaced by a stand-in inside the SDK packages that import it (`importer`). A stand-in keeps the
+ * module's exports; what the code could still reach throws `sdkAbsentMessage`, so a change of
+ * configuration that needs the real module fails at its first request with that message instead
+ * of acting otherwise. The sizes are what each left in the bundles (esbuild's metafile).
+ */
+export const SDK_STAND_INS: Record<
+  string,
+  { module: RegExp; importer: RegExp; message: string; contents: (message: string) => string }
+> = {
+  // DynamoDB's endpoint discovery (DescribeEndpoints, then a per-key LRU cache of the endpoints it
+  // returns): the client resolves its configuration and builds a 1,000-entry cache (mnemonist's
+  // LRU cache, obliterator, @aws-sdk/endpoint-cache), but no DynamoDB command of this SDK version
+  // adds the discovery middleware (their middleware list is empty), so the cache is never read.
+  // The configuration is resolved as before; the cache's methods throw. 7.3 KB.
+  'endpoint-discovery': {
+    module: /^@aws-sdk\/middleware-endpoint-discovery$/,
+    importer: /[\\/]@aws-sdk[\\/]client-dynamodb[\\/]/,
+    message: sdkAbsentMessage(
+      'DynamoDB endpoint discovery',
+      'no DynamoDB command of this SDK version uses it',
+    ),
+    contents: (message) =>
+      [
+        "export { NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS } from '@aws-sdk/middleware-endpoint-discovery/dist-es/configurations.js';",
+        `const absent = () => { throw new Error(${JSON.stringify(message)}); };`,
+        'const endpointCache = { getEndpoint: absent, get: absent, set: absent, delete: absent, has: absent, clear: absent };',
+        // The same configuration as the real resolver, with the cache that is never read.
+        'export const resolveEndpointDiscoveryConfig = (input, { endpointDiscoveryCommandCtor }) => {',
+        '  const { endpointDiscoveryEnabled, endpointDiscoveryEnabledProvider } = input;',
+        '  return Object.assign(input, {',
+        '    endpointDiscoveryCommandCtor,',
+        '    endpointCache,',
+        '    endpointDiscoveryEnabled: endpointDiscoveryEnabled !== undefined ? () => Promise.resolve(endpointDiscoveryEnabled) : endpointDiscoveryEnabledProvider,',
+        '    isClientEndpointDiscoveryEnabled: endpointDiscoveryEnabled !== undefined,',
+        '  });',
+        '};',
+        'export const endpointDiscoveryMiddlewareOptions = { name: "endpointDiscoveryMiddleware", step: "build", tags: ["ENDPOINT_DISCOVERY"], override: true };',
+        'export const getEndpointDiscoveryPlugin = absent;',
+        'export const getEndpointDiscoveryRequiredPlugin = absent;',
+        'export const getEndpointDiscoveryOptionalPlugin = absent;',
+      ].join('\n'),
+  },
+  // SHA-256 in JavaScript: `Sha256Node` (every client's `sha256`, SigV4's hashes) falls back to it
+  // only when node:crypto cannot create a SHA-256 hash, which Node always can. 3.2 KB.
+  'sha256-js': {
+    module: /^\.\.?\/(?:sha256\/)?Sha256Js$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]/,
+    message: sdkAbsentMessage('SHA-256 in JavaScript', "Node's crypto computes SHA-256 (Sha256Node)"),
+    contents: (message) =>
+      `export class Sha256Js { constructor() { throw new Error(${JSON.stringify(message)}); } }`,
+  },
+  // The client-side rate limiter of the `adaptive` retry mode: the clients use it only when the
+  // mode is `adaptive` (AWS_RETRY_MODE or `retry_mode` in a config file, milepost sets neither:
+  // the mode is `standard`, functions/composition/clients.ts sets only `maxAttempts`). 2.6 KB.
+  'adaptive-retry': {
+    module: /^(?:\.\.?\/)+(?:util-retry\/)?DefaultRateLimiter$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]retry[\\/]/,
+    message: sdkAbsentMessage(
+      'The adaptive retry mode',
+      'milepost retries in the standard mode (unset AWS_RETRY_MODE)',
+    ),
+    contents: (message) =>
+      `export class DefaultRateLimiter { constructor() { throw new Error(${JSON.stringify(message)}); } }`,
+  },
+  // The region from the EC2 instance metadata service, asked only when a client has no region
+  // (milepost always gives one: AWS_REGION, functions/composition/clients.ts) or, in the `auto`
+  // defaults mode, outside Lambda (in Lambda the SDK reads AWS_REGION and AWS_EXECUTION_ENV).
+  // Lambda has no instance metadata service. 1.2 KB, and a dynamic import of node:http.
+  'imds-region': {
+    module: /(?:^|\/)getInstanceMetadataRegion$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]/,
+    message: sdkAbsentMessage(
+      'The region from the instance metadata service',
+      'give the client a region (AWS_REGION)',
+    ),
+    contents: (message) =>
+      `export const getInstanceMetadataRegion = async () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
+  // SESv2 signs with `SignatureV4MultiRegion`: SigV4, or SigV4a for a multi-region endpoint
+  // (SendEmail's `EndpointId`, which milepost never sets; signing region `*`). SigV4a needs
+  // @aws-sdk/signature-v4-crt or @aws-sdk/signature-v4a, neither installed nor bundled, so it
+  // could only fail. The stand-in signs with the same SigV4 signer (the package's
+  // SignatureV4SignWithCredentials) and answers a `*` region with the message. 2.7 KB.
+  sigv4a: {
+    module: /^@aws-sdk\/signature-v4-multi-region$/,
+    importer: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/,
+    message: sdkAbsentMessage(
+      'SigV4a (multi-region endpoints)',
+      'milepost sends to regional endpoints (no EndpointId)',
+    ),
+    contents: (message) =>
+      [
+        "import { SignatureV4SignWithCredentials } from '@aws-sdk/signature-v4-multi-region/dist-es/SignatureV4SignWithCredentials.js';",
+        `const sigv4a = (options) => { if (options?.signingRegion === '*') throw new Error(${JSON.stringify(message)}); };`,
+        'export class SignatureV4MultiRegion {',
+        "  static sigv4aDependency() { return 'none'; }",
+        '  constructor(options) { this.sigv4Signer = new SignatureV4SignWithCredentials(options); this.signerOptions = options; }',
+        '  async sign(request, options = {}) { sigv4a(options); return this.sigv4Signer.sign(request, options); }',
+        '  async signWithCredentials(request, credentials, options = {}) { sigv4a(options); return this.sigv4Signer.signWithCredentials(request, credentials, options); }',
+        '  async presign(request, options = {}) { sigv4a(options); return this.sigv4Signer.presign(request, options); }',
+        '  async presignWithCredentials(request, credentials, options = {}) { sigv4a(options); return this.sigv4Signer.presignWithCredentials(request, credentials, options); }',
+        '}',
+        'export const signatureV4CrtContainer = { CrtSignerV4: null };',
+      ].join('\n'),
+  },
+};
+
+/** Inside their importers only, the modules of `SDK_STAND_INS` resolve to their stand-ins. */
+const sdkStandIns: Plugin = {
+  name: 'sdk-stand-ins',
+  setup(b) {
+    const filter = new RegExp(
+      Object.values(SDK_STAND_INS)
+        .map((s) => `(?:${s.module.source})`)
+        .join('|'),
+    );
+    b.onResolve({ filter }, (args) => {
+      const name = Object.keys(SDK_STAND_INS).find((n) => {
+        const s = SDK_STAND_INS[n]!;
+        return s.module.test(args.path) && s.importer.test(args.importer);
+      });
+      if (!name) return undefined;
+      return { path: name, namespace: 'sdk-stand-in', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'sdk-stand-in' }, (args) => {
+      const s = SDK_STAND_INS[args.path]!;
+      return {
+        contents: s.contents(s.message),
+        resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Each SDK client reads its own package.json for one field, the version in the user agent it
+ * sends (`packageInfo.version`, runtimeConfig.js), and the bundle carried the whole file: its
+ * scripts, dependencies and descriptions, 1.8-2.3 KB a client. Inside a bundle the file is the
+ * version alone, so the user agent is the same.
+ */
+const sdkClientVersionOnly: Plugin = {
+  name: 'sdk-client-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, (args) => ({
+      contents: JSON.stringify({
+        version: (JSON.parse(readFileSync(args.path, 'utf8')) as { version: string }).version,
+      }),
+      loader: 'json',
+    }));
+  },
+};
+
 /**
  * linebreak (pdfkit's line breaking, which the renderer uses for every line) decodes its Unicode
  * class table when it is imported: base64 (base64-js) then twice raw DEFLATE (tiny-inflate, via
@@ -368,6 +531,8 @@ export async function bundleFunction(
       sdkWithoutEventStreams,
       yamlEsm,
       sdkSchemaLiteralKeys,
+      sdkStandIns,
+      sdkClientVersionOnly,
       ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
     ],
   });
