@@ -308,6 +308,20 @@ export const SDK_STAND_INS: Record<
     contents: (message) =>
       `export const getInstanceMetadataRegion = async () => { throw new Error(${JSON.stringify(message)}); };`,
   },
+  // The header encoding of SigV4's event-stream message signing (`signMessage`, the only user of
+  // the signer's `headerFormatter`): only the SDK's event-stream handlers call it, and milepost
+  // streams no events (`sdkWithoutEventStreams`, neither handler is installed). Every signer
+  // still builds one, so the stand-in's constructor is harmless and its `format` throws. 2.3 KB.
+  'event-stream-signing': {
+    module: /^\.\/HeaderFormatter$/,
+    importer: /[\\/]@smithy[\\/]signature-v4[\\/]dist-es[\\/]SignatureV4\.js$/,
+    message: sdkAbsentMessage(
+      'Event-stream message signing',
+      'milepost calls no operation that streams events',
+    ),
+    contents: (message) =>
+      `export class HeaderFormatter { format() { throw new Error(${JSON.stringify(message)}); } }`,
+  },
   // SESv2 signs with `SignatureV4MultiRegion`: SigV4, or SigV4a for a multi-region endpoint
   // (SendEmail's `EndpointId`, which milepost never sets; signing region `*`). SigV4a needs
   // @aws-sdk/signature-v4-crt or @aws-sdk/signature-v4a, neither installed nor bundled, so it

@@ -674,9 +674,13 @@ describe('the signed REST requests inside a bundle', () => {
 describe('the SDK inside a bundle', () => {
   /** The stand-ins of SDK_STAND_INS a bundle must have, from the clients it holds. */
   function standInsFor(bundle: BundleResult): string[] {
-    const clients = [...packagesIn(bundle)].filter((p) => p.startsWith('@aws-sdk/client-'));
-    if (clients.length === 0) return [];
+    const packages = [...packagesIn(bundle)];
+    const clients = packages.filter((p) => p.startsWith('@aws-sdk/client-'));
+    // SigV4 signs for the clients and for the REST adapters (functions/adapters/aws-request.ts).
+    const signer = packages.includes('@smithy/signature-v4') ? ['event-stream-signing'] : [];
+    if (clients.length === 0) return signer;
     return [
+      ...signer,
       'sha256-js',
       'adaptive-retry',
       'imds-region',
@@ -687,7 +691,14 @@ describe('the SDK inside a bundle', () => {
 
   it('replaces what milepost never runs (SDK_STAND_INS) with its stand-in, and the real modules are gone', () => {
     expect(Object.keys(SDK_STAND_INS).sort()).toEqual(
-      ['adaptive-retry', 'endpoint-discovery', 'imds-region', 'sha256-js', 'sigv4a'].sort(),
+      [
+        'adaptive-retry',
+        'endpoint-discovery',
+        'event-stream-signing',
+        'imds-region',
+        'sha256-js',
+        'sigv4a',
+      ].sort(),
     );
     for (const [name, bundle] of bundles) {
       const standIns = inputsMatching(bundle, /^sdk-stand-in:/).map((p) => p.slice('sdk-stand-in:'.length));
@@ -696,7 +707,7 @@ describe('the SDK inside a bundle', () => {
       expect(
         inputsMatching(
           bundle,
-          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig)\.js$/,
+          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
         ),
         name,
       ).toEqual([]);
@@ -704,7 +715,7 @@ describe('the SDK inside a bundle', () => {
       for (const pkg of ['mnemonist', 'obliterator', '@aws-sdk/endpoint-cache'])
         expect(packages, `${name}: ${pkg}`).not.toContain(pkg);
     }
-    // Every function but documents has the DynamoDB client, so all five are in use somewhere.
+    // Every function but documents has the DynamoDB client, so all of them are in use somewhere.
     expect(new Set([...bundles.values()].flatMap(standInsFor))).toEqual(new Set(Object.keys(SDK_STAND_INS)));
   });
 
@@ -887,6 +898,7 @@ describe('the SDK inside a bundle', () => {
       expect(reached).toEqual({
         endpointDiscovery: SDK_STAND_INS['endpoint-discovery']!.message,
         sigv4a: SDK_STAND_INS.sigv4a!.message,
+        eventStreamSigning: SDK_STAND_INS['event-stream-signing']!.message,
         imdsRegion: SDK_STAND_INS['imds-region']!.message,
       });
       // The adaptive retry mode, were it set in the environment, fails the first request.

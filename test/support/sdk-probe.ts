@@ -8,6 +8,7 @@
 import { DynamoDBClient, DynamoDBServiceException, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient, SFNServiceException } from '@aws-sdk/client-sfn';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { Env } from '../../functions/adapters/config.js';
 import { clientOptions } from '../../functions/composition/clients.js';
 
@@ -122,6 +123,20 @@ export async function reach(endpoint: string): Promise<Record<string, string>> {
       (dynamodb.config as unknown as { endpointCache: { get(k: string): unknown } }).endpointCache.get('k'),
     ),
     sigv4a: await messageOf(() => signer.sign(request, { signingRegion: '*' })),
+    eventStreamSigning: await messageOf(() =>
+      new SignatureV4({
+        service: 'ses',
+        region: 'eu-west-2',
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+        sha256: ses.config.sha256,
+      }).signMessage(
+        {
+          message: { headers: { ':event-type': { type: 'string', value: 'e' } }, body: new Uint8Array() },
+          priorSignature: '',
+        },
+        { signingRegion: 'eu-west-2', signingService: 'ses' },
+      ),
+    ),
     // A client without a region: the SDK asks the instance metadata service last.
     imdsRegion: await messageOf(() =>
       new DynamoDBClient({ endpoint, maxAttempts: 1 }).send(
