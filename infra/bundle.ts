@@ -322,6 +322,20 @@ export const SDK_STAND_INS: Record<
     contents: (message) =>
       `export class HeaderFormatter { format() { throw new Error(${JSON.stringify(message)}); } }`,
   },
+  // The methods a streaming blob in a response gets (`transformToString`...: sdkStreamMixin, with
+  // its web-stream variant): the REST protocols apply it to an output member with the `streaming`
+  // trait only, and no operation of the DynamoDB, Step Functions or SESv2 clients has one (their
+  // schemas name no such trait; the bundle test checks it). 2.3 KB where SES is.
+  'streaming-payloads': {
+    module: /^\.\/util-stream\/sdk-stream-mixin$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]index\.js$/,
+    message: sdkAbsentMessage(
+      'Streaming response bodies',
+      'no operation of the bundled clients streams its response',
+    ),
+    contents: (message) =>
+      `export const sdkStreamMixin = () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
   // SESv2 signs with `SignatureV4MultiRegion`: SigV4, or SigV4a for a multi-region endpoint
   // (SendEmail's `EndpointId`, which milepost never sets; signing region `*`). SigV4a needs
   // @aws-sdk/signature-v4-crt or @aws-sdk/signature-v4a, neither installed nor bundled, so it

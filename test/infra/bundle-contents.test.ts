@@ -685,7 +685,8 @@ describe('the SDK inside a bundle', () => {
       'adaptive-retry',
       'imds-region',
       ...(clients.includes('@aws-sdk/client-dynamodb') ? ['endpoint-discovery'] : []),
-      ...(clients.includes('@aws-sdk/client-sesv2') ? ['sigv4a'] : []),
+      // SESv2 is the one REST client (the protocol that would wrap a streaming body).
+      ...(clients.includes('@aws-sdk/client-sesv2') ? ['sigv4a', 'streaming-payloads'] : []),
     ].sort();
   }
 
@@ -698,6 +699,7 @@ describe('the SDK inside a bundle', () => {
         'imds-region',
         'sha256-js',
         'sigv4a',
+        'streaming-payloads',
       ].sort(),
     );
     for (const [name, bundle] of bundles) {
@@ -717,6 +719,21 @@ describe('the SDK inside a bundle', () => {
     }
     // Every function but documents has the DynamoDB client, so all of them are in use somewhere.
     expect(new Set([...bundles.values()].flatMap(standInsFor))).toEqual(new Set(Object.keys(SDK_STAND_INS)));
+  });
+
+  it('bundles no client with an operation that streams its response (the streaming-payloads stand-in)', () => {
+    const require = createRequire(import.meta.url);
+    const clients = new Set([...bundles.values()].flatMap((b) => [...packagesIn(b)]));
+    const bundled = [...clients].filter((p) => p.startsWith('@aws-sdk/client-'));
+    expect(bundled.length).toBeGreaterThan(0);
+    for (const client of bundled) {
+      const schemas = readFileSync(
+        require.resolve(`${client}/package.json`).replace(/package\.json$/, 'dist-es/schemas/schemas_0.js'),
+        'utf8',
+      );
+      // A streaming member carries the `streaming` trait in its schema (as Lambda's does).
+      expect(schemas, client).not.toContain('streaming');
+    }
   });
 
   it("keeps of each client's package.json its version alone (the user agent's)", () => {
@@ -899,6 +916,7 @@ describe('the SDK inside a bundle', () => {
         endpointDiscovery: SDK_STAND_INS['endpoint-discovery']!.message,
         sigv4a: SDK_STAND_INS.sigv4a!.message,
         eventStreamSigning: SDK_STAND_INS['event-stream-signing']!.message,
+        streamingPayloads: SDK_STAND_INS['streaming-payloads']!.message,
         imdsRegion: SDK_STAND_INS['imds-region']!.message,
       });
       // The adaptive retry mode, were it set in the environment, fails the first request.

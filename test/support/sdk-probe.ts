@@ -8,6 +8,7 @@
 import { DynamoDBClient, DynamoDBServiceException, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient, SFNServiceException } from '@aws-sdk/client-sfn';
+import { sdkStreamMixin } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Env } from '../../functions/adapters/config.js';
 import { clientOptions } from '../../functions/composition/clients.js';
@@ -123,6 +124,7 @@ export async function reach(endpoint: string): Promise<Record<string, string>> {
       (dynamodb.config as unknown as { endpointCache: { get(k: string): unknown } }).endpointCache.get('k'),
     ),
     sigv4a: await messageOf(() => signer.sign(request, { signingRegion: '*' })),
+    streamingPayloads: await messageOf(() => sdkStreamMixin(new Uint8Array())),
     eventStreamSigning: await messageOf(() =>
       new SignatureV4({
         service: 'ses',
