@@ -3,7 +3,7 @@
  * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
  * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
  *
- * Six substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * These substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
  * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
  *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
  *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
@@ -21,6 +21,16 @@
  *   calls (`sdkWithoutEventStreams`): 19-20 KB less minified in mail-feedback and register.
  * - `yaml` resolves to its ESM build (`yamlEsm`): the http function keeps the writer only, 48 KB
  *   of the 113 KB its CommonJS build left (parser, lexer, composer).
+ * - What the SDK clients carry for configurations milepost never has in Lambda resolves, inside
+ *   the SDK only, to stand-ins that keep the module's exports and throw a clear message if ever
+ *   reached (`SDK_STAND_INS`, each entry with its reason): DynamoDB endpoint discovery (no
+ *   command of this SDK version uses it; with its LRU cache, 7.3 KB), JavaScript SHA-256 (Node's
+ *   crypto has it, 3.2 KB), the adaptive retry mode (3.3 KB), the region from the instance
+ *   metadata service (1.2 KB), SigV4a for multi-region endpoints (2.7 KB), event-stream message
+ *   signing (2.3 KB) and streaming response bodies (2.8 KB). Each client's package.json is
+ *   reduced to the version its user agent reads (`sdkClientVersionOnly`, 1.8-2.3 KB a client).
+ *   Together 18 KB less in mail-feedback (DynamoDB alone), 29 KB in the functions with DynamoDB,
+ *   Step Functions and SES.
  *
  * The documents function (pdfkit) has its own, measured on its bundle (992 KB before, load x5.1):
  * - pdfkit imports fontkit (TrueType/OpenType embedding, with brotli for WOFF2: 754 KB with its
@@ -281,18 +291,23 @@ export const SDK_STAND_INS: Record<
     contents: (message) =>
       `export class Sha256Js { constructor() { throw new Error(${JSON.stringify(message)}); } }`,
   },
-  // The client-side rate limiter of the `adaptive` retry mode: the clients use it only when the
-  // mode is `adaptive` (AWS_RETRY_MODE or `retry_mode` in a config file, milepost sets neither:
-  // the mode is `standard`, functions/composition/clients.ts sets only `maxAttempts`). 2.6 KB.
+  // The `adaptive` retry mode's strategy and its client-side rate limiter: the clients build them
+  // only when the mode is `adaptive` (AWS_RETRY_MODE or `retry_mode` in a config file, milepost
+  // sets neither: the mode is `standard`, functions/composition/clients.ts sets only
+  // `maxAttempts`). One stand-in module for both. 3.3 KB.
   'adaptive-retry': {
-    module: /^(?:\.\.?\/)+(?:util-retry\/)?DefaultRateLimiter$/,
+    module: /^(?:\.\.?\/)+(?:util-retry\/)?(?:DefaultRateLimiter|AdaptiveRetryStrategy)$/,
     importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]retry[\\/]/,
     message: sdkAbsentMessage(
       'The adaptive retry mode',
       'milepost retries in the standard mode (unset AWS_RETRY_MODE)',
     ),
     contents: (message) =>
-      `export class DefaultRateLimiter { constructor() { throw new Error(${JSON.stringify(message)}); } }`,
+      [
+        `const absent = () => { throw new Error(${JSON.stringify(message)}); };`,
+        'export class DefaultRateLimiter { constructor() { absent(); } }',
+        'export class AdaptiveRetryStrategy { constructor() { absent(); } }',
+      ].join('\n'),
   },
   // The region from the EC2 instance metadata service, asked only when a client has no region
   // (milepost always gives one: AWS_REGION, functions/composition/clients.ts) or, in the `auto`

@@ -709,7 +709,7 @@ describe('the SDK inside a bundle', () => {
       expect(
         inputsMatching(
           bundle,
-          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
+          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|AdaptiveRetryStrategy|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
         ),
         name,
       ).toEqual([]);
