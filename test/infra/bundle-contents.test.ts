@@ -10,7 +10,10 @@
  * source map goes elsewhere; zod's JSON Schema generator is only where JSON Schema is written, and
  * the functions without it still validate, in English; the SDK's event-stream codec is left out
  * where no client streams events (the bundled function's DynamoDB calls below work without it). The stand-in credential chain is run in a
- * bundle against DynamoDB Local.
+ * bundle against DynamoDB Local. What the SDK carries for configurations milepost never has
+ * (SDK_STAND_INS) is left out where its client is, and the bundled SES, Step Functions and
+ * DynamoDB clients send the same signed requests and read the same answers and modelled errors
+ * as unbundled (test/support/sdk-probe.ts against a local endpoint that checks signatures).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
