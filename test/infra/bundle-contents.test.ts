@@ -806,6 +806,12 @@ describe('the SDK inside a bundle', () => {
               }),
             }
           : { status: 200, headers: json10, body: '{}' };
+      if (req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue')
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/x-amz-json-1.1' },
+          body: JSON.stringify({ SecretString: 'https://hooks.example/services/T0/B0/secret\n' }),
+        };
       if (req.headers['x-amz-target'] === 'DynamoDB_20120810.GetItem')
         return {
           status: 200,
@@ -902,6 +908,26 @@ describe('the SDK inside a bundle', () => {
       expect(comparable(r.bundledRequest)).toEqual(comparable(r.unbundledRequest));
       expect(r.bundled).toEqual(r.unbundled);
       expect(r.bundled).toMatchObject({ ok: false, name, modeled: true, fields: { name, $fault: 'client' } });
+    });
+
+    it("reads a secret signed with Node's SHA-256: the same request, body hash and value as unbundled", async () => {
+      const bundled = await runBundled(
+        probe,
+        `out(await mod.readSecret(${JSON.stringify(aws.endpoint)}));`,
+        env(),
+      );
+      const bundledRequest = aws.requests.at(-1)!;
+      const unbundled = await sdkProbe.readSecret(aws.endpoint, credentials);
+      const unbundledRequest = aws.requests.at(-1)!;
+      expect(bundled).toBe('https://hooks.example/services/T0/B0/secret');
+      expect(unbundled).toBe(bundled);
+      expect(bundledRequest.signature).toMatchObject({ ok: true, service: 'secretsmanager' });
+      // The payload hash is one of the signed headers: Node's digest is the JavaScript one.
+      expect(bundledRequest.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+      expect(comparable(bundledRequest)).toEqual(comparable(unbundledRequest));
+      // No JavaScript SHA-256 in any bundle.
+      for (const [name, bundle] of bundles)
+        expect([...packagesIn(bundle)], name).not.toContain('@aws-crypto/sha256-js');
     });
 
     it('answers where a stand-in is reached with its message, and sends nothing', async () => {

@@ -11,6 +11,7 @@ import { SendTaskSuccessCommand, SFNClient, SFNServiceException } from '@aws-sdk
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Env } from '../../functions/adapters/config.js';
+import { secretValue } from '../../functions/adapters/secret-value.js';
 import { clientOptions } from '../../functions/composition/clients.js';
 
 /** The calls the probe makes. */
@@ -93,6 +94,22 @@ async function send(
           Key: { PK: { S: 'PROJECT#p-1' }, SK: { S: 'PROJECT' } },
         }),
       );
+  }
+}
+
+/**
+ * Reads one secret as the notifier reads a chat webhook's URL (functions/adapters/secret-value.ts:
+ * a signed GetSecretValue), at `endpoint`; the value or the error's message.
+ */
+export async function readSecret(endpoint: string, credentials?: Credentials): Promise<string> {
+  const read = secretValue('milepost/platform-webhook', process.env['AWS_REGION'] || 'eu-west-2', {
+    endpoint,
+    ...(credentials ? { credentials } : {}),
+  });
+  try {
+    return await read();
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 
