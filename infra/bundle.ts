@@ -27,7 +27,8 @@
  *   command of this SDK version uses it; with its LRU cache, 7.3 KB), JavaScript SHA-256 (Node's
  *   crypto has it, 3.2 KB), the adaptive retry mode (3.3 KB), the region from the instance
  *   metadata service (1.2 KB), SigV4a for multi-region endpoints (2.7 KB), event-stream message
- *   signing (2.3 KB) and streaming response bodies (2.8 KB). Each client's package.json is
+ *   signing (2.3 KB), streaming response bodies (2.8 KB) and S3's endpoint parameters (0.8 KB).
+ *   Each client's package.json is
  *   reduced to the version its user agent reads (`sdkClientVersionOnly`, 1.8-2.3 KB a client).
  *   Together 20 KB less in mail-feedback (DynamoDB alone), 28-29 KB in the functions with
  *   DynamoDB, Step Functions and SES.
@@ -352,6 +353,16 @@ export const SDK_STAND_INS: Record<
     ),
     contents: (message) =>
       `export const sdkStreamMixin = () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
+  // S3's rewriting of endpoint parameters (bucket names, path style), applied only when the
+  // client's service is S3: milepost calls S3 without an SDK client (functions/adapters/
+  // aws-request.ts), so the endpoint resolution of its clients never reaches it. 0.8 KB.
+  's3-endpoint-params': {
+    module: /^\.\.\/service-customizations$/,
+    importer: /[\\/]middleware-endpoint[\\/]adaptors[\\/]getEndpointFromInstructions\.js$/,
+    message: sdkAbsentMessage('S3 endpoint parameters', 'milepost has no S3 SDK client'),
+    contents: (message) =>
+      `export const resolveParamsForS3 = async () => { throw new Error(${JSON.stringify(message)}); };`,
   },
   // SESv2 signs with `SignatureV4MultiRegion`: SigV4, or SigV4a for a multi-region endpoint
   // (SendEmail's `EndpointId`, which milepost never sets; signing region `*`). SigV4a needs

@@ -687,6 +687,7 @@ describe('the SDK inside a bundle', () => {
       'sha256-js',
       'adaptive-retry',
       'imds-region',
+      's3-endpoint-params',
       ...(clients.includes('@aws-sdk/client-dynamodb') ? ['endpoint-discovery'] : []),
       // SESv2 is the one REST client (the protocol that would wrap a streaming body).
       ...(clients.includes('@aws-sdk/client-sesv2') ? ['sigv4a', 'streaming-payloads'] : []),
@@ -700,6 +701,7 @@ describe('the SDK inside a bundle', () => {
         'endpoint-discovery',
         'event-stream-signing',
         'imds-region',
+        's3-endpoint-params',
         'sha256-js',
         'sigv4a',
         'streaming-payloads',
@@ -712,7 +714,7 @@ describe('the SDK inside a bundle', () => {
       expect(
         inputsMatching(
           bundle,
-          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|AdaptiveRetryStrategy|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
+          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|AdaptiveRetryStrategy|service-customizations\/s3|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
         ),
         name,
       ).toEqual([]);
@@ -946,6 +948,7 @@ describe('the SDK inside a bundle', () => {
         sigv4a: SDK_STAND_INS.sigv4a!.message,
         eventStreamSigning: SDK_STAND_INS['event-stream-signing']!.message,
         streamingPayloads: SDK_STAND_INS['streaming-payloads']!.message,
+        s3EndpointParams: SDK_STAND_INS['s3-endpoint-params']!.message,
         imdsRegion: SDK_STAND_INS['imds-region']!.message,
       });
       // The adaptive retry mode, were it set in the environment, fails the first request.

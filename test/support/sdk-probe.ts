@@ -142,6 +142,12 @@ export async function reach(endpoint: string): Promise<Record<string, string>> {
     ),
     sigv4a: await messageOf(() => signer.sign(request, { signingRegion: '*' })),
     streamingPayloads: await messageOf(() => sdkStreamMixin(new Uint8Array())),
+    // A client that names itself S3 gets S3's endpoint parameters.
+    s3EndpointParams: await messageOf(() =>
+      new DynamoDBClient({ ...options(endpoint), serviceId: 'S3' }).send(
+        new GetItemCommand({ TableName: 't', Key: { PK: { S: 'k' } } }),
+      ),
+    ),
     eventStreamSigning: await messageOf(() =>
       new SignatureV4({
         service: 'ses',
