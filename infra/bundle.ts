@@ -3,7 +3,7 @@
  * pinned AWS SDK inside the bundle. `cdk synth` (infra/constructs/milepost-function.ts), the bench
  * and the bundle tests all call `bundleFunction`, so what is measured is what is deployed.
  *
- * Six substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
+ * These substitutions keep dead weight out of the code, each measured (README, "Lambda bundles"):
  * - zod's classic entry re-exports every locale as a namespace (`z.locales`, `z.core.locales`);
  *   @hono/zod-openapi hands the whole `z` namespace to its extension, so esbuild keeps all of
  *   them (about 255 KB in the HTTP function). Zod registers `en` itself and milepost configures no
@@ -21,6 +21,19 @@
  *   calls (`sdkWithoutEventStreams`): 19-20 KB less minified in mail-feedback and register.
  * - `yaml` resolves to its ESM build (`yamlEsm`): the http function keeps the writer only, 48 KB
  *   of the 113 KB its CommonJS build left (parser, lexer, composer).
+ * - What the SDK clients carry for configurations milepost never has in Lambda resolves, inside
+ *   the SDK only, to stand-ins that keep the module's exports and throw a clear message if ever
+ *   reached (`SDK_STAND_INS`, each entry with its reason): DynamoDB endpoint discovery (no
+ *   command of this SDK version uses it; with its LRU cache, 7.3 KB), JavaScript SHA-256 (Node's
+ *   crypto has it, 3.2 KB), the adaptive retry mode (3.3 KB), the region from the instance
+ *   metadata service (1.2 KB), SigV4a for multi-region endpoints (2.7 KB), event-stream message
+ *   signing (2.3 KB), streaming response bodies (2.8 KB) and S3's endpoint parameters (0.8 KB).
+ *   Each client's package.json is
+ *   reduced to the version its user agent reads (`sdkClientVersionOnly`, 1.8-2.3 KB a client).
+ *   Together 20 KB less in mail-feedback (DynamoDB alone), 28-29 KB in the functions with
+ *   DynamoDB, Step Functions and SES.
+ * - The Secrets Manager read signs with Node's SHA-256, not @aws-crypto's JavaScript one
+ *   (`nodeSha256ForSecrets`, 5.6 KB where notifications are sent).
  *
  * The documents function (pdfkit) has its own, measured on its bundle (992 KB before, load x5.1):
  * - pdfkit imports fontkit (TrueType/OpenType embedding, with brotli for WOFF2: 754 KB with its
@@ -220,6 +233,236 @@ const sdkWithoutEventStreams: Plugin = {
   },
 };
 
+// --- What the SDK clients bring that milepost never runs in Lambda ----------------------------
+
+/** The message of an SDK stand-in: what is missing from the bundle, and why milepost never needs it. */
+function sdkAbsentMessage(name: string, reason: string): string {
+  return `${name} is not in this function's bundle (infra/bundle.ts, SDK_STAND_INS): ${reason}`;
+}
+
+/**
+ * SDK modules that milepost's clients (functions/composition/*.ts: a region always given, no
+ * endpoint discovery, retry mode and SigV4a left at their defaults) never run in Lambda, each
+ * replaced by a stand-in inside the SDK packages that import it (`importer`). A stand-in keeps the
+ * module's exports; what the code could still reach throws `sdkAbsentMessage`, so a change of
+ * configuration that needs the real module fails at its first request with that message instead
+ * of acting otherwise. The sizes are what each left in the bundles (esbuild's metafile).
+ */
+export const SDK_STAND_INS: Record<
+  string,
+  { module: RegExp; importer: RegExp; message: string; contents: (message: string) => string }
+> = {
+  // DynamoDB's endpoint discovery (DescribeEndpoints, then a per-key LRU cache of the endpoints it
+  // returns): the client resolves its configuration and builds a 1,000-entry cache (mnemonist's
+  // LRU cache, obliterator, @aws-sdk/endpoint-cache), but no DynamoDB command of this SDK version
+  // adds the discovery middleware (their middleware list is empty), so the cache is never read.
+  // The configuration is resolved as before; the cache's methods throw, and so does adding the
+  // middleware: a later SDK whose commands add it fails at the first DynamoDB call (the bundle
+  // tests make several). 7.3 KB.
+  'endpoint-discovery': {
+    module: /^@aws-sdk\/middleware-endpoint-discovery$/,
+    importer: /[\\/]@aws-sdk[\\/]client-dynamodb[\\/]/,
+    message: sdkAbsentMessage(
+      'DynamoDB endpoint discovery',
+      'no DynamoDB command of this SDK version uses it',
+    ),
+    contents: (message) =>
+      [
+        "export { NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS } from '@aws-sdk/middleware-endpoint-discovery/dist-es/configurations.js';",
+        `const absent = () => { throw new Error(${JSON.stringify(message)}); };`,
+        'const endpointCache = { getEndpoint: absent, get: absent, set: absent, delete: absent, has: absent, clear: absent };',
+        // The same configuration as the real resolver, with the cache that is never read.
+        'export const resolveEndpointDiscoveryConfig = (input, { endpointDiscoveryCommandCtor }) => {',
+        '  const { endpointDiscoveryEnabled, endpointDiscoveryEnabledProvider } = input;',
+        '  return Object.assign(input, {',
+        '    endpointDiscoveryCommandCtor,',
+        '    endpointCache,',
+        '    endpointDiscoveryEnabled: endpointDiscoveryEnabled !== undefined ? () => Promise.resolve(endpointDiscoveryEnabled) : endpointDiscoveryEnabledProvider,',
+        '    isClientEndpointDiscoveryEnabled: endpointDiscoveryEnabled !== undefined,',
+        '  });',
+        '};',
+        'export const endpointDiscoveryMiddlewareOptions = { name: "endpointDiscoveryMiddleware", step: "build", tags: ["ENDPOINT_DISCOVERY"], override: true };',
+        'export const getEndpointDiscoveryPlugin = absent;',
+        'export const getEndpointDiscoveryRequiredPlugin = absent;',
+        'export const getEndpointDiscoveryOptionalPlugin = absent;',
+      ].join('\n'),
+  },
+  // SHA-256 in JavaScript: `Sha256Node` (every client's `sha256`, SigV4's hashes) falls back to it
+  // only when node:crypto cannot create a SHA-256 hash, which Node always can. 3.2 KB.
+  'sha256-js': {
+    module: /^\.\.?\/(?:sha256\/)?Sha256Js$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]/,
+    message: sdkAbsentMessage('SHA-256 in JavaScript', "Node's crypto computes SHA-256 (Sha256Node)"),
+    contents: (message) =>
+      `export class Sha256Js { constructor() { throw new Error(${JSON.stringify(message)}); } }`,
+  },
+  // The `adaptive` retry mode's strategy and its client-side rate limiter: the clients build them
+  // only when the mode is `adaptive` (AWS_RETRY_MODE or `retry_mode` in a config file, milepost
+  // sets neither: the mode is `standard`, functions/composition/clients.ts sets only
+  // `maxAttempts`). One stand-in module for both. 3.3 KB.
+  'adaptive-retry': {
+    module: /^(?:\.\.?\/)+(?:util-retry\/)?(?:DefaultRateLimiter|AdaptiveRetryStrategy)$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]retry[\\/]/,
+    message: sdkAbsentMessage(
+      'The adaptive retry mode',
+      'milepost retries in the standard mode (unset AWS_RETRY_MODE)',
+    ),
+    contents: (message) =>
+      [
+        `const absent = () => { throw new Error(${JSON.stringify(message)}); };`,
+        'export class DefaultRateLimiter { constructor() { absent(); } }',
+        'export class AdaptiveRetryStrategy { constructor() { absent(); } }',
+      ].join('\n'),
+  },
+  // The region from the EC2 instance metadata service, asked only when a client has no region
+  // (milepost always gives one: AWS_REGION, functions/composition/clients.ts) or, in the `auto`
+  // defaults mode, outside Lambda (in Lambda the SDK reads AWS_REGION and AWS_EXECUTION_ENV).
+  // Lambda has no instance metadata service. 1.2 KB, and a dynamic import of node:http.
+  'imds-region': {
+    module: /(?:^|\/)getInstanceMetadataRegion$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]/,
+    message: sdkAbsentMessage(
+      'The region from the instance metadata service',
+      'give the client a region (AWS_REGION)',
+    ),
+    contents: (message) =>
+      `export const getInstanceMetadataRegion = async () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
+  // The header encoding of SigV4's event-stream message signing (`signMessage`, the only user of
+  // the signer's `headerFormatter`): only the SDK's event-stream handlers call it, and milepost
+  // streams no events (`sdkWithoutEventStreams`, neither handler is installed). Every signer
+  // still builds one, so the stand-in's constructor is harmless and its `format` throws. 2.3 KB.
+  'event-stream-signing': {
+    module: /^\.\/HeaderFormatter$/,
+    importer: /[\\/]@smithy[\\/]signature-v4[\\/]dist-es[\\/]SignatureV4\.js$/,
+    message: sdkAbsentMessage(
+      'Event-stream message signing',
+      'milepost calls no operation that streams events',
+    ),
+    contents: (message) =>
+      `export class HeaderFormatter { format() { throw new Error(${JSON.stringify(message)}); } }`,
+  },
+  // The methods a streaming blob in a response gets (`transformToString`...: sdkStreamMixin, with
+  // its web-stream variant): the REST protocols apply it to an output member with the `streaming`
+  // trait only, and no operation of the DynamoDB, Step Functions or SESv2 clients has one (their
+  // schemas name no such trait; the bundle test checks it). 2.3 KB where SES is.
+  'streaming-payloads': {
+    module: /^\.\/util-stream\/sdk-stream-mixin$/,
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]index\.js$/,
+    message: sdkAbsentMessage(
+      'Streaming response bodies',
+      'no operation of the bundled clients streams its response',
+    ),
+    contents: (message) =>
+      `export const sdkStreamMixin = () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
+  // S3's rewriting of endpoint parameters (bucket names, path style), applied only when the
+  // client's service is S3: milepost calls S3 without an SDK client (functions/adapters/
+  // aws-request.ts), so the endpoint resolution of its clients never reaches it. 0.8 KB.
+  's3-endpoint-params': {
+    module: /^\.\.\/service-customizations$/,
+    importer: /[\\/]middleware-endpoint[\\/]adaptors[\\/]getEndpointFromInstructions\.js$/,
+    message: sdkAbsentMessage('S3 endpoint parameters', 'milepost has no S3 SDK client'),
+    contents: (message) =>
+      `export const resolveParamsForS3 = async () => { throw new Error(${JSON.stringify(message)}); };`,
+  },
+  // SESv2 signs with `SignatureV4MultiRegion`: SigV4, or SigV4a for a multi-region endpoint
+  // (SendEmail's `EndpointId`, which milepost never sets; signing region `*`). SigV4a needs
+  // @aws-sdk/signature-v4-crt or @aws-sdk/signature-v4a, neither installed nor bundled, so it
+  // could only fail. The stand-in signs with the same SigV4 signer (the package's
+  // SignatureV4SignWithCredentials) and answers a `*` region with the message. 2.7 KB.
+  sigv4a: {
+    module: /^@aws-sdk\/signature-v4-multi-region$/,
+    importer: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/,
+    message: sdkAbsentMessage(
+      'SigV4a (multi-region endpoints)',
+      'milepost sends to regional endpoints (no EndpointId)',
+    ),
+    contents: (message) =>
+      [
+        "import { SignatureV4SignWithCredentials } from '@aws-sdk/signature-v4-multi-region/dist-es/SignatureV4SignWithCredentials.js';",
+        `const sigv4a = (options) => { if (options?.signingRegion === '*') throw new Error(${JSON.stringify(message)}); };`,
+        'export class SignatureV4MultiRegion {',
+        "  static sigv4aDependency() { return 'none'; }",
+        '  constructor(options) { this.sigv4Signer = new SignatureV4SignWithCredentials(options); this.signerOptions = options; }',
+        '  async sign(request, options = {}) { sigv4a(options); return this.sigv4Signer.sign(request, options); }',
+        '  async signWithCredentials(request, credentials, options = {}) { sigv4a(options); return this.sigv4Signer.signWithCredentials(request, credentials, options); }',
+        '  async presign(request, options = {}) { sigv4a(options); return this.sigv4Signer.presign(request, options); }',
+        '  async presignWithCredentials(request, credentials, options = {}) { sigv4a(options); return this.sigv4Signer.presignWithCredentials(request, credentials, options); }',
+        '}',
+        'export const signatureV4CrtContainer = { CrtSignerV4: null };',
+      ].join('\n'),
+  },
+};
+
+/** Inside their importers only, the modules of `SDK_STAND_INS` resolve to their stand-ins. */
+const sdkStandIns: Plugin = {
+  name: 'sdk-stand-ins',
+  setup(b) {
+    const filter = new RegExp(
+      Object.values(SDK_STAND_INS)
+        .map((s) => `(?:${s.module.source})`)
+        .join('|'),
+    );
+    b.onResolve({ filter }, (args) => {
+      const name = Object.keys(SDK_STAND_INS).find((n) => {
+        const s = SDK_STAND_INS[n]!;
+        return s.module.test(args.path) && s.importer.test(args.importer);
+      });
+      if (!name) return undefined;
+      return { path: name, namespace: 'sdk-stand-in', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'sdk-stand-in' }, (args) => {
+      const s = SDK_STAND_INS[args.path]!;
+      return {
+        contents: s.contents(s.message),
+        resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Each SDK client reads its own package.json for one field, the version in the user agent it
+ * sends (`packageInfo.version`, runtimeConfig.js), and the bundle carried the whole file: its
+ * scripts, dependencies and descriptions, 1.8-2.3 KB a client. Inside a bundle the file is the
+ * version alone, so the user agent is the same.
+ */
+const sdkClientVersionOnly: Plugin = {
+  name: 'sdk-client-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, (args) => ({
+      contents: JSON.stringify({
+        version: (JSON.parse(readFileSync(args.path, 'utf8')) as { version: string }).version,
+      }),
+      loader: 'json',
+    }));
+  },
+};
+
+/**
+ * functions/adapters/secret-value.ts signs its one Secrets Manager request with the SHA-256 of
+ * @aws-crypto/sha256-js, written in JavaScript (the CLI, which is not bundled, signs with it too).
+ * Inside a bundle that import is the SDK's `Sha256` instead (node:crypto, the one every client
+ * signs with, already in the bundle): the same digests and HMACs, 5.6 KB less in each function
+ * that sends notifications.
+ */
+const nodeSha256ForSecrets: Plugin = {
+  name: 'node-sha256-for-secrets',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-crypto\/sha256-js$/ }, (args) => {
+      if (!/[\\/]functions[\\/]adapters[\\/]secret-value\.ts$/.test(args.importer)) return undefined;
+      return { path: 'sha256', namespace: 'node-sha256' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'node-sha256' }, () => ({
+      contents: "export { Sha256 } from '@smithy/core/checksum';\n",
+      resolveDir: PROJECT_ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * linebreak (pdfkit's line breaking, which the renderer uses for every line) decodes its Unicode
  * class table when it is imported: base64 (base64-js) then twice raw DEFLATE (tiny-inflate, via
@@ -368,6 +611,9 @@ export async function bundleFunction(
       sdkWithoutEventStreams,
       yamlEsm,
       sdkSchemaLiteralKeys,
+      sdkStandIns,
+      sdkClientVersionOnly,
+      nodeSha256ForSecrets,
       ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
     ],
   });

@@ -10,7 +10,10 @@
  * source map goes elsewhere; zod's JSON Schema generator is only where JSON Schema is written, and
  * the functions without it still validate, in English; the SDK's event-stream codec is left out
  * where no client streams events (the bundled function's DynamoDB calls below work without it). The stand-in credential chain is run in a
- * bundle against DynamoDB Local.
+ * bundle against DynamoDB Local. What the SDK carries for configurations milepost never has
+ * (SDK_STAND_INS) is left out where its client is, and the bundled SES, Step Functions and
+ * DynamoDB clients send the same signed requests and read the same answers and modelled errors
+ * as unbundled (test/support/sdk-probe.ts against a local endpoint that checks signatures).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,10 +39,11 @@ import {
   NATIVE_DECODERS,
   NO_JSON_SCHEMA_MESSAGE,
   PDFKIT_STAND_INS,
+  SDK_STAND_INS,
 } from '../../infra/bundle.js';
 import { pdfFontHooks } from '../../infra/constructs/pdf-fonts.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
-import { type FakeAws, startFakeAws } from '../support/aws-server.js';
+import { type FakeAws, type ReceivedRequest, type Reply, startFakeAws } from '../support/aws-server.js';
 import {
   makeGate,
   makeMember,
@@ -51,6 +55,7 @@ import {
   makeTask,
   makeTestStore,
 } from '../support/dynamo.js';
+import * as sdkProbe from '../support/sdk-probe.js';
 import { actionsOf, type Built, buildExampleApp } from './support.js';
 
 /** SDK client package -> the IAM service prefix of its actions. */
@@ -683,6 +688,297 @@ describe('the signed REST requests inside a bundle', () => {
       's3 GetObject failed: no credentials to sign with (no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY))',
     );
     expect(aws.requests).toHaveLength(before);
+  });
+});
+
+describe('the SDK inside a bundle', () => {
+  /** The stand-ins of SDK_STAND_INS a bundle must have, from the clients it holds. */
+  function standInsFor(bundle: BundleResult): string[] {
+    const packages = [...packagesIn(bundle)];
+    const clients = packages.filter((p) => p.startsWith('@aws-sdk/client-'));
+    // SigV4 signs for the clients and for the REST adapters (functions/adapters/aws-request.ts).
+    const signer = packages.includes('@smithy/signature-v4') ? ['event-stream-signing'] : [];
+    if (clients.length === 0) return signer;
+    return [
+      ...signer,
+      'sha256-js',
+      'adaptive-retry',
+      'imds-region',
+      's3-endpoint-params',
+      ...(clients.includes('@aws-sdk/client-dynamodb') ? ['endpoint-discovery'] : []),
+      // SESv2 is the one REST client (the protocol that would wrap a streaming body).
+      ...(clients.includes('@aws-sdk/client-sesv2') ? ['sigv4a', 'streaming-payloads'] : []),
+    ].sort();
+  }
+
+  it('replaces what milepost never runs (SDK_STAND_INS) with its stand-in, and the real modules are gone', () => {
+    expect(Object.keys(SDK_STAND_INS).sort()).toEqual(
+      [
+        'adaptive-retry',
+        'endpoint-discovery',
+        'event-stream-signing',
+        'imds-region',
+        's3-endpoint-params',
+        'sha256-js',
+        'sigv4a',
+        'streaming-payloads',
+      ].sort(),
+    );
+    for (const [name, bundle] of bundles) {
+      const standIns = inputsMatching(bundle, /^sdk-stand-in:/).map((p) => p.slice('sdk-stand-in:'.length));
+      expect(standIns.sort(), name).toEqual(standInsFor(bundle));
+      // The real modules (their paths are not in a stand-in's namespace).
+      expect(
+        inputsMatching(
+          bundle,
+          /^[^:]*node_modules\/.*\/(Sha256Js|DefaultRateLimiter|AdaptiveRetryStrategy|service-customizations\/s3|getInstanceMetadataRegion|SignatureV4MultiRegion|resolveEndpointDiscoveryConfig|HeaderFormatter)\.js$/,
+        ),
+        name,
+      ).toEqual([]);
+      const packages = [...packagesIn(bundle)];
+      for (const pkg of ['mnemonist', 'obliterator', '@aws-sdk/endpoint-cache'])
+        expect(packages, `${name}: ${pkg}`).not.toContain(pkg);
+    }
+    // Every function but documents has the DynamoDB client, so all of them are in use somewhere.
+    expect(new Set([...bundles.values()].flatMap(standInsFor))).toEqual(new Set(Object.keys(SDK_STAND_INS)));
+  });
+
+  it('bundles no client with an operation that streams its response (the streaming-payloads stand-in)', () => {
+    const require = createRequire(import.meta.url);
+    const clients = new Set([...bundles.values()].flatMap((b) => [...packagesIn(b)]));
+    const bundled = [...clients].filter((p) => p.startsWith('@aws-sdk/client-'));
+    expect(bundled.length).toBeGreaterThan(0);
+    for (const client of bundled) {
+      const schemas = readFileSync(
+        require.resolve(`${client}/package.json`).replace(/package\.json$/, 'dist-es/schemas/schemas_0.js'),
+        'utf8',
+      );
+      // A streaming member carries the `streaming` trait in its schema (as Lambda's does).
+      expect(schemas, client).not.toContain('streaming');
+    }
+  });
+
+  it("keeps of each client's package.json its version alone (the user agent's)", () => {
+    const require = createRequire(import.meta.url);
+    for (const [name, bundle] of bundles) {
+      const files = inputsMatching(bundle, /@aws-sdk\/client-[^/]+\/package\.json$/);
+      // One for each client in the bundle.
+      expect(files.length, name).toBe(
+        [...packagesIn(bundle)].filter((p) => p.startsWith('@aws-sdk/client-')).length,
+      );
+      for (const file of files) {
+        const pkg = /@aws-sdk\/client-[^/]+/.exec(file)![0];
+        const { version } = require(`${pkg}/package.json`) as { version: string };
+        const bytes = Object.values(bundle.metafile.outputs).find((o) => o.inputs[file])!.inputs[file]!
+          .bytesInOutput;
+        // `{version:"3.1169.0"}` as esbuild writes the object.
+        expect(bytes, `${name}: ${file}`).toBeLessThanOrEqual(`{version:"${version}"}`.length + 8);
+      }
+    }
+  });
+
+  describe('the clients of a bundle call AWS as unbundled', () => {
+    let probe: string;
+    let aws: FakeAws;
+    /** How the stand-in AWS answers each service, successes or modelled errors. */
+    let failing = false;
+    const credentials = {
+      accessKeyId: 'ASIASDKPROBE',
+      secretAccessKey: 'sdk-probe-secret',
+      sessionToken: 'sdk-probe-token',
+    };
+    const env = () => ({
+      ...baseEnv(),
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    });
+
+    /** SES (REST JSON), Step Functions and DynamoDB (JSON 1.0) as AWS answers them. */
+    function answer(req: ReceivedRequest): Reply {
+      if (!req.signature.ok) return { status: 403, body: JSON.stringify({ message: req.signature.reason }) };
+      const json10 = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'req-json10' };
+      if (req.target === '/v2/email/outbound-emails')
+        return failing
+          ? {
+              status: 400,
+              headers: {
+                'content-type': 'application/json',
+                'x-amzn-requestid': 'req-ses',
+                'x-amzn-errortype': 'MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/',
+              },
+              body: JSON.stringify({ message: 'Email address is not verified. sponsor@acme.example' }),
+            }
+          : {
+              status: 200,
+              headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'req-ses' },
+              body: JSON.stringify({ MessageId: '0102018f-ses-message' }),
+            };
+      if (req.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess')
+        return failing
+          ? {
+              status: 400,
+              headers: json10,
+              body: JSON.stringify({
+                __type: 'com.amazonaws.states#TaskTimedOut',
+                message: 'Task Timed Out',
+              }),
+            }
+          : { status: 200, headers: json10, body: '{}' };
+      if (req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue')
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/x-amz-json-1.1' },
+          body: JSON.stringify({ SecretString: 'https://hooks.example/services/T0/B0/secret\n' }),
+        };
+      if (req.headers['x-amz-target'] === 'DynamoDB_20120810.GetItem')
+        return {
+          status: 200,
+          headers: json10,
+          body: JSON.stringify({
+            Item: { PK: { S: 'PROJECT#p-1' }, SK: { S: 'PROJECT' }, n: { N: '2.50' } },
+          }),
+        };
+      return { status: 404, body: '{}' };
+    }
+
+    beforeAll(async () => {
+      probe = (await bundleFunction('test/support/sdk-probe.ts', tempDir('milepost-sdk-probe-'))).file;
+      aws = await startFakeAws({ [credentials.accessKeyId]: credentials.secretAccessKey });
+      aws.answer(answer);
+    });
+    afterAll(async () => {
+      await aws?.close();
+    });
+
+    /** What a request carried, without what differs on every request (date, signature, invocation id). */
+    function comparable(req: ReceivedRequest) {
+      const varying = [
+        'authorization',
+        'x-amz-date',
+        'amz-sdk-invocation-id',
+        'user-agent',
+        'x-amz-user-agent',
+      ];
+      return {
+        method: req.method,
+        target: req.target,
+        body: req.body.toString('utf8'),
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([h]) => !varying.includes(h))),
+        signedHeaders: req.signature.signedHeaders,
+      };
+    }
+
+    /** The call bundled (credentials from the environment) then unbundled: both requests and results. */
+    async function both(call: sdkProbe.ProbeCall) {
+      const bundled = JSON.parse(
+        await runBundled(
+          probe,
+          `out(JSON.stringify(await mod.handler(${JSON.stringify(call)}, ${JSON.stringify(aws.endpoint)})));`,
+          env(),
+        ),
+      ) as sdkProbe.ProbeResult;
+      const bundledRequest = aws.requests.at(-1)!;
+      const unbundled = await sdkProbe.handler(call, aws.endpoint, credentials);
+      const unbundledRequest = aws.requests.at(-1)!;
+      expect(unbundledRequest).not.toBe(bundledRequest);
+      return { bundled, bundledRequest, unbundled, unbundledRequest };
+    }
+
+    const SERVICES: Record<sdkProbe.ProbeCall, { pkg: string; api: string; service: string }> = {
+      sendEmail: { pkg: '@aws-sdk/client-sesv2', api: 'sesv2', service: 'ses' },
+      sendTaskSuccess: { pkg: '@aws-sdk/client-sfn', api: 'sfn', service: 'states' },
+      getItem: { pkg: '@aws-sdk/client-dynamodb', api: 'dynamodb', service: 'dynamodb' },
+    };
+
+    it.each(['sendEmail', 'sendTaskSuccess', 'getItem'] as const)(
+      '%s: the same signed request, with the user agent of the package version, and the same answer',
+      async (call) => {
+        failing = false;
+        const r = await both(call);
+        expect(r.bundledRequest.signature).toMatchObject({
+          ok: true,
+          accessKeyId: credentials.accessKeyId,
+          region: 'eu-west-2',
+          service: SERVICES[call].service,
+        });
+        expect(r.bundledRequest.headers['x-amz-security-token']).toBe(credentials.sessionToken);
+        expect(r.unbundledRequest.signature.ok).toBe(true);
+        expect(comparable(r.bundledRequest)).toEqual(comparable(r.unbundledRequest));
+        const { version } = createRequire(import.meta.url)(`${SERVICES[call].pkg}/package.json`) as {
+          version: string;
+        };
+        expect(r.bundledRequest.headers['user-agent']).toMatch(
+          new RegExp(
+            `^aws-sdk-js/${version.replace(/\./g, '\\.')} ua/2\\.1 os/\\S+ lang/js md/nodejs#\\S+ api/${SERVICES[call].api}#${version.replace(/\./g, '\\.')} m/\\S+$`,
+          ),
+        );
+        expect(r.bundled).toEqual(r.unbundled);
+        expect(r.bundled.ok).toBe(true);
+      },
+    );
+
+    it.each([
+      ['sendEmail', 'MessageRejected'],
+      ['sendTaskSuccess', 'TaskTimedOut'],
+    ] as const)('%s: the modelled error %s, with the same name, class and fields', async (call, name) => {
+      failing = true;
+      const r = await both(call);
+      expect(comparable(r.bundledRequest)).toEqual(comparable(r.unbundledRequest));
+      expect(r.bundled).toEqual(r.unbundled);
+      expect(r.bundled).toMatchObject({ ok: false, name, modeled: true, fields: { name, $fault: 'client' } });
+    });
+
+    it("reads a secret signed with Node's SHA-256: the same request, body hash and value as unbundled", async () => {
+      const bundled = await runBundled(
+        probe,
+        `out(await mod.readSecret(${JSON.stringify(aws.endpoint)}));`,
+        env(),
+      );
+      const bundledRequest = aws.requests.at(-1)!;
+      const unbundled = await sdkProbe.readSecret(aws.endpoint, credentials);
+      const unbundledRequest = aws.requests.at(-1)!;
+      expect(bundled).toBe('https://hooks.example/services/T0/B0/secret');
+      expect(unbundled).toBe(bundled);
+      expect(bundledRequest.signature).toMatchObject({ ok: true, service: 'secretsmanager' });
+      // The payload hash is one of the signed headers: Node's digest is the JavaScript one.
+      expect(bundledRequest.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+      expect(comparable(bundledRequest)).toEqual(comparable(unbundledRequest));
+      // No JavaScript SHA-256 in any bundle.
+      for (const [name, bundle] of bundles)
+        expect([...packagesIn(bundle)], name).not.toContain('@aws-crypto/sha256-js');
+    });
+
+    it('answers where a stand-in is reached with its message, and sends nothing', async () => {
+      const before = aws.requests.length;
+      const noRegion: NodeJS.ProcessEnv = env();
+      delete noRegion['AWS_REGION'];
+      const reached = JSON.parse(
+        await runBundled(
+          probe,
+          `out(JSON.stringify(await mod.reach(${JSON.stringify(aws.endpoint)})));`,
+          noRegion,
+        ),
+      ) as Record<string, string>;
+      expect(reached).toEqual({
+        endpointDiscovery: SDK_STAND_INS['endpoint-discovery']!.message,
+        sigv4a: SDK_STAND_INS.sigv4a!.message,
+        eventStreamSigning: SDK_STAND_INS['event-stream-signing']!.message,
+        streamingPayloads: SDK_STAND_INS['streaming-payloads']!.message,
+        s3EndpointParams: SDK_STAND_INS['s3-endpoint-params']!.message,
+        imdsRegion: SDK_STAND_INS['imds-region']!.message,
+      });
+      // The adaptive retry mode, were it set in the environment, fails the first request.
+      const adaptive = JSON.parse(
+        await runBundled(
+          probe,
+          `out(JSON.stringify(await mod.handler('getItem', ${JSON.stringify(aws.endpoint)})));`,
+          { ...env(), AWS_RETRY_MODE: 'adaptive' },
+        ),
+      ) as sdkProbe.ProbeResult;
+      expect(adaptive).toMatchObject({ ok: false, message: SDK_STAND_INS['adaptive-retry']!.message });
+      expect(aws.requests).toHaveLength(before);
+    });
   });
 });
 
