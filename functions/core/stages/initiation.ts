@@ -4,16 +4,14 @@
  */
 import { CHARTER_DOCUMENT_ID } from '../documents/charter.js';
 import type { Project } from '../model.js';
-import { generateCharter } from '../use-cases/generate-charter.js';
 import type { ApprovalContent, ApprovalDocument, ContentSection, StandardStageType } from './stage-type.js';
 import { documentUnderApproval, money, presentSections } from './stage-type.js';
 
-/** The charter PDF, produced when the gate opens and approved in the version current when approvals are requested. */
-const charterApproval: ApprovalDocument = {
-  id: CHARTER_DOCUMENT_ID,
-  name: 'project charter',
-  prepare: generateCharter,
-};
+/**
+ * The charter PDF, produced when the gate opens (documents.ts) and approved in the version current
+ * when approvals are requested.
+ */
+const charterApproval: ApprovalDocument = { id: CHARTER_DOCUMENT_ID, name: 'project charter' };
 
 const nonEmpty = (values: string[] | undefined) => (values ?? []).some((v) => v.trim().length > 0);
 

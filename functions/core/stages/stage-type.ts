@@ -37,14 +37,16 @@ export interface CriteriaInput {
 /** Fields a stage type records on the stage when it is entered (and in the `stage_entered` event). */
 export type StageEntry = Partial<Pick<Stage, 'supportUntil'>>;
 
-/** A versioned document that the gate of a stage approves in one exact version. */
+/**
+ * A versioned document that the gate of a stage approves in one exact version. How it is brought
+ * up to date before approvals are requested is apart, in documents.ts: only the functions that
+ * open or submit a gate generate documents.
+ */
 export interface ApprovalDocument {
   /** The document's id within its project (the approval page links to it as `?document=<id>`). */
   id: string;
   /** The document in words, e.g. `project plan document`. */
   name: string;
-  /** Brings the document up to date before approvals are requested (a no-op when unchanged). */
-  prepare(deps: Deps, projectId: string, actor: string): Promise<unknown>;
 }
 
 /** The version of a stage's document that approvals requested now ask about: its latest. */
