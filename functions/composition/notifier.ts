@@ -49,3 +49,13 @@ export function emailNotifier(env: Env): Notifier {
     }),
   );
 }
+
+/**
+ * Email only, through SES: for a function whose notifications all go to people by email (the
+ * approvals function: withdrawal notices to a round's approvers), which never posts to a chat
+ * channel and so reads no webhook secret (notify() announces nothing without `announce`).
+ */
+export function emailOnlyNotifier(env: Env): Notifier {
+  const ses = new SESv2Client({ ...clientOptions(env), ...endpointOf(env.SES_ENDPOINT) });
+  return new EmailNotifier(new SesMailer(ses, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET));
+}
