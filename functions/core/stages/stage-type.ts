@@ -176,6 +176,11 @@ export async function metadataOnlyContent(input: { stage: ResolvedStage }): Prom
   return { approves: input.stage.gate.approves };
 }
 
+/** The name of the stage with `key` in `project` (its key when the project has no such stage). */
+export function stageName(project: Pick<Project, 'stages'>, key: string): string {
+  return project.stages.find((s) => s.key === key)?.name ?? key;
+}
+
 /** The evidence line of a record, when it has evidence (a note or a link). */
 export function evidenceItems(evidence: string | undefined): string[] {
   return evidence?.trim() ? [`Evidence: ${evidence.trim()}`] : [];
