@@ -2,7 +2,9 @@
  * What a stage type is: everything the system knows about one kind of stage, declared in one
  * module (`initiation.ts`, `risk.ts`, ..., `custom.ts`) and looked up by key through the index.
  * Use cases, the lifecycle builder and the local runtime ask the type; none of them compares a
- * stage key with a literal.
+ * stage key with a literal. The one thing kept apart is how the document a gate approves is
+ * generated (documents.ts): the type names the document, and only opening or submitting a gate
+ * generates it.
  */
 import { versionsOf } from '../documents/model.js';
 import type { Gate, Project, Stage } from '../model.js';
