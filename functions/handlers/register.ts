@@ -11,7 +11,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '../core/zod-english.js';
 import { lambdaDeps } from '../composition/deps.js';
-import { emailNotifier } from '../composition/notifier.js';
+import { emailOnlyNotifier } from '../composition/notifier.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
@@ -98,9 +98,11 @@ export async function handleRegister(
  * Registration starts and stops executions, writes records and sends the emails a spec change
  * causes (a new approval round when the approvers changed, withdrawals when the criteria stop
  * holding); its role may not keep documents (infra/platform-stack.ts), so no S3 client is in its
- * bundle.
+ * bundle. Those emails go to a gate's approvers and never to a chat channel (approval requests
+ * and withdrawals are not staff notices: notifications/chat.ts), so it wires email only and
+ * bundles no webhook poster.
  */
-const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow, notifier: emailNotifier });
+const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow, notifier: emailOnlyNotifier });
 
 /** Lambda entry point. */
 export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>

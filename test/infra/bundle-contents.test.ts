@@ -292,6 +292,38 @@ describe('dead weight', () => {
       );
     }
   });
+
+  it('bundles the document generators only where a gate is opened or submitted (http, lifecycle, schedule)', () => {
+    // Registration and the approval pages name the document a gate approves (its id, its version)
+    // but never generate one: the generators, with the document models and the publishing they
+    // bring, are apart from the stage types (functions/core/stages/documents.ts).
+    const generators =
+      /functions\/core\/(use-cases\/(publish-document|generate-(charter|plan|closeout))|stages\/documents)\.ts$/;
+    const generating = [...bundles]
+      .filter(([, b]) => inputsMatching(b, generators).length > 0)
+      .map(([n]) => n);
+    expect(generating.sort()).toEqual(['http', 'lifecycle', 'schedule']);
+    const register = bundles.get('register')!;
+    // Of the charter and close-out models, register keeps the document ids alone (a few bytes).
+    for (const model of ['charter', 'closeout']) {
+      const bytes = Object.values(register.metafile.outputs)
+        .flatMap((o) => Object.entries(o.inputs))
+        .filter(([path]) => path.endsWith(`functions/core/documents/${model}.ts`))
+        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+      expect(bytes, model).toBeLessThan(64);
+    }
+    // What register does run of the stages stays: every type's criteria and approval content (a
+    // spec change may ask the open gate again, or withdraw its requests).
+    expect(inputsMatching(register, /functions\/core\/stages\/qa\.ts$/)).toHaveLength(1);
+  });
+
+  it('bundles the chat poster only in the functions that post staff notices (http, lifecycle, schedule)', () => {
+    // Registration emails approvers only (requests, withdrawals), which never go to a chat channel.
+    const posting = [...bundles]
+      .filter(([, b]) => inputsMatching(b, /functions\/adapters\/webhook-notifier\.ts$/).length > 0)
+      .map(([n]) => n);
+    expect(posting.sort()).toEqual(['http', 'lifecycle', 'schedule']);
+  });
 });
 
 describe("zod's JSON Schema generator", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN_DOCUMENT_ID } from '../../functions/core/documents/plan.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
+import { prepareDocument } from '../../functions/core/stages/documents.js';
 import {
   type ApprovalContent,
   approvesInWords,
@@ -16,10 +17,12 @@ import {
   makeProject,
   makeProjectSpec,
   makeResource,
+  makeStages,
   makeTask,
   makeTestCase,
   makeTrainingSession,
 } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 /** The lifecycle of the design, in order. */
@@ -89,6 +92,37 @@ describe('stage type flags and hooks', () => {
       ['risk', PLAN_DOCUMENT_ID],
       ['support', 'closeout'],
     ]);
+  });
+});
+
+describe('the documents gates approve', () => {
+  it('generates the document each stage type names, as a new version only when it changed', async () => {
+    const store = new MemoryProjectStore();
+    const spec = makeProjectSpec({ id: 'docs' });
+    const project = makeProject({}, spec);
+    await store.commit([project, ...makeStages(project), makeMember({ projectId: 'docs' })]);
+    const deps = makeTestDeps(store);
+    const approving = STANDARD_STAGE_TYPES.filter((t) => t.approvalDocument !== undefined);
+    expect(approving).toHaveLength(3);
+    for (const type of approving) {
+      const document = type.approvalDocument!;
+      await prepareDocument(deps, 'docs', document, 'pm@msp.example');
+      expect((await store.get('docs', 'document', document.id))?.docVersion, type.key).toBe(1);
+      // Unchanged: the same version (the gate approves one exact version).
+      await prepareDocument(deps, 'docs', document, 'pm@msp.example');
+      expect((await store.get('docs', 'document', document.id))?.docVersion, type.key).toBe(1);
+    }
+    const events = (await store.listEvents('docs')).items.map((e) => e.type);
+    expect(events).toEqual(['charter_generated', 'plan_generated', 'closeout_generated']);
+  });
+
+  it('refuses a document it has no generator for, generating nothing', async () => {
+    const store = new MemoryProjectStore();
+    const deps = makeTestDeps(store);
+    expect(() => prepareDocument(deps, 'docs', { id: 'minutes', name: 'meeting minutes' }, 'pm')).toThrow(
+      'no generator for document minutes',
+    );
+    expect(deps.documents.docs.size).toBe(0);
   });
 });
 

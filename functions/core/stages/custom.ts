@@ -3,7 +3,7 @@
  * criterion is that every task and deliverable recorded for it is done or waived with a reason.
  */
 import type { StageType } from './stage-type.js';
-import { stageWorkSections, unmetStageWork } from './work.js';
+import { stageWorkContent, unmetStageWork } from './work.js';
 
 /** The type of every stage whose key no standard type claims. */
 export const custom: StageType = {
@@ -12,8 +12,5 @@ export const custom: StageType = {
   // design review); the spec's gate (approvers, or submit) is what it asks for. Recorded work counts.
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: false }),
   /** The stage's tasks and deliverables. */
-  approvalContent: async ({ store, project, stage }) => ({
-    approves: stage.gate.approves,
-    sections: await stageWorkSections(store, project.id, stage.key),
-  }),
+  approvalContent: stageWorkContent,
 };

@@ -12,7 +12,7 @@
  */
 import type { DeploymentRecord, TrainingSession } from '../model.js';
 import { localDate } from '../time.js';
-import { presentSections, type StandardStageType } from './stage-type.js';
+import { presentSections, type StandardStageType, stageName } from './stage-type.js';
 import { unmetStageWork } from './work.js';
 
 const RESULT_WORDS: Record<NonNullable<DeploymentRecord['result']>, string> = {
@@ -60,7 +60,7 @@ export const deployment: StandardStageType = {
       store.list(project.id, 'deployment'),
       store.list(project.id, 'training_session'),
     ]);
-    const name = project.stages.find((s) => s.key === stageKey)?.name ?? stageKey;
+    const name = stageName(project, stageKey);
     const unmet = unmetDeployments(deployments, name);
     if (!project.spec.training?.waiverReason?.trim()) {
       const today = localDate(now, project.timezone);

@@ -3,7 +3,7 @@
  * recorded. The PM submits the stage, then the sponsor approves the delivered work.
  */
 import type { StandardStageType } from './stage-type.js';
-import { stageWorkSections, unmetStageWork } from './work.js';
+import { stageWorkContent, unmetStageWork } from './work.js';
 
 /** The execution stage type. */
 export const execution: StandardStageType = {
@@ -18,8 +18,5 @@ export const execution: StandardStageType = {
   },
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: true }),
   /** Each deliverable with its acceptance criteria and evidence, and the work done. */
-  approvalContent: async ({ store, project, stage }) => ({
-    approves: stage.gate.approves,
-    sections: await stageWorkSections(store, project.id, stage.key),
-  }),
+  approvalContent: stageWorkContent,
 };

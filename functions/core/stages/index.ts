@@ -5,7 +5,9 @@
  *
  * Adding a stage type: one new module in this folder exporting a `StandardStageType`, its entry
  * in `STANDARD_STAGE_TYPES` below (the position is its place in the default lifecycle), and its
- * tests (test/unit/stages.test.ts and its criteria in test/unit/criteria.test.ts).
+ * tests (test/unit/stages.test.ts and its criteria in test/unit/criteria.test.ts). A type whose
+ * gate approves a new kind of document names it (`approvalDocument`) and gives its generator an
+ * entry in documents.ts, which only the functions that open or submit a gate import.
  */
 import { custom } from './custom.js';
 import { deployment } from './deployment.js';

@@ -4,16 +4,14 @@
  */
 import { CHARTER_DOCUMENT_ID } from '../documents/charter.js';
 import type { Project } from '../model.js';
-import { generateCharter } from '../use-cases/generate-charter.js';
 import type { ApprovalContent, ApprovalDocument, ContentSection, StandardStageType } from './stage-type.js';
-import { documentUnderApproval, money, presentSections } from './stage-type.js';
+import { documentUnderApproval, money, presentSections, stageName } from './stage-type.js';
 
-/** The charter PDF, produced when the gate opens and approved in the version current when approvals are requested. */
-const charterApproval: ApprovalDocument = {
-  id: CHARTER_DOCUMENT_ID,
-  name: 'project charter',
-  prepare: generateCharter,
-};
+/**
+ * The charter PDF, produced when the gate opens (documents.ts) and approved in the version current
+ * when approvals are requested.
+ */
+const charterApproval: ApprovalDocument = { id: CHARTER_DOCUMENT_ID, name: 'project charter' };
 
 const nonEmpty = (values: string[] | undefined) => (values ?? []).some((v) => v.trim().length > 0);
 
@@ -42,7 +40,6 @@ const items = (values: string[] | undefined) => (values ?? []).map((label) => ({
 /** The charter as the sponsor sees it: every part the criteria check, from the project's spec. */
 function charterSections(project: Project): ContentSection[] {
   const spec = project.spec;
-  const stageName = (key: string) => project.stages.find((s) => s.key === key)?.name ?? key;
   const report = spec.communication?.statusReport;
   return presentSections([
     { title: 'Objectives', items: items(spec.objectives) },
@@ -53,7 +50,7 @@ function charterSections(project: Project): ContentSection[] {
       title: 'Deliverables',
       items: (spec.deliverables ?? []).map((d) => ({
         label: d.name,
-        detail: [`Acceptance: ${d.acceptance}`, `Delivered in: ${stageName(d.stage)}`],
+        detail: [`Acceptance: ${d.acceptance}`, `Delivered in: ${stageName(project, d.stage)}`],
       })),
     },
     {

@@ -12,7 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { TestCase, TestCategory } from '../model.js';
-import { type Acceptance, type ContentSection, evidenceItems, type StandardStageType } from './stage-type.js';
+import {
+  type Acceptance,
+  type ContentSection,
+  evidenceItems,
+  type StandardStageType,
+  stageName,
+} from './stage-type.js';
 import { unmetStageWork } from './work.js';
 
 const CATEGORY_WORDS: Record<TestCategory, string> = {
@@ -71,7 +77,7 @@ export const qa: StandardStageType = {
     const tasks = (await input.store.list(input.project.id, 'task')).filter(
       (t) => t.stage === input.stageKey,
     );
-    const name = input.project.stages.find((s) => s.key === input.stageKey)?.name ?? input.stageKey;
+    const name = stageName(input.project, input.stageKey);
     // "No tests" is not "all tests passed". Projects that recorded test cases as tasks (no test
     // case record at all) keep being judged on those tasks: at least one, each closed.
     const legacy = tests.length === 0 && tasks.length > 0;

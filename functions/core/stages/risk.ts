@@ -7,7 +7,6 @@
 import { contentSha256 } from '../documents/model.js';
 import { loadPlanInput, PLAN_DOCUMENT_ID, planDocument, riskScore } from '../documents/plan.js';
 import { HIGH_RISK_SCORE } from '../spec/lifecycle.js';
-import { generatePlan } from '../use-cases/generate-plan.js';
 import {
   type ApprovalContent,
   type ApprovalDocument,
@@ -18,12 +17,11 @@ import {
 const scored = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 5;
 const present = (s: string | undefined) => Boolean(s?.trim());
 
-/** The project plan document, approved in the version current when approvals are requested. */
-const planApproval: ApprovalDocument = {
-  id: PLAN_DOCUMENT_ID,
-  name: 'project plan document',
-  prepare: generatePlan,
-};
+/**
+ * The project plan document, generated before approvals are requested (documents.ts) and approved
+ * in the version current then.
+ */
+const planApproval: ApprovalDocument = { id: PLAN_DOCUMENT_ID, name: 'project plan document' };
 
 /** The risk stage type. */
 export const risk: StandardStageType = {

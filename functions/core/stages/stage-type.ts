@@ -2,7 +2,9 @@
  * What a stage type is: everything the system knows about one kind of stage, declared in one
  * module (`initiation.ts`, `risk.ts`, ..., `custom.ts`) and looked up by key through the index.
  * Use cases, the lifecycle builder and the local runtime ask the type; none of them compares a
- * stage key with a literal.
+ * stage key with a literal. The one thing kept apart is how the document a gate approves is
+ * generated (documents.ts): the type names the document, and only opening or submitting a gate
+ * generates it.
  */
 import { versionsOf } from '../documents/model.js';
 import type { Gate, Project, Stage } from '../model.js';
@@ -37,14 +39,16 @@ export interface CriteriaInput {
 /** Fields a stage type records on the stage when it is entered (and in the `stage_entered` event). */
 export type StageEntry = Partial<Pick<Stage, 'supportUntil'>>;
 
-/** A versioned document that the gate of a stage approves in one exact version. */
+/**
+ * A versioned document that the gate of a stage approves in one exact version. How it is brought
+ * up to date before approvals are requested is apart, in documents.ts: only the functions that
+ * open or submit a gate generate documents.
+ */
 export interface ApprovalDocument {
   /** The document's id within its project (the approval page links to it as `?document=<id>`). */
   id: string;
   /** The document in words, e.g. `project plan document`. */
   name: string;
-  /** Brings the document up to date before approvals are requested (a no-op when unchanged). */
-  prepare(deps: Deps, projectId: string, actor: string): Promise<unknown>;
 }
 
 /** The version of a stage's document that approvals requested now ask about: its latest. */
@@ -172,6 +176,11 @@ export function approvesInWords(content: ApprovalContent): string {
 /** The approval content of a stage that shows nothing but the gate's `approves`. */
 export async function metadataOnlyContent(input: { stage: ResolvedStage }): Promise<ApprovalContent> {
   return { approves: input.stage.gate.approves };
+}
+
+/** The name of the stage with `key` in `project` (its key when the project has no such stage). */
+export function stageName(project: Pick<Project, 'stages'>, key: string): string {
+  return project.stages.find((s) => s.key === key)?.name ?? key;
 }
 
 /** The evidence line of a record, when it has evidence (a note or a link). */

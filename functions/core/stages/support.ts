@@ -9,7 +9,6 @@
 import { CLOSEOUT_DOCUMENT_ID } from '../documents/closeout.js';
 import { isTaskClosed } from '../model.js';
 import { days, localDateTime } from '../time.js';
-import { generateCloseout } from '../use-cases/generate-closeout.js';
 import {
   type ApprovalContent,
   type ApprovalDocument,
@@ -17,12 +16,11 @@ import {
   type StandardStageType,
 } from './stage-type.js';
 
-/** The close-out report PDF: produced when the gate opens (its approvers, if any, approve it) and again at close. */
-const closeoutApproval: ApprovalDocument = {
-  id: CLOSEOUT_DOCUMENT_ID,
-  name: 'close-out report',
-  prepare: (deps, projectId, actor) => generateCloseout(deps, projectId, actor),
-};
+/**
+ * The close-out report PDF: produced when the gate opens (documents.ts; its approvers, if any,
+ * approve it) and again at close.
+ */
+const closeoutApproval: ApprovalDocument = { id: CLOSEOUT_DOCUMENT_ID, name: 'close-out report' };
 
 /** The support stage type. */
 export const support: StandardStageType = {

@@ -5,7 +5,15 @@
  */
 import { isTaskClosed, type Task } from '../model.js';
 import type { ProjectStore } from '../ports.js';
-import { type ContentSection, type CriteriaInput, evidenceItems, presentSections } from './stage-type.js';
+import {
+  type ApprovalContent,
+  type ApprovalContentInput,
+  type ContentSection,
+  type CriteriaInput,
+  evidenceItems,
+  presentSections,
+  stageName,
+} from './stage-type.js';
 
 function describeTask(t: Task): string {
   const what = t.type === 'deliverable' ? 'Deliverable' : 'Task';
@@ -20,7 +28,7 @@ export async function unmetStageWork(
   options: { atLeastOne: boolean; noneMessage?: (stageName: string) => string },
 ): Promise<string[]> {
   const tasks = (await store.list(project.id, 'task')).filter((t) => t.stage === stageKey);
-  const name = project.stages.find((s) => s.key === stageKey)?.name ?? stageKey;
+  const name = stageName(project, stageKey);
   if (options.atLeastOne && tasks.length === 0) {
     return [options.noneMessage?.(name) ?? `No tasks or deliverables are recorded for ${name}.`];
   }
@@ -39,6 +47,15 @@ function taskDetail(t: Task): string[] {
     status,
     ...(t.actualHours > 0 ? [`${t.actualHours} h spent`] : []),
   ];
+}
+
+/** The approval content of a stage whose work is its tasks: the gate's `approves` and the work's sections. */
+export async function stageWorkContent({
+  store,
+  project,
+  stage,
+}: ApprovalContentInput): Promise<ApprovalContent> {
+  return { approves: stage.gate.approves, sections: await stageWorkSections(store, project.id, stage.key) };
 }
 
 /** The deliverables (with acceptance and evidence) and the other work done in a stage, for its approver. */

@@ -24,6 +24,7 @@ import { TaskTokenGoneError } from '../errors.js';
 import { recordEvent, requireProject, withConflictRetry } from '../events.js';
 import type { Gate, Project } from '../model.js';
 import type { Deps } from '../ports.js';
+import { prepareDocument } from '../stages/documents.js';
 import { stageType } from '../stages/index.js';
 import type { GatePassed } from '../workflow-contract.js';
 import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
@@ -73,7 +74,7 @@ export async function progressGate(
   }
   const document = stageType(stage).approvalDocument;
   if (document && live && (!firstGate || firstGate.status === 'waiting')) {
-    await document.prepare(deps, projectId, actor);
+    await prepareDocument(deps, projectId, document, actor);
   }
 
   const outcome = await withConflictRetry(async () => {

@@ -20,6 +20,7 @@ import { requireActive, requireProject, withConflictRetry } from '../events.js';
 import { approvalsNeeded } from '../gate-rules.js';
 import type { Gate, Project } from '../model.js';
 import type { Deps } from '../ports.js';
+import { prepareDocument } from '../stages/documents.js';
 import { stageType } from '../stages/index.js';
 import { progressGate } from './progress-gate.js';
 import { requestApprovals } from './request-approvals.js';
@@ -80,7 +81,7 @@ export async function submitStage(
     throw new StateError(`the gate of stage ${stage} is not open`);
   }
   const document = stageType(stage).approvalDocument;
-  if (document && firstGate.status === 'waiting') await document.prepare(deps, projectId, actor);
+  if (document && firstGate.status === 'waiting') await prepareDocument(deps, projectId, document, actor);
 
   const outcome = await withConflictRetry(async () => {
     const project = await requireProject(deps, projectId);
