@@ -293,16 +293,18 @@ describe('dead weight', () => {
     }
   });
 
-  it('bundles the document generators only where a gate is opened or submitted (http, lifecycle, schedule)', () => {
-    // Registration and the approval pages name the document a gate approves (its id, its version)
-    // but never generate one: the generators, with the document models and the publishing they
-    // bring, are apart from the stage types (functions/core/stages/documents.ts).
+  it('bundles the document generators only where a gate is opened, submitted or re-baselined (approvals, http, lifecycle, schedule)', () => {
+    // Registration names the document a gate approves (its id, its version) but never generates
+    // one: the generators, with the document models and the publishing they bring, are apart from
+    // the stage types (functions/core/stages/documents.ts). The approval pages generate the
+    // waiting gate's document again when a change request approved through its link re-baselines
+    // the project (renew-gate-approvals.ts).
     const generators =
       /functions\/core\/(use-cases\/(publish-document|generate-(charter|plan|closeout))|stages\/documents)\.ts$/;
     const generating = [...bundles]
       .filter(([, b]) => inputsMatching(b, generators).length > 0)
       .map(([n]) => n);
-    expect(generating.sort()).toEqual(['http', 'lifecycle', 'schedule']);
+    expect(generating.sort()).toEqual(['approvals', 'http', 'lifecycle', 'schedule']);
     const register = bundles.get('register')!;
     // Of the charter and close-out models, register keeps the document ids alone (a few bytes).
     for (const model of ['charter', 'closeout']) {

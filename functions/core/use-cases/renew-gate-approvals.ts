@@ -33,6 +33,7 @@ import { requireProject, resolvedStage, withConflictRetry } from '../events.js';
 import type { ApproverState, BaselineChange, Gate, GateRebaselined, Project } from '../model.js';
 import { changeLines } from '../notifications/change-request.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { prepareDocument } from '../stages/documents.js';
 import { type ContentSection, stageType } from '../stages/index.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
@@ -60,7 +61,8 @@ export async function renewGateApprovals(
     return none;
   }
   // The document under approval says what the new baseline says before anyone is asked again.
-  await stageType(stage).approvalDocument?.prepare(deps, projectId, actor);
+  const document = stageType(stage).approvalDocument;
+  if (document) await prepareDocument(deps, projectId, document, actor);
 
   return withConflictRetry(async (): Promise<RenewGateResult> => {
     const project = await requireProject(deps, projectId);
