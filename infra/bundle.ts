@@ -13,10 +13,6 @@
  *   IMDS: about 90 KB with the STS/SSO clients), even when a client is given credentials. In
  *   Lambda the credentials are the runtime's environment variables, so the chain resolves to
  *   functions/adapters/lambda-credentials.ts, which reads only those.
- * - zod's classic schemas import its JSON Schema generator and a processor per schema type (for
- *   `.toJSONSchema()`), which only the http function's OpenAPI document uses: in every other
- *   function they resolve to stand-ins that throw (`zodWithoutJsonSchema`, 13 KB of 329 in
- *   mail-feedback, 13-14 KB in the others).
  * - The SDK's HTTP protocol imports its event-stream codec for streaming operations milepost never
  *   calls (`sdkWithoutEventStreams`): 19-20 KB less minified in mail-feedback and register.
  * - `yaml` resolves to its ESM build (`yamlEsm`): the http function keeps the writer only, 48 KB
@@ -34,6 +30,12 @@
  *   DynamoDB, Step Functions and SES.
  * - The Secrets Manager read signs with Node's SHA-256, not @aws-crypto's JavaScript one
  *   (`nodeSha256ForSecrets`, 5.6 KB where notifications are sent).
+ * - Each SDK client's schema module names its traits with computed keys, which esbuild cannot
+ *   drop, so every operation of the service stayed: the keys are written as the string constants
+ *   they name (`sdkSchemaLiteralKeys`), and only the operations a function calls remain (SES: 47 KB
+ *   less in each function that sends email).
+ * - Every function but http builds its schemas with zod/mini (no classic zod, no JSON Schema
+ *   generator: about 50 KB less each); http keeps classic for its OpenAPI document.
  *
  * The documents function (pdfkit) has its own, measured on its bundle (992 KB before, load x5.1):
  * - pdfkit imports fontkit (TrueType/OpenType embedding, with brotli for WOFF2: 754 KB with its
@@ -161,48 +163,6 @@ const pdfkitStandIns: Plugin = {
       contents: standInSource(args.path),
       loader: 'js',
     }));
-  },
-};
-
-// --- zod without its JSON Schema generator -------------------------------------------------
-
-/** The handlers that generate JSON Schema from zod (the http function's OpenAPI document). */
-export const JSON_SCHEMA_ENTRIES: readonly string[] = ['functions/handlers/http.ts'];
-
-/** What a bundle without the generator answers to `.toJSONSchema()` (never reached by milepost). */
-export const NO_JSON_SCHEMA_MESSAGE =
-  "zod's JSON Schema generator is not in this function's bundle (infra/bundle.ts, JSON_SCHEMA_ENTRIES)";
-
-/**
- * zod's classic schemas import the JSON Schema generator (`to-json-schema.js`) and a processor
- * per schema type (`json-schema-processors.js`) for `.toJSONSchema()` and Standard Schema's
- * `jsonSchema`: about 18 KB that only the OpenAPI document uses. Outside JSON_SCHEMA_ENTRIES both
- * resolve to stand-ins whose functions throw NO_JSON_SCHEMA_MESSAGE, except `aggregateChecks`
- * (the real one: zod's `.minLength`, `.isInt`... getters read it). Parsing never calls them.
- */
-const zodWithoutJsonSchema: Plugin = {
-  name: 'zod-without-json-schema',
-  setup(b) {
-    b.onResolve({ filter: /[\\/](?:json-schema-processors|to-json-schema)\.js$/ }, (args) => {
-      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]classic[\\/]schemas\.js$/.test(args.importer))
-        return undefined;
-      return { path: resolve(args.resolveDir, args.path), namespace: 'zod-no-json-schema' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'zod-no-json-schema' }, (args) => {
-      const names = [...readFileSync(args.path, 'utf8').matchAll(/^export (?:const|function) (\w+)/gm)].map(
-        (m) => m[1] as string,
-      );
-      const absent = `() => { throw new Error(${JSON.stringify(NO_JSON_SCHEMA_MESSAGE)}); }`;
-      const lines = names.map((name) =>
-        name === 'aggregateChecks'
-          ? `export { aggregateChecks } from ${JSON.stringify(args.path)};`
-          : // The method factories run when a schema is built; the methods they return throw.
-            name.startsWith('create')
-            ? `export const ${name} = () => ${absent};`
-            : `export const ${name} = ${absent};`,
-      );
-      return { contents: lines.join('\n'), resolveDir: dirname(args.path), loader: 'js' };
-    });
   },
 };
 
@@ -614,7 +574,6 @@ export async function bundleFunction(
       sdkStandIns,
       sdkClientVersionOnly,
       nodeSha256ForSecrets,
-      ...(JSON_SCHEMA_ENTRIES.includes(relative(PROJECT_ROOT, entryPath)) ? [] : [zodWithoutJsonSchema]),
     ],
   });
   let mapFile: string | undefined;
