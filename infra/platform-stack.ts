@@ -39,6 +39,7 @@ import { TABLE } from '../functions/adapters/table-definition.js';
 import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { gatewayRoutes, type RouteFunction } from '../functions/http/routes.js';
+import { deadLetterAlarm } from './constructs/dead-letter-alarm.js';
 import { MailFeedback } from './constructs/mail-feedback.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { OperationsDashboard } from './constructs/operations-dashboard.js';
@@ -519,18 +520,13 @@ export class PlatformStack extends Stack {
     // A digest run that failed every retry waits in its dead-letter queue: the delivery manager got
     // no digest that day, and nobody would know without this alarm.
     if (this.digestDeadLetterQueue) {
-      new cloudwatch.Alarm(this, 'DigestDeadLettersDepth', {
-        alarmDescription:
-          'milepost: the daily portfolio digest failed and is waiting in its dead-letter queue',
-        metric: this.digestDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      deadLetterAlarm(
+        this,
+        'DigestDeadLettersDepth',
+        this.digestDeadLetterQueue,
+        'milepost: the daily portfolio digest failed and is waiting in its dead-letter queue',
+        new cwActions.SnsAction(this.alarmTopic),
+      );
     }
 
     // --- Operations: SES feedback, dashboard, reputation alarms -------------------------------------
@@ -546,6 +542,7 @@ export class PlatformStack extends Stack {
       httpApiId: this.httpApi.apiId,
       alarmTopic: this.alarmTopic,
       dashboardName: this.stackName,
+      ...(this.digestDeadLetterQueue ? { deadLetterQueues: [this.digestDeadLetterQueue] } : {}),
     });
 
     // --- What project stacks import (explicit exports: readable names, no automatic references) --

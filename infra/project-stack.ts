@@ -18,6 +18,7 @@ import type { LoadedSpec } from '../functions/core/spec/load.js';
 import { registrationProperties } from '../functions/core/spec/registration.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { buildLifecycleDefinition } from '../statemachines/lifecycle.js';
+import { deadLetterAlarm } from './constructs/dead-letter-alarm.js';
 import { acknowledgeProjectFindings } from './nag.js';
 import { type ImportedPlatform, importPlatform } from './platform-stack.js';
 
@@ -121,17 +122,13 @@ export class ProjectStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(alarmAction);
-    new cloudwatch.Alarm(this, 'ScheduleDeadLettersDepth', {
-      alarmDescription: `milepost ${spec.id}: scheduled runs failed and are waiting in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
+    deadLetterAlarm(
+      this,
+      'ScheduleDeadLettersDepth',
+      this.deadLetterQueue,
+      `milepost ${spec.id}: scheduled runs failed and are waiting in the dead-letter queue`,
+      alarmAction,
+    );
 
     // --- Registration and start on deploy (idempotent: deterministic execution name) ---------------
     const properties = registrationProperties(spec);

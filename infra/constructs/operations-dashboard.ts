@@ -19,6 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 import type { MailFeedback } from './mail-feedback.js';
 
 /** Namespace of the metrics milepost derives from its logs. */
@@ -128,17 +129,13 @@ export class OperationsDashboard extends Construct {
       props.complaintRateThreshold ?? 0.0008,
       'complaint',
     );
-    new cloudwatch.Alarm(this, 'FeedbackDeadLetters', {
-      alarmDescription: 'milepost: SES bounce or complaint events could not be recorded (dead-letter queue)',
-      metric: props.mail.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: FIVE_MINUTES,
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
+    deadLetterAlarm(
+      this,
+      'FeedbackDeadLetters',
+      props.mail.deadLetterQueue,
+      'milepost: SES bounce or complaint events could not be recorded (dead-letter queue)',
+      alarmAction,
+    );
 
     // --- The dashboard ------------------------------------------------------------------------------
     const fns = Object.entries(props.functions);

@@ -53,6 +53,17 @@ describe('the portfolio digest in AWS', () => {
     expect(JSON.stringify(alarms[0]!.Properties.AlarmActions)).toContain(topicId);
   });
 
+  it('shows the digest queue in the dashboard\u2019s dead-letter depth', () => {
+    const [queueId] = Object.keys(t.findResources('AWS::SQS::Queue')).filter((id) =>
+      id.startsWith('DigestDeadLetters'),
+    );
+    const dashboards = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    expect(body).toContain('Dead-letter depth');
+    expect(body).toContain(queueId);
+  });
+
   it('gives the functions the delivery manager, the time zone and the secret’s name, never a URL', () => {
     // Every function but the documents renderer, which reads no configuration at all; the
     // approval pages post to no chat channel, so they get no channel (nor its secret's name).
