@@ -6,6 +6,7 @@
  * the order in which the gate would pass although its criteria no longer hold.
  */
 import { describe, expect, it } from 'vitest';
+import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import type { Entity } from '../../functions/core/model.js';
 import type { Deps, NewEvent, ProjectStore } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
@@ -14,6 +15,9 @@ import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { recordExpense } from '../../functions/core/use-cases/record-expense.js';
 import { recordTimeEntry } from '../../functions/core/use-cases/record-time-entry.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
+import { makeTestStore } from '../support/dynamo.js';
+import { makeTestDeps } from '../support/fakes.js';
+import { seedApprovalGate } from './approval-support.js';
 import {
   countEvents,
   decideLink,
@@ -299,5 +303,58 @@ describe('a staff change with no gate waiting on approvers', () => {
 
     expect(commits.flat().map((e) => e.entity)).toEqual(['task']);
     expect((await f.gate('qa')).version).toBe(before.version);
+  });
+});
+
+describe('DynamoDB requests of a staff write while approval requests are out', () => {
+  it('reads the gate with the record or the ledger (no request more) and commits it in the same transaction', async () => {
+    const ts = await makeTestStore();
+    try {
+      const sent: { command: string; keys: string[] }[] = [];
+      const counting = {
+        send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+          const input = command.input as {
+            RequestItems?: Record<string, { Keys: { SK: string }[] }>;
+            TransactItems?: { Put?: { Item: { SK: string } } }[];
+          };
+          const keys = [
+            ...Object.values(input.RequestItems ?? {}).flatMap((t) => t.Keys.map((k) => k.SK)),
+            ...(input.TransactItems ?? []).flatMap((t) => (t.Put ? [t.Put.Item.SK] : [])),
+          ];
+          sent.push({ command: command.constructor.name, keys });
+          return ts.client.send(command as never);
+        },
+      } as unknown as typeof ts.client;
+      const deps = makeTestDeps(new DynamoProjectStore(counting, ts.tableName));
+      const { project } = await seedApprovalGate(deps, { taskToken: TOKEN });
+      /** The requests up to and with the write's commit (its gate re-check follows). */
+      const writeRequests = () =>
+        sent.slice(0, sent.findIndex((s) => s.command === 'TransactWriteCommand') + 1);
+
+      sent.length = 0;
+      await upsertTask(deps, project.id, 'pack', { name: 'Pack', stage: 'initiation', status: 'todo' }, PM);
+      const upsert = writeRequests();
+      expect(upsert.map((s) => s.command)).toEqual(['GetCommand', 'BatchGetCommand', 'TransactWriteCommand']);
+      expect(upsert[1]?.keys).toEqual(['TASK#pack', 'GATE#initiation']);
+      expect(upsert[2]?.keys).toEqual(expect.arrayContaining(['TASK#pack', 'GATE#initiation']));
+
+      sent.length = 0;
+      await recordExpense(deps, project.id, { date: '2026-12-01', description: 'Travel', amount: 10 }, PM);
+      const expense = writeRequests();
+      expect(expense.map((s) => s.command).sort()).toEqual([
+        'BatchGetCommand',
+        'GetCommand',
+        'QueryCommand',
+        'QueryCommand',
+        'TransactWriteCommand',
+      ]);
+      expect(expense.find((s) => s.command === 'BatchGetCommand')?.keys).toEqual([
+        'LEDGER#budget',
+        'GATE#initiation',
+      ]);
+      expect(expense.at(-1)?.keys).toEqual(expect.arrayContaining(['LEDGER#budget', 'GATE#initiation']));
+    } finally {
+      await ts.drop();
+    }
   });
 });
