@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
 import type { Entity } from '../../functions/core/model.js';
 import type { Deps, NewEvent, ProjectStore } from '../../functions/core/ports.js';
-import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
+import { type ProjectSpecInput, resolveStages } from '../../functions/core/spec/schema.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { recordExpense } from '../../functions/core/use-cases/record-expense.js';
 import { recordTimeEntry } from '../../functions/core/use-cases/record-time-entry.js';
+import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { makeTestStore } from '../support/dynamo.js';
 import { makeTestDeps } from '../support/fakes.js';
@@ -205,6 +206,69 @@ describe('a staff change racing the approval that passes a gate', () => {
     const events = await f.events();
     expect(countEvents(events, 'gate_approved')).toBe(0);
     expect(countEvents(events, 'time_recorded')).toBe(1);
+  });
+
+  it('a deployed spec that adds a deliverable to the stage: the gate does not pass', async () => {
+    const { f, link } = await qaPending();
+    const project = await f.deps.store.getProject(f.projectId);
+    if (!project) throw new Error('no project');
+    const spec = {
+      ...project.spec,
+      deliverables: [
+        ...(project.spec.deliverables ?? []),
+        { id: 'report', name: 'Test report', stage: 'qa', acceptance: 'Signed by the customer' },
+      ],
+    };
+
+    const { decision, staff } = await raceDecision(f, link, (deps) =>
+      registerProject(deps, { file: 'test.yaml', spec, stages: resolveStages(spec) }, { start: false }),
+    );
+
+    expect(staff.updated).toBe(true);
+    expect(decision).toBe('neutral');
+    expect((await f.gate('qa')).status).toBe('waiting');
+    expect((await f.deps.store.get(f.projectId, 'task', 'report'))?.status).toBe('todo');
+    expect(f.workflow.successes).toHaveLength(0);
+    expect(countEvents(await f.events(), 'gate_approved')).toBe(0);
+  });
+
+  it('a deployed spec of more than 100 new records carries the gate in every transaction', async () => {
+    const { f } = await qaPending();
+    const project = await f.deps.store.getProject(f.projectId);
+    if (!project) throw new Error('no project');
+    const before = await f.gate('qa');
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      id: `d-${String(i).padStart(3, '0')}`,
+      name: `Deliverable ${i}`,
+      stage: 'deployment',
+      acceptance: 'Accepted',
+    }));
+    const spec = { ...project.spec, deliverables: [...(project.spec.deliverables ?? []), ...many] };
+    const sizes: number[] = [];
+    const real = f.deps.store;
+    const gates: Entity[][] = [];
+    const deps: Deps = {
+      ...f.deps,
+      store: withCommit(real, (changes, events) => {
+        sizes.push(changes.length + (events?.length ?? 0));
+        gates.push(changes.filter((c) => c.entity === 'gate'));
+        return real.commit(changes, events);
+      }),
+    };
+
+    const result = await registerProject(
+      deps,
+      { file: 'test.yaml', spec, stages: resolveStages(spec) },
+      { start: false },
+    );
+
+    expect(result.updated).toBe(true);
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect(gates.map((g) => g.length)).toEqual(sizes.map(() => 1));
+    expect((await f.gate('qa')).version).toBe(before.version + sizes.length);
+    expect((await f.gate('qa')).status).toBe('pending_approval');
+    expect((await f.deps.store.list(f.projectId, 'task')).length).toBeGreaterThanOrEqual(150);
   });
 
   it('a decision committed first wins; the staff change then saves without the decided gate', async () => {
