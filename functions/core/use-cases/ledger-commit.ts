@@ -2,7 +2,8 @@
  * Shared steps of recording money on a project (time entries, expenses): the record, the
  * project's ledger (running totals) and the threshold crossings are written in ONE transaction,
  * so the totals never miss an entry and a crossing is recorded exactly once, by the entry that
- * crossed it. Then the PM(s) and the delivery manager are alerted (once per crossing), and the
+ * crossed it; while the current stage's gate has approval requests out, that gate is committed
+ * with them (gate-guard.ts), so no decision passes it on the budget as it was before the entry. Then the PM(s) and the delivery manager are alerted (once per crossing), and the
  * current stage's gate re-checks its criteria (past 100 % of the budget no gate passes).
  *
  * A conflict (another entry changed the ledger meanwhile) re-reads and builds again.
@@ -10,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BudgetBurn, budgetBurn, LEDGER_ID, thresholdsReached } from '../budget.js';
 import { requireActive, requireProject, withConflictRetry } from '../events.js';
+import { currentGateRef, gateGuard } from '../gate-guard.js';
 import type { Entity, Expense, Ledger, Project, TimeEntry } from '../model.js';
 import { budgetAlert } from '../notifications/budget.js';
 import { notify } from '../notifications/notify.js';
@@ -54,8 +56,12 @@ export async function commitWithLedger<R extends TimeEntry | Expense>(
     const project = await requireProject(deps, projectId);
     requireActive(project);
     const change = await build(project);
-    const [ledger, resources, tasks] = await Promise.all([
-      deps.store.get(projectId, 'ledger', LEDGER_ID),
+    // The current stage's gate is read with the ledger (one request): see gate-guard.ts.
+    const [[ledger, gate], resources, tasks] = await Promise.all([
+      deps.store.getRecords([
+        { entity: 'ledger', projectId, id: LEDGER_ID },
+        currentGateRef(project),
+      ] as const),
       deps.store.list(projectId, 'resource'),
       deps.store.list(projectId, 'task'),
     ]);
@@ -99,7 +105,12 @@ export async function commitWithLedger<R extends TimeEntry | Expense>(
         data: { thresholds: newly, burnPercent: burn.burnPercent, record: change.record.id },
       });
     }
-    const stored = await deps.store.commit([change.record, next, ...(change.also ?? [])], events);
+    // While the gate's approval requests are out it is committed too: a decision that read the
+    // budget criterion before this entry then reads it again instead of passing the gate.
+    const stored = await deps.store.commit(
+      [change.record, next, ...(change.also ?? []), ...gateGuard(project, gate)],
+      events,
+    );
     const record = (stored[0] as R | undefined) ?? change.record;
     return { record, burn, newly, project };
   });

@@ -42,6 +42,7 @@ import { evaluateCriteria } from '../criteria.js';
 import { deliverableTask } from '../deliverables.js';
 import { MilepostError } from '../errors.js';
 import { recordEvent, withConflictRetry } from '../events.js';
+import { gateGuard } from '../gate-guard.js';
 import type {
   Entity,
   EntityName,
@@ -239,17 +240,30 @@ async function missing(deps: Deps, projectId: string, wanted: Child[]): Promise<
 
 /**
  * Writes `children` and then `last` with `events`: in one transaction when they fit, otherwise
- * the children in chunks first and `last` with the events in the final transaction.
+ * the children in chunks first and `last` with the events in the final transaction. `guard` (the
+ * current gate while its approval requests are out, gate-guard.ts) goes into every transaction,
+ * so a decision that read the criteria before any of them reads them again; it counts against
+ * each transaction's items.
  */
-async function commitLast(deps: Deps, children: Child[], last: Project, events: NewEvent[]): Promise<void> {
-  if (children.length + 1 + events.length <= MAX_ITEMS_PER_COMMIT) {
-    await deps.store.commit([...children, last], events);
+async function commitLast(
+  deps: Deps,
+  children: Child[],
+  last: Project,
+  guard: Gate[],
+  events: NewEvent[],
+): Promise<void> {
+  if (children.length + 1 + events.length + guard.length <= MAX_ITEMS_PER_COMMIT) {
+    await deps.store.commit([...children, last, ...guard], events);
     return;
   }
-  for (let i = 0; i < children.length; i += MAX_ITEMS_PER_COMMIT) {
-    await deps.store.commit(children.slice(i, i + MAX_ITEMS_PER_COMMIT));
+  let gate = guard;
+  const size = MAX_ITEMS_PER_COMMIT - gate.length;
+  for (let i = 0; i < children.length; i += size) {
+    const stored = await deps.store.commit([...children.slice(i, i + size), ...gate]);
+    // The next transaction checks the version this one stored.
+    gate = gate.length ? [stored.at(-1) as Gate] : [];
   }
-  await deps.store.commit([last], events);
+  await deps.store.commit([last, ...gate], events);
 }
 
 function counts(children: Child[]): Partial<Record<EntityName, number>> {
@@ -290,7 +304,7 @@ export async function registerProject(
         specHash: specHash(loaded.spec),
       },
     };
-    await commitLast(deps, children, fresh, [event]);
+    await commitLast(deps, children, fresh, [], [event]);
     created = true;
     return { ...fresh, version: 1 };
   }, 4);
@@ -301,7 +315,12 @@ export async function registerProject(
   if (!created) loaded = await keepApprovedChanges(deps, project, loaded, at);
 
   if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
-    const stageRecords = await deps.store.list(projectId, 'stage');
+    // The current gate is read with the stages: a spec change that makes a criterion false must
+    // not let an approval in flight pass it (gate-guard.ts).
+    const [stageRecords, gate] = await Promise.all([
+      deps.store.list(projectId, 'stage'),
+      deps.store.get(projectId, 'gate', project.currentStage),
+    ]);
     const problem = stageChangeProblem(project, stageRecords, loaded.stages);
     if (problem) throw new SpecChangeError(`spec ${projectId}: ${problem}`);
     const lifecycleChanged = lifecycleKey(project.stages) !== lifecycleKey(loaded.stages);
@@ -319,7 +338,7 @@ export async function registerProject(
     const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
     if (moved.length) next.baseline = baselineVersion(project) + 1;
     const added = await missing(deps, projectId, recordsFromSpec(loaded));
-    await commitLast(deps, added, next, [
+    await commitLast(deps, added, next, gateGuard(project, gate), [
       {
         projectId,
         type: 'spec_updated',

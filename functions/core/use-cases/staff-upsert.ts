@@ -1,14 +1,19 @@
 /**
  * Shared steps of the staff API's create-or-update operations (tasks, risks, team members,
  * resources, test cases, deployments, training sessions, lessons learned): load the project (404 when absent, 409 when closed), apply the version rule,
- * build the record, commit it with its event, then let the current stage's gate re-evaluate.
+ * build the record, commit it with its event (and, while approval requests are out, the current
+ * stage's gate: gate-guard.ts), then let the current stage's gate re-evaluate. A commit that
+ * conflicts reads again: a record changed meanwhile then fails the version rule (409), a gate
+ * decided meanwhile is simply not written.
  *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
  * the version that was read (anything else is a ConflictError -> 409).
  */
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
-import type { EntityOf, Project, Versioned } from '../model.js';
+import { currentGateRef, gateGuard } from '../gate-guard.js';
+import type { Entity, EntityOf, Project, Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
+import { jitteredBackoff, retry } from '../retry.js';
 import { progressGate } from './progress-gate.js';
 
 export type UpsertableEntity =
@@ -56,12 +61,54 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   deps: Deps,
   options: UpsertOptions<E>,
 ): Promise<UpsertResult<E>> {
+  const { projectId, entity, id } = options;
+  let saved: Saved<E>;
+  try {
+    saved = await retry(
+      { attempts: COMMIT_ATTEMPTS, retryOn: (e) => e instanceof CommitRace, delayMs: jitteredBackoff(0, 20) },
+      () => attemptUpsert(deps, options),
+    );
+  } catch (err) {
+    throw err instanceof CommitRace ? err.conflict : err;
+  }
+  deps.log.info('project record saved', { projectId, entity, id, created: saved.created });
+  await progressCurrentStage(deps, saved.project, options.actor);
+  return { created: saved.created, record: saved.record };
+}
+
+/** Attempts of one upsert whose commit lost a race (the record or the current gate changed meanwhile). */
+const COMMIT_ATTEMPTS = 6;
+
+/** A commit that conflicted: the next attempt reads again (and a changed record fails the version rule). */
+class CommitRace {
+  constructor(readonly conflict: ConflictError) {}
+}
+
+interface Saved<E extends UpsertableEntity> {
+  created: boolean;
+  record: EntityOf<E>;
+  project: Project;
+}
+
+/**
+ * One read-check-commit of an upsert. The record and the current stage's gate are read in one
+ * request; the gate is committed with the record while its approval requests are out
+ * (gate-guard.ts), so a decision that read the criteria before this write cannot pass the gate.
+ */
+async function attemptUpsert<E extends UpsertableEntity>(
+  deps: Deps,
+  options: UpsertOptions<E>,
+): Promise<Saved<E>> {
   const { projectId, entity, id, version, actor } = options;
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
   if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
 
-  const existing = await deps.store.get(projectId, entity, id);
+  const [found, gate] = await deps.store.getRecords([
+    { entity, projectId, id } as { entity: E; projectId: string; id: string },
+    currentGateRef(project),
+  ] as const);
+  const existing = found as EntityOf<E> | undefined;
   const storedVersion = (existing as Versioned | undefined)?.version;
   const word = ENTITY_WORD[entity];
   if (!existing && version) {
@@ -77,22 +124,26 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   const record = { ...options.build(existing, project), version: storedVersion ?? 0 } as EntityOf<E>;
   const created = !existing;
   const now = deps.clock.now().toISOString();
-  const [stored] = await deps.store.commit(
-    [record],
-    [
-      {
-        projectId,
-        type: `${entity}_${created ? 'created' : 'updated'}`,
-        actor,
-        at: now,
-        summary: `${created ? 'Added' : 'Updated'} ${options.describe(record)}`,
-        data: { id, ...(existing ? { changed: changedFields(existing, record) } : {}) },
-      },
-    ],
-  );
-  deps.log.info('project record saved', { projectId, entity, id, created });
-  await progressCurrentStage(deps, project, actor);
-  return { created, record: (stored ?? record) as EntityOf<E> };
+  let stored: Entity[];
+  try {
+    stored = await deps.store.commit(
+      [record, ...gateGuard(project, gate)],
+      [
+        {
+          projectId,
+          type: `${entity}_${created ? 'created' : 'updated'}`,
+          actor,
+          at: now,
+          summary: `${created ? 'Added' : 'Updated'} ${options.describe(record)}`,
+          data: { id, ...(existing ? { changed: changedFields(existing, record) } : {}) },
+        },
+      ],
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) throw new CommitRace(err);
+    throw err;
+  }
+  return { created, record: (stored[0] ?? record) as EntityOf<E>, project };
 }
 
 /** After a data change, let the current stage's gate check its criteria. A failure there does not undo the change. */
