@@ -12,10 +12,12 @@
  * When it exists: approved change requests the deployed spec lacks are applied to it first (their
  * field still has the change's old value: the approved value is kept, with a `baseline_kept`
  * event; change-requests/reconcile.ts). No record is overwritten. If the spec changed (its hash
- * differs), the new spec
- * and stages are stored on the project with a `spec_updated` event, and records for stages,
- * stakeholders, team members, resources, risks and deliverables that are new in the spec are
- * created (existing ones are left as the staff changed them).
+ * differs), the new spec and stages are stored on the project with a `spec_updated` event, and
+ * records for stages, stakeholders, team members, resources, risks and deliverables that are new
+ * in the spec are created (existing ones are left as the staff changed them). An approver's
+ * decision, a staff write or the monitoring check that commits while the update is computed makes
+ * its commit conflict: the update reads again and commits on what is stored then (bounded
+ * attempts, see updateSpec), so a deploy does not fail because someone clicked.
  * A spec change that the running project cannot follow is refused (SpecChangeError, nothing
  * written): a stage that is current or completed removed or renamed, or a stage added (or moved)
  * before the current stage, where it would never be reached. Stages added after the current one
@@ -40,8 +42,8 @@ import {
 import { baselineDiff, reconcileSpec } from '../change-requests/reconcile.js';
 import { evaluateCriteria } from '../criteria.js';
 import { deliverableTask } from '../deliverables.js';
-import { MilepostError } from '../errors.js';
-import { recordEvent, withConflictRetry } from '../events.js';
+import { ConflictError, MilepostError } from '../errors.js';
+import { recordEvent, requireProject, withConflictRetry } from '../events.js';
 import { gateGuard } from '../gate-guard.js';
 import type {
   Entity,
@@ -57,6 +59,7 @@ import type {
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
@@ -243,7 +246,8 @@ async function missing(deps: Deps, projectId: string, wanted: Child[]): Promise<
  * the children in chunks first and `last` with the events in the final transaction. `guard` (the
  * current gate while its approval requests are out, gate-guard.ts) goes into every transaction,
  * so a decision that read the criteria before any of them reads them again; it counts against
- * each transaction's items.
+ * each transaction's items. `onChunk` hears of each chunk of children stored before `last`: when a
+ * later transaction fails, those stay written.
  */
 async function commitLast(
   deps: Deps,
@@ -251,6 +255,7 @@ async function commitLast(
   last: Project,
   guard: Gate[],
   events: NewEvent[],
+  onChunk?: (stored: Child[]) => void,
 ): Promise<void> {
   if (children.length + 1 + events.length + guard.length <= MAX_ITEMS_PER_COMMIT) {
     await deps.store.commit([...children, last, ...guard], events);
@@ -259,7 +264,9 @@ async function commitLast(
   let gate = guard;
   const size = MAX_ITEMS_PER_COMMIT - gate.length;
   for (let i = 0; i < children.length; i += size) {
-    const stored = await deps.store.commit([...children.slice(i, i + size), ...gate]);
+    const chunk = children.slice(i, i + size);
+    const stored = await deps.store.commit([...chunk, ...gate]);
+    onChunk?.(chunk);
     // The next transaction checks the version this one stored.
     gate = gate.length ? [stored.at(-1) as Gate] : [];
   }
@@ -274,16 +281,14 @@ function counts(children: Child[]): Partial<Record<EntityName, number>> {
 
 export async function registerProject(
   deps: Deps,
-  deployed: LoadedSpec,
+  loaded: LoadedSpec,
   options: { start: boolean },
 ): Promise<RegisterResult> {
-  let loaded = deployed;
   const projectId = loaded.spec.id;
   const at = deps.clock.now().toISOString();
   // A concurrent registration (a retried deploy) makes the commit conflict: read again, and the
   // project then exists (or, after a transaction conflict in flight, try once more).
   let created = false;
-  let updated = false;
   let project = await withConflictRetry(async () => {
     const existing = await deps.store.getProject(projectId);
     if (existing) return existing;
@@ -311,58 +316,16 @@ export async function registerProject(
 
   if (!created && project.status === 'archived') project = await restore(deps, project);
 
-  // Projects stay code: approved changes the deployed spec lacks are kept (change-requests/reconcile.ts).
-  if (!created) loaded = await keepApprovedChanges(deps, project, loaded, at);
-
-  if (!created && specHash(project.spec) !== specHash(loaded.spec)) {
-    // The current gate is read with the stages: a spec change that makes a criterion false must
-    // not let an approval in flight pass it (gate-guard.ts).
-    const [stageRecords, gate] = await Promise.all([
-      deps.store.list(projectId, 'stage'),
-      deps.store.get(projectId, 'gate', project.currentStage),
-    ]);
-    const problem = stageChangeProblem(project, stageRecords, loaded.stages);
-    if (problem) throw new SpecChangeError(`spec ${projectId}: ${problem}`);
-    const lifecycleChanged = lifecycleKey(project.stages) !== lifecycleKey(loaded.stages);
-    const next: Project = {
-      ...project,
-      spec: loaded.spec,
-      stages: loaded.stages,
-      name: loaded.spec.name,
-      customerName: loaded.spec.customer.name,
-      timezone: loaded.spec.customer.timezone,
-      mspName: loaded.spec.msp?.name ?? deps.config.mspName,
-      updatedAt: at,
-    };
-    // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
-    const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
-    if (moved.length) next.baseline = baselineVersion(project) + 1;
-    const added = await missing(deps, projectId, recordsFromSpec(loaded));
-    await commitLast(deps, added, next, gateGuard(project, gate), [
-      {
-        projectId,
-        type: 'spec_updated',
-        actor: 'system',
-        at,
-        summary: `Spec of "${next.name}" updated${added.length ? `; ${added.length} new record(s)` : ''}`,
-        data: {
-          specHash: specHash(loaded.spec),
-          previousSpecHash: specHash(project.spec),
-          added: counts(added),
-          ...(moved.length
-            ? {
-                baseline: next.baseline,
-                baselineChanges: moved.map((c) => ({ field: c.field, old: c.old, new: c.new })),
-              }
-            : {}),
-        },
-      },
-    ]);
-    updated = true;
-    project = { ...next, version: next.version + 1 };
-    if (project.status === 'active') {
+  let updated = false;
+  if (!created) {
+    const outcome = await updateSpec(deps, project, loaded);
+    project = outcome.project;
+    updated = outcome.updated;
+    if (updated && project.status === 'active') {
       await updateOpenGate(deps, project);
-      if (lifecycleChanged) project = await newGeneration(deps, project, 'its lifecycle changed in the spec');
+      if (outcome.lifecycleChanged) {
+        project = await newGeneration(deps, project, 'its lifecycle changed in the spec');
+      }
     }
   }
 
@@ -380,6 +343,145 @@ export async function registerProject(
   return { projectId, created, updated, started };
 }
 
+/** Attempts of a spec update whose commit conflicts with concurrent writes, the first included. */
+export const SPEC_UPDATE_ATTEMPTS = 6;
+
+interface SpecUpdate {
+  /** The project as stored after the update. */
+  project: Project;
+  /** The spec changed and was stored. */
+  updated: boolean;
+  /** The stage list changed: the running executions continue as a new generation. */
+  lifecycleChanged: boolean;
+}
+
+/**
+ * Applies the deployed spec to the existing project `first` (see the module doc). The update is
+ * one read-compute-commit step, version-checked on the project and, while its approval requests
+ * are out, the current gate. An approver's decision, a staff write or the monitoring check that
+ * commits between its reads and its commit makes the commit fail (ConflictError): the step then
+ * reads everything again and recomputes, with the jittered pause of retry.ts, so the deploy does
+ * not fail because someone clicked and its result is built on what that write stored (a decision
+ * that landed first stays; a gate decided meanwhile is left alone). A chunked update (more than
+ * 100 items) whose later transaction conflicted has stored its earlier chunks: the next attempt
+ * finds them in the store and writes only the rest, and its `spec_updated` event still counts
+ * them as added by this update. After SPEC_UPDATE_ATTEMPTS conflicts in a row the ConflictError
+ * names the spec and what conflicted last.
+ */
+async function updateSpec(deps: Deps, first: Project, deployed: LoadedSpec): Promise<SpecUpdate> {
+  const projectId = first.id;
+  // Records earlier attempts' chunks stored, by key: in the store now, so `missing` skips them.
+  const written = new Map<string, Child>();
+  let kept: NewEvent | undefined;
+  let outcome: SpecUpdate;
+  try {
+    outcome = await retry(
+      {
+        attempts: SPEC_UPDATE_ATTEMPTS,
+        retryOn: (error) => error instanceof ConflictError,
+        delayMs: jitteredBackoff(10, 40),
+        onRetry: (error, attempt) =>
+          deps.log.warn('spec update conflicted with a concurrent write; reading again', {
+            projectId,
+            attempt,
+            conflict: error instanceof Error ? error.message : 'unknown',
+          }),
+      },
+      async (attempt) => {
+        const project = attempt === 1 ? first : await requireProject(deps, projectId);
+        const at = deps.clock.now().toISOString();
+        // Projects stay code: approved changes the deployed spec lacks are kept (change-requests/reconcile.ts).
+        const approved = await keepApprovedChanges(deps, project, deployed, at);
+        kept = approved.event;
+        return attemptSpecUpdate(deps, project, approved.loaded, approved.event, at, written);
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const partial = written.size
+      ? `; the ${written.size} new record(s) already written stay and the next deploy skips them`
+      : '';
+    throw new ConflictError(
+      `spec ${projectId}: not applied, records of the project changed while it was written ${SPEC_UPDATE_ATTEMPTS} times in a row (last: ${error.message})${partial}; deploy again`,
+      { cause: error },
+    );
+  }
+  // Stored with the spec when it changed; otherwise on its own, once, whatever the attempts.
+  if (kept && !outcome.updated) await recordEvent(deps, kept);
+  return outcome;
+}
+
+/** One read-compute-commit of a spec update (ConflictError: read again). */
+async function attemptSpecUpdate(
+  deps: Deps,
+  project: Project,
+  loaded: LoadedSpec,
+  kept: NewEvent | undefined,
+  at: string,
+  written: Map<string, Child>,
+): Promise<SpecUpdate> {
+  const projectId = project.id;
+  if (specHash(project.spec) === specHash(loaded.spec)) {
+    return { project, updated: false, lifecycleChanged: false };
+  }
+  // The current gate is read with the stages: a spec change that makes a criterion false must
+  // not let an approval in flight pass it (gate-guard.ts).
+  const [stageRecords, gate] = await Promise.all([
+    deps.store.list(projectId, 'stage'),
+    deps.store.get(projectId, 'gate', project.currentStage),
+  ]);
+  const problem = stageChangeProblem(project, stageRecords, loaded.stages);
+  if (problem) throw new SpecChangeError(`spec ${projectId}: ${problem}`);
+  const lifecycleChanged = lifecycleKey(project.stages) !== lifecycleKey(loaded.stages);
+  const next: Project = {
+    ...project,
+    spec: loaded.spec,
+    stages: loaded.stages,
+    name: loaded.spec.name,
+    customerName: loaded.spec.customer.name,
+    timezone: loaded.spec.customer.timezone,
+    mspName: loaded.spec.msp?.name ?? deps.config.mspName,
+    updatedAt: at,
+  };
+  // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
+  const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
+  if (moved.length) next.baseline = baselineVersion(project) + 1;
+  const fresh = await missing(deps, projectId, recordsFromSpec(loaded));
+  // What this update created: these, and what its earlier attempts' chunks stored.
+  const added = [...written.values(), ...fresh];
+  const events: NewEvent[] = [
+    {
+      projectId,
+      type: 'spec_updated',
+      actor: 'system',
+      at,
+      summary: `Spec of "${next.name}" updated${added.length ? `; ${added.length} new record(s)` : ''}`,
+      data: {
+        specHash: specHash(loaded.spec),
+        previousSpecHash: specHash(project.spec),
+        added: counts(added),
+        ...(moved.length
+          ? {
+              baseline: next.baseline,
+              baselineChanges: moved.map((c) => ({ field: c.field, old: c.old, new: c.new })),
+            }
+          : {}),
+      },
+    },
+  ];
+  await commitLast(
+    deps,
+    fresh,
+    next,
+    gateGuard(project, gate),
+    kept ? [kept, ...events] : events,
+    (chunk) => {
+      for (const c of chunk) written.set(childKey(c), c);
+    },
+  );
+  return { project: { ...next, version: next.version + 1 }, updated: true, lifecycleChanged };
+}
+
 /** Every baseline field of two specs (the stage due dates of both). */
 function allBaselineFields(a: ProjectSpec, b: ProjectSpec): string[] {
   const stages = new Set([...resolveStages(a), ...resolveStages(b)].map((s) => `stages.${s.key}.due`));
@@ -387,36 +489,41 @@ function allBaselineFields(a: ProjectSpec, b: ProjectSpec): string[] {
 }
 
 /**
- * The deployed spec with the approved changes it lacks applied; when there were any, a
- * `baseline_kept` event names them (the spec file should get their YAML patch).
+ * The deployed spec with the approved changes it lacks applied; when there were any, the
+ * `baseline_kept` event that names them (the spec file should get their YAML patch), for the
+ * caller to store once.
  */
 async function keepApprovedChanges(
   deps: Deps,
   project: Project,
   deployed: LoadedSpec,
   at: string,
-): Promise<LoadedSpec> {
+): Promise<{ loaded: LoadedSpec; event?: NewEvent }> {
   const approved = (await deps.store.list(project.id, 'change_request')).filter(
     (c) => c.status === 'approved',
   );
-  if (approved.length === 0) return deployed;
+  if (approved.length === 0) return { loaded: deployed };
   const { spec, kept } = reconcileSpec(deployed.spec, approved);
-  if (kept.length === 0) return deployed;
+  if (kept.length === 0) return { loaded: deployed };
   const problems = checkSpec(spec);
   if (problems.length) {
     throw new SpecChangeError(
       `spec ${project.id}: with the approved change requests it lacks (${[...new Set(kept.map((k) => k.changeId))].join(', ')}) the spec is not valid: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`,
     );
   }
-  await recordEvent(deps, {
-    projectId: project.id,
-    type: 'baseline_kept',
-    actor: 'system',
-    at,
-    summary: `The deployed spec lacks approved change(s) ${kept.map((k) => `${k.changeId} (${describeField(k.field, project.stages)} ${describeValue(k.new)})`).join(', ')}: the approved values are kept; merge their patch into the spec file`,
-    data: { kept: kept.map((k) => ({ changeId: k.changeId, field: k.field, deployed: k.old, kept: k.new })) },
-  });
-  return { ...deployed, spec, stages: resolveStages(spec) };
+  return {
+    loaded: { ...deployed, spec, stages: resolveStages(spec) },
+    event: {
+      projectId: project.id,
+      type: 'baseline_kept',
+      actor: 'system',
+      at,
+      summary: `The deployed spec lacks approved change(s) ${kept.map((k) => `${k.changeId} (${describeField(k.field, project.stages)} ${describeValue(k.new)})`).join(', ')}: the approved values are kept; merge their patch into the spec file`,
+      data: {
+        kept: kept.map((k) => ({ changeId: k.changeId, field: k.field, deployed: k.old, kept: k.new })),
+      },
+    },
+  };
 }
 
 /** The stage keys and what the state machine builds from them: a change needs a new execution. */
