@@ -10,9 +10,15 @@ import { ConflictError } from '../../functions/core/errors.js';
 import type { Entity } from '../../functions/core/model.js';
 import type { Deps, ProjectStore } from '../../functions/core/ports.js';
 import { type ProjectSpec, resolveStages } from '../../functions/core/spec/schema.js';
+import { completeStage } from '../../functions/core/use-cases/complete-stage.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../../functions/core/use-cases/open-gate.js';
-import { registerProject, SPEC_UPDATE_ATTEMPTS } from '../../functions/core/use-cases/register-project.js';
+import { raiseChangeRequest } from '../../functions/core/use-cases/raise-change-request.js';
+import {
+  registerProject,
+  SPEC_UPDATE_ATTEMPTS,
+  SpecChangeError,
+} from '../../functions/core/use-cases/register-project.js';
 import { runMonitoringCheck } from '../../functions/core/use-cases/run-monitoring-check.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import {
@@ -295,6 +301,75 @@ describe('a deployed spec change racing a concurrent write', () => {
   });
 });
 
+describe('a deployed spec change that lacks an approved change request, racing', () => {
+  /** Raises a budget change request; its sponsor's link. */
+  async function raiseBudget(f: LifecycleFixture, amount: number): Promise<string> {
+    await raiseChangeRequest(
+      f.deps,
+      f.projectId,
+      { changes: { budget: { amount } }, reason: 'Two more sites', impact: 'More effort' },
+      PM,
+    );
+    return linkIds(f.mailer.tagged('change-request'))[0] ?? '';
+  }
+
+  it('the approval of a change request: the approved value is kept with the new spec', async () => {
+    const f = await lifecycleFixture();
+    const spec = await storedSpec(f);
+    const link = await raiseBudget(f, spec.budget.amount + 1850);
+    let decision: string | undefined;
+    const race = interfering(
+      f,
+      (_changes, n) => n === 1,
+      async () => {
+        decision = await decideLink(f.deps, link, 'approve');
+      },
+    );
+
+    const result = await deploy(race.deps, { ...spec, name: `${spec.name} (phase 2)` });
+
+    expect(decision).toBe('recorded');
+    expect(result.updated).toBe(true);
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project?.name).toBe(`${spec.name} (phase 2)`);
+    expect(project?.spec.budget.amount).toBe(spec.budget.amount + 1850);
+    expect(project?.baseline).toBe(2);
+    const events = await f.events();
+    expect(countEvents(events, 'change_approved')).toBe(1);
+    expect(countEvents(events, 'baseline_kept')).toBe(1);
+    expect(countEvents(events, 'spec_updated')).toBe(1);
+    // The kept change is no new baseline of the deploy's own.
+    expect(events.find((e) => e.type === 'spec_updated')?.data?.baseline).toBeUndefined();
+  });
+
+  it('a change request approved before: its baseline_kept event is stored once over the attempts', async () => {
+    const f = await lifecycleFixture();
+    const spec = await storedSpec(f);
+    expect(await decideLink(f.deps, await raiseBudget(f, spec.budget.amount + 500), 'approve')).toBe(
+      'recorded',
+    );
+    const race = interfering(
+      f,
+      (_changes, n) => n === 1,
+      () => runMonitoringCheck(f.deps, f.projectId),
+    );
+
+    await deploy(race.deps, { ...spec, name: `${spec.name} (phase 2)` });
+
+    expect(race.commits).toHaveLength(2);
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project?.name).toBe(`${spec.name} (phase 2)`);
+    expect(project?.spec.budget.amount).toBe(spec.budget.amount + 500);
+    expect(project?.monitoring).toBeDefined();
+    const events = await f.events();
+    expect(countEvents(events, 'baseline_kept')).toBe(1);
+    expect(countEvents(events, 'spec_updated')).toBe(1);
+    // Stored in the spec's transaction, just before its event.
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('spec_updated') - types.indexOf('baseline_kept')).toBe(1);
+  });
+});
+
 describe('a deployed spec change that keeps conflicting', () => {
   it('gives up after its attempts with an error that names what conflicted, and writes no spec', async () => {
     const { f, link } = await qaPending();
@@ -358,5 +433,50 @@ describe('a deployed spec change that keeps conflicting', () => {
     expect((await f.deps.store.getProject(f.projectId))?.spec.deliverables).toHaveLength(
       spec.deliverables.length + 150,
     );
+  });
+
+  it('a large update refused on a later attempt (the project moved on) says what it already wrote', async () => {
+    const f = await lifecycleFixture({
+      stages: [{ key: 'initiation' }, { key: 'resourcing' }, { key: 'execution' }],
+    });
+    await enterStage(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+    const spec = await storedSpec(f);
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      id: `d-${String(i).padStart(3, '0')}`,
+      name: `Deliverable ${i}`,
+      stage: 'execution',
+      acceptance: 'Accepted',
+    }));
+    // A stage after the current one: fine while the project is at initiation.
+    const changed: ProjectSpec = {
+      ...spec,
+      stages: [
+        { key: 'initiation' },
+        { key: 'review', name: 'Review' },
+        { key: 'resourcing' },
+        { key: 'execution' },
+      ],
+      deliverables: [...spec.deliverables, ...many],
+    };
+    // After the first chunk the project moves on to resourcing: "review" would come before it.
+    const race = interfering(
+      f,
+      (_changes, n) => n === 2,
+      async () => {
+        await completeStage(f.deps, { projectId: f.projectId, stage: 'initiation' });
+        await enterStage(f.deps, { projectId: f.projectId, stage: 'resourcing', executionStartedAt: START });
+      },
+    );
+
+    const attempt = deploy(race.deps, changed);
+
+    await expect(attempt).rejects.toBeInstanceOf(SpecChangeError);
+    await expect(attempt).rejects.toThrow(
+      /"review".*never be reached.*; the 151 new record\(s\) an earlier attempt of this update wrote stay$/,
+    );
+    const project = await f.deps.store.getProject(f.projectId);
+    expect(project?.currentStage).toBe('resourcing');
+    expect(project?.spec).toEqual(spec);
+    expect(countEvents(await f.events(), 'spec_updated')).toBe(0);
   });
 });

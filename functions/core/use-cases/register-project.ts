@@ -397,6 +397,13 @@ async function updateSpec(deps: Deps, first: Project, deployed: LoadedSpec): Pro
       },
     );
   } catch (error) {
+    if (error instanceof SpecChangeError && written.size) {
+      // Refused on a later attempt (the project moved on meanwhile): say what is already there.
+      throw new SpecChangeError(
+        `${error.message}; the ${written.size} new record(s) an earlier attempt of this update wrote stay`,
+        { cause: error },
+      );
+    }
     if (!(error instanceof ConflictError)) throw error;
     const partial = written.size
       ? `; the ${written.size} new record(s) already written stay and the next deploy skips them`
