@@ -388,7 +388,7 @@ describe('a deployed spec change that keeps conflicting', () => {
     const message = await attempt.catch((e: Error) => e.message);
     expect(message).toMatch(
       new RegExp(
-        `^spec ${f.projectId}: not applied, .* ${SPEC_UPDATE_ATTEMPTS} times in a row \\(last: project ${f.projectId} changed since it was read\\); deploy again$`,
+        `^spec ${f.projectId}: not applied, ${SPEC_UPDATE_ATTEMPTS} attempts in a row conflicted with concurrent changes \\(last: project ${f.projectId} changed since it was read\\); deploy again$`,
       ),
     );
     expect(message).not.toContain(TOKEN);

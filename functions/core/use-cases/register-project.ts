@@ -409,7 +409,7 @@ async function updateSpec(deps: Deps, first: Project, deployed: LoadedSpec): Pro
       ? `; the ${written.size} new record(s) already written stay and the next deploy skips them`
       : '';
     throw new ConflictError(
-      `spec ${projectId}: not applied, records of the project changed while it was written ${SPEC_UPDATE_ATTEMPTS} times in a row (last: ${error.message})${partial}; deploy again`,
+      `spec ${projectId}: not applied, ${SPEC_UPDATE_ATTEMPTS} attempts in a row conflicted with concurrent changes (last: ${error.message})${partial}; deploy again`,
       { cause: error },
     );
   }
