@@ -25,7 +25,8 @@ function showable(ch: string): boolean {
  * Looked up before NFKD, so that e.g. ″ becomes " rather than two primes.
  */
 const LOOK_ALIKES: Record<string, string> = {
-  // Letters: Polish, Croatian/Vietnamese/Sami, Maltese, Turkish, Sami, Greenlandic, ...
+  // Letters: Polish ł, Croatian/Vietnamese/Sami đ, Maltese ħ, Turkish ı, Sami ŧ ŋ, Greenlandic ĸ,
+  // German capital ß, and the hooked letters of West African alphabets.
   Ł: 'L',
   ł: 'l',
   Đ: 'D',
