@@ -7,12 +7,15 @@
  *
  * The output depends only on the model: the creation date is the model's `createdAt` and pdfkit
  * derives the file id from it, so the same model gives the same bytes (and the same SHA-256).
- * Text outside the standard fonts' Latin-1 character set cannot be shown by them; it is replaced
- * by `?` rather than printed as garbage.
+ * The standard fonts show only WinAnsi (Latin-1 and a few more), so text drawn on a page goes
+ * through `standardFontText`: Łukasz and Dvořák read Lukasz and Dvorák, Š, Ž and € stay, and only
+ * what has no Latin look-alike (Cyrillic, Greek, CJK, emoji) shows as `?`. The document's
+ * properties (title, author, subject) are Unicode strings in the PDF and keep the exact text.
  */
 import PDFDocument from 'pdfkit';
 import type { DocumentBlock, DocumentModel } from '../core/documents/model.js';
 import type { DocumentRenderer } from '../core/ports.js';
+import { standardFontText } from './standard-font-text.js';
 
 const A4 = 'A4';
 const MARGIN = 56; // 2 cm
@@ -25,14 +28,6 @@ const CELL_PAD = 4;
 const GREY = '#52606d';
 const RULE = '#c5cbd3';
 const HEAD_FILL = '#eef0f3';
-
-/** Characters the standard fonts (WinAnsi) can show; anything else becomes `?`. */
-function printable(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, '    ')
-    .replace(/[^\n\x20-\x7e\u00a0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
-}
 
 export interface PdfKitRendererOptions {
   /** Compress page content (default true); tests turn it off to read the text back. */
@@ -50,9 +45,9 @@ export class PdfKitRenderer implements DocumentRenderer {
       bufferPages: true,
       compress: this.options.compress ?? true,
       info: {
-        Title: printable(`${model.title}: ${model.projectName}`),
-        Author: printable(model.author),
-        Subject: printable(`${model.title}, version ${model.docVersion}`),
+        Title: `${model.title}: ${model.projectName}`,
+        Author: model.author,
+        Subject: `${model.title}, version ${model.docVersion}`,
         Creator: 'milepost',
         Producer: 'milepost',
         CreationDate: new Date(model.createdAt),
@@ -91,12 +86,12 @@ class Layout {
 
   document(model: DocumentModel): void {
     const { doc } = this;
-    doc.font(BOLD).fontSize(20).fillColor('black').text(printable(model.title), { width: this.width });
+    doc.font(BOLD).fontSize(20).fillColor('black').text(standardFontText(model.title), { width: this.width });
     doc.moveDown(0.2);
-    doc.font(FONT).fontSize(13).text(printable(model.projectName), { width: this.width });
+    doc.font(FONT).fontSize(13).text(standardFontText(model.projectName), { width: this.width });
     doc.moveDown(0.4);
     doc.fontSize(TEXT_SIZE).fillColor(GREY);
-    for (const line of model.meta) doc.text(printable(line), { width: this.width });
+    for (const line of model.meta) doc.text(standardFontText(line), { width: this.width });
     doc.text(`Version ${model.docVersion}`, { width: this.width });
     doc.fillColor('black');
     model.sections.forEach((section, i) => {
@@ -106,7 +101,7 @@ class Layout {
       doc
         .font(BOLD)
         .fontSize(13)
-        .text(`${i + 1}. ${printable(section.heading)}`, MARGIN, doc.y, { width: this.width });
+        .text(`${i + 1}. ${standardFontText(section.heading)}`, MARGIN, doc.y, { width: this.width });
       doc.moveDown(0.3);
       for (const block of section.blocks) this.block(block);
     });
@@ -118,23 +113,25 @@ class Layout {
     doc.font(FONT).fontSize(TEXT_SIZE).fillColor('black');
     switch (block.type) {
       case 'paragraph':
-        doc.text(printable(block.text), MARGIN, doc.y, { width: this.width });
+        doc.text(standardFontText(block.text), MARGIN, doc.y, { width: this.width });
         doc.moveDown(0.5);
         return;
       case 'subheading':
         doc.moveDown(0.3);
         this.ensure(40);
-        doc.font(BOLD).fontSize(11).text(printable(block.text), MARGIN, doc.y, { width: this.width });
+        doc.font(BOLD).fontSize(11).text(standardFontText(block.text), MARGIN, doc.y, { width: this.width });
         doc.moveDown(0.2);
         return;
       case 'list':
         if (block.items.length === 0) {
-          doc.fillColor(GREY).text(printable(block.empty ?? 'None.'), MARGIN, doc.y, { width: this.width });
+          doc
+            .fillColor(GREY)
+            .text(standardFontText(block.empty ?? 'None.'), MARGIN, doc.y, { width: this.width });
           doc.fillColor('black').moveDown(0.5);
           return;
         }
         for (const item of block.items) {
-          const line = printable(item);
+          const line = standardFontText(item);
           this.ensure(Math.min(doc.heightOfString(line, { width: this.width - 14 }), 40));
           const y = doc.y;
           doc.text('\u2022', MARGIN, y, { width: 10, lineBreak: false });
@@ -147,7 +144,7 @@ class Layout {
         return;
       case 'table':
         if (block.rows.length === 0 && block.empty) {
-          doc.fillColor(GREY).text(printable(block.empty), MARGIN, doc.y, { width: this.width });
+          doc.fillColor(GREY).text(standardFontText(block.empty), MARGIN, doc.y, { width: this.width });
           doc.fillColor('black').moveDown(0.5);
           return;
         }
@@ -175,7 +172,9 @@ class Layout {
     doc.font(bold ? BOLD : FONT).fontSize(TEXT_SIZE - 1);
     return (
       Math.max(
-        ...widths.map((w, i) => doc.heightOfString(printable(cells[i] ?? ''), { width: w - CELL_PAD * 2 })),
+        ...widths.map((w, i) =>
+          doc.heightOfString(standardFontText(cells[i] ?? ''), { width: w - CELL_PAD * 2 }),
+        ),
       ) +
       CELL_PAD * 2
     );
@@ -193,7 +192,7 @@ class Layout {
         .font(bold ? BOLD : FONT)
         .fontSize(TEXT_SIZE - 1)
         .fillColor('black')
-        .text(printable(cells[i] ?? ''), x + CELL_PAD, top + CELL_PAD, { width: w - CELL_PAD * 2 });
+        .text(standardFontText(cells[i] ?? ''), x + CELL_PAD, top + CELL_PAD, { width: w - CELL_PAD * 2 });
       x += w;
     });
     doc
@@ -241,13 +240,13 @@ class Layout {
       const bottomMargin = doc.page.margins.bottom;
       doc.page.margins.bottom = 0;
       doc.font(FONT).fontSize(SMALL).fillColor(GREY);
-      doc.text(printable(model.projectName), MARGIN, HEADER_Y, {
+      doc.text(standardFontText(model.projectName), MARGIN, HEADER_Y, {
         width: this.width,
         lineBreak: false,
         ellipsis: true,
       });
       doc.text(
-        printable(`${model.title}, version ${model.docVersion}`),
+        standardFontText(`${model.title}, version ${model.docVersion}`),
         MARGIN,
         doc.page.height - MARGIN + 20,
         { width: this.width / 2, lineBreak: false, ellipsis: true },

@@ -648,7 +648,10 @@ function documentModels(): DocumentModel[] {
   // URLs: line breaking decides on each of them, so a wrong class table moves a break.
   const latin1 = Array.from({ length: 0xff - 0xa0 + 1 }, (_, i) => String.fromCharCode(0xa0 + i)).join('');
   const ascii = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
-  const wrapped = `${ascii} ${latin1} well-known co-operation 1,250.00/month (est.) "quoted" 'single' \u2013 \u2014 \u2018a\u2019 \u201cb\u201d \u2022 \u2026 \u20ac5 https://evidence.example/a-very/long_path?with=query&and=more e.g. 10:30-12:00 50% +/-3 [x]{y}`;
+  // WinAnsi beyond Latin-1, and names the renderer writes as their closest WinAnsi text.
+  const winAnsi = 'Š š Ž ž Œ œ Ÿ ƒ ˆ ˜ ‚a„ † ‡ ‰ ‹b› ™';
+  const names = 'Łukasz Dvořák Gdańsk Şahin Đorđe Kılıç ﬁnance 10\u202f000 Дмитрий';
+  const wrapped = `${ascii} ${latin1} ${winAnsi} ${names} well-known co-operation 1,250.00/month (est.) "quoted" 'single' \u2013 \u2014 \u2018a\u2019 \u201cb\u201d \u2022 \u2026 \u20ac5 https://evidence.example/a-very/long_path?with=query&and=more e.g. 10:30-12:00 50% +/-3 [x]{y}`;
   return drafts.map((draft, i) => ({
     ...draft,
     sections: [

@@ -99,16 +99,23 @@ export class MemoryDocuments implements DocumentStore {
  */
 export const testRenderer = new PdfKitRenderer({ compress: false });
 
+/** WinAnsi's characters at 0x80-0x9F (the five bytes it leaves unassigned stay as they are). */
+const WIN_ANSI_80_9F = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+/** One WinAnsi byte as its character: ASCII and Latin-1 are the byte itself. */
+const winAnsi = (byte: number) =>
+  byte >= 0x80 && byte <= 0x9f ? WIN_ANSI_80_9F[byte - 0x80]! : String.fromCharCode(byte);
+
 /**
  * The text of an uncompressed PDF, in drawing order: pdfkit writes each run as hex strings in a
- * TJ array (WinAnsi, which for ASCII and Latin-1 is the byte itself). Runs are joined by one space.
+ * TJ array, in WinAnsi (decoded here: byte 0x8A is Š). Runs are joined by one space.
  */
 export function pdfText(pdf: Uint8Array): string {
   const raw = Buffer.from(pdf).toString('latin1');
   const runs: string[] = [];
   for (const m of raw.matchAll(/\[((?:<[0-9a-fA-F]*>|-?[\d.]+|\s)*)\]\s*TJ/g)) {
     const parts = [...(m[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((h) =>
-      Buffer.from(h[1] ?? '', 'hex').toString('latin1'),
+      [...Buffer.from(h[1] ?? '', 'hex')].map(winAnsi).join(''),
     );
     runs.push(parts.join(''));
   }

@@ -296,7 +296,7 @@ describe('PdfKitRenderer', () => {
     ).not.toBe(0);
   });
 
-  it('shows text outside the standard fonts as ? rather than garbage, and keeps markup as text', async () => {
+  it('shows text with no Latin look-alike as ? rather than garbage, and keeps markup as text', async () => {
     const pdf = await renderer.render(
       model({
         sections: [
@@ -307,6 +307,53 @@ describe('PdfKitRenderer', () => {
     const all = pdfText(pdf);
     expect(all).toContain('Kanji ?? ok');
     expect(all).toContain('<b>bold</b> & £5');
+  });
+
+  it('writes a charter with Central European names as the closest WinAnsi text, Š, Ž and € as WinAnsi bytes, its properties exact', async () => {
+    const spec = makeProjectSpec({
+      name: 'Migracja Łódź',
+      customer: { name: 'Gdańsk Dental', timezone: 'Europe/Warsaw' },
+      msp: { name: 'Ørsted IT' },
+      budget: { currency: 'EUR', amount: 18500, hours: 160 },
+      stakeholders: [
+        { name: 'Łukasz Dvořák', email: 'sponsor@acme.example', role: 'sponsor' },
+        { name: 'Šárka Žáková', email: 'approver@acme.example', role: 'approver' },
+        { name: 'Дмитрий Şahin', email: 'informed@acme.example', role: 'informed' },
+      ],
+      team: [
+        {
+          name: 'Þór Kılıç',
+          email: 'pm@msp.example',
+          role: 'project manager',
+          skills: ['ﬁnance'],
+          allocation: 30,
+        },
+      ],
+    });
+    const draft = charterDocument(makeProject({}, spec));
+    const pdf = await renderer.render({ ...draft, docVersion: 1, createdAt: '2026-12-01T09:00:00.000Z' });
+    const all = pdfText(pdf);
+    expect(all).toContain('Lukasz Dvorák sponsor');
+    expect(all).toContain('Customer: Gdansk Dental');
+    expect(all).toContain('Migracja Lódz');
+    expect(all).toContain('Þór Kiliç project manager finance');
+    expect(all).toContain('Prepared by Ørsted IT');
+    // Š, Ž and € are drawn as WinAnsi's bytes 0x8A, 0x8E and 0x80 (pdfText decodes them).
+    expect(all).toContain('Šárka Žáková approver');
+    expect(all).toContain('€18,500.00');
+    const raw = Buffer.from(pdf).toString('latin1');
+    expect(raw).toMatch(/<[0-9a-f]*8a[0-9a-f]*>/);
+    expect(raw).toMatch(/<[0-9a-f]*80[0-9a-f]*>/);
+    // Only the Cyrillic name has no look-alike.
+    expect(all).toContain('??????? Sahin informed');
+    expect(all.replace('???????', '')).not.toContain('?');
+    // The document's properties are UTF-16 strings: the exact names.
+    const utf16 = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    const bytes = Buffer.from(pdf);
+    expect(
+      bytes.includes(Buffer.concat([Buffer.from([0xfe, 0xff]), utf16('Project charter: Migracja Łódź')])),
+    ).toBe(true);
+    expect(bytes.includes(Buffer.concat([Buffer.from([0xfe, 0xff]), utf16('Ørsted IT')]))).toBe(true);
   });
 
   it('compresses by default', async () => {
