@@ -25,6 +25,7 @@ import {
   type LifecycleFixture,
   lifecycleFixture,
   linkIds,
+  qaPendingApproval,
   START,
 } from './lifecycle-support.js';
 
@@ -41,18 +42,6 @@ const MONEY: Partial<ProjectSpecInput> = {
     { role: 'project manager', costRate: 80, billingRate: 120 },
   ],
 };
-
-/** A project at QA whose test case "login" passed, so the gate's approval request went out. */
-async function qaPending(): Promise<{ f: LifecycleFixture; link: string }> {
-  const f = await lifecycleFixture({
-    stages: [{ key: 'qa', gate: { approvers: ['approver'], rule: 'all' } }, { key: 'deployment' }],
-  });
-  await enterStage(f.deps, { projectId: f.projectId, stage: 'qa', executionStartedAt: START });
-  await openGate(f.deps, { projectId: f.projectId, stage: 'qa', taskToken: TOKEN });
-  await upsertTask(f.deps, f.projectId, 'login', { name: 'Login works', stage: 'qa', status: 'done' }, PM);
-  expect((await f.gate('qa')).status).toBe('pending_approval');
-  return { f, link: linkIds(f.mailer.tagged('approval-request'))[0] ?? '' };
-}
 
 /** A project at initiation, on a budget, whose gate's approval request went out to the sponsor. */
 async function initiationPending(): Promise<{ f: LifecycleFixture; link: string }> {
@@ -148,7 +137,7 @@ function recordingCommits(f: LifecycleFixture): { deps: Deps; commits: Entity[][
 
 describe('a staff change racing the approval that passes a gate', () => {
   it('a task set back to not done: the gate does not pass, the round is withdrawn', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const before = await f.gate('qa');
 
     const { decision, staff } = await raceDecision(f, link, async (deps) => {
@@ -209,7 +198,7 @@ describe('a staff change racing the approval that passes a gate', () => {
   });
 
   it('a deployed spec that adds a deliverable to the stage: the gate does not pass', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const project = await f.deps.store.getProject(f.projectId);
     if (!project) throw new Error('no project');
     const spec = {
@@ -233,7 +222,7 @@ describe('a staff change racing the approval that passes a gate', () => {
   });
 
   it('a deployed spec of more than 100 new records carries the gate in every transaction', async () => {
-    const { f } = await qaPending();
+    const { f } = await qaPendingApproval(TOKEN);
     const project = await f.deps.store.getProject(f.projectId);
     if (!project) throw new Error('no project');
     const before = await f.gate('qa');
@@ -272,7 +261,7 @@ describe('a staff change racing the approval that passes a gate', () => {
   });
 
   it('a decision committed first wins; the staff change then saves without the decided gate', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const real = f.deps.store;
     let decided: string | undefined;
     const commits: Entity[][] = [];
@@ -304,7 +293,7 @@ describe('a staff change racing the approval that passes a gate', () => {
   });
 
   it('a stale version is still refused by name after a lost commit', async () => {
-    const { f } = await qaPending();
+    const { f } = await qaPendingApproval(TOKEN);
     const task = await f.deps.store.get(f.projectId, 'task', 'login');
     const real = f.deps.store;
     let interfered = false;
@@ -356,7 +345,7 @@ describe('a staff change with no gate waiting on approvers', () => {
   });
 
   it('commits no gate once the gate is decided', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     expect(await decideLink(f.deps, link, 'approve')).toBe('recorded');
     const before = await f.gate('qa');
     expect(before.status).toBe('approved');

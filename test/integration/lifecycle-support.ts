@@ -10,7 +10,10 @@ import type { Deps } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { decideApproval } from '../../functions/core/use-cases/decide-approval.js';
+import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
+import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
+import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { viewApproval } from '../../functions/core/use-cases/view-approval.js';
 import { makeProjectSpec, makeTestStore } from '../support/dynamo.js';
 import {
@@ -19,6 +22,7 @@ import {
   RecordingMailer,
   RecordingWorkflow,
   SettableClock,
+  START,
   testRenderer,
 } from '../support/fakes.js';
 
@@ -133,4 +137,26 @@ export async function decideLink(
   if (page.kind !== 'confirm') return page.kind;
   const result = await decideApproval(deps, { linkId, form: { decision, comment, csrf: page.nonce } });
   return result.kind;
+}
+
+/**
+ * A project at QA whose test case "login" passed (set done by the PM), so the gate's approval
+ * request went out: the fixture and the approver's link. `token` is the gate task's token.
+ */
+export async function qaPendingApproval(token: string): Promise<{ f: LifecycleFixture; link: string }> {
+  const f = await lifecycleFixture({
+    stages: [{ key: 'qa', gate: { approvers: ['approver'], rule: 'all' } }, { key: 'deployment' }],
+  });
+  await enterStage(f.deps, { projectId: f.projectId, stage: 'qa', executionStartedAt: START });
+  await openGate(f.deps, { projectId: f.projectId, stage: 'qa', taskToken: token });
+  await upsertTask(
+    f.deps,
+    f.projectId,
+    'login',
+    { name: 'Login works', stage: 'qa', status: 'done' },
+    'pm@msp.example',
+  );
+  if ((await f.gate('qa')).status !== 'pending_approval')
+    throw new Error('the QA gate is not pending approval');
+  return { f, link: linkIds(f.mailer.tagged('approval-request'))[0] ?? '' };
 }

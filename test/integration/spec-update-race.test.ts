@@ -12,7 +12,6 @@ import type { Deps, ProjectStore } from '../../functions/core/ports.js';
 import { type ProjectSpec, resolveStages } from '../../functions/core/spec/schema.js';
 import { completeStage } from '../../functions/core/use-cases/complete-stage.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
-import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { raiseChangeRequest } from '../../functions/core/use-cases/raise-change-request.js';
 import {
   registerProject,
@@ -27,23 +26,12 @@ import {
   type LifecycleFixture,
   lifecycleFixture,
   linkIds,
+  qaPendingApproval,
   START,
 } from './lifecycle-support.js';
 
 const TOKEN = 'token-specrace-AAAAAAAAAAAAAAAAAAAAAAA';
 const PM = 'pm@msp.example';
-
-/** A project at QA whose test case "login" passed, so the gate's approval request went out. */
-async function qaPending(): Promise<{ f: LifecycleFixture; link: string }> {
-  const f = await lifecycleFixture({
-    stages: [{ key: 'qa', gate: { approvers: ['approver'], rule: 'all' } }, { key: 'deployment' }],
-  });
-  await enterStage(f.deps, { projectId: f.projectId, stage: 'qa', executionStartedAt: START });
-  await openGate(f.deps, { projectId: f.projectId, stage: 'qa', taskToken: TOKEN });
-  await upsertTask(f.deps, f.projectId, 'login', { name: 'Login works', stage: 'qa', status: 'done' }, PM);
-  expect((await f.gate('qa')).status).toBe('pending_approval');
-  return { f, link: linkIds(f.mailer.tagged('approval-request'))[0] ?? '' };
-}
 
 async function storedSpec(f: LifecycleFixture): Promise<ProjectSpec> {
   const project = await f.deps.store.getProject(f.projectId);
@@ -83,7 +71,7 @@ const commitsProject = (changes: Entity[]) => changes.some((c) => c.entity === '
 
 describe('a deployed spec change racing a concurrent write', () => {
   it('an approval decided first is kept; the decided gate is not written, no new round', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     // New approvers for the open gate (a new round if it were still open) and a new deliverable.
     const changed: ProjectSpec = {
@@ -133,7 +121,7 @@ describe('a deployed spec change racing a concurrent write', () => {
   });
 
   it('a staff task written first is kept as written; the update adds only the rest', async () => {
-    const { f } = await qaPending();
+    const { f } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     const changed: ProjectSpec = {
       ...spec,
@@ -209,7 +197,7 @@ describe('a deployed spec change racing a concurrent write', () => {
   });
 
   it('a conflict on a later chunk of a large update: the stored chunk is not written again, nothing is lost', async () => {
-    const { f } = await qaPending();
+    const { f } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     const many = Array.from({ length: 150 }, (_, i) => ({
       id: `d-${String(i).padStart(3, '0')}`,
@@ -267,7 +255,7 @@ describe('a deployed spec change racing a concurrent write', () => {
   });
 
   it('a decision between the chunks: the rest is written without the decided gate', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     const many = Array.from({ length: 120 }, (_, i) => ({
       id: `e-${String(i).padStart(3, '0')}`,
@@ -372,7 +360,7 @@ describe('a deployed spec change that lacks an approved change request, racing',
 
 describe('a deployed spec change that keeps conflicting', () => {
   it('gives up after its attempts with an error that names what conflicted, and writes no spec', async () => {
-    const { f, link } = await qaPending();
+    const { f, link } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     const before = await f.deps.store.getProject(f.projectId);
     const changed: ProjectSpec = { ...spec, name: `${spec.name} (never)` };
@@ -404,7 +392,7 @@ describe('a deployed spec change that keeps conflicting', () => {
   });
 
   it('a large update that gives up says what it already wrote; the next deploy finishes it', async () => {
-    const { f } = await qaPending();
+    const { f } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
     const many = Array.from({ length: 150 }, (_, i) => ({
       id: `d-${String(i).padStart(3, '0')}`,
