@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
-import type { Entity } from '../../functions/core/model.js';
+import type { Entity, Gate } from '../../functions/core/model.js';
 import type { Deps, NewEvent, ProjectStore } from '../../functions/core/ports.js';
 import { type ProjectSpecInput, resolveStages } from '../../functions/core/spec/schema.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
@@ -321,9 +321,10 @@ describe('a staff change racing the approval that passes a gate', () => {
   });
 });
 
-describe('a staff change with no gate waiting on approvers', () => {
-  it('commits no gate (task, expense, time entry)', async () => {
-    // QA with no test case passed yet: the gate waits for its criteria, no request is out.
+describe('a staff change while the gate waits for its criteria or is decided', () => {
+  it('commits the waiting gate with each write (task, expense, time entry), unchanged', async () => {
+    // QA with no test case passed yet: the gate waits for its criteria, no request is out. An
+    // auto pass or an approval request may still follow on what a check read (auto-gate-race.test.ts).
     const f = await lifecycleFixture({
       ...MONEY,
       stages: [{ key: 'qa', gate: { approvers: ['approver'], rule: 'all' } }, { key: 'deployment' }],
@@ -340,8 +341,12 @@ describe('a staff change with no gate waiting on approvers', () => {
     await recordTimeEntry(deps, f.projectId, { person: ENGINEER, date: '2026-12-09', hours: 2 }, PM);
 
     expect(commits.length).toBeGreaterThanOrEqual(3);
-    expect(commits.flat().filter((e) => e.entity === 'gate')).toEqual([]);
-    expect((await f.gate('qa')).version).toBe(before.version);
+    const gates = commits.flat().filter((e) => e.entity === 'gate');
+    expect(gates).toHaveLength(3);
+    expect(gates.map((g) => (g as Gate).status)).toEqual(['waiting', 'waiting', 'waiting']);
+    const after = await f.gate('qa');
+    expect(after.version).toBe(before.version + 3);
+    expect({ ...after, version: before.version }).toEqual(before);
   });
 
   it('commits no gate once the gate is decided', async () => {

@@ -80,8 +80,10 @@ export async function progressGate(
   const outcome = await withConflictRetry(async () => {
     const project = await requireProject(deps, projectId);
     const now = deps.clock.now();
-    const criteria = await evaluateCriteria(deps.store, project, stage, now);
+    // The gate first: a staff write that lands during the criteria reads commits the gate too
+    // (gate-guard.ts), so the version read here is then stale and this step's commit conflicts.
     const gate = await deps.store.get(projectId, 'gate', stage);
+    const criteria = await evaluateCriteria(deps.store, project, stage, now);
     const none = { criteria, action: 'none' as const };
     if (!gate || project.status !== 'active' || project.currentStage !== stage) return none;
     // Marked by a change request meanwhile: its renewal asks again (with `approvals_reset`).
