@@ -38,6 +38,7 @@ import { type ContentSection, stageType } from '../stages/index.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
+/** What renewGateApprovals did. */
 export interface RenewGateResult {
   action: 'none' | 'renewed' | 'withdrawn';
 }
@@ -49,6 +50,7 @@ export function awaitsRenewal(
   return gate?.status === 'pending_approval' && gate.rebaselined !== undefined;
 }
 
+/** Asks the current stage's marked gate again on the new baseline, or withdraws it (steps above). */
 export async function renewGateApprovals(
   deps: Deps,
   projectId: string,
