@@ -45,6 +45,8 @@ export interface Supervision {
 
 export interface DynamoDbLocalOptions {
   port?: number;
+  /** Where a port comes from when `port` is not given (default: `freePort`). */
+  choosePort?: () => Promise<number>;
   dbPath?: string;
   inMemory?: boolean;
   supervise?: Supervision;
@@ -178,9 +180,8 @@ class Jvm {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) {
-        throw new LocalRuntimeError(
-          `DynamoDB Local exited (${this.describeExit()})${this.stderr ? `: ${lastLine(this.stderr)}` : ''}`,
-        );
+        const why = `DynamoDB Local exited (${this.describeExit()})${this.stderr ? `: ${tellingLine(this.stderr)}` : ''}`;
+        throw PORT_TAKEN.test(this.stderr) ? new PortTakenError(why) : new LocalRuntimeError(why);
       }
       if (listening && (await probe(port))) return;
       await new Promise((r) => setTimeout(r, 100));
@@ -204,18 +205,40 @@ class Jvm {
   }
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').trim();
+/** What a JVM prints when its port was taken between `freePort` and its own bind. */
+const PORT_TAKEN = /BindException|Address already in use/;
+
+/** The JVM could not bind its port: another process took it after `freePort` found it free. */
+class PortTakenError extends LocalRuntimeError {}
+
+/**
+ * The line of a JVM's stderr that says what went wrong: the port taken, else the first exception
+ * or error named (a Java stack trace ends with lines like `... 27 more`), else the last line.
+ */
+function tellingLine(text: string): string {
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
+  return (
+    lines.find((l) => PORT_TAKEN.test(l)) ??
+    lines.find((l) => /(Exception|Error)\b/.test(l) && !l.startsWith('at ')) ??
+    lines[lines.length - 1] ??
+    ''
+  );
 }
+
+/** How many fresh ports the first start tries when the one found free was taken meanwhile. */
+const PORT_ATTEMPTS = 5;
 
 /** Starts DynamoDB Local on 127.0.0.1. `dbPath` keeps data on disk; `inMemory` keeps nothing. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   checkJava();
-  const port = options.port ?? (await freePort());
+  const choosePort = options.choosePort ?? freePort;
+  let port = options.port ?? (await choosePort());
   const cwd = jarDir();
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
-  const args = [
+  const argsFor = (port: number) => [
     '-Djava.library.path=./DynamoDBLocal_lib',
     '-Xmx512m',
     '-cp',
@@ -229,17 +252,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     '-cors',
     `http://127.0.0.1:${port}`,
   ];
-  if (options.inMemory || !options.dbPath) args.push('-inMemory');
-  else {
+  let storage: string[] = ['-inMemory'];
+  if (!options.inMemory && options.dbPath) {
     const dbPath = resolve(options.dbPath);
     mkdirSync(dbPath, { recursive: true, mode: 0o700 });
-    args.push('-dbPath', dbPath);
+    storage = ['-dbPath', dbPath];
   }
 
   // The JVM being started, so that stop() also ends one that is not ready yet.
   let starting: Jvm | undefined;
   const launch = async (): Promise<Jvm> => {
-    const jvm = new Jvm(cwd, args);
+    const jvm = new Jvm(cwd, [...argsFor(port), ...storage]);
     starting = jvm;
     try {
       await jvm.ready(port, readyTimeoutMs);
@@ -252,7 +275,18 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     }
   };
 
-  let current: Jvm | undefined = await launch();
+  // A free port can be taken by another process before the JVM binds it (parallel test runs,
+  // other servers): the first start then tries a fresh one, unless the caller chose the port.
+  let current: Jvm | undefined;
+  for (let attempt = 1; !current; attempt++) {
+    try {
+      current = await launch();
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || options.port !== undefined || attempt >= PORT_ATTEMPTS)
+        throw err;
+      port = await choosePort();
+    }
+  }
   let healthy = true;
   let stopped = false;
   const restarts: number[] = [];

@@ -1,10 +1,14 @@
 /**
  * DynamoDB Local as the runtime starts it: reachable through 127.0.0.1 only (a connection through
  * any other address of this machine is refused), CORS closed to foreign origins, a stop that
- * returns after the JVM was killed, and a supervised JVM that comes back after kill -9.
+ * returns after the JVM was killed, a supervised JVM that comes back after kill -9, and a port
+ * taken between finding it free and the JVM's bind (another fresh one is tried, unless the port was
+ * asked for: then the error names the bind failure).
  */
+
+import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.js';
+import { type DynamoDbLocal, freePort, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { waitFor } from '../e2e/helpers.js';
 import { otherLocalAddresses, preflight, tryConnect } from '../support/network.js';
 
@@ -82,6 +86,51 @@ describe('DynamoDB Local process', () => {
       await waitFor('the give-up', () => gaveUp.length > 0, 10_000);
       expect(gaveUp[0]?.message).toMatch(/gave up after 1 restarts/);
       expect(db.healthy).toBe(false);
+    },
+    LIMIT,
+  );
+});
+
+describe('DynamoDB Local on a port taken meanwhile', () => {
+  let holder: Server;
+  let taken: number;
+  beforeAll(async () => {
+    // Another process's server on the port, as when a parallel run binds it after freePort found it free.
+    holder = createServer();
+    taken = await new Promise<number>((resolve) =>
+      holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)),
+    );
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+  });
+
+  it(
+    'starts on a fresh port when the one found free was taken before the JVM bound it',
+    async () => {
+      const offered: number[] = [];
+      const db = await start({
+        choosePort: async () => {
+          const port = offered.length === 0 ? taken : await freePort();
+          offered.push(port);
+          return port;
+        },
+      });
+      expect(offered[0]).toBe(taken);
+      expect(offered.length).toBeGreaterThanOrEqual(2);
+      expect(db.port).toBe(offered.at(-1));
+      expect(db.port).not.toBe(taken);
+      expect((await fetch(db.endpoint, { method: 'POST' })).status).toBe(400);
+    },
+    LIMIT,
+  );
+
+  it(
+    'refuses a taken port that was asked for, naming the bind failure',
+    async () => {
+      await expect(start({ port: taken })).rejects.toThrow(
+        /DynamoDB Local exited \(exit code \d+\): .*(BindException|Address already in use)/,
+      );
     },
     LIMIT,
   );
