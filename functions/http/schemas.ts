@@ -321,6 +321,12 @@ const documentVersionSchema = z.object({
   size: z.int().describe('Bytes'),
   contentType: z.string(),
   createdAt: z.string(),
+  storageVersion: z
+    .string()
+    .optional()
+    .describe(
+      'The storage version holding exactly these bytes (the S3 object version id): what a download of this version reads. Absent for versions written before versions were kept',
+    ),
 });
 
 export const documentListSchema = named(
@@ -405,6 +411,12 @@ export const gateSchema = named(
     requestedAt: z.string().optional(),
     decidedAt: z.string().optional(),
     documentVersion: z.int().optional(),
+    rebaselined: z
+      .object({ changeId: z.string(), baseline: z.int(), at: z.string() })
+      .optional()
+      .describe(
+        'Set while a change request approved during this round re-baselined the project: the round\u2019s links decide nothing, and its approvers are being asked again on the new baseline',
+      ),
     customerWait: waitSchema
       .extend({ waiting: z.boolean(), since: z.string().optional() })
       .describe('Its waiting-on-client clock: waiting now, since when, and its total over the rounds'),

@@ -80,6 +80,12 @@ describe('GET /api/projects/{id}/documents', () => {
     expect(list[0].title).toBe('Project charter v2');
     expect(list[0].versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     expect(list[0].versions[0].sha256).not.toBe(list[0].versions[1].sha256);
+    // Each version names the storage version that holds its bytes, and they differ.
+    const storage = list[0].versions.map((v: { storageVersion?: string }) => v.storageVersion);
+    expect(storage.every((s: unknown) => typeof s === 'string' && s.length > 0)).toBe(true);
+    expect(new Set(storage).size).toBe(2);
+    const record = await deps.store.get(project.id, 'document', 'charter');
+    expect(storage).toEqual(record!.versions!.map((v) => v.storageVersion));
   });
 
   it('answers 404 for an unknown project', async () => {

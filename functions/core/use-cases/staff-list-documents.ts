@@ -1,6 +1,7 @@
 /**
  * The documents of a project (GET /api/projects/{id}/documents): charter, plan, status reports
- * and close-out, each with its latest version's SHA-256 and size and every version kept.
+ * and close-out, each with its latest version's SHA-256 and size and every version kept (with the
+ * storage version that holds its bytes).
  *
  * Input: project id. Output: the documents, newest first (ties by id). 404 when the project does
  * not exist.
@@ -17,6 +18,11 @@ export interface DocumentVersionSummary {
   size: number;
   contentType: string;
   createdAt: string;
+  /**
+   * The storage version holding exactly these bytes (S3's version id; locally the version file's):
+   * what a download of this version reads. Absent for versions written before they were kept.
+   */
+  storageVersion?: string;
 }
 
 /** A document as the staff API lists it. */
@@ -46,6 +52,7 @@ export async function listDocuments(deps: Deps, projectId: string): Promise<Docu
         size: v.size,
         contentType: v.contentType,
         createdAt: v.createdAt,
+        ...(v.storageVersion === undefined ? {} : { storageVersion: v.storageVersion }),
       }));
       const latest = versions[versions.length - 1];
       return {
