@@ -1,21 +1,11 @@
-/**
- * The approvals function: the public approval pages in a function of their own. In the
- * synthesized template every approval route (routes.ts `fn: 'approvals'`) and no other goes to its
- * integration; its role has the table, task responses, email as the sender and reads of the
- * documents bucket, and none of the staff's permissions; its bundle (esbuild's metafile, as
- * `cdk synth` builds it) has none of the staff API, console, sign-in, OpenAPI or YAML code; and
- * the bundled handler answers an API Gateway v2 event of an unknown link with the neutral page
- * after looking it up in DynamoDB Local, logging no link id.
- */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newLinkId } from '../../functions/core/approval-links.js';
 import { gatewayRoutes } from '../../functions/http/routes.js';
 import { type BundleResult, bundleFunction } from '../../infra/bundle.js';
+import { runBundledWithLogs } from '../support/bundled.js';
 import { makeTestStore, type TestStore } from '../support/dynamo.js';
 import { actionsOf, type Built, buildExampleApp, resourcesOf } from './support.js';
 
@@ -229,11 +219,9 @@ describe('the bundle of the approvals function', () => {
   });
 });
 
-const MARK = '@@out@@';
 /** Imports `file` as `mod` in a fresh Node process against DynamoDB Local, runs `body` (which calls `out(text)`). */
 function runBundled(file: string, body: string): Promise<{ out: string; logs: string }> {
-  const script = `const mod = await import(${JSON.stringify(pathToFileURL(file).href)}); const out = (t) => process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(t) + '\\n'); ${body}`;
-  const env = {
+  return runBundledWithLogs(file, body, {
     PATH: process.env.PATH,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: 'eu-west-2',
@@ -244,22 +232,5 @@ function runBundled(file: string, body: string): Promise<{ out: string; logs: st
     SENDER_EMAIL: 'projects@msp.example.com',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-  };
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith(MARK));
-        if (error || !line)
-          reject(new Error(`bundle run failed: ${error?.message ?? ''}\n${stdout}\n${stderr}`));
-        else
-          resolve({
-            out: JSON.parse(line.slice(MARK.length)) as string,
-            logs: stdout.replace(line, '') + stderr,
-          });
-      },
-    );
   });
 }

@@ -15,12 +15,11 @@
  * DynamoDB clients send the same signed requests and read the same answers and modelled errors
  * as unbundled (test/support/sdk-probe.ts against a local endpoint that checks signatures).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
@@ -42,6 +41,7 @@ import {
 import { pdfFontHooks } from '../../infra/constructs/pdf-fonts.js';
 import { mapStackTrace } from '../../infra/stack-trace.js';
 import { type FakeAws, type ReceivedRequest, type Reply, startFakeAws } from '../support/aws-server.js';
+import { runBundled } from '../support/bundled.js';
 import {
   makeGate,
   makeMember,
@@ -1013,23 +1013,4 @@ function baseEnv(): NodeJS.ProcessEnv {
     SENDER_EMAIL: 'projects@msp.example.com',
     AWS_REGION: 'eu-west-2',
   };
-}
-
-const MARK = '@@out@@';
-/** Imports `file` as `mod` in a fresh Node process, runs `body` (which calls `out(text)`), returns the text. */
-function runBundled(file: string, body: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const script = `const mod = await import(${JSON.stringify(pathToFileURL(file).href)}); const out = (t) => process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(t) + '\\n'); ${body}`;
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith(MARK));
-        if (error || !line)
-          reject(new Error(`bundle run failed: ${error?.message ?? ''}\n${stdout}\n${stderr}`));
-        else resolve(JSON.parse(line.slice(MARK.length)) as string);
-      },
-    );
-  });
 }

@@ -33,6 +33,16 @@ import {
 const TOKEN = 'token-specrace-AAAAAAAAAAAAAAAAAAAAAAA';
 const PM = 'pm@msp.example';
 
+/** `count` deliverables of `stage` (ids `<prefix>-000`...), enough to split an update into chunks. */
+function deliverables(count: number, prefix: string, stage: string): ProjectSpec['deliverables'] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${String(i).padStart(3, '0')}`,
+    name: `Deliverable ${i}`,
+    stage,
+    acceptance: 'Accepted',
+  }));
+}
+
 async function storedSpec(f: LifecycleFixture): Promise<ProjectSpec> {
   const project = await f.deps.store.getProject(f.projectId);
   if (!project) throw new Error('no project');
@@ -199,12 +209,7 @@ describe('a deployed spec change racing a concurrent write', () => {
   it('a conflict on a later chunk of a large update: the stored chunk is not written again, nothing is lost', async () => {
     const { f } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
-    const many = Array.from({ length: 150 }, (_, i) => ({
-      id: `d-${String(i).padStart(3, '0')}`,
-      name: `Deliverable ${i}`,
-      stage: 'deployment',
-      acceptance: 'Accepted',
-    }));
+    const many = deliverables(150, 'd', 'deployment');
     const changed: ProjectSpec = { ...spec, deliverables: [...spec.deliverables, ...many] };
     const gateBefore = await f.gate('qa');
     // Between the first chunk and the second, the PM creates one of the second chunk's tasks.
@@ -257,12 +262,7 @@ describe('a deployed spec change racing a concurrent write', () => {
   it('a decision between the chunks: the rest is written without the decided gate', async () => {
     const { f, link } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
-    const many = Array.from({ length: 120 }, (_, i) => ({
-      id: `e-${String(i).padStart(3, '0')}`,
-      name: `Deliverable ${i}`,
-      stage: 'deployment',
-      acceptance: 'Accepted',
-    }));
+    const many = deliverables(120, 'e', 'deployment');
     const changed: ProjectSpec = { ...spec, deliverables: [...spec.deliverables, ...many] };
     let decision: string | undefined;
     const race = interfering(
@@ -394,12 +394,7 @@ describe('a deployed spec change that keeps conflicting', () => {
   it('a large update that gives up says what it already wrote; the next deploy finishes it', async () => {
     const { f } = await qaPendingApproval(TOKEN);
     const spec = await storedSpec(f);
-    const many = Array.from({ length: 150 }, (_, i) => ({
-      id: `d-${String(i).padStart(3, '0')}`,
-      name: `Deliverable ${i}`,
-      stage: 'deployment',
-      acceptance: 'Accepted',
-    }));
+    const many = deliverables(150, 'd', 'deployment');
     const changed: ProjectSpec = { ...spec, deliverables: [...spec.deliverables, ...many] };
     // The project changes before every transaction that carries it: the chunks go through.
     const race = interfering(f, commitsProject, async () => {
@@ -429,12 +424,7 @@ describe('a deployed spec change that keeps conflicting', () => {
     });
     await enterStage(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
     const spec = await storedSpec(f);
-    const many = Array.from({ length: 150 }, (_, i) => ({
-      id: `d-${String(i).padStart(3, '0')}`,
-      name: `Deliverable ${i}`,
-      stage: 'execution',
-      acceptance: 'Accepted',
-    }));
+    const many = deliverables(150, 'd', 'execution');
     // A stage after the current one: fine while the project is at initiation.
     const changed: ProjectSpec = {
       ...spec,
