@@ -169,6 +169,15 @@ export interface Gate extends Versioned {
    * (renew-gate-approvals.ts; cleared by the next request or withdrawal).
    */
   rebaselined?: GateRebaselined;
+  /**
+   * The gate version written by the step that found the stage's exit criteria holding, after
+   * reading the gate at the version before (the approval requests of this round, or a decision
+   * that left the round open). While the gate's version is still this one, no write that could
+   * change the criteria landed since (gate-guard.ts: every such write commits the open gate), so
+   * a decision that passes the gate may rely on that check instead of reading the records again,
+   * for a stage type whose criteria depend on the project only (`StageType.criteriaDependOnlyOnProject`).
+   */
+  criteriaHeldAt?: number;
 }
 
 /** The change request that re-baselined the project while a gate's round was out. */

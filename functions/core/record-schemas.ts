@@ -172,6 +172,7 @@ const gateSchema = lazy(() =>
     awaitingResubmission: z.optional(z.boolean()),
     customerWaitMs: z.optional(z.number().check(z.nonnegative())),
     rebaselined: z.optional(z.object({ changeId: text, baseline: z.int().check(z.minimum(1)), at: text })),
+    criteriaHeldAt: z.optional(z.int().check(z.minimum(1))),
   }),
 );
 

@@ -102,9 +102,10 @@ describe('criteria hold at the moment a gate passes', () => {
     const f = await atQa();
     await testCase(f, 'login', 'done');
     const [link] = linkIds(f.mailer.tagged('approval-request'));
-    // A record written without the gate being told (e.g. by a process that crashed before it).
-    const task = await f.deps.store.get(f.projectId, 'task', 'login');
-    await f.deps.store.commit([{ ...task!, status: 'todo' }]);
+    // What a staff write commits (the record and the open gate, gate-guard.ts), as if its process
+    // then crashed before its follow-up (progressGate) could withdraw the round.
+    const [task, open] = await Promise.all([f.deps.store.get(f.projectId, 'task', 'login'), f.gate('qa')]);
+    await f.deps.store.commit([{ ...task!, status: 'todo' }, open]);
 
     expect(await decideLink(f.deps, link ?? '', 'approve')).toBe('neutral');
     const gate = await f.gate('qa');

@@ -8,6 +8,7 @@ import { stageWorkContent, unmetStageWork } from './work.js';
 /** The type of every stage whose key no standard type claims. */
 export const custom: StageType = {
   key: 'custom',
+  criteriaDependOnlyOnProject: true,
   // Deliberately passes on an empty list: a custom stage's work may be the approval itself (a
   // design review); the spec's gate (approvers, or submit) is what it asks for. Recorded work counts.
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: false }),

@@ -54,6 +54,7 @@ export const deployment: StandardStageType = {
     rule: 'all',
     approves: 'go-live sign-off',
   },
+  criteriaDependOnlyOnProject: true,
   async unmetCriteria(input) {
     const { store, project, stageKey, now } = input;
     const [deployments, sessions] = await Promise.all([

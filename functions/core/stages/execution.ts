@@ -16,6 +16,7 @@ export const execution: StandardStageType = {
     approves: 'the delivered work',
     submit: true,
   },
+  criteriaDependOnlyOnProject: true,
   unmetCriteria: (input) => unmetStageWork(input, { atLeastOne: true }),
   /** Each deliverable with its acceptance criteria and evidence, and the work done. */
   approvalContent: stageWorkContent,

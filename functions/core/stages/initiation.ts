@@ -107,6 +107,7 @@ export const initiation: StandardStageType = {
     approves: 'the project charter',
   },
   approvalDocument: charterApproval,
+  criteriaDependOnlyOnProject: true,
   unmetCriteria: async ({ project }) => unmetCharter(project),
   approvalContent: async ({ store, project, stage, gate }): Promise<ApprovalContent> => {
     const document = await documentUnderApproval(store, project, charterApproval, gate);

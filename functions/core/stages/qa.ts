@@ -72,6 +72,7 @@ export const qa: StandardStageType = {
     rule: 'all',
     approves: 'customer acceptance of the tested solution',
   },
+  criteriaDependOnlyOnProject: true,
   async unmetCriteria(input) {
     const tests = await input.store.list(input.project.id, 'test_case');
     const tasks = (await input.store.list(input.project.id, 'task')).filter(

@@ -17,6 +17,8 @@ export const resourcing: StandardStageType = {
     rule: 'auto',
     approves: 'the resource plan',
   },
+  // Over-allocation counts the same people's allocations in the other active projects (capacity.ts).
+  criteriaDependOnlyOnProject: false,
   async unmetCriteria({ store, project, now }) {
     const [members, resources] = await Promise.all([
       store.list(project.id, 'member'),

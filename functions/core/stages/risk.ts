@@ -36,6 +36,7 @@ export const risk: StandardStageType = {
   },
   approvalDocument: planApproval,
 
+  criteriaDependOnlyOnProject: true,
   /** Risks scored, high risks owned and mitigated, the plan document generated and current. */
   async unmetCriteria({ store, project }) {
     const input = await loadPlanInput(store, project);

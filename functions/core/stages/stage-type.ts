@@ -155,6 +155,15 @@ export interface StageType {
   readonly approvalDocument?: ApprovalDocument;
   /** The exit criteria that do not hold, one short sentence each; none means the gate may pass. */
   unmetCriteria(input: CriteriaInput): Promise<string[]>;
+  /**
+   * True when the exit criteria read only this project: its spec and its own records, every write
+   * of which commits the open gate (gate-guard.ts), and the clock only in ways that, once met, stay
+   * met (a period that is over, a session delivered). A decision that passes the gate then relies
+   * on the check made when the round was requested, while the gate has not been written since
+   * (`Gate.criteriaHeldAt`), and reads no records. False when they read anything else (another
+   * project's allocations): every decision that passes the gate evaluates them again.
+   */
+  readonly criteriaDependOnlyOnProject: boolean;
   /** Fields to record when the stage is entered (e.g. the end of the hypercare period). */
   enter?(input: { project: Project; now: Date }): StageEntry;
   /** Runs once after the stage is completed (none of the standard types needs it yet). */

@@ -40,6 +40,7 @@ export const support: StandardStageType = {
     supportUntil: new Date(now.getTime() + days(project.spec.support.days)).toISOString(),
   }),
 
+  criteriaDependOnlyOnProject: true,
   /** The hypercare period is over and no support issue is open. */
   async unmetCriteria({ store, project, stageKey, now }) {
     const [stage, tasks] = await Promise.all([

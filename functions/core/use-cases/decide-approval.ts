@@ -18,7 +18,8 @@
  *    jittered): a concurrent click then sees the link decided;
  *    A decision that would pass the gate is accepted only if the stage's exit criteria hold
  *    now (on the project's current records, read with one Query, see criteriaNow): otherwise
- *    the round is withdrawn (withdrawApprovals) and the page is the neutral one;
+ *    the round is withdrawn (withdrawApprovals) and the page is the neutral one. No Query when
+ *    the gate was not written since the step that found them holding (criteriaStillHold);
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
@@ -44,6 +45,7 @@ import type { AcceptedItem, ApprovalLink, Gate } from '../model.js';
 import type { Deps, NewEvent, ProjectStore } from '../ports.js';
 import { lazySnapshotStore, readAheadStore } from '../read-ahead.js';
 import { jitteredBackoff, retry } from '../retry.js';
+import { stageType } from '../stages/index.js';
 import { GATE_REJECTED, type GatePassed } from '../workflow-contract.js';
 import { attemptChangeDecision } from './decide-change-request.js';
 import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
@@ -214,7 +216,7 @@ async function attemptDecision(
   }
 
   const change = decide(link, gate, form.decision, form.comment, now.toISOString(), accepted);
-  if (change.outcome === 'approved') {
+  if (change.outcome === 'approved' && !criteriaStillHold(gate)) {
     // The gate passes only if the stage is really done now, not when the requests went out.
     const criteria = await criteriaNow(reads, link.projectId, gate.stage, now);
     if (!criteria) return { kind: 'neutral' };
@@ -236,6 +238,16 @@ async function attemptDecision(
     throw err;
   }
   return { kind: 'committed', link, change, form, view };
+}
+
+/**
+ * True when the criteria found holding at `gate.criteriaHeldAt` still hold: the gate was not
+ * written since (no write that could change them landed: gate-guard.ts), and the stage type's
+ * criteria depend on this project only. The decision's commit is conditioned on this version,
+ * so a write that lands before it makes it conflict, and the retry reads the criteria.
+ */
+function criteriaStillHold(gate: Gate): boolean {
+  return gate.criteriaHeldAt === gate.version && stageType(gate.stage).criteriaDependOnlyOnProject;
 }
 
 /**
@@ -289,6 +301,8 @@ function decide(
     gate: {
       ...gate,
       approvers,
+      // A decision changes no record the criteria read: a check that still held, holds after it.
+      ...(gate.criteriaHeldAt === gate.version ? { criteriaHeldAt: gate.version + 1 } : {}),
       ...(outcome !== 'pending'
         ? { status: outcome, decidedAt: at, customerWaitMs: closeWaitRound(gate, at) }
         : {}),

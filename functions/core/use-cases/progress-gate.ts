@@ -78,11 +78,13 @@ export async function progressGate(
   }
 
   const outcome = await withConflictRetry(async () => {
+    // The gate first, then the project and the criteria: a staff write or spec deploy that lands
+    // after this read commits the gate too (gate-guard.ts), so the version read here is then
+    // stale and this step's commit conflicts; the round it requests may then record that the
+    // criteria held at the version it writes (criteriaHeld).
+    const gate = await deps.store.get(projectId, 'gate', stage);
     const project = await requireProject(deps, projectId);
     const now = deps.clock.now();
-    // The gate first: a staff write that lands during the criteria reads commits the gate too
-    // (gate-guard.ts), so the version read here is then stale and this step's commit conflicts.
-    const gate = await deps.store.get(projectId, 'gate', stage);
     const criteria = await evaluateCriteria(deps.store, project, stage, now);
     const none = { criteria, action: 'none' as const };
     if (!gate || project.status !== 'active' || project.currentStage !== stage) return none;
@@ -117,7 +119,7 @@ export async function progressGate(
     if (!waitingForCriteria(gate)) return none;
     // "PM submits, sponsor approves": such a gate sends its requests from submitStage only.
     if (project.stages.find((s) => s.key === stage)?.gate.submit) return none;
-    const requested = await requestApprovals(deps, project, gate, actor);
+    const requested = await requestApprovals(deps, project, gate, actor, { criteriaHeld: true });
     return { criteria, action: 'requested' as const, gate: requested, project };
   });
 

@@ -67,8 +67,9 @@ export async function renewGateApprovals(
   if (document) await prepareDocument(deps, projectId, document, actor);
 
   return withConflictRetry(async (): Promise<RenewGateResult> => {
-    const project = await requireProject(deps, projectId);
+    // The gate before the project and the criteria (progress-gate.ts says why).
     const gate = await deps.store.get(projectId, 'gate', stage);
+    const project = await requireProject(deps, projectId);
     if (project.status !== 'active' || project.currentStage !== stage || !awaitsRenewal(gate)) return none;
     const now = deps.clock.now();
     const name = resolvedStage(project, stage).name;
@@ -85,6 +86,7 @@ export async function renewGateApprovals(
     }
     const request = await deps.store.get(projectId, 'change_request', gate.rebaselined.changeId);
     await requestApprovals(deps, project, gate, actor, {
+      criteriaHeld: true,
       events: [reset],
       leadSections: [whyAgain(project, gate, name, request?.changes ?? [])],
     });

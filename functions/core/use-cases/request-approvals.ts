@@ -1,5 +1,5 @@
 /**
- * Send approval requests for a gate whose exit criteria hold.
+ * Send approval requests for a gate whose exit criteria hold (the caller checked them).
  *
  * Input: the project and the gate as read (their versions are the optimistic lock), the actor.
  * Output: the gate as stored (new round, pending_approval).
@@ -42,6 +42,13 @@ export interface RequestApprovalsOptions {
   events?: NewEvent[];
   /** Sections each email shows before the stage's own (why the approvers are asked again). */
   leadSections?: ContentSection[];
+  /**
+   * The caller read `gate`, then found the stage's exit criteria holding on the records it read
+   * after: the gate records the version this commit writes (`Gate.criteriaHeldAt`), which a
+   * decision may rely on while no write lands on the gate. Leave it out when the criteria were
+   * read on anything older than that gate read.
+   */
+  criteriaHeld?: boolean;
 }
 
 /** What the approvers of `gate` see: the stage type's approval content, read from the records now. */
@@ -99,6 +106,8 @@ export async function requestApprovals(
     awaitingResubmission: undefined,
     // A round asked on the baseline in force: a re-baseline mark of the round before is done.
     rebaselined: undefined,
+    // The store writes version + 1 on the condition that the gate is still at the version read.
+    criteriaHeldAt: options.criteriaHeld ? gate.version + 1 : undefined,
     documentVersion: approvalDocument
       ? await currentDocumentVersion(deps.store, project, approvalDocument)
       : undefined,

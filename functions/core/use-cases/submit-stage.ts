@@ -84,13 +84,14 @@ export async function submitStage(
   if (document && firstGate.status === 'waiting') await prepareDocument(deps, projectId, document, actor);
 
   const outcome = await withConflictRetry(async () => {
-    const project = await requireProject(deps, projectId);
-    const now = deps.clock.now();
-    const at = now.toISOString();
+    // The gate before the project and the criteria (progress-gate.ts says why).
     const [gate, stageRecord] = await Promise.all([
       deps.store.get(projectId, 'gate', stage),
       deps.store.get(projectId, 'stage', stage),
     ]);
+    const project = await requireProject(deps, projectId);
+    const now = deps.clock.now();
+    const at = now.toISOString();
     if (!gate || !stageRecord || gate.status === 'approved' || gate.status === 'rejected') {
       throw new StateError(`the gate of stage ${stage} is not open`);
     }
@@ -103,7 +104,7 @@ export async function submitStage(
     if (!criteria.met) return { submitted: false, unmet: criteria.unmet, progress: false };
 
     if (gate.status === 'waiting' && gate.rule !== 'auto') {
-      await requestApprovals(deps, project, gate, actor, { submitted: true });
+      await requestApprovals(deps, project, gate, actor, { submitted: true, criteriaHeld: true });
       return { submitted: true, unmet: [], progress: false };
     }
     await deps.store.commit(
