@@ -19,8 +19,17 @@ import { type ApprovalOptions, formClock, isSubmitter, sameEmail } from '../appr
 import { hashLinkId, isLinkIdShape } from '../approval-links.js';
 import { csrfNonce } from '../csrf.js';
 import { describeRule } from '../gate-rules.js';
-import type { ApprovalLink, ApproverState, Gate, Project, Stage } from '../model.js';
-import type { Deps, ProjectStore } from '../ports.js';
+import type {
+  ApprovalLink,
+  ApproverState,
+  Entity,
+  EntityName,
+  EntityOf,
+  Gate,
+  Project,
+  Stage,
+} from '../model.js';
+import type { Deps, ProjectStore, RecordRef } from '../ports.js';
 import { type ReadAhead, readAheadStore } from '../read-ahead.js';
 import { type Acceptance, type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
 import { viewChangeApproval } from './decide-change-request.js';
@@ -118,19 +127,45 @@ export function hintOf(form: Record<string, string>): ApprovalHint | undefined {
   return { projectId, stage };
 }
 
-/** The project, stage and gate records of a link (one BatchGetItem). */
-function linkRecords(deps: Deps, at: ApprovalHint) {
-  return deps.store.getRecords([
-    { entity: 'project', id: at.projectId },
-    { entity: 'stage', projectId: at.projectId, id: at.stage },
-    { entity: 'gate', projectId: at.projectId, id: at.stage },
-  ] as const);
+/** `record` when it is an `entity` (a slot of a batch read may be empty). */
+function ofEntity<E extends EntityName>(record: Entity | undefined, entity: E): EntityOf<E> | undefined {
+  return record?.entity === entity ? (record as EntityOf<E>) : undefined;
 }
 
 /**
- * The link and the records it names: one request with a matching hint, two otherwise. With the
- * hint, the document the hinted stage's gate approves is read in the same request (the approval
- * content shows its version), so the decision makes no read of its own for it.
+ * The project, stage and gate records of a link, and the document its stage's gate approves (the
+ * approval content shows its version), in one BatchGetItem; with `linkHash`, the link too.
+ */
+async function linkRecords(deps: Deps, at: ApprovalHint, linkHash?: string) {
+  const documentId = stageType(at.stage).approvalDocument?.id;
+  const refs: RecordRef[] = [
+    { entity: 'project', id: at.projectId },
+    { entity: 'stage', projectId: at.projectId, id: at.stage },
+    { entity: 'gate', projectId: at.projectId, id: at.stage },
+    ...(documentId ? [{ entity: 'document', projectId: at.projectId, id: documentId } as const] : []),
+    ...(linkHash ? [{ entity: 'link', linkHash } as const] : []),
+  ];
+  const [project, stage, gate, ...rest] = await deps.store.getRecords(refs);
+  const readAhead: ReadAhead[] = documentId
+    ? [
+        {
+          entity: 'document',
+          projectId: at.projectId,
+          id: documentId,
+          record: ofEntity(rest[0], 'document'),
+        },
+      ]
+    : [];
+  return {
+    records: [ofEntity(project, 'project'), ofEntity(stage, 'stage'), ofEntity(gate, 'gate')] as const,
+    readAhead,
+    link: ofEntity(rest[documentId ? 1 : 0], 'link'),
+  };
+}
+
+/**
+ * The link and the records it names: one request with a matching hint, two otherwise (the link,
+ * then its records and the document its stage's gate approves).
  */
 async function readLink(
   deps: Deps,
@@ -138,42 +173,21 @@ async function readLink(
   hint: ApprovalHint | undefined,
 ): Promise<{ link: ApprovalLink; records: LinkRecords; readAhead: ReadAhead[] } | undefined> {
   if (hint) {
-    const refs = [
-      { entity: 'link', linkHash },
-      { entity: 'project', id: hint.projectId },
-      { entity: 'stage', projectId: hint.projectId, id: hint.stage },
-      { entity: 'gate', projectId: hint.projectId, id: hint.stage },
-    ] as const;
-    const documentId = stageType(hint.stage).approvalDocument?.id;
-    const [link, project, stage, gate, document] = documentId
-      ? await deps.store.getRecords([
-          ...refs,
-          { entity: 'document', projectId: hint.projectId, id: documentId },
-        ] as const)
-      : [...(await deps.store.getRecords(refs)), undefined];
-    if (!link) return undefined;
-    if (link.projectId === hint.projectId && link.stage === hint.stage) {
-      const readAhead: ReadAhead[] = documentId
-        ? [{ entity: 'document', projectId: hint.projectId, id: documentId, record: document }]
-        : [];
-      return { link, records: [project, stage, gate], readAhead };
+    const read = await linkRecords(deps, hint, linkHash);
+    if (!read.link) return undefined;
+    if (read.link.projectId === hint.projectId && read.link.stage === hint.stage) {
+      return { link: read.link, records: read.records, readAhead: read.readAhead };
     }
-    return {
-      link,
-      records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }),
-      readAhead: [],
-    };
+    const { records, readAhead } = await linkRecords(deps, read.link);
+    return { link: read.link, records, readAhead };
   }
   const link = await deps.store.getLink(linkHash);
   if (!link) return undefined;
-  return {
-    link,
-    records: await linkRecords(deps, { projectId: link.projectId, stage: link.stage }),
-    readAhead: [],
-  };
+  const { records, readAhead } = await linkRecords(deps, link);
+  return { link, records, readAhead };
 }
 
-type LinkRecords = Awaited<ReturnType<typeof linkRecords>>;
+type LinkRecords = Awaited<ReturnType<typeof linkRecords>>['records'];
 
 /**
  * Finds a link by its id and checks what every kind of link needs: its shape, that it exists and
