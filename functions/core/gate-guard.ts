@@ -48,3 +48,13 @@ export function gateGuard(
   if (gate.projectId !== project.id || gate.stage !== project.currentStage) return [];
   return OPEN.has(gate.status) ? [gate] : [];
 }
+
+/**
+ * The criteria mark a write of `gate` that changes no record its criteria read (a decision that
+ * leaves the round open, a reminder) carries on: the version it writes, when the mark held at the
+ * version read (`Gate.criteriaHeldAt`); nothing otherwise. A write that leaves it out makes the
+ * next passing decision evaluate the criteria again, which is always safe.
+ */
+export function carriedCriteriaMark(gate: Gate): Pick<Gate, 'criteriaHeldAt'> {
+  return gate.criteriaHeldAt === gate.version ? { criteriaHeldAt: gate.version + 1 } : {};
+}

@@ -12,6 +12,7 @@ import { stageType } from '../../functions/core/stages/index.js';
 import { decideApproval } from '../../functions/core/use-cases/decide-approval.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../../functions/core/use-cases/open-gate.js';
+import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { viewApproval } from '../../functions/core/use-cases/view-approval.js';
 import { makeMember, makeProject, makeProjectSpec } from '../support/dynamo.js';
@@ -116,6 +117,19 @@ describe('a decision that passes the gate on the check made when its round was r
 
     const store = countingReads(f.deps.store);
     expect(await approveWith(f, links[1] ?? '', store)).toBe('recorded');
+    expect(store.reads).toEqual([]);
+    expect((await f.gate('initiation')).status).toBe('approved');
+  });
+  it('keeps the mark through a reminder: the decision after it reads no records either', async () => {
+    const { f, link } = await requested('initiation');
+    f.clock.advanceDays(3);
+    await remindGate(f.deps, { projectId: f.projectId, stage: 'initiation', executionStartedAt: START });
+    const reminded = await f.gate('initiation');
+    expect(reminded.reminders).toBe(1);
+    expect(reminded.criteriaHeldAt).toBe(reminded.version);
+
+    const store = countingReads(f.deps.store);
+    expect(await approveWith(f, link, store)).toBe('recorded');
     expect(store.reads).toEqual([]);
     expect((await f.gate('initiation')).status).toBe('approved');
   });

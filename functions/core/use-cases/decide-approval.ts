@@ -40,6 +40,7 @@ import { type CriteriaResult, evaluateCriteria } from '../criteria.js';
 import { csrfNonce, isCrossSite } from '../csrf.js';
 import { closeWaitRound } from '../customer-wait.js';
 import { ConflictError, TaskTokenGoneError } from '../errors.js';
+import { carriedCriteriaMark } from '../gate-guard.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { AcceptedItem, ApprovalLink, Gate } from '../model.js';
 import type { Deps, NewEvent, ProjectStore } from '../ports.js';
@@ -302,7 +303,7 @@ function decide(
       ...gate,
       approvers,
       // A decision changes no record the criteria read: a check that still held, holds after it.
-      ...(gate.criteriaHeldAt === gate.version ? { criteriaHeldAt: gate.version + 1 } : {}),
+      ...carriedCriteriaMark(gate),
       ...(outcome !== 'pending'
         ? { status: outcome, decidedAt: at, customerWaitMs: closeWaitRound(gate, at) }
         : {}),

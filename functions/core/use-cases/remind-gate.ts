@@ -37,6 +37,7 @@ import {
   tokenKey,
   withConflictRetry,
 } from '../events.js';
+import { carriedCriteriaMark } from '../gate-guard.js';
 import { DEADLINE_TOLERANCE_MS, gateDue } from '../gate-timeout.js';
 import type { Gate } from '../model.js';
 import { approvalRequest, documentLinkOf } from '../notifications/approval-request.js';
@@ -85,7 +86,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     /** Nothing is due at this timeout: mark it handled (for the reopen) and send nothing. */
     const nothingDue = async (why: string) => {
       deps.log.info(`gate timeout with nothing due (${why})`, { projectId, stage });
-      if (remindedFor !== undefined) await deps.store.commit([{ ...gate, remindedFor }]);
+      if (remindedFor !== undefined)
+        await deps.store.commit([{ ...gate, ...carriedCriteriaMark(gate), remindedFor }]);
       return [];
     };
 
@@ -99,7 +101,15 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
       const criteria = await evaluateCriteria(deps.store, project, stage, now);
       const pms = projectManagers(people.team);
       await deps.store.commit(
-        [{ ...gate, reminders, remindedAt: at, ...(remindedFor ? { remindedFor } : {}) }],
+        [
+          {
+            ...gate,
+            ...carriedCriteriaMark(gate),
+            reminders,
+            remindedAt: at,
+            ...(remindedFor ? { remindedFor } : {}),
+          },
+        ],
         [
           {
             projectId,
@@ -151,6 +161,8 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     const waited = now.getTime() - Date.parse(since);
     const next: Gate = {
       ...gate,
+      // A reminder or an escalation changes no record the criteria read.
+      ...carriedCriteriaMark(gate),
       ...(due.remind ? { reminders, remindedAt: at } : {}),
       ...(remindedFor ? { remindedFor } : {}),
       ...(escalate ? { escalatedAt: at } : {}),
