@@ -157,12 +157,31 @@ function look(ch: string): string | undefined {
  * dashes, quotes and primes their WinAnsi look-alikes, line and paragraph separators a line break,
  * a tab four spaces; invisible characters (zero-width, joiners, direction marks, variation
  * selectors, control characters) are dropped. Anything else (Cyrillic, Greek, Arabic, CJK, emoji)
- * has no look-alike and becomes `?`, one per code point. Text already showable comes back
+ * has no look-alike and becomes `?`, one per character as a reader sees it (a grapheme: a flag or
+ * an emoji joined from several is one). Text already showable comes back
  * unchanged except line ends (`\r\n` and `\r` become `\n`), so applying it twice changes nothing.
  */
 export function standardFontText(text: string): string {
   let out = '';
   // NFC first: text typed in decomposed form (e + combining acute) is the same as é.
-  for (const ch of text.replace(/\r\n?/g, '\n').normalize('NFC')) out += look(ch) ?? '?';
+  for (const { segment } of GRAPHEMES.segment(text.replace(/\r\n?/g, '\n').normalize('NFC'))) {
+    let shown = '';
+    for (const ch of segment) {
+      const alike = look(ch);
+      if (alike === undefined) {
+        shown = '?';
+        break;
+      }
+      shown += alike;
+    }
+    out += shown;
+  }
   return out;
 }
+
+/**
+ * Characters as a reader sees them (extended grapheme clusters): an emoji built of several code
+ * points (a family joined by zero-width joiners, a flag's two regional indicators, a keycap) is
+ * one `?`, not one per code point.
+ */
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });

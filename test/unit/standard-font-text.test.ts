@@ -136,6 +136,10 @@ describe('standardFontText', () => {
     expect(standardFontText('Ελένη')).toBe('?????');
     expect(standardFontText('山田 한국')).toBe('?? ??');
     expect(standardFontText('ok 👍🏽 🎉')).toBe('ok ? ?');
+    // One `?` per character a reader sees: a family joined by zero-width joiners, a flag; a keycap
+    // keeps its digit (its enclosing mark is dropped).
+    expect(standardFontText('Team 👨‍👩‍👧 🇬🇧 1️⃣ done')).toBe('Team ? ? 1 done');
+    expect(standardFontText('Йо́ž')).toBe('??ž');
     // A question mark in the text stays one.
     expect(standardFontText('Ready?')).toBe('Ready?');
   });
