@@ -186,6 +186,11 @@ export interface GateRebaselined {
   /** The baseline version the change request made. */
   baseline: number;
   at: string;
+  /**
+   * Change requests approved before it while the same round waited to be asked again (oldest
+   * first): the renewal names every change since the round was asked, not only the latest.
+   */
+  earlier?: string[];
 }
 
 export type LinkStatus = 'pending' | 'decided';

@@ -171,7 +171,14 @@ const gateSchema = lazy(() =>
     documentVersion: z.optional(z.int()),
     awaitingResubmission: z.optional(z.boolean()),
     customerWaitMs: z.optional(z.number().check(z.nonnegative())),
-    rebaselined: z.optional(z.object({ changeId: text, baseline: z.int().check(z.minimum(1)), at: text })),
+    rebaselined: z.optional(
+      z.object({
+        changeId: text,
+        baseline: z.int().check(z.minimum(1)),
+        at: text,
+        earlier: z.optional(z.array(text)),
+      }),
+    ),
     criteriaHeldAt: z.optional(z.int().check(z.minimum(1))),
   }),
 );

@@ -412,7 +412,15 @@ export const gateSchema = named(
     decidedAt: z.string().optional(),
     documentVersion: z.int().optional(),
     rebaselined: z
-      .object({ changeId: z.string(), baseline: z.int(), at: z.string() })
+      .object({
+        changeId: z.string(),
+        baseline: z.int(),
+        at: z.string(),
+        earlier: z
+          .array(z.string())
+          .optional()
+          .describe('Change requests approved before it while the round waited to be asked again'),
+      })
       .optional()
       .describe(
         'Set while a change request approved during this round re-baselined the project: the round\u2019s links decide nothing, and its approvers are being asked again on the new baseline',

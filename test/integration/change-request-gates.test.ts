@@ -538,6 +538,33 @@ describe('a renewal that could not run after the decision', () => {
     expect(await events('approvals_reset')).toHaveLength(1);
   });
 
+  it('two change requests approved before the round is asked again: the request names both', async () => {
+    await gateWaiting('all');
+    const failing = { on: true };
+    const broken = { ...deps, renderer: failingRenderer(deps.renderer, failing) };
+    await decide(await raiseBudget(20350), 'approve', broken);
+    await decide(await raiseBudget(21000), 'approve', broken);
+    expect((await gate()).rebaselined).toMatchObject({ changeId: 'cr-2', baseline: 3, earlier: ['cr-1'] });
+    const before = (await approvalRequests()).length;
+
+    failing.on = false;
+    expect((await progressGate(deps, ID, 'initiation', 'system')).action).toBe('requested');
+
+    const [reset] = await events('approvals_reset');
+    expect(reset?.data).toMatchObject({ changeId: 'cr-2', earlierChangeIds: ['cr-1'], baseline: 3 });
+    expect(reset?.summary).toContain('change requests cr-1, cr-2');
+    const fresh = (await approvalRequests()).slice(before);
+    expect(fresh).toHaveLength(2);
+    for (const mail of fresh) {
+      expect(mail.text).toContain(
+        'Change requests cr-1 and cr-2 changed the project baseline (now baseline 3)',
+      );
+      expect(mail.text).toContain('cr-1: Budget (money): 18500 → 20350');
+      expect(mail.text).toContain('cr-2: Budget (money): 20350 → 21000');
+    }
+    expect((await gate()).rebaselined).toBeUndefined();
+  });
+
   it('a click on a link of the marked round asks again, and decides nothing', async () => {
     await gateWaiting('all');
     const [approverLink] = await gateLinks(APPROVER);

@@ -243,7 +243,20 @@ export async function attemptChangeDecision(
   const gate = await deps.store.get(project.id, 'gate', project.currentStage);
   const staleGate: Gate[] =
     gate?.status === 'pending_approval'
-      ? [{ ...gate, rebaselined: { changeId: request.id, baseline, at } }]
+      ? [
+          {
+            ...gate,
+            rebaselined: {
+              changeId: request.id,
+              baseline,
+              at,
+              // A change approved before it is still to be asked about: the renewal names both.
+              ...(gate.rebaselined
+                ? { earlier: [...(gate.rebaselined.earlier ?? []), gate.rebaselined.changeId] }
+                : {}),
+            },
+          },
+        ]
       : [];
   const events: NewEvent[] = [
     {

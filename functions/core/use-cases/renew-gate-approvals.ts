@@ -84,11 +84,19 @@ export async function renewGateApprovals(
       });
       return { action: 'withdrawn' };
     }
-    const request = await deps.store.get(projectId, 'change_request', gate.rebaselined.changeId);
+    const ids = [...(gate.rebaselined.earlier ?? []), gate.rebaselined.changeId];
+    const requests = await Promise.all(ids.map((id) => deps.store.get(projectId, 'change_request', id)));
     await requestApprovals(deps, project, gate, actor, {
       criteriaHeld: true,
       events: [reset],
-      leadSections: [whyAgain(project, gate, name, request?.changes ?? [])],
+      leadSections: [
+        whyAgain(
+          project,
+          gate,
+          name,
+          ids.map((id, i) => ({ id, changes: requests[i]?.changes ?? [] })),
+        ),
+      ],
     });
     deps.log.info('approvals reset and asked again after a change request', {
       projectId,
@@ -110,7 +118,7 @@ function resetEvent(
   actor: string,
   at: string,
 ): NewEvent {
-  const { changeId, baseline } = gate.rebaselined;
+  const { changeId, baseline, earlier } = gate.rebaselined;
   const approvedBy = emails(gate.approvers, 'approve');
   const rejectedBy = emails(gate.approvers, 'reject');
   const named = (list: string[]) =>
@@ -125,13 +133,14 @@ function resetEvent(
     type: 'approvals_reset',
     actor,
     at,
-    summary: `Approval requests of ${stageName} (round ${gate.round}) reset: change request ${changeId} re-baselined the project (baseline ${baseline}) while they were out; ${
+    summary: `Approval requests of ${stageName} (round ${gate.round}) reset: change request${earlier?.length ? `s ${[...earlier, changeId].join(', ')}` : ` ${changeId}`} re-baselined the project (baseline ${baseline}) while they were out; ${
       given.length
         ? `the decisions given on the earlier baseline no longer count (${given.join('; ')})`
         : 'no decision had been given'
     }`,
     data: {
       changeId,
+      ...(earlier?.length ? { earlierChangeIds: earlier } : {}),
       baseline,
       round: gate.round,
       approvedBy,
@@ -146,16 +155,25 @@ function whyAgain(
   project: Project,
   gate: Gate & { rebaselined: GateRebaselined },
   stageName: string,
-  changes: BaselineChange[],
+  requests: { id: string; changes: BaselineChange[] }[],
 ): ContentSection {
-  const { changeId, baseline } = gate.rebaselined;
+  const { baseline } = gate.rebaselined;
+  const named = requests.map((r) => r.id);
+  const which =
+    named.length === 1
+      ? `Change request ${named[0]} changed`
+      : `Change requests ${named.slice(0, -1).join(', ')} and ${named.at(-1)} changed`;
   return {
     title: 'Why you are asked again',
     items: [
       {
-        label: `Change request ${changeId} changed the project baseline (now baseline ${baseline}) after approval of ${stageName} was requested.`,
+        label: `${which} the project baseline (now baseline ${baseline}) after approval of ${stageName} was requested.`,
         detail: [
-          ...changeLines(changes, project.stages),
+          ...requests.flatMap((r) =>
+            changeLines(r.changes, project.stages).map((line) =>
+              requests.length > 1 ? `${r.id}: ${line}` : line,
+            ),
+          ),
           'The earlier approval link no longer works, and a decision given on it does not count: please decide on this request.',
         ],
       },
