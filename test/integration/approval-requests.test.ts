@@ -2,7 +2,8 @@
  * The DynamoDB requests of an approving POST (real DynamoDB Local, counted on the client): what a
  * decision costs, by count. A decision that does not pass the gate reads the link with its records
  * and the document under approval in one request and commits in one; the one that passes reads the
- * project's current records once more, for the exit criteria as they hold now.
+ * project's current records once more, for the exit criteria as they hold now, unless the round
+ * recorded that they held and the gate was not written since (Gate.criteriaHeldAt): then 2 too.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoProjectStore } from '../../functions/adapters/dynamo-store.js';
@@ -90,6 +91,23 @@ describe('DynamoDB requests of an approving POST', () => {
     // One Query of the project's current records: the criteria (the budget criterion's ledger and
     // resources) read nothing else.
     expect(second.commands).toEqual(['BatchGetCommand', 'QueryCommand', 'TransactWriteCommand']);
+    expect((await ts.store.get(project.id, 'gate', 'initiation'))?.status).toBe('approved');
+    expect(deps.workflow.successes).toHaveLength(1);
+  });
+
+  it('2 when it passes the gate on the check its round recorded, carried on by the first decision', async () => {
+    const { ids, project } = await seed({
+      approvers: [SPONSOR, APPROVER],
+      documentVersion: 1,
+      criteriaHeld: true,
+    });
+    await seedDocumentVersions(deps, project.id, 'charter', 1);
+
+    const first = await decide(ids[SPONSOR.email] ?? '', 'approve');
+    expect(first.commands).toEqual(['BatchGetCommand', 'TransactWriteCommand']);
+    const second = await decide(ids[APPROVER.email] ?? '', 'approve');
+    expect(second.res.body).toContain('Thank you, your approval is recorded');
+    expect(second.commands).toEqual(['BatchGetCommand', 'TransactWriteCommand']);
     expect((await ts.store.get(project.id, 'gate', 'initiation'))?.status).toBe('approved');
     expect(deps.workflow.successes).toHaveLength(1);
   });

@@ -34,6 +34,11 @@ export interface SeedOptions {
   documentVersion?: number;
   /** The stage whose gate is seeded (default initiation). */
   stage?: string;
+  /**
+   * The round was requested on criteria found holding (`Gate.criteriaHeldAt` at the version the
+   * seed writes), as requestApprovals records it; default: not recorded.
+   */
+  criteriaHeld?: boolean;
 }
 
 export const SPONSOR = { email: 'sponsor@acme.example', name: 'Amara Okafor' };
@@ -69,6 +74,8 @@ export async function seedApprovalGate(deps: TestDeps, options: SeedOptions): Pr
     ...(options.documentVersion !== undefined ? { documentVersion: options.documentVersion } : {}),
     requestedAt: now.toISOString(),
     approvers: approvers.map((a, i) => ({ ...a, linkHash: made[i]?.link.linkHash })),
+    // Created at version 0: the store writes version 1.
+    ...(options.criteriaHeld ? { criteriaHeldAt: 1 } : {}),
   });
   const stage = makeStage({
     projectId: project.id,

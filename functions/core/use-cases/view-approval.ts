@@ -139,27 +139,28 @@ function ofEntity<E extends EntityName>(record: Entity | undefined, entity: E): 
 async function linkRecords(deps: Deps, at: ApprovalHint, linkHash?: string) {
   const documentId = stageType(at.stage).approvalDocument?.id;
   const refs: RecordRef[] = [
+    ...(linkHash ? [{ entity: 'link', linkHash } as const] : []),
     { entity: 'project', id: at.projectId },
     { entity: 'stage', projectId: at.projectId, id: at.stage },
     { entity: 'gate', projectId: at.projectId, id: at.stage },
     ...(documentId ? [{ entity: 'document', projectId: at.projectId, id: documentId } as const] : []),
-    ...(linkHash ? [{ entity: 'link', linkHash } as const] : []),
   ];
-  const [project, stage, gate, ...rest] = await deps.store.getRecords(refs);
+  const read = await deps.store.getRecords(refs);
+  const [link, project, stage, gate, document] = linkHash ? read : [undefined, ...read];
   const readAhead: ReadAhead[] = documentId
     ? [
         {
           entity: 'document',
           projectId: at.projectId,
           id: documentId,
-          record: ofEntity(rest[0], 'document'),
+          record: ofEntity(document, 'document'),
         },
       ]
     : [];
   return {
     records: [ofEntity(project, 'project'), ofEntity(stage, 'stage'), ofEntity(gate, 'gate')] as const,
     readAhead,
-    link: ofEntity(rest[documentId ? 1 : 0], 'link'),
+    link: ofEntity(link, 'link'),
   };
 }
 
