@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FetchApp, type HttpRequest, type HttpResponse, respond } from '../functions/http/exchange.js';
 import { LocalRuntimeError } from './errors.js';
+import { boundPort, LOOPBACK } from './listen.js';
 
 /** What `/health` reports: `ok`, or why not (e.g. `database restarting`), and the runtime's clock. */
 export interface Health {
@@ -138,14 +139,14 @@ export async function startHttpServer(
         reject(new LocalRuntimeError(`port ${port} is not allowed for this user: pass --port N`));
       else reject(err);
     });
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, LOOPBACK, () => resolve());
   });
-  const addr = server.address();
-  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  // The port bound (the one the system picked when asked for 0), read from the socket.
+  const actual = boundPort(server, 'http');
   listening = actual;
   return {
     port: actual,
-    url: `http://127.0.0.1:${actual}`,
+    url: `http://${LOOPBACK}:${actual}`,
     ready: (app, health = () => ({ status: 'ok' })) => {
       serving = { app, health };
     },

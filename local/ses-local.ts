@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname } from 'node:path';
 import * as z from 'zod';
-import { freePort } from './dynamodb-local.js';
+import { boundPort, LOOPBACK, listenLocal } from './listen.js';
 
 /** One email as the outbox shows it. */
 export interface OutboxEmail {
@@ -68,7 +68,10 @@ async function loadPersisted(file: string | undefined): Promise<OutboxEmail[]> {
   }
 }
 
-/** Starts the local SES server on 127.0.0.1 and a free port; its store is emptied first. */
+/**
+ * Starts the local SES server on 127.0.0.1, on `port` or on one the system picks as it binds; its
+ * store is emptied first. A port that cannot be bound is a LocalRuntimeError naming it.
+ */
 export async function startSesLocal(
   options: { port?: number; persistFile?: string } = {},
 ): Promise<SesLocal> {
@@ -77,9 +80,12 @@ export async function startSesLocal(
     default: ServerFactory | { default: ServerFactory };
   };
   const factory: ServerFactory = typeof mod.default === 'function' ? mod.default : mod.default.default;
-  const port = options.port ?? (await freePort());
-  const server = await factory({ host: '127.0.0.1', port });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const what = 'local SES server';
+  const server = await factory({ host: LOOPBACK, port: options.port ?? 0 });
+  // The package's factory resolves even when its bind failed (express hands the error to the
+  // listen callback): bind once more here, which says why (or binds, if the port came free).
+  const port = server.listening ? boundPort(server, what) : await listenLocal(server, options.port, what);
+  const endpoint = `http://${LOOPBACK}:${port}`;
   const earlier = await loadPersisted(options.persistFile);
   // The store lives in the module: a runtime started again in the same process starts empty.
   await fetch(`${endpoint}/clear-store`, { method: 'POST' }).then((r) => r.arrayBuffer());

@@ -9,7 +9,7 @@
  * DescribeExecution, ListExecutions, StopExecution.
  */
 import type { Clock } from '../functions/core/ports.js';
-import { freePort } from './dynamodb-local.js';
+import { LOOPBACK } from './listen.js';
 import { type ExecutionEnd, ExecutionEngine, type LoadedMachine, type TaskCall } from './sfn/engine.js';
 import { ExecutionHistory, type LocalExecution } from './sfn/history.js';
 import { AwsError, type ProtocolServer, type SfnOperations, serveProtocol } from './sfn/protocol.js';
@@ -65,8 +65,9 @@ export class SfnLocal implements SfnOperations {
     return `${this.arnBase}:stateMachine:`;
   }
 
+  /** `http://127.0.0.1:<port>`, once started. */
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${LOOPBACK}:${this.port}`;
   }
 
   /** Loads a state machine definition (scaled for the clock factor, see `scaleDefinition`). */
@@ -96,11 +97,15 @@ export class SfnLocal implements SfnOperations {
     return this.clock.now().getTime();
   }
 
-  /** Loads the persisted history (if any) and starts the HTTP endpoint on 127.0.0.1. */
+  /**
+   * Loads the persisted history (if any) and starts the HTTP endpoint on 127.0.0.1, on the port
+   * asked for or on one the system picks as it binds (`endpoint` then names it). A port that
+   * cannot be bound is a LocalRuntimeError naming it.
+   */
   async start(): Promise<void> {
     await this.history.load();
-    this.port = this.options.port ?? (await freePort());
-    this.server = await serveProtocol(this, this.port);
+    this.server = await serveProtocol(this, this.options.port ?? 0);
+    this.port = this.server.port;
   }
 
   /** Aborts every running execution, cancels timers and closes the endpoint. */

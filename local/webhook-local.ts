@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import * as z from 'zod';
-import { freePort } from './dynamodb-local.js';
+import { LOOPBACK, listenLocal } from './listen.js';
 
 /** One captured chat post. */
 export interface WebhookPost {
@@ -56,7 +56,10 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Starts the capture server on 127.0.0.1; `now` stamps each post (the handlers' clock). */
+/**
+ * Starts the capture server on 127.0.0.1, on `port` or on one the system picks as it binds; `now`
+ * stamps each post (the handlers' clock). A port that cannot be bound is a LocalRuntimeError naming it.
+ */
 export async function startWebhookLocal(
   options: { now?: () => Date; persistFile?: string; port?: number } = {},
 ): Promise<WebhookLocal> {
@@ -128,13 +131,9 @@ export async function startWebhookLocal(
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const port = options.port ?? (await freePort());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  const port = await listenLocal(server, options.port, 'local chat capture server');
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${LOOPBACK}:${port}`,
     posts: () => [...posts],
     stop: async () => {
       await persisting;

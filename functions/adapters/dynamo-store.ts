@@ -124,6 +124,8 @@ const PROJECT_SK = 'PROJECT';
 const linkPk = (hash: string) => `LINK#${hash}`;
 const LINK_SK = 'LINK';
 const projectsPk = (status: ProjectStatus) => `PROJECTS#${status}`;
+const digestPk = (date: string) => `DIGEST#${date}`;
+const DIGEST_SK = 'DIGEST';
 
 /** Member and stakeholder ids are emails: compared without case. */
 export function childId(entity: ProjectChild, id: string): string {
@@ -131,7 +133,9 @@ export function childId(entity: ProjectChild, id: string): string {
 }
 
 /** The id of a child record within its project (stage key, gate stage, member email...). */
-export function idOf(entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'>>): string {
+export function idOf(
+  entity: Exclude<Entity, EntityOf<'project'> | EntityOf<'link'> | EntityOf<'digest'>>,
+): string {
   switch (entity.entity) {
     case 'stage':
       return entity.key;
@@ -157,6 +161,8 @@ function keysOf(entity: Entity): Key {
       };
     case 'link':
       return { [PK]: linkPk(entity.linkHash), [SK]: LINK_SK };
+    case 'digest':
+      return { [PK]: digestPk(entity.date), [SK]: DIGEST_SK };
     default:
       return {
         [PK]: projectPk(entity.projectId),
@@ -172,6 +178,8 @@ function keysOfRef(ref: RecordRef): Key {
       return { [PK]: projectPk(ref.id), [SK]: PROJECT_SK };
     case 'link':
       return { [PK]: linkPk(ref.linkHash), [SK]: LINK_SK };
+    case 'digest':
+      return { [PK]: digestPk(ref.date), [SK]: DIGEST_SK };
     default:
       return { [PK]: projectPk(ref.projectId), [SK]: CHILD_PREFIX[ref.entity] + childId(ref.entity, ref.id) };
   }
@@ -205,6 +213,8 @@ export function describeEntity(entity: Entity): string {
       return `project ${entity.id}`;
     case 'link':
       return 'approval link';
+    case 'digest':
+      return `portfolio digest of ${entity.date}`;
     default:
       return `${entity.entity} ${idOf(entity)} of project ${entity.projectId}`;
   }

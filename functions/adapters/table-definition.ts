@@ -6,6 +6,7 @@
  *   project child     PK=PROJECT#<id>           SK=<ENTITY>#<id>      (stage, gate, task, risk, member, ...)
  *   event (immutable) PK=PROJECT#<id>           SK=EVENT#<iso time>#<random>
  *   approval link     PK=LINK#<sha256 of id>    SK=LINK               expiresAt (TTL)
+ *   digest claim      PK=DIGEST#<date>          SK=DIGEST             expiresAt (TTL) (one per day: the portfolio digest)
  */
 export const TABLE = {
   partitionKey: 'PK',

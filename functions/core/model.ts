@@ -228,6 +228,35 @@ export interface ApprovalLink extends Versioned {
 }
 
 /**
+ * The claim of one day's portfolio digest (send-portfolio-digest.ts): a platform item, outside any
+ * project. It is written (new, or over an unsent or abandoned claim at the version read) before
+ * anything is sent, so duplicated or concurrent invocations of the daily schedule send one digest.
+ */
+export interface DigestRun extends Versioned {
+  entity: 'digest';
+  /** The digest's day: YYYY-MM-DD in the platform's time zone. */
+  date: string;
+  /**
+   * sending: an invocation claimed the day and is sending; sent: at least one channel got it;
+   * unsent: no channel got it (a later invocation of the same day may claim it again).
+   */
+  status: 'sending' | 'sent' | 'unsent';
+  /** When the latest attempt claimed the day. */
+  claimedAt: string;
+  /** How many invocations claimed the day (1 unless an attempt failed or was abandoned). */
+  attempts: number;
+  /** When the digest went out (status sent). */
+  sentAt?: string;
+  /** What the latest attempt did: projects in the digest, emailed, posted, deliveries that failed. */
+  projects?: number;
+  emailed?: boolean;
+  posted?: boolean;
+  failed?: number;
+  /** Epoch seconds; the table's TTL attribute (the claim is kept a while as a record of the runs). */
+  expiresAt: number;
+}
+
+/**
  * What SES last reported about delivering to a person: a bounce or a complaint (spam report).
  * Recorded by record-mail-feedback so the PM sees that emails to them do not arrive.
  */
@@ -619,6 +648,7 @@ export type Entity =
   | Stage
   | Gate
   | ApprovalLink
+  | DigestRun
   | Stakeholder
   | TeamMember
   | Resource
@@ -637,7 +667,7 @@ export type Entity =
 export type EntityName = Entity['entity'];
 export type EntityOf<E extends EntityName> = Extract<Entity, { entity: E }>;
 /** Entities that live inside a project and are listed per project. */
-export type ProjectChild = Exclude<EntityName, 'project' | 'link'>;
+export type ProjectChild = Exclude<EntityName, 'project' | 'link' | 'digest'>;
 
 export interface Page<T> {
   items: T[];

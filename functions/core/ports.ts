@@ -9,10 +9,14 @@ import type { ProjectSnapshot } from './snapshot.js';
 
 export type NewEvent = Omit<ProjectEvent, 'entity' | 'id' | 'at'> & { at?: string };
 
-/** One record by its key: a project, an approval link, or a record within a project. */
+/**
+ * One record by its key: a project, an approval link, a day's portfolio digest claim, or a record
+ * within a project.
+ */
 export type RecordRef =
   | { entity: 'project'; id: string }
   | { entity: 'link'; linkHash: string }
+  | { entity: 'digest'; date: string }
   | { entity: ProjectChild; projectId: string; id: string };
 
 /** The record type a RecordRef names. */

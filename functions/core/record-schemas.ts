@@ -205,6 +205,23 @@ const approvalLinkSchema = lazy(() =>
   }),
 );
 
+const digestRunSchema = lazy(() =>
+  z.object({
+    ...versioned,
+    entity: z.literal('digest'),
+    date: text,
+    status: z.enum(['sending', 'sent', 'unsent']),
+    claimedAt: text,
+    attempts: z.int().check(z.minimum(1)),
+    sentAt: optionalText,
+    projects: z.optional(z.int()),
+    emailed: z.optional(z.boolean()),
+    posted: z.optional(z.boolean()),
+    failed: z.optional(z.int()),
+    expiresAt: z.number(),
+  }),
+);
+
 const mailDeliverySchema = lazy(() =>
   z.object({
     status: z.enum(['bounced', 'complained']),
@@ -493,6 +510,7 @@ export const recordSchemas = builtOnFirstUse({
   stage: stageSchema,
   gate: gateSchema,
   link: approvalLinkSchema,
+  digest: digestRunSchema,
   stakeholder: stakeholderSchema,
   member: teamMemberSchema,
   resource: resourceSchema,
@@ -520,6 +538,7 @@ const schemasMatchTypes: { [E in keyof Stored]: Same<SchemaOutput[E], Stored[E]>
   stage: true,
   gate: true,
   link: true,
+  digest: true,
   stakeholder: true,
   member: true,
   resource: true,

@@ -94,7 +94,7 @@ export function snapshotStore(store: ProjectStore, snapshot: ProjectSnapshot): P
         if (record.id === projectId) current.project = record;
         continue;
       }
-      if (record.entity === 'link' || record.projectId !== projectId) continue;
+      if (record.entity === 'link' || record.entity === 'digest' || record.projectId !== projectId) continue;
       if (!inSnapshot(record.entity)) {
         for (const key of [...kept.keys()]) if (key.startsWith(`${record.entity}|`)) kept.delete(key);
         continue;

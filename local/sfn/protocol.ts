@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { listenLocal } from '../listen.js';
 import type { LocalExecution } from './history.js';
 
 /** An error in the shape of the AWS JSON protocol: `code` is the exception name the SDK maps. */
@@ -156,19 +157,20 @@ async function handle(service: SfnOperations, req: IncomingMessage, res: ServerR
 
 /** The endpoint on 127.0.0.1. */
 export interface ProtocolServer {
+  /** The port it listens on (read from its socket). */
   port: number;
   close(): Promise<void>;
 }
 
-/** Serves `service` over the AWS JSON protocol on 127.0.0.1:`port`. */
+/**
+ * Serves `service` over the AWS JSON protocol on 127.0.0.1:`port` (0: a port the system picks as
+ * it binds). A port that cannot be bound is a LocalRuntimeError naming it.
+ */
 export async function serveProtocol(service: SfnOperations, port: number): Promise<ProtocolServer> {
   const server: Server = createServer((req, res) => void handle(service, req, res));
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(port, '127.0.0.1', () => res());
-  });
+  const bound = await listenLocal(server, port, 'local Step Functions endpoint');
   return {
-    port,
+    port: bound,
     close: () =>
       new Promise<void>((res) => {
         server.close(() => res());

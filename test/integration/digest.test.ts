@@ -2,9 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelsNotifier } from '../../functions/adapters/channels-notifier.js';
 import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
 import { WebhookNotifier } from '../../functions/adapters/webhook-notifier.js';
-import type { Project, ProjectMonitoring } from '../../functions/core/model.js';
+import type { DigestRun, Project, ProjectMonitoring } from '../../functions/core/model.js';
+import type { ProjectStore } from '../../functions/core/ports.js';
 import { recordExpense } from '../../functions/core/use-cases/record-expense.js';
-import { sendPortfolioDigest } from '../../functions/core/use-cases/send-portfolio-digest.js';
+import {
+  DIGEST_CLAIM_MS,
+  DigestNotDeliveredError,
+  sendPortfolioDigest,
+} from '../../functions/core/use-cases/send-portfolio-digest.js';
 import { handleSchedule } from '../../functions/handlers/schedule.js';
 import { startWebhookLocal, type WebhookLocal } from '../../local/webhook-local.js';
 import {
@@ -171,5 +176,153 @@ describe('the portfolio digest', () => {
     } finally {
       await webhooks.stop();
     }
+  });
+});
+
+describe('the portfolio digest is sent at most once a day', () => {
+  const digests = () => deps.mailer.tagged('portfolio-digest');
+  const run = async (date: string): Promise<DigestRun | undefined> => {
+    const [record] = await ts.store.getRecords([{ entity: 'digest', date }] as const);
+    return record;
+  };
+
+  it('a second invocation the same day sends nothing', async () => {
+    await seedPortfolio();
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent', emailed: true });
+    deps.clock.set('2026-12-20T09:30:00.000Z');
+    expect(await handleSchedule(deps, { kind: 'portfolio-digest' })).toEqual({
+      status: 'skipped',
+      reason: 'already_sent',
+    });
+    expect(digests()).toHaveLength(1);
+    expect(await run('2026-12-20')).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      emailed: true,
+      posted: false,
+      failed: 0,
+      projects: 3,
+      sentAt: '2026-12-20T07:00:00.000Z',
+    });
+  });
+
+  it('of invocations at the same moment, one sends', async () => {
+    await seedPortfolio();
+    const results = await Promise.all(Array.from({ length: 4 }, () => sendPortfolioDigest(deps)));
+    expect(results.filter((r) => r.status === 'sent')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'skipped' && r.reason === 'already_sent')).toHaveLength(3);
+    expect(digests()).toHaveLength(1);
+    expect(await run('2026-12-20')).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('the next day (in the platform’s time zone) sends again', async () => {
+    await seedPortfolio();
+    deps.config.platformTimezone = 'Pacific/Auckland';
+    // 20:00 on 20 December in Auckland.
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent' });
+    // 01:00 on 21 December in Auckland: the same UTC day, another local one.
+    deps.clock.set('2026-12-20T12:00:00.000Z');
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent' });
+    expect(await sendPortfolioDigest(deps)).toEqual({ status: 'skipped', reason: 'already_sent' });
+    expect(digests().map((m) => m.subject)).toEqual([
+      expect.stringContaining('Sun, 20 Dec 2026'),
+      expect.stringContaining('Mon, 21 Dec 2026'),
+    ]);
+    expect((await run('2026-12-20'))?.status).toBe('sent');
+    expect((await run('2026-12-21'))?.status).toBe('sent');
+  });
+
+  it('a send that reached nobody is recorded and thrown; a retry the same day sends it', async () => {
+    await seedPortfolio();
+    deps.mailer.failWhen = () => true;
+    const failed = sendPortfolioDigest(deps);
+    await expect(failed).rejects.toBeInstanceOf(DigestNotDeliveredError);
+    await expect(failed).rejects.toThrow('the portfolio digest of 2026-12-20 reached no channel');
+    expect(digests()).toHaveLength(0);
+    expect(await run('2026-12-20')).toMatchObject({ status: 'unsent', attempts: 1, failed: 1 });
+
+    // Lambda's retry, a minute later: SES answers again.
+    deps.mailer.failWhen = undefined;
+    deps.clock.set('2026-12-20T07:01:00.000Z');
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent', emailed: true, failed: 0 });
+    expect(digests()).toHaveLength(1);
+    expect(await run('2026-12-20')).toMatchObject({ status: 'sent', attempts: 2, failed: 0 });
+    expect(await sendPortfolioDigest(deps)).toEqual({ status: 'skipped', reason: 'already_sent' });
+    expect(digests()).toHaveLength(1);
+  });
+
+  it('two retries of an unsent day at once send one digest', async () => {
+    await seedPortfolio();
+    deps.mailer.failWhen = () => true;
+    await expect(sendPortfolioDigest(deps)).rejects.toBeInstanceOf(DigestNotDeliveredError);
+    deps.mailer.failWhen = undefined;
+    const results = await Promise.all([sendPortfolioDigest(deps), sendPortfolioDigest(deps)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['sent', 'skipped']);
+    expect(digests()).toHaveLength(1);
+  });
+
+  it('an error while building the digest leaves the day unsent, and the retry sends it', async () => {
+    await seedPortfolio();
+    const failing: ProjectStore = Object.create(ts.store);
+    failing.getProjectSnapshot = async () => {
+      throw new Error('connection reset');
+    };
+    await expect(sendPortfolioDigest({ ...deps, store: failing })).rejects.toThrow('connection reset');
+    expect(await run('2026-12-20')).toMatchObject({ status: 'unsent', attempts: 1 });
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent' });
+    expect(digests()).toHaveLength(1);
+  });
+
+  it('a delivered email with a failed chat post is sent: the retry does not email again', async () => {
+    await seedPortfolio();
+    const notifier = {
+      send: deps.notifier.send.bind(deps.notifier),
+      announce: async () => {
+        throw new Error('webhook answered 500');
+      },
+    };
+    const withChat = { ...deps, notifier };
+    expect(await sendPortfolioDigest(withChat)).toMatchObject({
+      status: 'sent',
+      emailed: true,
+      posted: false,
+      failed: 1,
+    });
+    expect(await sendPortfolioDigest(withChat)).toEqual({ status: 'skipped', reason: 'already_sent' });
+    expect(digests()).toHaveLength(1);
+    expect(await run('2026-12-20')).toMatchObject({ status: 'sent', emailed: true, failed: 1 });
+  });
+
+  it('a claim left by an invocation that died holds for the longest run, then may be taken over', async () => {
+    await seedPortfolio();
+    // An invocation claimed the day and died (a timeout) before recording how it ended.
+    await ts.store.commit([
+      {
+        entity: 'digest',
+        date: '2026-12-20',
+        status: 'sending',
+        claimedAt: NOW,
+        attempts: 1,
+        expiresAt: Date.parse(NOW) / 1000 + 86_400,
+        version: 0,
+      },
+    ]);
+    // Whether its email left is unknown: a retry within the hold sends nothing.
+    deps.clock.set(new Date(Date.parse(NOW) + DIGEST_CLAIM_MS - 1000).toISOString());
+    expect(await sendPortfolioDigest(deps)).toEqual({ status: 'skipped', reason: 'already_sent' });
+    expect(digests()).toHaveLength(0);
+    // After it, the invocation that died cannot be running any more.
+    deps.clock.set(new Date(Date.parse(NOW) + DIGEST_CLAIM_MS).toISOString());
+    expect(await sendPortfolioDigest(deps)).toMatchObject({ status: 'sent' });
+    expect(digests()).toHaveLength(1);
+    expect(await run('2026-12-20')).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('without a delivery manager or a chat channel nothing is claimed', async () => {
+    await seedPortfolio();
+    const nobody = makeTestDeps(ts.store);
+    nobody.clock.set(NOW);
+    expect(await sendPortfolioDigest(nobody)).toEqual({ status: 'skipped', reason: 'no_recipient' });
+    expect(await run('2026-12-20')).toBeUndefined();
   });
 });

@@ -34,6 +34,8 @@ function keyOf(entity: Entity): string {
       return `project|${entity.id}`;
     case 'link':
       return `link|${entity.linkHash}`;
+    case 'digest':
+      return `digest|${entity.date}`;
     default:
       return `child|${entity.projectId}|${entity.entity}|${childId(entity.entity, idOf(entity))}`;
   }
@@ -117,6 +119,7 @@ export class MemoryProjectStore implements ProjectStore {
     return refs.map((ref) => {
       if (ref.entity === 'project') return this.read(`project|${ref.id}`);
       if (ref.entity === 'link') return this.read(`link|${ref.linkHash}`);
+      if (ref.entity === 'digest') return this.read(`digest|${ref.date}`);
       return this.read(`child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`);
     }) as never;
   }
@@ -131,7 +134,8 @@ export class MemoryProjectStore implements ProjectStore {
     const keys = [...this.records.keys()].filter((k) => k.startsWith(prefix)).sort(byString);
     for (const key of keys) {
       const record = this.read(key) as Entity;
-      if (record.entity === 'project' || record.entity === 'link' || !inSnapshot(record.entity)) continue;
+      if (record.entity === 'project' || record.entity === 'link' || record.entity === 'digest') continue;
+      if (!inSnapshot(record.entity)) continue;
       (records[record.entity as SnapshotChild] as unknown[]).push(record);
     }
     records.stage.sort((a, b) => a.order - b.order);

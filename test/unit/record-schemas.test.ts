@@ -15,6 +15,7 @@ describe('record schemas built on first use', () => {
       'stage',
       'gate',
       'link',
+      'digest',
       'stakeholder',
       'member',
       'resource',

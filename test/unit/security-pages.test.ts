@@ -94,6 +94,7 @@ function memoryStore(records: Entity[]): ProjectStore {
   const key = (e: Entity): string => {
     if (e.entity === 'project') return `project|${e.id}`;
     if (e.entity === 'link') return `link|${e.linkHash}`;
+    if (e.entity === 'digest') return `digest|${e.date}`;
     if (e.entity === 'stage') return `${e.projectId}|stage|${e.key}`;
     if (e.entity === 'gate') return `${e.projectId}|gate|${e.stage}`;
     return `${e.entity}|${JSON.stringify(e)}`;
@@ -110,7 +111,9 @@ function memoryStore(records: Entity[]): ProjectStore {
             ? `project|${ref.id}`
             : ref.entity === 'link'
               ? `link|${ref.linkHash}`
-              : `${ref.projectId}|${ref.entity}|${ref.id}`,
+              : ref.entity === 'digest'
+                ? `digest|${ref.date}`
+                : `${ref.projectId}|${ref.entity}|${ref.id}`,
         ),
       ) as never,
     // The pages read single records; no snapshot is needed here.

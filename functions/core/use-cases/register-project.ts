@@ -84,7 +84,7 @@ export interface RegisterResult {
   started: boolean;
 }
 
-type Child = Exclude<Entity, Project | { entity: 'link' }>;
+type Child = Exclude<Entity, Project | { entity: 'link' } | { entity: 'digest' }>;
 
 /** A stable hash of a spec: keys sorted, so key order in the file does not matter. */
 export function specHash(spec: ProjectSpec): string {
