@@ -517,8 +517,10 @@ export class PlatformStack extends Stack {
       }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     }
 
-    // A digest run that failed every retry waits in its dead-letter queue: the delivery manager got
-    // no digest that day, and nobody would know without this alarm.
+    // A digest the scheduler could not deliver to its function (after its retries) waits in this
+    // dead-letter queue: the delivery manager got no digest that day, and nobody would know without
+    // this alarm. (A digest that reached the function but could not be sent fails the invocation:
+    // Lambda retries it, and the function's errors alarm fires.)
     if (this.digestDeadLetterQueue) {
       deadLetterAlarm(
         this,
