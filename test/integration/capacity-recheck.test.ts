@@ -5,14 +5,17 @@
  * member's write, closing, archiving, a deploy of its spec.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Project } from '../../functions/core/model.js';
+import type { Gate, Project } from '../../functions/core/model.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import { type ProjectSpecInput, resolveStages } from '../../functions/core/spec/schema.js';
 import { archiveProject } from '../../functions/core/use-cases/archive-project.js';
 import { closeProject } from '../../functions/core/use-cases/close-project.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
 import { openGate } from '../../functions/core/use-cases/open-gate.js';
-import { recheckCapacityGates } from '../../functions/core/use-cases/recheck-capacity-gates.js';
+import {
+  MAX_CAPACITY_RECHECKS,
+  recheckCapacityGates,
+} from '../../functions/core/use-cases/recheck-capacity-gates.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { upsertMember } from '../../functions/core/use-cases/staff-upsert-member.js';
 import {
@@ -212,6 +215,19 @@ describe('a change in another project lets a resourcing gate check again', () =>
     expect((await gateOf(B)).status).toBe('approved');
   });
 
+  it('asks again when A is archived and withdraws the round when A is restored by a deploy', async () => {
+    await projectA(60);
+    expect((await projectB({ approver: true })).status).toBe('waiting');
+
+    await archiveProject(deps, A, 'its spec was removed');
+    expect((await gateOf(B)).status).toBe('pending_approval');
+
+    await register(A, { team: team(60) });
+    expect((await ts.store.getProject(A))?.status).toBe('active');
+    expect((await gateOf(B)).status).toBe('waiting');
+    expect(countEvents(await eventsOf(B), 'approvals_withdrawn')).toBe(1);
+  });
+
   it('frees B when a deploy of A moves its timeline past B', async () => {
     await projectA(60);
     expect((await projectB()).status).toBe('waiting');
@@ -252,6 +268,8 @@ describe('recheckCapacityGates', () => {
     const c = await seedAtResourcing('c-unrelated', 'bob@msp.example');
     // D shares the engineer, but its current stage's criteria read only its own project.
     await seedAtStage('d-execution', 'execution', ALEX, 0);
+    // E shares the engineer at resourcing, but its gate was decided: nothing can move it.
+    await seedAtStage('e-decided', 'resourcing', ALEX, 0, { status: 'approved', decidedAt: START });
     const versionC = (await gateOf(c)).version;
     await allocateInStore(A, 40);
 
@@ -292,6 +310,22 @@ describe('recheckCapacityGates', () => {
     expect(result.rechecked.map((r) => r.projectId)).toEqual([second]);
     expect(logLines().some((l) => l.includes('"level":"error"') && l.includes(first))).toBe(true);
     expect((await gateOf(second)).status).toBe('approved');
+  });
+
+  it('progresses at most MAX_CAPACITY_RECHECKS projects and leaves the others to their monitoring check', async () => {
+    await projectA(60);
+    const ids = Array.from(
+      { length: MAX_CAPACITY_RECHECKS + 1 },
+      (_, i) => `p-${String(i).padStart(2, '0')}`,
+    );
+    for (const id of ids) await seedAtResourcing(id, ALEX, 1);
+
+    const result = await recheckCapacityGates(deps, { projectId: A, emails: [ALEX] });
+
+    expect(result.rechecked.map((r) => r.projectId)).toEqual(ids.slice(0, MAX_CAPACITY_RECHECKS));
+    expect(result.deferred).toEqual(ids.slice(MAX_CAPACITY_RECHECKS));
+    expect((await gateOf(ids.at(-1) ?? '')).status).toBe('waiting');
+    expect(logLines().some((l) => l.includes('capacity recheck bounded'))).toBe(true);
   });
 
   it('reads the index, the gates in one batch and one Query per candidate: never a Scan', async () => {
@@ -338,13 +372,19 @@ async function seedAtResourcing(id: string, email: string, percent = 50): Promis
   return id;
 }
 
-async function seedAtStage(id: string, stage: string, email: string, percent: number): Promise<void> {
+async function seedAtStage(
+  id: string,
+  stage: string,
+  email: string,
+  percent: number,
+  gate: Partial<Gate> = {},
+): Promise<void> {
   const project = makeProject({ currentStage: stage }, makeProjectSpec({ id, name: `Project ${id}` }));
   await ts.store.commit([
     project,
     makeMember({ projectId: id, email, name: email, allocation: percent, skills: ['exchange'] }),
     makeResource({ projectId: id }),
-    makeGate({ projectId: id, stage, rule: 'auto', approvers: [], taskToken: `token-${id}` }),
+    makeGate({ projectId: id, stage, rule: 'auto', approvers: [], taskToken: `token-${id}`, ...gate }),
   ]);
 }
 
