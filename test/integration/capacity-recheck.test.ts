@@ -18,6 +18,7 @@ import {
 } from '../../functions/core/use-cases/recheck-capacity-gates.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { upsertMember } from '../../functions/core/use-cases/staff-upsert-member.js';
+import { handleHttp } from '../../functions/http/app.js';
 import {
   makeGate,
   makeMember,
@@ -126,6 +127,24 @@ describe('a change in another project lets a resourcing gate check again', () =>
     const passed = (await eventsOf(B)).filter((e) => e.type === 'gate_approved');
     expect(passed).toHaveLength(1);
     expect(passed[0]?.actor).toBe('system');
+  });
+
+  it('passes it through the staff API too (PUT /api/projects/{id}/team/{email})', async () => {
+    await projectA(60);
+    expect((await projectB()).status).toBe('waiting');
+    const member = await ts.store.get(A, 'member', ALEX);
+
+    const res = await handleHttp(deps, {
+      method: 'PUT',
+      path: `/api/projects/${A}/team/${ALEX}`,
+      query: {},
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: member?.version, allocation: 40 }),
+      caller: 'local',
+    });
+
+    expect(res.status).toBe(200);
+    expect((await gateOf(B)).status).toBe('approved');
   });
 
   it('sends the approval requests of a gate held by the other project once its allocation is lowered', async () => {
