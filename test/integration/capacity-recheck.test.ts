@@ -331,6 +331,31 @@ describe('recheckCapacityGates', () => {
     expect((await gateOf(second)).status).toBe('approved');
   });
 
+  it('passes a gate once and asks its approvers once when two changes recheck it at the same moment', async () => {
+    await projectA(60);
+    await projectB();
+    await register('c-approver', {
+      team: team(10),
+      stages: [{ key: 'resourcing', gate: { approvers: ['approver'], rule: 'all' } }, { key: 'deployment' }],
+    });
+    await enterStage(deps, { projectId: 'c-approver', stage: 'resourcing', executionStartedAt: START });
+    await openGate(deps, { projectId: 'c-approver', stage: 'resourcing', taskToken: 'token-c' });
+    // 60 + 60 + 10: both held.
+    expect((await gateOf('c-approver')).status).toBe('waiting');
+    await allocateInStore(A, 20);
+
+    await Promise.all([
+      recheckCapacityGates(deps, { projectId: A }),
+      recheckCapacityGates(deps, { projectId: A, emails: [ALEX] }),
+      recheckCapacityGates(deps, { projectId: A }),
+    ]);
+
+    expect(deps.workflow.successes.map((x) => x.taskToken)).toEqual([TOKEN_B]);
+    expect(countEvents(await eventsOf(B), 'gate_approved')).toBe(1);
+    expect((await gateOf('c-approver')).status).toBe('pending_approval');
+    expect(deps.mailer.tagged('approval-request').map((m) => m.to)).toEqual([['approver@acme.example']]);
+  });
+
   it('progresses at most MAX_CAPACITY_RECHECKS projects and leaves the others to their monitoring check', async () => {
     await projectA(60);
     const ids = Array.from(
