@@ -32,6 +32,10 @@
  * Never a Scan. Candidates are rare (a project sits in resourcing for days), so K is small; past
  * the bound, the remaining projects are logged and left to their monitoring check.
  *
+ * A project registered a moment ago may not be in the index yet (it follows the table eventually):
+ * a round it over-allocates is then withdrawn by the next decision on it, which evaluates the
+ * criteria again, or by its monitoring check.
+ *
  * A decision on B that read B's criteria before A's change and commits after it is not serialised
  * with A's write (that would need A's write to commit B's gate too): it is as if the decision came
  * just before the change, as a click a moment earlier would have.
@@ -75,6 +79,7 @@ function open(gate: Gate | undefined): gate is Gate {
   return gate?.status === 'waiting' || gate?.status === 'pending_approval';
 }
 
+/** Progresses the open cross-project gates of the other active projects sharing the people (see above). */
 export async function recheckCapacityGates(
   given: Deps,
   input: RecheckCapacityInput,
