@@ -95,7 +95,7 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     acknowledge(
       f,
       `IAM5[Resource::${stateMachines}]`,
-      'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, schedule and approvals success and failure, http success) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
+      'The state machines named milepost-<project id> of this account and region: one per project stack, created after the platform. These shared functions serve every project; only task responses (lifecycle, schedule and approvals success and failure, http and register success) and StartExecution (lifecycle, register) are granted. Per-project grants in each project stack would give the same union while adding inline policies to the same roles (10,240-character IAM limit).',
     );
   }
   acknowledge(

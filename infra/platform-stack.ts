@@ -411,7 +411,9 @@ export class PlatformStack extends Stack {
     // propagation when a new project's registration starts its execution.
     this.projectStateMachines = `${environment.STATE_MACHINE_ARN_PREFIX}${stateMachineName('*')}`;
     // Gates pass or fail when they open (lifecycle) or are checked (schedule) and by an approver's
-    // decision (approvals); a staff submit only passes one (http).
+    // decision (approvals); a staff submit only passes one (http), and so does registration: a
+    // deploy or an archive that frees a person lets another project's resourcing gate pass
+    // (recheck-capacity-gates.ts).
     const taskResponse = new iam.PolicyStatement({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
       resources: [this.projectStateMachines],
@@ -428,7 +430,7 @@ export class PlatformStack extends Stack {
     for (const f of [this.functions.lifecycle, this.functions.schedule, this.functions.approvals]) {
       f.function.addToRolePolicy(taskResponse);
     }
-    this.functions.http.function.addToRolePolicy(taskSuccess);
+    for (const f of [this.functions.http, this.functions.register]) f.function.addToRolePolicy(taskSuccess);
     for (const f of [this.functions.lifecycle, this.functions.register]) {
       f.function.addToRolePolicy(startExecution);
     }

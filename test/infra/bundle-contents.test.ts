@@ -31,6 +31,7 @@ import type { DocumentDraft, DocumentModel } from '../../functions/core/document
 import { planDocument } from '../../functions/core/documents/plan.js';
 import { statusDocument } from '../../functions/core/documents/status.js';
 import { statusReportContent } from '../../functions/core/notifications/status-report.js';
+import { STANDARD_STAGE_TYPES } from '../../functions/core/stages/index.js';
 import {
   type BundleResult,
   bundleFunction,
@@ -291,27 +292,24 @@ describe('dead weight', () => {
     }
   });
 
-  it('bundles the document generators only where a gate is opened, submitted or re-baselined (approvals, http, lifecycle, schedule)', () => {
-    // Registration names the document a gate approves (its id, its version) but never generates
-    // one: the generators, with the document models and the publishing they bring, are apart from
-    // the stage types (functions/core/stages/documents.ts). The approval pages generate the
-    // waiting gate's document again when a change request approved through its link re-baselines
-    // the project (renew-gate-approvals.ts).
+  it('bundles the document generators only where a gate is opened, submitted, re-baselined or rechecked (approvals, http, lifecycle, schedule, register)', () => {
+    // The generators, with the document models and the publishing they bring, are apart from the
+    // stage types (functions/core/stages/documents.ts). The approval pages generate the waiting
+    // gate's document again when a change request approved through its link re-baselines the
+    // project (renew-gate-approvals.ts). Registration progresses other projects' resourcing gates
+    // when a deploy or an archive changes whom a project holds (recheck-capacity-gates.ts), so it
+    // bundles progressGate and its document step, which never runs there: only stage types whose
+    // criteria read other projects are rechecked, and resourcing approves no document.
     const generators =
       /functions\/core\/(use-cases\/(publish-document|generate-(charter|plan|closeout))|stages\/documents)\.ts$/;
     const generating = [...bundles]
       .filter(([, b]) => inputsMatching(b, generators).length > 0)
       .map(([n]) => n);
-    expect(generating.sort()).toEqual(['approvals', 'http', 'lifecycle', 'schedule']);
+    expect(generating.sort()).toEqual(['approvals', 'http', 'lifecycle', 'register', 'schedule']);
+    expect(STANDARD_STAGE_TYPES.filter((t) => !t.criteriaDependOnlyOnProject && t.approvalDocument)).toEqual(
+      [],
+    );
     const register = bundles.get('register')!;
-    // Of the charter and close-out models, register keeps the document ids alone (a few bytes).
-    for (const model of ['charter', 'closeout']) {
-      const bytes = Object.values(register.metafile.outputs)
-        .flatMap((o) => Object.entries(o.inputs))
-        .filter(([path]) => path.endsWith(`functions/core/documents/${model}.ts`))
-        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-      expect(bytes, model).toBeLessThan(64);
-    }
     // What register does run of the stages stays: every type's criteria and approval content (a
     // spec change may ask the open gate again, or withdraw its requests).
     expect(inputsMatching(register, /functions\/core\/stages\/qa\.ts$/)).toHaveLength(1);

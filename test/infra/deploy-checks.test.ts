@@ -98,7 +98,8 @@ function actionsCalledBy(file: string): string[] {
  * report; approvals decides (task success/failure, withdrawal emails) and serves the gate's
  * document (read only: below); http submits and upserts (plan, approval emails, auto-pass: task
  * success only) and serves the documents; schedule checks (auto-pass, emails, plan) and writes
- * status reports; register writes the records, starts the first execution and emails a new approval round; mailFeedback
+ * status reports; register writes the records, starts the first execution, emails a new approval round and
+ * passes another project's resourcing gate that a deploy or an archive freed (task success); mailFeedback
  * records bounces and complaints on the people's records (no email, no workflow).
  */
 const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
@@ -115,7 +116,7 @@ const SFN_ACTIONS: Record<Name, string[]> = {
   http: ['states:SendTaskSuccess'],
   approvals: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   schedule: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-  register: ['states:StartExecution'],
+  register: ['states:StartExecution', 'states:SendTaskSuccess'],
   mailFeedback: [],
   documents: [],
 };
@@ -192,10 +193,10 @@ describe('IAM of the platform functions', () => {
     }
   });
 
-  it('gives registration email (a spec change can start an approval round) but no documents or task responses', () => {
+  it('gives registration email (a spec change can start an approval round) and task success (a deploy or archive can pass the resourcing gate of another project) but no documents or task failure', () => {
     const actions = roleStatements('register').flatMap(actionsOf);
     expect(actions.filter((a) => /^ses:/.test(a))).toEqual(['ses:SendEmail']);
-    expect(actions.filter((a) => /^s3:|^states:SendTask/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^s3:|^states:SendTask/.test(a))).toEqual(['states:SendTaskSuccess']);
   });
 
   it('gives the documents function nothing but its logs and traces: no table, bucket, email or workflow', () => {

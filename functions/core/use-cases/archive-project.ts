@@ -5,12 +5,14 @@
  * project or it is archived already; a closed project is archived too, it keeps its close-out).
  * Steps: status `archived` with `archivedAt` and the `project_archived` event in one commit
  * (version-checked; a conflict re-reads), then every running execution of its state machine is
- * stopped. Nothing else is deleted: every record, document and event stays. Its approval links
+ * stopped, and the other projects whose resourcing gate counted its team check it again without
+ * it (recheck-capacity-gates.ts). Nothing else is deleted: every record, document and event stays. Its approval links
  * become neutral because the approval pages decide only for active projects, and the staff API
  * refuses changes to it; the monitoring check and the status report skip it.
  */
 import { withConflictRetry } from '../events.js';
 import type { Deps } from '../ports.js';
+import { recheckCapacityGates } from './recheck-capacity-gates.js';
 
 export async function archiveProject(
   deps: Deps,
@@ -40,5 +42,7 @@ export async function archiveProject(
   // After the commit: a gate task that still runs finds the project archived and does nothing.
   const stopped = await deps.workflow.stopExecutions(projectId, 'project archived: its spec was removed');
   deps.log.info('project archived', { projectId, stoppedExecutions: stopped });
+  // Off the active-projects index: its people no longer count elsewhere. Never throws.
+  await recheckCapacityGates(deps, { projectId, left: true });
   return { archived: true };
 }

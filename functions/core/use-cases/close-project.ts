@@ -6,7 +6,9 @@
  * lessons learned, the support hand-off, open items, stages and approvals) is published as the
  * final version of the `closeout` document (generate-closeout.ts, dated with the close); then the
  * project goes to closed (closedAt; the store moves it off the active-projects index) with event
- * `project_closed` in one commit; the report's summary is emailed to stakeholders and team.
+ * `project_closed` in one commit; the other projects whose resourcing gate counted this project's
+ * team check it again, now without it (recheck-capacity-gates.ts); the report's summary is emailed
+ * to stakeholders and team.
  * Idempotent: a closed project is left as it is and nothing is sent again.
  */
 import { requireProject, withConflictRetry } from '../events.js';
@@ -15,6 +17,7 @@ import { notify } from '../notifications/notify.js';
 import { loadPeople, notificationContext, uniqueEmails } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
 import { generateCloseout } from './generate-closeout.js';
+import { recheckCapacityGates } from './recheck-capacity-gates.js';
 
 export interface CloseProjectInput {
   projectId: string;
@@ -64,6 +67,8 @@ export async function closeProject(deps: Deps, input: CloseProjectInput): Promis
   if (!outcome) return { closed: false };
 
   const { report, key } = outcome;
+  // Its people are free from now on (it left the active-projects index). Never throws.
+  await recheckCapacityGates(deps, { projectId, left: true });
   const people = await loadPeople(deps, report.project);
   await notify(deps, projectId, undefined, [
     closeout(report, uniqueEmails([...people.stakeholders, ...people.team])),

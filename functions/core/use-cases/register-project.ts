@@ -29,7 +29,9 @@
  * An archived project (its spec was removed, then deployed again) is restored to active, with a
  * new generation (its executions were stopped).
  * Then, when `start` and the project is active, the execution of its current generation is
- * started (idempotent by its deterministic name).
+ * started (idempotent by its deterministic name). Last, when the project is new, restored, or the
+ * deploy changed its team, timeline or stage due dates, the other projects whose resourcing gate
+ * counts its people check it again (recheck-capacity-gates.ts).
  */
 
 import { createHash } from 'node:crypto';
@@ -63,6 +65,7 @@ import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
+import { recheckCapacityGates } from './recheck-capacity-gates.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
@@ -314,7 +317,9 @@ export async function registerProject(
     return { ...fresh, version: 1 };
   }, 4);
 
-  if (!created && project.status === 'archived') project = await restore(deps, project);
+  const restored = !created && project.status === 'archived';
+  if (restored) project = await restore(deps, project);
+  const before = project;
 
   let updated = false;
   if (!created) {
@@ -340,7 +345,29 @@ export async function registerProject(
     );
     started = true;
   }
+  // Other projects' resourcing gates count this project's people (capacity.ts). Never throws.
+  if (
+    project.status === 'active' &&
+    (created || restored || (updated && capacityKey(before) !== capacityKey(project)))
+  ) {
+    await recheckCapacityGates(deps, { projectId });
+  }
   return { projectId, created, updated, started };
+}
+
+/**
+ * What of a spec decides whom the project holds and when (capacity.ts): the team's emails (a
+ * deploy creates the members that are new; it never changes or removes existing ones), the
+ * timeline, the stages' due dates and the time zone.
+ */
+function capacityKey(project: Project): string {
+  const { spec, stages } = project;
+  return JSON.stringify([
+    spec.team.map((m) => m.email.toLowerCase()).sort(),
+    spec.timeline,
+    stages.map((s) => [s.key, s.due ?? null]),
+    spec.customer.timezone,
+  ]);
 }
 
 /** Attempts of a spec update whose commit conflicts with concurrent writes, the first included. */

@@ -1,10 +1,13 @@
 /**
  * Add or update a team member (PUT /api/projects/{id}/team/{email}).
  * Input: name, role, skills, allocation (percent); the version read. Output: the stored member.
- * Steps: see staff-upsert.ts. The email (lower case) is the member's id.
+ * Steps: see staff-upsert.ts. The email (lower case) is the member's id. When the allocation was
+ * given, the other projects whose resourcing gate counts this person's allocation check it again
+ * (recheck-capacity-gates.ts), after this project's own gate.
  */
 import type { TeamMember } from '../model.js';
 import type { Deps } from '../ports.js';
+import { recheckCapacityGates } from './recheck-capacity-gates.js';
 import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
 
 export interface MemberInput {
@@ -15,7 +18,7 @@ export interface MemberInput {
   allocation?: number;
 }
 
-export function upsertMember(
+export async function upsertMember(
   deps: Deps,
   projectId: string,
   email: string,
@@ -24,7 +27,7 @@ export function upsertMember(
 ): Promise<UpsertResult<'member'>> {
   const { version, ...fields } = input;
   const id = email.toLowerCase();
-  return upsertProjectRecord(deps, {
+  const result = await upsertProjectRecord(deps, {
     projectId,
     entity: 'member',
     id,
@@ -47,4 +50,7 @@ export function upsertMember(
       };
     },
   });
+  // Only the allocation counts across projects (name, role and skills are this project's own).
+  if (fields.allocation !== undefined) await recheckCapacityGates(deps, { projectId, emails: [id] });
+  return result;
 }
