@@ -19,6 +19,7 @@ import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { handleRegister } from '../../functions/handlers/register.js';
+import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
 import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
 import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
@@ -317,6 +318,66 @@ describe('a spec edit deployed while the gate waits on approvers', () => {
     });
     expect(await gate()).toMatchObject({ round: 2, documentVersion: 2 });
     expect((await events('approvals_reset'))[0]?.data).toMatchObject({ reason: 'spec' });
+  });
+});
+
+describe('a spec edit with other changes to the round', () => {
+  it('changes the approvers too: the new round asks whom the spec names now, on the new charter', async () => {
+    await gateWaiting();
+    const before = (await approvalRequests()).length;
+
+    await deploy({
+      budget: BUDGET,
+      stages: [{ key: 'initiation', gate: { approvers: ['sponsor'], rule: 'all' } }, ...STAGES!.slice(1)],
+    });
+
+    const g = await gate();
+    expect(g).toMatchObject({ round: 2, documentVersion: 2, rule: 'all' });
+    expect(g.approvers.map((a) => a.email)).toEqual([SPONSOR]);
+    const fresh = (await approvalRequests()).slice(before);
+    expect(fresh.map((m) => m.to)).toEqual([[SPONSOR]]);
+    expect(fresh[0]?.text).toContain('Budget (money): 18500 → 20350');
+    expect(await events('approvals_reset')).toHaveLength(1);
+  });
+
+  it('a change request approved before the round is asked again: the new request names both', async () => {
+    await gateWaiting();
+    // The deploy marks the round but does not ask again (the documents function was unreachable).
+    await deploy({ objectives: ['Move mail to Microsoft 365', 'Retire the old server'] }, deps, false);
+    expect((await gate()).rebaselined).toMatchObject({ reason: 'spec', spec: { fields: ['objectives'] } });
+    const raised = await handleHttp(deps, {
+      method: 'POST',
+      path: `/api/projects/${ID}/change-requests`,
+      query: {},
+      headers: { 'content-type': 'application/json', 'x-milepost-actor': 'pm@msp.example' },
+      body: JSON.stringify({
+        changes: { budget: { amount: 20350 } },
+        reason: 'A second site',
+        impact: 'More',
+      }),
+      caller: 'local',
+    });
+    expect(raised.status).toBe(201);
+    const crMail = (await sent()).filter((m) => m.to.includes(SPONSOR) && m.subject.includes('cr-1 ')).at(-1);
+    const crLink = crMail?.text.match(/\/approve\/([A-Za-z0-9_-]{43})/)?.[1];
+    const before = (await approvalRequests()).length;
+
+    // Approving it asks the round again right after: for the spec edit and the change request.
+    expect((await decide(crLink!, 'approve')).status).toBe(200);
+
+    expect(await gate()).toMatchObject({ round: 2, documentVersion: 2 });
+    const [reset] = await events('approvals_reset');
+    expect(reset?.data).toMatchObject({ reason: 'spec', changeId: 'cr-1', specFields: ['objectives'] });
+    expect(reset?.summary).toContain('change request cr-1 re-baselined the project');
+    expect(reset?.summary).toContain('a deployed spec edit changed the project charter (Objectives)');
+    const fresh = (await approvalRequests()).slice(before);
+    expect(fresh).toHaveLength(2);
+    for (const mail of fresh) {
+      expect(mail.text).toContain('Change request cr-1 changed the project baseline');
+      expect(mail.text).toContain('Budget (money): 18500 → 20350');
+      expect(mail.text).toContain("The project's specification was changed");
+      expect(mail.text).toContain('Objectives: changed');
+    }
   });
 });
 
