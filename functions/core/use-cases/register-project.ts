@@ -23,9 +23,16 @@
  * before the current stage, where it would never be reached. Stages added after the current one
  * are reached in the spec's order: when the stage list changed, the running executions are
  * stopped and the next generation starts at the current stage on the new lifecycle.
+ * When the current stage's approval requests are out and the spec edit changes what the document
+ * they approve says (spec-document-edit.ts: the draft on the new spec against the one on the old
+ * spec and the version under approval), the same commit marks the gate `rebaselined` (reason
+ * `spec`, with the fields): from it on no link of the round decides. With `renewStaleRound` the
+ * round is then asked again on the document published anew (renew-gate-approvals.ts); a failure
+ * there is logged, and the gate's next check, reminder step or a click on an old link does it.
  * When the approvers or the rule of the current stage's open gate changed: a gate still waiting
  * takes them over; one whose requests are out starts a new round with them (the old links are
- * superseded), or withdraws its requests when the criteria no longer hold.
+ * superseded), or withdraws its requests when the criteria no longer hold; one marked stale is
+ * left to its renewal, which asks the approvers the spec names then.
  * An archived project (its spec was removed, then deployed again) is restored to active, with a
  * new generation (its executions were stopped).
  * Then, when `start` and the project is active, the execution of its current generation is
