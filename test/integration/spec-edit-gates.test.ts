@@ -381,6 +381,56 @@ describe('a spec edit with other changes to the round', () => {
   });
 });
 
+describe('a spec edit at the risk stage', () => {
+  it('a risk added in the spec changes the plan under approval: asked again on the new plan version', async () => {
+    const stages: ProjectSpecInput['stages'] = [
+      { key: 'risk', gate: { approvers: ['sponsor', 'approver'], rule: 'all' } },
+      { key: 'support' },
+    ];
+    const base = makeProjectSpec({ id: ID, stages });
+    await registerProject(
+      deps,
+      { file: `${ID}.yaml`, spec: base, stages: resolveStages(base) },
+      { start: false },
+    );
+    await enterStage(deps, { projectId: ID, stage: 'risk', executionStartedAt: START });
+    await openGate(deps, { projectId: ID, stage: 'risk', taskToken: TOKEN });
+    const riskGate = async () => (await deps.store.get(ID, 'gate', 'risk'))!;
+    expect(await riskGate()).toMatchObject({ status: 'pending_approval', round: 1, documentVersion: 1 });
+    const [approverOld] = await gateLinks(APPROVER);
+    const before = (await approvalRequests()).length;
+
+    const spec = makeProjectSpec({
+      id: ID,
+      stages,
+      risks: [...base.risks, { id: 'licences', title: 'Licence delivery late', likelihood: 1, impact: 2 }],
+    });
+    await registerProject(
+      deps,
+      { file: `${ID}.yaml`, spec, stages: resolveStages(spec) },
+      { start: false, renewStaleRound: true },
+    );
+
+    const plan = (await deps.store.get(ID, 'document', 'plan'))!;
+    expect(plan.docVersion).toBe(2);
+    expect(pdfText((await deps.documents.get(plan.key, plan.storageVersion))!)).toContain(
+      'Licence delivery late',
+    );
+    expect(await riskGate()).toMatchObject({ status: 'pending_approval', round: 2, documentVersion: 2 });
+    expect((await events('approvals_reset'))[0]?.data).toMatchObject({
+      reason: 'spec',
+      specFields: ['risks'],
+    });
+    const fresh = (await approvalRequests()).slice(before);
+    expect(fresh).toHaveLength(2);
+    for (const mail of fresh) {
+      expect(mail.text).toContain('the project plan document now says something else');
+      expect(mail.text).toContain('Risks: changed');
+    }
+    expect((await getPage(deps, approverOld!)).status).toBe(404);
+  });
+});
+
 describe('a stale round the deploy could not ask again', () => {
   function failingRenderer(real: DocumentRenderer, failing: { on: boolean }): DocumentRenderer {
     return {
