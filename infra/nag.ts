@@ -58,6 +58,11 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     );
   }
   acknowledge(
+    stack.functions.register,
+    `IAM5[Resource::${documents}]`,
+    'Objects of the documents bucket only, PutObject only (no read, list or delete): a deployed spec edit that changes the document an open approval round approves (charter, plan, close-out) publishes its next version, whose key is per project and version.',
+  );
+  acknowledge(
     stack.functions.approvals,
     `IAM5[Resource::${documents}]`,
     'Objects of the documents bucket only, read only (Get, GetObjectVersion): an approval link downloads the exact version of the document its gate approves (charter, plan, close-out), whose key is per project and version and read from the gate record.',

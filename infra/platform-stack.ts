@@ -333,6 +333,9 @@ export class PlatformStack extends Stack {
       f.function.addToRolePolicy(sendEmail);
     }
     this.functions.register.function.addToRolePolicy(sendEmail);
+    // A spec edit that changes the document an open approval round approves publishes that
+    // document again before the round is asked again: registration puts it (never reads it).
+    this.functions.register.writeBucket(this.documentsBucket);
     // The approval pages email the approvers of a round their requests were withdrawn (a decision
     // found the stage's criteria no longer held), read documents (the PDF a gate approves), and,
     // when a sponsor approves a change request while a gate waits on its approvers, publish that
@@ -386,14 +389,16 @@ export class PlatformStack extends Stack {
     }
 
     // Documents are produced when gates open (lifecycle), with status reports (schedule), when
-    // staff changes or submits bring the risk plan or the close-out up to date (http) and when a
-    // change request approved through its emailed link re-baselines a waiting gate (approvals):
-    // those four may invoke the documents function, and only that one.
+    // staff changes or submits bring the risk plan or the close-out up to date (http), when a
+    // change request approved through its emailed link re-baselines a waiting gate (approvals)
+    // and when a deployed spec edit changes the document a waiting gate approves (register):
+    // those five may invoke the documents function, and only that one.
     for (const f of [
       this.functions.lifecycle,
       this.functions.http,
       this.functions.schedule,
       this.functions.approvals,
+      this.functions.register,
     ]) {
       f.function.addToRolePolicy(
         new iam.PolicyStatement({

@@ -164,9 +164,10 @@ export interface Gate extends Versioned {
   customerWaitMs?: number;
   /**
    * Set, in the same commit, by a change request approved while this gate's approval requests
-   * were out: the round was asked on the baseline before it, so none of its links decides any
-   * more and none of its decisions counts until the round is asked again on the new baseline
-   * (renew-gate-approvals.ts; cleared by the next request or withdrawal).
+   * were out, or by a deployed spec edit that changed the document the round approves: the round
+   * was asked on what the project said before, so none of its links decides any more and none of
+   * its decisions counts until the round is asked again (renew-gate-approvals.ts; cleared by the
+   * next request or withdrawal).
    */
   rebaselined?: GateRebaselined;
   /**
@@ -180,10 +181,16 @@ export interface Gate extends Versioned {
   criteriaHeldAt?: number;
 }
 
-/** The change request that re-baselined the project while a gate's round was out. */
+/** What made a gate's round stale while it was out: change requests, deployed spec edits, or both. */
 export interface GateRebaselined {
-  changeId: string;
-  /** The baseline version the change request made. */
+  /**
+   * What marked the round last: an approved change request, or a deployed spec edit that changed
+   * the document under approval. Absent in marks stored before spec edits set one: a change request.
+   */
+  reason?: 'change_request' | 'spec';
+  /** The change request approved last while the round waited (absent when only spec edits marked it). */
+  changeId?: string;
+  /** The baseline version in force when the round was marked last. */
   baseline: number;
   at: string;
   /**
@@ -191,6 +198,20 @@ export interface GateRebaselined {
    * first): the renewal names every change since the round was asked, not only the latest.
    */
   earlier?: string[];
+  /** The deployed spec edits that changed the document under approval since the round was asked. */
+  spec?: GateSpecEdit;
+}
+
+/**
+ * What deployed spec edits changed in the document a gate's round approves, merged over the
+ * deploys since the round was asked: the spec fields the document shows that changed, and, for
+ * the baseline fields among them, the values (first old, latest new).
+ */
+export interface GateSpecEdit {
+  /** Spec field paths (`budget.amount`, `objectives`, `stages.qa.due`), in the spec's order. */
+  fields: string[];
+  /** The baseline fields among `fields`, old → new (customer-facing values only). */
+  changes: BaselineChange[];
 }
 
 export type LinkStatus = 'pending' | 'decided';

@@ -173,10 +173,19 @@ const gateSchema = lazy(() =>
     customerWaitMs: z.optional(z.number().check(z.nonnegative())),
     rebaselined: z.optional(
       z.object({
-        changeId: text,
+        reason: z.optional(z.enum(['change_request', 'spec'])),
+        changeId: z.optional(text),
         baseline: z.int().check(z.minimum(1)),
         at: text,
         earlier: z.optional(z.array(text)),
+        spec: z.optional(
+          z.object({
+            fields: z.array(text),
+            changes: z.array(
+              z.object({ field: text, old: baselineValueSchema(), new: baselineValueSchema() }),
+            ),
+          }),
+        ),
       }),
     ),
     criteriaHeldAt: z.optional(z.int().check(z.minimum(1))),

@@ -5,13 +5,18 @@
  * register the project, starting its execution; Delete (the project's stack is deleted, so its
  * spec is gone) archives the project: its execution stops, its links turn neutral, every record
  * is kept. A refused spec change (a current or completed stage removed) throws, so the custom
- * resource fails and CloudFormation rolls the deploy back.
+ * resource fails and CloudFormation rolls the deploy back. A spec edit that changes the document
+ * an open approval round approves marks that round stale in its own commit; the round is then
+ * asked again right away (the document published again, new links), or, if that fails, by the
+ * gate's next check (register-project.ts).
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '../core/zod-english.js';
 import { lambdaDeps } from '../composition/deps.js';
+import { documentStore } from '../composition/documents.js';
 import { emailOnlyNotifier } from '../composition/notifier.js';
+import { lambdaRenderer } from '../composition/renderer.js';
 import { dynamoStore } from '../composition/store.js';
 import { sfnWorkflow } from '../composition/workflow.js';
 import { ValidationError } from '../core/errors.js';
@@ -81,7 +86,7 @@ export async function handleRegister(
   const result = await registerProject(
     deps,
     { file: `custom resource ${spec.id}`, spec, stages: resolveStages(spec) },
-    { start: true },
+    { start: true, renewStaleRound: true },
   );
   deps.log.info('project registered', { ...result, requestType: e.RequestType });
   return {
@@ -97,12 +102,19 @@ export async function handleRegister(
 /**
  * Registration starts and stops executions, writes records and sends the emails a spec change
  * causes (a new approval round when the approvers changed, withdrawals when the criteria stop
- * holding); its role may not keep documents (infra/platform-stack.ts), so no S3 client is in its
- * bundle. Those emails go to a gate's approvers and never to a chat channel (approval requests
- * and withdrawals are not staff notices: notifications/chat.ts), so it wires email only and
- * bundles no webhook poster.
+ * holding, a round asked again when the edit changed the document it approves). For the last it
+ * publishes that document: it may put documents (never read them) and invoke the documents
+ * function (infra/platform-stack.ts). Those emails go to a gate's approvers and never to a chat
+ * channel (approval requests and withdrawals are not staff notices: notifications/chat.ts), so
+ * it wires email only and bundles no webhook poster.
  */
-const functionDeps = lambdaDeps({ store: dynamoStore, workflow: sfnWorkflow, notifier: emailOnlyNotifier });
+const functionDeps = lambdaDeps({
+  store: dynamoStore,
+  workflow: sfnWorkflow,
+  notifier: emailOnlyNotifier,
+  documents: documentStore,
+  renderer: lambdaRenderer,
+});
 
 /** Lambda entry point. */
 export const handler = (event: CloudFormationCustomResourceEvent): Promise<RegisterResponse> =>

@@ -413,17 +413,41 @@ export const gateSchema = named(
     documentVersion: z.int().optional(),
     rebaselined: z
       .object({
-        changeId: z.string(),
-        baseline: z.int(),
+        reason: z
+          .enum(['change_request', 'spec'])
+          .optional()
+          .describe(
+            'What marked the round last: an approved change request, or a deployed spec edit that changed the document under approval (absent: a change request)',
+          ),
+        changeId: z
+          .string()
+          .optional()
+          .describe(
+            'The change request approved last while the round waited (absent when only spec edits marked it)',
+          ),
+        baseline: z.int().describe('The baseline version in force when the round was marked last'),
         at: z.string(),
         earlier: z
           .array(z.string())
           .optional()
           .describe('Change requests approved before it while the round waited to be asked again'),
+        spec: z
+          .object({
+            fields: z
+              .array(z.string())
+              .describe(
+                'Spec fields the document shows that the deployed edits changed (budget.amount, objectives...)',
+              ),
+            changes: z
+              .array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown() }))
+              .describe('The baseline fields among them, first old value and latest new value'),
+          })
+          .optional()
+          .describe('Deployed spec edits that changed the document under approval since the round was asked'),
       })
       .optional()
       .describe(
-        'Set while a change request approved during this round re-baselined the project: the round\u2019s links decide nothing, and its approvers are being asked again on the new baseline',
+        'Set while the round is stale: a change request approved during it re-baselined the project, or a deployed spec edit changed the document it approves. The round\u2019s links decide nothing, and its approvers are being asked again on the new document',
       ),
     customerWait: waitSchema
       .extend({ waiting: z.boolean(), since: z.string().optional() })

@@ -162,6 +162,18 @@ export class MilepostFunction extends Construct {
     this.function.addEnvironment('DOCUMENTS_BUCKET', bucket.bucketName);
     return this;
   }
+
+  /**
+   * Grants putting objects into the bucket (never reading, listing or deleting them) and sets
+   * DOCUMENTS_BUCKET: for a function that publishes documents others serve.
+   */
+  writeBucket(bucket: s3.IBucket): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }),
+    );
+    this.function.addEnvironment('DOCUMENTS_BUCKET', bucket.bucketName);
+    return this;
+  }
 }
 
 /**

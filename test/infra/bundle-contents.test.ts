@@ -292,14 +292,13 @@ describe('dead weight', () => {
     }
   });
 
-  it('bundles the document generators only where a gate is opened, submitted, re-baselined or rechecked (approvals, http, lifecycle, schedule, register)', () => {
+  it('bundles the document generators only where a gate is opened, submitted, asked again or rechecked (approvals, http, lifecycle, register, schedule)', () => {
     // The generators, with the document models and the publishing they bring, are apart from the
     // stage types (functions/core/stages/documents.ts). The approval pages generate the waiting
     // gate's document again when a change request approved through its link re-baselines the
-    // project (renew-gate-approvals.ts). Registration progresses other projects' resourcing gates
-    // when a deploy or an archive changes whom a project holds (recheck-capacity-gates.ts), so it
-    // bundles progressGate and its document step, which never runs there: only stage types whose
-    // criteria read other projects are rechecked, and resourcing approves no document.
+    // project, and registration when a deployed spec edit changed the document a waiting round
+    // approves (renew-gate-approvals.ts). Registration also progresses other projects' resourcing
+    // gates when a deploy or an archive changes whom a project holds (recheck-capacity-gates.ts).
     const generators =
       /functions\/core\/(use-cases\/(publish-document|generate-(charter|plan|closeout))|stages\/documents)\.ts$/;
     const generating = [...bundles]
@@ -309,7 +308,14 @@ describe('dead weight', () => {
     expect(STANDARD_STAGE_TYPES.filter((t) => !t.criteriaDependOnlyOnProject && t.approvalDocument)).toEqual(
       [],
     );
+    // Registration compares the document drafts on the old and the new spec: it keeps the models.
     const register = bundles.get('register')!;
+    for (const model of ['charter', 'closeout', 'plan']) {
+      expect(
+        inputsMatching(register, new RegExp(`functions/core/documents/${model}\\.ts$`)),
+        model,
+      ).toHaveLength(1);
+    }
     // What register does run of the stages stays: every type's criteria and approval content (a
     // spec change may ask the open gate again, or withdraw its requests).
     expect(inputsMatching(register, /functions\/core\/stages\/qa\.ts$/)).toHaveLength(1);

@@ -330,10 +330,11 @@ describe('the bundled Lambda code with its template environment', () => {
         'DOCUMENTS_DIR',
       ])
         expect(env, `${name} ${endpoint}`).not.toHaveProperty(endpoint);
-      if (name !== 'register') expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
+      expect(env.DOCUMENTS_BUCKET, name).toMatch(/^documents/);
       // Every function that keeps documents names the renderer (the approval pages publish a
-      // gate's document again when a change request re-baselines the project); register keeps none.
-      if (name !== 'register') expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
+      // gate's document again when a change request re-baselines the project, registration when a
+      // deployed spec edit changed it).
+      expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
     }
   });
 

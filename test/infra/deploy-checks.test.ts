@@ -193,10 +193,12 @@ describe('IAM of the platform functions', () => {
     }
   });
 
-  it('gives registration email (a spec change can start an approval round) and task success (a deploy or archive can pass the resourcing gate of another project) but no documents or task failure', () => {
+  it('gives registration email (a spec change can start an approval round), document puts but no reads, and task success (a deploy or archive can pass the resourcing gate of another project) but no task failure', () => {
     const actions = roleStatements('register').flatMap(actionsOf);
     expect(actions.filter((a) => /^ses:/.test(a))).toEqual(['ses:SendEmail']);
-    expect(actions.filter((a) => /^s3:|^states:SendTask/.test(a))).toEqual(['states:SendTaskSuccess']);
+    // A spec edit that changes the document a waiting round approves publishes it again.
+    expect(actions.filter((a) => /^s3:/.test(a))).toEqual(['s3:PutObject']);
+    expect(actions.filter((a) => /^states:SendTask/.test(a))).toEqual(['states:SendTaskSuccess']);
   });
 
   it('gives the documents function nothing but its logs and traces: no table, bucket, email or workflow', () => {
@@ -211,13 +213,13 @@ describe('IAM of the platform functions', () => {
     ]);
   });
 
-  it('lets lifecycle, http, schedule and approvals invoke the documents function and only it; nobody else invokes', () => {
+  it('lets lifecycle, http, schedule, approvals and register invoke the documents function and only it; nobody else invokes', () => {
     const documentsId = built.platform.getLogicalId(
       built.platform.functions.documents.function.node.defaultChild as never,
     );
     for (const name of NAMES) {
       const invokes = roleStatements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-      if (['lifecycle', 'http', 'schedule', 'approvals'].includes(name)) {
+      if (['lifecycle', 'http', 'schedule', 'approvals', 'register'].includes(name)) {
         expect(invokes.flatMap(actionsOf), name).toEqual(['lambda:InvokeFunction']);
         expect(invokes.flatMap(resourcesOf), name).toEqual([{ 'Fn::GetAtt': [documentsId, 'Arn'] }]);
       } else {

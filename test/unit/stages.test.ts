@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { contentSha256 } from '../../functions/core/documents/model.js';
 import { PLAN_DOCUMENT_ID } from '../../functions/core/documents/plan.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
+import { documentDraft } from '../../functions/core/stages/document-drafts.js';
 import { prepareDocument } from '../../functions/core/stages/documents.js';
 import {
   type ApprovalContent,
@@ -114,6 +116,27 @@ describe('the documents gates approve', () => {
     }
     const events = (await store.listEvents('docs')).items.map((e) => e.type);
     expect(events).toEqual(['charter_generated', 'plan_generated', 'closeout_generated']);
+  });
+
+  it('builds, without rendering, the same draft its generator published (a deploy compares them)', async () => {
+    const store = new MemoryProjectStore();
+    const spec = makeProjectSpec({ id: 'docs' });
+    const project = makeProject({}, spec);
+    await store.commit([project, ...makeStages(project), makeMember({ projectId: 'docs' })]);
+    const deps = makeTestDeps(store);
+    for (const type of STANDARD_STAGE_TYPES.filter((t) => t.approvalDocument !== undefined)) {
+      const document = type.approvalDocument!;
+      await prepareDocument(deps, 'docs', document, 'pm@msp.example');
+      const stored = (await store.get('docs', 'document', document.id))!;
+      const current = (await store.getProject('docs'))!;
+      const draft = await documentDraft(deps, current, document.id);
+      expect(contentSha256(draft), type.key).toBe(stored.contentSha256);
+      // On another budget the charter and the plan say something else.
+      const other = { ...current, spec: { ...current.spec, budget: { ...current.spec.budget, amount: 1 } } };
+      const changed = contentSha256(await documentDraft(deps, other, document.id));
+      if (type.key !== 'support') expect(changed, type.key).not.toBe(stored.contentSha256);
+    }
+    expect(() => documentDraft(deps, project, 'minutes')).toThrow('no draft builder for document minutes');
   });
 
   it('refuses a document it has no generator for, generating nothing', async () => {

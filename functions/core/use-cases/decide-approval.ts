@@ -27,7 +27,9 @@
  * checks, form and CSRF nonce, same retry; no workflow call). An approved change request that
  * marked the current stage's gate (its approval requests were out) is followed by
  * renewGateApprovals: the gate's approvers are asked again on the new baseline. A link of a
- * marked round decides nothing: it runs that renewal (if still undone) and shows the neutral page.
+ * marked round (a change request, or a deployed spec edit that changed the document the round
+ * approves: register-project.ts) decides nothing: it runs that renewal (if still undone) and
+ * shows the neutral page.
  */
 import {
   checkDecisionForm,

@@ -247,13 +247,18 @@ export async function attemptChangeDecision(
           {
             ...gate,
             rebaselined: {
+              reason: 'change_request',
               changeId: request.id,
               baseline,
               at,
-              // A change approved before it is still to be asked about: the renewal names both.
-              ...(gate.rebaselined
+              // A change approved before it, or a deployed spec edit, is still to be asked about:
+              // the renewal names every one.
+              ...(gate.rebaselined?.changeId
                 ? { earlier: [...(gate.rebaselined.earlier ?? []), gate.rebaselined.changeId] }
-                : {}),
+                : gate.rebaselined?.earlier
+                  ? { earlier: gate.rebaselined.earlier }
+                  : {}),
+              ...(gate.rebaselined?.spec ? { spec: gate.rebaselined.spec } : {}),
             },
           },
         ]

@@ -8,44 +8,14 @@
  * (documents/closeout.ts); publish it as a PDF when its content changed (publish-document.ts)
  * with a `closeout_generated` event.
  */
-import { budgetBurn, customerBudget, LEDGER_ID } from '../budget.js';
-import { CLOSEOUT_DOCUMENT_ID, type CloseoutDocumentInput, closeoutDocument } from '../documents/closeout.js';
+import { CLOSEOUT_DOCUMENT_ID, closeoutDocument } from '../documents/closeout.js';
+import { loadCloseoutInput } from '../documents/closeout-input.js';
 import { requireProject, withConflictRetry } from '../events.js';
-import type { DocumentRecord, Project } from '../model.js';
+import type { DocumentRecord } from '../model.js';
 import type { Deps } from '../ports.js';
 import { publishDocument } from './publish-document.js';
 
-/** Reads everything the close-out report of `project` shows. */
-export async function loadCloseoutInput(
-  deps: Deps,
-  project: Project,
-  closedAt?: string,
-): Promise<CloseoutDocumentInput> {
-  const [stages, gates, tasks, risks, lessons, ledger, resources] = await Promise.all([
-    deps.store.list(project.id, 'stage'),
-    deps.store.list(project.id, 'gate'),
-    deps.store.list(project.id, 'task'),
-    deps.store.list(project.id, 'risk'),
-    deps.store.list(project.id, 'lesson'),
-    deps.store.get(project.id, 'ledger', LEDGER_ID),
-    deps.store.list(project.id, 'resource'),
-  ]);
-  // Money for the customer is the billable value only (never an internal rate or cost), and only
-  // once time or expenses were recorded (the ledger exists); before that the report says so.
-  const billableValue = ledger
-    ? customerBudget(budgetBurn({ spec: project.spec, ledger, resources, tasks })).billable
-    : undefined;
-  return {
-    project,
-    stages,
-    gates,
-    tasks,
-    risks,
-    lessons,
-    ...(closedAt ? { closedAt } : {}),
-    ...(billableValue !== undefined ? { billableValue } : {}),
-  };
-}
+export { loadCloseoutInput };
 
 export async function generateCloseout(
   deps: Deps,

@@ -11,7 +11,7 @@
  * - `withdrawn`: approval requests were out but the criteria no longer hold (a record changed):
  *   the requests are withdrawn (withdrawApprovals) and the gate waits for the PM's next submit;
  * - `none`: criteria do not hold, the gate is not open, or it is already past that point.
- * A gate whose round a change request made stale (`rebaselined`) is asked again first
+ * A gate whose round a change request or a deployed spec edit made stale (`rebaselined`) is asked again first
  * (renewGateApprovals): `requested`, or `withdrawn` when the criteria no longer hold.
  * Steps: a document the stage approves (the risk stage's plan) is generated first unless approval
  * requests are out or decided (a no-op when unchanged);

@@ -23,9 +23,16 @@
  * before the current stage, where it would never be reached. Stages added after the current one
  * are reached in the spec's order: when the stage list changed, the running executions are
  * stopped and the next generation starts at the current stage on the new lifecycle.
+ * When the current stage's approval requests are out and the spec edit changes what the document
+ * they approve says (spec-document-edit.ts: the draft on the new spec against the one on the old
+ * spec and the version under approval), the same commit marks the gate `rebaselined` (reason
+ * `spec`, with the fields): from it on no link of the round decides. With `renewStaleRound` the
+ * round is then asked again on the document published anew (renew-gate-approvals.ts); a failure
+ * there is logged, and the gate's next check, reminder step or a click on an old link does it.
  * When the approvers or the rule of the current stage's open gate changed: a gate still waiting
  * takes them over; one whose requests are out starts a new round with them (the old links are
- * superseded), or withdraws its requests when the criteria no longer hold.
+ * superseded), or withdraws its requests when the criteria no longer hold; one marked stale is
+ * left to its renewal, which asks the approvers the spec names then.
  * An archived project (its spec was removed, then deployed again) is restored to active, with a
  * new generation (its executions were stopped).
  * Then, when `start` and the project is active, the execution of its current generation is
@@ -64,8 +71,10 @@ import type { Deps, NewEvent } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
+import { mergeSpecEdits, specDocumentEdit } from '../spec-document-edit.js';
 import { type ExecutionInput, executionName } from '../workflow-contract.js';
 import { recheckCapacityGates } from './recheck-capacity-gates.js';
+import { awaitsRenewal, renewGateApprovals } from './renew-gate-approvals.js';
 import { requestApprovals } from './request-approvals.js';
 import { withdrawApprovals } from './withdraw-approvals.js';
 
@@ -235,7 +244,7 @@ function childKey(c: Child): string {
 }
 
 /** The records of `wanted` that the store does not hold yet. */
-async function missing(deps: Deps, projectId: string, wanted: Child[]): Promise<Child[]> {
+async function missing(deps: Pick<Deps, 'store'>, projectId: string, wanted: Child[]): Promise<Child[]> {
   const kinds = [...new Set(wanted.map((c) => c.entity))] as ProjectChild[];
   const existing = new Set<string>();
   for (const kind of kinds) {
@@ -259,9 +268,10 @@ async function commitLast(
   guard: Gate[],
   events: NewEvent[],
   onChunk?: (stored: Child[]) => void,
+  mark: (gate: Gate) => Gate = (gate) => gate,
 ): Promise<void> {
   if (children.length + 1 + events.length + guard.length <= MAX_ITEMS_PER_COMMIT) {
-    await deps.store.commit([...children, last, ...guard], events);
+    await deps.store.commit([...children, last, ...guard.map(mark)], events);
     return;
   }
   let gate = guard;
@@ -273,7 +283,8 @@ async function commitLast(
     // The next transaction checks the version this one stored.
     gate = gate.length ? [stored.at(-1) as Gate] : [];
   }
-  await deps.store.commit([last, ...gate], events);
+  // The gate's mark (a round made stale) lands with the spec itself, never with a chunk before it.
+  await deps.store.commit([last, ...gate.map(mark)], events);
 }
 
 function counts(children: Child[]): Partial<Record<EntityName, number>> {
@@ -282,10 +293,22 @@ function counts(children: Child[]): Partial<Record<EntityName, number>> {
   return out;
 }
 
+/** How registerProject runs. */
+export interface RegisterOptions {
+  /** Start the workflow execution of the project's current generation. */
+  start: boolean;
+  /**
+   * Ask the approvers of a round the update made stale again right away (the document published
+   * again, new links): for a process that may publish documents (the local runtime). Otherwise
+   * the gate's next check, its reminder step or a click on an old link does it.
+   */
+  renewStaleRound?: boolean;
+}
+
 export async function registerProject(
   deps: Deps,
   loaded: LoadedSpec,
-  options: { start: boolean },
+  options: RegisterOptions,
 ): Promise<RegisterResult> {
   const projectId = loaded.spec.id;
   const at = deps.clock.now().toISOString();
@@ -328,6 +351,7 @@ export async function registerProject(
     updated = outcome.updated;
     if (updated && project.status === 'active') {
       await updateOpenGate(deps, project);
+      if (options.renewStaleRound) await renewStaleRound(deps, project.id);
       if (outcome.lifecycleChanged) {
         project = await newGeneration(deps, project, 'its lifecycle changed in the spec');
       }
@@ -483,6 +507,23 @@ async function attemptSpecUpdate(
   const fresh = await missing(deps, projectId, recordsFromSpec(loaded));
   // What this update created: these, and what its earlier attempts' chunks stored.
   const added = [...written.values(), ...fresh];
+  // A round out on a document this edit changes is stale: marked in this commit (below).
+  const edit = await specDocumentEdit(deps, {
+    project,
+    spec: loaded.spec,
+    gate,
+    projectOn: (spec) =>
+      spec === loaded.spec ? next : spec === project.spec ? project : projectOnSpec(deps, project, spec, at),
+    addedOn: (spec, store) =>
+      // The records this attempt writes; an earlier attempt's chunks are in the store already.
+      spec === loaded.spec
+        ? Promise.resolve(fresh)
+        : missing(
+            { store },
+            projectId,
+            recordsFromSpec({ file: loaded.file, spec, stages: resolveStages(spec) }),
+          ),
+  });
   const events: NewEvent[] = [
     {
       projectId,
@@ -500,9 +541,29 @@ async function attemptSpecUpdate(
               baselineChanges: moved.map((c) => ({ field: c.field, old: c.old, new: c.new })),
             }
           : {}),
+        ...(edit && gate
+          ? { staleApprovals: { stage: gate.stage, round: gate.round, fields: edit.fields } }
+          : {}),
       },
     },
   ];
+  // From this commit on no link of the stale round decides (a click that committed first makes
+  // this commit conflict: the update reads again and the renewal's reset names that decision).
+  const mark = (g: Gate): Gate =>
+    edit
+      ? {
+          ...g,
+          rebaselined: {
+            reason: 'spec',
+            // Change requests approved meanwhile are still to be named when the round is asked again.
+            ...(g.rebaselined?.changeId ? { changeId: g.rebaselined.changeId } : {}),
+            ...(g.rebaselined?.earlier ? { earlier: g.rebaselined.earlier } : {}),
+            baseline: baselineVersion(next),
+            at,
+            spec: mergeSpecEdits(g.rebaselined?.spec, edit),
+          },
+        }
+      : g;
   await commitLast(
     deps,
     fresh,
@@ -512,8 +573,23 @@ async function attemptSpecUpdate(
     (chunk) => {
       for (const c of chunk) written.set(childKey(c), c);
     },
+    mark,
   );
   return { project: { ...next, version: next.version + 1 }, updated: true, lifecycleChanged };
+}
+
+/** The project record on `spec`, as an update to it stores it (the drafts of a single field's edit). */
+function projectOnSpec(deps: Deps, project: Project, spec: ProjectSpec, at: string): Project {
+  return {
+    ...project,
+    spec,
+    stages: resolveStages(spec),
+    name: spec.name,
+    customerName: spec.customer.name,
+    timezone: spec.customer.timezone,
+    mspName: spec.msp?.name ?? deps.config.mspName,
+    updatedAt: at,
+  };
 }
 
 /** Every baseline field of two specs (the stage due dates of both). */
@@ -604,15 +680,34 @@ export function stageChangeProblem(
 }
 
 /**
+ * Asks a round the update made stale again (renew-gate-approvals.ts). The spec is stored and the
+ * round marked either way: a failure here (the documents function unreachable) is logged, and the
+ * gate's next check, reminder step or a click on an old link asks again.
+ */
+async function renewStaleRound(deps: Deps, projectId: string): Promise<void> {
+  try {
+    await renewGateApprovals(deps, projectId, 'system');
+  } catch (error) {
+    deps.log.warn('stale approval round not asked again after the spec update; the next gate check will', {
+      projectId,
+      error: error instanceof Error ? error.message : 'unknown',
+    });
+  }
+}
+
+/**
  * The current stage's gate takes the new spec's approvers and rule. A gate whose requests are
  * out starts a new round with them (old links superseded), or withdraws its requests when the
- * criteria no longer hold; a decided gate is left as it is.
+ * criteria no longer hold; a decided gate is left as it is. A round marked stale (a change
+ * request, or this update changed its document) is left to its renewal, which asks the approvers
+ * the spec names then on the new document.
  */
 async function updateOpenGate(deps: Deps, project: Project): Promise<void> {
   const stage = project.currentStage;
   await withConflictRetry(async () => {
     const gate = await deps.store.get(project.id, 'gate', stage);
     if (!gate || (gate.status !== 'waiting' && gate.status !== 'pending_approval')) return;
+    if (awaitsRenewal(gate)) return;
     const resolved = project.stages.find((s) => s.key === stage);
     if (!resolved) return;
     const people = await loadPeople(deps, project);

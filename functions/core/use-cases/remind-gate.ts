@@ -15,7 +15,7 @@
  * - nothing due: only the timed-out task's key (`remindedFor`) is stored, no event, no email, so
  *   the gate task's routine reopen records nothing either (open-gate.ts);
  * - a decided gate: nothing (the reopened gate task answers at once);
- * - a round a change request made stale (`rebaselined`): asked again on the new baseline
+ * - a round a change request or a spec edit made stale (`rebaselined`): asked again on the new baseline
  *   (renewGateApprovals) instead of reminded; if that fails, nothing is sent with its old links.
  * New links, the gate (reminders, remindedAt, escalatedAt, remindedFor) and `gate_reminded` are
  * committed together, version-checked; only then are the notifications sent (failures recorded,

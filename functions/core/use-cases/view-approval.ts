@@ -237,8 +237,9 @@ export async function loadGateApproval(
   if (!stage || !gate || gate.projectId !== link.projectId || gate.stage !== link.stage) return neutral;
   // A newer round (the PM resubmitted) supersedes every older link, decided or not.
   if (gate.round !== link.round) return neutral;
-  // A change request re-baselined the project while this round was out: it is asked again on
-  // the new baseline, and no link of it decides meanwhile (renew-gate-approvals.ts).
+  // A change request re-baselined the project, or a deployed spec edit changed the document,
+  // while this round was out: it is asked again on the new one, and no link of it decides
+  // meanwhile (renew-gate-approvals.ts).
   if (gate.rebaselined) return neutral;
   const approver = gate.approvers.find((a) => sameEmail(a.email, link.approverEmail));
   if (!approver) return neutral;
