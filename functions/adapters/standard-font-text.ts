@@ -164,7 +164,11 @@ function look(ch: string): string | undefined {
 export function standardFontText(text: string): string {
   let out = '';
   // NFC first: text typed in decomposed form (e + combining acute) is the same as é.
-  for (const { segment } of GRAPHEMES.segment(text.replace(/\r\n?/g, '\n').normalize('NFC'))) {
+  const normal = text.replace(/\r\n?/g, '\n').normalize('NFC');
+  // Most text is showable as it is: no grapheme segmentation (and no segmenter) for it.
+  if ([...normal].every((ch) => ch === '\n' || showable(ch))) return normal;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+  for (const { segment } of graphemes.segment(normal)) {
     let shown = '';
     for (const ch of segment) {
       const alike = look(ch);
@@ -182,6 +186,7 @@ export function standardFontText(text: string): string {
 /**
  * Characters as a reader sees them (extended grapheme clusters): an emoji built of several code
  * points (a family joined by zero-width joiners, a flag's two regional indicators, a keycap) is
- * one `?`, not one per code point.
+ * one `?`, not one per code point. Made when first needed: building it loads ICU's break rules,
+ * about as long as the rest of the documents function's cold load.
  */
-const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+let graphemes: Intl.Segmenter | undefined;
