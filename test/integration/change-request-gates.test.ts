@@ -1,16 +1,7 @@
-/**
- * A change request approved while a stage gate waits on the customer's approvers, on DynamoDB
- * Local with the local SES server: the gate's document is generated again on the new baseline,
- * the round's links stop deciding, its decisions stop counting (`approvals_reset`) and the
- * approvers are asked again; and the races of an approval click with the change request.
- */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
-import { SesMailer } from '../../functions/adapters/ses-mailer.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hashLinkId } from '../../functions/core/approval-links.js';
-import type { DocumentRecord, Entity, Gate, ProjectEvent } from '../../functions/core/model.js';
-import type { Deps, DocumentRenderer, ProjectStore } from '../../functions/core/ports.js';
+import type { Entity } from '../../functions/core/model.js';
+import type { DocumentRenderer } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
@@ -20,10 +11,10 @@ import { registerProject } from '../../functions/core/use-cases/register-project
 import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
-import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
-import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, pdfText, START, type TestDeps } from '../support/fakes.js';
-import { getPage, nonceOf, postForm, snapshot } from './approval-support.js';
+import { makeProjectSpec, type TestStore } from '../support/dynamo.js';
+import { pdfText, START, type TestDeps } from '../support/fakes.js';
+import { getPage, postForm } from './approval-support.js';
+import { isGateDecision, useGateMail } from './gate-mail-support.js';
 
 const ID = 'acme-m365';
 const PM = 'pm@msp.example';
@@ -31,35 +22,13 @@ const SPONSOR = 'sponsor@acme.example';
 const APPROVER = 'approver@acme.example';
 const TOKEN = 'gate-task-token-AAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-let ses: SesLocal;
-let sesClient: SESv2Client;
-let ts: TestStore;
+const mail = useGateMail(ID);
+const { sent, gateLinks, approvalRequests, decide, gate, events, charter, projectItems, hooked } = mail;
 let deps: TestDeps;
-let seen = 0;
-
-beforeAll(async () => {
-  ses = await startSesLocal();
-  sesClient = new SESv2Client({
-    endpoint: ses.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-afterAll(async () => {
-  sesClient.destroy();
-  await ses.stop();
-});
-beforeEach(async () => {
-  ts = await makeTestStore();
-  deps = makeTestDeps(ts.store, {
-    notifier: new EmailNotifier(new SesMailer(sesClient, 'milepost@msp.example')),
-  });
-  deps.clock.set(START);
-  // The server's outbox is shared by the file's tests: each reads what it sent.
-  seen = (await ses.outbox()).length;
-});
-afterEach(async () => {
-  await ts.drop();
+let _ts: TestStore;
+beforeEach(() => {
+  deps = mail.deps;
+  _ts = mail.ts;
 });
 
 /** The initiation gate asks the sponsor and the approver (`rule`), the charter under approval. */
@@ -81,21 +50,6 @@ async function gateWaiting(rule: 'all' | 'any' = 'all'): Promise<void> {
   await registerProject(deps, { file: `${ID}.yaml`, spec, stages: resolveStages(spec) }, { start: false });
   await enterStage(deps, { projectId: ID, stage: 'initiation', executionStartedAt: START });
   await openGate(deps, { projectId: ID, stage: 'initiation', taskToken: TOKEN });
-}
-
-const sent = async () => (await ses.outbox()).slice(seen);
-
-/** Every approval link id in the approval requests sent to `to`, oldest first. */
-async function gateLinks(to: string): Promise<string[]> {
-  const mails = (await sent()).filter((m) => m.to.includes(to) && m.subject.includes('Approval needed'));
-  return mails.flatMap((m) => [
-    ...new Set([...m.text.matchAll(/\/approve\/([A-Za-z0-9_-]{43})/g)].map((x) => x[1]!)),
-  ]);
-}
-
-/** The approval requests (not reminders, not change requests) sent so far. */
-async function approvalRequests() {
-  return (await sent()).filter((m) => m.subject.includes('Approval needed'));
 }
 
 function api(method: string, path: string, body?: unknown): Promise<HttpResponse> {
@@ -124,69 +78,8 @@ async function raiseBudget(amount: number): Promise<string> {
   return linkId;
 }
 
-/** A person's browser: GET the page for its nonce, then POST the form (with `on` as the deps). */
-async function decide(linkId: string, decision: 'approve' | 'reject', on: Deps = deps) {
-  const page = await getPage(deps, linkId);
-  if (page.status !== 200) return page;
-  return postForm(on as TestDeps, linkId, {
-    decision,
-    comment: decision === 'reject' ? 'Not yet' : '',
-    csrf: nonceOf(page),
-  });
-}
-
-async function gate(): Promise<Gate> {
-  const g = await deps.store.get(ID, 'gate', 'initiation');
-  if (!g) throw new Error('no gate');
-  return g;
-}
-
-async function events(type: string): Promise<ProjectEvent[]> {
-  return (await deps.store.listEvents(ID, { limit: 1000 })).items.filter((e) => e.type === type);
-}
-
-async function charter(): Promise<DocumentRecord> {
-  const d = await deps.store.get(ID, 'document', 'charter');
-  if (!d) throw new Error('no charter');
-  return d;
-}
-
-/** The project's records (not the table's other projects), as stored. */
-async function projectItems() {
-  return (await snapshot(ts)).filter((i) => String(i.PK) === `PROJECT#${ID}`);
-}
-
-/** The deps with a store whose commits call `hook` once, before or after the first matching commit. */
-function hooked(
-  match: (changes: Entity[]) => boolean,
-  when: 'before' | 'after',
-  hook: () => Promise<unknown>,
-): Deps {
-  const real = deps.store;
-  let fired = false;
-  const store = new Proxy(real, {
-    get(target, prop) {
-      if (prop === 'commit') {
-        return async (changes: Entity[], evts?: Parameters<ProjectStore['commit']>[1]) => {
-          const now = !fired && match(changes);
-          if (now) fired = true;
-          if (now && when === 'before') await hook();
-          const stored = await target.commit(changes, evts);
-          if (now && when === 'after') await hook();
-          return stored;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { ...deps, store };
-}
-
 const isChangeApproval = (changes: Entity[]) =>
   changes.some((c) => c.entity === 'change_request' && c.status === 'approved');
-const isGateDecision = (changes: Entity[]) =>
-  changes.some((c) => c.entity === 'link' && c.status === 'decided' && c.target !== 'change');
 
 describe('a change request approved while the gate waits on approvers', () => {
   it('generates the document again, spends the old links, resets the decisions and asks again', async () => {

@@ -1,17 +1,7 @@
-/**
- * A spec edit deployed while a stage gate waits on its approvers, on DynamoDB Local with the local
- * SES server: an edit that changes the document the round approves (the charter) makes the round
- * stale in the deploy's own commit, and the approvers are asked again on the new version, told
- * why; an edit the document does not show asks nobody again; and the races of an approval click
- * with the deploy.
- */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
-import { SesMailer } from '../../functions/adapters/ses-mailer.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hashLinkId } from '../../functions/core/approval-links.js';
-import type { DocumentRecord, Entity, Gate, ProjectEvent } from '../../functions/core/model.js';
-import type { Deps, DocumentRenderer, ProjectStore } from '../../functions/core/ports.js';
+import type { Entity } from '../../functions/core/model.js';
+import type { Deps, DocumentRenderer } from '../../functions/core/ports.js';
 import type { ProjectSpecInput } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { enterStage } from '../../functions/core/use-cases/enter-stage.js';
@@ -21,44 +11,23 @@ import { registerProject } from '../../functions/core/use-cases/register-project
 import { handleRegister } from '../../functions/handlers/register.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
-import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
-import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, pdfText, START, type TestDeps } from '../support/fakes.js';
-import { getPage, nonceOf, postForm, snapshot } from './approval-support.js';
+import { makeProjectSpec, type TestStore } from '../support/dynamo.js';
+import { pdfText, START, type TestDeps } from '../support/fakes.js';
+import { getPage, postForm } from './approval-support.js';
+import { isGateDecision, useGateMail } from './gate-mail-support.js';
 
 const ID = 'acme-m365';
 const SPONSOR = 'sponsor@acme.example';
 const APPROVER = 'approver@acme.example';
 const TOKEN = 'gate-task-token-AAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-let ses: SesLocal;
-let sesClient: SESv2Client;
-let ts: TestStore;
+const mail = useGateMail(ID);
+const { sent, gateLinks, approvalRequests, decide, gate, events, charter, projectItems, hooked } = mail;
 let deps: TestDeps;
-let seen = 0;
-
-beforeAll(async () => {
-  ses = await startSesLocal();
-  sesClient = new SESv2Client({
-    endpoint: ses.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-afterAll(async () => {
-  sesClient.destroy();
-  await ses.stop();
-});
-beforeEach(async () => {
-  ts = await makeTestStore();
-  deps = makeTestDeps(ts.store, {
-    notifier: new EmailNotifier(new SesMailer(sesClient, 'milepost@msp.example')),
-  });
-  deps.clock.set(START);
-  seen = (await ses.outbox()).length;
-});
-afterEach(async () => {
-  await ts.drop();
+let _ts: TestStore;
+beforeEach(() => {
+  deps = mail.deps;
+  _ts = mail.ts;
 });
 
 const STAGES: ProjectSpecInput['stages'] = [
@@ -92,83 +61,9 @@ async function gateWaiting(): Promise<void> {
   await openGate(deps, { projectId: ID, stage: 'initiation', taskToken: TOKEN });
 }
 
-const sent = async () => (await ses.outbox()).slice(seen);
-
-/** Every approval link id in the approval requests sent to `to`, oldest first. */
-async function gateLinks(to: string): Promise<string[]> {
-  const mails = (await sent()).filter((m) => m.to.includes(to) && m.subject.includes('Approval needed'));
-  return mails.flatMap((m) => [
-    ...new Set([...m.text.matchAll(/\/approve\/([A-Za-z0-9_-]{43})/g)].map((x) => x[1]!)),
-  ]);
-}
-
-async function approvalRequests() {
-  return (await sent()).filter((m) => m.subject.includes('Approval needed'));
-}
-
-/** A person's browser: GET the page for its nonce, then POST the form (with `on` as the deps). */
-async function decide(linkId: string, decision: 'approve' | 'reject', on: Deps = deps) {
-  const page = await getPage(deps, linkId);
-  if (page.status !== 200) return page;
-  return postForm(on as TestDeps, linkId, {
-    decision,
-    comment: decision === 'reject' ? 'Not yet' : '',
-    csrf: nonceOf(page),
-  });
-}
-
-async function gate(): Promise<Gate> {
-  const g = await deps.store.get(ID, 'gate', 'initiation');
-  if (!g) throw new Error('no gate');
-  return g;
-}
-
-async function events(type: string): Promise<ProjectEvent[]> {
-  return (await deps.store.listEvents(ID, { limit: 1000 })).items.filter((e) => e.type === type);
-}
-
-async function charter(): Promise<DocumentRecord> {
-  const d = await deps.store.get(ID, 'document', 'charter');
-  if (!d) throw new Error('no charter');
-  return d;
-}
-
-async function projectItems() {
-  return (await snapshot(ts)).filter((i) => String(i.PK) === `PROJECT#${ID}`);
-}
-
-/** The deps with a store whose commits call `hook` once, before or after the first matching commit. */
-function hooked(
-  match: (changes: Entity[]) => boolean,
-  when: 'before' | 'after',
-  hook: () => Promise<unknown>,
-): Deps {
-  const real = deps.store;
-  let fired = false;
-  const store = new Proxy(real, {
-    get(target, prop) {
-      if (prop === 'commit') {
-        return async (changes: Entity[], evts?: Parameters<ProjectStore['commit']>[1]) => {
-          const now = !fired && match(changes);
-          if (now) fired = true;
-          if (now && when === 'before') await hook();
-          const stored = await target.commit(changes, evts);
-          if (now && when === 'after') await hook();
-          return stored;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { ...deps, store };
-}
-
 /** The deploy's commit of the new spec (the project record with a budget other than 18500). */
 const isSpecCommit = (changes: Entity[]) =>
   changes.some((c) => c.entity === 'project' && c.spec.budget.amount !== 18500);
-const isGateDecision = (changes: Entity[]) =>
-  changes.some((c) => c.entity === 'link' && c.status === 'decided' && c.target !== 'change');
 
 const BUDGET = { currency: 'GBP', amount: 20350, hours: 160 };
 
