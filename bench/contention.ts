@@ -12,6 +12,7 @@
  * Time entries also share the project's ledger (its running totals), so they conflict with each
  * other whatever the gate; new tasks conflict only on the gate.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -60,9 +61,10 @@ class MemoryDocuments implements DocumentStore {
 /** Figures of one N in one setting (gate open or decided). */
 interface Figures {
   latencies: number[];
-  conflicts: number;
+  /** Commits that conflicted, by the kind of write. */
+  conflicts: { task: number; time: number };
   failed: number;
-  /** Error names of the failed writes, counted. */
+  /** The failed writes, counted by kind of write and error name (e.g. `task ConflictError`). */
   failures: Map<string, number>;
 }
 
@@ -88,14 +90,17 @@ export async function benchContention(): Promise<void> {
     await raw.send(new CreateTableCommand(createTableInput(tableName)));
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const real = new DynamoProjectStore(client, tableName);
-    // The store the use cases see: the real one, with every commit that conflicted counted.
-    let conflicts = 0;
+    // The store the use cases see: the real one, with every commit that conflicted counted
+    // by the kind of write that made it (the write runs in a context that names it).
+    const conflicts = { task: 0, time: 0 };
+    const kindOfWrite = new AsyncLocalStorage<keyof typeof conflicts>();
     const store = Object.create(real) as ProjectStore;
     store.commit = async (changes, events) => {
       try {
         return await real.commit(changes, events);
       } catch (error) {
-        if (error instanceof ConflictError) conflicts++;
+        const kind = kindOfWrite.getStore();
+        if (error instanceof ConflictError && kind) conflicts[kind]++;
         throw error;
       }
     };
@@ -148,33 +153,45 @@ export async function benchContention(): Promise<void> {
     const write = async (projectId: string): Promise<number> => {
       const n = writes++;
       const start = performance.now();
-      if (n % 2 === 0) {
-        await upsertTask(
-          deps,
-          projectId,
-          `bench-${n}`,
-          { name: `Bench task ${n}`, stage: 'support' },
-          PERSON,
+      const kind = n % 2 === 0 ? 'task' : 'time';
+      try {
+        if (kind === 'task') {
+          await kindOfWrite.run('task', () =>
+            upsertTask(deps, projectId, `bench-${n}`, { name: `Bench task ${n}`, stage: 'support' }, PERSON),
+          );
+        } else {
+          const project = await real.getProject(projectId);
+          const date = localDate(new Date(), project?.timezone ?? 'UTC');
+          await kindOfWrite.run('time', () =>
+            recordTimeEntry(deps, projectId, { person: PERSON, date, hours: 0.1 }, PERSON),
+          );
+        }
+      } catch (error) {
+        // Named by the kind of write, for the line: e.g. "2 time entry ConflictError".
+        throw new Error(
+          `${kind === 'task' ? 'task' : 'time entry'} ${error instanceof Error ? error.name : 'error'}`,
         );
-      } else {
-        const project = await real.getProject(projectId);
-        const date = localDate(new Date(), project?.timezone ?? 'UTC');
-        await recordTimeEntry(deps, projectId, { person: PERSON, date, hours: 0.1 }, PERSON);
       }
       return performance.now() - start;
     };
     const measure = async (projectId: string, c: number): Promise<Figures> => {
-      const figures: Figures = { latencies: [], conflicts: 0, failed: 0, failures: new Map() };
+      const figures: Figures = {
+        latencies: [],
+        conflicts: { task: 0, time: 0 },
+        failed: 0,
+        failures: new Map(),
+      };
       const rounds = Math.max(3, Math.ceil(WRITES_PER_N / c));
       for (let round = 0; round < rounds; round++) {
-        const before = conflicts;
+        const before = { ...conflicts };
         const settled = await Promise.allSettled(Array.from({ length: c }, () => write(projectId)));
-        figures.conflicts += conflicts - before;
+        figures.conflicts.task += conflicts.task - before.task;
+        figures.conflicts.time += conflicts.time - before.time;
         for (const s of settled) {
           if (s.status === 'fulfilled') figures.latencies.push(s.value);
           else {
             figures.failed++;
-            const name = s.reason instanceof Error ? s.reason.name : 'unknown';
+            const name = s.reason instanceof Error ? s.reason.message : 'unknown';
             figures.failures.set(name, (figures.failures.get(name) ?? 0) + 1);
           }
         }
@@ -185,6 +202,8 @@ export async function benchContention(): Promise<void> {
     for (let i = 0; i < 3; i++) await Promise.allSettled(Array.from({ length: 5 }, () => write(decided)));
 
     const f1 = (n: number) => n.toFixed(1);
+    const retries = (f: Figures) =>
+      `${f.conflicts.task + f.conflicts.time} retries (tasks ${f.conflicts.task}, time entries ${f.conflicts.time})`;
     const failedWords = (f: Figures) =>
       f.failed === 0
         ? '0 failed'
@@ -194,9 +213,9 @@ export async function benchContention(): Promise<void> {
       const without = await measure(decided, c);
       console.log(
         `staff writes on one project, gate open, c=${c}: p50 ${f1(percentile(withGate.latencies, 0.5))} ms, ` +
-          `p99 ${f1(percentile(withGate.latencies, 0.99))} ms, ${withGate.conflicts} retries, ${failedWords(withGate)} ` +
+          `p99 ${f1(percentile(withGate.latencies, 0.99))} ms, ${retries(withGate)}, ${failedWords(withGate)} ` +
           `(gate decided: p50 ${f1(percentile(without.latencies, 0.5))} ms, p99 ${f1(percentile(without.latencies, 0.99))} ms, ` +
-          `${without.conflicts} retries${without.failed ? `, ${failedWords(without)}` : ''}); ` +
+          `${retries(without)}${without.failed ? `, ${failedWords(without)}` : ''}); ` +
           `${withGate.latencies.length + withGate.failed} writes each`,
       );
     }
