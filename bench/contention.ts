@@ -6,8 +6,9 @@
  * each; N = 1, 5, 20), a few rounds each, through the real use cases on DynamoDB Local, once with
  * the initiation gate open (`pending_approval`) and once with it decided (no gate is written),
  * the comparison. Per N: p50 and p99 latency of the writes that landed, the commits that
- * conflicted (counted by a wrapper around the store's commit; each one is retried by its use
- * case) and the writes that failed (gave up after their last attempt, or any other error).
+ * conflicted (counted by a wrapper around the store's commit; the use case retries each, except
+ * the last attempt of a write that gave up) and the writes that failed (gave up after their last
+ * attempt, or any other error), named in the line.
  *
  * Time entries also share the project's ledger (its running totals), so they conflict with each
  * other whatever the gate; new tasks conflict only on the gate.
@@ -148,6 +149,9 @@ export async function benchContention(): Promise<void> {
     const gate = await projectWithOpenGate(decided);
     await real.commit([{ ...gate, status: 'approved' }]);
 
+    // Today where the project is (a time entry may not be dated later), read once, outside the timings.
+    const spec = await real.getProject(open);
+    const date = localDate(new Date(), spec?.timezone ?? 'UTC');
     let writes = 0;
     /** One staff write, alternately a new task (of a later stage: the gate's criteria stay met) and a time entry. */
     const write = async (projectId: string): Promise<number> => {
@@ -160,8 +164,6 @@ export async function benchContention(): Promise<void> {
             upsertTask(deps, projectId, `bench-${n}`, { name: `Bench task ${n}`, stage: 'support' }, PERSON),
           );
         } else {
-          const project = await real.getProject(projectId);
-          const date = localDate(new Date(), project?.timezone ?? 'UTC');
           await kindOfWrite.run('time', () =>
             recordTimeEntry(deps, projectId, { person: PERSON, date, hours: 0.1 }, PERSON),
           );
