@@ -17,8 +17,11 @@
  *    (read and write request units at up to 1 KB / 4 KB items) of registration, a monitoring check, a
  *    status report and an approval, the stored bytes of its records and of a status report document.
  *
+ * 5. Contention (bench/contention.ts): N staff writes at once on one project (N = 1, 5, 20), with its
+ *    gate open (each write commits the gate too) and decided: p50, p99, conflicted commits, failures.
+ *
  * BENCH_RUNS sets the repetitions of 2 and 3 (default 25); BENCH_ONLY=decision,cost runs only the sections
- * named (validation, decision, transitions, bundles, cost), e.g. under `node --cpu-prof`.
+ * named (validation, decision, contention, transitions, bundles, cost), e.g. under `node --cpu-prof`.
  */
 import '../local/polyfills.js';
 import { randomUUID } from 'node:crypto';
@@ -50,6 +53,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startHttpServer } from '../local/http-server.js';
 import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
 import { measureBundles, packageSizes } from './bundles.js';
+import { benchContention } from './contention.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -625,6 +629,7 @@ async function countTasks(definition: AslDefinition, projectId: string): Promise
 const SECTIONS: Record<string, () => Promise<void>> = {
   validation: benchValidation,
   decision: benchDecision,
+  contention: benchContention,
   transitions: benchTransitions,
   bundles: benchBundles,
   cost: benchCostInputs,

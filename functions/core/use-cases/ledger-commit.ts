@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BudgetBurn, budgetBurn, LEDGER_ID, thresholdsReached } from '../budget.js';
 import { requireActive, requireProject, withConflictRetry } from '../events.js';
-import { currentGateRef, gateGuard } from '../gate-guard.js';
+import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
 import type { Entity, Expense, Ledger, Project, TimeEntry } from '../model.js';
 import { budgetAlert } from '../notifications/budget.js';
 import { notify } from '../notifications/notify.js';
@@ -113,7 +113,7 @@ export async function commitWithLedger<R extends TimeEntry | Expense>(
     );
     const record = (stored[0] as R | undefined) ?? change.record;
     return { record, burn, newly, project };
-  });
+  }, STAFF_WRITE_ATTEMPTS);
 
   deps.log.info('money recorded', {
     projectId,

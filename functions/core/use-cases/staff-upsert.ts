@@ -10,7 +10,7 @@
  * the version that was read (anything else is a ConflictError -> 409).
  */
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
-import { currentGateRef, gateGuard } from '../gate-guard.js';
+import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
 import type { Entity, EntityOf, Project, Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
@@ -77,7 +77,7 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
 }
 
 /** Attempts of one upsert whose commit lost a race (the record or the current gate changed meanwhile). */
-const COMMIT_ATTEMPTS = 6;
+const COMMIT_ATTEMPTS = STAFF_WRITE_ATTEMPTS;
 
 /** A commit that conflicted: the next attempt reads again (and a changed record fails the version rule). */
 class CommitRace {
