@@ -17,13 +17,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseDocument } from 'yaml';
-import { DynamoProjectStore } from '../functions/adapters/dynamo-store.js';
 import { EmailNotifier } from '../functions/adapters/email-notifier.js';
 import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
-import { createTableInput } from '../functions/adapters/table-definition.js';
 import { ConflictError } from '../functions/core/errors.js';
 import type { Deps, DocumentStore, ProjectStore } from '../functions/core/ports.js';
 import { parseSpec } from '../functions/core/spec/load.js';
@@ -33,7 +29,7 @@ import { openGate } from '../functions/core/use-cases/open-gate.js';
 import { recordTimeEntry } from '../functions/core/use-cases/record-time-entry.js';
 import { registerProject } from '../functions/core/use-cases/register-project.js';
 import { upsertTask } from '../functions/core/use-cases/staff-upsert-task.js';
-import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { withLocalTable } from './local-table.js';
 
 const SPEC = 'projects/brightsmile-m365.yaml';
 /** A team member of the spec (an engineer, priced by its rate card): who records the time. */
@@ -74,23 +70,7 @@ export async function benchContention(): Promise<void> {
   console.log(
     '\n## Staff writes on one project at once (new tasks and time entries, half each), gate open vs decided, on DynamoDB Local',
   );
-  let db: Awaited<ReturnType<typeof startDynamoDbLocal>>;
-  try {
-    db = await startDynamoDbLocal({ inMemory: true });
-  } catch (e) {
-    console.log(`skipped: ${(e as Error).message}`);
-    return;
-  }
-  try {
-    const raw = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const tableName = `contend-${Date.now().toString(36)}`;
-    await raw.send(new CreateTableCommand(createTableInput(tableName)));
-    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    const real = new DynamoProjectStore(client, tableName);
+  await withLocalTable({ prefix: 'contend' }, async ({ store: real }) => {
     // The store the use cases see: the real one, with every commit that conflicted counted
     // by the kind of write that made it (the write runs in a context that names it).
     const conflicts = { task: 0, time: 0 };
@@ -225,7 +205,5 @@ export async function benchContention(): Promise<void> {
     const after = await real.get(open, 'gate', 'initiation');
     if (after?.status !== 'pending_approval')
       console.log(`note: the open gate ended ${after?.status ?? 'missing'}, not pending_approval`);
-  } finally {
-    await db.stop();
-  }
+  });
 }

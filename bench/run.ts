@@ -28,14 +28,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { parseDocument } from 'yaml';
-import { DynamoProjectStore } from '../functions/adapters/dynamo-store.js';
 import { EmailNotifier } from '../functions/adapters/email-notifier.js';
 import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
-import { createTableInput } from '../functions/adapters/table-definition.js';
 import type { EmailMessage } from '../functions/core/notifications/email/render.js';
 import type { Deps, DocumentStore } from '../functions/core/ports.js';
 import { type LoadedSpec, parseSpec } from '../functions/core/spec/load.js';
@@ -49,11 +47,11 @@ import { lifecycleEventSchema } from '../functions/core/workflow-contract.js';
 import { createHttpApp } from '../functions/http/app.js';
 import { loadProjectSpecs } from '../infra/build-app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
-import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { startHttpServer } from '../local/http-server.js';
 import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
 import { measureBundles, packageSizes } from './bundles.js';
 import { benchContention } from './contention.js';
+import { withLocalTable } from './local-table.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -126,21 +124,9 @@ async function benchDecision(): Promise<void> {
   console.log(
     '\n## Decision latency: approval page GET and approving POST through the HTTP application on DynamoDB Local',
   );
-  let db: Awaited<ReturnType<typeof startDynamoDbLocal>>;
-  try {
-    db = await startDynamoDbLocal({ inMemory: true });
-  } catch (e) {
-    console.log(`skipped: ${(e as Error).message}`);
-    return;
-  }
-  try {
-    const raw = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    // The DynamoDB requests of each GET and POST, by command (what each one costs the database).
-    let commands: string[] = [];
+  // The DynamoDB requests of each GET and POST, by command (what each one costs the database).
+  let commands: string[] = [];
+  const countCommands = (raw: DynamoDBClient) =>
     raw.middlewareStack.add(
       (next, context) => async (args) => {
         commands.push(String(context.commandName).replace(/Command$/, ''));
@@ -148,13 +134,11 @@ async function benchDecision(): Promise<void> {
       },
       { step: 'initialize', name: 'milepostDecisionCounter' },
     );
-    const tableName = `bench-${Date.now().toString(36)}`;
-    await raw.send(new CreateTableCommand(createTableInput(tableName)));
-    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await withLocalTable({ prefix: 'bench', prepare: countCommands }, async ({ db, store }) => {
     const sent: EmailMessage[] = [];
     let successes = 0;
     const deps: Deps = {
-      store: new DynamoProjectStore(client, tableName),
+      store,
       workflow: {
         sendTaskSuccess: async () => {
           successes++;
@@ -330,9 +314,7 @@ async function benchDecision(): Promise<void> {
     } finally {
       await server.close();
     }
-  } finally {
-    await db.stop();
-  }
+  });
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
@@ -503,21 +485,9 @@ async function benchCostInputs(): Promise<void> {
     console.log(`cost-input: ${id}.schedule_invocations_per_week = ${monitorPerWeek + reportsPerWeek}`);
     console.log(`cost-input: ${id}.status_emails_per_week = ${(people.size * reportsPerWeek).toFixed(2)}`);
   }
-  let db: Awaited<ReturnType<typeof startDynamoDbLocal>>;
-  try {
-    db = await startDynamoDbLocal({ inMemory: true });
-  } catch (e) {
-    console.log(`DynamoDB figures skipped: ${(e as Error).message}`);
-    return;
-  }
-  try {
-    const raw = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const units = { rru: 0, wru: 0, requests: 0 };
-    // Counts every request the store sends, with the request units it would consume on demand.
+  const units = { rru: 0, wru: 0, requests: 0 };
+  // Counts every request the store sends, with the request units it would consume on demand.
+  const countUnits = (raw: DynamoDBClient) =>
     raw.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
@@ -535,81 +505,80 @@ async function benchCostInputs(): Promise<void> {
       },
       { step: 'initialize', name: 'milepostCostCounter' },
     );
-    const tableName = `cost-${Date.now().toString(36)}`;
-    await raw.send(new CreateTableCommand(createTableInput(tableName)));
-    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    const docs = new MemoryDocuments();
-    let emails = 0;
-    const deps: Deps = {
-      store: new DynamoProjectStore(client, tableName),
-      workflow: {
-        sendTaskSuccess: async () => {},
-        sendTaskFailure: async () => {},
-        startExecution: async () => {},
-        stopExecutions: async () => 0,
-      },
-      notifier: new EmailNotifier({
-        send: async () => {
-          emails++;
-          return { messageId: randomUUID() };
+  await withLocalTable(
+    { prefix: 'cost', skipped: 'DynamoDB figures skipped', prepare: countUnits },
+    async ({ store, tableName, client }) => {
+      const docs = new MemoryDocuments();
+      let emails = 0;
+      const deps: Deps = {
+        store,
+        workflow: {
+          sendTaskSuccess: async () => {},
+          sendTaskFailure: async () => {},
+          startExecution: async () => {},
+          stopExecutions: async () => 0,
         },
-      }),
-      documents: docs,
-      renderer,
-      clock: { now: () => new Date() },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-      config: {
-        publicBaseUrl: 'http://127.0.0.1:8080',
-        senderEmail: 'p@msp.example',
-        mspName: 'Bench',
-        linkTtlDays: 21,
-      },
-    };
-    const measure = async (name: string, fn: () => Promise<unknown>) => {
-      const before = { ...units };
-      const sentBefore = emails;
-      await fn();
-      console.log(
-        `cost-input: ${name} = ${units.requests - before.requests} requests, ${units.rru - before.rru} RRU, ${units.wru - before.wru} WRU, ${emails - sentBefore} emails`,
-      );
-    };
-    for (const loaded of specs) {
-      const id = loaded.spec.id;
-      await measure(`${id}.dynamodb_registration`, () => registerProject(deps, loaded, { start: false }));
-      await measure(`${id}.dynamodb_enter_stage`, () =>
-        enterStage(deps, {
-          projectId: id,
-          stage: 'initiation',
-          executionStartedAt: new Date().toISOString(),
+        notifier: new EmailNotifier({
+          send: async () => {
+            emails++;
+            return { messageId: randomUUID() };
+          },
         }),
-      );
-      await measure(`${id}.dynamodb_open_gate`, () =>
-        openGate(deps, { projectId: id, stage: 'initiation', taskToken: `t-${id}` }),
-      );
-      const changed = units.requests;
-      await measure(`${id}.dynamodb_monitoring_check`, () => runMonitoringCheck(deps, id));
-      const unchanged = units.requests;
-      await runMonitoringCheck(deps, id);
-      if (loaded === specs[0]) {
+        documents: docs,
+        renderer,
+        clock: { now: () => new Date() },
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+        config: {
+          publicBaseUrl: 'http://127.0.0.1:8080',
+          senderEmail: 'p@msp.example',
+          mspName: 'Bench',
+          linkTtlDays: 21,
+        },
+      };
+      const measure = async (name: string, fn: () => Promise<unknown>) => {
+        const before = { ...units };
+        const sentBefore = emails;
+        await fn();
         console.log(
-          `monitoring check: ${units.requests - unchanged} requests unchanged, ${unchanged - changed} requests changed`,
+          `cost-input: ${name} = ${units.requests - before.requests} requests, ${units.rru - before.rru} RRU, ${units.wru - before.wru} WRU, ${emails - sentBefore} emails`,
         );
+      };
+      for (const loaded of specs) {
+        const id = loaded.spec.id;
+        await measure(`${id}.dynamodb_registration`, () => registerProject(deps, loaded, { start: false }));
+        await measure(`${id}.dynamodb_enter_stage`, () =>
+          enterStage(deps, {
+            projectId: id,
+            stage: 'initiation',
+            executionStartedAt: new Date().toISOString(),
+          }),
+        );
+        await measure(`${id}.dynamodb_open_gate`, () =>
+          openGate(deps, { projectId: id, stage: 'initiation', taskToken: `t-${id}` }),
+        );
+        const changed = units.requests;
+        await measure(`${id}.dynamodb_monitoring_check`, () => runMonitoringCheck(deps, id));
+        const unchanged = units.requests;
+        await runMonitoringCheck(deps, id);
+        if (loaded === specs[0]) {
+          console.log(
+            `monitoring check: ${units.requests - unchanged} requests unchanged, ${unchanged - changed} requests changed`,
+          );
+        }
+        await measure(`${id}.dynamodb_status_report`, () => sendStatusReport(deps, id));
+        const items = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': `PROJECT#${id}` },
+          }),
+        );
+        const bytes = (items.Items ?? []).reduce((n, item) => n + JSON.stringify(item).length, 0);
+        console.log(`cost-input: ${id}.stored_bytes_after_open_gate = ${bytes}`);
       }
-      await measure(`${id}.dynamodb_status_report`, () => sendStatusReport(deps, id));
-      const items = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': `PROJECT#${id}` },
-        }),
-      );
-      const bytes = (items.Items ?? []).reduce((n, item) => n + JSON.stringify(item).length, 0);
-      console.log(`cost-input: ${id}.stored_bytes_after_open_gate = ${bytes}`);
-    }
-    console.log(`cost-input: status_report_document_bytes = ${Math.max(0, ...docs.sizes())}`);
-  } finally {
-    await db.stop();
-  }
+      console.log(`cost-input: status_report_document_bytes = ${Math.max(0, ...docs.sizes())}`);
+    },
+  );
 }
 
 /** Task states entered on the happy path: each is one Lambda invocation of the lifecycle function. */
