@@ -21,7 +21,7 @@ import { parseDocument } from 'yaml';
 import { EmailNotifier } from '../functions/adapters/email-notifier.js';
 import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
 import { ConflictError } from '../functions/core/errors.js';
-import type { Deps, DocumentStore, ProjectStore } from '../functions/core/ports.js';
+import type { Deps, ProjectStore } from '../functions/core/ports.js';
 import { parseSpec } from '../functions/core/spec/load.js';
 import { localDate } from '../functions/core/time.js';
 import { enterStage } from '../functions/core/use-cases/enter-stage.js';
@@ -30,6 +30,7 @@ import { recordTimeEntry } from '../functions/core/use-cases/record-time-entry.j
 import { registerProject } from '../functions/core/use-cases/register-project.js';
 import { upsertTask } from '../functions/core/use-cases/staff-upsert-task.js';
 import { withLocalTable } from './local-table.js';
+import { MemoryDocuments, percentile } from './support.js';
 
 const SPEC = 'projects/brightsmile-m365.yaml';
 /** A team member of the spec (an engineer, priced by its rate card): who records the time. */
@@ -37,23 +38,6 @@ const PERSON = 'marco.rossi@northwind.example';
 const CONCURRENCY = [1, 5, 20];
 /** Writes measured per N (at least 3 rounds): enough for a p99 at c=1 without a long run. */
 const WRITES_PER_N = 40;
-
-/** The value at quantile q (0..1), nearest rank. */
-function percentile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
-}
-
-class MemoryDocuments implements DocumentStore {
-  private readonly docs = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array) {
-    this.docs.set(key, body);
-    return {};
-  }
-  async get(key: string) {
-    return this.docs.get(key);
-  }
-}
 
 /** Figures of one N in one setting (gate open or decided). */
 interface Figures {

@@ -35,7 +35,7 @@ import { parseDocument } from 'yaml';
 import { EmailNotifier } from '../functions/adapters/email-notifier.js';
 import { PdfKitRenderer } from '../functions/adapters/pdf-renderer.js';
 import type { EmailMessage } from '../functions/core/notifications/email/render.js';
-import type { Deps, DocumentStore } from '../functions/core/ports.js';
+import type { Deps } from '../functions/core/ports.js';
 import { type LoadedSpec, parseSpec } from '../functions/core/spec/load.js';
 import { stageType } from '../functions/core/stages/index.js';
 import { enterStage } from '../functions/core/use-cases/enter-stage.js';
@@ -52,6 +52,7 @@ import { type AslDefinition, lifecyclePayload } from '../statemachines/definitio
 import { measureBundles, packageSizes } from './bundles.js';
 import { benchContention } from './contention.js';
 import { withLocalTable } from './local-table.js';
+import { MemoryDocuments, median, percentile } from './support.js';
 
 // The SDK warns about Node 20 when a client first sends; the figures do not need that.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -59,16 +60,6 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 25));
 const EXAMPLES = ['projects/brightsmile-m365.yaml', 'projects/harbor-law-network.yaml'];
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-/** The value at quantile q (0..1) of the values, nearest rank. */
-function percentile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
-}
 const ms = (n: number) => `${n.toFixed(n < 1 ? 3 : 2)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `x${(a / b).toFixed(2)}` : 'n/a');
 
@@ -104,21 +95,6 @@ async function benchValidation(): Promise<void> {
 
 /** Documents are rendered in process, as the local runtime does. */
 const renderer = new PdfKitRenderer();
-
-class MemoryDocuments implements DocumentStore {
-  private readonly docs = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array) {
-    this.docs.set(key, body);
-    // Unversioned: readers then get the key's latest bytes, all a benchmark needs.
-    return {};
-  }
-  async get(key: string) {
-    return this.docs.get(key);
-  }
-  sizes(): number[] {
-    return [...this.docs.values()].map((d) => d.byteLength);
-  }
-}
 
 async function benchDecision(): Promise<void> {
   console.log(

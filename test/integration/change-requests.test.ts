@@ -1,12 +1,4 @@
-/**
- * Change requests end to end on DynamoDB Local with the local SES server: the PM raises one
- * through the staff API, the sponsor gets an email with a single-use link, the page shows each
- * change as old → new, and the decision re-baselines the project (or changes nothing).
- */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmailNotifier } from '../../functions/adapters/email-notifier.js';
-import { SesMailer } from '../../functions/adapters/ses-mailer.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { newApprovalLink, newLinkId } from '../../functions/core/approval-links.js';
 import { computeHealth } from '../../functions/core/health.js';
 import type { ChangeRequest, Project, ProjectEvent } from '../../functions/core/model.js';
@@ -16,50 +8,27 @@ import { registerProject } from '../../functions/core/use-cases/register-project
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
 import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
-import { type SesLocal, startSesLocal } from '../../local/ses-local.js';
-import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
-import { makeTestDeps, type TestDeps } from '../support/fakes.js';
+import { makeProjectSpec, type TestStore } from '../support/dynamo.js';
+import type { TestDeps } from '../support/fakes.js';
 import { getPage, nonceOf, postForm, snapshot } from './approval-support.js';
+import { useGateMail } from './gate-mail-support.js';
 
 const ID = 'acme-m365';
 const PM = 'pm@msp.example';
 const SPONSOR = 'sponsor@acme.example';
 
-let ses: SesLocal;
-let sesClient: SESv2Client;
+const mail = useGateMail(ID);
+/** The emails this test sent. */
+const sent = mail.sent;
 let ts: TestStore;
 let deps: TestDeps;
-let seen = 0;
-
-/** The emails this test sent. */
-const sent = async () => (await ses.outbox()).slice(seen);
-
-beforeAll(async () => {
-  ses = await startSesLocal();
-  sesClient = new SESv2Client({
-    endpoint: ses.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-afterAll(async () => {
-  sesClient.destroy();
-  await ses.stop();
-});
 
 beforeEach(async () => {
-  ts = await makeTestStore();
-  deps = makeTestDeps(ts.store, {
-    notifier: new EmailNotifier(new SesMailer(sesClient, 'milepost@msp.example')),
-  });
+  ts = mail.ts;
+  deps = mail.deps;
   // Friday 4 December 2026, 16:00 in London: a status report day of the spec.
   deps.clock.set('2026-12-04T16:00:00.000Z');
-  // The server's outbox is shared by the file's tests: each reads what it sent.
-  seen = (await ses.outbox()).length;
   await register(makeProjectSpec({ id: ID }));
-});
-afterEach(async () => {
-  await ts.drop();
 });
 
 function register(spec: ProjectSpec) {

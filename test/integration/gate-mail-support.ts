@@ -1,7 +1,7 @@
 /**
- * The fixture of the tests of a stage gate whose approvers are emailed through the local SES
- * server, on DynamoDB Local (a change request approved, or a spec edit deployed, while the round is
- * out): a fresh table and deps per test, the emails each test sent, the approval links in them, a
+ * The fixture of the tests whose approvers are emailed through the local SES server, on DynamoDB
+ * Local (change requests end to end; a change request approved, or a spec edit deployed, while a
+ * gate's round is out): a fresh table and deps per test, the emails each test sent, the approval links in them, a
  * person's browser deciding a link, and a store that runs a step just before or after one commit
  * (the races).
  */
