@@ -540,7 +540,7 @@ export class PlatformStack extends Stack {
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
         alarmDescription:
-          'milepost: a scheduled run (monitoring check, status report or portfolio digest) failed after Lambda\'s retries; the event and its error wait in the queue of the platform output ScheduleFailedRunsQueueUrl. See the README, "Dashboard and alarms": read it, fix the cause, run it again.',
+          'milepost: a scheduled run (monitoring check, status report or portfolio digest) failed after Lambda\'s retries; the event and its error wait in the queue of the platform output ScheduleFailedRunsQueueUrl. See the README, "Dashboard and alarms", "A scheduled run or an SES event failed": read it, fix the cause, run it again.',
         alarmAction,
       }),
       // Recording a bounce or complaint is idempotent per SES message id and not urgent: two
@@ -550,7 +550,7 @@ export class PlatformStack extends Stack {
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
         alarmDescription:
-          'milepost: an SES bounce or complaint could not be recorded after Lambda\'s retries; the event and its error wait in the queue of the platform output MailFeedbackFailuresQueueUrl. See the README, "Dashboard and alarms".',
+          'milepost: an SES bounce or complaint could not be recorded after Lambda\'s retries; the event and its error wait in the queue of the platform output MailFeedbackFailuresQueueUrl. See the README, "Dashboard and alarms", "A scheduled run or an SES event failed".',
         alarmAction,
       }),
     };
@@ -563,7 +563,7 @@ export class PlatformStack extends Stack {
       const kept = failureQueueOutput[name];
       new cloudwatch.Alarm(this, `${name}Errors`, {
         alarmDescription: kept
-          ? `milepost: the ${name} function reported errors. Lambda retries a failed asynchronous invocation twice; one that still fails is kept with its error in the queue of the platform output ${kept} (its own alarm fires too): see the README, "Dashboard and alarms".`
+          ? `milepost: the ${name} function reported errors. Lambda retries a failed asynchronous invocation twice; one that still fails is kept with its error in the queue of the platform output ${kept} (its own alarm fires too): see the README, "Dashboard and alarms", "A scheduled run or an SES event failed".`
           : `milepost: the ${name} function reported errors`,
         metric: f.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,

@@ -54,6 +54,17 @@ function asyncTargets(): Set<string> {
   );
 }
 
+/** Descriptions of the alarms on a queue's depth. */
+function alarmTexts(queueId: string): unknown[] {
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::CloudWatch::Alarm' &&
+        JSON.stringify(r.Properties.Dimensions ?? []).includes(`"${queueId}"`),
+    )
+    .map((r) => r.Properties.AlarmDescription);
+}
+
 function invokeConfigOf(functionId: string): Resource {
   const configs = Object.values(resources).filter(
     (r) =>
@@ -179,6 +190,13 @@ describe('asynchronous invocations that fail for good', () => {
             JSON.stringify(r.Properties.Dimensions).includes(`"${idOf(fn().function)}"`),
         );
         expect(errors?.Properties.AlarmDescription).toContain(c.output);
+        // The section the alarm texts name exists (CloudWatch caps a description at 1,024 characters).
+        const section = 'A scheduled run or an SES event failed';
+        expect(readFileSync('README.md', 'utf8').includes(`#### ${section}\n`), section).toBe(true);
+        for (const text of [errors?.Properties.AlarmDescription, ...alarmTexts(idOf(queue()))]) {
+          expect(String(text)).toContain(section);
+          expect(String(text).length).toBeLessThanOrEqual(1024);
+        }
         expect(readFileSync('README.md', 'utf8').includes(c.output), `README names ${c.output}`).toBe(true);
       });
 
