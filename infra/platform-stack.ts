@@ -576,13 +576,13 @@ export class PlatformStack extends Stack {
     // A digest the scheduler could not deliver to its function (after its retries) waits in this
     // dead-letter queue: the delivery manager got no digest that day, and nobody would know without
     // this alarm. (A digest that reached the function but could not be sent fails the invocation:
-    // Lambda retries it, and the function's errors alarm fires.)
+    // Lambda retries it, then keeps it in the schedule function's failed-runs queue, above.)
     if (this.digestDeadLetterQueue) {
       deadLetterAlarm(
         this,
         'DigestDeadLettersDepth',
         this.digestDeadLetterQueue,
-        'milepost: the daily portfolio digest failed and is waiting in its dead-letter queue',
+        'milepost: the scheduler could not invoke the schedule function for the daily portfolio digest (after its retries); it waits in its dead-letter queue',
         new cwActions.SnsAction(this.alarmTopic),
       );
     }

@@ -139,7 +139,7 @@ export class OperationsDashboard extends Construct {
       this,
       'FeedbackDeadLetters',
       props.mail.deadLetterQueue,
-      'milepost: SES bounce or complaint events could not be recorded (dead-letter queue)',
+      'milepost: EventBridge could not deliver SES bounce or complaint events to the mail feedback function (dead-letter queue)',
       alarmAction,
     );
 
