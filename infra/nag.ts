@@ -140,6 +140,13 @@ export function acknowledgePlatformFindings(stack: PlatformStack): void {
     'SQS3',
     'This queue is itself the dead-letter queue of the SES feedback rule (EventBridge target DeadLetterConfig); it needs no DLQ of its own. Its depth raises an alarm.',
   );
+  for (const [name, failed] of Object.entries(stack.failedInvocations)) {
+    acknowledge(
+      failed.queue,
+      'SQS3',
+      `This queue is itself the on-failure destination of the ${name} function's asynchronous invocations (Lambda EventInvokeConfig DestinationConfig.OnFailure): it holds Lambda's records of events that failed all retries, with their error; it needs no DLQ of its own. Its depth raises an alarm.`,
+    );
+  }
   if (stack.digestDeadLetterQueue) {
     acknowledge(
       stack.digestDeadLetterQueue,

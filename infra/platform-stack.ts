@@ -40,6 +40,7 @@ import { portfolioDigestSchedule } from '../functions/core/schedules.js';
 import { stateMachineName } from '../functions/core/workflow-contract.js';
 import { gatewayRoutes, type RouteFunction } from '../functions/http/routes.js';
 import { deadLetterAlarm } from './constructs/dead-letter-alarm.js';
+import { FailedInvocations } from './constructs/failed-invocations.js';
 import { MailFeedback } from './constructs/mail-feedback.js';
 import { MilepostFunction } from './constructs/milepost-function.js';
 import { OperationsDashboard } from './constructs/operations-dashboard.js';
@@ -152,6 +153,12 @@ export class PlatformStack extends Stack {
   public readonly projectWebhookSecrets: string;
   /** Where digest runs that failed are kept. */
   public readonly digestDeadLetterQueue?: sqs.Queue;
+  /**
+   * Asynchronous invocations that failed all of Lambda's retries, kept with their error: the
+   * schedule function's runs (monitoring checks, status reports, the digest) and the mail
+   * feedback function's SES events.
+   */
+  public readonly failedInvocations: { schedule: FailedInvocations; mailFeedback: FailedInvocations };
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -513,9 +520,51 @@ export class PlatformStack extends Stack {
       enforceSSL: true,
       masterKey: alarmKey,
     });
+    // --- Asynchronous invocations that fail for good: kept with their error ----------------------
+    // The scheduler and the SES feedback rule invoke their functions asynchronously; their own
+    // dead-letter queues only see events they could not hand to Lambda. What fails in the handler
+    // is retried by Lambda and then lands here (see infra/constructs/failed-invocations.ts).
+    const alarmAction = new cwActions.SnsAction(this.alarmTopic);
+    this.failedInvocations = {
+      // Two retries (Lambda's most; about 1 and 2 minutes apart): each job is safe to run again.
+      // A monitoring check records a deviation or a RAG change once (it compares with what the
+      // project already holds) and alerts after that write. A status report claims its day with a
+      // conditional write of its `status-<date>` document before any email, so a retry of a run
+      // that got that far answers `already_sent` (its emails are never sent twice); a run that
+      // failed before it sent nothing. The digest claims its day too (send-portfolio-digest.ts).
+      // One hour, not Lambda's six: the report and the digest are dated by the day they run, so
+      // an event held back by throttling is kept for an operator rather than run hours late
+      // (and perhaps on the next day); the scheduler's own window (2 hours) covers delivery.
+      schedule: new FailedInvocations(this, 'ScheduleFailedRuns', {
+        function: this.functions.schedule.function,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        alarmDescription:
+          'milepost: a scheduled run (monitoring check, status report or portfolio digest) failed after Lambda\'s retries; the event and its error wait in the queue of the platform output ScheduleFailedRunsQueueUrl. See the README, "Dashboard and alarms", "A scheduled run or an SES event failed": read it, fix the cause, run it again.',
+        alarmAction,
+      }),
+      // Recording a bounce or complaint is idempotent per SES message id and not urgent: two
+      // retries over Lambda's longest window.
+      mailFeedback: new FailedInvocations(this, 'MailFeedbackFailures', {
+        function: this.functions.mailFeedback.function,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        alarmDescription:
+          'milepost: an SES bounce or complaint could not be recorded after Lambda\'s retries; the event and its error wait in the queue of the platform output MailFeedbackFailuresQueueUrl. See the README, "Dashboard and alarms", "A scheduled run or an SES event failed".',
+        alarmAction,
+      }),
+    };
+    const failureQueueOutput: Partial<Record<string, string>> = {
+      schedule: 'ScheduleFailedRunsQueueUrl',
+      mailFeedback: 'MailFeedbackFailuresQueueUrl',
+    };
+
     for (const [name, f] of Object.entries(this.functions) as [string, MilepostFunction][]) {
+      const kept = failureQueueOutput[name];
       new cloudwatch.Alarm(this, `${name}Errors`, {
-        alarmDescription: `milepost: the ${name} function reported errors`,
+        alarmDescription: kept
+          ? `milepost: the ${name} function reported errors. Lambda retries a failed asynchronous invocation twice; one that still fails is kept with its error in the queue of the platform output ${kept} (its own alarm fires too): see the README, "Dashboard and alarms", "A scheduled run or an SES event failed".`
+          : `milepost: the ${name} function reported errors`,
         metric: f.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: 1,
@@ -527,13 +576,13 @@ export class PlatformStack extends Stack {
     // A digest the scheduler could not deliver to its function (after its retries) waits in this
     // dead-letter queue: the delivery manager got no digest that day, and nobody would know without
     // this alarm. (A digest that reached the function but could not be sent fails the invocation:
-    // Lambda retries it, and the function's errors alarm fires.)
+    // Lambda retries it, then keeps it in the schedule function's failed-runs queue, above.)
     if (this.digestDeadLetterQueue) {
       deadLetterAlarm(
         this,
         'DigestDeadLettersDepth',
         this.digestDeadLetterQueue,
-        'milepost: the daily portfolio digest failed and is waiting in its dead-letter queue',
+        'milepost: the scheduler could not invoke the schedule function for the daily portfolio digest (after its retries); it waits in its dead-letter queue',
         new cwActions.SnsAction(this.alarmTopic),
       );
     }
@@ -552,6 +601,10 @@ export class PlatformStack extends Stack {
       alarmTopic: this.alarmTopic,
       dashboardName: this.stackName,
       ...(this.digestDeadLetterQueue ? { deadLetterQueues: [this.digestDeadLetterQueue] } : {}),
+      failedInvocations: {
+        'scheduled runs failed': this.failedInvocations.schedule.queue,
+        'SES feedback failed': this.failedInvocations.mailFeedback.queue,
+      },
     });
 
     // --- What project stacks import (explicit exports: readable names, no automatic references) --
@@ -566,6 +619,14 @@ export class PlatformStack extends Stack {
     output('RegisterRoleArn', this.functions.register.role.roleArn, names.registerRoleArn);
     output('AlarmTopicArn', this.alarmTopic.topicArn, names.alarmTopicArn);
     output('RegisterServiceToken', this.registerServiceToken, names.registerServiceToken);
+    new CfnOutput(this, 'ScheduleFailedRunsQueueUrl', {
+      value: this.failedInvocations.schedule.queue.queueUrl,
+      description: 'Scheduled runs that failed all retries, with their error (aws sqs receive-message)',
+    });
+    new CfnOutput(this, 'MailFeedbackFailuresQueueUrl', {
+      value: this.failedInvocations.mailFeedback.queue.queueUrl,
+      description: 'SES bounce and complaint events that could not be recorded, with their error',
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.publicBaseUrl,
       description: 'Base URL of the approval pages, the staff API and the console',

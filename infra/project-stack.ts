@@ -126,7 +126,7 @@ export class ProjectStack extends Stack {
       this,
       'ScheduleDeadLettersDepth',
       this.deadLetterQueue,
-      `milepost ${spec.id}: scheduled runs failed and are waiting in the dead-letter queue`,
+      `milepost ${spec.id}: the scheduler could not invoke the schedule function (after its retries); those runs wait in this stack's ScheduleDeadLetters queue. A run the function took and failed is kept in the platform's ScheduleFailedRunsQueueUrl queue instead.`,
       alarmAction,
     );
 

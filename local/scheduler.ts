@@ -28,6 +28,20 @@ export interface SchedulerOptions {
   log: Logger;
 }
 
+/**
+ * The log fields of a failed run: what Lambda's on-failure record of the deployed schedule
+ * function holds (infra/constructs/failed-invocations.ts): the event to run again and the error's
+ * type and message. The local runtime does not retry: the next scheduled run is the retry.
+ */
+function failure(event: { kind: string; projectId?: string }, err: unknown) {
+  return {
+    kind: event.kind,
+    event,
+    errorType: err instanceof Error ? err.name : typeof err,
+    errorMessage: err instanceof Error ? err.message : String(err),
+  };
+}
+
 /** Timers for the monitoring checks and status reports of the projects added. */
 export class LocalScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -55,10 +69,7 @@ export class LocalScheduler {
       run().then(
         () => true,
         (err: unknown) => {
-          this.options.log.error('scheduled job failed', {
-            kind: schedule.kind,
-            error: err instanceof Error ? err.message : String(err),
-          });
+          this.options.log.error('scheduled job failed', failure({ kind: schedule.kind }, err));
           return true;
         },
       ),
@@ -129,11 +140,7 @@ export class LocalScheduler {
       if (!(await this.options.isActive(projectId))) return false;
       await this.options.run(kind, projectId);
     } catch (err) {
-      this.options.log.error('scheduled job failed', {
-        projectId,
-        kind,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      this.options.log.error('scheduled job failed', { projectId, ...failure({ kind, projectId }, err) });
     }
     return !this.stopped;
   }

@@ -1,7 +1,8 @@
 /**
  * The operators' view of the platform: one CloudWatch dashboard with executions started, failed
  * and gates waiting (opened and decided), approvals decided per day, emails sent, delivered,
- * bounced and complained, function errors and throttles, HTTP API 4xx/5xx, and dead-letter depth;
+ * bounced and complained, function errors and throttles, HTTP API 4xx/5xx, and dead-letter depth
+ * (with the asynchronous invocations that failed all of Lambda's retries);
  * and the alarms on the account's SES bounce and complaint rates, which decide whether SES lets
  * the MSP keep sending (SES reviews an account at 5% bounces or 0.1% complaints, and may pause
  * sending at 10% / 0.5%: the alarms fire at 80% of the review levels).
@@ -36,6 +37,11 @@ export interface OperationsDashboardProps {
   readonly mail: MailFeedback;
   /** Other platform dead-letter queues to graph. @default none */
   readonly deadLetterQueues?: sqs.IQueue[];
+  /**
+   * The on-failure destinations of functions invoked asynchronously (infra/constructs/failed-invocations.ts),
+   * by the label their line gets. @default none
+   */
+  readonly failedInvocations?: Record<string, sqs.IQueue>;
   /** Id of the HTTP API (4xx, 5xx, count). */
   readonly httpApiId: string;
   /** Where the alarms notify. */
@@ -133,7 +139,7 @@ export class OperationsDashboard extends Construct {
       this,
       'FeedbackDeadLetters',
       props.mail.deadLetterQueue,
-      'milepost: SES bounce or complaint events could not be recorded (dead-letter queue)',
+      'milepost: EventBridge could not deliver SES bounce or complaint events to the mail feedback function (dead-letter queue)',
       alarmAction,
     );
 
@@ -229,6 +235,11 @@ export class OperationsDashboard extends Construct {
                 .with({ label: 'SES feedback' }),
               ...(props.deadLetterQueues ?? []).map((q) =>
                 q.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+              ),
+              ...Object.entries(props.failedInvocations ?? {}).map(([label, q]) =>
+                q
+                  .metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' })
+                  .with({ label }),
               ),
             ],
             width: 12,

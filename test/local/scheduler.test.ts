@@ -103,6 +103,52 @@ describe('LocalScheduler', () => {
     expect(runs.filter((r) => r.kind === 'monitor')).toHaveLength(3);
   });
 
+  it('logs a failed scheduled run with its event and its error, as the deployed on-failure record keeps them, and runs the next one', async () => {
+    const clock = new AcceleratedClock(new Date('2027-01-04T00:00:00Z'), 86_400 / 0.2);
+    const errors: { message: string; fields: Record<string, unknown> }[] = [];
+    const log: Logger = {
+      ...quiet,
+      error: (message, fields) => {
+        errors.push({ message, fields: fields ?? {} });
+      },
+    };
+    class StoreUnavailable extends Error {
+      override name = 'StoreUnavailable';
+    }
+    const monitors: string[] = [];
+    let resolveSecond!: () => void;
+    const second = new Promise<void>((r) => {
+      resolveSecond = r;
+    });
+    scheduler = new LocalScheduler({
+      clock,
+      factor: 86_400 / 0.2,
+      log,
+      isActive: async () => true,
+      run: async (kind) => {
+        if (kind !== 'monitor') return;
+        monitors.push(clock.now().toISOString());
+        if (monitors.length === 1) throw new StoreUnavailable('the table did not answer');
+        if (monitors.length === 2) resolveSecond();
+      },
+    });
+    scheduler.add({ id: 'acme', spec: spec() });
+    await second;
+    expect(monitors.map((m) => m.slice(0, 10))).toEqual(['2027-01-04', '2027-01-05']);
+    expect(errors).toEqual([
+      {
+        message: 'scheduled job failed',
+        fields: {
+          projectId: 'acme',
+          kind: 'monitor',
+          event: { kind: 'monitor', projectId: 'acme' },
+          errorType: 'StoreUnavailable',
+          errorMessage: 'the table did not answer',
+        },
+      },
+    ]);
+  });
+
   it('runs the platform’s daily digest at 07:00 in the platform’s time zone, day after day, also after a failed run', async () => {
     const clock = new AcceleratedClock(new Date('2027-06-01T00:00:00Z'), 86_400 / 0.2);
     const runs: string[] = [];
