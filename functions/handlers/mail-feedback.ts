@@ -2,7 +2,8 @@
  * The mail feedback Lambda: SES publishes the bounces and complaints of the configuration set's
  * emails to EventBridge, and a rule sends them here. It parses the SES event (zod) and records it
  * against the stakeholder or team member it concerns (record-mail-feedback). A malformed event is
- * rejected with a ValidationError: EventBridge retries it, then keeps it in the dead-letter queue.
+ * rejected with a ValidationError: Lambda tries it twice more, then keeps it with the error in the
+ * mail feedback failures queue (infra/constructs/failed-invocations.ts).
  */
 import * as z from 'zod/mini';
 import '../core/zod-english.js';
