@@ -38,6 +38,8 @@ import {
   projectListSchema,
   recordIdSchema,
   recordSchema,
+  removedRecordSchema,
+  removeQuerySchema,
   resourceInputSchema,
   riskInputSchema,
   stageKeySchema,
@@ -159,6 +161,38 @@ function upsert<const P extends string, const N extends string, B extends z.ZodT
       200: { description: 'Updated', content: jsonOf(recordSchema) },
       201: { description: 'Created', content: jsonOf(recordSchema) },
       ...errors(400, 401, 403, 404, 409, 413),
+    },
+  });
+}
+
+const removeDescription =
+  'Removes the record, only with the `version` that was read (`?version=N`); the whole record is kept in a `<kind>_removed` event of the project log. Some records are refused with 409 and what to do instead: a team member who is the assignee of an open task or the owner of an open risk, a deliverable (raise a change request), a test case with a result (waive it), a deployment with a result. The current stage gate re-checks its exit criteria afterwards.';
+
+/** DELETE of one kind of record, on the path of its upsert. */
+function remove<const P extends string, const N extends string>(
+  operationId: string,
+  summary: string,
+  path: P,
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+) {
+  return declare('api', 'iam', {
+    method: 'delete',
+    path,
+    operationId,
+    summary,
+    description: removeDescription,
+    request: {
+      params: z.object({
+        id: projectId,
+        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+      }),
+      query: removeQuerySchema,
+    },
+    responses: {
+      200: { description: 'Removed: the record as it was', content: jsonOf(removedRecordSchema) },
+      ...errors(400, 401, 403, 404, 409),
     },
   });
 }
@@ -350,6 +384,14 @@ export const ROUTES = {
     'Task or deliverable id',
     taskInputSchema,
   ),
+  deleteTask: remove(
+    'deleteTask',
+    'Remove a task (a deliverable is refused: raise a change request)',
+    '/api/projects/{id}/tasks/{taskId}',
+    'taskId',
+    recordIdSchema,
+    'Task id',
+  ),
   putRisk: upsert(
     'putRisk',
     'Add or update a risk',
@@ -358,6 +400,14 @@ export const ROUTES = {
     recordIdSchema,
     'Risk id',
     riskInputSchema,
+  ),
+  deleteRisk: remove(
+    'deleteRisk',
+    'Remove a risk',
+    '/api/projects/{id}/risks/{riskId}',
+    'riskId',
+    recordIdSchema,
+    'Risk id',
   ),
   putTeamMember: upsert(
     'putTeamMember',
@@ -368,6 +418,14 @@ export const ROUTES = {
     'Team member email',
     memberInputSchema,
   ),
+  deleteTeamMember: remove(
+    'deleteTeamMember',
+    'Remove a team member (refused while they hold an open task or risk)',
+    '/api/projects/{id}/team/{email}',
+    'email',
+    memberEmailSchema,
+    'Team member email',
+  ),
   putResource: upsert(
     'putResource',
     'Add or update a resource',
@@ -376,6 +434,14 @@ export const ROUTES = {
     recordIdSchema,
     'Resource id',
     resourceInputSchema,
+  ),
+  deleteResource: remove(
+    'deleteResource',
+    'Remove a resource',
+    '/api/projects/{id}/resources/{resourceId}',
+    'resourceId',
+    recordIdSchema,
+    'Resource id',
   ),
   putTestCase: upsert(
     'putTestCase',
@@ -386,6 +452,14 @@ export const ROUTES = {
     'Test case id',
     testCaseInputSchema,
   ),
+  deleteTestCase: remove(
+    'deleteTestCase',
+    'Remove a test case that has not run (one with a result is refused: waive it)',
+    '/api/projects/{id}/test-cases/{testId}',
+    'testId',
+    recordIdSchema,
+    'Test case id',
+  ),
   putDeployment: upsert(
     'putDeployment',
     'Add or update a deployment record (window, steps, rollback plan, result, who deployed)',
@@ -395,6 +469,14 @@ export const ROUTES = {
     'Deployment id',
     deploymentInputSchema,
   ),
+  deleteDeployment: remove(
+    'deleteDeployment',
+    'Remove a planned deployment (one with a result is history and is refused)',
+    '/api/projects/{id}/deployments/{deploymentId}',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+  ),
   putTrainingSession: upsert(
     'putTrainingSession',
     'Add or update a training session (date, audience, attendees, materials)',
@@ -403,6 +485,14 @@ export const ROUTES = {
     recordIdSchema,
     'Training session id',
     trainingSessionInputSchema,
+  ),
+  deleteTrainingSession: remove(
+    'deleteTrainingSession',
+    'Remove a training session',
+    '/api/projects/{id}/training-sessions/{sessionId}',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
   ),
   recordTimeEntry: declare('api', 'iam', {
     method: 'post',
@@ -455,6 +545,14 @@ export const ROUTES = {
     recordIdSchema,
     'Lesson id',
     lessonInputSchema,
+  ),
+  deleteLesson: remove(
+    'deleteLesson',
+    'Remove a lesson learned',
+    '/api/projects/{id}/lessons/{lessonId}',
+    'lessonId',
+    recordIdSchema,
+    'Lesson id',
   ),
   listDocuments: declare('api', 'iam', {
     method: 'get',
