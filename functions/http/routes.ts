@@ -268,6 +268,48 @@ function recordForms<const K extends string, const P extends string, const N ext
   } & { [k in `${K}Save`]: typeof save };
 }
 
+/** The Remove form (POST) on the edit page of one kind of project record. */
+function removeForm<const K extends string, const P extends string, const N extends string>(
+  kind: K,
+  segment: P,
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+  what: string,
+) {
+  const remove = declare('console', 'session', {
+    method: 'post',
+    path: `/projects/{id}/${segment}/{${idName}}/remove` as `/projects/{id}/${P}/{${N}}/remove`,
+    operationId: `${kind}Remove`,
+    summary: `Console: remove ${what} (the record is kept in the event log)`,
+    request: {
+      params: z.object({
+        id: projectId,
+        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+      }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            version: z
+              .string()
+              .meta({ description: 'The version read: removed only while it is still this one' }),
+          }),
+        ),
+      },
+    },
+    responses: {
+      ...consoleFormResponses,
+      303: { description: 'Removed (or not signed in): to the project page' },
+      409: {
+        description: 'Changed since it was read, or refused (what to do instead): the edit page again',
+        content: htmlPage,
+      },
+    },
+  });
+  return { [`${kind}Remove`]: remove } as { [k in `${K}Remove`]: typeof remove };
+}
+
 // ---- the routes ----------------------------------------------------------------------------------
 
 /** Every route of the application, by operationId. */
@@ -739,10 +781,15 @@ export const ROUTES = {
     'Task or deliverable id',
     'a task or deliverable',
   ),
+  ...removeForm('task', 'tasks', 'taskId', recordIdSchema, 'Task id', 'a task'),
   ...recordForms('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
+  ...removeForm('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
   ...recordForms('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
+  ...removeForm('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
   ...recordForms('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
+  ...removeForm('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
   ...recordForms('testCase', 'test-cases', 'testId', recordIdSchema, 'Test case id', 'a test case'),
+  ...removeForm('testCase', 'test-cases', 'testId', recordIdSchema, 'Test case id', 'a test case'),
   ...recordForms(
     'deployment',
     'deployments',
@@ -750,6 +797,14 @@ export const ROUTES = {
     recordIdSchema,
     'Deployment id',
     'a deployment record',
+  ),
+  ...removeForm(
+    'deployment',
+    'deployments',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+    'a planned deployment',
   ),
   ...recordForms(
     'training',
@@ -759,7 +814,16 @@ export const ROUTES = {
     'Training session id',
     'a training session',
   ),
+  ...removeForm(
+    'training',
+    'training-sessions',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
+    'a training session',
+  ),
   ...recordForms('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
+  ...removeForm('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
   submitStageForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/stages/{stage}/submit',
