@@ -156,30 +156,35 @@ async function attemptRemove<E extends RemovableEntity>(
   return { record, project };
 }
 
+/** Why a record of each kind may not be removed (what to do instead); undefined when it may. */
+const REFUSALS: {
+  [E in RemovableEntity]?: (deps: Deps, project: Project, record: EntityOf<E>) => Promise<string | undefined>;
+} = {
+  task: async (_deps, _project, task) =>
+    task.type === 'deliverable'
+      ? 'it is a deliverable of the agreed scope: raise a change request to drop it'
+      : undefined,
+  test_case: async (_deps, _project, test) =>
+    test.result === 'not_run'
+      ? undefined
+      : `its result is ${test.result}: a test with a result is evidence, waive it instead (result waived with a reason)`,
+  deployment: async (_deps, _project, deployment) =>
+    deployment.result
+      ? `its result is ${deployment.result}: a deployment that took place is history and stays`
+      : undefined,
+  member: (deps, project, member) => memberRefusal(deps, project, member.email, member.name),
+};
+
 /** Why `record` may not be removed (what to do instead), or undefined when it may. */
-async function refuse(
+function refuse(
   deps: Deps,
   project: Project,
   record: EntityOf<RemovableEntity>,
 ): Promise<string | undefined> {
-  switch (record.entity) {
-    case 'task':
-      return record.type === 'deliverable'
-        ? 'it is a deliverable of the agreed scope: raise a change request to drop it'
-        : undefined;
-    case 'test_case':
-      return record.result === 'not_run'
-        ? undefined
-        : `its result is ${record.result}: a test with a result is evidence, waive it instead (result waived with a reason)`;
-    case 'deployment':
-      return record.result
-        ? `its result is ${record.result}: a deployment that took place is history and stays`
-        : undefined;
-    case 'member':
-      return memberRefusal(deps, project, record.email, record.name);
-    default:
-      return undefined;
-  }
+  const check = REFUSALS[record.entity] as
+    | ((deps: Deps, project: Project, record: EntityOf<RemovableEntity>) => Promise<string | undefined>)
+    | undefined;
+  return check ? check(deps, project, record) : Promise.resolve(undefined);
 }
 
 /** The open tasks and risks that name the member (email or name, without case). */
@@ -205,24 +210,18 @@ async function memberRefusal(
   return `they are the assignee or owner of ${named.join(', ')}: reassign or close ${named.length === 1 ? 'it' : 'them'} first`;
 }
 
-/** The record in words for the event summary, e.g. `task "Configure tenant"`. */
+/** Each kind of record in words for the event summary, e.g. `task "Configure tenant"`. */
+const DESCRIPTIONS: { [E in RemovableEntity]: (record: EntityOf<E>) => string } = {
+  task: (t) => `${t.type} "${t.name}"`,
+  risk: (r) => `risk "${r.title}"`,
+  member: (m) => `team member ${m.name} (${m.email})`,
+  resource: (r) => `resource "${r.name}"`,
+  test_case: (t) => `test case "${t.name}"`,
+  deployment: (d) => `deployment "${d.name}"`,
+  training_session: (t) => `training session "${t.title}" (${t.date})`,
+  lesson: (l) => `lesson "${l.title}"`,
+};
+
 function describe(record: EntityOf<RemovableEntity>): string {
-  switch (record.entity) {
-    case 'task':
-      return `${record.type} "${record.name}"`;
-    case 'risk':
-      return `risk "${record.title}"`;
-    case 'member':
-      return `team member ${record.name} (${record.email})`;
-    case 'resource':
-      return `resource "${record.name}"`;
-    case 'test_case':
-      return `test case "${record.name}"`;
-    case 'deployment':
-      return `deployment "${record.name}"`;
-    case 'training_session':
-      return `training session "${record.title}" (${record.date})`;
-    case 'lesson':
-      return `lesson "${record.title}"`;
-  }
+  return (DESCRIPTIONS[record.entity] as (record: EntityOf<RemovableEntity>) => string)(record);
 }
