@@ -208,6 +208,17 @@ describe('what is refused (409, nothing changes)', () => {
     await refused(f, 'task', 'tenant', /deliverable .*raise a change request/);
   });
 
+  it('a task with hours booked to it: waive it instead', async () => {
+    const f = await lifecycleFixture();
+    await upsertTask(f.deps, f.projectId, 'migrate', { name: 'Migrate', actualHours: 2.5 }, PM);
+    await refused(
+      f,
+      'task',
+      'migrate',
+      /task migrate cannot be removed: 2\.5 h are booked to it: waive it instead/,
+    );
+  });
+
   it('a team member who owns an open risk (by name) or is assigned an open task (by email), named', async () => {
     const f = await lifecycleFixture();
     await upsertTask(f.deps, f.projectId, 'mx', { name: 'Lower MX TTL', assignee: 'ENG@msp.example' }, PM);

@@ -28,7 +28,9 @@
  *   email or name, without case. Their time entries stay (history). The check reads the tasks and
  *   risks at the moment of the removal: an assignment written in the same instant is not
  *   serialised with it (assignees and owners are free text, never required to be members).
- * - task: only type `task`; a deliverable is the agreed scope: refused, raise a change request.
+ * - task: only type `task` with no hours booked; a deliverable is the agreed scope: refused, raise
+ *   a change request; a task with actual hours is work done (it counts in the health): refused,
+ *   waive it instead.
  * - test case: only while its result is `not_run`; one with a result is evidence the approvers
  *   read: refused, waive it instead (result `waived` with a reason).
  * - deployment: only while planned (no result); one with a result is history: refused.
@@ -160,10 +162,14 @@ async function attemptRemove<E extends RemovableEntity>(
 const REFUSALS: {
   [E in RemovableEntity]?: (deps: Deps, project: Project, record: EntityOf<E>) => Promise<string | undefined>;
 } = {
-  task: async (_deps, _project, task) =>
-    task.type === 'deliverable'
-      ? 'it is a deliverable of the agreed scope: raise a change request to drop it'
-      : undefined,
+  task: async (_deps, _project, task) => {
+    if (task.type === 'deliverable')
+      return 'it is a deliverable of the agreed scope: raise a change request to drop it';
+    // Its hours count in the project's health (CPI in hours, EV): work done is history.
+    if (task.actualHours > 0)
+      return `${task.actualHours} h are booked to it: waive it instead (status waived with a reason)`;
+    return undefined;
+  },
   test_case: async (_deps, _project, test) =>
     test.result === 'not_run'
       ? undefined

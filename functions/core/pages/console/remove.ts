@@ -10,7 +10,7 @@ import { csrfField, type PageSession } from './layout.js';
 
 /** When a record of each kind is refused (the use case decides; this only tells the person first). */
 const RULES: Record<RecordKind, string> = {
-  task: 'A deliverable is agreed scope and cannot be removed: raise a change request instead.',
+  task: 'A deliverable is agreed scope and cannot be removed: raise a change request instead. A task with hours booked to it cannot be removed: waive it instead.',
   risk: '',
   member:
     'A team member who is the assignee of an open task or the owner of an open risk cannot be removed: reassign or close those first. Their time entries stay.',
