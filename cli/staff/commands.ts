@@ -1,6 +1,6 @@
 /**
  * The staff commands of `milepost`: read the portfolio, a project and its events, record tasks
- * and risks, submit a stage, record a corrective action, read the local outbox. Each talks to the
+ * and risks, remove a record, submit a stage, record a corrective action, read the local outbox. Each talks to the
  * staff API (client.ts) at the endpoint of endpoint.ts, prints a table (or the API's JSON with
  * `--json`), and fails with one line (errors.ts) and exit code 1.
  */
@@ -957,6 +957,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
 Staff commands talk to the local runtime (npm start) by default, or to the deployed API:
   milepost projects --json
   milepost task acme-m365 tenant --status done --hours 12
+  milepost remove acme-m365 risk duplicate-risk
   milepost submit acme-m365 execution
   milepost show acme-m365 --stack --region eu-west-2
 Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the stack trace.`,

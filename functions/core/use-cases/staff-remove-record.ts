@@ -1,6 +1,6 @@
 /**
  * Remove one record of a project (DELETE /api/projects/{id}/<segment>/{key}, the console's Remove
- * forms, the CLI's `--remove`): a risk entered twice, a task that was a mistake, an engineer who
+ * forms, `milepost remove`): a risk entered twice, a task that was a mistake, an engineer who
  * left the project.
  *
  * Input: the project, the kind and id of the record, the version read, who removes it.
