@@ -60,9 +60,9 @@ export async function benchContention(): Promise<void> {
     const conflicts = { task: 0, time: 0 };
     const kindOfWrite = new AsyncLocalStorage<keyof typeof conflicts>();
     const store = Object.create(real) as ProjectStore;
-    store.commit = async (changes, events) => {
+    store.commit = async (changes, events, removals) => {
       try {
-        return await real.commit(changes, events);
+        return await real.commit(changes, events, removals);
       } catch (error) {
         const kind = kindOfWrite.getStore();
         if (error instanceof ConflictError && kind) conflicts[kind]++;

@@ -280,7 +280,10 @@ export class PlatformStack extends Stack {
         'functions/handlers/lifecycle.ts',
         'milepost: lifecycle tasks of the projects',
       ),
-      http: fn('Http', 'functions/handlers/http.ts', 'milepost: staff API and console'),
+      // Staff remove project records (a conditional Delete): this function only.
+      http: fn('Http', 'functions/handlers/http.ts', 'milepost: staff API and console').useRecordRemoval(
+        this.table,
+      ),
       // The approval pages, apart from the staff: a small bundle and a role of its own (below).
       approvals: new MilepostFunction(this, 'Approvals', {
         entry: 'functions/handlers/approvals.ts',

@@ -74,6 +74,9 @@ export interface ProjectDetail {
   deployments: VersionedRecord[];
   trainingSessions: VersionedRecord[];
   lessons?: VersionedRecord[];
+  /** Team members (keyed by email) and resources. */
+  team?: { email: string; version: number; [field: string]: unknown }[];
+  resources?: VersionedRecord[];
   criteria?: { stage: string; met: boolean; unmet: string[] };
   health: { rag: string; spi: number; cpi: number; reasons: string[] };
   deviations: { key: string; summary: string; action?: { action: string; by: string; at: string } }[];
@@ -220,6 +223,11 @@ export class StaffClient {
   /** PUT /api/projects/{id}/tasks/{taskId} */
   putTask(id: string, taskId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
     return this.request('PUT', `/api/projects/${seg(id)}/tasks/${seg(taskId)}`, body);
+  }
+
+  /** DELETE /api/projects/{id}/{segment}/{key}?version=N: the record as it was when removed. */
+  removeRecord(id: string, segment: string, key: string, version: number): Promise<VersionedRecord> {
+    return this.request('DELETE', `/api/projects/${seg(id)}/${segment}/${seg(key)}?version=${version}`);
   }
 
   /** PUT /api/projects/{id}/risks/{riskId} */

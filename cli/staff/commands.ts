@@ -1,13 +1,13 @@
 /**
  * The staff commands of `milepost`: read the portfolio, a project and its events, record tasks
- * and risks, submit a stage, record a corrective action, read the local outbox. Each talks to the
+ * and risks, remove a record, submit a stage, record a corrective action, read the local outbox. Each talks to the
  * staff API (client.ts) at the endpoint of endpoint.ts, prints a table (or the API's JSON with
  * `--json`), and fails with one line (errors.ts) and exit code 1.
  */
 import { writeFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
-import { recordIdSchema } from '../../functions/http/schemas.js';
+import { memberEmailSchema, recordIdSchema } from '../../functions/http/schemas.js';
 import {
   ApiError,
   type BudgetBurnView,
@@ -19,6 +19,34 @@ import {
 import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
 import { CommandError, describeFailure } from './errors.js';
 import { clean, hours, index, type Output, rag, table } from './format.js';
+
+/** The kinds of record `milepost remove` removes: the API's path segment, the noun, where `show` lists them. */
+type RemovableKind =
+  | 'task'
+  | 'risk'
+  | 'member'
+  | 'resource'
+  | 'test-case'
+  | 'deployment'
+  | 'training'
+  | 'lesson';
+const REMOVABLE: Record<
+  RemovableKind,
+  {
+    segment: string;
+    noun: string;
+    recordsOf: (p: ProjectDetail) => (VersionedRecord | { email: string; version: number })[];
+  }
+> = {
+  task: { segment: 'tasks', noun: 'task', recordsOf: (p) => p.tasks },
+  risk: { segment: 'risks', noun: 'risk', recordsOf: (p) => p.risks },
+  member: { segment: 'team', noun: 'team member', recordsOf: (p) => p.team ?? [] },
+  resource: { segment: 'resources', noun: 'resource', recordsOf: (p) => p.resources ?? [] },
+  'test-case': { segment: 'test-cases', noun: 'test case', recordsOf: (p) => p.testCases },
+  deployment: { segment: 'deployments', noun: 'deployment', recordsOf: (p) => p.deployments },
+  training: { segment: 'training-sessions', noun: 'training session', recordsOf: (p) => p.trainingSessions },
+  lesson: { segment: 'lessons', noun: 'lesson', recordsOf: (p) => p.lessons ?? [] },
+};
 
 /** The options every staff command takes. */
 interface CommonOptions extends EndpointOptions {
@@ -440,6 +468,62 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
           `"${r['title']}", score ${Number(r['likelihood']) * Number(r['impact'])}, ${r['status']}${r['owner'] ? `, owner ${r['owner']}` : ''}`,
       });
     });
+
+  staffCommand(program, 'remove')
+    .description(
+      'remove a record of a project (the event log keeps it); a refused removal says what to do instead',
+    )
+    .argument('<id>', 'project id')
+    .addArgument(new Argument('<kind>', 'kind of record').choices(Object.keys(REMOVABLE)))
+    .argument('<recordId>', 'the record id (a team member: their email)')
+    .option('--version <n>', 'the version you read (skips reading it first)', parseVersion)
+    .action(
+      async (
+        id: string,
+        kind: keyof typeof REMOVABLE,
+        recordId: string,
+        opts: CommonOptions & { version?: number },
+      ) => {
+        const { segment, noun, recordsOf } = REMOVABLE[kind];
+        const member = kind === 'member';
+        const context = `${noun} ${recordId}`;
+        // The API's own rule for ids, checked first so that a mistyped id is named as such.
+        const idCheck = (member ? memberEmailSchema : recordIdSchema).safeParse(recordId);
+        if (!idCheck.success)
+          throw new CommandError(
+            clean(`${context}: ${noun} id: ${idCheck.error.issues[0]?.message ?? 'invalid'}`),
+          );
+        if (opts.version === 0)
+          throw new CommandError(clean(`${context}: --version must be the version you read (1 or more)`));
+        const client = await connect(opts, context);
+        const same = (r: { id?: string; email?: string }) =>
+          member ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId;
+        const current = async () => recordsOf(await client.getProject(id)).find(same);
+        let version = opts.version;
+        if (version === undefined) {
+          const existing = await attempt(context, current);
+          if (!existing) throw new CommandError(clean(`${context}: no ${noun} ${recordId} in project ${id}`));
+          version = existing.version;
+        }
+        let removed: VersionedRecord;
+        const read = version;
+        try {
+          removed = await client.removeRecord(id, segment, recordId, read);
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 409) {
+            // 409 is also a refusal (it says what to do instead): a conflict when the version moved.
+            const now = await current().catch(() => undefined);
+            if (now && now.version !== read)
+              throw new CommandError(`${clean(context)}: version conflict, read it again and retry`);
+          }
+          throw describeFailure(context, e);
+        }
+        if (opts.json) return printJson(removed);
+        io.out(
+          clean(`${context} removed (it was version ${removed.version}); the project's event log keeps it`),
+        );
+      },
+    );
 
   staffCommand(program, 'test-case')
     .description(
@@ -873,6 +957,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
 Staff commands talk to the local runtime (npm start) by default, or to the deployed API:
   milepost projects --json
   milepost task acme-m365 tenant --status done --hours 12
+  milepost remove acme-m365 risk duplicate-risk
   milepost submit acme-m365 execution
   milepost show acme-m365 --stack --region eu-west-2
 Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the stack trace.`,

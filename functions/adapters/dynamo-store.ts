@@ -3,7 +3,8 @@
  *
  * Writes: one TransactWriteItems per commit. Each record is written with `version + 1` on the
  * condition that the stored version is still `version` (`attribute_not_exists(PK)` for version 0);
- * events are appended with `attribute_not_exists(PK)` (immutable). A cancelled transaction caused
+ * a removal is a Delete on the condition that the stored version is still the one read; events
+ * are appended with `attribute_not_exists(PK)` (immutable). A cancelled transaction caused
  * by a failed condition or a conflicting transaction becomes a ConflictError and nothing is written.
  *
  * Reads: single records strongly consistent; lists read every page of a Query (never Scan); the
@@ -35,7 +36,7 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../core/model.js';
-import type { NewEvent, ProjectStore, RecordOfRef, RecordRef } from '../core/ports.js';
+import type { NewEvent, ProjectStore, RecordOfRef, RecordRef, Removal } from '../core/ports.js';
 import { recordSchemas } from '../core/record-schemas.js';
 import {
   emptySnapshotRecords,
@@ -218,6 +219,11 @@ export function describeEntity(entity: Entity): string {
     default:
       return `${entity.entity} ${idOf(entity)} of project ${entity.projectId}`;
   }
+}
+
+/** A record reference in words (`task t1 of project acme`). */
+function describeRef(ref: Removal['ref']): string {
+  return `${ref.entity} ${childId(ref.entity, ref.id)} of project ${ref.projectId}`;
 }
 
 /**
@@ -440,8 +446,8 @@ export class DynamoProjectStore implements ProjectStore {
     );
   }
 
-  async commit(changes: Entity[], events: NewEvent[] = []): Promise<Entity[]> {
-    const total = changes.length + events.length;
+  async commit(changes: Entity[], events: NewEvent[] = [], removals: Removal[] = []): Promise<Entity[]> {
+    const total = changes.length + events.length + removals.length;
     if (total === 0) return [];
     if (total > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(
@@ -450,13 +456,14 @@ export class DynamoProjectStore implements ProjectStore {
     }
     const stored = changes.map((c) => ({ ...c, version: c.version + 1 }) as Entity);
     const seen = new Set<string>();
+    const once = (keys: Key, what: () => string) => {
+      const id = `${keys[PK]}|${keys[SK]}`;
+      if (seen.has(id)) throw new TransactionTooLargeError(`a commit changes ${what()} twice`);
+      seen.add(id);
+    };
     const items = stored.map((entity, i): TransactItem => {
       const keys = keysOf(entity);
-      const id = `${keys[PK]}|${keys[SK]}`;
-      if (seen.has(id)) {
-        throw new TransactionTooLargeError(`a commit changes ${describeEntity(entity)} twice`);
-      }
-      seen.add(id);
+      once(keys, () => describeEntity(entity));
       const read = changes[i]?.version ?? 0;
       const condition: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'> = read === 0
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
@@ -466,6 +473,20 @@ export class DynamoProjectStore implements ProjectStore {
             ExpressionAttributeValues: { ':v': read },
           };
       return { Put: { TableName: this.tableName, Item: clean({ ...entity, ...keys }), ...condition } };
+    });
+    // A delete holds only on the version read: a record changed (or removed) meanwhile stays.
+    const deletes = removals.map(({ ref, version }): TransactItem => {
+      const keys = keysOfRef(ref);
+      once(keys, () => describeRef(ref));
+      return {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys,
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': version },
+        },
+      };
     });
     const fallback = this.now().toISOString();
     const eventItems = events.map((e): TransactItem => {
@@ -481,14 +502,24 @@ export class DynamoProjectStore implements ProjectStore {
       };
     });
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [...items, ...eventItems] }));
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: [...items, ...deletes, ...eventItems] }),
+      );
     } catch (e) {
-      throw this.mapWriteError(e, stored);
+      // Conflict messages, in the order of the transaction's items.
+      const conflicts = [
+        ...stored.map(
+          (entity) =>
+            `${describeEntity(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
+        ),
+        ...removals.map(({ ref }) => `${describeRef(ref)} changed or was removed since it was read`),
+      ];
+      throw this.mapWriteError(e, conflicts);
     }
     return stored;
   }
 
-  private mapWriteError(e: unknown, stored: Entity[]): unknown {
+  private mapWriteError(e: unknown, conflicts: string[]): unknown {
     if (e instanceof ConditionalCheckFailedException) {
       return new ConflictError('a record changed since it was read', { cause: e });
     }
@@ -498,11 +529,8 @@ export class DynamoProjectStore implements ProjectStore {
       const conflict = codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
       if (!conflict) return e;
       const failed = reasons.flatMap((r, i) => {
-        const entity = stored[i];
-        if (r.Code !== 'ConditionalCheckFailed' || !entity) return [];
-        return [
-          `${describeEntity(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
-        ];
+        const what = conflicts[i];
+        return r.Code === 'ConditionalCheckFailed' && what ? [what] : [];
       });
       const message = failed.length
         ? failed.join('; ')

@@ -19,6 +19,12 @@ export type RecordRef =
   | { entity: 'digest'; date: string }
   | { entity: ProjectChild; projectId: string; id: string };
 
+/** A record to delete in a commit, with the version that was read (the delete holds only while it is still stored). */
+export interface Removal {
+  ref: { entity: ProjectChild; projectId: string; id: string };
+  version: number;
+}
+
 /** The record type a RecordRef names. */
 export type RecordOfRef<R extends RecordRef> = R extends { entity: infer E extends EntityName }
   ? EntityOf<E>
@@ -54,12 +60,14 @@ export interface ProjectStore {
     options?: { cursor?: string; limit?: number; newestFirst?: boolean },
   ): Promise<Page<ProjectEvent>>;
   /**
-   * Writes every change and appends every event in one transaction. Each record's `version` is
-   * the version that was read (0: must not exist yet); the stored version becomes version + 1.
-   * Throws ConflictError when any record changed meanwhile (nothing is written then).
-   * Returns the records as stored (with their new versions).
+   * Writes every change, deletes every removal and appends every event in one transaction. Each
+   * record's `version` is the version that was read (0: must not exist yet); the stored version
+   * becomes version + 1. A removal deletes its record only while the stored version is still the
+   * one given. Throws ConflictError when any record changed (or a removed one is gone) meanwhile
+   * (nothing is written then). At most 100 items in all. Returns the records as stored (with
+   * their new versions; removals are not in it).
    */
-  commit(changes: Entity[], events?: NewEvent[]): Promise<Entity[]>;
+  commit(changes: Entity[], events?: NewEvent[], removals?: Removal[]): Promise<Entity[]>;
 }
 
 /** The workflow engine (Step Functions): callbacks to waiting gate tasks and new executions. */

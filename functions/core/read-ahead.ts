@@ -78,8 +78,8 @@ export function lazySnapshotStore(store: ProjectStore, projectId: string): Proje
     async list(id, entity) {
       return (mine(id, entity) ? await loaded() : store).list(id, entity);
     },
-    async commit(changes, events) {
-      return ((await view) ?? store).commit(changes, events);
+    async commit(changes, events, removals) {
+      return ((await view) ?? store).commit(changes, events, removals);
     },
     getLink: (linkHash) => store.getLink(linkHash),
     getRecords: (refs) => store.getRecords(refs),

@@ -11,7 +11,7 @@
  */
 import { ConflictError } from './errors.js';
 import type { Entity, EntityOf, Project, ProjectChild } from './model.js';
-import type { NewEvent, ProjectStore } from './ports.js';
+import type { NewEvent, ProjectStore, Removal } from './ports.js';
 
 /** The record kinds a snapshot holds (their sort keys are `GATE#` or above). */
 export const SNAPSHOT_CHILDREN = [
@@ -106,6 +106,20 @@ export function snapshotStore(store: ProjectStore, snapshot: ProjectSnapshot): P
       else list.push(record as EntityOf<SnapshotChild>);
     }
   };
+  // Removed records leave the snapshot (or the kept reads of their kind).
+  const forget = (removals: Removal[]) => {
+    if (!current) return;
+    for (const { ref } of removals) {
+      if (ref.projectId !== projectId) continue;
+      if (!inSnapshot(ref.entity)) {
+        for (const key of [...kept.keys()]) if (key.startsWith(`${ref.entity}|`)) kept.delete(key);
+        continue;
+      }
+      const list = current.records[ref.entity] as EntityOf<SnapshotChild>[];
+      const at = list.findIndex((r) => sameId(ref.entity, recordId(r), ref.id));
+      if (at >= 0) list.splice(at, 1);
+    }
+  };
   const keep = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
     if (!kept.has(key)) kept.set(key, await read());
     return structuredClone(kept.get(key)) as T;
@@ -136,10 +150,11 @@ export function snapshotStore(store: ProjectStore, snapshot: ProjectSnapshot): P
     getRecords: (refs) => store.getRecords(refs),
     listEvents: (id, options) => store.listEvents(id, options),
     listProjects: (options) => store.listProjects(options),
-    async commit(changes: Entity[], events?: NewEvent[]) {
+    async commit(changes: Entity[], events?: NewEvent[], removals?: Removal[]) {
       try {
-        const stored = await store.commit(changes, events);
+        const stored = await store.commit(changes, events, removals);
         absorb(stored);
+        forget(removals ?? []);
         return stored;
       } catch (error) {
         if (error instanceof ConflictError) {

@@ -32,6 +32,7 @@ import { notFoundPage, type PageSession, refusedPage } from '../core/pages/conso
 import { outboxPage } from '../core/pages/console/outbox.js';
 import { portfolioPage } from '../core/pages/console/portfolio.js';
 import { formProject, projectPage, timeFormProject } from '../core/pages/console/project.js';
+import { removeRecordForm } from '../core/pages/console/remove.js';
 import type { Deps } from '../core/ports.js';
 import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
 import { raiseChangeRequest } from '../core/use-cases/raise-change-request.js';
@@ -43,6 +44,7 @@ import { getProjectDetail } from '../core/use-cases/staff-get-project.js';
 import { listChangeRequests } from '../core/use-cases/staff-list-change-requests.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
+import { type RemovableEntity, removeProjectRecord } from '../core/use-cases/staff-remove-record.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
 import { upsertLesson } from '../core/use-cases/staff-upsert-lesson.js';
@@ -96,6 +98,7 @@ const NOTICES: Record<string, (ref: string) => string> = {
   action: (ref) => `Recorded the corrective action for ${ref}.`,
   time: (ref) => `Recorded ${ref}.`,
   change: (ref) => `Raised change request ${ref}: the sponsor has been emailed a link to decide it.`,
+  removed: (ref) => `Removed ${ref}; the project’s event log keeps it.`,
 };
 
 const NUMBER_FIELDS = new Set([
@@ -185,6 +188,18 @@ const SAVE = {
   lesson: (deps: Deps, p: string, id: string, input: never, actor: string) =>
     upsertLesson(deps, p, id, input, actor),
 } satisfies Record<RecordKind, unknown>;
+
+/** The record kind a console form removes. */
+const REMOVED_ENTITY = {
+  task: 'task',
+  risk: 'risk',
+  member: 'member',
+  resource: 'resource',
+  testCase: 'test_case',
+  deployment: 'deployment',
+  training: 'training_session',
+  lesson: 'lesson',
+} satisfies Record<RecordKind, RemovableEntity>;
 
 /** Where on the project page each kind of record is listed. */
 const ANCHORS = {
@@ -283,40 +298,56 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
     return downloadResponse(doc.body, doc.contentType, doc.fileName);
   });
 
+  /**
+   * The edit page of one record: the stored values, and its Remove form (with `removeError` after
+   * a removal that was refused or lost to a change: the page then shows the version stored now).
+   */
+  const editPage = async (
+    c: Context<AppEnv>,
+    kind: RecordKind,
+    projectId: string,
+    recordId: string,
+    status = 200,
+    removeError?: string,
+  ) => {
+    const form = RECORD_FORMS[kind];
+    const detail = await getProjectDetail(deps, projectId);
+    const list = {
+      task: detail.tasks,
+      risk: detail.risks,
+      member: detail.team,
+      resource: detail.resources,
+      testCase: detail.testCases,
+      deployment: detail.deployments,
+      training: detail.trainingSessions,
+      lesson: detail.lessons,
+    }[kind];
+    const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
+      form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
+    );
+    if (!record) throw new NotFoundError(`${form.noun} ${recordId} not found`);
+    const may = mayChange(c.get('user'), teamEmails(detail, detail.team));
+    const existing = { id: recordId, version: record.version };
+    return consolePage(
+      status,
+      recordFormPage(
+        kind,
+        formProject(detail),
+        { values: storedValues(record as unknown as Record<string, unknown>), errors: {} },
+        session(c),
+        existing,
+        may ? undefined : 'You are not on this project’s team: saving will be refused.',
+        removeRecordForm(kind, projectId, existing, session(c), removeError),
+      ),
+    );
+  };
+
   const recordRoutes = (kind: RecordKind, page: RouteDeclaration, save: RouteDeclaration) => {
     const form = RECORD_FORMS[kind];
     const idName = page.route.path.match(/\{(\w+)\}$/)![1]!;
     on(page, async (c: Context<AppEnv>) => {
       const params = c.req.param() as Record<string, string>;
-      const projectId = params.id!;
-      const recordId = params[idName]!;
-      const detail = await getProjectDetail(deps, projectId);
-      const list = {
-        task: detail.tasks,
-        risk: detail.risks,
-        member: detail.team,
-        resource: detail.resources,
-        testCase: detail.testCases,
-        deployment: detail.deployments,
-        training: detail.trainingSessions,
-        lesson: detail.lessons,
-      }[kind];
-      const record = (list as { id?: string; email?: string; version: number }[]).find((r) =>
-        form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
-      );
-      if (!record) throw new NotFoundError(`${form.noun} ${recordId} not found`);
-      const may = mayChange(c.get('user'), teamEmails(detail, detail.team));
-      return consolePage(
-        200,
-        recordFormPage(
-          kind,
-          formProject(detail),
-          { values: storedValues(record as unknown as Record<string, unknown>), errors: {} },
-          session(c),
-          { id: recordId, version: record.version },
-          may ? undefined : 'You are not on this project’s team: saving will be refused.',
-        ),
-      );
+      return editPage(c, kind, params.id!, params[idName]!);
     });
     on(save, async (c: Context<AppEnv>) => {
       const projectId = (c.req.param() as Record<string, string>).id!;
@@ -362,6 +393,54 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
       );
     });
   };
+  /** The Remove form of one kind of record: 303 to the project page, or the edit page with why not. */
+  const removeRoute = (kind: RecordKind, declaration: RouteDeclaration) => {
+    const idName = declaration.route.path.match(/\{(\w+)\}\/remove$/)![1]!;
+    on(declaration, async (c: Context<AppEnv>) => {
+      const params = c.req.param() as Record<string, string>;
+      const projectId = params.id!;
+      const recordId = params[idName]!;
+      const user = c.get('user');
+      await requireChangeAllowed(deps, user, projectId);
+      const raw = ((await formOf(c)).version ?? '').trim();
+      const version = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined;
+      if (version === undefined)
+        return editPage(
+          c,
+          kind,
+          projectId,
+          recordId,
+          400,
+          'Not removed: the form did not say which version was read.',
+        );
+      try {
+        await removeProjectRecord(deps, {
+          projectId,
+          entity: REMOVED_ENTITY[kind],
+          id: recordId,
+          version,
+          actor: user.email,
+        });
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof StateError)
+          return editPage(c, kind, projectId, recordId, 409, `Not removed: ${err.message}.`);
+        throw err;
+      }
+      const ref = `${RECORD_FORMS[kind].noun} ${recordId}`;
+      return redirect(
+        `/projects/${encodeURIComponent(projectId)}?${new URLSearchParams({ notice: 'removed', ref })}#${ANCHORS[kind]}`,
+      );
+    });
+  };
+  removeRoute('task', ROUTES.taskRemove);
+  removeRoute('risk', ROUTES.riskRemove);
+  removeRoute('member', ROUTES.memberRemove);
+  removeRoute('resource', ROUTES.resourceRemove);
+  removeRoute('testCase', ROUTES.testCaseRemove);
+  removeRoute('deployment', ROUTES.deploymentRemove);
+  removeRoute('training', ROUTES.trainingRemove);
+  removeRoute('lesson', ROUTES.lessonRemove);
+
   recordRoutes('task', ROUTES.taskPage, ROUTES.taskSave);
   recordRoutes('risk', ROUTES.riskPage, ROUTES.riskSave);
   recordRoutes('member', ROUTES.memberPage, ROUTES.memberSave);

@@ -38,6 +38,8 @@ import {
   projectListSchema,
   recordIdSchema,
   recordSchema,
+  removedRecordSchema,
+  removeQuerySchema,
   resourceInputSchema,
   riskInputSchema,
   stageKeySchema,
@@ -163,6 +165,38 @@ function upsert<const P extends string, const N extends string, B extends z.ZodT
   });
 }
 
+const removeDescription =
+  'Removes the record, only with the `version` that was read (`?version=N`); the whole record is kept in a `<kind>_removed` event of the project log. Some records are refused with 409 and what to do instead: a team member who is the assignee of an open task or the owner of an open risk, a deliverable (raise a change request), a test case with a result (waive it), a deployment with a result. The current stage gate re-checks its exit criteria afterwards.';
+
+/** DELETE of one kind of record, on the path of its upsert. */
+function remove<const P extends string, const N extends string>(
+  operationId: string,
+  summary: string,
+  path: P,
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+) {
+  return declare('api', 'iam', {
+    method: 'delete',
+    path,
+    operationId,
+    summary,
+    description: removeDescription,
+    request: {
+      params: z.object({
+        id: projectId,
+        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+      }),
+      query: removeQuerySchema,
+    },
+    responses: {
+      200: { description: 'Removed: the record as it was', content: jsonOf(removedRecordSchema) },
+      ...errors(400, 401, 403, 404, 409),
+    },
+  });
+}
+
 // ---- the console's form routes -------------------------------------------------------------------
 
 const formOf = <T extends z.ZodType>(schema: T) => ({ 'application/x-www-form-urlencoded': { schema } });
@@ -232,6 +266,48 @@ function recordForms<const K extends string, const P extends string, const N ext
   return { [`${kind}Page`]: edit, [`${kind}Save`]: save } as {
     [k in `${K}Page`]: typeof edit;
   } & { [k in `${K}Save`]: typeof save };
+}
+
+/** The Remove form (POST) on the edit page of one kind of project record. */
+function removeForm<const K extends string, const P extends string, const N extends string>(
+  kind: K,
+  segment: P,
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+  what: string,
+) {
+  const remove = declare('console', 'session', {
+    method: 'post',
+    path: `/projects/{id}/${segment}/{${idName}}/remove` as `/projects/{id}/${P}/{${N}}/remove`,
+    operationId: `${kind}Remove`,
+    summary: `Console: remove ${what} (the record is kept in the event log)`,
+    request: {
+      params: z.object({
+        id: projectId,
+        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+      }),
+      body: {
+        required: true,
+        content: formOf(
+          csrfFormSchema.extend({
+            version: z
+              .string()
+              .meta({ description: 'The version read: removed only while it is still this one' }),
+          }),
+        ),
+      },
+    },
+    responses: {
+      ...consoleFormResponses,
+      303: { description: 'Removed (or not signed in): to the project page' },
+      409: {
+        description: 'Changed since it was read, or refused (what to do instead): the edit page again',
+        content: htmlPage,
+      },
+    },
+  });
+  return { [`${kind}Remove`]: remove } as { [k in `${K}Remove`]: typeof remove };
 }
 
 // ---- the routes ----------------------------------------------------------------------------------
@@ -350,6 +426,14 @@ export const ROUTES = {
     'Task or deliverable id',
     taskInputSchema,
   ),
+  deleteTask: remove(
+    'deleteTask',
+    'Remove a task (a deliverable is refused: raise a change request)',
+    '/api/projects/{id}/tasks/{taskId}',
+    'taskId',
+    recordIdSchema,
+    'Task id',
+  ),
   putRisk: upsert(
     'putRisk',
     'Add or update a risk',
@@ -358,6 +442,14 @@ export const ROUTES = {
     recordIdSchema,
     'Risk id',
     riskInputSchema,
+  ),
+  deleteRisk: remove(
+    'deleteRisk',
+    'Remove a risk',
+    '/api/projects/{id}/risks/{riskId}',
+    'riskId',
+    recordIdSchema,
+    'Risk id',
   ),
   putTeamMember: upsert(
     'putTeamMember',
@@ -368,6 +460,14 @@ export const ROUTES = {
     'Team member email',
     memberInputSchema,
   ),
+  deleteTeamMember: remove(
+    'deleteTeamMember',
+    'Remove a team member (refused while they hold an open task or risk)',
+    '/api/projects/{id}/team/{email}',
+    'email',
+    memberEmailSchema,
+    'Team member email',
+  ),
   putResource: upsert(
     'putResource',
     'Add or update a resource',
@@ -376,6 +476,14 @@ export const ROUTES = {
     recordIdSchema,
     'Resource id',
     resourceInputSchema,
+  ),
+  deleteResource: remove(
+    'deleteResource',
+    'Remove a resource',
+    '/api/projects/{id}/resources/{resourceId}',
+    'resourceId',
+    recordIdSchema,
+    'Resource id',
   ),
   putTestCase: upsert(
     'putTestCase',
@@ -386,6 +494,14 @@ export const ROUTES = {
     'Test case id',
     testCaseInputSchema,
   ),
+  deleteTestCase: remove(
+    'deleteTestCase',
+    'Remove a test case that has not run (one with a result is refused: waive it)',
+    '/api/projects/{id}/test-cases/{testId}',
+    'testId',
+    recordIdSchema,
+    'Test case id',
+  ),
   putDeployment: upsert(
     'putDeployment',
     'Add or update a deployment record (window, steps, rollback plan, result, who deployed)',
@@ -395,6 +511,14 @@ export const ROUTES = {
     'Deployment id',
     deploymentInputSchema,
   ),
+  deleteDeployment: remove(
+    'deleteDeployment',
+    'Remove a planned deployment (one with a result is history and is refused)',
+    '/api/projects/{id}/deployments/{deploymentId}',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+  ),
   putTrainingSession: upsert(
     'putTrainingSession',
     'Add or update a training session (date, audience, attendees, materials)',
@@ -403,6 +527,14 @@ export const ROUTES = {
     recordIdSchema,
     'Training session id',
     trainingSessionInputSchema,
+  ),
+  deleteTrainingSession: remove(
+    'deleteTrainingSession',
+    'Remove a training session',
+    '/api/projects/{id}/training-sessions/{sessionId}',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
   ),
   recordTimeEntry: declare('api', 'iam', {
     method: 'post',
@@ -455,6 +587,14 @@ export const ROUTES = {
     recordIdSchema,
     'Lesson id',
     lessonInputSchema,
+  ),
+  deleteLesson: remove(
+    'deleteLesson',
+    'Remove a lesson learned',
+    '/api/projects/{id}/lessons/{lessonId}',
+    'lessonId',
+    recordIdSchema,
+    'Lesson id',
   ),
   listDocuments: declare('api', 'iam', {
     method: 'get',
@@ -641,10 +781,15 @@ export const ROUTES = {
     'Task or deliverable id',
     'a task or deliverable',
   ),
+  ...removeForm('task', 'tasks', 'taskId', recordIdSchema, 'Task id', 'a task'),
   ...recordForms('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
+  ...removeForm('risk', 'risks', 'riskId', recordIdSchema, 'Risk id', 'a risk'),
   ...recordForms('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
+  ...removeForm('member', 'team', 'email', memberEmailSchema, 'Team member email', 'a team member'),
   ...recordForms('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
+  ...removeForm('resource', 'resources', 'resourceId', recordIdSchema, 'Resource id', 'a resource'),
   ...recordForms('testCase', 'test-cases', 'testId', recordIdSchema, 'Test case id', 'a test case'),
+  ...removeForm('testCase', 'test-cases', 'testId', recordIdSchema, 'Test case id', 'a test case'),
   ...recordForms(
     'deployment',
     'deployments',
@@ -652,6 +797,14 @@ export const ROUTES = {
     recordIdSchema,
     'Deployment id',
     'a deployment record',
+  ),
+  ...removeForm(
+    'deployment',
+    'deployments',
+    'deploymentId',
+    recordIdSchema,
+    'Deployment id',
+    'a planned deployment',
   ),
   ...recordForms(
     'training',
@@ -661,7 +814,16 @@ export const ROUTES = {
     'Training session id',
     'a training session',
   ),
+  ...removeForm(
+    'training',
+    'training-sessions',
+    'sessionId',
+    recordIdSchema,
+    'Training session id',
+    'a training session',
+  ),
   ...recordForms('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
+  ...removeForm('lesson', 'lessons', 'lessonId', recordIdSchema, 'Lesson id', 'a lesson learned'),
   submitStageForm: declare('console', 'session', {
     method: 'post',
     path: '/projects/{id}/stages/{stage}/submit',

@@ -296,6 +296,26 @@ export const documentQuerySchema = z.strictObject({
     .describe('An older version (default: the latest).'),
 });
 
+/**
+ * `?version=N` of a removal (DELETE of a record): the version read, required. A query parameter
+ * rather than an If-Match header: the API's reads give versions in the body (no ETags), the upserts
+ * take it as a field, and a query parameter is validated and documented like every other field.
+ */
+export const removeQuerySchema = z.strictObject({
+  version: z.coerce
+    .number('must be the version you read (a number)')
+    .int('must be an integer')
+    .min(1, 'must be 1 or more')
+    .describe('The version you read: the record is removed only while it is still this version.'),
+});
+
+/** The record a removal deleted, as it was stored. */
+export const removedRecordSchema = named(
+  'RemovedRecord',
+  z.looseObject({ version: z.int().describe('The version it had when it was removed.') }),
+  'The record as it was when it was removed (the `<kind>_removed` event keeps it too).',
+);
+
 export const eventsQuerySchema = z.strictObject({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').default(50),

@@ -25,6 +25,11 @@ import { listChangeRequests } from '../core/use-cases/staff-list-change-requests
 import { listDocuments } from '../core/use-cases/staff-list-documents.js';
 import { listProjectEvents } from '../core/use-cases/staff-list-events.js';
 import { listProjectSummaries } from '../core/use-cases/staff-list-projects.js';
+import {
+  type RemovableEntity,
+  type RemoveResult,
+  removeProjectRecord,
+} from '../core/use-cases/staff-remove-record.js';
 import { staffSubmitStage } from '../core/use-cases/staff-submit-stage.js';
 import type { UpsertableEntity, UpsertResult } from '../core/use-cases/staff-upsert.js';
 import { upsertDeployment } from '../core/use-cases/staff-upsert-deployment.js';
@@ -119,6 +124,11 @@ async function jsonBody<D extends RouteDeclaration>(
   return parse(schema, value);
 }
 
+function removed<E extends RemovableEntity>(result: RemoveResult<E>): Response {
+  const { entity: _entity, ...record } = result.record as { entity: string } & Record<string, unknown>;
+  return json(200, record);
+}
+
 function upserted<E extends UpsertableEntity>(result: UpsertResult<E>): Response {
   const { entity: _entity, ...record } = result.record as { entity: string } & Record<string, unknown>;
   return json(result.created ? 201 : 200, record);
@@ -180,6 +190,41 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const { id, sessionId } = c.req.valid('param');
     const body = await jsonBody(c, ROUTES.putTrainingSession);
     return upserted(await upsertTrainingSession(deps, id, sessionId, body, c.get('actor')));
+  });
+  // Removals: one per kind, on the path of its upsert; the version read is `?version=N`.
+  const removal = (projectId: string, entity: RemovableEntity, id: string, version: number, actor: string) =>
+    removeProjectRecord(deps, { projectId, entity, id, version, actor }).then(removed);
+  on(ROUTES.deleteTask, async (c) => {
+    const { id, taskId } = c.req.valid('param');
+    return removal(id, 'task', taskId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteRisk, async (c) => {
+    const { id, riskId } = c.req.valid('param');
+    return removal(id, 'risk', riskId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteTeamMember, async (c) => {
+    const { id, email } = c.req.valid('param');
+    return removal(id, 'member', email, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteResource, async (c) => {
+    const { id, resourceId } = c.req.valid('param');
+    return removal(id, 'resource', resourceId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteTestCase, async (c) => {
+    const { id, testId } = c.req.valid('param');
+    return removal(id, 'test_case', testId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteDeployment, async (c) => {
+    const { id, deploymentId } = c.req.valid('param');
+    return removal(id, 'deployment', deploymentId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteTrainingSession, async (c) => {
+    const { id, sessionId } = c.req.valid('param');
+    return removal(id, 'training_session', sessionId, c.req.valid('query').version, c.get('actor'));
+  });
+  on(ROUTES.deleteLesson, async (c) => {
+    const { id, lessonId } = c.req.valid('param');
+    return removal(id, 'lesson', lessonId, c.req.valid('query').version, c.get('actor'));
   });
   on(ROUTES.recordTimeEntry, async (c) => {
     const { id } = c.req.valid('param');

@@ -113,7 +113,8 @@ export class MilepostFunction extends Construct {
    * Grants the item actions the store adapter (functions/adapters/dynamo-store.ts) uses, on the
    * table and its indexes, and sets TABLE_NAME. TransactWriteItems is authorized per item as
    * PutItem / UpdateItem / ConditionCheckItem. Never Scan (the design lists projects through the
-   * index), never DeleteItem (records are kept; expired links go by TTL), no stream reads.
+   * index), no DeleteItem here (records are kept; expired links go by TTL; the one function that
+   * removes a project record by a staff action gets it from `useRecordRemoval`), no stream reads.
    */
   useTable(table: dynamodb.ITable): this {
     this.role.addToPrincipalPolicy(
@@ -123,6 +124,24 @@ export class MilepostFunction extends Construct {
       }),
     );
     this.function.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants DeleteItem on the project partitions of the table only (`PROJECT#...`: never an approval
+   * link, a digest claim or the project index), for the staff removal of a project record
+   * (functions/core/use-cases/staff-remove-record.ts: a Delete conditioned on the version read,
+   * inside a TransactWriteItems, which is authorized per item). Only the function that serves the
+   * staff API and the console gets it.
+   */
+  useRecordRemoval(table: dynamodb.ITable): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PROJECT#*'] } },
+      }),
+    );
     return this;
   }
 

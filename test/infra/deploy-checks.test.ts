@@ -111,6 +111,8 @@ const USES: Record<Name, (keyof typeof ADAPTERS)[]> = {
   mailFeedback: ['dynamo'],
   documents: [],
 };
+/** The functions whose code paths remove a project record (staff-remove-record.ts): a conditional Delete. */
+const REMOVES: Name[] = ['http'];
 const SFN_ACTIONS: Record<Name, string[]> = {
   lifecycle: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
   http: ['states:SendTaskSuccess'],
@@ -162,7 +164,7 @@ describe('IAM of the platform functions', () => {
       const needed = [
         ...USES[name].filter((a) => a !== 'sfn').flatMap((a) => actionsCalledBy(ADAPTERS[a])),
         ...SFN_ACTIONS[name],
-      ];
+      ].filter((action) => action !== 'dynamodb:DeleteItem' || REMOVES.includes(name));
       for (const action of needed) expect(granted.has(action), `${name} needs ${action}`).toBe(true);
       for (const action of SFN_ACTIONS[name])
         expect(actionsCalledBy(ADAPTERS.sfn), `${name} ${action}`).toContain(action);
@@ -179,18 +181,29 @@ describe('IAM of the platform functions', () => {
     expect(called).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']),
     );
-    for (const action of called) expect(TABLE_ACTIONS.map((a) => `dynamodb:${a}`)).toContain(action);
+    for (const action of called)
+      expect([...TABLE_ACTIONS.map((a) => `dynamodb:${a}`), 'dynamodb:DeleteItem']).toContain(action);
     for (const name of NAMES) {
       const actions = roleStatements(name).flatMap(actionsOf);
       for (const forbidden of [
         'dynamodb:Scan',
-        'dynamodb:DeleteItem',
+        ...(REMOVES.includes(name) ? [] : ['dynamodb:DeleteItem']),
         'dynamodb:*',
         's3:DeleteObject',
         's3:*',
       ])
         expect(actions, `${name} ${forbidden}`).not.toContain(forbidden);
     }
+  });
+
+  it('lets only the http function delete, and only items of the project partitions (staff record removal)', () => {
+    const deletes = roleStatements('http').filter((s) => actionsOf(s).includes('dynamodb:DeleteItem'));
+    expect(deletes).toHaveLength(1);
+    expect(actionsOf(deletes[0]!)).toEqual(['dynamodb:DeleteItem']);
+    expect(deletes[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PROJECT#*'] },
+    });
+    expect(JSON.stringify(resourcesOf(deletes[0]!))).not.toContain('/index/');
   });
 
   it('gives registration email (a spec change can start an approval round), document puts but no reads, and task success (a deploy or archive can pass the resourcing gate of another project) but no task failure', () => {

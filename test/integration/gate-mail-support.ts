@@ -127,11 +127,15 @@ export function useGateMail(projectId: string): GateMail {
       const store = new Proxy(real, {
         get(target, prop) {
           if (prop === 'commit') {
-            return async (changes: Entity[], evts?: Parameters<ProjectStore['commit']>[1]) => {
+            return async (
+              changes: Entity[],
+              evts?: Parameters<ProjectStore['commit']>[1],
+              removals?: Parameters<ProjectStore['commit']>[2],
+            ) => {
               const now = !fired && match(changes);
               if (now) fired = true;
               if (now && when === 'before') await hook();
-              const stored = await target.commit(changes, evts);
+              const stored = await target.commit(changes, evts, removals);
               if (now && when === 'after') await hook();
               return stored;
             };

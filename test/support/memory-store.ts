@@ -17,7 +17,7 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../../functions/core/model.js';
-import type { NewEvent, ProjectStore, RecordOfRef, RecordRef } from '../../functions/core/ports.js';
+import type { NewEvent, ProjectStore, RecordOfRef, RecordRef, Removal } from '../../functions/core/ports.js';
 import {
   emptySnapshotRecords,
   inSnapshot,
@@ -178,8 +178,8 @@ export class MemoryProjectStore implements ProjectStore {
     return { ...page, items: page.items.map(copy) };
   }
 
-  async commit(changes: Entity[], events: NewEvent[] = []): Promise<Entity[]> {
-    const total = changes.length + events.length;
+  async commit(changes: Entity[], events: NewEvent[] = [], removals: Removal[] = []): Promise<Entity[]> {
+    const total = changes.length + events.length + removals.length;
     if (total === 0) return [];
     if (total > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(
@@ -201,8 +201,21 @@ export class MemoryProjectStore implements ProjectStore {
         );
       }
     }
+    for (const { ref, version } of removals) {
+      const key = `child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`;
+      if (seen.has(key)) throw new TransactionTooLargeError(`a commit changes ${ref.entity} ${ref.id} twice`);
+      seen.add(key);
+      if (this.records.get(key)?.version !== version) {
+        failed.push(
+          `${ref.entity} ${ref.id} of project ${ref.projectId} changed or was removed since it was read`,
+        );
+      }
+    }
     if (failed.length > 0) {
       throw new ConflictError(failed.join('; '), { cause: new Error('ConditionalCheckFailed') });
+    }
+    for (const { ref } of removals) {
+      this.records.delete(`child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`);
     }
     // Every condition held: write all of it (nothing above wrote anything).
     const stored = changes.map((c) => copy({ ...c, version: c.version + 1 }) as Entity);

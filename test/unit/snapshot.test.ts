@@ -76,3 +76,28 @@ describe('snapshotStore', () => {
     expect(store.requests.reads).toBe(1);
   });
 });
+
+describe('snapshotStore and removals', () => {
+  it('drops a removed record from the snapshot (member by email in any case) and forgets kept reads of its kind', async () => {
+    const { store, snapshot, projectId } = await seeded();
+    const view = snapshotStore(store, snapshot);
+    const task = await view.get(projectId, 'task', 'a');
+    const member = await view.get(projectId, 'member', 'eng@msp.example');
+    expect((await view.list(projectId, 'document')).map((d) => d.id)).toEqual(['plan']);
+    const doc = await store.get(projectId, 'document', 'plan');
+    await view.commit(
+      [],
+      [],
+      [
+        { ref: { entity: 'task', projectId, id: 'a' }, version: task?.version ?? 0 },
+        { ref: { entity: 'member', projectId, id: 'ENG@msp.example' }, version: member?.version ?? 0 },
+        { ref: { entity: 'document', projectId, id: 'plan' }, version: doc?.version ?? 0 },
+      ],
+    );
+    expect(await view.get(projectId, 'task', 'a')).toBeUndefined();
+    expect(await view.list(projectId, 'task')).toEqual([]);
+    expect(await view.get(projectId, 'member', 'eng@msp.example')).toBeUndefined();
+    expect((await view.getProjectSnapshot(projectId))?.records.member).toEqual([]);
+    expect(await view.list(projectId, 'document')).toEqual([]);
+  });
+});

@@ -14,7 +14,10 @@
  * event; change-requests/reconcile.ts). No record is overwritten. If the spec changed (its hash
  * differs), the new spec and stages are stored on the project with a `spec_updated` event, and
  * records for stages, stakeholders, team members, resources, risks and deliverables that are new
- * in the spec are created (existing ones are left as the staff changed them). An approver's
+ * in the spec are created (existing ones are left as the staff changed them). "New" means new
+ * relative to the spec stored on the project, not absent from the table: a record the staff
+ * removed (staff-remove-record.ts) stays removed while the spec keeps listing it, whatever else
+ * the deploy changes; listing it again after the spec dropped it creates it again. An approver's
  * decision, a staff write or the monitoring check that commits while the update is computed makes
  * its commit conflict: the update reads again and commits on what is stored then (bounded
  * attempts, see updateSpec), so a deploy does not fail because someone clicked.
@@ -241,6 +244,26 @@ function childKey(c: Child): string {
     default:
       return `${c.entity}#${c.id}`;
   }
+}
+
+/**
+ * The records the spec `loaded` adds to the project's stored spec (by key) that the store does
+ * not hold yet. Records the stored spec already lists are never created again, so a record the
+ * staff removed is not brought back by a deploy of a spec that still lists it.
+ */
+async function addedBySpec(
+  deps: Pick<Deps, 'store'>,
+  project: Project,
+  loaded: LoadedSpec,
+): Promise<Child[]> {
+  const before = new Set(
+    recordsFromSpec({ file: loaded.file, spec: project.spec, stages: project.stages }).map(childKey),
+  );
+  return missing(
+    deps,
+    project.id,
+    recordsFromSpec(loaded).filter((c) => !before.has(childKey(c))),
+  );
 }
 
 /** The records of `wanted` that the store does not hold yet. */
@@ -504,7 +527,7 @@ async function attemptSpecUpdate(
   // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
   const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
   if (moved.length) next.baseline = baselineVersion(project) + 1;
-  const fresh = await missing(deps, projectId, recordsFromSpec(loaded));
+  const fresh = await addedBySpec(deps, project, loaded);
   // What this update created: these, and what its earlier attempts' chunks stored.
   const added = [...written.values(), ...fresh];
   // A round out on a document this edit changes is stale: marked in this commit (below).
@@ -518,11 +541,7 @@ async function attemptSpecUpdate(
       // The records this attempt writes; an earlier attempt's chunks are in the store already.
       spec === loaded.spec
         ? Promise.resolve(fresh)
-        : missing(
-            { store },
-            projectId,
-            recordsFromSpec({ file: loaded.file, spec, stages: resolveStages(spec) }),
-          ),
+        : addedBySpec({ store }, project, { file: loaded.file, spec, stages: resolveStages(spec) }),
   });
   const events: NewEvent[] = [
     {

@@ -400,6 +400,8 @@ export function recordFormPage(
   session: PageSession,
   existing?: { id: string; version: number },
   note?: string,
+  /** More of the page after the form (the Remove form of an existing record). */
+  after?: SafeHtml,
 ): string {
   const noun = RECORD_FORMS[kind].noun;
   const title = existing ? `Update ${noun} ${existing.id}` : `Add a ${noun}`;
@@ -407,7 +409,7 @@ export function recordFormPage(
     title,
     html`<p><a href="/projects/${encodeURIComponent(project.id)}">← ${project.name}</a></p><h1>${title}</h1>${
       note ? html`<p class="notice">${note}</p>` : ''
-    }<section>${recordForm(kind, project, state, session, existing)}</section>`,
+    }<section>${recordForm(kind, project, state, session, existing)}</section>${after ?? ''}`,
     session,
   );
 }
