@@ -462,8 +462,15 @@ export class PlatformStack extends Stack {
 
     // Every route, its authorizer and its function come from the HTTP application's route
     // declarations (routes.ts `fn`): the approval pages to the approvals function, the rest to http.
+    // Each invoke permission is a statement of the function's resource policy, which Lambda caps at
+    // 20 KB (about 400 bytes a statement): one per route would not fit the http function's 68
+    // routes. Its permission names the API (any stage, method and path of it); API Gateway invokes
+    // a function only for a route whose integration names it, and every route but the approval
+    // pages names http. The approvals function keeps one permission per route (its three).
     const integrations: Record<RouteFunction, HttpLambdaIntegration> = {
-      http: new HttpLambdaIntegration('HttpIntegration', this.functions.http.function),
+      http: new HttpLambdaIntegration('HttpIntegration', this.functions.http.function, {
+        scopePermissionToRoute: false,
+      }),
       approvals: new HttpLambdaIntegration('ApprovalsIntegration', this.functions.approvals.function),
     };
     const iamAuthorizer = new HttpIamAuthorizer();

@@ -415,9 +415,56 @@ describe('the HTTP API', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
     );
-    expect(permissions).toHaveLength(gatewayRoutes().length); // one per route
+    const of = (name: 'http' | 'approvals') => {
+      const id = built.platform.getLogicalId(
+        built.platform.functions[name].function.node.defaultChild as never,
+      );
+      return permissions.filter((p) => JSON.stringify(p.Properties.FunctionName).includes(`"${id}"`));
+    };
+    // The approval pages: one permission per route. The http function: one for the API.
+    expect(of('approvals')).toHaveLength(gatewayRoutes().filter((r) => r.fn === 'approvals').length);
+    expect(of('http')).toHaveLength(1);
+    expect(permissions).toHaveLength(of('approvals').length + 1);
     for (const p of permissions)
       expect(JSON.stringify(p.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
+    expect(JSON.stringify(of('http')[0]!.Properties.SourceArn)).toMatch(/\/\*\/\*\/\*"\]\]\}$/);
+  });
+
+  it("keeps every function's resource policy under Lambda's 20 KB", () => {
+    // Each permission becomes one statement of its function's policy. Its size, with the longest
+    // names a deploy can give (region, account, a 64-character function name, a generated Sid).
+    const resolve = (v: unknown): string => {
+      if (typeof v === 'string') return v;
+      const o = v as Record<string, unknown>;
+      if (o['Fn::Join']) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(resolve).join(sep);
+      }
+      if (o.Ref === 'AWS::Region') return 'ap-southeast-2';
+      if (o.Ref === 'AWS::AccountId') return '123456789012';
+      if (o.Ref === 'AWS::Partition') return 'aws';
+      if (o.Ref) return 'a1b2c3d4e5';
+      if (o['Fn::GetAtt']) return `arn:aws:lambda:ap-southeast-2:123456789012:function:${'f'.repeat(64)}`;
+      if (o['Fn::Select'] || o['Fn::Split']) return 'x'.repeat(36);
+      throw new Error(`unexpected value ${JSON.stringify(v)}`);
+    };
+    const sizes = new Map<string, number>();
+    for (const [id, p] of Object.entries(built.platformTemplate.findResources('AWS::Lambda::Permission'))) {
+      const statement = {
+        Sid: `${built.platform.stackName}-${id}-${'X'.repeat(12)}`,
+        Effect: 'Allow',
+        Principal: { Service: p.Properties.Principal },
+        Action: p.Properties.Action,
+        Resource: resolve({ 'Fn::GetAtt': [] }),
+        ...(p.Properties.SourceArn
+          ? { Condition: { ArnLike: { 'AWS:SourceArn': resolve(p.Properties.SourceArn) } } }
+          : {}),
+      };
+      const fn = JSON.stringify(p.Properties.FunctionName);
+      sizes.set(fn, (sizes.get(fn) ?? 0) + JSON.stringify(statement).length + 1);
+    }
+    expect(sizes.size).toBeGreaterThan(0);
+    for (const [fn, bytes] of sizes) expect(bytes, fn).toBeLessThan(20 * 1024 - 100);
   });
 
   it('gives the functions the API endpoint (no trailing slash) as PUBLIC_BASE_URL and outputs it', () => {
