@@ -37,12 +37,18 @@
  * - risk, resource, training session, lesson learned: removable.
  */
 import { ConflictError, NotFoundError, StateError } from '../errors.js';
-import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
+import { gateGuard } from '../gate-guard.js';
 import { type EntityOf, isTaskClosed, type Project, type Risk, type Task, type Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
-import { jitteredBackoff, retry } from '../retry.js';
 import { recheckCapacityGates } from './recheck-capacity-gates.js';
-import { progressCurrentStage, type UpsertableEntity } from './staff-upsert.js';
+import {
+  commitRace,
+  ENTITY_WORD,
+  progressCurrentStage,
+  readForStaffWrite,
+  type UpsertableEntity,
+  withCommitRetry,
+} from './staff-upsert.js';
 
 /** The kinds of record staff may remove (those they create and update). */
 export type RemovableEntity = UpsertableEntity;
@@ -62,18 +68,6 @@ export interface RemoveResult<E extends RemovableEntity> {
   record: EntityOf<E>;
 }
 
-/** The record kinds in words, for messages and event summaries. */
-export const REMOVABLE_WORD: Record<RemovableEntity, string> = {
-  task: 'task',
-  risk: 'risk',
-  member: 'team member',
-  resource: 'resource',
-  test_case: 'test case',
-  deployment: 'deployment',
-  training_session: 'training session',
-  lesson: 'lesson',
-};
-
 /** Removes one record of a project, then progresses the current stage's gate. */
 export async function removeProjectRecord<E extends RemovableEntity>(
   deps: Deps,
@@ -81,29 +75,12 @@ export async function removeProjectRecord<E extends RemovableEntity>(
 ): Promise<RemoveResult<E>> {
   const { projectId, entity } = options;
   const id = entity === 'member' ? options.id.toLowerCase() : options.id;
-  let removed: Removed<E>;
-  try {
-    removed = await retry(
-      {
-        attempts: STAFF_WRITE_ATTEMPTS,
-        retryOn: (e) => e instanceof CommitRace,
-        delayMs: jitteredBackoff(0, 20),
-      },
-      () => attemptRemove(deps, { ...options, id }),
-    );
-  } catch (err) {
-    throw err instanceof CommitRace ? err.conflict : err;
-  }
+  const removed = await withCommitRetry(() => attemptRemove(deps, { ...options, id }));
   deps.log.info('project record removed', { projectId, entity, id });
   await progressCurrentStage(deps, removed.project, options.actor);
   // The person's allocation on this project no longer counts on the other projects' gates.
   if (entity === 'member') await recheckCapacityGates(deps, { projectId, emails: [id] });
   return { record: removed.record };
-}
-
-/** A commit that conflicted: the next attempt reads again. */
-class CommitRace {
-  constructor(readonly conflict: ConflictError) {}
 }
 
 interface Removed<E extends RemovableEntity> {
@@ -117,14 +94,8 @@ async function attemptRemove<E extends RemovableEntity>(
   options: RemoveOptions<E>,
 ): Promise<Removed<E>> {
   const { projectId, entity, id, version, actor } = options;
-  const project = await deps.store.getProject(projectId);
-  if (!project) throw new NotFoundError(`project ${projectId} not found`);
-  if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
-
-  const ref = { entity, projectId, id } as { entity: E; projectId: string; id: string };
-  const [found, gate] = await deps.store.getRecords([ref, currentGateRef(project)] as const);
-  const record = found as EntityOf<E> | undefined;
-  const word = REMOVABLE_WORD[entity];
+  const { project, existing: record, gate } = await readForStaffWrite(deps, projectId, entity, id);
+  const word = ENTITY_WORD[entity];
   if (!record) throw new NotFoundError(`${word} ${id} not found`);
   const stored = (record as Versioned).version;
   if (version === undefined) {
@@ -149,11 +120,10 @@ async function attemptRemove<E extends RemovableEntity>(
           data: { id, record },
         },
       ],
-      [{ ref, version: stored }],
+      [{ ref: { entity, projectId, id }, version: stored }],
     );
   } catch (err) {
-    if (err instanceof ConflictError) throw new CommitRace(err);
-    throw err;
+    throw commitRace(err);
   }
   return { record, project };
 }

@@ -11,7 +11,7 @@
  */
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
-import type { Entity, EntityOf, Project, Versioned } from '../model.js';
+import type { Entity, EntityOf, Gate, Project, Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { progressGate } from './progress-gate.js';
@@ -45,7 +45,8 @@ export interface UpsertResult<E extends UpsertableEntity> {
   record: EntityOf<E>;
 }
 
-const ENTITY_WORD: Record<UpsertableEntity, string> = {
+/** The record kinds in words, for messages and event summaries. */
+export const ENTITY_WORD: Record<UpsertableEntity, string> = {
   task: 'task',
   risk: 'risk',
   member: 'team member',
@@ -62,26 +63,63 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   options: UpsertOptions<E>,
 ): Promise<UpsertResult<E>> {
   const { projectId, entity, id } = options;
-  let saved: Saved<E>;
-  try {
-    saved = await retry(
-      { attempts: COMMIT_ATTEMPTS, retryOn: (e) => e instanceof CommitRace, delayMs: jitteredBackoff(0, 20) },
-      () => attemptUpsert(deps, options),
-    );
-  } catch (err) {
-    throw err instanceof CommitRace ? err.conflict : err;
-  }
+  const saved = await withCommitRetry(() => attemptUpsert(deps, options));
   deps.log.info('project record saved', { projectId, entity, id, created: saved.created });
   await progressCurrentStage(deps, saved.project, options.actor);
   return { created: saved.created, record: saved.record };
 }
 
-/** Attempts of one upsert whose commit lost a race (the record or the current gate changed meanwhile). */
-const COMMIT_ATTEMPTS = STAFF_WRITE_ATTEMPTS;
+/**
+ * Runs one read-check-commit of a staff write (an upsert or a removal) until its commit no longer
+ * loses a race (the record or the current gate changed meanwhile), at most STAFF_WRITE_ATTEMPTS
+ * times: each attempt reads again, so a record changed meanwhile fails the version rule. The
+ * attempt throws `commitRace(err)` for a conflicting commit; the last conflict is what fails.
+ */
+export async function withCommitRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await retry(
+      {
+        attempts: STAFF_WRITE_ATTEMPTS,
+        retryOn: (e) => e instanceof CommitRace,
+        delayMs: jitteredBackoff(0, 20),
+      },
+      attempt,
+    );
+  } catch (err) {
+    throw err instanceof CommitRace ? err.conflict : err;
+  }
+}
 
 /** A commit that conflicted: the next attempt reads again (and a changed record fails the version rule). */
 class CommitRace {
   constructor(readonly conflict: ConflictError) {}
+}
+
+/** What a staff write's commit threw, as `withCommitRetry` retries it: a conflict is a race to retry. */
+export function commitRace(err: unknown): unknown {
+  return err instanceof ConflictError ? new CommitRace(err) : err;
+}
+
+/**
+ * The reads of a staff write: the project (404 when absent, 409 when not active), then the record
+ * and the current stage's gate in one request. The gate goes into the write's commit while its
+ * approval requests are out (gate-guard.ts), so a decision that read the criteria before the
+ * write cannot pass the gate.
+ */
+export async function readForStaffWrite<E extends UpsertableEntity>(
+  deps: Deps,
+  projectId: string,
+  entity: E,
+  id: string,
+): Promise<{ project: Project; existing: EntityOf<E> | undefined; gate: Gate | undefined }> {
+  const project = await deps.store.getProject(projectId);
+  if (!project) throw new NotFoundError(`project ${projectId} not found`);
+  if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
+  const [found, gate] = await deps.store.getRecords([
+    { entity, projectId, id } as { entity: E; projectId: string; id: string },
+    currentGateRef(project),
+  ] as const);
+  return { project, existing: found as EntityOf<E> | undefined, gate };
 }
 
 interface Saved<E extends UpsertableEntity> {
@@ -90,25 +128,13 @@ interface Saved<E extends UpsertableEntity> {
   project: Project;
 }
 
-/**
- * One read-check-commit of an upsert. The record and the current stage's gate are read in one
- * request; the gate is committed with the record while its approval requests are out
- * (gate-guard.ts), so a decision that read the criteria before this write cannot pass the gate.
- */
+/** One read-check-commit of an upsert (readForStaffWrite, then the version rule and the commit). */
 async function attemptUpsert<E extends UpsertableEntity>(
   deps: Deps,
   options: UpsertOptions<E>,
 ): Promise<Saved<E>> {
   const { projectId, entity, id, version, actor } = options;
-  const project = await deps.store.getProject(projectId);
-  if (!project) throw new NotFoundError(`project ${projectId} not found`);
-  if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
-
-  const [found, gate] = await deps.store.getRecords([
-    { entity, projectId, id } as { entity: E; projectId: string; id: string },
-    currentGateRef(project),
-  ] as const);
-  const existing = found as EntityOf<E> | undefined;
+  const { project, existing, gate } = await readForStaffWrite(deps, projectId, entity, id);
   const storedVersion = (existing as Versioned | undefined)?.version;
   const word = ENTITY_WORD[entity];
   if (!existing && version) {
@@ -140,8 +166,7 @@ async function attemptUpsert<E extends UpsertableEntity>(
       ],
     );
   } catch (err) {
-    if (err instanceof ConflictError) throw new CommitRace(err);
-    throw err;
+    throw commitRace(err);
   }
   return { created, record: (stored[0] ?? record) as EntityOf<E>, project };
 }
