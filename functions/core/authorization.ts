@@ -1,12 +1,12 @@
 /**
  * Who may do what in the staff console, in one place. Every signed-in staff member reads every
- * project; a project's team members (the spec's `team` emails and the team members recorded
- * since) and members of the `admin` group change it; anyone else is refused with a sentence that
- * says why. The IAM-authorized staff API (machines, the CLI) is not a person and is not checked
+ * project; a project's team members (its recorded team members: registration records the spec's
+ * `team`, staff add and remove members since) and members of the `admin` group change it; anyone
+ * else is refused with a sentence that says why. A member removed from the project loses the
+ * right at once, even while the spec file still lists them (a deploy does not bring them back). The IAM-authorized staff API (machines, the CLI) is not a person and is not checked
  * here: IAM decides who may call it.
  */
 import { ForbiddenError, NotFoundError } from './errors.js';
-import type { Project } from './model.js';
 import type { Deps } from './ports.js';
 
 /** The group whose members may change every project. */
@@ -24,9 +24,9 @@ export interface StaffUser {
   groups: string[];
 }
 
-/** Emails of the project's team: the spec's team and the members recorded since, lower case. */
-export function teamEmails(project: Pick<Project, 'spec'>, members: { email: string }[] = []): Set<string> {
-  return new Set([...project.spec.team, ...members].map((m) => m.email.toLowerCase()));
+/** Emails of the project's team (its recorded team members), lower case. */
+export function teamEmails(members: readonly { email: string }[]): Set<string> {
+  return new Set(members.map((m) => m.email.toLowerCase()));
 }
 
 /** True when `user` may change a project with this team. */
@@ -42,7 +42,7 @@ export async function requireChangeAllowed(deps: Deps, user: StaffUser, projectI
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
   const members = await deps.store.list(projectId, 'member');
-  if (mayChange(user, teamEmails(project, members))) return;
+  if (mayChange(user, teamEmails(members))) return;
   throw new ForbiddenError(
     `Only the team of ${project.name} and administrators can change it; ${user.email} is not on its team. Ask its project manager to add you to the team.`,
   );

@@ -282,7 +282,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
         events: events.items,
         now: deps.clock.now(),
         session: session(c),
-        mayChange: mayChange(c.get('user'), teamEmails(detail, detail.team)),
+        mayChange: mayChange(c.get('user'), teamEmails(detail.team)),
         ...(events.cursor ? { olderEvents: events.cursor } : {}),
         ...(query.cursor ? { pagedEvents: true } : {}),
         ...(notice ? { notice } : {}),
@@ -326,7 +326,7 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
       form.idField === 'email' ? r.email?.toLowerCase() === recordId.toLowerCase() : r.id === recordId,
     );
     if (!record) throw new NotFoundError(`${form.noun} ${recordId} not found`);
-    const may = mayChange(c.get('user'), teamEmails(detail, detail.team));
+    const may = mayChange(c.get('user'), teamEmails(detail.team));
     const existing = { id: recordId, version: record.version };
     return consolePage(
       status,

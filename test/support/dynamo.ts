@@ -254,6 +254,20 @@ export function makeMember(overrides: Partial<TeamMember> = {}): TeamMember {
   };
 }
 
+/** The team member records registration writes for the project's spec `team`. */
+export function makeTeam(project: Project): TeamMember[] {
+  return project.spec.team.map((m) =>
+    makeMember({
+      projectId: project.id,
+      email: m.email.toLowerCase(),
+      name: m.name,
+      role: m.role,
+      skills: m.skills ?? [],
+      allocation: m.allocation,
+    }),
+  );
+}
+
 export function makeStakeholder(overrides: Partial<Stakeholder> = {}): Stakeholder {
   return {
     entity: 'stakeholder',

@@ -19,11 +19,12 @@ import {
   verifyCsrfToken,
   verifyLocalSession,
 } from '../../functions/core/session.js';
+import { removeProjectRecord } from '../../functions/core/use-cases/staff-remove-record.js';
 import { createHttpApp, type HttpAppOptions } from '../../functions/http/app.js';
 import { type HttpResponse, respond } from '../../functions/http/exchange.js';
 import { safeNext } from '../../functions/http/session.js';
 import { cognitoSignIn, localSignIn } from '../../functions/http/sign-in.js';
-import { makeMember, makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
+import { makeMember, makeProject, makeProjectSpec, makeStages, makeTeam } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
@@ -36,7 +37,7 @@ const ID = 'acme-m365';
 async function seeded(): Promise<TestDeps> {
   const store = new MemoryProjectStore();
   const project = makeProject({}, makeProjectSpec({ id: ID }));
-  await store.commit([project, ...makeStages(project)]);
+  await store.commit([project, ...makeStages(project), ...makeTeam(project)]);
   return makeTestDeps(store);
 }
 
@@ -78,14 +79,30 @@ const taskForm = (cookie: string, extra: Record<string, string> = {}) => ({
 describe('the change policy', () => {
   const project = makeProject({}, makeProjectSpec({ id: ID }));
 
-  it('lets the spec’s team, recorded team members and admins change a project, and nobody else', () => {
-    const team = teamEmails(project, [makeMember({ email: 'New.Hire@msp.example' })]);
+  it('lets the recorded team members and admins change a project, and nobody else', () => {
+    const team = teamEmails([...makeTeam(project), makeMember({ email: 'New.Hire@msp.example' })]);
     expect(mayChange(PM, team)).toBe(true);
     expect(mayChange({ ...PM, email: 'PM@MSP.example' }, team)).toBe(true);
     expect(mayChange({ ...OUTSIDER, email: 'new.hire@msp.example' }, team)).toBe(true);
     expect(mayChange(ADMIN, team)).toBe(true);
     expect(mayChange(OUTSIDER, team)).toBe(false);
     expect(mayChange({ ...OUTSIDER, groups: ['staff', 'administrators'] }, team)).toBe(false);
+  });
+
+  it('takes the right from a removed team member at once, though the spec still lists them', async () => {
+    const deps = await seeded();
+    const engineer: StaffUser = { email: 'eng@msp.example', name: 'Marco Rossi', groups: ['staff'] };
+    await expect(requireChangeAllowed(deps, engineer, ID)).resolves.toBeUndefined();
+    const stored = await deps.store.get(ID, 'member', 'eng@msp.example');
+    await removeProjectRecord(deps, {
+      projectId: ID,
+      entity: 'member',
+      id: 'eng@msp.example',
+      version: stored!.version,
+      actor: PM.email,
+    });
+    expect((await deps.store.getProject(ID))!.spec.team.map((m) => m.email)).toContain('eng@msp.example');
+    await expect(requireChangeAllowed(deps, engineer, ID)).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('refuses an outsider with a sentence that says why', async () => {

@@ -9,7 +9,7 @@ import { csrfTokenFor, signLocalSession } from '../../functions/core/session.js'
 import { createHttpApp } from '../../functions/http/app.js';
 import { type HttpResponse, respond } from '../../functions/http/exchange.js';
 import { localSignIn } from '../../functions/http/sign-in.js';
-import { makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
+import { makeProject, makeProjectSpec, makeStages, makeTeam } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
@@ -22,7 +22,7 @@ const EVIL = '<script>alert(1)</script>';
 async function seeded(): Promise<TestDeps> {
   const store = new MemoryProjectStore();
   const project = makeProject({}, makeProjectSpec({ id: ID }));
-  await store.commit([project, ...makeStages(project)]);
+  await store.commit([project, ...makeStages(project), ...makeTeam(project)]);
   return makeTestDeps(store);
 }
 
