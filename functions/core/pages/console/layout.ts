@@ -31,6 +31,7 @@ a{color:#0b5cad}header a{color:#fff}header nav{display:flex;gap:1rem}
 .who{margin-left:auto;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .who form{margin:0}
 button,.button{font:inherit;padding:.4rem .9rem;border-radius:.35rem;border:1px solid #0b5cad;background:#0b5cad;color:#fff;cursor:pointer}
+button.danger{background:#fff;color:#b42318;border-color:#b42318}
 header button{background:transparent;border-color:#fff;padding:.15rem .6rem}
 form.stack{display:grid;gap:.75rem;max-width:40rem}
 .field{display:grid;gap:.2rem}.field label{font-weight:600}

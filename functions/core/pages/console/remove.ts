@@ -35,5 +35,5 @@ export function removeRecordForm(
 <p>Removing deletes ${existing.id} from the project; the whole record is kept in the project’s event log.${
     rule ? html` ${rule}` : ''
   }</p>${error ? html`<div class="error-summary" role="alert">${error}</div>` : ''}
-<form method="post" action="/projects/${encodeURIComponent(projectId)}/${form.segment}/${encodeURIComponent(existing.id)}/remove">${csrfField(session)}<input type="hidden" name="version" value="${existing.version}"><button type="submit">Remove ${form.noun} ${existing.id}</button></form></section>`;
+<form method="post" action="/projects/${encodeURIComponent(projectId)}/${form.segment}/${encodeURIComponent(existing.id)}/remove">${csrfField(session)}<input type="hidden" name="version" value="${existing.version}"><button type="submit" class="danger">Remove ${form.noun} ${existing.id}</button></form></section>`;
 }
