@@ -74,18 +74,23 @@ export function projectStackDescription(loaded: Pick<LoadedSpec, 'spec' | 'file'
   const text = (n: string, file: string) => `milepost project ${id}: ${n} (${file})`;
   const fits = (s: string) =>
     s.length <= MAX_STACK_DESCRIPTION.chars && Buffer.byteLength(s, 'utf8') <= MAX_STACK_DESCRIPTION.bytes;
-  const full = text(name, loaded.file);
-  if (fits(full)) return full;
-  // Characters (code points) from the end of the file, then of the name, until it fits.
-  const file = [...loaded.file];
-  for (let keep = file.length - 1; keep >= 20; keep--) {
-    const candidate = text(name, `…${file.slice(file.length - keep).join('')}`);
+  const cut = (chars: string[], keep: number, fromStart: boolean) =>
+    keep >= chars.length
+      ? chars.join('')
+      : fromStart
+        ? `…${chars.slice(chars.length - keep).join('')}`
+        : `${chars.slice(0, keep).join('')}…`;
+  const fileChars = [...loaded.file];
+  const nameChars = [...name];
+  // The file keeps at least its last 40 characters (its name), then the name is cut.
+  const shortestFile = Math.min(40, fileChars.length);
+  for (let keep = fileChars.length; keep >= shortestFile; keep--) {
+    const candidate = text(name, cut(fileChars, keep, true));
     if (fits(candidate)) return candidate;
   }
-  const shortFile = `…${file.slice(file.length - 20).join('')}`;
-  const chars = [...name];
-  for (let keep = chars.length - 1; keep >= 0; keep--) {
-    const candidate = text(`${chars.slice(0, keep).join('')}…`, shortFile);
+  const file = cut(fileChars, shortestFile, true);
+  for (let keep = nameChars.length - 1; keep >= 0; keep--) {
+    const candidate = text(cut(nameChars, keep, false), file);
     if (fits(candidate)) return candidate;
   }
   return `milepost project ${id}`;

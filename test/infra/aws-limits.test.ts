@@ -25,7 +25,13 @@ import {
   storedSpecBytes,
 } from '../../functions/core/spec/schema.js';
 import { executionName } from '../../functions/core/workflow-contract.js';
-import { buildApp, MAX_MSP_NAME_CHARS, readSettings } from '../../infra/build-app.js';
+import {
+  buildApp,
+  MAX_MSP_NAME_CHARS,
+  projectStackDescription,
+  readSettings,
+} from '../../infra/build-app.js';
+import { PipelineStack } from '../../infra/pipeline-stack.js';
 import { definitionFromTemplate } from '../../statemachines/definition.js';
 import { stageStateNames } from '../../statemachines/lifecycle.js';
 import { makeProjectSpec } from '../support/dynamo.js';
@@ -461,6 +467,63 @@ describe('API Gateway, Cognito, SQS, SNS, KMS, EventBridge', () => {
     for (const c of resourcesOfType('AWS::SES::ConfigurationSet'))
       if (c.props.Name !== undefined)
         expect(resolve(c.props.Name, c.stack), c.where).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  });
+});
+
+describe('what would break a limit', () => {
+  it('keeps a project stack description that fits as it was, and shortens one that does not (file first)', () => {
+    const example = variants.find((v) => v.name === 'example')!;
+    for (const { spec, file } of example.specs) {
+      const t = example.templates.get(`Milepost-Project-${spec.id}`)!;
+      expect(t.Description).toBe(`milepost project ${spec.id}: ${spec.name} (${file})`);
+    }
+    const extreme = variants.find((v) => v.name === 'extreme')!;
+    const { spec } = extreme.specs[0]!;
+    const description = extreme.templates.get(`Milepost-Project-${spec.id}`)!.Description!;
+    // The whole name is kept; the file keeps its end (its name).
+    expect(description).toContain(`milepost project ${spec.id}: ${spec.name} (…`);
+    expect(description).toMatch(new RegExp(`${spec.id}\\.yaml\\)$`));
+    expect(description.length).toBeLessThanOrEqual(512);
+    // A name too long for any file: cut, with the file's last 20 characters.
+    const tooLong = projectStackDescription({
+      spec: { ...spec, name: '項'.repeat(600) },
+      file: 'projects/x.yaml',
+    });
+    expect(Buffer.byteLength(tooLong, 'utf8')).toBeLessThanOrEqual(1024);
+    expect(tooLong).toMatch(/項… \(projects\/x\.yaml\)$/);
+  });
+
+  it('refuses settings that would break a limit at deploy, with a sentence naming the setting', () => {
+    const ctx = (extra: Record<string, unknown>) =>
+      new App({ context: { 'milepost:senderEmail': 'projects@msp.example', ...extra } });
+    // Lambda: the environment (4 KB) carries the MSP name and the addresses.
+    expect(() => readSettings(ctx({ 'milepost:mspName': 'M'.repeat(MAX_MSP_NAME_CHARS + 1) }), {})).toThrow(
+      /milepost:mspName must be at most 120 characters/,
+    );
+    expect(
+      readSettings(ctx({ 'milepost:mspName': 'M'.repeat(MAX_MSP_NAME_CHARS) }), {}).mspName,
+    ).toHaveLength(120);
+    expect(() =>
+      readSettings(ctx({ 'milepost:senderEmail': `${'s'.repeat(64)}@${'m'.repeat(178)}.example.com` }), {}),
+    ).toThrow(/milepost:senderEmail/);
+    expect(() =>
+      readSettings(
+        ctx({ 'milepost:deliveryManagerEmail': `${'d'.repeat(64)}@${'m'.repeat(178)}.example.com` }),
+        {},
+      ),
+    ).toThrow(/milepost:deliveryManagerEmail must be an email address/);
+    // Cognito: reserved words in a prefix domain.
+    for (const prefix of ['my-aws-login', 'amazonians', 'cognito-x'])
+      expect(() => readSettings(ctx({ 'milepost:authDomainPrefix': prefix }), {}), prefix).toThrow(
+        /must not contain "aws", "amazon" or "cognito"/,
+      );
+    // IAM: the pipeline roles' descriptions and trust policies carry the repository and branch.
+    const pipeline = (repository: string, branch?: string) => () =>
+      new PipelineStack(new App(), 'P', { repository, ...(branch ? { branch } : {}) });
+    expect(pipeline(`${'o'.repeat(40)}/repo`)).toThrow(/at most 39 characters/);
+    expect(pipeline(`owner/${'r'.repeat(101)}`)).toThrow(/a name of at most 100/);
+    expect(pipeline('owner/repo', 'b'.repeat(256))).toThrow(/milepost:pipelineBranch .* at most 255/);
+    expect(pipeline(`${'o'.repeat(39)}/${'r'.repeat(100)}`, 'b'.repeat(255))).not.toThrow();
   });
 });
 
