@@ -391,6 +391,39 @@ describe('Lambda', () => {
   });
 });
 
+describe('resource policies and concurrency', () => {
+  it('SQS queue policies at most 8,192 bytes and 20 statements; KMS key policies 32 KB; S3 bucket policies 20 KB', () => {
+    // SQS (policy quotas): 8,192 bytes, 20 statements, 7 actions a statement. KMS: a key policy
+    // is at most 32 KB. S3: a bucket policy is at most 20 KB.
+    const queuePolicies = resourcesOfType('AWS::SQS::QueuePolicy');
+    expect(queuePolicies.length).toBeGreaterThan(2);
+    for (const q of queuePolicies) {
+      const doc = q.props.PolicyDocument as { Statement: { Action: string | string[] }[] };
+      expect(bytes(resolveDeep(doc, q.stack)), q.where).toBeLessThanOrEqual(8192);
+      expect(doc.Statement.length, q.where).toBeLessThanOrEqual(20);
+      for (const st of doc.Statement) expect([st.Action].flat().length, q.where).toBeLessThanOrEqual(7);
+    }
+    for (const k of resourcesOfType('AWS::KMS::Key'))
+      expect(bytes(resolveDeep(k.props.KeyPolicy, k.stack)), k.where).toBeLessThanOrEqual(32 * 1024);
+    const bucketPolicies = resourcesOfType('AWS::S3::BucketPolicy');
+    expect(bucketPolicies.length).toBeGreaterThan(0);
+    for (const b of bucketPolicies)
+      expect(bytes(resolveDeep(b.props.PolicyDocument, b.stack)), b.where).toBeLessThanOrEqual(20 * 1024);
+  });
+
+  it('reserves at most 900 concurrent executions: Lambda keeps 100 of the default 1,000 unreserved', () => {
+    // Lambda: reserved concurrency must leave at least 100 executions unreserved in the account's
+    // quota (1,000 by default; new accounts get less: see the README).
+    for (const [variant, stack, t] of all()) {
+      const reserved = Object.values(t.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .reduce((n, r) => n + Number(r.Properties?.ReservedConcurrentExecutions ?? 0), 0);
+      expect(reserved, `${variant} ${stack}`).toBeLessThanOrEqual(1000 - 100);
+      if (stack === 'Milepost-Platform') expect(reserved).toBe(80);
+    }
+  });
+});
+
 describe('IAM', () => {
   it("roles: description at most 1,000 characters of IAM's set, trust policy at most 2,048, inline policies at most 10,240", () => {
     // IAM: a role Description is 0-1,000 characters of [\t\n\r\u0020-\u007E\u00A1-\u00FF]; its
