@@ -3,15 +3,16 @@
  * synthesized templates of the example app AND of an app built from the extremes a spec and the
  * settings allow: the longest project id (48), the longest project name (120 characters, 3 bytes
  * each in UTF-8), the longest IANA time zone (`America/Argentina/ComodRivadavia`), the most stages
- * `milepost validate` accepts (with 48-character keys), a spec near the stored-size limit, the
- * longest setting values (MSP name, emails, webhook secret, pipeline repository and branch).
+ * `milepost validate` accepts (with the longest keys, 47), a spec of quotes at the stored-size
+ * limit, a spec file far from the working folder, and the longest settings readSettings accepts
+ * (MSP name, addresses, webhook secret, federation, login prefix, pipeline repository and branch).
  *
  * Each check names the service and its limit. Values CloudFormation resolves at deploy time
  * (Ref, Fn::GetAtt, Fn::ImportValue, the stack id) are replaced by the longest value a deploy can
  * give them (`resolve` below), so a name that fits here fits in every account and region.
  */
 
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_STAGE_KEY_CHARS, maxStagesFor } from '../../functions/core/spec/definition-size.js';
@@ -129,7 +130,7 @@ beforeAll(async () => {
   const settings = readSettings(app, {});
   expect(settings.senderEmail).toHaveLength(254);
   buildApp(app, [loaded], { ...settings, nag: false });
-  const stacks = app.node.children.filter((c): c is import('aws-cdk-lib').Stack => 'templateOptions' in c);
+  const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));
   variants.push({
     name: 'extreme',
     templates: new Map(stacks.map((s) => [s.stackName, Template.fromStack(s).toJSON() as CfnTemplate])),
@@ -379,9 +380,11 @@ describe('Lambda', () => {
     expect(functions.length).toBeGreaterThan(7);
     for (const f of functions) {
       const variables = (f.props.Environment as { Variables?: Json } | undefined)?.Variables ?? {};
-      const size = Object.entries(variables).reduce(
-        (n, [k, v]) => n + bytes(k) + bytes(resolve(v, f.stack)),
-        0,
+      // Measured as the JSON of the map (quotes and separators included), the larger reading.
+      const size = bytes(
+        JSON.stringify(
+          Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolve(v, f.stack)])),
+        ),
       );
       expect(size, f.where).toBeLessThanOrEqual(4096);
       expect(((f.props.Description as string | undefined) ?? '').length, f.where).toBeLessThanOrEqual(256);
@@ -500,6 +503,26 @@ describe('API Gateway, Cognito, SQS, SNS, KMS, EventBridge', () => {
     for (const c of resourcesOfType('AWS::SES::ConfigurationSet'))
       if (c.props.Name !== undefined)
         expect(resolve(c.props.Name, c.stack), c.where).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  });
+});
+
+describe('tags', () => {
+  it('resource tags (none today, no user input in them): keys at most 128, values at most 256 characters', () => {
+    // Tagging (every service): a tag key is 1-128 characters, a value 0-256, at most 50 a resource.
+    for (const [variant, stack, t] of all())
+      for (const [id, r] of Object.entries(t.Resources)) {
+        const tags = (r.Properties?.Tags ?? []) as
+          | { Key: string; Value: unknown }[]
+          | Record<string, unknown>;
+        const entries = Array.isArray(tags)
+          ? tags.map((x) => [x.Key, x.Value] as const)
+          : Object.entries(tags);
+        expect(entries.length, `${variant} ${stack} ${id}`).toBeLessThanOrEqual(50);
+        for (const [key, value] of entries) {
+          expect(key.length, `${variant} ${stack} ${id}`).toBeLessThanOrEqual(128);
+          expect(resolve(value, stack).length, `${variant} ${stack} ${id} ${key}`).toBeLessThanOrEqual(256);
+        }
+      }
   });
 });
 
