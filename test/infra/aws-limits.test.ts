@@ -506,6 +506,47 @@ describe('API Gateway, Cognito, SQS, SNS, KMS, EventBridge', () => {
   });
 });
 
+describe('numeric settings', () => {
+  it('are inside the ranges the services accept', () => {
+    const within = (where: string, value: unknown, min: number, max: number) => {
+      if (value === undefined) return;
+      expect(Number.isInteger(value), `${where} ${String(value)}`).toBe(true);
+      expect(value as number, where).toBeGreaterThanOrEqual(min);
+      expect(value as number, where).toBeLessThanOrEqual(max);
+    };
+    // Lambda: Timeout 1-900 seconds, MemorySize 128-10,240 MB, ephemeral storage 512-10,240 MB,
+    // at most 5 layers; asynchronous invocation: event age 60-21,600 seconds, 0-2 retries.
+    for (const f of resourcesOfType('AWS::Lambda::Function')) {
+      within(f.where, f.props.Timeout, 1, 900);
+      within(f.where, f.props.MemorySize, 128, 10_240);
+      within(f.where, (f.props.EphemeralStorage as { Size?: number } | undefined)?.Size, 512, 10_240);
+      expect(((f.props.Layers as unknown[] | undefined) ?? []).length, f.where).toBeLessThanOrEqual(5);
+    }
+    const invokeConfigs = resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfigs.length).toBeGreaterThan(1);
+    for (const c of invokeConfigs) {
+      within(c.where, c.props.MaximumEventAgeInSeconds, 60, 21_600);
+      within(c.where, c.props.MaximumRetryAttempts, 0, 2);
+    }
+    // EventBridge Scheduler: a target's retry policy keeps an event 60-86,400 seconds, 0-185 retries.
+    for (const s of resourcesOfType('AWS::Scheduler::Schedule')) {
+      const retry = (s.props.Target as { RetryPolicy?: Json }).RetryPolicy ?? {};
+      within(s.where, retry.MaximumEventAgeInSeconds, 60, 86_400);
+      within(s.where, retry.MaximumRetryAttempts, 0, 185);
+    }
+    // SQS: message retention 60-1,209,600 seconds (14 days), visibility timeout 0-43,200.
+    for (const q of resourcesOfType('AWS::SQS::Queue')) {
+      within(q.where, q.props.MessageRetentionPeriod, 60, 1_209_600);
+      within(q.where, q.props.VisibilityTimeout, 0, 43_200);
+    }
+    // DynamoDB: at most 20 global secondary indexes a table.
+    for (const t of resourcesOfType('AWS::DynamoDB::Table'))
+      expect(((t.props.GlobalSecondaryIndexes as unknown[] | undefined) ?? []).length).toBeLessThanOrEqual(
+        20,
+      );
+  });
+});
+
 describe('tags', () => {
   it('resource tags (none today, no user input in them): keys at most 128, values at most 256 characters', () => {
     // Tagging (every service): a tag key is 1-128 characters, a value 0-256, at most 50 a resource.
