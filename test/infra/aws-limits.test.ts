@@ -258,6 +258,18 @@ describe('CloudFormation', () => {
   });
 });
 
+describe('custom resources', () => {
+  it('custom resource types: Custom:: and at most 60 characters of [A-Za-z0-9_@-]', () => {
+    // CloudFormation: a custom resource type name is Custom:: followed by at most 60 alphanumeric
+    // characters and _ @ -.
+    const custom = all().flatMap(([, , t]) =>
+      Object.values(t.Resources).filter((r) => r.Type.startsWith('Custom::')),
+    );
+    expect(custom.length).toBeGreaterThan(2);
+    for (const r of custom) expect(r.Type).toMatch(/^Custom::[A-Za-z0-9_@-]{1,60}$/);
+  });
+});
+
 describe('Step Functions', () => {
   it('state machine names: at most 80 characters of letters, digits, - and _ (so its logs work)', () => {
     // Step Functions: a state machine name has 1-80 characters; with CloudWatch Logs only
