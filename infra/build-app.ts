@@ -57,7 +57,54 @@ export function projectStackName(projectId: string): string {
   return `Milepost-Project-${projectId}`;
 }
 
+/**
+ * CloudFormation: a template's Description is at most 1,024 bytes; CDK refuses a stack
+ * description over 512 characters at synth (StackDescriptionTooLong). Both hold.
+ */
+export const MAX_STACK_DESCRIPTION = { bytes: 1024, chars: 512 } as const;
+
+/**
+ * A project stack's description: its id, name and spec file. A long name (120 characters, up to
+ * 3 bytes each) with a file far from the working folder can pass the limits (MAX_STACK_DESCRIPTION):
+ * the file is then shortened from its start (its end names it), then the name from its end. A
+ * description that fits is left as it was (a changed description updates no resource).
+ */
+export function projectStackDescription(loaded: Pick<LoadedSpec, 'spec' | 'file'>): string {
+  const { id, name } = loaded.spec;
+  const text = (n: string, file: string) => `milepost project ${id}: ${n} (${file})`;
+  const fits = (s: string) =>
+    s.length <= MAX_STACK_DESCRIPTION.chars && Buffer.byteLength(s, 'utf8') <= MAX_STACK_DESCRIPTION.bytes;
+  const cut = (chars: string[], keep: number, fromStart: boolean) =>
+    keep >= chars.length
+      ? chars.join('')
+      : fromStart
+        ? `…${chars.slice(chars.length - keep).join('')}`
+        : `${chars.slice(0, keep).join('')}…`;
+  const fileChars = [...loaded.file];
+  const nameChars = [...name];
+  // The file keeps at least its last 40 characters (its name), then the name is cut.
+  const shortestFile = Math.min(40, fileChars.length);
+  for (let keep = fileChars.length; keep >= shortestFile; keep--) {
+    const candidate = text(name, cut(fileChars, keep, true));
+    if (fits(candidate)) return candidate;
+  }
+  const file = cut(fileChars, shortestFile, true);
+  for (let keep = nameChars.length - 1; keep >= 0; keep--) {
+    const candidate = text(cut(nameChars, keep, false), file);
+    if (fits(candidate)) return candidate;
+  }
+  return `milepost project ${id}`;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An address of at most 254 characters (RFC 5321): what SES sends to and from. */
+const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s);
+/**
+ * Longest MSP name (`milepost:mspName`), as long as a project name. With the other settings at
+ * their longest, the functions' environment stays well under Lambda's 4 KB
+ * (test/infra/aws-limits.test.ts).
+ */
+export const MAX_MSP_NAME_CHARS = 120;
 
 /** Reads the settings from context (`milepost:*`) and the environment the CDK CLI sets. */
 export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): AppSettings {
@@ -66,14 +113,14 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     return typeof v === 'string' && v.length > 0 ? v : undefined;
   };
   const senderEmail = ctx('milepost:senderEmail');
-  if (!senderEmail || !EMAIL.test(senderEmail)) {
+  if (!senderEmail || !isEmail(senderEmail)) {
     throw new Error(
       'milepost: set the context value milepost:senderEmail (cdk.json or -c) to a verified sender address',
     );
   }
   const account = ctx('milepost:account') ?? env.CDK_DEFAULT_ACCOUNT;
   const deliveryManagerEmail = ctx('milepost:deliveryManagerEmail') ?? ctx('deliveryManagerEmail');
-  if (deliveryManagerEmail !== undefined && !EMAIL.test(deliveryManagerEmail)) {
+  if (deliveryManagerEmail !== undefined && !isEmail(deliveryManagerEmail)) {
     throw new Error('milepost: the context value milepost:deliveryManagerEmail must be an email address');
   }
   const mfa = ctx('milepost:mfa') ?? 'optional';
@@ -83,6 +130,18 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
   const prefix = ctx('milepost:authDomainPrefix');
   if (prefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
     throw new Error('milepost: milepost:authDomainPrefix must be lower-case letters, digits and dashes');
+  }
+  // Cognito refuses a prefix domain with a reserved word in it (only at deploy).
+  if (prefix !== undefined && /aws|amazon|cognito/.test(prefix)) {
+    throw new Error(
+      'milepost: milepost:authDomainPrefix must not contain "aws", "amazon" or "cognito" (Cognito reserves them)',
+    );
+  }
+  const mspName = ctx('milepost:mspName');
+  if (mspName !== undefined && mspName.length > MAX_MSP_NAME_CHARS) {
+    throw new Error(
+      `milepost: milepost:mspName must be at most ${MAX_MSP_NAME_CHARS} characters (it is in every function's environment, which Lambda limits to 4 KB)`,
+    );
   }
   const federation = parseFederation(app.node.tryGetContext('milepost:federation'));
   const tableName = ctx('milepost:tableName');
@@ -113,7 +172,7 @@ export function readSettings(app: App, env: NodeJS.ProcessEnv = process.env): Ap
     ...(account ? { account } : {}),
     region: ctx('milepost:region') ?? env.CDK_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1',
     senderEmail,
-    mspName: ctx('milepost:mspName') ?? 'Your MSP',
+    mspName: mspName ?? 'Your MSP',
     ...(deliveryManagerEmail ? { deliveryManagerEmail } : {}),
     mfa,
     ...(prefix ? { authDomainPrefix: prefix } : {}),
@@ -206,7 +265,7 @@ export function buildApp(app: App, specs: LoadedSpec[], settings: AppSettings): 
   for (const loaded of specs) {
     const stack = new ProjectStack(app, projectStackName(loaded.spec.id), {
       env,
-      description: `milepost project ${loaded.spec.id}: ${loaded.spec.name} (${loaded.file})`,
+      description: projectStackDescription(loaded),
       loaded,
       platformStackName: platform.stackName,
     });

@@ -27,8 +27,11 @@ export interface PipelineStackProps extends StackProps {
   readonly bootstrapQualifier?: string;
 }
 
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const BRANCH = /^[A-Za-z0-9._/-]+$/;
+// GitHub: an owner has at most 39 characters, a repository name at most 100. A branch of at most
+// 255 keeps the roles' descriptions (IAM: 1,000 characters) and trust policies (IAM: 2,048) in
+// their limits (test/infra/aws-limits.test.ts).
+const REPOSITORY = /^[A-Za-z0-9_.-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
+const BRANCH = /^[A-Za-z0-9._/-]{1,255}$/;
 
 export class PipelineStack extends Stack {
   public readonly deployRole: iam.Role;
@@ -39,10 +42,14 @@ export class PipelineStack extends Stack {
     const branch = props.branch ?? 'main';
     // The trust conditions are built from these: reject anything a wildcard or a quote could widen.
     if (!REPOSITORY.test(props.repository)) {
-      throw new Error(`milepost: milepost:pipeline "${props.repository}" is not <owner>/<repo>`);
+      throw new Error(
+        `milepost: milepost:pipeline "${props.repository}" is not <owner>/<repo> (GitHub: an owner of at most 39 characters, a name of at most 100)`,
+      );
     }
     if (!BRANCH.test(branch) || branch.includes('*')) {
-      throw new Error(`milepost: milepost:pipelineBranch "${branch}" is not a branch name`);
+      throw new Error(
+        `milepost: milepost:pipelineBranch "${branch}" is not a branch name (letters, digits, . _ / -, at most 255)`,
+      );
     }
     const providerArn =
       props.oidcProviderArn ??

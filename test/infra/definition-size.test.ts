@@ -13,6 +13,7 @@ import {
   estimateDefinitionBytes,
   LONGEST_FUNCTION_ARN_CHARS,
   MAX_DEFINITION_BYTES,
+  MAX_STAGE_KEY_CHARS,
   maxStagesFor,
 } from '../../functions/core/spec/definition-size.js';
 import type { LoadedSpec } from '../../functions/core/spec/load.js';
@@ -51,18 +52,18 @@ function deployedBytes(definition: AslDefinition): number {
 const CASES: [string, string[]][] = [
   ['one-short', ['ab']],
   ['standard', [...STANDARD_STAGE_KEYS]],
-  ['ten-long', keys(10, 48)],
+  ['ten-long', keys(10, MAX_STAGE_KEY_CHARS)],
   ['twenty-mid', keys(20, 12)],
-  ['hypercare-long', [...keys(5, 48), 'support']],
+  ['hypercare-long', [...keys(5, MAX_STAGE_KEY_CHARS), 'support']],
 ];
 
 describe('definition size', () => {
   let specs: LoadedSpec[];
   let definitions: Map<string, AslDefinition>;
-  const atMax = maxStagesFor(48);
+  const atMax = maxStagesFor(MAX_STAGE_KEY_CHARS);
 
   beforeAll(() => {
-    const all: [string, string[]][] = [...CASES, ['at-max', keys(atMax, 48)]];
+    const all: [string, string[]][] = [...CASES, ['at-max', keys(atMax, MAX_STAGE_KEY_CHARS)]];
     specs = all.map(([id, stageKeys]) => {
       const spec = specWith(id, stageKeys);
       return { file: `${id}.yaml`, spec, stages: resolveStages(spec) };
@@ -84,11 +85,11 @@ describe('definition size', () => {
     // ...and is the maximum: one more stage of the same size would pass it.
     const perStage = real / atMax;
     expect(real + perStage).toBeGreaterThan(MAX_DEFINITION_BYTES * 0.97);
-    expect(checkSpec(specWith('at-max', keys(atMax, 48)))).toEqual([]);
+    expect(checkSpec(specWith('at-max', keys(atMax, MAX_STAGE_KEY_CHARS)))).toEqual([]);
   });
 
   it('refuses one stage more, naming the maximum', () => {
-    const issues = checkSpec(specWith('too-many', keys(atMax + 1, 48)));
+    const issues = checkSpec(specWith('too-many', keys(atMax + 1, MAX_STAGE_KEY_CHARS)));
     expect(issues).toEqual([
       {
         path: ['stages'],
@@ -102,8 +103,14 @@ describe('definition size', () => {
   it('`milepost validate` refuses such a spec with a located line', () => {
     const input = projectSpecInput({
       id: 'too-many',
-      stages: keys(atMax + 1, 48).map((key) => ({ key, name: key, gate: { approvers: ['sponsor'] } })),
-      deliverables: [{ id: 'd', name: 'D', stage: keys(1, 48)[0] as string, acceptance: 'ok' }],
+      stages: keys(atMax + 1, MAX_STAGE_KEY_CHARS).map((key) => ({
+        key,
+        name: key,
+        gate: { approvers: ['sponsor'] },
+      })),
+      deliverables: [
+        { id: 'd', name: 'D', stage: keys(1, MAX_STAGE_KEY_CHARS)[0] as string, acceptance: 'ok' },
+      ],
     });
     const file = join(mkdtempSync(join(tmpdir(), 'milepost-size-')), 'too-many.yaml');
     writeFileSync(file, JSON.stringify(input, null, 1));

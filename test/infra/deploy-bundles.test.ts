@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -335,6 +335,21 @@ describe('the bundled Lambda code with its template environment', () => {
       // gate's document again when a change request re-baselines the project, registration when a
       // deployed spec edit changed it).
       expect(env.DOCUMENTS_FUNCTION_NAME, name).toBe(documentsFunctionName);
+    }
+  });
+
+  it("fits Lambda's deployment package limits: 250 MB unzipped, and even a direct upload's 50 MB", () => {
+    // Lambda: a function's code is at most 250 MB unzipped (layers included); 50 MB zipped for a
+    // direct upload (cdk deploy goes through the bootstrap bucket, so only the first applies).
+    const sizeOf = (path: string): number =>
+      readdirSync(path, { withFileTypes: true }).reduce(
+        (n, e) => n + (e.isDirectory() ? sizeOf(join(path, e.name)) : statSync(join(path, e.name)).size),
+        0,
+      );
+    for (const [name, { file }] of bundles) {
+      const bytes = sizeOf(dirname(file));
+      expect(bytes, name).toBeGreaterThan(10_000);
+      expect(bytes, name).toBeLessThanOrEqual(50 * 1024 * 1024);
     }
   });
 

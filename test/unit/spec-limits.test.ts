@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_STAGE_KEY_CHARS } from '../../functions/core/spec/definition-size.js';
 import { parseSpec } from '../../functions/core/spec/load.js';
 import { checkSpec, MAX_STORED_SPEC_BYTES, storedSpecBytes } from '../../functions/core/spec/schema.js';
 import { makeProjectSpec, projectSpecInput } from '../support/dynamo.js';
@@ -40,6 +41,25 @@ describe('spec limits', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/big\.yaml:\d+:? .*more than the 256 KB limit/);
+  });
+
+  it('refuses a stage key too long for its state names, at `milepost validate` with its line', () => {
+    const key = `${'k'.repeat(MAX_STAGE_KEY_CHARS)}x`;
+    const input = projectSpecInput({
+      id: 'long-key',
+      stages: [{ key, name: 'Long', gate: { approvers: ['sponsor'] } }],
+      deliverables: [{ id: 'd', name: 'D', stage: key, acceptance: 'ok' }],
+    });
+    const fits = projectSpecInput({
+      stages: [{ key: key.slice(1), name: 'Long', gate: { approvers: ['sponsor'] } }],
+      deliverables: [{ id: 'd', name: 'D', stage: key.slice(1), acceptance: 'ok' }],
+    });
+    expect(checkSpec(parseSpec(JSON.stringify(fits), 'fits.yaml').spec)).toEqual([]);
+    const file = join(dir, 'long-key.yaml');
+    writeFileSync(file, JSON.stringify(input, null, 1));
+    const r = spawnSync(process.execPath, ['cli/bin.js', 'validate', file], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/long-key\.yaml:\d+:? stages\[0\]\.key: must be at most 47 characters/);
   });
 
   it.each(['javascript:alert(1)', 'http://example.com/logo.png', 'data:image/png;base64,AAAA'])(

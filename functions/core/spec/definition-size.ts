@@ -32,6 +32,15 @@ export const DEFINITION_BYTES = {
  */
 export const LONGEST_FUNCTION_ARN_CHARS = 140;
 
+/**
+ * Step Functions (Amazon States Language): a state's name is at most 80 characters. Each stage's
+ * states are named `<key>: <what>` (statemachines/lifecycle.ts, stageStateNames), the longest
+ * `<key>: continue as new after reminder?`, 33 characters after the key; so a stage key is at
+ * most 80 - 33 = 47 characters, one less than the slug allows (48). test/infra/aws-limits.test.ts
+ * checks this figure against the names the builder really gives.
+ */
+export const MAX_STAGE_KEY_CHARS = 47;
+
 /** What of a stage the definition's size depends on. */
 export interface SizedStage {
   key: string;

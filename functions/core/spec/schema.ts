@@ -5,7 +5,7 @@
  * path of the field it is about.
  */
 import { STANDARD_STAGE_KEYS, STANDARD_STAGE_TYPES, stageType, standardStageType } from '../stages/index.js';
-import { definitionSizeProblem } from './definition-size.js';
+import { definitionSizeProblem, MAX_STAGE_KEY_CHARS } from './definition-size.js';
 import { type ProjectSpec, type ResolvedStage, type StageSpec, specSchemas } from './fields.js';
 import {
   DEFAULT_MAX_REMINDERS,
@@ -118,6 +118,13 @@ export function checkSpec(spec: ProjectSpec): SpecIssue[] {
     for (const i of duplicates(stageKeys)) add(['stages', i, 'key'], 'duplicate stage');
     let previousDue: string | undefined;
     spec.stages.forEach((st, i) => {
+      // The key names the stage's states, which Step Functions limits to 80 characters.
+      if (st.key.length > MAX_STAGE_KEY_CHARS) {
+        add(
+          ['stages', i, 'key'],
+          `must be at most ${MAX_STAGE_KEY_CHARS} characters: the stage's state machine states are named after it (Step Functions: 80 characters a name)`,
+        );
+      }
       if (!standardStageType(st.key) && !st.name) {
         add(
           ['stages', i, 'name'],
