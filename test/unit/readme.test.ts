@@ -42,6 +42,26 @@ describe('README.md', () => {
     expect(links.filter((a) => !anchors.has(a))).toEqual([]);
   });
 
+  it('refers by name (see "...", and the alarms\' `README, "..."`) only to sections that exist', () => {
+    // A heading, or a bold lead-in of a list item (`- **A gate waiting on approvers** ...`).
+    const headings = new Set([
+      ...[...prose.matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*$/gm)].map((m) => m[1] ?? ''),
+      ...[...prose.matchAll(/^- \*\*([^*]+)\*\*/gm)].map((m) => m[1] ?? ''),
+    ]);
+    const infra = ['infra/platform-stack.ts', 'infra/project-stack.ts']
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const named = [
+      ...[...prose.matchAll(/\b[Ss]ee "([^"]+)"/g)].map((m) => m[1] ?? ''),
+      ...[...infra.matchAll(/README, "([^"]+)"(?:, "([^"]+)")?/g)].flatMap((m) => [
+        m[1] ?? '',
+        ...(m[2] ? [m[2]] : []),
+      ]),
+    ];
+    expect(named.length).toBeGreaterThan(3);
+    expect(named.map((h) => h.replace(/\s+/g, ' ')).filter((h) => !headings.has(h))).toEqual([]);
+  });
+
   it('names only repository files and folders that exist', () => {
     const named = new Set<string>();
     for (const m of prose.matchAll(
