@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TABLE } from '../../functions/adapters/table-definition.js';
 import { gatewayRoutes } from '../../functions/http/routes.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -89,6 +90,12 @@ describe('README.md', () => {
     const keys = new Set([...readme.matchAll(/milepost:([a-zA-Z]+)/g)].map((m) => m[1] ?? ''));
     expect(keys.size).toBeGreaterThan(5);
     expect([...keys].filter((k) => !infra.includes(`'milepost:${k}'`))).toEqual([]);
+  });
+
+  it("names the table's TTL attribute as the table has it (restoring turns TTL on by that name)", () => {
+    const named = [...readme.matchAll(/AttributeName=(\w+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((a) => a !== TABLE.ttlAttribute)).toEqual([]);
   });
 
   it('lists only HTTP routes that are declared', () => {
