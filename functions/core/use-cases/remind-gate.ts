@@ -139,7 +139,7 @@ export async function remindGate(deps: Deps, input: RemindGateInput): Promise<Re
     // Its links decide nothing until the round is asked again on the new baseline.
     if (gate.rebaselined) return nothingDue('the round waits to be asked again on the new baseline');
     // pending_approval: what is due now. The gate task times out at the earlier of the next
-    // reminder and the escalation (gateTimeoutSeconds), so each is sent at its own time.
+    // reminder and the escalation (gateTimeoutSeconds, statemachines/lifecycle.ts), so each is sent at its own time.
     const due = gateDue(resolved.gate, gate, now);
     const undecided = gate.approvers.filter((a) => !a.decision);
     const escalateTo = resolved.gate.escalateTo ?? people.team[0]?.email;
