@@ -191,41 +191,34 @@ export function mountStaffApi(mount: Mount, deps: Deps, outbox: Outbox | undefin
     const body = await jsonBody(c, ROUTES.putTrainingSession);
     return upserted(await upsertTrainingSession(deps, id, sessionId, body, c.get('actor')));
   });
-  // Removals: one per kind, on the path of its upsert; the version read is `?version=N`.
-  const removal = (projectId: string, entity: RemovableEntity, id: string, version: number, actor: string) =>
-    removeProjectRecord(deps, { projectId, entity, id, version, actor }).then(removed);
-  on(ROUTES.deleteTask, async (c) => {
-    const { id, taskId } = c.req.valid('param');
-    return removal(id, 'task', taskId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteRisk, async (c) => {
-    const { id, riskId } = c.req.valid('param');
-    return removal(id, 'risk', riskId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteTeamMember, async (c) => {
-    const { id, email } = c.req.valid('param');
-    return removal(id, 'member', email, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteResource, async (c) => {
-    const { id, resourceId } = c.req.valid('param');
-    return removal(id, 'resource', resourceId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteTestCase, async (c) => {
-    const { id, testId } = c.req.valid('param');
-    return removal(id, 'test_case', testId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteDeployment, async (c) => {
-    const { id, deploymentId } = c.req.valid('param');
-    return removal(id, 'deployment', deploymentId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteTrainingSession, async (c) => {
-    const { id, sessionId } = c.req.valid('param');
-    return removal(id, 'training_session', sessionId, c.req.valid('query').version, c.get('actor'));
-  });
-  on(ROUTES.deleteLesson, async (c) => {
-    const { id, lessonId } = c.req.valid('param');
-    return removal(id, 'lesson', lessonId, c.req.valid('query').version, c.get('actor'));
-  });
+  // Removals: one per kind, on the path of its upsert (`key` names its id); the version read is `?version=N`.
+  const removal = <R extends RouteConfig>(
+    declaration: RouteDeclaration<R>,
+    entity: RemovableEntity,
+    key: string,
+  ) =>
+    on(declaration, async (c) => {
+      const param = c.req.valid('param' as never) as Record<string, string>;
+      const { version } = c.req.valid('query' as never) as { version: number };
+      const id = param[key] as string;
+      return removed(
+        await removeProjectRecord(deps, {
+          projectId: param['id'] as string,
+          entity,
+          id,
+          version,
+          actor: c.get('actor'),
+        }),
+      );
+    });
+  removal(ROUTES.deleteTask, 'task', 'taskId');
+  removal(ROUTES.deleteRisk, 'risk', 'riskId');
+  removal(ROUTES.deleteTeamMember, 'member', 'email');
+  removal(ROUTES.deleteResource, 'resource', 'resourceId');
+  removal(ROUTES.deleteTestCase, 'test_case', 'testId');
+  removal(ROUTES.deleteDeployment, 'deployment', 'deploymentId');
+  removal(ROUTES.deleteTrainingSession, 'training_session', 'sessionId');
+  removal(ROUTES.deleteLesson, 'lesson', 'lessonId');
   on(ROUTES.recordTimeEntry, async (c) => {
     const { id } = c.req.valid('param');
     const body = await jsonBody(c, ROUTES.recordTimeEntry);
