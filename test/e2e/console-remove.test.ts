@@ -7,14 +7,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Runtime, startRuntime } from '../../local/runtime.js';
 import { projectSpecInput } from '../support/dynamo.js';
-import { launchBrowser } from './helpers.js';
+import { launchBrowser, seriousViolations } from './helpers.js';
 
-const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
 const ID = 'remove-a';
 const PM = 'pm@msp.example';
 const root = mkdtempSync(join(tmpdir(), 'milepost-remove-'));
@@ -25,22 +24,6 @@ afterAll(async () => {
   await runtime?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(c: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }>;
-        };
-      }
-    ).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document)).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 describe('removing records in the console', () => {
   it('removes a risk from its edit page, and shows why a team member cannot be removed', async () => {

@@ -14,9 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Runtime, startRuntime } from '../../local/runtime.js';
 import { projectSpecInput } from '../support/dynamo.js';
-import { approvalLinks, decide, launchBrowser, project, waitFor } from './helpers.js';
+import { approvalLinks, decide, launchBrowser, project, seriousViolations, waitFor } from './helpers.js';
 
-const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
 const A = 'console-a';
 const B = 'console-b';
 const PM = 'pm@msp.example';
@@ -30,26 +29,6 @@ afterAll(async () => {
   await runtime?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run(c: unknown): Promise<{ violations: AxeViolation[] }> } }
-    ).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** True when the page is no wider than the viewport. */
 const fitsWidth = (page: Page) =>

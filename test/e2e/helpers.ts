@@ -1,6 +1,7 @@
 /** Helpers of the end-to-end tests: polling, the outbox's approval links, the staff API. */
 import { existsSync } from 'node:fs';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { emailLinks } from '../../functions/core/pages/console/outbox.js';
 import type { OutboxEmail } from '../../local/ses-local.js';
 
@@ -99,4 +100,27 @@ export async function launchBrowser(
       '--disable-quic',
     ],
   });
+}
+
+/** axe-core, injected into pages to check their accessibility. */
+const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now (rule id: the elements). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(c: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    return (await axe.run((globalThis as unknown as { document: unknown }).document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
