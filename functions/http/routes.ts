@@ -135,6 +135,18 @@ const projectId = described(projectIdSchema, 'Project id (the spec id)');
 const upsertDescription =
   'Creates the record when it does not exist (omit `version` or send 0), otherwise updates the fields sent; updating needs the `version` that was read. The current stage gate re-checks its exit criteria afterwards.';
 
+/** The path parameters of one record of a project: the project id and the record's id (`idName`). */
+function recordParams<const N extends string>(
+  idName: N,
+  idSchema: z.ZodString | z.ZodEmail,
+  idDescription: string,
+) {
+  return z.object({
+    id: projectId,
+    ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
+  });
+}
+
 function upsert<const P extends string, const N extends string, B extends z.ZodType>(
   operationId: string,
   summary: string,
@@ -151,10 +163,7 @@ function upsert<const P extends string, const N extends string, B extends z.ZodT
     summary,
     description: upsertDescription,
     request: {
-      params: z.object({
-        id: projectId,
-        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
-      }),
+      params: recordParams(idName, idSchema, idDescription),
       body: { required: true, content: jsonOf(body) },
     },
     responses: {
@@ -184,10 +193,7 @@ function remove<const P extends string, const N extends string>(
     summary,
     description: removeDescription,
     request: {
-      params: z.object({
-        id: projectId,
-        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
-      }),
+      params: recordParams(idName, idSchema, idDescription),
       query: removeQuerySchema,
     },
     responses: {
@@ -233,10 +239,7 @@ function recordForms<const K extends string, const P extends string, const N ext
     operationId: `${kind}Page`,
     summary: `Console: the form to update ${what}`,
     request: {
-      params: z.object({
-        id: projectId,
-        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
-      }),
+      params: recordParams(idName, idSchema, idDescription),
     },
     responses: {
       200: { description: 'The form, filled in', content: htmlPage },
@@ -283,10 +286,7 @@ function removeForm<const K extends string, const P extends string, const N exte
     operationId: `${kind}Remove`,
     summary: `Console: remove ${what} (the record is kept in the event log)`,
     request: {
-      params: z.object({
-        id: projectId,
-        ...({ [idName]: described(idSchema, idDescription) } as Record<N, z.ZodString>),
-      }),
+      params: recordParams(idName, idSchema, idDescription),
       body: {
         required: true,
         content: formOf(
