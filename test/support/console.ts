@@ -18,6 +18,30 @@ export function consoleApp(deps: TestDeps) {
   return createHttpApp(deps, { console: { signIn: localSignIn(CONSOLE_SECRET) } });
 }
 
+/**
+ * `method path` with the session `cookie` when given (none: signed out), `body` posted as a form
+ * as it is (the CSRF token only when the test puts it there) and `headers` added: for the tests of
+ * what the console refuses.
+ */
+export function consoleRequest(
+  deps: TestDeps,
+  method: string,
+  path: string,
+  options: { cookie?: string; body?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<HttpResponse> {
+  return respond(consoleApp(deps), {
+    method,
+    path,
+    query: {},
+    headers: {
+      ...(options.cookie ? { cookie: `milepost-session=${options.cookie}` } : {}),
+      ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...options.headers,
+    },
+    body: options.body ? new URLSearchParams(options.body).toString() : '',
+  });
+}
+
 /** `method path` as `user`, signed in at `issuedAt` (default the deps' clock); `body` is posted as a form. */
 export function consoleCall(
   deps: TestDeps,

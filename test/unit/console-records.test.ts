@@ -6,16 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../functions/core/authorization.js';
 import { csrfTokenFor, signLocalSession } from '../../functions/core/session.js';
-import { createHttpApp } from '../../functions/http/app.js';
-import { type HttpResponse, respond } from '../../functions/http/exchange.js';
-import { localSignIn } from '../../functions/http/sign-in.js';
+import { CONSOLE_SECRET, consoleRequest } from '../support/console.js';
 import { makeProject, makeProjectSpec, makeStages, makeTeam } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 const PM: StaffUser = { email: 'pm@msp.example', name: 'Priya Shah', groups: ['staff'] };
 const OUTSIDER: StaffUser = { email: 'other@msp.example', name: 'Olive Other', groups: ['staff'] };
-const SECRET = 'a-secret-of-this-test';
+const SECRET = CONSOLE_SECRET;
 const ID = 'acme-m365';
 const EVIL = '<script>alert(1)</script>';
 
@@ -26,23 +24,7 @@ async function seeded(): Promise<TestDeps> {
   return makeTestDeps(store);
 }
 
-function call(
-  deps: TestDeps,
-  method: string,
-  path: string,
-  options: { cookie?: string; body?: Record<string, string> } = {},
-): Promise<HttpResponse> {
-  return respond(createHttpApp(deps, { console: { signIn: localSignIn(SECRET) } }), {
-    method,
-    path,
-    query: {},
-    headers: {
-      ...(options.cookie ? { cookie: `milepost-session=${options.cookie}` } : {}),
-      ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: options.body ? new URLSearchParams(options.body).toString() : '',
-  });
-}
+const call = consoleRequest;
 
 const FORMS = {
   testCase: {

@@ -11,15 +11,16 @@ import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { createHttpApp } from '../../functions/http/app.js';
-import { type HttpResponse, respond } from '../../functions/http/exchange.js';
+import { respond } from '../../functions/http/exchange.js';
 import { localSignIn } from '../../functions/http/sign-in.js';
+import { CONSOLE_SECRET, consoleRequest } from '../support/console.js';
 import { makeProjectSpec } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
 const PM: StaffUser = { email: 'pm@msp.example', name: 'Priya Shah', groups: ['staff'] };
 const OUTSIDER: StaffUser = { email: 'other@msp.example', name: 'Olive Other', groups: ['staff'] };
-const SECRET = 'a-secret-of-this-test';
+const SECRET = CONSOLE_SECRET;
 const ID = 'acme-m365';
 const EVIL = '<script>alert(1)</script>';
 
@@ -31,24 +32,7 @@ async function seeded(): Promise<TestDeps> {
   return deps;
 }
 
-function call(
-  deps: TestDeps,
-  method: string,
-  path: string,
-  options: { cookie?: string; body?: Record<string, string>; headers?: Record<string, string> } = {},
-): Promise<HttpResponse> {
-  return respond(createHttpApp(deps, { console: { signIn: localSignIn(SECRET) } }), {
-    method,
-    path,
-    query: {},
-    headers: {
-      ...(options.cookie ? { cookie: `milepost-session=${options.cookie}` } : {}),
-      ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      ...options.headers,
-    },
-    body: options.body ? new URLSearchParams(options.body).toString() : '',
-  });
-}
+const call = consoleRequest;
 
 describe('the Remove form of a record', () => {
   it('is on the edit page with the CSRF token and the version read; removing goes back to the project page', async () => {
