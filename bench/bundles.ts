@@ -55,44 +55,73 @@ function median(values: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** Bundles every handler of functions/handlers/ and measures it (`runs` load measurements each). */
-export async function measureBundles(runs: number): Promise<BundleFigures[]> {
+/** Bundles `entry` like a handler into `dir/<name>` and measures it (`runs` load measurements, alternated with `empty`). */
+async function measureEntry(
+  entry: string,
+  name: string,
+  dir: string,
+  empty: string,
+  runs: number,
+): Promise<BundleFigures> {
+  const bundle = await bundleFunction(entry, join(dir, name), { dir: join(dir, 'maps'), name });
+  const mapBytes = bundle.mapFile ? statSync(bundle.mapFile).size : 0;
+  const loads: number[] = [];
+  const empties: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternate, so that a busy moment of the machine weighs on both alike.
+    empties.push(importCpuMs(empty));
+    loads.push(importCpuMs(bundle.file));
+  }
+  return {
+    name,
+    codeBytes: bundle.codeBytes,
+    mapBytes,
+    metafile: bundle.metafile,
+    loadCpuMs: median(loads),
+    emptyCpuMs: median(empties),
+  };
+}
+
+/** Measures each of `entries` (name and entry file) in a scratch folder, removed afterwards. */
+async function measureEntries(
+  entries: [name: string, entry: string][],
+  runs: number,
+): Promise<BundleFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'milepost-bundles-'));
   try {
     const empty = join(dir, 'empty.mjs');
     writeFileSync(empty, '');
-    const entries = readdirSync(join(PROJECT_ROOT, 'functions/handlers'))
-      .filter((f) => f.endsWith('.ts'))
-      .sort();
     const out: BundleFigures[] = [];
-    for (const file of entries) {
-      const name = file.replace(/\.ts$/, '');
-      const bundle = await bundleFunction(`functions/handlers/${file}`, join(dir, name), {
-        dir: join(dir, 'maps'),
-        name,
-      });
-      const outfile = bundle.file;
-      const mapBytes = bundle.mapFile ? statSync(bundle.mapFile).size : 0;
-      const loads: number[] = [];
-      const empties: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        // Alternate, so that a busy moment of the machine weighs on both alike.
-        empties.push(importCpuMs(empty));
-        loads.push(importCpuMs(outfile));
-      }
-      out.push({
-        name,
-        codeBytes: bundle.codeBytes,
-        mapBytes,
-        metafile: bundle.metafile,
-        loadCpuMs: median(loads),
-        emptyCpuMs: median(empties),
-      });
-    }
+    for (const [name, entry] of entries) out.push(await measureEntry(entry, name, dir, empty, runs));
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Bundles every handler of functions/handlers/ and measures it (`runs` load measurements each). */
+export function measureBundles(runs: number): Promise<BundleFigures[]> {
+  const entries = readdirSync(join(PROJECT_ROOT, 'functions/handlers'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f): [string, string] => [f.replace(/\.ts$/, ''), `functions/handlers/${f}`]);
+  return measureEntries(entries, runs);
+}
+
+/**
+ * What the AWS SDK alone costs, bundled and measured like a handler (bench/floor/): the DynamoDB
+ * client only, and the three clients of register, lifecycle, schedule, approvals and http, each
+ * with the commands and error classes milepost uses and no milepost code. No function holding
+ * those clients can be smaller, or load faster, than its floor.
+ */
+export function measureSdkFloors(runs: number): Promise<BundleFigures[]> {
+  return measureEntries(
+    [
+      ['DynamoDB', 'bench/floor/dynamodb.ts'],
+      ['DynamoDB + Step Functions + SESv2', 'bench/floor/all-clients.ts'],
+    ],
+    runs,
+  );
 }
 
 /**

@@ -49,7 +49,7 @@ import { loadProjectSpecs } from '../infra/build-app.js';
 import { synthesizeDefinitions } from '../infra/definitions.js';
 import { startHttpServer } from '../local/http-server.js';
 import { type AslDefinition, lifecyclePayload } from '../statemachines/definition.js';
-import { measureBundles, packageSizes } from './bundles.js';
+import { measureBundles, measureSdkFloors, packageSizes } from './bundles.js';
 import { benchContention } from './contention.js';
 import { withLocalTable } from './local-table.js';
 import { MemoryDocuments, median, percentile } from './support.js';
@@ -233,6 +233,7 @@ async function benchDecision(): Promise<void> {
       // 50 distinct links approved at once, a few rounds: the p99 of each round, then their median.
       const CONCURRENCY = 50;
       const p99s: number[] = [];
+      const getP99s: number[] = [];
       // CPU time per POST (not wall time, so it holds on a busy machine): this process (the
       // server and the bench's client) and the DynamoDB Local JVM.
       const cpu: { node: number[]; jvm: number[] } = { node: [], jvm: [] };
@@ -240,12 +241,25 @@ async function benchDecision(): Promise<void> {
       for (let round = 0; round < 3; round++) {
         const linkIds: string[] = [];
         for (let i = 0; i < CONCURRENCY; i++) linkIds.push(await openLink());
+        // Opening the links took longer than the server keeps an idle connection (5 s): a kept
+        // socket could be reused just as the server closes it (ECONNRESET). Each approver's page
+        // is opened on a new connection, as 50 browsers would; the POSTs then reuse them.
+        for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
         // The pages too are opened at once, for the CPU of a GET to compare with.
         const getNodeBefore = process.cpuUsage();
         const getJvmBefore = processCpuMs(db.pid);
-        const ready = await Promise.all(
-          linkIds.map(async (linkId): Promise<[string, string]> => [linkId, (await getPage(linkId))[1]]),
+        const pages = await Promise.all(
+          linkIds.map(
+            async (linkId): Promise<[string, number, string]> => [linkId, ...(await getPage(linkId))],
+          ),
         );
+        getP99s.push(
+          percentile(
+            pages.map(([, t]) => t),
+            0.99,
+          ),
+        );
+        const ready = pages.map(([linkId, , form]): [string, string] => [linkId, form]);
         const getNodeCpu = process.cpuUsage(getNodeBefore);
         const getJvmAfter = processCpuMs(db.pid);
         getCpu.node.push((getNodeCpu.user + getNodeCpu.system) / 1000 / CONCURRENCY);
@@ -274,6 +288,11 @@ async function benchDecision(): Promise<void> {
       );
       console.log(
         `approval POST p50 c=1: ${p.toFixed(1)} ms, p99 c=${CONCURRENCY}: ${median(p99s).toFixed(1)} ms`,
+      );
+      // The same server answering 50 page GETs at once (one read, no write): on this machine's
+      // cores, what any request costs at that concurrency before the POST's own work.
+      console.log(
+        `approval GET p99 c=${CONCURRENCY}: ${median(getP99s).toFixed(1)} ms (${ratio(median(getP99s), p)} the POST p50 c=1)`,
       );
       console.log(
         `approval POST CPU per request at c=${CONCURRENCY}: ${median(cpu.node).toFixed(2)} ms in this process (server and client), ` +
@@ -403,6 +422,13 @@ async function benchBundles(): Promise<void> {
     console.log(
       `bundle ${b.name}: ${Math.ceil(b.codeBytes / 1024)} KB, load ${ratio(b.loadCpuMs, b.emptyCpuMs)}` +
         ` (source map ${Math.ceil(b.mapBytes / 1024)} KB kept outside the zip; ${ms(b.loadCpuMs)} vs ${ms(b.emptyCpuMs)} for an empty module)`,
+    );
+  }
+  // The SDK alone, bundled the same way: the least a function with those clients can be.
+  for (const f of await measureSdkFloors(Math.max(5, Math.ceil(RUNS / 2)))) {
+    console.log(
+      `bundle floor (SDK only: ${f.name}, no milepost code): ${Math.ceil(f.codeBytes / 1024)} KB, load ${ratio(f.loadCpuMs, f.emptyCpuMs)}` +
+        ` (${ms(f.loadCpuMs)} vs ${ms(f.emptyCpuMs)} for an empty module)`,
     );
   }
   // What the largest function is made of, by package (milepost's own code by folder).
