@@ -37,6 +37,7 @@ form.stack{display:grid;gap:.75rem;max-width:40rem}
 .field{display:grid;gap:.2rem}.field label{font-weight:600}
 .field input,.field select,.field textarea{font:inherit;padding:.35rem .5rem;border:1px solid #7b8794;border-radius:.3rem;width:100%;max-width:40rem;background:#fff;color:#1f2933}
 .field .hint{color:#52606d;font-size:.85rem}
+.choice{display:flex;gap:.6rem;align-items:baseline;margin:.5rem 0}.choice input{margin:0;flex:none}
 .field .error,.error-summary{color:#b42318;font-weight:600}
 .field [aria-invalid=true]{border:2px solid #b42318}
 .error-summary{border:2px solid #b42318;border-radius:.4rem;padding:.5rem .8rem;background:#fff5f5}

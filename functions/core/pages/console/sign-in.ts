@@ -11,9 +11,9 @@ import { page } from './layout.js';
 export function localSignInPage(people: LocalPerson[], next: string, error?: string): string {
   const choices = people.map(
     (p, i) =>
-      html`<div class="field"><label><input type="radio" name="email" value="${p.email}"${
+      html`<div class="choice"><input type="radio" id="person-${String(i)}" name="email" value="${p.email}"${
         i === 0 ? ' checked' : ''
-      }> ${p.name} &lt;${p.email}&gt; <span class="muted small">${p.roles.join('; ')}</span></label></div>`,
+      }><label for="person-${String(i)}"><strong>${p.name}</strong> &lt;${p.email}&gt;<br><span class="muted small">${p.roles.join('; ')}</span></label></div>`,
   );
   return page(
     'Sign in (local)',
