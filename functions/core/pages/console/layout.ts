@@ -21,7 +21,7 @@ th{color:#52606d;font-weight:600}
 .rag-green{background:#2f855a}.rag-amber{background:#b7791f}.rag-red{background:#c53030}
 .status{font-weight:600}.muted{color:#52606d}.small{font-size:.85rem}.hash{overflow-wrap:anywhere;font-size:.8rem}
 .bar{display:inline-block;width:8rem;height:.6rem;background:#e4e7eb;border-radius:.3rem;overflow:hidden;vertical-align:middle}
-.heat td{width:3.2rem;height:2.6rem;text-align:center;border:2px solid #fff;color:#102a43;font-weight:600}
+.heat td{width:3.2rem;height:2.6rem;text-align:center;border:2px solid #fff;color:#102a43;font-weight:600;white-space:nowrap}.heat thead th{white-space:nowrap}
 .email{border:1px solid #e4e7eb;border-radius:.4rem;padding:.6rem .8rem;margin:0 0 1rem}
 .email iframe{width:100%;height:22rem;border:1px solid #e4e7eb;border-radius:.3rem;background:#fff}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:#52606d}dd{margin:0}
