@@ -30,7 +30,16 @@ describe('approving in a browser', () => {
           id: ID,
           name: 'Browser <check> & "quotes"',
           stages: [{ key: 'initiation' }, { key: 'execution' }],
-          deliverables: [{ id: 'tenant', name: 'Configured tenant', stage: 'execution', acceptance: 'CIS' }],
+          // An acceptance criterion with a long unbroken word (an address), as approvers read it
+          // on a phone in the page's nested lists.
+          deliverables: [
+            {
+              id: 'tenant',
+              name: 'Configured tenant',
+              stage: 'execution',
+              acceptance: 'Signed off by itoperations.manager@brightsmiledentalpractice.example',
+            },
+          ],
         }),
       ),
     );
@@ -76,6 +85,18 @@ describe('approving in a browser', () => {
       .toContain('Your decision: Initiation & Planning');
     expect(await page.locator('main').textContent()).toContain('Browser <check> & "quotes"');
     expect(await page.content()).not.toContain('<check>');
+    // On a phone (375 px) the page does not scroll sideways: long words wrap.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.locator('main').textContent()).toContain('itoperations.manager@');
+    expect(
+      await page.evaluate(() => {
+        const w = globalThis as unknown as {
+          innerWidth: number;
+          document: { documentElement: { scrollWidth: number } };
+        };
+        return w.document.documentElement.scrollWidth <= w.innerWidth;
+      }),
+    ).toBe(true);
 
     await page.getByLabel('Approve').check();
     await page.getByRole('button', { name: 'Submit decision' }).click();

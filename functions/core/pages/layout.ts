@@ -15,7 +15,7 @@ const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f4f5f7}
 main{max-width:40rem;margin:0 auto;padding:1.25rem}
-.card{background:#fff;border-radius:.5rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.card{background:#fff;border-radius:.5rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12);overflow-wrap:break-word}
 h1{font-size:1.35rem;margin:.2rem 0 1rem}
 .msp{color:#52606d;font-size:.9rem;margin:0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}
