@@ -7,6 +7,7 @@
  * here: IAM decides who may call it.
  */
 import { ForbiddenError, NotFoundError } from './errors.js';
+import type { Project, TeamMember } from './model.js';
 import type { Deps } from './ports.js';
 
 /** The group whose members may change every project. */
@@ -36,13 +37,18 @@ export function mayChange(user: StaffUser, team: Set<string>): boolean {
 
 /**
  * Throws ForbiddenError unless `user` may change the project (NotFoundError when it does not
- * exist). Call before every change made on behalf of a signed-in person.
+ * exist). Call before every change made on behalf of a signed-in person. Returns what it read:
+ * the project and its team (a form shown again needs both).
  */
-export async function requireChangeAllowed(deps: Deps, user: StaffUser, projectId: string): Promise<void> {
+export async function requireChangeAllowed(
+  deps: Deps,
+  user: StaffUser,
+  projectId: string,
+): Promise<{ project: Project; members: TeamMember[] }> {
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
   const members = await deps.store.list(projectId, 'member');
-  if (mayChange(user, teamEmails(members))) return;
+  if (mayChange(user, teamEmails(members))) return { project, members };
   throw new ForbiddenError(
     `Only the team of ${project.name} and administrators can change it; ${user.email} is not on its team. Ask its project manager to add you to the team.`,
   );

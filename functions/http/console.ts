@@ -31,7 +31,7 @@ import {
 import { notFoundPage, type PageSession, refusedPage } from '../core/pages/console/layout.js';
 import { outboxPage } from '../core/pages/console/outbox.js';
 import { portfolioPage } from '../core/pages/console/portfolio.js';
-import { formProject, projectPage, timeFormProject } from '../core/pages/console/project.js';
+import { formProject, formProjectOf, projectPage, timeFormProject } from '../core/pages/console/project.js';
 import { removeRecordForm } from '../core/pages/console/remove.js';
 import type { Deps } from '../core/ports.js';
 import { listTimeEntries } from '../core/use-cases/list-time-entries.js';
@@ -123,7 +123,9 @@ export function formInput(
 ): { input: Record<string, unknown>; errors: Record<string, string> } {
   const names = [
     'version',
-    ...RECORD_FORMS[kind].fields({ id: '', name: '', stages: [], currentStage: '' }).map((f) => f.name),
+    ...RECORD_FORMS[kind]
+      .fields({ id: '', name: '', stages: [], currentStage: '', team: [] })
+      .map((f) => f.name),
   ];
   const input: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
@@ -352,16 +354,9 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
     on(save, async (c: Context<AppEnv>) => {
       const projectId = (c.req.param() as Record<string, string>).id!;
       const user = c.get('user');
-      await requireChangeAllowed(deps, user, projectId);
+      const { project, members } = await requireChangeAllowed(deps, user, projectId);
       const values = await formOf(c);
-      const project = await deps.store.getProject(projectId);
-      if (!project) throw new NotFoundError(`project ${projectId} not found`);
-      const fp = {
-        id: project.id,
-        name: project.name,
-        currentStage: project.currentStage,
-        stages: project.stages.map((s) => ({ key: s.key, name: s.name })),
-      };
+      const fp = formProjectOf(project, members);
       const version = Number(values.version ?? '');
       const existing =
         values.version && Number.isInteger(version) && version > 0
@@ -556,16 +551,9 @@ export function mountConsole(mount: Mount, deps: Deps, signIn: SignIn, outbox: O
   on(ROUTES.changeRequestForm, async (c) => {
     const { id } = c.req.valid('param');
     const user = c.get('user');
-    await requireChangeAllowed(deps, user, id);
+    const { project, members } = await requireChangeAllowed(deps, user, id);
     const values = await formOf(c);
-    const project = await deps.store.getProject(id);
-    if (!project) throw new NotFoundError(`project ${id} not found`);
-    const fp = {
-      id: project.id,
-      name: project.name,
-      currentStage: project.currentStage,
-      stages: project.stages.map((s) => ({ key: s.key, name: s.name })),
-    };
+    const fp = formProjectOf(project, members);
     const again = (status: number, state: FormState) =>
       consolePage(status, changeRequestFormPage(fp, state, session(c)));
     const { input, errors } = changeRequestInput(values);

@@ -92,7 +92,7 @@ describe('the change policy', () => {
   it('takes the right from a removed team member at once, though the spec still lists them', async () => {
     const deps = await seeded();
     const engineer: StaffUser = { email: 'eng@msp.example', name: 'Marco Rossi', groups: ['staff'] };
-    await expect(requireChangeAllowed(deps, engineer, ID)).resolves.toBeUndefined();
+    await expect(requireChangeAllowed(deps, engineer, ID)).resolves.toMatchObject({ project: { id: ID } });
     const stored = await deps.store.get(ID, 'member', 'eng@msp.example');
     await removeProjectRecord(deps, {
       projectId: ID,
@@ -107,7 +107,10 @@ describe('the change policy', () => {
 
   it('refuses an outsider with a sentence that says why', async () => {
     const deps = await seeded();
-    await expect(requireChangeAllowed(deps, PM, ID)).resolves.toBeUndefined();
+    // Allowed: what it read comes back (the project and its team, for a form posted back).
+    const allowed = await requireChangeAllowed(deps, PM, ID);
+    expect(allowed.project.id).toBe(ID);
+    expect(allowed.members.map((m) => m.email)).toContain(PM.email);
     const refused = requireChangeAllowed(deps, OUTSIDER, ID);
     await expect(refused).rejects.toBeInstanceOf(ForbiddenError);
     await expect(refused).rejects.toThrow(

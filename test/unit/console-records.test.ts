@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../functions/core/authorization.js';
 import { csrfTokenFor, signLocalSession } from '../../functions/core/session.js';
 import { CONSOLE_SECRET, consoleRequest } from '../support/console.js';
-import { makeProject, makeProjectSpec, makeStages, makeTeam } from '../support/dynamo.js';
+import { makeMember, makeProject, makeProjectSpec, makeStages, makeTeam } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 import { MemoryProjectStore } from '../support/memory-store.js';
 
@@ -191,5 +191,42 @@ describe('console forms of test cases, deployments and training sessions', () =>
     expect(training.status).toBe(400);
     expect(training.body).toMatch(/id="new-training-date-error">[^<]+<\/span>/);
     expect(await deps.store.get(ID, 'training_session', 'intro')).toBeUndefined();
+  });
+});
+
+describe('the person fields of the record forms', () => {
+  it("suggest the team's members for a task's assignee and a risk's owner, escaped, also on a form posted back", async () => {
+    const deps = await seeded();
+    await deps.store.commit([makeMember({ projectId: ID, email: 'eve@msp.example', name: `Eve ${EVIL}` })]);
+    const cookie = signLocalSession(SECRET, PM, new Date());
+    const csrf = csrfTokenFor(cookie);
+    const datalist = (prefix: string, body: string) =>
+      new RegExp(`<datalist id="${prefix}-team">(.*?)</datalist>`).exec(body)?.[1] ?? '';
+
+    const page = await call(deps, 'GET', `/projects/${ID}`, { cookie });
+    expect(page.status).toBe(200);
+    for (const [prefix, name] of [
+      ['new-task', 'assignee'],
+      ['new-risk', 'owner'],
+    ] as const) {
+      expect(page.body).toMatch(
+        new RegExp(`<input id="${prefix}-${name}" name="${name}"[^>]* list="${prefix}-team"`),
+      );
+      const options = datalist(prefix, page.body);
+      expect(options).toContain(
+        '<option value="eve@msp.example">Eve &lt;script&gt;alert(1)&lt;/script&gt;</option>',
+      );
+      expect(options).toContain(`<option value="${PM.email}">`);
+    }
+    expect(page.body).not.toContain(EVIL);
+
+    // A task posted without its name comes back with the suggestions still there.
+    const again = await call(deps, 'POST', `/projects/${ID}/tasks`, {
+      cookie,
+      body: { csrf, id: 'cabling', stage: 'execution', assignee: 'eve@msp.example' },
+    });
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('value="eve@msp.example" list="new-task-team"');
+    expect(datalist('new-task', again.body)).toContain('<option value="eve@msp.example">');
   });
 });

@@ -44,6 +44,8 @@ export interface FieldSpec {
   required?: boolean;
   /** A number field's step (default any). */
   step?: string;
+  /** Offer the project's team members (their addresses, with their names) as suggestions; any text stays allowed. */
+  suggestTeam?: boolean;
 }
 
 /** What a record form needs to know about its project. */
@@ -52,6 +54,8 @@ export interface FormProject {
   name: string;
   stages: { key: string; name: string }[];
   currentStage: string;
+  /** The team members, suggested where a field names a person (assignee, owner). */
+  team: { email: string; name: string }[];
 }
 
 const STATUS: [string, string][] = [
@@ -100,7 +104,13 @@ export const RECORD_FORMS: Record<
       { name: 'status', label: 'Status', kind: 'select', options: STATUS },
       { name: 'estimateHours', label: 'Estimate (hours)', kind: 'number', step: '0.25' },
       { name: 'actualHours', label: 'Hours spent', kind: 'number', step: '0.25' },
-      { name: 'assignee', label: 'Assignee', kind: 'text' },
+      {
+        name: 'assignee',
+        label: 'Assignee',
+        kind: 'text',
+        suggestTeam: true,
+        hint: 'A team member’s address or name, so that their capacity counts it',
+      },
       { name: 'due', label: 'Due date', kind: 'date' },
       { name: 'acceptance', label: 'Acceptance criteria', kind: 'textarea' },
       {
@@ -121,7 +131,7 @@ export const RECORD_FORMS: Record<
       { name: 'title', label: 'Title', kind: 'text', required: true },
       { name: 'likelihood', label: 'Likelihood (1-5)', kind: 'select', options: SCALE, required: true },
       { name: 'impact', label: 'Impact (1-5)', kind: 'select', options: SCALE, required: true },
-      { name: 'owner', label: 'Owner', kind: 'text' },
+      { name: 'owner', label: 'Owner', kind: 'text', suggestTeam: true },
       { name: 'mitigation', label: 'Mitigation', kind: 'textarea' },
       {
         name: 'status',
@@ -343,7 +353,8 @@ export function field(spec: FieldSpec, state: FormState, prefix: string): SafeHt
   } else {
     const type = spec.kind === 'number' ? 'text' : spec.kind;
     const mode = spec.kind === 'number' ? html` inputmode="decimal"` : '';
-    control = html`<input id="${id}" name="${spec.name}" type="${type}" value="${value}"${mode}${aria}>`;
+    const list = spec.suggestTeam ? html` list="${prefix}-team"` : '';
+    control = html`<input id="${id}" name="${spec.name}" type="${type}" value="${value}"${mode}${list}${aria}>`;
   }
   return html`<div class="field"><label for="${id}">${spec.label}${spec.required ? ' (required to create)' : ''}</label>${control}${
     spec.hint ? html`<span class="hint" id="${id}-hint">${spec.hint}</span>` : ''
@@ -372,6 +383,7 @@ export function recordForm(
   existing?: { id: string; version: number },
 ): SafeHtml {
   const form = RECORD_FORMS[kind];
+  const fields = form.fields(project);
   const prefix = existing ? `edit-${kind}` : `new-${kind}`;
   const idSpec: FieldSpec = {
     name: form.idField,
@@ -387,7 +399,11 @@ ${
     ? html`<input type="hidden" name="${form.idField}" value="${existing.id}"><input type="hidden" name="version" value="${existing.version}"><p><strong>${form.idLabel}:</strong> ${existing.id}</p>`
     : field(idSpec, state, prefix)
 }
-${form.fields(project).map((f) => field(f, state, prefix))}
+${fields.map((f) => field(f, state, prefix))}${
+  fields.some((f) => f.suggestTeam)
+    ? html`<datalist id="${prefix}-team">${project.team.map((m) => html`<option value="${m.email}">${m.name}</option>`)}</datalist>`
+    : ''
+}
 <div><button type="submit">${existing ? `Save ${form.noun}` : `Add ${form.noun}`}</button></div>
 </form>`;
 }

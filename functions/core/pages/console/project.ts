@@ -10,7 +10,7 @@
 import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { versionsOf } from '../../documents/model.js';
 import { html, type SafeHtml } from '../../html.js';
-import type { Expense, ProjectEvent, Risk, TimeEntry } from '../../model.js';
+import type { Expense, Project, ProjectEvent, Risk, TeamMember, TimeEntry } from '../../model.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
 import type { ChangeRequestView } from '../../use-cases/staff-list-change-requests.js';
 import { budgetSection, type TimeFormProject } from './budget.js';
@@ -59,11 +59,23 @@ export function timeFormProject(detail: ProjectDetail): TimeFormProject {
 
 /** Everything the forms of a project need to know about it. */
 export function formProject(detail: ProjectDetail): FormProject {
+  return formProjectOf(
+    { ...detail, stages: [...detail.stages].sort((a, b) => a.order - b.order) },
+    detail.team,
+  );
+}
+
+/** The same from the stored project (its stages in order) and its team members, as a form posted back reads them. */
+export function formProjectOf(
+  project: Pick<Project, 'id' | 'name' | 'currentStage'> & { stages: { key: string; name: string }[] },
+  members: Pick<TeamMember, 'email' | 'name'>[],
+): FormProject {
   return {
-    id: detail.id,
-    name: detail.name,
-    currentStage: detail.currentStage,
-    stages: [...detail.stages].sort((a, b) => a.order - b.order).map((s) => ({ key: s.key, name: s.name })),
+    id: project.id,
+    name: project.name,
+    currentStage: project.currentStage,
+    stages: project.stages.map((s) => ({ key: s.key, name: s.name })),
+    team: members.map((m) => ({ email: m.email, name: m.name })),
   };
 }
 
