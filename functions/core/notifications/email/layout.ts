@@ -91,7 +91,7 @@ ${preheader ? html`<div style="display:none;font-size:1px;line-height:1px;max-he
 <td class="mp-muted" style="padding:0 4px 8px;font-family:${FONT};font-size:13px;line-height:18px;color:${C.muted};">${ctx.mspName} &middot; ${ctx.projectName} for ${ctx.customerName}</td>
 </tr>
 <tr>
-<td class="mp-card mp-text" bgcolor="${C.card}" style="padding:24px 20px;background-color:${C.card};font-family:${FONT};font-size:16px;line-height:24px;color:${C.text};">
+<td class="mp-card mp-text" bgcolor="${C.card}" style="padding:24px 20px;background-color:${C.card};font-family:${FONT};font-size:16px;line-height:24px;color:${C.text};word-break:break-word;overflow-wrap:anywhere;">
 <h1 class="mp-text" style="margin:0 0 12px;font-family:${FONT};font-size:20px;line-height:26px;font-weight:700;color:${C.text};mso-line-height-rule:exactly;">${title}</h1>
 ${body}
 </td>
