@@ -71,6 +71,24 @@ describe('console budget and time', () => {
     expect(page.body).toContain('Record time');
     expect(page.body).not.toContain(EVIL);
     expect(page.body).toContain('Tenant &lt;script&gt;');
+    // The form starts at the signed-in team member and today in the project's time zone.
+    expect(page.body).toContain('<option value="pm@msp.example" selected>');
+    expect(page.body).toContain('id="time-date" name="date" type="date" value="2026-12-10"');
+  });
+
+  it("starts the time form on today in the project's time zone, and on the first person for an admin outside the team", async () => {
+    const deps = await seeded();
+    // 23:30 in London on 9 December is 10 December in Sydney.
+    deps.clock.set('2026-12-09T23:30:00.000Z');
+    const admin: StaffUser = { email: 'admin@msp.example', name: 'Ada Admin', groups: ['staff', 'admin'] };
+    const project = (await deps.store.getProject(ID))!;
+    await deps.store.commit([{ ...project, timezone: 'Australia/Sydney' }]);
+    const page = await call(deps, 'GET', `/projects/${ID}`, admin);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('id="time-date" name="date" type="date" value="2026-12-10"');
+    const people = /<select id="time-person"[^>]*>(.*?)<\/select>/.exec(page.body)?.[1];
+    expect(people).toContain('<option value="pm@msp.example">');
+    expect(people).not.toContain(' selected');
   });
 
   it('brings the form back with each error under its field and records nothing', async () => {

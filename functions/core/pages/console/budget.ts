@@ -126,15 +126,21 @@ export function budgetSection(input: {
   entries: TimeEntry[];
   expenses: Expense[];
   project: TimeFormProject;
+  /** Today in the project's time zone: the form's day unless changed. */
+  today: string;
   /** The signed-in person may change the project: the form is shown. */
   forms?: PageSession;
 }): SafeHtml {
   const { burn, forms } = input;
+  // Most time is recorded by the person who worked it, on the day: the form starts there.
+  const self = forms?.email.toLowerCase();
+  const person = input.project.team.some((m) => m.email.toLowerCase() === self) ? self : undefined;
+  const values = { date: input.today, ...(person ? { person } : {}) };
   return html`<section id="budget" tabindex="0" aria-labelledby="budget-h"><h2 id="budget-h">Budget and time <span class="small muted">(internal)</span></h2>${burnList(
     burn,
   )}${entriesTable(input.entries, burn.currency)}${expensesTable(input.expenses, burn.currency)}${
     forms
-      ? html`<details><summary>Record time</summary>${timeEntryForm(input.project, { values: {}, errors: {} }, forms)}</details>`
+      ? html`<details><summary>Record time</summary>${timeEntryForm(input.project, { values, errors: {} }, forms)}</details>`
       : ''
   }</section>`;
 }

@@ -11,6 +11,7 @@ import { formatWaited, formatWaitTotal } from '../../customer-wait.js';
 import { versionsOf } from '../../documents/model.js';
 import { html, type SafeHtml } from '../../html.js';
 import type { Expense, Project, ProjectEvent, Risk, TeamMember, TimeEntry } from '../../model.js';
+import { localDate } from '../../time.js';
 import type { ProjectDetail, StageView } from '../../use-cases/staff-get-project.js';
 import type { ChangeRequestView } from '../../use-cases/staff-list-change-requests.js';
 import { budgetSection, type TimeFormProject } from './budget.js';
@@ -177,6 +178,7 @@ ${budgetSection({
   entries: input.money?.entries ?? [],
   expenses: input.money?.expenses ?? [],
   project: timeFormProject(detail),
+  today: localDate(now, tz),
   ...(forms ? { forms } : {}),
 })}
 <section id="test-cases" tabindex="0" aria-labelledby="test-cases-h"><h2 id="test-cases-h">Test cases</h2>${testCasesTable(detail.testCases, base, forms)}${
