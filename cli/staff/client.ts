@@ -45,6 +45,13 @@ export interface VersionedRecord {
   [field: string]: unknown;
 }
 
+/** A team member as the API returns it: keyed by their email (lower case), not by an id. */
+export interface MemberRecord {
+  email: string;
+  version: number;
+  [field: string]: unknown;
+}
+
 /** The parts of `GET /api/projects/{id}` the CLI's commands use (the whole JSON is printed with --json). */
 export interface ProjectDetail {
   id: string;
@@ -75,7 +82,7 @@ export interface ProjectDetail {
   trainingSessions: VersionedRecord[];
   lessons?: VersionedRecord[];
   /** Team members (keyed by email) and resources. */
-  team?: { email: string; version: number; [field: string]: unknown }[];
+  team?: MemberRecord[];
   resources?: VersionedRecord[];
   criteria?: { stage: string; met: boolean; unmet: string[] };
   health: { rag: string; spi: number; cpi: number; reasons: string[] };
@@ -233,6 +240,16 @@ export class StaffClient {
   /** PUT /api/projects/{id}/risks/{riskId} */
   putRisk(id: string, riskId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
     return this.request('PUT', `/api/projects/${seg(id)}/risks/${seg(riskId)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/team/{email} */
+  putTeamMember(id: string, email: string, body: Record<string, unknown>): Promise<MemberRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/team/${seg(email)}`, body);
+  }
+
+  /** PUT /api/projects/{id}/resources/{resourceId} */
+  putResource(id: string, resourceId: string, body: Record<string, unknown>): Promise<VersionedRecord> {
+    return this.request('PUT', `/api/projects/${seg(id)}/resources/${seg(resourceId)}`, body);
   }
 
   /** PUT /api/projects/{id}/test-cases/{testId} */

@@ -1,6 +1,6 @@
 /**
- * The staff commands of `milepost`: read the portfolio, a project and its events, record tasks
- * and risks, remove a record, submit a stage, record a corrective action, read the local outbox. Each talks to the
+ * The staff commands of `milepost`: read the portfolio, a project and its events, record tasks,
+ * risks, team members, resources and the other records of a project, remove a record, submit a stage, record a corrective action, read the local outbox. Each talks to the
  * staff API (client.ts) at the endpoint of endpoint.ts, prints a table (or the API's JSON with
  * `--json`), and fails with one line (errors.ts) and exit code 1.
  */
@@ -12,6 +12,7 @@ import {
   ApiError,
   type BudgetBurnView,
   type Endpoint,
+  type MemberRecord,
   type ProjectDetail,
   StaffClient,
   type VersionedRecord,
@@ -104,6 +105,29 @@ export function parseEntryHours(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 24)
     throw new InvalidArgumentError('must be a number of hours, more than 0 and at most 24');
+  return n;
+}
+
+/** A team member's allocation: percent of their time on the project, 1 to 100 as the API allows. */
+export function parseAllocation(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1 || n > 100)
+    throw new InvalidArgumentError('must be 1-100 (percent)');
+  return n;
+}
+
+/** How many of a resource: a whole number, more than 0. */
+export function parseQuantity(value: string): number {
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a whole number, more than 0');
+  return Number(value);
+}
+
+/** A cost in the budget currency: a number, 0 or more. */
+export function parseCost(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('must be a number, 0 or more');
   return n;
 }
 
@@ -226,6 +250,20 @@ const RISK_FIELDS = {
   reviewBy: 'reviewBy',
 } as const;
 
+const MEMBER_FIELDS = {
+  name: 'name',
+  role: 'role',
+  allocation: 'allocation',
+  skill: 'skills',
+} as const;
+
+const RESOURCE_FIELDS = {
+  kind: 'kind',
+  name: 'name',
+  quantity: 'quantity',
+  cost: 'cost',
+} as const;
+
 const TEST_CASE_FIELDS = {
   name: 'name',
   category: 'category',
@@ -265,7 +303,7 @@ const TRAINING_FIELDS = {
   trainer: 'trainer',
 } as const;
 
-/** A repeatable option: each use adds one item (steps, attendees, materials). */
+/** A repeatable option: each use adds one item (steps, attendees, materials, skills). */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), parseText(value)];
 }
@@ -466,6 +504,79 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
         put: (client, body) => client.putRisk(id, riskId, body),
         describe: (r) =>
           `"${r['title']}", score ${Number(r['likelihood']) * Number(r['impact'])}, ${r['status']}${r['owner'] ? `, owner ${r['owner']}` : ''}`,
+      });
+    });
+
+  staffCommand(program, 'member')
+    .description(
+      'add or update a team member, keyed by their email (only the options given change); without options, print them',
+    )
+    .argument('<id>', 'project id')
+    .argument('<email>', 'the team member’s email (any case)')
+    .option('--name <name>', 'their name (required to create)', parseText)
+    .option(
+      '--role <role>',
+      'their role as the rate card names it, which prices their time (required to create)',
+      parseText,
+    )
+    .option(
+      '--allocation <percent>',
+      'percent of their time on this project, 1-100 (required to create)',
+      parseAllocation,
+    )
+    .option('--skill <skill>', 'one skill (repeat it; replaces the skills)', collect)
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, email: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand<MemberRecord>({
+        kind: 'team member',
+        id,
+        recordId: email,
+        opts,
+        fields: MEMBER_FIELDS,
+        required: ['name', 'role', 'allocation'],
+        idSchema: memberEmailSchema,
+        // The API keys a member by the email in lower case: any case names the same person.
+        same: (m) => m.email.toLowerCase() === email.toLowerCase(),
+        recordsOf: (p) => p.team ?? [],
+        put: (client, body) => client.putTeamMember(id, email, body),
+        describe: (m) =>
+          `"${m['name']}", ${m['role']}, ${m['allocation']}%${Array.isArray(m['skills']) && m['skills'].length ? `, skills ${m['skills'].join(', ')}` : ''}`,
+      });
+    });
+
+  staffCommand(program, 'resource')
+    .description(
+      'add or update a software, hardware, tool or service resource (only the options given change); without options, print it',
+    )
+    .argument('<id>', 'project id')
+    .argument('<resourceId>', 'resource id')
+    .addOption(
+      new Option('--kind <kind>', 'kind of resource (required to create)').choices([
+        'software',
+        'hardware',
+        'tool',
+        'service',
+      ]),
+    )
+    .option('--name <name>', 'what it is (required to create)', parseText)
+    .option('--quantity <n>', 'how many, a whole number (default on create: 1)', parseQuantity)
+    .option(
+      '--cost <amount>',
+      'what they cost in all, in the budget currency (counts in the actual cost; default on create: 0)',
+      parseCost,
+    )
+    .option('--version <n>', 'the version you read (skips reading it first; 0 creates)', parseVersion)
+    .action(async (id: string, resourceId: string, opts: CommonOptions & Record<string, unknown>) => {
+      await upsertCommand({
+        kind: 'resource',
+        id,
+        recordId: resourceId,
+        opts,
+        fields: RESOURCE_FIELDS,
+        required: ['kind', 'name'],
+        recordsOf: (p) => p.resources ?? [],
+        put: (client, body) => client.putResource(id, resourceId, body),
+        describe: (r) => `"${r['name']}", ${r['kind']}, quantity ${r['quantity']}, cost ${r['cost']}`,
       });
     });
 
@@ -957,28 +1068,46 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
 Staff commands talk to the local runtime (npm start) by default, or to the deployed API:
   milepost projects --json
   milepost task acme-m365 tenant --status done --hours 12
+  milepost member acme-m365 eng@msp.example --name 'Marco Rossi' --role engineer --allocation 50
   milepost remove acme-m365 risk duplicate-risk
   milepost submit acme-m365 execution
   milepost show acme-m365 --stack --region eu-west-2
 Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the stack trace.`,
   );
 
-  /** task, risk, test-case, deployment, training: read the record (unless --version), then PUT the options given with its version. */
-  async function upsertCommand(args: {
-    kind: 'task' | 'risk' | 'test case' | 'deployment' | 'training session' | 'lesson';
+  /**
+   * task, risk, member, resource, test-case, deployment, training, lesson: read the record (unless
+   * --version), then PUT the options given with its version.
+   */
+  async function upsertCommand<
+    R extends { version: number; [field: string]: unknown } = VersionedRecord,
+  >(args: {
+    kind:
+      | 'task'
+      | 'risk'
+      | 'team member'
+      | 'resource'
+      | 'test case'
+      | 'deployment'
+      | 'training session'
+      | 'lesson';
     id: string;
     recordId: string;
     opts: CommonOptions & Record<string, unknown>;
     fields: Record<string, string>;
     required: string[];
-    recordsOf: (p: ProjectDetail) => VersionedRecord[];
-    put: (client: StaffClient, body: Record<string, unknown>) => Promise<VersionedRecord>;
-    describe: (r: VersionedRecord) => string;
+    /** The API's rule for the record's id (default: a record id; a team member's is an email). */
+    idSchema?: typeof recordIdSchema | typeof memberEmailSchema;
+    /** Whether a stored record is the one named (default: the same `id`). */
+    same?: (r: R) => boolean;
+    recordsOf: (p: ProjectDetail) => R[];
+    put: (client: StaffClient, body: Record<string, unknown>) => Promise<R>;
+    describe: (r: R) => string;
   }): Promise<void> {
     const { kind, id, recordId, opts } = args;
     const context = `${kind} ${recordId}`;
     // The API's own rule for ids, checked first so that a mistyped id is named as such.
-    const idCheck = recordIdSchema.safeParse(recordId);
+    const idCheck = (args.idSchema ?? recordIdSchema).safeParse(recordId);
     if (!idCheck.success)
       throw new CommandError(
         clean(`${context}: ${kind} id: ${idCheck.error.issues[0]?.message ?? 'invalid'}`),
@@ -986,7 +1115,8 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
     const client = await connect(opts, context);
     const changes = changesOf(opts, args.fields);
     const explicit = opts['version'] as number | undefined;
-    const current = async () => args.recordsOf(await client.getProject(id)).find((r) => r.id === recordId);
+    const same = args.same ?? ((r: R) => r['id'] === recordId);
+    const current = async () => args.recordsOf(await client.getProject(id)).find(same);
 
     if (Object.keys(changes).length === 0) {
       // Nothing to change: show what is stored.
@@ -1012,7 +1142,7 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       }
     }
     const body = { ...changes, ...(version ? { version } : {}) };
-    let saved: VersionedRecord;
+    let saved: R;
     try {
       saved = await args.put(client, body);
     } catch (e) {

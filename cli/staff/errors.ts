@@ -49,9 +49,19 @@ const FLAG_OF: Record<string, string> = {
   attendees: '--attendee',
   materials: '--material',
   trainer: '--trainer',
+  whatHappened: '--what-happened',
+  recommendation: '--recommendation',
+  role: '--role',
+  allocation: '--allocation',
+  skills: '--skill',
+  kind: '--kind',
+  quantity: '--quantity',
+  cost: '--cost',
   testId: 'test case id',
   deploymentId: 'deployment id',
   sessionId: 'training session id',
+  email: 'team member email',
+  resourceId: 'resource id',
   limit: '--limit',
   cursor: '--cursor',
   order: '--order',
@@ -68,6 +78,10 @@ const FLAG_OF: Record<string, string> = {
 /** A field path of the API as the user knows it (`estimateHours` -> `--estimate`, `path.taskId` -> `task id`). */
 export function fieldName(path: string): string {
   const bare = path.replace(/^(?:param|params|path)\./, '');
+  // One item of a list a repeated option gives (`skills.1` -> `--skill (item 2)`).
+  const item = /^(.+)\.(\d+)$/.exec(bare);
+  const list = item?.[1] !== undefined ? FLAG_OF[item[1]] : undefined;
+  if (item && list) return `${list} (item ${Number(item[2]) + 1})`;
   return FLAG_OF[path] ?? FLAG_OF[bare] ?? bare;
 }
 

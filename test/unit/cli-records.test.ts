@@ -124,6 +124,202 @@ describe('record commands', () => {
     ]);
   });
 
+  it('member: adds a team member by email (any case), prints them, updates one field and keeps the rest', async () => {
+    await expect(
+      milepost('member', 'acme-m365', 'Lee.Chan@MSP.example', '--name', 'Lee Chan'),
+    ).rejects.toThrow(
+      'team member Lee.Chan@MSP.example: no team member Lee.Chan@MSP.example in project acme-m365; to create it give --role, --allocation',
+    );
+    expect(await deps.store.get('acme-m365', 'member', 'lee.chan@msp.example')).toBeUndefined();
+    expect(
+      await milepost(
+        'member',
+        'acme-m365',
+        'Lee.Chan@MSP.example',
+        '--name',
+        'Lee Chan',
+        '--role',
+        'engineer',
+        '--allocation',
+        '40',
+        '--skill',
+        'exchange',
+        '--skill',
+        'intune',
+      ),
+    ).toEqual([
+      'team member Lee.Chan@MSP.example created (version 1): "Lee Chan", engineer, 40%, skills exchange, intune',
+    ]);
+    // Stored under the address in lower case (the API's key), and found by it in any case.
+    expect(await milepost('member', 'acme-m365', 'lee.chan@msp.example')).toEqual([
+      'team member lee.chan@msp.example (version 1): "Lee Chan", engineer, 40%, skills exchange, intune',
+    ]);
+    expect(await milepost('member', 'acme-m365', 'LEE.CHAN@msp.example', '--allocation', '60')).toEqual([
+      'team member LEE.CHAN@msp.example updated (version 2): "Lee Chan", engineer, 60%, skills exchange, intune',
+    ]);
+    expect(await milepost('member', 'acme-m365', 'lee.chan@msp.example', '--skill', 'teams')).toEqual([
+      'team member lee.chan@msp.example updated (version 3): "Lee Chan", engineer, 60%, skills teams',
+    ]);
+    expect(await deps.store.get('acme-m365', 'member', 'lee.chan@msp.example')).toMatchObject({
+      email: 'lee.chan@msp.example',
+      name: 'Lee Chan',
+      role: 'engineer',
+      allocation: 60,
+      skills: ['teams'],
+      version: 3,
+    });
+  });
+
+  it('member: a stale --version, a bad email or allocation is refused in one line and changes nothing; --json prints the record', async () => {
+    await milepost(
+      'member',
+      'acme-m365',
+      'ana@msp.example',
+      '--name',
+      'Ana',
+      '--role',
+      'engineer',
+      '--allocation',
+      '20',
+    );
+    await milepost('member', 'acme-m365', 'ana@msp.example', '--allocation', '25');
+    await expect(
+      milepost('member', 'acme-m365', 'ana@msp.example', '--role', 'architect', '--version', '1'),
+    ).rejects.toThrow('team member ana@msp.example: version conflict, read it again and retry');
+    await expect(milepost('member', 'acme-m365', 'not-an-email', '--name', 'X')).rejects.toThrow(
+      'team member not-an-email: team member id: invalid email',
+    );
+    await expect(milepost('member', 'acme-m365', 'ana@msp.example', '--allocation', '0')).rejects.toThrow(
+      "option '--allocation <percent>' argument '0' is invalid. must be 1-100 (percent)",
+    );
+    await expect(
+      milepost('member', 'acme-m365', 'ana@msp.example', '--skill', 'x'.repeat(101)),
+    ).rejects.toThrow('team member ana@msp.example: --skill (item 1): at most 100 characters');
+    expect(await deps.store.get('acme-m365', 'member', 'ana@msp.example')).toMatchObject({
+      role: 'engineer',
+      allocation: 25,
+      skills: [],
+      version: 2,
+    });
+    const saved = JSON.parse(
+      (
+        await milepost(
+          'member',
+          'acme-m365',
+          'ANA@msp.example',
+          '--role',
+          'architect',
+          '--version',
+          '2',
+          '--json',
+        )
+      ).join('\n'),
+    );
+    expect(saved).toMatchObject({
+      email: 'ana@msp.example',
+      name: 'Ana',
+      role: 'architect',
+      allocation: 25,
+      version: 3,
+    });
+    expect(
+      JSON.parse((await milepost('member', 'acme-m365', 'ana@msp.example', '--json')).join('\n')),
+    ).toMatchObject(saved);
+  });
+
+  it('resource: creates with kind and name, prints it, updates one field and keeps the rest', async () => {
+    await expect(
+      milepost('resource', 'acme-m365', 'licences', '--name', 'M365 Business Premium'),
+    ).rejects.toThrow(
+      'resource licences: no resource licences in project acme-m365; to create it give --kind',
+    );
+    expect(await deps.store.get('acme-m365', 'resource', 'licences')).toBeUndefined();
+    expect(
+      await milepost(
+        'resource',
+        'acme-m365',
+        'licences',
+        '--kind',
+        'software',
+        '--name',
+        'M365 Business Premium',
+        '--quantity',
+        '12',
+        '--cost',
+        '2640',
+      ),
+    ).toEqual([
+      'resource licences created (version 1): "M365 Business Premium", software, quantity 12, cost 2640',
+    ]);
+    expect(await milepost('resource', 'acme-m365', 'licences')).toEqual([
+      'resource licences (version 1): "M365 Business Premium", software, quantity 12, cost 2640',
+    ]);
+    expect(await milepost('resource', 'acme-m365', 'licences', '--quantity', '14')).toEqual([
+      'resource licences updated (version 2): "M365 Business Premium", software, quantity 14, cost 2640',
+    ]);
+    expect(await deps.store.get('acme-m365', 'resource', 'licences')).toMatchObject({
+      kind: 'software',
+      name: 'M365 Business Premium',
+      quantity: 14,
+      cost: 2640,
+      version: 2,
+    });
+    // The API's defaults on create: one of it, at no cost.
+    expect(await milepost('resource', 'acme-m365', 'jira', '--kind', 'tool', '--name', 'Jira')).toEqual([
+      'resource jira created (version 1): "Jira", tool, quantity 1, cost 0',
+    ]);
+  });
+
+  it('resource: a stale --version or bad input is refused in one line and changes nothing; --json prints the record', async () => {
+    await milepost(
+      'resource',
+      'acme-m365',
+      'laptops',
+      '--kind',
+      'hardware',
+      '--name',
+      'Laptops',
+      '--quantity',
+      '3',
+    );
+    await expect(
+      milepost('resource', 'acme-m365', 'laptops', '--cost', '3000', '--version', '4'),
+    ).rejects.toThrow('resource laptops: version conflict, read it again and retry');
+    await expect(milepost('resource', 'acme-m365', 'laptops', '--quantity', '1.5')).rejects.toThrow(
+      "option '--quantity <n>' argument '1.5' is invalid. must be a whole number, more than 0",
+    );
+    await expect(milepost('resource', 'acme-m365', 'laptops', '--cost', '-1')).rejects.toThrow(
+      "option '--cost <amount>' argument '-1' is invalid. must be a number, 0 or more",
+    );
+    await expect(milepost('resource', 'acme-m365', 'laptops', '--kind', 'licence')).rejects.toThrow(
+      "option '--kind <kind>' argument 'licence' is invalid. Allowed choices are software, hardware, tool, service.",
+    );
+    await expect(milepost('resource', 'acme-m365', 'bad id!', '--name', 'X')).rejects.toThrow(
+      'resource bad id!: resource id: must be 1-64 letters, digits, dots, dashes or underscores',
+    );
+    expect(await deps.store.get('acme-m365', 'resource', 'laptops')).toMatchObject({
+      quantity: 3,
+      cost: 0,
+      version: 1,
+    });
+    const saved = JSON.parse(
+      (await milepost('resource', 'acme-m365', 'laptops', '--cost', '3000', '--version', '1', '--json')).join(
+        '\n',
+      ),
+    );
+    expect(saved).toMatchObject({
+      id: 'laptops',
+      kind: 'hardware',
+      name: 'Laptops',
+      quantity: 3,
+      cost: 3000,
+      version: 2,
+    });
+    expect(
+      JSON.parse((await milepost('resource', 'acme-m365', 'laptops', '--json')).join('\n')),
+    ).toMatchObject(saved);
+  });
+
   it('show: lists the test cases, deployments and training sessions in its tables, on one line each', async () => {
     const project = makeProject({ currentStage: 'qa' }, makeProjectSpec({ id: 'show-me' }));
     await deps.store.commit([

@@ -439,6 +439,9 @@ describe('errors in one line', () => {
     expect(err.message).toBe('task tenant: --estimate: must not be negative; task id: must be 1-64 letters');
     expect(fieldName('actualHours')).toBe('--hours');
     expect(fieldName('reviewBy')).toBe('--review-by');
+    // One item of a list names the repeated option and which use of it.
+    expect(fieldName('steps.2')).toBe('--step (item 3)');
+    expect(fieldName('allocation')).toBe('--allocation');
   });
 
   it('says what to check when AWS refuses the signature', () => {
