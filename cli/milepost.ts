@@ -5,7 +5,7 @@
  *   milepost schema                print the JSON Schema of a project spec
  *   milepost dev [options]         run everything on this machine (npm start)
  *   milepost demo [--port N]       walk an example project from initiation to close (npm run demo)
- *   milepost projects | show | events | task | risk | submit | corrective-action | outbox
+ *   milepost projects | show | events | task | risk | member | resource | ... | submit | outbox
  *                                  the staff API from a terminal (staff/commands.ts), locally or in
  *                                  AWS (--endpoint URL, or --stack [NAME] with SigV4 signing)
  *

@@ -404,7 +404,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
 
   staffCommand(program, 'show')
     .description(
-      'show a project: what blocks the current stage, stages, gates, tasks, risks, test cases, deployments, training sessions and deviations',
+      'show a project: what blocks the current stage, stages, gates, tasks, risks, team, resources, test cases, deployments, training sessions and deviations',
     )
     .argument('<id>', 'project id')
     .action(async (id: string, opts: CommonOptions) => {
@@ -1175,6 +1175,54 @@ function short(value: unknown, max = 40): string {
 }
 
 /**
+ * The team and the resources of `milepost show` (their cost is an internal figure, as the budget
+ * burn above them; an API of an earlier version without them shows `none`).
+ */
+function teamSections(p: ProjectDetail, section: (title: string, rows: string[]) => void): void {
+  const team = p.team ?? [];
+  section(
+    'Team',
+    team.length
+      ? table(
+          [
+            'EMAIL',
+            'NAME',
+            'ROLE',
+            { heading: 'ALLOCATION', right: true },
+            'SKILLS',
+            { heading: 'VERSION', right: true },
+          ],
+          team.map((m) => [
+            m.email,
+            short(m['name'], 30),
+            short(m['role'], 30),
+            typeof m['allocation'] === 'number' ? `${m['allocation']}%` : '',
+            short(Array.isArray(m['skills']) ? m['skills'].join(', ') : '', 30),
+            m.version,
+          ]),
+        )
+      : ['none'],
+  );
+  const resources = p.resources ?? [];
+  section(
+    'Resources',
+    resources.length
+      ? table(
+          [
+            'ID',
+            'NAME',
+            'KIND',
+            { heading: 'QUANTITY', right: true },
+            { heading: 'COST', right: true },
+            { heading: 'VERSION', right: true },
+          ],
+          resources.map((r) => [r.id, short(r['name']), r['kind'], r['quantity'], r['cost'], r.version]),
+        )
+      : ['none'],
+  );
+}
+
+/**
  * The QA and deployment records of `milepost show`: test cases, deployments, training sessions
  * (an API of an earlier version without them shows `none`).
  */
@@ -1340,6 +1388,7 @@ function projectLines(p: ProjectDetail, color: boolean): string[] {
         )
       : ['none'],
   );
+  teamSections(p, section);
   recordSections(p, section);
   if (p.deviations.length)
     section(

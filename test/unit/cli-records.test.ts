@@ -3,8 +3,10 @@ import { type ApiServer, cliRunner, startApiServer } from '../support/cli-harnes
 import {
   makeDeployment,
   makeGate,
+  makeMember,
   makeProject,
   makeProjectSpec,
+  makeResource,
   makeStages,
   makeTestCase,
   makeTrainingSession,
@@ -359,5 +361,31 @@ describe('record commands', () => {
     const none = await milepost('show', 'show-empty');
     for (const title of ['Test cases', 'Deployments', 'Training sessions'])
       expect(none[none.indexOf(title) + 1]).toBe('  none');
+  });
+
+  it('show: lists the team and the resources, one line each; none when there are none', async () => {
+    const project = makeProject({}, makeProjectSpec({ id: 'show-team' }));
+    await deps.store.commit([
+      project,
+      ...makeStages(project),
+      makeMember({ projectId: 'show-team', name: 'Marco\u001b[2J\nRossi', skills: ['exchange', 'intune'] }),
+      makeResource({ projectId: 'show-team' }),
+    ]);
+    const lines = await milepost('show', 'show-team');
+    const below = (title: string) => lines.slice(lines.indexOf(title) + 1, lines.indexOf(title) + 3);
+    expect(below('Team')).toEqual([
+      expect.stringMatching(/^ {2}EMAIL +NAME +ROLE +ALLOCATION +SKILLS +VERSION$/),
+      expect.stringMatching(/^ {2}eng@msp\.example +Marco \[2J Rossi +engineer +80% +exchange, intune +1$/),
+    ]);
+    expect(below('Resources')).toEqual([
+      expect.stringMatching(/^ {2}ID +NAME +KIND +QUANTITY +COST +VERSION$/),
+      expect.stringMatching(/^ {2}m365-business-premium +M365 Business Premium +software +12 +2640 +1$/),
+    ]);
+    for (const line of lines) expect([...line].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+
+    const empty = makeProject({}, makeProjectSpec({ id: 'show-no-team' }));
+    await deps.store.commit([empty, ...makeStages(empty)]);
+    const none = await milepost('show', 'show-no-team');
+    for (const title of ['Team', 'Resources']) expect(none[none.indexOf(title) + 1]).toBe('  none');
   });
 });
