@@ -110,8 +110,9 @@ export function parseEntryHours(value: string): number {
 
 /** A team member's allocation: percent of their time on the project, 1 to 100 as the API allows. */
 export function parseAllocation(value: string): number {
+  // Plain decimals only: Number() would also read `0x40` or `1e2`.
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 1 || n > 100)
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n < 1 || n > 100)
     throw new InvalidArgumentError('must be 1-100 (percent)');
   return n;
 }
@@ -126,8 +127,7 @@ export function parseQuantity(value: string): number {
 /** A cost in the budget currency: a number, 0 or more. */
 export function parseCost(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new InvalidArgumentError('must be a number, 0 or more');
+  if (!/^\d{1,15}(\.\d+)?$/.test(value.trim())) throw new InvalidArgumentError('must be a number, 0 or more');
   return n;
 }
 

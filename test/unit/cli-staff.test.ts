@@ -8,9 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, StaffClient, UnreachableError } from '../../cli/staff/client.js';
 import {
   changesOf,
+  parseAllocation,
+  parseCost,
   parseDate,
   parseHours,
   parseLimit,
+  parseQuantity,
   parseScore,
   parseText,
   parseVersion,
@@ -411,6 +414,21 @@ describe('argument handling', () => {
     expect(parseLimit('100')).toBe(100);
     for (const bad of ['0', '101', '5x']) expect(() => parseLimit(bad)).toThrow('must be 1-100');
     expect(() => parseText('  ')).toThrow('must not be empty');
+  });
+
+  it('accepts an allocation 1-100, a whole quantity and a cost of 0 or more, in plain decimals only', () => {
+    expect(parseAllocation('1')).toBe(1);
+    expect(parseAllocation('100')).toBe(100);
+    expect(parseAllocation('12.5')).toBe(12.5);
+    for (const bad of ['0', '100.5', '-5', '', '0x40', '1e2', 'half'])
+      expect(() => parseAllocation(bad)).toThrow('must be 1-100 (percent)');
+    expect(parseQuantity('12')).toBe(12);
+    for (const bad of ['0', '1.5', '-1', '', '0x10'])
+      expect(() => parseQuantity(bad)).toThrow('must be a whole number, more than 0');
+    expect(parseCost('0')).toBe(0);
+    expect(parseCost('2640.50')).toBe(2640.5);
+    for (const bad of ['-1', '', '1e3', '0x10', 'Infinity', 'free'])
+      expect(() => parseCost(bad)).toThrow('must be a number, 0 or more');
   });
 
   it('sends only the fields whose options were given, under the API’s names', () => {
