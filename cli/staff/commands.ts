@@ -236,6 +236,7 @@ const TASK_FIELDS = {
   hours: 'actualHours',
   assignee: 'assignee',
   due: 'due',
+  acceptance: 'acceptance',
   waiverReason: 'waiverReason',
   evidence: 'evidence',
 } as const;
@@ -461,6 +462,11 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
         'task',
         'deliverable',
       ]),
+    )
+    .option(
+      '--acceptance <text>',
+      'how the customer accepts a deliverable (its acceptance criteria)',
+      parseText,
     )
     .option('--waiver-reason <text>', 'why it is waived (with --status waived)', parseText)
     .option('--evidence <text>', 'a note or a link that shows the work is done', parseText)

@@ -78,6 +78,28 @@ describe('record commands', () => {
     );
   });
 
+  it('task: a deliverable takes its acceptance criteria, and an update keeps them', async () => {
+    expect(
+      await milepost(
+        'task',
+        'acme-m365',
+        'runbook',
+        '--type',
+        'deliverable',
+        '--name',
+        'Support runbook',
+        '--acceptance',
+        'Practice manager signs the runbook',
+      ),
+    ).toEqual([expect.stringMatching(/^task runbook created \(version 1\): "Support runbook"/)]);
+    await milepost('task', 'acme-m365', 'runbook', '--status', 'in_progress');
+    expect(await deps.store.get('acme-m365', 'task', 'runbook')).toMatchObject({
+      type: 'deliverable',
+      acceptance: 'Practice manager signs the runbook',
+      status: 'in_progress',
+    });
+  });
+
   it('deployment and training: record the go-live and a session; bad input names the option', async () => {
     await expect(
       milepost('deployment', 'acme-m365', 'cutover', '--name', 'Cut-over', '--window-start', 'tonight'),
