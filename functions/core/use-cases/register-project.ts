@@ -70,7 +70,7 @@ import type {
   TeamMember,
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
-import type { Deps, NewEvent } from '../ports.js';
+import type { ChildRef, CommitOptions, Creation, Deps, NewEvent } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
@@ -292,16 +292,20 @@ async function commitLast(
   events: NewEvent[],
   onChunk?: (stored: Child[]) => void,
   mark: (gate: Gate) => Gate = (gate) => gate,
+  // A new project's registration: nothing to check or bump (no member can be removed before it exists).
+  created: Created = { creations: new Map(), bump: false },
 ): Promise<void> {
-  if (children.length + 1 + events.length + guard.length <= MAX_ITEMS_PER_COMMIT) {
-    await deps.store.commit([...children, last, ...guard.map(mark)], events);
+  const all = optionsFor(last.id, children, created);
+  if (children.length + 1 + events.length + guard.length + optionItems(all) <= MAX_ITEMS_PER_COMMIT) {
+    await deps.store.commit([...children, last, ...guard.map(mark)], events, [], all);
     return;
   }
   let gate = guard;
-  const size = MAX_ITEMS_PER_COMMIT - gate.length;
+  // Each child may bring its marker check; one bump per transaction at most.
+  const size = Math.floor((MAX_ITEMS_PER_COMMIT - gate.length - 1) / 2);
   for (let i = 0; i < children.length; i += size) {
     const chunk = children.slice(i, i + size);
-    const stored = await deps.store.commit([...chunk, ...gate]);
+    const stored = await deps.store.commit([...chunk, ...gate], [], [], optionsFor(last.id, chunk, created));
     onChunk?.(chunk);
     // The next transaction checks the version this one stored.
     gate = gate.length ? [stored.at(-1) as Gate] : [];
@@ -309,6 +313,77 @@ async function commitLast(
   // The gate's mark (a round made stale) lands with the spec itself, never with a chunk before it.
   await deps.store.commit([last, ...gate.map(mark)], events);
 }
+
+/** What a spec update's new records need besides themselves in their transaction. */
+interface Created {
+  /** The marker checks of the records created above a removal marker, by childKey. */
+  creations: Map<string, Creation>;
+  /** Bump the assignments counter with a record that gives an open risk or task to someone. */
+  bump: boolean;
+}
+
+/**
+ * The creations of `children` and, when one of them gives an open risk to someone (its owner),
+ * the bump of the project's assignments counter (a member's removal in flight reads again:
+ * staff-remove-record.ts).
+ */
+function optionsFor(_projectId: string, children: Child[], created: Created): CommitOptions {
+  const creations = children.flatMap((c) => created.creations.get(childKey(c)) ?? []);
+  return { creations };
+}
+
+function optionItems(options: CommitOptions): number {
+  return (options.creations?.length ?? 0) + (options.bumps?.length ?? 0);
+}
+
+/** The key of a child record as a store reference. */
+function refOf(c: Child): ChildRef {
+  switch (c.entity) {
+    case 'stage':
+      return { entity: 'stage', projectId: c.projectId, id: c.key };
+    case 'gate':
+      return { entity: 'gate', projectId: c.projectId, id: c.stage };
+    case 'member':
+    case 'stakeholder':
+      return { entity: c.entity, projectId: c.projectId, id: c.email.toLowerCase() };
+    default:
+      return { entity: c.entity, projectId: c.projectId, id: c.id };
+  }
+}
+
+/** Removal-marker reads per request (BatchGetItem's limit). */
+const MARKERS_PER_READ = 100;
+
+/**
+ * `fresh` (new records, version 0) with each record of a kind staff may remove placed at the last
+ * version of a removed record with its id (its removal marker; 0 when none), and the creations
+ * that check those markers at commit: a record removed at version 3 that the spec adds again is
+ * created at version 4 (see staff-upsert.ts).
+ */
+async function aboveRemoved(
+  deps: Pick<Deps, 'store'>,
+  fresh: Child[],
+): Promise<{ records: Child[]; created: Created }> {
+  const removable = fresh.filter((c) => REMOVABLE.has(c.entity));
+  const creations = new Map<string, Creation>();
+  for (let i = 0; i < removable.length; i += MARKERS_PER_READ) {
+    const chunk = removable.slice(i, i + MARKERS_PER_READ);
+    const markers = await deps.store.getRecords(
+      chunk.map((c) => ({ entity: 'removed', ref: refOf(c) }) as const),
+    );
+    chunk.forEach((c, j) => {
+      creations.set(childKey(c), { ref: refOf(c), above: markers[j]?.version ?? 0 });
+    });
+  }
+  const records = fresh.map((c) => {
+    const above = creations.get(childKey(c))?.above;
+    return above ? ({ ...c, version: above } as Child) : c;
+  });
+  return { records, created: { creations, bump: true } };
+}
+
+/** The kinds of record a spec creates that staff may remove (staff-remove-record.ts). */
+const REMOVABLE: ReadonlySet<EntityName> = new Set<EntityName>(['member', 'resource', 'risk', 'task']);
 
 function counts(children: Child[]): Partial<Record<EntityName, number>> {
   const out: Partial<Record<EntityName, number>> = {};
@@ -527,7 +602,7 @@ async function attemptSpecUpdate(
   // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
   const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
   if (moved.length) next.baseline = baselineVersion(project) + 1;
-  const fresh = await addedBySpec(deps, project, loaded);
+  const { records: fresh, created } = await aboveRemoved(deps, await addedBySpec(deps, project, loaded));
   // What this update created: these, and what its earlier attempts' chunks stored.
   const added = [...written.values(), ...fresh];
   // A round out on a document this edit changes is stale: marked in this commit (below).
@@ -593,6 +668,7 @@ async function attemptSpecUpdate(
       for (const c of chunk) written.set(childKey(c), c);
     },
     mark,
+    created,
   );
   return { project: { ...next, version: next.version + 1 }, updated: true, lifecycleChanged };
 }

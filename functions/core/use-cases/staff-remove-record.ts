@@ -12,9 +12,11 @@
  *    is a ConflictError (409) that says which version is stored, and nothing changes.
  * 4. What may not be removed is refused (StateError, 409) with what to do instead (below).
  * 5. One transaction: the record deleted on the condition that its version is still the one read,
- *    an `<entity>_removed` event whose `data.record` is the whole removed record (the event log is
- *    the audit trail: nothing is lost), and the gate guard (gate-guard.ts) as an upsert commits
- *    it, so a decision that read the criteria before the removal conflicts and reads them again.
+ *    its removal marker (the version it had: a record created again with its id starts above it,
+ *    so no version of this one ever names the new one; staff-upsert.ts), an `<entity>_removed`
+ *    event whose `data.record` is the whole removed record (the event log is the audit trail:
+ *    nothing is lost), and the gate guard (gate-guard.ts) as an upsert commits it, so a decision
+ *    that read the criteria before the removal conflicts and reads them again.
  *    A commit that conflicts reads again (STAFF_WRITE_ATTEMPTS): a record changed meanwhile then
  *    fails the version rule, a record removed meanwhile is 404.
  * 6. The current stage's gate re-evaluates (progressCurrentStage). A removed team member's
