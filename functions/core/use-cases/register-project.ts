@@ -45,6 +45,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { assigns } from '../assignments.js';
 import {
   BASELINE_FIELDS,
   baselineVersion,
@@ -327,9 +328,13 @@ interface Created {
  * the bump of the project's assignments counter (a member's removal in flight reads again:
  * staff-remove-record.ts).
  */
-function optionsFor(_projectId: string, children: Child[], created: Created): CommitOptions {
+function optionsFor(projectId: string, children: Child[], created: Created): CommitOptions {
   const creations = children.flatMap((c) => created.creations.get(childKey(c)) ?? []);
-  return { creations };
+  const bumps =
+    created.bump && children.some((c) => assigns(undefined, c))
+      ? [{ projectId, counter: 'assignments' as const }]
+      : [];
+  return { creations, bumps };
 }
 
 function optionItems(options: CommitOptions): number {

@@ -15,8 +15,12 @@
  * that read the removed record (versions 1-3) can neither update nor remove the new one (409,
  * "changed since it was read (version 4 now)"). The creation commits on the conditions that the
  * record does not exist and the marker is still the one read.
+ *
+ * A write that gives an open task or risk to someone (assignments.ts) bumps the project's
+ * `assignments` counter in its transaction (see staff-remove-record.ts: a member's removal).
  */
 
+import { assigns } from '../assignments.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
 import type { Entity, EntityOf, Gate, Project, Versioned } from '../model.js';
@@ -193,6 +197,9 @@ async function attemptUpsert<E extends UpsertableEntity>(
       [],
       {
         creations: above === undefined ? [] : [{ ref: { entity, projectId, id }, above }],
+        // Giving an open task or risk to someone: a member's removal that read the tasks and
+        // risks before this commit conflicts and reads them again (staff-remove-record.ts).
+        bumps: assigns(existing, record) ? [{ projectId, counter: 'assignments' }] : [],
       },
     );
   } catch (err) {
