@@ -17,7 +17,9 @@
  * in the spec are created (existing ones are left as the staff changed them). "New" means new
  * relative to the spec stored on the project, not absent from the table: a record the staff
  * removed (staff-remove-record.ts) stays removed while the spec keeps listing it, whatever else
- * the deploy changes; listing it again after the spec dropped it creates it again. An approver's
+ * the deploy changes; listing it again after the spec dropped it creates it again, above the
+ * removed record's last version (removal-markers.ts), and a new open risk with an owner bumps the
+ * project's assignments counter (staff-remove-record.ts: a member's removal). An approver's
  * decision, a staff write or the monitoring check that commits while the update is computed makes
  * its commit conflict: the update reads again and commits on what is stored then (bounded
  * attempts, see updateSpec), so a deploy does not fail because someone clicked.
@@ -71,7 +73,8 @@ import type {
   TeamMember,
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
-import type { ChildRef, CommitOptions, Creation, Deps, NewEvent } from '../ports.js';
+import type { CommitOptions, Creation, Deps, NewEvent } from '../ports.js';
+import { aboveRemovalMarkers } from '../removal-markers.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
@@ -302,10 +305,7 @@ async function commitLast(
     return;
   }
   let gate = guard;
-  // Each child may bring its marker check; one bump per transaction at most.
-  const size = Math.floor((MAX_ITEMS_PER_COMMIT - gate.length - 1) / 2);
-  for (let i = 0; i < children.length; i += size) {
-    const chunk = children.slice(i, i + size);
+  for (const chunk of chunked(children, MAX_ITEMS_PER_COMMIT - gate.length, created)) {
     const stored = await deps.store.commit([...chunk, ...gate], [], [], optionsFor(last.id, chunk, created));
     onChunk?.(chunk);
     // The next transaction checks the version this one stored.
@@ -313,6 +313,28 @@ async function commitLast(
   }
   // The gate's mark (a round made stale) lands with the spec itself, never with a chunk before it.
   await deps.store.commit([last, ...gate.map(mark)], events);
+}
+
+/**
+ * `children` in order, in chunks of at most `room` transaction items each: a child is one item,
+ * two with the check of its removal marker, and one item is kept for the assignments bump.
+ */
+function chunked(children: Child[], room: number, created: Created): Child[][] {
+  const out: Child[][] = [];
+  let chunk: Child[] = [];
+  let items = created.bump ? 1 : 0;
+  for (const c of children) {
+    const size = created.creations.has(childKey(c)) ? 2 : 1;
+    if (chunk.length && items + size > room) {
+      out.push(chunk);
+      chunk = [];
+      items = created.bump ? 1 : 0;
+    }
+    chunk.push(c);
+    items += size;
+  }
+  if (chunk.length) out.push(chunk);
+  return out;
 }
 
 /** What a spec update's new records need besides themselves in their transaction. */
@@ -341,24 +363,6 @@ function optionItems(options: CommitOptions): number {
   return (options.creations?.length ?? 0) + (options.bumps?.length ?? 0);
 }
 
-/** The key of a child record as a store reference. */
-function refOf(c: Child): ChildRef {
-  switch (c.entity) {
-    case 'stage':
-      return { entity: 'stage', projectId: c.projectId, id: c.key };
-    case 'gate':
-      return { entity: 'gate', projectId: c.projectId, id: c.stage };
-    case 'member':
-    case 'stakeholder':
-      return { entity: c.entity, projectId: c.projectId, id: c.email.toLowerCase() };
-    default:
-      return { entity: c.entity, projectId: c.projectId, id: c.id };
-  }
-}
-
-/** Removal-marker reads per request (BatchGetItem's limit). */
-const MARKERS_PER_READ = 100;
-
 /**
  * `fresh` (new records, version 0) with each record of a kind staff may remove placed at the last
  * version of a removed record with its id (its removal marker; 0 when none), and the creations
@@ -369,26 +373,14 @@ async function aboveRemoved(
   deps: Pick<Deps, 'store'>,
   fresh: Child[],
 ): Promise<{ records: Child[]; created: Created }> {
-  const removable = fresh.filter((c) => REMOVABLE.has(c.entity));
+  const above = await aboveRemovalMarkers(deps.store, fresh);
   const creations = new Map<string, Creation>();
-  for (let i = 0; i < removable.length; i += MARKERS_PER_READ) {
-    const chunk = removable.slice(i, i + MARKERS_PER_READ);
-    const markers = await deps.store.getRecords(
-      chunk.map((c) => ({ entity: 'removed', ref: refOf(c) }) as const),
-    );
-    chunk.forEach((c, j) => {
-      creations.set(childKey(c), { ref: refOf(c), above: markers[j]?.version ?? 0 });
-    });
-  }
-  const records = fresh.map((c) => {
-    const above = creations.get(childKey(c))?.above;
-    return above ? ({ ...c, version: above } as Child) : c;
+  above.records.forEach((c, i) => {
+    const creation = above.creations[i];
+    if (creation) creations.set(childKey(c), creation);
   });
-  return { records, created: { creations, bump: true } };
+  return { records: above.records, created: { creations, bump: true } };
 }
-
-/** The kinds of record a spec creates that staff may remove (staff-remove-record.ts). */
-const REMOVABLE: ReadonlySet<EntityName> = new Set<EntityName>(['member', 'resource', 'risk', 'task']);
 
 function counts(children: Child[]): Partial<Record<EntityName, number>> {
   const out: Partial<Record<EntityName, number>> = {};
