@@ -124,6 +124,58 @@ describe('a removal that commits between the assignment read and its commit', ()
   });
 });
 
+describe('removals and assignments sent at once', () => {
+  it('never leave an open task or risk with a removed member, whatever commits first', async () => {
+    const f = await lifecycleFixture();
+    const version = (await member(f))?.version;
+    // The order of events in this process: when the removal's last commit started, when each
+    // assignment's commit had completed.
+    let tick = 0;
+    let removalStarted = -1;
+    const assignedAt: number[] = [];
+    const removalStore = Object.create(f.deps.store) as ProjectStore;
+    removalStore.commit = (changes, events, removals, options) => {
+      if (removals?.length) removalStarted = ++tick;
+      return f.deps.store.commit(changes, events, removals, options);
+    };
+    const assignStore = Object.create(f.deps.store) as ProjectStore;
+    assignStore.commit = async (changes, events, removals, options) => {
+      const stored = await f.deps.store.commit(changes, events, removals, options);
+      if (changes.some((c) => c.entity === 'task' || c.entity === 'risk')) assignedAt.push(++tick);
+      return stored;
+    };
+    const assigning = { ...f.deps, store: assignStore };
+    // The removal and four assignments to the member (by name and by email) race for real.
+    const results = await Promise.allSettled([
+      removeProjectRecord(
+        { ...f.deps, store: removalStore },
+        { projectId: f.projectId, entity: 'member', id: PM, version, actor: ENGINEER },
+      ),
+      upsertTask(assigning, f.projectId, 'a1', { name: 'One', assignee: 'Priya Shah' }, ENGINEER),
+      upsertTask(assigning, f.projectId, 'a2', { name: 'Two', assignee: PM }, ENGINEER),
+      upsertRisk(assigning, f.projectId, 'mfa-lockout', { owner: PM, version: 1 }, ENGINEER),
+      upsertTask(assigning, f.projectId, 'a3', { name: 'Three', assignee: 'priya shah' }, ENGINEER),
+    ]);
+    // Every assignment lands (free text); the removal is refused, or it committed before all of
+    // them: none had completed when its (last) commit started.
+    expect(results.slice(1).map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(assignedAt).toHaveLength(4);
+    const removal = results[0];
+    if (removal?.status === 'rejected') {
+      expect(removal.reason).toBeInstanceOf(StateError);
+      expect(await member(f)).toBeDefined();
+    } else {
+      expect(await member(f)).toBeUndefined();
+      expect(assignedAt.filter((at) => at < removalStarted)).toEqual([]);
+    }
+  });
+});
+
 describe('the assignments counter', () => {
   it('is bumped by giving an open task or risk to someone, never by other writes; the member version stays', async () => {
     const f = await lifecycleFixture();
