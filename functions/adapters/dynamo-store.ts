@@ -755,7 +755,8 @@ function creationsByKey(creations: readonly Creation[], changes: readonly Entity
     const key = keyId(keysOfRef(ref));
     const change = changes.find((c) => keyId(keysOf(c)) === key);
     if (!change || change.version !== above) {
-      throw new TransactionTooLargeError(
+      // The caller built the commit wrong: nothing to retry.
+      throw new Error(
         `a creation of ${describeRef(ref)} above version ${above} needs that record in the commit at version ${above}`,
       );
     }

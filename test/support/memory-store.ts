@@ -228,7 +228,8 @@ export class MemoryProjectStore implements ProjectStore {
     for (const { ref, above: version } of creations) {
       const change = changes.find((c) => keyOf(c) === refKey(ref));
       if (!change || change.version !== version) {
-        throw new TransactionTooLargeError(
+        // The caller built the commit wrong: nothing to retry.
+        throw new Error(
           `a creation of ${describeRef(ref)} above version ${version} needs that record in the commit at version ${version}`,
         );
       }
