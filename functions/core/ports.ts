@@ -31,8 +31,9 @@ export interface RemovalMarker {
 /**
  * Per-project counters that writes bump without changing any record's version: change tokens
  * that other writes condition on. `assignments`: bumped by every write that gives an open task or
- * risk to someone (an assignee or owner set or changed); a team member's removal checks it
- * unchanged since it read the tasks and risks (staff-remove-record.ts).
+ * risk to someone (an assignee or owner set or changed, or a closed one opened again:
+ * assignments.ts); a team member's removal checks it unchanged since it read the tasks and risks
+ * (staff-remove-record.ts).
  */
 export type Counter = 'assignments';
 
