@@ -11,7 +11,9 @@
  * attempt, or any other error), named in the line.
  *
  * Time entries also share the project's ledger (its running totals), so they conflict with each
- * other whatever the gate; new tasks conflict only on the gate.
+ * other whatever the gate; new tasks conflict only on the gate. A last line: new tasks that are
+ * assigned to someone, at once, gate decided: each bumps the project's assignments counter
+ * (staff-remove-record.ts), so they conflict with each other on that item and retry.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -57,12 +59,12 @@ export async function benchContention(): Promise<void> {
   await withLocalTable({ prefix: 'contend' }, async ({ store: real }) => {
     // The store the use cases see: the real one, with every commit that conflicted counted
     // by the kind of write that made it (the write runs in a context that names it).
-    const conflicts = { task: 0, time: 0 };
+    const conflicts = { task: 0, time: 0, assign: 0 };
     const kindOfWrite = new AsyncLocalStorage<keyof typeof conflicts>();
     const store = Object.create(real) as ProjectStore;
-    store.commit = async (changes, events, removals) => {
+    store.commit = async (changes, events, removals, options) => {
       try {
-        return await real.commit(changes, events, removals);
+        return await real.commit(changes, events, removals, options);
       } catch (error) {
         const kind = kindOfWrite.getStore();
         if (error instanceof ConflictError && kind) conflicts[kind]++;
@@ -183,6 +185,40 @@ export async function benchContention(): Promise<void> {
           `(gate decided: p50 ${f1(percentile(without.latencies, 0.5))} ms, p99 ${f1(percentile(without.latencies, 0.99))} ms, ` +
           `${retries(without)}${without.failed ? `, ${failedWords(without)}` : ''}); ` +
           `${withGate.latencies.length + withGate.failed} writes each`,
+      );
+    }
+    // New tasks assigned to someone, at once, gate decided: they share the assignments counter.
+    for (const c of [5, 20]) {
+      const latencies: number[] = [];
+      const before = conflicts.assign;
+      let failed = 0;
+      const rounds = Math.max(3, Math.ceil(WRITES_PER_N / c));
+      for (let round = 0; round < rounds; round++) {
+        const settled = await Promise.allSettled(
+          Array.from({ length: c }, async () => {
+            const n = writes++;
+            const start = performance.now();
+            await kindOfWrite.run('assign', () =>
+              upsertTask(
+                deps,
+                decided,
+                `bench-${n}`,
+                { name: `Bench task ${n}`, stage: 'support', assignee: PERSON },
+                PERSON,
+              ),
+            );
+            return performance.now() - start;
+          }),
+        );
+        for (const s of settled) {
+          if (s.status === 'fulfilled') latencies.push(s.value);
+          else failed++;
+        }
+      }
+      console.log(
+        `assigned new tasks on one project, gate decided, c=${c}: p50 ${f1(percentile(latencies, 0.5))} ms, ` +
+          `p99 ${f1(percentile(latencies, 0.99))} ms, ${conflicts.assign - before} retries, ${failed} failed; ` +
+          `${latencies.length + failed} writes`,
       );
     }
     // The open gate must still be open: otherwise the figures measured something else.

@@ -36,7 +36,18 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../core/model.js';
-import type { NewEvent, ProjectStore, RecordOfRef, RecordRef, Removal } from '../core/ports.js';
+import type {
+  ChildRef,
+  CommitOptions,
+  Counter,
+  CounterRef,
+  Creation,
+  NewEvent,
+  ProjectStore,
+  RecordOfRef,
+  RecordRef,
+  Removal,
+} from '../core/ports.js';
 import { recordSchemas } from '../core/record-schemas.js';
 import {
   emptySnapshotRecords,
@@ -75,6 +86,7 @@ type RecordKind = keyof typeof recordSchemas;
 type RecordOf<K extends RecordKind> = K extends EntityName ? EntityOf<K> : ProjectEvent;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Key = Record<string, string>;
+type TransactCheck = NonNullable<TransactItem['ConditionCheck']>;
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -109,6 +121,14 @@ export const CHILD_PREFIX: Record<ProjectChild, string> = {
   change_request: 'CHANGE#',
 };
 const EVENT_PREFIX = 'EVENT#';
+/**
+ * Sort-key prefix of a removal marker (core/ports.ts RemovalMarker): `DELETED#` + the removed
+ * record's own sort key, e.g. `DELETED#TASK#t1`. Below GATE#: the monitoring check's one Query
+ * over the current records never reads them.
+ */
+export const REMOVED_PREFIX = 'DELETED#';
+/** Sort-key prefix of a project's counters (core/ports.ts Counter), e.g. `COUNTER#assignments`; below GATE#. */
+export const COUNTER_PREFIX = 'COUNTER#';
 /** The lowest sort key of a project snapshot: the current records sort from here upward. */
 export const SNAPSHOT_FROM = CHILD_PREFIX.gate;
 /** The snapshot kind of each sort-key prefix. */
@@ -181,9 +201,60 @@ function keysOfRef(ref: RecordRef): Key {
       return { [PK]: linkPk(ref.linkHash), [SK]: LINK_SK };
     case 'digest':
       return { [PK]: digestPk(ref.date), [SK]: DIGEST_SK };
+    case 'removed':
+      return { [PK]: projectPk(ref.ref.projectId), [SK]: REMOVED_PREFIX + childSortKey(ref.ref) };
+    case 'counter':
+      return counterKeys(ref);
     default:
-      return { [PK]: projectPk(ref.projectId), [SK]: CHILD_PREFIX[ref.entity] + childId(ref.entity, ref.id) };
+      return { [PK]: projectPk(ref.projectId), [SK]: childSortKey(ref) };
   }
+}
+
+/** The sort key of a record within its project. */
+function childSortKey(ref: ChildRef): string {
+  return CHILD_PREFIX[ref.entity] + childId(ref.entity, ref.id);
+}
+
+/** Table keys of a project's counter. */
+function counterKeys(ref: CounterRef): Key {
+  return { [PK]: projectPk(ref.projectId), [SK]: COUNTER_PREFIX + ref.counter };
+}
+
+const removalMarkerSchema = z.object({ version: z.int().check(z.minimum(1)) });
+const counterSchema = z.object({ value: z.optional(z.int().check(z.minimum(0))) });
+
+/** A stored item of a removal marker or a counter, or MalformedRecordError. */
+function parseBookkeeping<T>(schema: z.ZodMiniType<T>, what: string, item: Item): T {
+  const parsed = schema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  throw new MalformedRecordError(
+    `${what} ${item[PK]}/${item[SK]}`,
+    parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+/** What a record reference reads, from its item (undefined: there is none). */
+function recordOfRef(ref: RecordRef, item: Item | undefined): unknown {
+  if (ref.entity === 'counter') {
+    const value = item ? (parseBookkeeping(counterSchema, 'counter', item).value ?? 0) : 0;
+    return { entity: 'counter', projectId: ref.projectId, counter: ref.counter, value };
+  }
+  if (!item) return undefined;
+  if (ref.entity === 'removed') {
+    const { version } = parseBookkeeping(removalMarkerSchema, 'removal marker', item);
+    return { entity: 'removed', ref: ref.ref, version };
+  }
+  return parseRecord(ref.entity, item);
+}
+
+/** Each counter in words, for conflict messages. */
+export const COUNTER_WORDS: Record<Counter, (projectId: string) => string> = {
+  assignments: (projectId) => `a task or risk of project ${projectId} was assigned since it was read`,
+};
+
+/** The conflict message of a creation whose removal marker moved. */
+export function markerMoved(ref: ChildRef): string {
+  return `${describeRef(ref)} was removed or created since it was read`;
 }
 
 /** Drops undefined values (DynamoDB rejects them), whatever the client's marshall options. */
@@ -222,7 +293,7 @@ export function describeEntity(entity: Entity): string {
 }
 
 /** A record reference in words (`task t1 of project acme`). */
-function describeRef(ref: Removal['ref']): string {
+export function describeRef(ref: ChildRef): string {
   return `${ref.entity} ${childId(ref.entity, ref.id)} of project ${ref.projectId}`;
 }
 
@@ -325,10 +396,7 @@ export class DynamoProjectStore implements ProjectStore {
         pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
     }
-    return refs.map((ref, i) => {
-      const item = found.get(id(keys[i] as Item));
-      return item ? parseRecord(ref.entity, item) : undefined;
-    }) as never;
+    return refs.map((ref, i) => recordOfRef(ref, found.get(id(keys[i] as Item)))) as never;
   }
 
   /**
@@ -446,14 +514,21 @@ export class DynamoProjectStore implements ProjectStore {
     );
   }
 
-  async commit(changes: Entity[], events: NewEvent[] = [], removals: Removal[] = []): Promise<Entity[]> {
-    const total = changes.length + events.length + removals.length;
+  async commit(
+    changes: Entity[],
+    events: NewEvent[] = [],
+    removals: Removal[] = [],
+    options: CommitOptions = {},
+  ): Promise<Entity[]> {
+    const { creations = [], bumps = [], checks = [] } = options;
+    const total = commitItems(changes, events, removals, options);
     if (total === 0) return [];
     if (total > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(
         `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
       );
     }
+    const above = creationsByKey(creations, changes);
     const stored = changes.map((c) => ({ ...c, version: c.version + 1 }) as Entity);
     const seen = new Set<string>();
     const once = (keys: Key, what: () => string) => {
@@ -465,7 +540,8 @@ export class DynamoProjectStore implements ProjectStore {
       const keys = keysOf(entity);
       once(keys, () => describeEntity(entity));
       const read = changes[i]?.version ?? 0;
-      const condition: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'> = read === 0
+      const condition: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'> = read === 0 ||
+      above.has(keyId(keys))
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
         : {
             ConditionExpression: '#v = :v',
@@ -488,6 +564,61 @@ export class DynamoProjectStore implements ProjectStore {
         },
       };
     });
+    // Each removal leaves its marker: the version a record created again with its id starts above.
+    const markers = removals.map(({ ref, version }): TransactItem => {
+      const keys = keysOfRef({ entity: 'removed', ref });
+      once(keys, () => `the removal marker of ${describeRef(ref)}`);
+      const item = { entity: 'removed', kind: ref.entity, id: childId(ref.entity, ref.id), version };
+      return { Put: { TableName: this.tableName, Item: { ...item, ...keys } } };
+    });
+    // A creation holds only while its id's marker is the one read (a removal meanwhile moves it).
+    const markerChecks = creations.map(({ ref, above: version }): TransactItem => {
+      const keys = keysOfRef({ entity: 'removed', ref });
+      once(keys, () => `the removal marker of ${describeRef(ref)}`);
+      const check: TransactCheck =
+        version === 0
+          ? {
+              TableName: this.tableName,
+              Key: keys,
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': PK },
+            }
+          : {
+              TableName: this.tableName,
+              Key: keys,
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#v': 'version' },
+              ExpressionAttributeValues: { ':v': version },
+            };
+      return { ConditionCheck: check };
+    });
+    const bumped = bumps.map((ref): TransactItem => {
+      const keys = counterKeys(ref);
+      once(keys, () => `the ${ref.counter} counter of project ${ref.projectId}`);
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: keys,
+          UpdateExpression: 'ADD #value :one',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      };
+    });
+    const counterChecks = checks.map(({ value, ...ref }): TransactItem => {
+      const keys = counterKeys(ref);
+      once(keys, () => `the ${ref.counter} counter of project ${ref.projectId}`);
+      // Never bumped: the item does not exist yet.
+      const never = value === 0 ? 'attribute_not_exists(#pk) OR ' : '';
+      const check: TransactCheck = {
+        TableName: this.tableName,
+        Key: keys,
+        ConditionExpression: `${never}#value = :value`,
+        ExpressionAttributeNames: { '#value': 'value', ...(never ? { '#pk': PK } : {}) },
+        ExpressionAttributeValues: { ':value': value },
+      };
+      return { ConditionCheck: check };
+    });
     const fallback = this.now().toISOString();
     const eventItems = events.map((e): TransactItem => {
       const at = e.at ?? fallback;
@@ -503,16 +634,30 @@ export class DynamoProjectStore implements ProjectStore {
     });
     try {
       await this.client.send(
-        new TransactWriteCommand({ TransactItems: [...items, ...deletes, ...eventItems] }),
+        new TransactWriteCommand({
+          TransactItems: [
+            ...items,
+            ...deletes,
+            ...markers,
+            ...markerChecks,
+            ...bumped,
+            ...counterChecks,
+            ...eventItems,
+          ],
+        }),
       );
     } catch (e) {
-      // Conflict messages, in the order of the transaction's items.
+      // Conflict messages, in the order of the transaction's items (markers and bumps have no condition).
       const conflicts = [
         ...stored.map(
           (entity) =>
-            `${describeEntity(entity)} ${entity.version === 1 ? 'already exists' : 'changed since it was read'}`,
+            `${describeEntity(entity)} ${entity.version === 1 || above.has(keyId(keysOf(entity))) ? 'already exists' : 'changed since it was read'}`,
         ),
         ...removals.map(({ ref }) => `${describeRef(ref)} changed or was removed since it was read`),
+        ...markers.map(() => ''),
+        ...creations.map(({ ref }) => markerMoved(ref)),
+        ...bumps.map(() => ''),
+        ...checks.map(({ projectId, counter }) => COUNTER_WORDS[counter](projectId)),
       ];
       throw this.mapWriteError(e, conflicts);
     }
@@ -587,6 +732,40 @@ export class DynamoProjectStore implements ProjectStore {
     return { items: out.map((i) => parseRecord(kind, i)) };
   }
 }
+
+/** The items a commit makes: a removal is two (the Delete and its marker). */
+export function commitItems(
+  changes: readonly unknown[],
+  events: readonly unknown[],
+  removals: readonly unknown[],
+  options: CommitOptions,
+): number {
+  const extra =
+    (options.creations?.length ?? 0) + (options.bumps?.length ?? 0) + (options.checks?.length ?? 0);
+  return changes.length + events.length + 2 * removals.length + extra;
+}
+
+/**
+ * The creations of a commit by the table key of their record, each checked against `changes`:
+ * a creation names a record of the commit written at its marker's version.
+ */
+function creationsByKey(creations: readonly Creation[], changes: readonly Entity[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { ref, above } of creations) {
+    const key = keyId(keysOfRef(ref));
+    const change = changes.find((c) => keyId(keysOf(c)) === key);
+    if (!change || change.version !== above) {
+      // The caller built the commit wrong: nothing to retry.
+      throw new Error(
+        `a creation of ${describeRef(ref)} above version ${above} needs that record in the commit at version ${above}`,
+      );
+    }
+    out.set(key, above);
+  }
+  return out;
+}
+
+const keyId = (keys: Key) => `${keys[PK]}|${keys[SK]}`;
 
 function pick(item: Item, attributes: string[]): Key {
   const out: Key = {};

@@ -9,26 +9,102 @@ import type { ProjectSnapshot } from './snapshot.js';
 
 export type NewEvent = Omit<ProjectEvent, 'entity' | 'id' | 'at'> & { at?: string };
 
-/**
- * One record by its key: a project, an approval link, a day's portfolio digest claim, or a record
- * within a project.
- */
-export type RecordRef =
-  | { entity: 'project'; id: string }
-  | { entity: 'link'; linkHash: string }
-  | { entity: 'digest'; date: string }
-  | { entity: ProjectChild; projectId: string; id: string };
+/** A record within a project, by its id there (task id, member email...). */
+export interface ChildRef {
+  entity: ProjectChild;
+  projectId: string;
+  id: string;
+}
 
-/** A record to delete in a commit, with the version that was read (the delete holds only while it is still stored). */
-export interface Removal {
-  ref: { entity: ProjectChild; projectId: string; id: string };
+/**
+ * What a removal leaves behind (`ProjectStore.commit`): the last version of the record it deleted.
+ * A record created again with the same id is created above it (`Creation`), so no version of a
+ * removed incarnation ever names the new one. A later removal of the same id overwrites it.
+ */
+export interface RemovalMarker {
+  entity: 'removed';
+  ref: ChildRef;
+  /** The removed record's last version. */
   version: number;
 }
 
+/**
+ * Per-project counters that writes bump without changing any record's version: change tokens
+ * that other writes condition on. `assignments`: bumped by every write that gives an open task or
+ * risk to someone (an assignee or owner set or changed, or a closed one opened again:
+ * assignments.ts); a team member's removal checks it unchanged since it read the tasks and risks
+ * (staff-remove-record.ts).
+ */
+export type Counter = 'assignments';
+
+/** A project's counter by its name. */
+export interface CounterRef {
+  projectId: string;
+  counter: Counter;
+}
+
+/** A counter's value as read (0: never bumped). */
+export interface CounterValue extends CounterRef {
+  entity: 'counter';
+  value: number;
+}
+
+/**
+ * One record by its key: a project, an approval link, a day's portfolio digest claim, a record
+ * within a project, the removal marker of a record's id (`RemovalMarker`, undefined: never
+ * removed) or a project's counter (always answered: 0 when never bumped).
+ */
+export type RecordRef =
+  | EntityRef
+  | { entity: 'removed'; ref: ChildRef }
+  | ({ entity: 'counter' } & CounterRef);
+
+/** A reference to a record of the model (an `Entity`): a project, a link, a digest claim, a project's record. */
+export type EntityRef =
+  | { entity: 'project'; id: string }
+  | { entity: 'link'; linkHash: string }
+  | { entity: 'digest'; date: string }
+  | ChildRef;
+
+/**
+ * A record to delete in a commit, with the version that was read (the delete holds only while it
+ * is still stored). The same transaction writes its `RemovalMarker` (one more item).
+ */
+export interface Removal {
+  ref: ChildRef;
+  version: number;
+}
+
+/**
+ * A record of a commit's `changes` created where a removed record with the same id may have been:
+ * its `version` is `above`, the version of its removal marker as read with it (0: no marker). It
+ * is written at `above + 1` on the conditions that it does not exist and that the marker still
+ * says `above` (one more item: a ConditionCheck), so a removal or creation of the same id in
+ * between makes the commit conflict.
+ */
+export interface Creation {
+  ref: ChildRef;
+  above: number;
+}
+
+/** What a commit does besides its changes, removals and events (each entry one more item). */
+export interface CommitOptions {
+  /** Records of `changes` created above their removal marker. */
+  creations?: Creation[];
+  /** Counters to add one to (created at 1). */
+  bumps?: CounterRef[];
+  /** Counters that must still hold the value read (0: never bumped), or the commit conflicts. */
+  checks?: Omit<CounterValue, 'entity'>[];
+}
+
 /** The record type a RecordRef names. */
-export type RecordOfRef<R extends RecordRef> = R extends { entity: infer E extends EntityName }
-  ? EntityOf<E>
-  : never;
+export type RecordOfRef<R extends RecordRef> = R extends { entity: 'removed' }
+  ? RemovalMarker
+  : R extends { entity: 'counter' }
+    ? CounterValue
+    : R extends { entity: infer E extends EntityName }
+      ? EntityOf<E>
+      : never;
 
 export interface ProjectStore {
   getProject(id: string): Promise<Project | undefined>;
@@ -60,14 +136,21 @@ export interface ProjectStore {
     options?: { cursor?: string; limit?: number; newestFirst?: boolean },
   ): Promise<Page<ProjectEvent>>;
   /**
-   * Writes every change, deletes every removal and appends every event in one transaction. Each
-   * record's `version` is the version that was read (0: must not exist yet); the stored version
-   * becomes version + 1. A removal deletes its record only while the stored version is still the
-   * one given. Throws ConflictError when any record changed (or a removed one is gone) meanwhile
-   * (nothing is written then). At most 100 items in all. Returns the records as stored (with
-   * their new versions; removals are not in it).
+   * Writes every change, deletes every removal (leaving its `RemovalMarker`) and appends every
+   * event in one transaction, with the creations' marker checks and the counters' bumps and
+   * checks of `options`. Each record's `version` is the version that was read (0: must not exist
+   * yet; a `Creation`: its marker's version); the stored version becomes version + 1. A removal
+   * deletes its record only while the stored version is still the one given. Throws
+   * ConflictError when any record changed (or a removed one is gone), a marker or a checked
+   * counter moved meanwhile (nothing is written then). At most 100 items in all (a removal counts
+   * two). Returns the records as stored (with their new versions; removals are not in it).
    */
-  commit(changes: Entity[], events?: NewEvent[], removals?: Removal[]): Promise<Entity[]>;
+  commit(
+    changes: Entity[],
+    events?: NewEvent[],
+    removals?: Removal[],
+    options?: CommitOptions,
+  ): Promise<Entity[]>;
 }
 
 /** The workflow engine (Step Functions): callbacks to waiting gate tasks and new executions. */

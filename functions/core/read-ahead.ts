@@ -45,7 +45,7 @@ export function readAheadStore(store: ProjectStore, known: readonly ReadAhead[])
     getRecords: (refs) => store.getRecords(refs),
     getProjectSnapshot: (projectId) => store.getProjectSnapshot(projectId),
     listEvents: (projectId, options) => store.listEvents(projectId, options),
-    commit: (changes, events) => store.commit(changes, events),
+    commit: (changes, events, removals, options) => store.commit(changes, events, removals, options),
   };
 }
 
@@ -78,8 +78,8 @@ export function lazySnapshotStore(store: ProjectStore, projectId: string): Proje
     async list(id, entity) {
       return (mine(id, entity) ? await loaded() : store).list(id, entity);
     },
-    async commit(changes, events, removals) {
-      return ((await view) ?? store).commit(changes, events, removals);
+    async commit(changes, events, removals, options) {
+      return ((await view) ?? store).commit(changes, events, removals, options);
     },
     getLink: (linkHash) => store.getLink(linkHash),
     getRecords: (refs) => store.getRecords(refs),

@@ -11,7 +11,7 @@
  */
 import { ConflictError } from './errors.js';
 import type { Entity, EntityOf, Project, ProjectChild } from './model.js';
-import type { NewEvent, ProjectStore, Removal } from './ports.js';
+import type { CommitOptions, NewEvent, ProjectStore, Removal } from './ports.js';
 
 /** The record kinds a snapshot holds (their sort keys are `GATE#` or above). */
 export const SNAPSHOT_CHILDREN = [
@@ -150,9 +150,9 @@ export function snapshotStore(store: ProjectStore, snapshot: ProjectSnapshot): P
     getRecords: (refs) => store.getRecords(refs),
     listEvents: (id, options) => store.listEvents(id, options),
     listProjects: (options) => store.listProjects(options),
-    async commit(changes: Entity[], events?: NewEvent[], removals?: Removal[]) {
+    async commit(changes: Entity[], events?: NewEvent[], removals?: Removal[], options?: CommitOptions) {
       try {
-        const stored = await store.commit(changes, events, removals);
+        const stored = await store.commit(changes, events, removals, options);
         absorb(stored);
         forget(removals ?? []);
         return stored;

@@ -254,11 +254,14 @@ describe('the largest change request while a gate waits', () => {
       reason: 'Every branch joins',
       impact: 'Much more effort',
     });
-    // n new deliverables and the two of the spec waived: n + 2 records.
-    const tooMany = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(94));
+    // n new deliverables and the two of the spec waived: n + 2 records, and each new one brings
+    // the check of its id's removal marker: 2n + 2 items of the 95.
+    const tooMany = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(47));
     expect(tooMany.status).toBe(400);
-    expect(JSON.parse(tooMany.body).issues[0].message).toContain('changes 96 stage and task records');
-    const res = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(93));
+    expect(JSON.parse(tooMany.body).issues[0].message).toContain(
+      'changes 49 stage and task records (47 of them new deliverables, which count twice)',
+    );
+    const res = await api('POST', `/api/projects/${ID}/change-requests`, deliverables(46));
     expect(res.status).toBe(201);
     const { id } = JSON.parse(res.body) as { id: string };
     const mail = (await sent()).filter((m) => m.to.includes(SPONSOR) && m.subject.includes(`${id} `)).at(-1);
@@ -267,7 +270,7 @@ describe('the largest change request while a gate waits', () => {
     expect((await decide(crLink!, 'approve')).status).toBe(200);
 
     expect((await deps.store.getProject(ID))?.baseline).toBe(2);
-    expect(await deps.store.get(ID, 'task', 'site-92')).toMatchObject({ status: 'todo' });
+    expect(await deps.store.get(ID, 'task', 'site-45')).toMatchObject({ status: 'todo' });
     expect(await gate()).toMatchObject({ round: 2, status: 'pending_approval' });
     expect(await events('approvals_reset')).toHaveLength(1);
   });

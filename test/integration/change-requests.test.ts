@@ -155,7 +155,8 @@ describe('raising a change request', () => {
     expect(JSON.parse(res.body).issues).toEqual([
       {
         path: 'changes',
-        message: 'changes 100 stage and task records; one change request may change at most 95: split it',
+        message:
+          'changes 100 stage and task records (98 of them new deliverables, which count twice); one change request may change at most 95: split it',
       },
     ]);
     expect(await deps.store.list(ID, 'change_request')).toEqual([]);
@@ -265,6 +266,52 @@ describe('the sponsor approves', () => {
     const health = await healthNow();
     expect(health.reasons.join(' ')).not.toContain('past its planned end');
     expect(health.forecastEnd).toBe('2027-04-30');
+  });
+});
+
+describe('a deliverable added where a removed task was', () => {
+  it('is created above the removed task: a client holding the removed version gets 409', async () => {
+    expect((await api('PUT', `/api/projects/${ID}/tasks/site-b`, { name: 'Site B survey' })).status).toBe(
+      201,
+    );
+    expect(
+      (await api('PUT', `/api/projects/${ID}/tasks/site-b`, { estimateHours: 3, version: 1 })).status,
+    ).toBe(200);
+    const removed = await handleHttp(deps, {
+      method: 'DELETE',
+      path: `/api/projects/${ID}/tasks/site-b`,
+      query: { version: '2' },
+      headers: {},
+      body: '',
+      caller: 'local',
+    });
+    expect(removed.status).toBe(200);
+
+    const site = { id: 'site-b', name: 'Site B network', stage: 'execution', acceptance: 'Ping test' };
+    const tenant = {
+      id: 'tenant',
+      name: 'Configured tenant',
+      stage: 'execution',
+      acceptance: 'CIS baseline applied',
+    };
+    const cutover = {
+      id: 'cutover',
+      name: 'Mail cut-over',
+      stage: 'deployment',
+      acceptance: 'MX points to M365',
+    };
+    expect((await raise(body({ deliverables: [tenant, cutover, site] }))).status).toBe(201);
+    const [linkId] = await linksFor(SPONSOR, 'cr-1');
+    expect((await decide(linkId!, 'approve')).status).toBe(200);
+
+    expect(await deps.store.get(ID, 'task', 'site-b')).toMatchObject({
+      type: 'deliverable',
+      name: 'Site B network',
+      version: 3,
+    });
+    const stale = await api('PUT', `/api/projects/${ID}/tasks/site-b`, { status: 'done', version: 2 });
+    expect(stale.status).toBe(409);
+    expect(JSON.parse(stale.body).error).toBe('task site-b changed since it was read (version 3 now)');
   });
 });
 

@@ -393,7 +393,7 @@ describe('DynamoDB requests of a staff write while approval requests are out', (
       await upsertTask(deps, project.id, 'pack', { name: 'Pack', stage: 'initiation', status: 'todo' }, PM);
       const upsert = writeRequests();
       expect(upsert.map((s) => s.command)).toEqual(['GetCommand', 'BatchGetCommand', 'TransactWriteCommand']);
-      expect(upsert[1]?.keys).toEqual(['TASK#pack', 'GATE#initiation']);
+      expect(upsert[1]?.keys).toEqual(['TASK#pack', 'DELETED#TASK#pack', 'GATE#initiation']);
       expect(upsert[2]?.keys).toEqual(expect.arrayContaining(['TASK#pack', 'GATE#initiation']));
 
       sent.length = 0;

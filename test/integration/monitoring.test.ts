@@ -284,6 +284,13 @@ describe('runMonitoringCheck', () => {
         }));
         await db.store.commit([], batch);
       }
+      // A removed task leaves its removal marker, an assignment bumps the assignments counter:
+      // both sort below the check's key range, so its requests stay the same.
+      const gone = makeTask({ projectId: id, id: 'gone', name: 'Removed', stage: 'execution' });
+      await db.store.commit([gone]);
+      await db.store.commit([], [], [{ ref: { entity: 'task', projectId: id, id: 'gone' }, version: 1 }], {
+        bumps: [{ projectId: id, counter: 'assignments' }],
+      });
       // The check's store sends through a client that counts what it sends.
       const sent: string[] = [];
       const counting = {

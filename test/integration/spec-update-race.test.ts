@@ -63,13 +63,13 @@ function interfering(
   const commits: Entity[][] = [];
   let runs = 0;
   const store = Object.create(real) as ProjectStore;
-  store.commit = async (changes, events) => {
+  store.commit = async (changes, events, removals, options) => {
     commits.push(changes);
     if (when(changes, commits.length)) {
       runs++;
       await concurrent();
     }
-    return real.commit(changes, events);
+    return real.commit(changes, events, removals, options);
   };
   return { deps: { ...f.deps, store }, commits, runs: () => runs };
 }
@@ -220,7 +220,7 @@ describe('a deployed spec change racing a concurrent write', () => {
         upsertTask(
           f.deps,
           f.projectId,
-          'd-120',
+          'd-060',
           { name: 'Made by the PM', stage: 'deployment', status: 'in_progress' },
           PM,
         ),
@@ -231,26 +231,29 @@ describe('a deployed spec change racing a concurrent write', () => {
     expect(race.runs()).toBe(1);
     expect(result.updated).toBe(true);
     const sizes = race.commits.map((c) => c.filter((e) => e.entity === 'task').length);
-    // Chunk 1 (stored), chunk 2 (lost), then the rest without chunk 1 and without the PM's task.
-    expect(sizes).toEqual([99, 51, 50]);
-    expect(race.commits[2]?.some((e) => e.entity === 'task' && e.id === 'd-120')).toBe(false);
+    // Chunk 1 (stored), chunk 2 (lost), then the rest without chunk 1 and without the PM's task
+    // (49 new tasks a transaction: each brings the check of its id's removal marker).
+    expect(sizes).toEqual([49, 49, 49, 49, 2, 0]);
+    expect(race.commits.slice(2).some((c) => c.some((e) => e.entity === 'task' && e.id === 'd-060'))).toBe(
+      false,
+    );
     const tasks = await f.deps.store.list(f.projectId, 'task');
     const added = tasks.filter((t) => t.id.startsWith('d-'));
     expect(added).toHaveLength(150);
-    expect(added.find((t) => t.id === 'd-120')).toMatchObject({
+    expect(added.find((t) => t.id === 'd-060')).toMatchObject({
       name: 'Made by the PM',
       status: 'in_progress',
       version: 1,
     });
-    expect(added.filter((t) => t.id !== 'd-120').every((t) => t.status === 'todo' && t.version === 1)).toBe(
+    expect(added.filter((t) => t.id !== 'd-060').every((t) => t.status === 'todo' && t.version === 1)).toBe(
       true,
     );
     const project = await f.deps.store.getProject(f.projectId);
     expect(project?.spec.deliverables).toHaveLength(spec.deliverables.length + 150);
     const gate = await f.gate('qa');
     expect(gate.status).toBe('pending_approval');
-    // Chunk 1, the PM's write and the final commit each carried the gate.
-    expect(gate.version).toBe(gateBefore.version + 3);
+    // Chunk 1, the PM's write, the three chunks of the retry and the final commit each carried the gate.
+    expect(gate.version).toBe(gateBefore.version + 6);
     const events = await f.events();
     expect(countEvents(events, 'spec_updated')).toBe(1);
     expect(countEvents(events, 'task_created')).toBe(2);
@@ -276,7 +279,7 @@ describe('a deployed spec change racing a concurrent write', () => {
     await deploy(race.deps, changed);
 
     expect(decision).toBe('recorded');
-    expect(race.commits.map((c) => c.filter((e) => e.entity === 'gate').length)).toEqual([1, 1, 0]);
+    expect(race.commits.map((c) => c.filter((e) => e.entity === 'gate').length)).toEqual([1, 1, 0, 0, 0]);
     expect((await f.gate('qa')).status).toBe('approved');
     expect(f.workflow.successes).toHaveLength(1);
     expect((await f.deps.store.list(f.projectId, 'task')).filter((t) => t.id.startsWith('e-'))).toHaveLength(

@@ -2,7 +2,9 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHILD_PREFIX,
+  COUNTER_PREFIX,
   MalformedRecordError,
+  REMOVED_PREFIX,
   SNAPSHOT_FROM,
   TransactionTooLargeError,
 } from '../../functions/adapters/dynamo-store.js';
@@ -476,6 +478,14 @@ describe('DynamoProjectStore', () => {
     );
     expect(wrongSide).toEqual([]);
     expect('EVENT#' < SNAPSHOT_FROM && 'PROJECT' >= SNAPSHOT_FROM).toBe(true);
+    // Removal markers and counters: below it, and no kind's prefix is a prefix of theirs.
+    for (const bookkeeping of [REMOVED_PREFIX, COUNTER_PREFIX]) {
+      expect(bookkeeping < SNAPSHOT_FROM).toBe(true);
+      expect(
+        Object.values(CHILD_PREFIX).filter((p) => bookkeeping.startsWith(p) || p.startsWith(bookkeeping)),
+      ).toEqual([]);
+    }
+    expect(`${REMOVED_PREFIX}~` < SNAPSHOT_FROM && `${COUNTER_PREFIX}~` < SNAPSHOT_FROM).toBe(true);
   });
 
   let t: TestStore;

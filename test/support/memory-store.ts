@@ -1,10 +1,14 @@
 // Keys, ids and messages as the DynamoDB store makes them: one definition, so the two cannot differ.
 import {
+  COUNTER_WORDS,
   childId,
+  commitItems,
   describeEntity,
+  describeRef,
   eventId,
   idOf,
   MAX_TRANSACTION_ITEMS,
+  markerMoved,
   TransactionTooLargeError,
 } from '../../functions/adapters/dynamo-store.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
@@ -17,7 +21,16 @@ import type {
   ProjectEvent,
   ProjectStatus,
 } from '../../functions/core/model.js';
-import type { NewEvent, ProjectStore, RecordOfRef, RecordRef, Removal } from '../../functions/core/ports.js';
+import type {
+  ChildRef,
+  CommitOptions,
+  CounterRef,
+  NewEvent,
+  ProjectStore,
+  RecordOfRef,
+  RecordRef,
+  Removal,
+} from '../../functions/core/ports.js';
 import {
   emptySnapshotRecords,
   inSnapshot,
@@ -27,6 +40,12 @@ import {
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
+
+function refKey(ref: ChildRef): string {
+  return `child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`;
+}
+
+const counterKey = (ref: CounterRef) => `counter|${ref.projectId}|${ref.counter}`;
 
 function keyOf(entity: Entity): string {
   switch (entity.entity) {
@@ -87,6 +106,10 @@ function pageOf<T>(items: T[], scope: string, cursor: string | undefined, limit:
 export class MemoryProjectStore implements ProjectStore {
   private readonly records = new Map<string, Entity>();
   private readonly events = new Map<string, ProjectEvent[]>();
+  /** Removal markers (the removed record's last version) by the record's key. */
+  private readonly markers = new Map<string, number>();
+  /** Project counters by `counter|<project>|<name>`. */
+  private readonly counters = new Map<string, number>();
   /** Requests served, by kind (tests count reads and writes). */
   readonly requests = { reads: 0, writes: 0 };
 
@@ -120,7 +143,15 @@ export class MemoryProjectStore implements ProjectStore {
       if (ref.entity === 'project') return this.read(`project|${ref.id}`);
       if (ref.entity === 'link') return this.read(`link|${ref.linkHash}`);
       if (ref.entity === 'digest') return this.read(`digest|${ref.date}`);
-      return this.read(`child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`);
+      if (ref.entity === 'removed') {
+        const version = this.markers.get(refKey(ref.ref));
+        return version === undefined ? undefined : { entity: 'removed', ref: ref.ref, version };
+      }
+      if (ref.entity === 'counter') {
+        const value = this.counters.get(counterKey(ref)) ?? 0;
+        return { entity: 'counter', projectId: ref.projectId, counter: ref.counter, value };
+      }
+      return this.read(refKey(ref));
     }) as never;
   }
 
@@ -178,8 +209,14 @@ export class MemoryProjectStore implements ProjectStore {
     return { ...page, items: page.items.map(copy) };
   }
 
-  async commit(changes: Entity[], events: NewEvent[] = [], removals: Removal[] = []): Promise<Entity[]> {
-    const total = changes.length + events.length + removals.length;
+  async commit(
+    changes: Entity[],
+    events: NewEvent[] = [],
+    removals: Removal[] = [],
+    options: CommitOptions = {},
+  ): Promise<Entity[]> {
+    const { creations = [], bumps = [], checks = [] } = options;
+    const total = commitItems(changes, events, removals, options);
     if (total === 0) return [];
     if (total > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(
@@ -187,37 +224,62 @@ export class MemoryProjectStore implements ProjectStore {
       );
     }
     this.requests.writes++;
+    const above = new Map<string, number>();
+    for (const { ref, above: version } of creations) {
+      const change = changes.find((c) => keyOf(c) === refKey(ref));
+      if (!change || change.version !== version) {
+        // The caller built the commit wrong: nothing to retry.
+        throw new Error(
+          `a creation of ${describeRef(ref)} above version ${version} needs that record in the commit at version ${version}`,
+        );
+      }
+      above.set(refKey(ref), version);
+    }
     const seen = new Set<string>();
+    const once = (key: string, what: () => string) => {
+      if (seen.has(key)) throw new TransactionTooLargeError(`a commit changes ${what()} twice`);
+      seen.add(key);
+    };
     const failed: string[] = [];
     for (const change of changes) {
       const key = keyOf(change);
-      if (seen.has(key))
-        throw new TransactionTooLargeError(`a commit changes ${describeEntity(change)} twice`);
-      seen.add(key);
+      once(key, () => describeEntity(change));
+      const create = change.version === 0 || above.has(key);
       const current = this.records.get(key);
-      if (change.version === 0 ? current !== undefined : current?.version !== change.version) {
-        failed.push(
-          `${describeEntity(change)} ${change.version === 0 ? 'already exists' : 'changed since it was read'}`,
-        );
+      if (create ? current !== undefined : current?.version !== change.version) {
+        failed.push(`${describeEntity(change)} ${create ? 'already exists' : 'changed since it was read'}`);
       }
     }
     for (const { ref, version } of removals) {
-      const key = `child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`;
-      if (seen.has(key)) throw new TransactionTooLargeError(`a commit changes ${ref.entity} ${ref.id} twice`);
-      seen.add(key);
+      const key = refKey(ref);
+      once(key, () => describeRef(ref));
       if (this.records.get(key)?.version !== version) {
-        failed.push(
-          `${ref.entity} ${ref.id} of project ${ref.projectId} changed or was removed since it was read`,
-        );
+        failed.push(`${describeRef(ref)} changed or was removed since it was read`);
       }
+    }
+    for (const { ref } of removals)
+      once(`marker|${refKey(ref)}`, () => `the removal marker of ${describeRef(ref)}`);
+    for (const { ref, above: version } of creations) {
+      once(`marker|${refKey(ref)}`, () => `the removal marker of ${describeRef(ref)}`);
+      if ((this.markers.get(refKey(ref)) ?? 0) !== version) failed.push(markerMoved(ref));
+    }
+    for (const ref of bumps)
+      once(counterKey(ref), () => `the ${ref.counter} counter of project ${ref.projectId}`);
+    for (const { value, ...ref } of checks) {
+      once(counterKey(ref), () => `the ${ref.counter} counter of project ${ref.projectId}`);
+      if ((this.counters.get(counterKey(ref)) ?? 0) !== value)
+        failed.push(COUNTER_WORDS[ref.counter](ref.projectId));
     }
     if (failed.length > 0) {
       throw new ConflictError(failed.join('; '), { cause: new Error('ConditionalCheckFailed') });
     }
-    for (const { ref } of removals) {
-      this.records.delete(`child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`);
-    }
     // Every condition held: write all of it (nothing above wrote anything).
+    for (const { ref, version } of removals) {
+      this.records.delete(refKey(ref));
+      this.markers.set(refKey(ref), version);
+    }
+    for (const ref of bumps)
+      this.counters.set(counterKey(ref), (this.counters.get(counterKey(ref)) ?? 0) + 1);
     const stored = changes.map((c) => copy({ ...c, version: c.version + 1 }) as Entity);
     for (const entity of stored) this.records.set(keyOf(entity), entity);
     const fallback = this.now().toISOString();

@@ -113,7 +113,9 @@ function memoryStore(records: Entity[]): ProjectStore {
               ? `link|${ref.linkHash}`
               : ref.entity === 'digest'
                 ? `digest|${ref.date}`
-                : `${ref.projectId}|${ref.entity}|${ref.id}`,
+                : ref.entity === 'removed' || ref.entity === 'counter'
+                  ? 'none'
+                  : `${ref.projectId}|${ref.entity}|${ref.id}`,
         ),
       ) as never,
     // The pages read single records; no snapshot is needed here.

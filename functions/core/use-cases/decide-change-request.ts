@@ -55,6 +55,7 @@ import type {
 } from '../model.js';
 import { changeLines } from '../notifications/change-request.js';
 import type { Deps, NewEvent } from '../ports.js';
+import { aboveRemovalMarkers } from '../removal-markers.js';
 import type { DecideApprovalInput, DecideApprovalResult } from './decide-approval.js';
 import type { ApprovalView, DecidedView, ViewApprovalResult } from './view-approval.js';
 
@@ -236,7 +237,11 @@ export async function attemptChangeDecision(
   }
 
   const baseline = baselineVersion(project) + 1;
-  const records = await rebaselinedRecords(deps, project, changed, request);
+  // A deliverable added where a removed task with its id was starts above it (removal-markers.ts).
+  const { records, creations } = await aboveRemovalMarkers(
+    deps.store,
+    await rebaselinedRecords(deps, project, changed, request),
+  );
   // A gate whose approval requests are out was asked on the old baseline: marked in this same
   // commit (version-checked), so from it on no link of that round decides, and a click committed
   // before it makes this commit conflict and read again. renewGateApprovals asks the round again.
@@ -290,6 +295,8 @@ export async function attemptChangeDecision(
       { ...decided, status: 'approved', appliedBaseline: baseline },
     ],
     events,
+    [],
+    { creations: creations.filter((c) => c !== undefined) },
   );
   deps.log.info('change request decided', {
     projectId: project.id,

@@ -34,6 +34,7 @@ import { changeRequestNotification } from '../notifications/change-request.js';
 import { notify } from '../notifications/notify.js';
 import { notificationContext } from '../notifications/people.js';
 import type { Deps } from '../ports.js';
+import { removableCreations } from '../removal-markers.js';
 import { rebaselinedRecords } from './decide-change-request.js';
 import { MAX_ITEMS_PER_COMMIT } from './register-project.js';
 
@@ -131,11 +132,13 @@ export async function raiseChangeRequest(
       id,
       changes,
     });
-    if (touched.length + APPROVAL_ITEMS > MAX_ITEMS_PER_COMMIT) {
+    // A deliverable added is a creation: one more item, the check of its id's removal marker.
+    const added = removableCreations(touched);
+    if (touched.length + added + APPROVAL_ITEMS > MAX_ITEMS_PER_COMMIT) {
       throw new ValidationError([
         {
           path: 'changes',
-          message: `changes ${touched.length} stage and task records; one change request may change at most ${MAX_ITEMS_PER_COMMIT - APPROVAL_ITEMS}: split it`,
+          message: `changes ${touched.length} stage and task records${added ? ` (${added} of them new deliverables, which count twice)` : ''}; one change request may change at most ${MAX_ITEMS_PER_COMMIT - APPROVAL_ITEMS}: split it`,
         },
       ]);
     }

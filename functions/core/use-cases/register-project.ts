@@ -17,7 +17,9 @@
  * in the spec are created (existing ones are left as the staff changed them). "New" means new
  * relative to the spec stored on the project, not absent from the table: a record the staff
  * removed (staff-remove-record.ts) stays removed while the spec keeps listing it, whatever else
- * the deploy changes; listing it again after the spec dropped it creates it again. An approver's
+ * the deploy changes; listing it again after the spec dropped it creates it again, above the
+ * removed record's last version (removal-markers.ts), and a new open risk with an owner bumps the
+ * project's assignments counter (staff-remove-record.ts: a member's removal). An approver's
  * decision, a staff write or the monitoring check that commits while the update is computed makes
  * its commit conflict: the update reads again and commits on what is stored then (bounded
  * attempts, see updateSpec), so a deploy does not fail because someone clicked.
@@ -45,6 +47,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { assigns } from '../assignments.js';
 import {
   BASELINE_FIELDS,
   baselineVersion,
@@ -70,7 +73,8 @@ import type {
   TeamMember,
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
-import type { Deps, NewEvent } from '../ports.js';
+import type { CommitOptions, Creation, Deps, NewEvent } from '../ports.js';
+import { aboveRemovalMarkers } from '../removal-markers.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkSpec, type ProjectSpec, type ResolvedStage, resolveStages } from '../spec/schema.js';
@@ -292,22 +296,90 @@ async function commitLast(
   events: NewEvent[],
   onChunk?: (stored: Child[]) => void,
   mark: (gate: Gate) => Gate = (gate) => gate,
+  // A new project's registration: nothing to check or bump (no member can be removed before it exists).
+  created: Created = { creations: new Map(), bump: false },
 ): Promise<void> {
-  if (children.length + 1 + events.length + guard.length <= MAX_ITEMS_PER_COMMIT) {
-    await deps.store.commit([...children, last, ...guard.map(mark)], events);
+  const all = optionsFor(last.id, children, created);
+  if (children.length + 1 + events.length + guard.length + optionItems(all) <= MAX_ITEMS_PER_COMMIT) {
+    await deps.store.commit([...children, last, ...guard.map(mark)], events, [], all);
     return;
   }
   let gate = guard;
-  const size = MAX_ITEMS_PER_COMMIT - gate.length;
-  for (let i = 0; i < children.length; i += size) {
-    const chunk = children.slice(i, i + size);
-    const stored = await deps.store.commit([...chunk, ...gate]);
+  for (const chunk of chunked(children, MAX_ITEMS_PER_COMMIT - gate.length, created)) {
+    const stored = await deps.store.commit([...chunk, ...gate], [], [], optionsFor(last.id, chunk, created));
     onChunk?.(chunk);
     // The next transaction checks the version this one stored.
     gate = gate.length ? [stored.at(-1) as Gate] : [];
   }
   // The gate's mark (a round made stale) lands with the spec itself, never with a chunk before it.
   await deps.store.commit([last, ...gate.map(mark)], events);
+}
+
+/**
+ * `children` in order, in chunks of at most `room` transaction items each: a child is one item,
+ * two with the check of its removal marker, and one item is kept for the assignments bump.
+ */
+function chunked(children: Child[], room: number, created: Created): Child[][] {
+  const out: Child[][] = [];
+  let chunk: Child[] = [];
+  let items = created.bump ? 1 : 0;
+  for (const c of children) {
+    const size = created.creations.has(childKey(c)) ? 2 : 1;
+    if (chunk.length && items + size > room) {
+      out.push(chunk);
+      chunk = [];
+      items = created.bump ? 1 : 0;
+    }
+    chunk.push(c);
+    items += size;
+  }
+  if (chunk.length) out.push(chunk);
+  return out;
+}
+
+/** What a spec update's new records need besides themselves in their transaction. */
+interface Created {
+  /** The marker checks of the records created above a removal marker, by childKey. */
+  creations: Map<string, Creation>;
+  /** Bump the assignments counter with a record that gives an open risk or task to someone. */
+  bump: boolean;
+}
+
+/**
+ * The creations of `children` and, when one of them gives an open risk to someone (its owner),
+ * the bump of the project's assignments counter (a member's removal in flight reads again:
+ * staff-remove-record.ts).
+ */
+function optionsFor(projectId: string, children: Child[], created: Created): CommitOptions {
+  const creations = children.flatMap((c) => created.creations.get(childKey(c)) ?? []);
+  const bumps =
+    created.bump && children.some((c) => assigns(undefined, c))
+      ? [{ projectId, counter: 'assignments' as const }]
+      : [];
+  return { creations, bumps };
+}
+
+function optionItems(options: CommitOptions): number {
+  return (options.creations?.length ?? 0) + (options.bumps?.length ?? 0);
+}
+
+/**
+ * `fresh` (new records, version 0) with each record of a kind staff may remove placed at the last
+ * version of a removed record with its id (its removal marker; 0 when none), and the creations
+ * that check those markers at commit: a record removed at version 3 that the spec adds again is
+ * created at version 4 (see staff-upsert.ts).
+ */
+async function aboveRemoved(
+  deps: Pick<Deps, 'store'>,
+  fresh: Child[],
+): Promise<{ records: Child[]; created: Created }> {
+  const above = await aboveRemovalMarkers(deps.store, fresh);
+  const creations = new Map<string, Creation>();
+  above.records.forEach((c, i) => {
+    const creation = above.creations[i];
+    if (creation) creations.set(childKey(c), creation);
+  });
+  return { records: above.records, created: { creations, bump: true } };
 }
 
 function counts(children: Child[]): Partial<Record<EntityName, number>> {
@@ -527,7 +599,7 @@ async function attemptSpecUpdate(
   // A baseline field the spec edit changed (not an approved change kept above) is a new baseline.
   const moved = baselineDiff(project.spec, loaded.spec, allBaselineFields(project.spec, loaded.spec));
   if (moved.length) next.baseline = baselineVersion(project) + 1;
-  const fresh = await addedBySpec(deps, project, loaded);
+  const { records: fresh, created } = await aboveRemoved(deps, await addedBySpec(deps, project, loaded));
   // What this update created: these, and what its earlier attempts' chunks stored.
   const added = [...written.values(), ...fresh];
   // A round out on a document this edit changes is stale: marked in this commit (below).
@@ -593,6 +665,7 @@ async function attemptSpecUpdate(
       for (const c of chunk) written.set(childKey(c), c);
     },
     mark,
+    created,
   );
   return { project: { ...next, version: next.version + 1 }, updated: true, lifecycleChanged };
 }

@@ -7,14 +7,18 @@
  * Output: the removed record (as it was stored).
  * Steps (with the guarantees of an upsert, staff-upsert.ts):
  * 1. Load the project: 404 when absent, 409 (StateError) when it is not active.
- * 2. Read the record and the current stage's gate in one request: 404 when the record is absent.
+ * 2. Read the record and the current stage's gate in one request (a team member: with the
+ *    project's `assignments` counter): 404 when the record is absent.
  * 3. Version rule: remove only with the version that was read; a missing version or another one
  *    is a ConflictError (409) that says which version is stored, and nothing changes.
  * 4. What may not be removed is refused (StateError, 409) with what to do instead (below).
  * 5. One transaction: the record deleted on the condition that its version is still the one read,
- *    an `<entity>_removed` event whose `data.record` is the whole removed record (the event log is
- *    the audit trail: nothing is lost), and the gate guard (gate-guard.ts) as an upsert commits
- *    it, so a decision that read the criteria before the removal conflicts and reads them again.
+ *    its removal marker (the version it had: a record created again with its id starts above it,
+ *    so no version of this one ever names the new one; staff-upsert.ts), an `<entity>_removed`
+ *    event whose `data.record` is the whole removed record (the event log is the audit trail:
+ *    nothing is lost), and the gate guard (gate-guard.ts) as an upsert commits it, so a decision
+ *    that read the criteria before the removal conflicts and reads them again. A team member's
+ *    removal also checks that the project's `assignments` counter is still the one read (below).
  *    A commit that conflicts reads again (STAFF_WRITE_ATTEMPTS): a record changed meanwhile then
  *    fails the version rule, a record removed meanwhile is 404.
  * 6. The current stage's gate re-evaluates (progressCurrentStage). A removed team member's
@@ -25,9 +29,15 @@
  * - team member: refused while they are the assignee of a task that is not closed (not done, or
  *   waived without a reason) or the owner of a risk that is not closed; the message names those
  *   records (reassign them, close them, then remove). An assignee or owner matches the member's
- *   email or name, without case. Their time entries stay (history). The check reads the tasks and
- *   risks at the moment of the removal: an assignment written in the same instant is not
- *   serialised with it (assignees and owners are free text, never required to be members).
+ *   email or name, without case. Their time entries stay (history). The removal is serialised
+ *   with assignments: every write that gives an open task or risk to someone (assignments.ts)
+ *   bumps the project's `assignments` counter in its transaction, and the removal's transaction
+ *   holds only while that counter is the value read before the tasks and risks. An assignment
+ *   that commits between that read and the removal's commit makes the removal conflict; its
+ *   retry reads the tasks and risks again and refuses, naming the task or risk. An assignment
+ *   that commits after the removal is an assignment to a name that is not a member (assignees and
+ *   owners are free text, never required to be members). The counter is not on the member, so
+ *   an assignment leaves the member's version (and an open edit form of the member) as it was.
  * - task: only type `task` with no hours booked; a deliverable is the agreed scope: refused, raise
  *   a change request; a task with actual hours is work done (it counts in the health): refused,
  *   waive it instead.
@@ -36,9 +46,11 @@
  * - deployment: only while planned (no result); one with a result is history: refused.
  * - risk, resource, training session, lesson learned: removable.
  */
+
+import { holderOf } from '../assignments.js';
 import { ConflictError, NotFoundError, StateError } from '../errors.js';
 import { gateGuard } from '../gate-guard.js';
-import { type EntityOf, isTaskClosed, type Project, type Risk, type Task, type Versioned } from '../model.js';
+import type { EntityOf, Project, Risk, Task, Versioned } from '../model.js';
 import type { Deps } from '../ports.js';
 import { recheckCapacityGates } from './recheck-capacity-gates.js';
 import {
@@ -94,7 +106,14 @@ async function attemptRemove<E extends RemovableEntity>(
   options: RemoveOptions<E>,
 ): Promise<Removed<E>> {
   const { projectId, entity, id, version, actor } = options;
-  const { project, existing: record, gate } = await readForStaffWrite(deps, projectId, entity, id);
+  const {
+    project,
+    existing: record,
+    gate,
+    assignments,
+  } = await readForStaffWrite(deps, projectId, entity, id, {
+    assignments: entity === 'member',
+  });
   const word = ENTITY_WORD[entity];
   if (!record) throw new NotFoundError(`${word} ${id} not found`);
   const stored = (record as Versioned).version;
@@ -121,6 +140,8 @@ async function attemptRemove<E extends RemovableEntity>(
         },
       ],
       [{ ref: { entity, projectId, id }, version: stored }],
+      // What the refusal read (the open tasks and risks) still holds: nothing was assigned since.
+      { checks: assignments ? [{ projectId, counter: 'assignments', value: assignments.value }] : [] },
     );
   } catch (err) {
     throw commitRace(err);
@@ -171,13 +192,13 @@ async function memberRefusal(
   name: string,
 ): Promise<string | undefined> {
   const names = new Set([email.trim().toLowerCase(), name.trim().toLowerCase()].filter(Boolean));
-  const theirs = (who: string | undefined) => who !== undefined && names.has(who.trim().toLowerCase());
+  const theirs = (record: Task | Risk) => names.has(holderOf(record) ?? '');
   const [tasks, risks] = await Promise.all([
     deps.store.list(project.id, 'task'),
     deps.store.list(project.id, 'risk'),
   ]);
-  const openTasks = tasks.filter((t: Task) => theirs(t.assignee) && !isTaskClosed(t));
-  const openRisks = risks.filter((r: Risk) => theirs(r.owner) && r.status !== 'closed');
+  const openTasks = tasks.filter(theirs);
+  const openRisks = risks.filter(theirs);
   if (!openTasks.length && !openRisks.length) return undefined;
   const named = [
     ...openTasks.map((t) => `${t.type} ${t.id} (${t.status})`),

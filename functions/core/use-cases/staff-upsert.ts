@@ -8,11 +8,23 @@
  *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
  * the version that was read (anything else is a ConflictError -> 409).
+ *
+ * A record created with the id of a removed one (staff-remove-record.ts) is created above the
+ * removed one's last version (its removal marker, read with it: ports.ts RemovalMarker): a record
+ * removed at version 3 and created again is stored at version 4, so a form, command or client
+ * that read the removed record (versions 1-3) can neither update nor remove the new one (409,
+ * "changed since it was read (version 4 now)"). The creation commits on the conditions that the
+ * record does not exist and the marker is still the one read.
+ *
+ * A write that gives an open task or risk to someone (assignments.ts) bumps the project's
+ * `assignments` counter in its transaction (see staff-remove-record.ts: a member's removal).
  */
+
+import { assigns } from '../assignments.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
 import type { Entity, EntityOf, Gate, Project, Versioned } from '../model.js';
-import type { Deps } from '../ports.js';
+import type { CounterValue, Deps, RemovalMarker } from '../ports.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { progressGate } from './progress-gate.js';
 
@@ -101,25 +113,36 @@ export function commitRace(err: unknown): unknown {
 }
 
 /**
- * The reads of a staff write: the project (404 when absent, 409 when not active), then the record
- * and the current stage's gate in one request. The gate goes into the write's commit while its
- * approval requests are out (gate-guard.ts), so a decision that read the criteria before the
- * write cannot pass the gate.
+ * The reads of a staff write: the project (404 when absent, 409 when not active), then the record,
+ * its id's removal marker (a record created again starts above it), the current stage's gate and,
+ * when asked, the project's `assignments` counter (a member's removal) in one request. The gate
+ * goes into the write's commit while its approval requests are out (gate-guard.ts), so a decision
+ * that read the criteria before the write cannot pass the gate.
  */
 export async function readForStaffWrite<E extends UpsertableEntity>(
   deps: Deps,
   projectId: string,
   entity: E,
   id: string,
-): Promise<{ project: Project; existing: EntityOf<E> | undefined; gate: Gate | undefined }> {
+  options: { assignments?: boolean } = {},
+): Promise<{
+  project: Project;
+  existing: EntityOf<E> | undefined;
+  removed: RemovalMarker | undefined;
+  gate: Gate | undefined;
+  assignments: CounterValue | undefined;
+}> {
   const project = await deps.store.getProject(projectId);
   if (!project) throw new NotFoundError(`project ${projectId} not found`);
   if (project.status !== 'active') throw new StateError(`project ${projectId} is ${project.status}`);
-  const [found, gate] = await deps.store.getRecords([
-    { entity, projectId, id } as { entity: E; projectId: string; id: string },
+  const ref = { entity, projectId, id };
+  const [found, removed, gate, assignments] = await deps.store.getRecords([
+    ref as { entity: E; projectId: string; id: string },
+    { entity: 'removed', ref },
     currentGateRef(project),
+    ...(options.assignments ? [{ entity: 'counter', projectId, counter: 'assignments' } as const] : []),
   ] as const);
-  return { project, existing: found as EntityOf<E> | undefined, gate };
+  return { project, existing: found as EntityOf<E> | undefined, removed, gate, assignments };
 }
 
 interface Saved<E extends UpsertableEntity> {
@@ -134,7 +157,7 @@ async function attemptUpsert<E extends UpsertableEntity>(
   options: UpsertOptions<E>,
 ): Promise<Saved<E>> {
   const { projectId, entity, id, version, actor } = options;
-  const { project, existing, gate } = await readForStaffWrite(deps, projectId, entity, id);
+  const { project, existing, removed, gate } = await readForStaffWrite(deps, projectId, entity, id);
   const storedVersion = (existing as Versioned | undefined)?.version;
   const word = ENTITY_WORD[entity];
   if (!existing && version) {
@@ -147,7 +170,9 @@ async function attemptUpsert<E extends UpsertableEntity>(
     throw new ConflictError(`${word} ${id} changed since it was read (version ${storedVersion} now)`);
   }
 
-  const record = { ...options.build(existing, project), version: storedVersion ?? 0 } as EntityOf<E>;
+  // Created above the last version of a removed record with this id (0: none was removed).
+  const above = existing ? undefined : (removed?.version ?? 0);
+  const record = { ...options.build(existing, project), version: storedVersion ?? above } as EntityOf<E>;
   const created = !existing;
   const now = deps.clock.now().toISOString();
   let stored: Entity[];
@@ -161,9 +186,21 @@ async function attemptUpsert<E extends UpsertableEntity>(
           actor,
           at: now,
           summary: `${created ? 'Added' : 'Updated'} ${options.describe(record)}`,
-          data: { id, ...(existing ? { changed: changedFields(existing, record) } : {}) },
+          data: {
+            id,
+            ...(existing ? { changed: changedFields(existing, record) } : {}),
+            // Versions up to this one were a removed record's: the event log has its removal.
+            ...(above ? { removedVersion: above } : {}),
+          },
         },
       ],
+      [],
+      {
+        creations: above === undefined ? [] : [{ ref: { entity, projectId, id }, above }],
+        // Giving an open task or risk to someone: a member's removal that read the tasks and
+        // risks before this commit conflicts and reads them again (staff-remove-record.ts).
+        bumps: assigns(existing, record) ? [{ projectId, counter: 'assignments' }] : [],
+      },
     );
   } catch (err) {
     throw commitRace(err);

@@ -29,7 +29,7 @@ import type {
   Project,
   Stage,
 } from '../model.js';
-import type { Deps, ProjectStore, RecordRef } from '../ports.js';
+import type { Deps, EntityRef, ProjectStore } from '../ports.js';
 import { type ReadAhead, readAheadStore } from '../read-ahead.js';
 import { type Acceptance, type ApprovalContent, type ContentSection, stageType } from '../stages/index.js';
 import { viewChangeApproval } from './decide-change-request.js';
@@ -138,7 +138,7 @@ function ofEntity<E extends EntityName>(record: Entity | undefined, entity: E): 
  */
 async function linkRecords(deps: Deps, at: ApprovalHint, linkHash?: string) {
   const documentId = stageType(at.stage).approvalDocument?.id;
-  const refs: RecordRef[] = [
+  const refs: EntityRef[] = [
     ...(linkHash ? [{ entity: 'link', linkHash } as const] : []),
     { entity: 'project', id: at.projectId },
     { entity: 'stage', projectId: at.projectId, id: at.stage },
