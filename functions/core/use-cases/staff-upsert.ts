@@ -8,6 +8,12 @@
  *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
  * the version that was read (anything else is a ConflictError -> 409).
+ *
+ * Emptying a field: an update may name optional fields to clear. The record is then built from the
+ * stored one without them, so each kind's rules see them as never set (a waived task whose waiver
+ * reason is cleared is refused like one that never had a reason), and the event's `changed` list
+ * names them. A required field, an unknown name, or a field both given a value and cleared is a
+ * ValidationError before anything is read.
  */
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
@@ -38,6 +44,20 @@ export interface UpsertOptions<E extends UpsertableEntity> {
   build: (existing: EntityOf<E> | undefined, project: Project) => EntityOf<E>;
   /** Words for the event summary, e.g. `task "Configure tenant"`. */
   describe: (record: EntityOf<E>) => string;
+  /** Optional fields to empty (see the module doc); checked against `fields`. */
+  clear?: readonly string[];
+  /** The fields this request gives a value (none of them may also be cleared). */
+  given?: object;
+  /** Which of the kind's fields may be cleared; required when `clear` is given. */
+  fields?: RecordFields;
+}
+
+/** The fields a request may set on a kind of record, by whether an update may empty them. */
+export interface RecordFields {
+  /** Fields a record may lack: an update may clear them. */
+  optional: readonly string[];
+  /** Fields every record has (required to create, or given a default): they cannot be cleared. */
+  required: readonly string[];
 }
 
 export interface UpsertResult<E extends UpsertableEntity> {
@@ -63,6 +83,7 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   options: UpsertOptions<E>,
 ): Promise<UpsertResult<E>> {
   const { projectId, entity, id } = options;
+  checkClear(options);
   const saved = await withCommitRetry(() => attemptUpsert(deps, options));
   deps.log.info('project record saved', { projectId, entity, id, created: saved.created });
   await progressCurrentStage(deps, saved.project, options.actor);
@@ -147,7 +168,8 @@ async function attemptUpsert<E extends UpsertableEntity>(
     throw new ConflictError(`${word} ${id} changed since it was read (version ${storedVersion} now)`);
   }
 
-  const record = { ...options.build(existing, project), version: storedVersion ?? 0 } as EntityOf<E>;
+  const base = existing && options.clear?.length ? withoutFields(existing, options.clear) : existing;
+  const record = { ...options.build(base, project), version: storedVersion ?? 0 } as EntityOf<E>;
   const created = !existing;
   const now = deps.clock.now().toISOString();
   let stored: Entity[];
@@ -183,6 +205,38 @@ export async function progressCurrentStage(deps: Deps, project: Project, actor: 
       error: err instanceof Error ? err.name : 'unknown',
     });
   }
+}
+
+/**
+ * Refuses a `clear` list naming a field that is required, unknown, or also given a value. Every
+ * wrong name is reported (path `clear.<n>`), as the HTTP schemas do.
+ */
+function checkClear(options: Pick<UpsertOptions<UpsertableEntity>, 'clear' | 'given' | 'fields'>): void {
+  const names = options.clear ?? [];
+  if (!names.length) return;
+  const fields = options.fields ?? { optional: [], required: [] };
+  const given = (options.given ?? {}) as Record<string, unknown>;
+  const issues = names.flatMap((name, n) => {
+    const path = `clear.${n}`;
+    if (fields.required.includes(name))
+      return [{ path, message: `${name} is required; it cannot be cleared` }];
+    if (!fields.optional.includes(name)) {
+      const which = fields.optional.length ? `: one of ${fields.optional.join(', ')}` : '';
+      return [{ path, message: `unknown field "${name}"${which}` }];
+    }
+    if (given[name] !== undefined) {
+      return [{ path, message: `${name} is also given a value; send either the value or the clear` }];
+    }
+    return [];
+  });
+  if (issues.length) throw new ValidationError(issues);
+}
+
+/** The stored record without the cleared fields: what the kind's build sees as never set. */
+function withoutFields<T extends object>(record: T, names: readonly string[]): T {
+  const copy = { ...record } as Record<string, unknown>;
+  for (const name of names) delete copy[name];
+  return copy as T;
 }
 
 function changedFields(before: object, after: object): string[] {
