@@ -17,7 +17,7 @@ import {
   type VersionedRecord,
 } from './client.js';
 import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
-import { CommandError, describeFailure } from './errors.js';
+import { CommandError, describeFailure, fieldName } from './errors.js';
 import { clean, hours, index, type Output, rag, table } from './format.js';
 
 /** The kinds of record `milepost remove` removes: the API's path segment, the noun, where `show` lists them. */
@@ -302,6 +302,35 @@ function staffCommand(program: Command, name: string): Command {
   return command;
 }
 
+/** The record commands (their action runs `upsertCommand`): they also take `--clear`. */
+const RECORD_COMMANDS = new Set<Command>();
+
+/** A staff command that creates or updates one kind of record (see `upsertCommand`). */
+function recordCommand(program: Command, name: string): Command {
+  const command = staffCommand(program, name);
+  RECORD_COMMANDS.add(command);
+  return command;
+}
+
+/** `--clear <field>` of the record commands: the field's option name (or the API's), repeatable. */
+function addClearOption(command: Command): void {
+  command.option(
+    '--clear <field>',
+    'empty an optional field, named like its option (e.g. assignee, due, waiver-reason); repeat it',
+    collect,
+  );
+}
+
+/** A field as the API names it: `waiver-reason` -> `waiverReason` (`waiverReason` stays). */
+function apiFieldName(field: string): string {
+  return field.trim().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A field as the options name it: `waiverReason` -> `waiver-reason`. */
+function optionFieldName(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 function addCommonOptions(command: Command): void {
   command
     .option('--json', 'print the API’s JSON as is (for scripts)')
@@ -405,7 +434,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       if (page.cursor) io.out(`more: milepost events ${clean(id)} --cursor ${clean(page.cursor)}`);
     });
 
-  staffCommand(program, 'task')
+  recordCommand(program, 'task')
     .description(
       'create or update a task or deliverable (only the options given change); without options, print it',
     )
@@ -442,7 +471,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  staffCommand(program, 'risk')
+  recordCommand(program, 'risk')
     .description('create or update a risk (only the options given change); without options, print it')
     .argument('<id>', 'project id')
     .argument('<riskId>', 'risk id')
@@ -525,7 +554,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       },
     );
 
-  staffCommand(program, 'test-case')
+  recordCommand(program, 'test-case')
     .description(
       'create or update a test case of the QA stage (only the options given change); without options, print it',
     )
@@ -570,7 +599,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  staffCommand(program, 'deployment')
+  recordCommand(program, 'deployment')
     .description(
       'create or update a deployment record (only the options given change); without options, print it',
     )
@@ -600,7 +629,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  staffCommand(program, 'training')
+  recordCommand(program, 'training')
     .description(
       'create or update a training session (only the options given change); without options, print it',
     )
@@ -632,7 +661,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  staffCommand(program, 'lesson')
+  recordCommand(program, 'lesson')
     .description(
       'create or update a lesson learned for the close-out report (only the options given change); without options, print it',
     )
@@ -950,7 +979,10 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       }
     });
 
-  for (const command of STAFF_COMMANDS.splice(0)) addCommonOptions(command);
+  for (const command of STAFF_COMMANDS.splice(0)) {
+    if (RECORD_COMMANDS.has(command)) addClearOption(command);
+    addCommonOptions(command);
+  }
   program.addHelpText(
     'after',
     `
@@ -985,10 +1017,15 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       );
     const client = await connect(opts, context);
     const changes = changesOf(opts, args.fields);
+    // --clear names fields as the options do; the API names them in camel case.
+    const typed = new Map<string, string>();
+    for (const f of (opts['clear'] as string[] | undefined) ?? [])
+      if (![...typed.values()].includes(f)) typed.set(apiFieldName(args.fields[apiFieldName(f)] ?? f), f);
+    const clear = [...typed.keys()];
     const explicit = opts['version'] as number | undefined;
     const current = async () => args.recordsOf(await client.getProject(id)).find((r) => r.id === recordId);
 
-    if (Object.keys(changes).length === 0) {
+    if (Object.keys(changes).length === 0 && clear.length === 0) {
       // Nothing to change: show what is stored.
       const existing = await attempt(context, current);
       if (!existing) throw new CommandError(clean(`${context}: no ${kind} ${recordId} in project ${id}`));
@@ -1011,11 +1048,13 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
           );
       }
     }
-    const body = { ...changes, ...(version ? { version } : {}) };
+    const body = { ...changes, ...(clear.length ? { clear } : {}), ...(version ? { version } : {}) };
     let saved: VersionedRecord;
     try {
       saved = await args.put(client, body);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 400 && clear.length)
+        throw describeFailure(context, clearIssuesAsOptions(e, [...typed.values()]));
       if (e instanceof ApiError && e.status === 409) {
         // 409 is also "project closed": it is a version conflict when the record is not at the version sent.
         const now = await current().catch(() => undefined);
@@ -1031,6 +1070,27 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       ),
     );
   }
+}
+
+/**
+ * A 400 whose issues name `clear.<n>` as the user typed it: `--clear waiver-reason: ...`, with the
+ * field names of the message as options name them.
+ */
+function clearIssuesAsOptions(err: ApiError, clear: string[]): ApiError {
+  const issues = err.issues.map((i) => {
+    const n = /^clear\.(\d+)$/.exec(i.path)?.[1];
+    if (n === undefined) return i;
+    const named = clear[Number(n)] ?? '';
+    return {
+      ...i,
+      path: `--clear ${named}`,
+      message: i.message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (f) => {
+        const flag = fieldName(f);
+        return flag.startsWith('--') ? flag.slice(2) : optionFieldName(f);
+      }),
+    };
+  });
+  return new ApiError(err.status, err.error, issues);
 }
 
 /** The budget burn in one line (internal figures: for staff). */
