@@ -265,6 +265,9 @@ const TRAINING_FIELDS = {
   trainer: 'trainer',
 } as const;
 
+/** The fields of the repeatable options: `--clear` empties them as an empty list. */
+const LIST_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials', 'skills']);
+
 /** A repeatable option: each use adds one item (steps, attendees, materials). */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), parseText(value)];
@@ -1018,9 +1021,15 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
     const client = await connect(opts, context);
     const changes = changesOf(opts, args.fields);
     // --clear names fields as the options do; the API names them in camel case.
+    // A list option (--step, --attendee, --material) is emptied by sending an empty list.
     const typed = new Map<string, string>();
-    for (const f of (opts['clear'] as string[] | undefined) ?? [])
-      if (![...typed.values()].includes(f)) typed.set(apiFieldName(args.fields[apiFieldName(f)] ?? f), f);
+    for (const f of (opts['clear'] as string[] | undefined) ?? []) {
+      const field = apiFieldName(args.fields[apiFieldName(f)] ?? f);
+      if (!LIST_FIELDS.has(field)) typed.set(field, f);
+      else if (changes[field] !== undefined)
+        throw new CommandError(clean(`${context}: --clear ${f}: the list is also given; send one of them`));
+      else changes[field] = [];
+    }
     const clear = [...typed.keys()];
     const explicit = opts['version'] as number | undefined;
     const current = async () => args.recordsOf(await client.getProject(id)).find((r) => r.id === recordId);

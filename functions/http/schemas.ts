@@ -4,7 +4,7 @@
  * three cannot drift apart.
  */
 import * as z from 'zod';
-import type { RecordFields } from '../core/use-cases/staff-upsert.js';
+import { notClearable, type RecordFields } from '../core/use-cases/staff-upsert.js';
 import { DEPLOYMENT_FIELDS } from '../core/use-cases/staff-upsert-deployment.js';
 import { LESSON_FIELDS } from '../core/use-cases/staff-upsert-lesson.js';
 import { MEMBER_FIELDS } from '../core/use-cases/staff-upsert-member.js';
@@ -35,7 +35,7 @@ const clearDescription =
 function clearItemError(fields: RecordFields) {
   return (issue: { input?: unknown }): string =>
     typeof issue.input === 'string' && fields.required.includes(issue.input)
-      ? `${issue.input} is required; it cannot be cleared`
+      ? notClearable(fields, issue.input)
       : fields.optional.length
         ? `must be one of: ${fields.optional.join(', ')}`
         : 'this record has no optional field to clear';
@@ -45,6 +45,7 @@ function clearItemError(fields: RecordFields) {
 function clearList<const T extends readonly [string, ...string[]]>(fields: {
   optional: T;
   required: readonly string[];
+  lists?: readonly string[];
 }) {
   return z
     .array(z.enum(fields.optional, { error: clearItemError(fields) }))

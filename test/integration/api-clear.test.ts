@@ -249,7 +249,7 @@ describe('PUT with clear', () => {
     });
     expect(res.status).toBe(400);
     expect(parsed(res).issues).toEqual([
-      { path: 'clear.0', message: 'skills is required; it cannot be cleared' },
+      { path: 'clear.0', message: 'skills is a list: send an empty list to empty it; it cannot be cleared' },
       { path: 'clear.1', message: 'this record has no optional field to clear' },
     ]);
   });

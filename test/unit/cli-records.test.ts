@@ -250,10 +250,26 @@ describe('--clear', () => {
       '--result',
       'failed',
     );
-    await milepost('deployment', 'acme-m365', 'mx', '--clear', 'deployed-by', '--clear', 'result');
+    await milepost('deployment', 'acme-m365', 'mx', '--step', 'Switch MX', '--step', 'Check');
+    await milepost(
+      'deployment',
+      'acme-m365',
+      'mx',
+      '--clear',
+      'deployed-by',
+      '--clear',
+      'result',
+      '--clear',
+      'step',
+    );
     const deployment = await deps.store.get('acme-m365', 'deployment', 'mx');
     expect(deployment).not.toHaveProperty('deployedBy');
     expect(deployment).not.toHaveProperty('result');
+    // A list option's --clear sends the empty list.
+    expect(deployment).toMatchObject({ name: 'MX', steps: [], version: 3 });
+    await expect(
+      milepost('deployment', 'acme-m365', 'mx', '--step', 'Again', '--clear', 'step'),
+    ).rejects.toThrow('deployment mx: --clear step: the list is also given; send one of them');
 
     const help = (command: string) => {
       const program = new Command();

@@ -19,6 +19,7 @@ import {
 export const DEPLOYMENT_FIELDS = {
   optional: ['windowStart', 'windowEnd', 'rollbackPlan', 'result', 'resultNotes', 'deployedBy'],
   required: ['name', 'steps'],
+  lists: ['steps'],
 } as const satisfies RecordFields;
 
 export interface DeploymentInput {

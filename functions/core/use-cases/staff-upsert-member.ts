@@ -19,6 +19,7 @@ import {
 export const MEMBER_FIELDS = {
   optional: [],
   required: ['name', 'role', 'skills', 'allocation'],
+  lists: ['skills'],
 } as const satisfies RecordFields;
 
 export interface MemberInput {

@@ -19,6 +19,7 @@ import {
 export const TEST_CASE_FIELDS = {
   optional: ['waiverReason', 'evidence', 'tester'],
   required: ['name', 'category', 'steps', 'expectedResult', 'result'],
+  lists: ['steps'],
 } as const satisfies RecordFields;
 
 export interface TestCaseInput {

@@ -17,6 +17,7 @@ import {
 export const TRAINING_SESSION_FIELDS = {
   optional: ['trainer'],
   required: ['title', 'date', 'audience', 'attendees', 'materials'],
+  lists: ['attendees', 'materials'],
 } as const satisfies RecordFields;
 
 export interface TrainingSessionInput {

@@ -58,6 +58,15 @@ export interface RecordFields {
   optional: readonly string[];
   /** Fields every record has (required to create, or given a default): they cannot be cleared. */
   required: readonly string[];
+  /** The required fields that hold a list: an empty list (`[]`) empties them instead. */
+  lists?: readonly string[];
+}
+
+/** Why a required field cannot be cleared, in the words of the API and the CLI. */
+export function notClearable(fields: RecordFields, name: string): string {
+  return fields.lists?.includes(name)
+    ? `${name} is a list: send an empty list to empty it; it cannot be cleared`
+    : `${name} is required; it cannot be cleared`;
 }
 
 export interface UpsertResult<E extends UpsertableEntity> {
