@@ -49,7 +49,7 @@ function clearList<const T extends readonly [string, ...string[]]>(fields: {
 }) {
   return z
     .array(z.enum(fields.optional, { error: clearItemError(fields) }))
-    .max(fields.optional.length, `at most ${fields.optional.length} fields`)
+    .max(20, 'at most 20 fields')
     .optional()
     .describe(clearDescription);
 }

@@ -227,8 +227,7 @@ function checkClear(options: Pick<UpsertOptions<UpsertableEntity>, 'clear' | 'gi
   const given = (options.given ?? {}) as Record<string, unknown>;
   const issues = names.flatMap((name, n) => {
     const path = `clear.${n}`;
-    if (fields.required.includes(name))
-      return [{ path, message: `${name} is required; it cannot be cleared` }];
+    if (fields.required.includes(name)) return [{ path, message: notClearable(fields, name) }];
     if (!fields.optional.includes(name)) {
       const which = fields.optional.length ? `: one of ${fields.optional.join(', ')}` : '';
       return [{ path, message: `unknown field "${name}"${which}` }];
