@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/core/errors.js';
+import { upsertDeployment } from '../../functions/core/use-cases/staff-upsert-deployment.js';
 import { upsertTask } from '../../functions/core/use-cases/staff-upsert-task.js';
 import { makeProject, makeProjectSpec, makeStages } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
@@ -55,6 +56,26 @@ describe('upsert with clear', () => {
       assignee: 'dana',
       version: record.version,
     });
+
+    const deployment = await upsertDeployment(
+      deps,
+      ID,
+      'cutover',
+      { name: 'Cut-over', steps: ['Switch'] },
+      'pm',
+    );
+    const list = await refusal(() =>
+      upsertDeployment(
+        deps,
+        ID,
+        'cutover',
+        { version: deployment.record.version, clear: ['steps'] as never },
+        'pm',
+      ),
+    );
+    expect(list.issues).toEqual([
+      { path: 'clear.0', message: 'steps is a list: send an empty list to empty it; it cannot be cleared' },
+    ]);
   });
 
   it('clears on update; on create a clear changes nothing', async () => {
