@@ -283,7 +283,10 @@ export function parseDateTime(value: string): string {
   return value;
 }
 
-/** The API fields of the options given, by the option-to-field map. */
+/**
+ * The API fields of the options given, by the option-to-field map. `--clear` adds the fields to
+ * empty: a list option's field as an empty list, the others under `clear`.
+ */
 export function changesOf(
   opts: Record<string, unknown>,
   fields: Record<string, string>,
@@ -291,7 +294,31 @@ export function changesOf(
   const body: Record<string, unknown> = {};
   for (const [option, field] of Object.entries(fields))
     if (opts[option] !== undefined) body[field] = opts[option];
+  const clear: string[] = [];
+  for (const { typed, field } of clearedFields(opts, fields)) {
+    if (!LIST_FIELDS.has(field)) clear.push(field);
+    else if (body[field] !== undefined)
+      throw new CommandError(clean(`--clear ${typed}: the list is also given; give one of them`));
+    else body[field] = [];
+  }
+  if (clear.length) body['clear'] = clear;
   return body;
+}
+
+/**
+ * The fields `--clear` names, each once, as typed and as the API names them (`waiver-reason` ->
+ * `waiverReason`, `step` -> `steps`).
+ */
+function clearedFields(
+  opts: Record<string, unknown>,
+  fields: Record<string, string>,
+): { typed: string; field: string }[] {
+  const seen = new Map<string, string>();
+  for (const typed of (opts['clear'] as string[] | undefined) ?? []) {
+    const field = apiFieldName(fields[apiFieldName(typed)] ?? typed);
+    if (!seen.has(field)) seen.set(field, typed);
+  }
+  return [...seen].map(([field, typed]) => ({ typed, field }));
 }
 
 // ---- wiring --------------------------------------------------------------------------------------
@@ -1020,21 +1047,10 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       );
     const client = await connect(opts, context);
     const changes = changesOf(opts, args.fields);
-    // --clear names fields as the options do; the API names them in camel case.
-    // A list option (--step, --attendee, --material) is emptied by sending an empty list.
-    const typed = new Map<string, string>();
-    for (const f of (opts['clear'] as string[] | undefined) ?? []) {
-      const field = apiFieldName(args.fields[apiFieldName(f)] ?? f);
-      if (!LIST_FIELDS.has(field)) typed.set(field, f);
-      else if (changes[field] !== undefined)
-        throw new CommandError(clean(`${context}: --clear ${f}: the list is also given; send one of them`));
-      else changes[field] = [];
-    }
-    const clear = [...typed.keys()];
     const explicit = opts['version'] as number | undefined;
     const current = async () => args.recordsOf(await client.getProject(id)).find((r) => r.id === recordId);
 
-    if (Object.keys(changes).length === 0 && clear.length === 0) {
+    if (Object.keys(changes).length === 0) {
       // Nothing to change: show what is stored.
       const existing = await attempt(context, current);
       if (!existing) throw new CommandError(clean(`${context}: no ${kind} ${recordId} in project ${id}`));
@@ -1057,13 +1073,13 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
           );
       }
     }
-    const body = { ...changes, ...(clear.length ? { clear } : {}), ...(version ? { version } : {}) };
+    const body = { ...changes, ...(version ? { version } : {}) };
     let saved: VersionedRecord;
     try {
       saved = await args.put(client, body);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 400 && clear.length)
-        throw describeFailure(context, clearIssuesAsOptions(e, [...typed.values()]));
+      if (e instanceof ApiError && e.status === 400 && changes['clear'])
+        throw describeFailure(context, clearIssuesAsOptions(e, clearedFields(opts, args.fields)));
       if (e instanceof ApiError && e.status === 409) {
         // 409 is also "project closed": it is a version conflict when the record is not at the version sent.
         const now = await current().catch(() => undefined);
@@ -1085,7 +1101,9 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
  * A 400 whose issues name `clear.<n>` as the user typed it: `--clear waiver-reason: ...`, with the
  * field names of the message as options name them.
  */
-function clearIssuesAsOptions(err: ApiError, clear: string[]): ApiError {
+function clearIssuesAsOptions(err: ApiError, cleared: { typed: string; field: string }[]): ApiError {
+  // The body's `clear` holds the named fields that are not lists, in the order given.
+  const clear = cleared.filter((c) => !LIST_FIELDS.has(c.field)).map((c) => c.typed);
   const issues = err.issues.map((i) => {
     const n = /^clear\.(\d+)$/.exec(i.path)?.[1];
     if (n === undefined) return i;

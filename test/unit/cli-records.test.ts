@@ -269,7 +269,7 @@ describe('--clear', () => {
     expect(deployment).toMatchObject({ name: 'MX', steps: [], version: 3 });
     await expect(
       milepost('deployment', 'acme-m365', 'mx', '--step', 'Again', '--clear', 'step'),
-    ).rejects.toThrow('deployment mx: --clear step: the list is also given; send one of them');
+    ).rejects.toThrow('--clear step: the list is also given; give one of them');
 
     const help = (command: string) => {
       const program = new Command();
