@@ -332,15 +332,20 @@ function staffCommand(program: Command, name: string): Command {
   return command;
 }
 
-/** The record commands (their action runs `upsertCommand`): they also take `--clear`. */
-const RECORD_COMMANDS = new Set<Command>();
-
-/** A staff command that creates or updates one kind of record (see `upsertCommand`). */
-function recordCommand(program: Command, name: string): Command {
-  const command = staffCommand(program, name);
-  RECORD_COMMANDS.add(command);
-  return command;
-}
+/**
+ * The record commands (their action runs `upsertCommand`): they also take `--clear`. By name, so
+ * that a record command added later gets it by being listed here.
+ */
+const RECORD_COMMANDS: ReadonlySet<string> = new Set([
+  'task',
+  'risk',
+  'member',
+  'resource',
+  'test-case',
+  'deployment',
+  'training',
+  'lesson',
+]);
 
 /** `--clear <field>` of the record commands: the field's option name (or the API's), repeatable. */
 function addClearOption(command: Command): void {
@@ -464,7 +469,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       if (page.cursor) io.out(`more: milepost events ${clean(id)} --cursor ${clean(page.cursor)}`);
     });
 
-  recordCommand(program, 'task')
+  staffCommand(program, 'task')
     .description(
       'create or update a task or deliverable (only the options given change); without options, print it',
     )
@@ -501,7 +506,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  recordCommand(program, 'risk')
+  staffCommand(program, 'risk')
     .description('create or update a risk (only the options given change); without options, print it')
     .argument('<id>', 'project id')
     .argument('<riskId>', 'risk id')
@@ -584,7 +589,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       },
     );
 
-  recordCommand(program, 'test-case')
+  staffCommand(program, 'test-case')
     .description(
       'create or update a test case of the QA stage (only the options given change); without options, print it',
     )
@@ -629,7 +634,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  recordCommand(program, 'deployment')
+  staffCommand(program, 'deployment')
     .description(
       'create or update a deployment record (only the options given change); without options, print it',
     )
@@ -659,7 +664,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  recordCommand(program, 'training')
+  staffCommand(program, 'training')
     .description(
       'create or update a training session (only the options given change); without options, print it',
     )
@@ -691,7 +696,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       });
     });
 
-  recordCommand(program, 'lesson')
+  staffCommand(program, 'lesson')
     .description(
       'create or update a lesson learned for the close-out report (only the options given change); without options, print it',
     )
@@ -1010,7 +1015,7 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
     });
 
   for (const command of STAFF_COMMANDS.splice(0)) {
-    if (RECORD_COMMANDS.has(command)) addClearOption(command);
+    if (RECORD_COMMANDS.has(command.name())) addClearOption(command);
     addCommonOptions(command);
   }
   program.addHelpText(
