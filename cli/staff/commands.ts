@@ -265,9 +265,6 @@ const TRAINING_FIELDS = {
   trainer: 'trainer',
 } as const;
 
-/** The fields of the repeatable options: `--clear` empties them as an empty list. */
-const LIST_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials', 'skills']);
-
 /** A repeatable option: each use adds one item (steps, attendees, materials). */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), parseText(value)];
@@ -360,6 +357,9 @@ function addClearOption(command: Command): void {
 function apiFieldName(field: string): string {
   return field.trim().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/** The fields of the repeatable options: `--clear` empties them as an empty list. */
+const LIST_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials', 'skills']);
 
 /** A field as the options name it: `waiverReason` -> `waiver-reason`. */
 function optionFieldName(field: string): string {
