@@ -6,14 +6,14 @@
  * conflicts reads again: a record changed meanwhile then fails the version rule (409), a gate
  * decided meanwhile is simply not written.
  *
- * Version rule: create when the record is absent and `version` is omitted or 0; update only with
- * the version that was read (anything else is a ConflictError -> 409).
- *
  * Emptying a field: an update may name optional fields to clear. The record is then built from the
  * stored one without them, so each kind's rules see them as never set (a waived task whose waiver
  * reason is cleared is refused like one that never had a reason), and the event's `changed` list
  * names them. A required field, an unknown name, or a field both given a value and cleared is a
  * ValidationError before anything is read.
+ *
+ * Version rule: create when the record is absent and `version` is omitted or 0; update only with
+ * the version that was read (anything else is a ConflictError -> 409).
  */
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
@@ -93,7 +93,12 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
 ): Promise<UpsertResult<E>> {
   const { projectId, entity, id } = options;
   checkClear(options);
-  const saved = await withCommitRetry(() => attemptUpsert(deps, options));
+  // Cleared fields: the kind's build sees the stored record without them (each attempt's read).
+  const { clear, build } = options;
+  const building: UpsertOptions<E> = clear?.length
+    ? { ...options, build: (existing, project) => build(existing && withoutFields(existing, clear), project) }
+    : options;
+  const saved = await withCommitRetry(() => attemptUpsert(deps, building));
   deps.log.info('project record saved', { projectId, entity, id, created: saved.created });
   await progressCurrentStage(deps, saved.project, options.actor);
   return { created: saved.created, record: saved.record };
@@ -177,8 +182,7 @@ async function attemptUpsert<E extends UpsertableEntity>(
     throw new ConflictError(`${word} ${id} changed since it was read (version ${storedVersion} now)`);
   }
 
-  const base = existing && options.clear?.length ? withoutFields(existing, options.clear) : existing;
-  const record = { ...options.build(base, project), version: storedVersion ?? 0 } as EntityOf<E>;
+  const record = { ...options.build(existing, project), version: storedVersion ?? 0 } as EntityOf<E>;
   const created = !existing;
   const now = deps.clock.now().toISOString();
   let stored: Entity[];
