@@ -18,7 +18,7 @@ import {
   type VersionedRecord,
 } from './client.js';
 import { DEFAULT_ENDPOINT, DEFAULT_STACK, type EndpointOptions, resolveEndpoint } from './endpoint.js';
-import { CommandError, describeFailure } from './errors.js';
+import { CommandError, describeFailure, fieldName } from './errors.js';
 import { clean, hours, index, type Output, rag, table } from './format.js';
 
 /** The kinds of record `milepost remove` removes: the API's path segment, the noun, where `show` lists them. */
@@ -319,7 +319,10 @@ export function parseDateTime(value: string): string {
   return value;
 }
 
-/** The API fields of the options given, by the option-to-field map. */
+/**
+ * The API fields of the options given, by the option-to-field map. `--clear` adds the fields to
+ * empty: a list option's field as an empty list, the others under `clear`.
+ */
 export function changesOf(
   opts: Record<string, unknown>,
   fields: Record<string, string>,
@@ -327,7 +330,31 @@ export function changesOf(
   const body: Record<string, unknown> = {};
   for (const [option, field] of Object.entries(fields))
     if (opts[option] !== undefined) body[field] = opts[option];
+  const clear: string[] = [];
+  for (const { typed, field } of clearedFields(opts, fields)) {
+    if (!LIST_FIELDS.has(field)) clear.push(field);
+    else if (body[field] !== undefined)
+      throw new CommandError(clean(`--clear ${typed}: the list is also given; give one of them`));
+    else body[field] = [];
+  }
+  if (clear.length) body['clear'] = clear;
   return body;
+}
+
+/**
+ * The fields `--clear` names, each once, as typed and as the API names them (`waiver-reason` ->
+ * `waiverReason`, `step` -> `steps`).
+ */
+function clearedFields(
+  opts: Record<string, unknown>,
+  fields: Record<string, string>,
+): { typed: string; field: string }[] {
+  const seen = new Map<string, string>();
+  for (const typed of (opts['clear'] as string[] | undefined) ?? []) {
+    const field = apiFieldName(fields[apiFieldName(typed)] ?? typed);
+    if (!seen.has(field)) seen.set(field, typed);
+  }
+  return [...seen].map(([field, typed]) => ({ typed, field }));
 }
 
 // ---- wiring --------------------------------------------------------------------------------------
@@ -339,6 +366,43 @@ function staffCommand(program: Command, name: string): Command {
   const command = program.command(name);
   STAFF_COMMANDS.push(command);
   return command;
+}
+
+/**
+ * The record commands (their action runs `upsertCommand`): they also take `--clear`. By name, so
+ * that a record command added later gets it by being listed here.
+ */
+const RECORD_COMMANDS: ReadonlySet<string> = new Set([
+  'task',
+  'risk',
+  'member',
+  'resource',
+  'test-case',
+  'deployment',
+  'training',
+  'lesson',
+]);
+
+/** `--clear <field>` of the record commands: the field's option name (or the API's), repeatable. */
+function addClearOption(command: Command): void {
+  command.option(
+    '--clear <field>',
+    'empty an optional field, named like its option (e.g. assignee, due, waiver-reason); repeat it',
+    collect,
+  );
+}
+
+/** A field as the API names it: `waiver-reason` -> `waiverReason` (`waiverReason` stays). */
+function apiFieldName(field: string): string {
+  return field.trim().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The fields of the repeatable options: `--clear` empties them as an empty list. */
+const LIST_FIELDS: ReadonlySet<string> = new Set(['steps', 'attendees', 'materials', 'skills']);
+
+/** A field as the options name it: `waiverReason` -> `waiver-reason`. */
+function optionFieldName(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function addCommonOptions(command: Command): void {
@@ -1067,7 +1131,10 @@ export function addStaffCommands(program: Command, io: StaffIo): void {
       }
     });
 
-  for (const command of STAFF_COMMANDS.splice(0)) addCommonOptions(command);
+  for (const command of STAFF_COMMANDS.splice(0)) {
+    if (RECORD_COMMANDS.has(command.name())) addClearOption(command);
+    addCommonOptions(command);
+  }
   program.addHelpText(
     'after',
     `
@@ -1152,6 +1219,8 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
     try {
       saved = await args.put(client, body);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 400 && changes['clear'])
+        throw describeFailure(context, clearIssuesAsOptions(e, clearedFields(opts, args.fields)));
       if (e instanceof ApiError && e.status === 409) {
         // 409 is also "project closed": it is a version conflict when the record is not at the version sent.
         const now = await current().catch(() => undefined);
@@ -1167,6 +1236,29 @@ Each fails with one line on stderr and exit code 1; MILEPOST_DEBUG=1 adds the st
       ),
     );
   }
+}
+
+/**
+ * A 400 whose issues name `clear.<n>` as the user typed it: `--clear waiver-reason: ...`, with the
+ * field names of the message as options name them.
+ */
+function clearIssuesAsOptions(err: ApiError, cleared: { typed: string; field: string }[]): ApiError {
+  // The body's `clear` holds the named fields that are not lists, in the order given.
+  const clear = cleared.filter((c) => !LIST_FIELDS.has(c.field)).map((c) => c.typed);
+  const issues = err.issues.map((i) => {
+    const n = /^clear\.(\d+)$/.exec(i.path)?.[1];
+    if (n === undefined) return i;
+    const named = clear[Number(n)] ?? '';
+    return {
+      ...i,
+      path: `--clear ${named}`,
+      message: i.message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (f) => {
+        const flag = fieldName(f);
+        return flag.startsWith('--') ? flag.slice(2) : optionFieldName(f);
+      }),
+    };
+  });
+  return new ApiError(err.status, err.error, issues);
 }
 
 /** The budget burn in one line (internal figures: for staff). */

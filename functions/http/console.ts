@@ -113,9 +113,12 @@ const NUMBER_FIELDS = new Set([
 ]);
 
 /**
- * A record form as the staff API's input: empty fields are left out (unchanged, or the default
- * when creating), numbers parsed, skills split at commas. A number that is not one is an error of
- * its field.
+ * A record form as the staff API's input: numbers parsed, skills split at commas, lists one item
+ * per line. A field left empty on a create form is left out (the default). On an edit form (it
+ * posts the `version` read), a field the person emptied is emptied in the record: an optional
+ * field is cleared, a list becomes empty, and a field every record has (a name, a number, a status)
+ * is an error of its field; a field the post does not carry stays as it is. A number that is not
+ * one is an error of its field.
  */
 export function formInput(
   kind: RecordKind,
@@ -127,11 +130,20 @@ export function formInput(
       .fields({ id: '', name: '', stages: [], currentStage: '', team: [] })
       .map((f) => f.name),
   ];
+  const editing = /^[1-9]\d*$/.test((form.version ?? '').trim());
   const input: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
+  const clear: string[] = [];
   for (const name of names) {
     const raw = (form[name] ?? '').trim();
-    if (raw === '') continue;
+    if (raw === '') {
+      // Only a field the form sent counts as emptied: a post without it leaves the field alone.
+      if (!editing || name === 'version' || !Object.hasOwn(form, name)) continue;
+      if (RECORD_FORMS[kind].clearable.includes(name)) clear.push(name);
+      else if (LINE_FIELDS.has(name) || name === 'skills') input[name] = [];
+      else errors[name] = 'must not be empty: it cannot be cleared';
+      continue;
+    }
     if (LINE_FIELDS.has(name))
       input[name] = raw
         .split(/\r?\n/)
@@ -148,6 +160,7 @@ export function formInput(
       else errors[name] = 'must be a number';
     } else input[name] = raw;
   }
+  if (clear.length) input.clear = clear;
   return { input, errors };
 }
 

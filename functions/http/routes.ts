@@ -133,7 +133,7 @@ const described = <S extends z.ZodString | z.ZodEmail>(schema: S, description: s
 const projectId = described(projectIdSchema, 'Project id (the spec id)');
 
 const upsertDescription =
-  'Creates the record when it does not exist (omit `version` or send 0), otherwise updates the fields sent; updating needs the `version` that was read. The current stage gate re-checks its exit criteria afterwards.';
+  'Creates the record when it does not exist (omit `version` or send 0), otherwise updates the fields sent (a field left out is unchanged; `clear` lists optional fields to empty, e.g. `{"version": 3, "clear": ["assignee", "due"]}`; a required field, an unknown name or a field both sent and cleared is a 400 naming `clear.<n>`); updating needs the `version` that was read. The current stage gate re-checks its exit criteria afterwards.';
 
 /** The path parameters of one record of a project: the project id and the record's id (`idName`). */
 function recordParams<const N extends string>(

@@ -4,6 +4,15 @@
  * three cannot drift apart.
  */
 import * as z from 'zod';
+import { notClearable, type RecordFields } from '../core/use-cases/staff-upsert.js';
+import { DEPLOYMENT_FIELDS } from '../core/use-cases/staff-upsert-deployment.js';
+import { LESSON_FIELDS } from '../core/use-cases/staff-upsert-lesson.js';
+import { MEMBER_FIELDS } from '../core/use-cases/staff-upsert-member.js';
+import { RESOURCE_FIELDS } from '../core/use-cases/staff-upsert-resource.js';
+import { RISK_FIELDS } from '../core/use-cases/staff-upsert-risk.js';
+import { TASK_FIELDS } from '../core/use-cases/staff-upsert-task.js';
+import { TEST_CASE_FIELDS } from '../core/use-cases/staff-upsert-test-case.js';
+import { TRAINING_SESSION_FIELDS } from '../core/use-cases/staff-upsert-training-session.js';
 
 /** A schema that appears as a named component (`#/components/schemas/<id>`) of the OpenAPI document. */
 function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
@@ -19,6 +28,40 @@ const version = z
   .optional()
   .describe('The version you read; omit (or 0) to create.');
 
+const clearDescription =
+  'Optional fields to empty (an update only; a field may not be both sent and cleared). Required fields cannot be cleared.';
+
+/** Why an item of `clear` is refused: a required field, or a name that is not a field. */
+function clearItemError(fields: RecordFields) {
+  return (issue: { input?: unknown }): string =>
+    typeof issue.input === 'string' && fields.required.includes(issue.input)
+      ? notClearable(fields, issue.input)
+      : fields.optional.length
+        ? `must be one of: ${fields.optional.join(', ')}`
+        : 'this record has no optional field to clear';
+}
+
+/** `clear`: the kind's optional field names (an enum, so the OpenAPI document lists them). */
+function clearList<const T extends readonly [string, ...string[]]>(fields: {
+  optional: T;
+  required: readonly string[];
+  lists?: readonly string[];
+}) {
+  return z
+    .array(z.enum(fields.optional, { error: clearItemError(fields) }))
+    .max(20, 'at most 20 fields')
+    .optional()
+    .describe(clearDescription);
+}
+
+/** `clear` of a kind without optional fields: accepted only empty, so a name gets a message saying why. */
+function noClearList(fields: RecordFields) {
+  return z
+    .array(z.string().refine(() => false, { error: clearItemError(fields) }))
+    .optional()
+    .describe('This record has no optional field: nothing can be cleared (an empty list is accepted).');
+}
+
 /** Ids of tasks, risks and resources within a project. */
 export const recordIdSchema = z
   .string()
@@ -33,6 +76,7 @@ export const taskInputSchema = named(
   'TaskInput',
   z.strictObject({
     version,
+    clear: clearList(TASK_FIELDS),
     type: z.enum(['task', 'deliverable']).optional(),
     name: text(200).optional().describe('Required to create.'),
     stage: stageKeySchema.optional().describe('Stage key; default: the current stage.'),
@@ -57,6 +101,7 @@ export const riskInputSchema = named(
   'RiskInput',
   z.strictObject({
     version,
+    clear: clearList(RISK_FIELDS),
     title: text(200).optional().describe('Required to create.'),
     likelihood: z
       .int()
@@ -77,6 +122,7 @@ export const memberInputSchema = named(
   'TeamMemberInput',
   z.strictObject({
     version,
+    clear: noClearList(MEMBER_FIELDS),
     name: text(200).optional().describe('Required to create.'),
     role: text(200).optional().describe('Required to create.'),
     skills: z.array(text(100)).max(50).optional(),
@@ -94,6 +140,7 @@ export const resourceInputSchema = named(
   'ResourceInput',
   z.strictObject({
     version,
+    clear: noClearList(RESOURCE_FIELDS),
     kind: z.enum(['software', 'hardware', 'tool', 'service']).optional().describe('Required to create.'),
     name: text(200).optional().describe('Required to create.'),
     quantity: z.int().positive('must be more than 0').optional(),
@@ -112,6 +159,7 @@ export const testCaseInputSchema = named(
   'TestCaseInput',
   z.strictObject({
     version,
+    clear: clearList(TEST_CASE_FIELDS),
     name: text(200).optional().describe('Required to create.'),
     category: z
       .enum(['functional', 'integration', 'security', 'performance', 'user_acceptance'])
@@ -134,6 +182,7 @@ export const deploymentInputSchema = named(
   'DeploymentInput',
   z.strictObject({
     version,
+    clear: clearList(DEPLOYMENT_FIELDS),
     name: text(200).optional().describe('Required to create.'),
     windowStart: isoDateTime.optional().describe('Start of the change window.'),
     windowEnd: isoDateTime.optional().describe('End of the change window (after its start).'),
@@ -153,6 +202,7 @@ export const trainingSessionInputSchema = named(
   'TrainingSessionInput',
   z.strictObject({
     version,
+    clear: clearList(TRAINING_SESSION_FIELDS),
     title: text(200).optional().describe('Required to create.'),
     date: isoDate.optional().describe('Required to create.'),
     audience: text(500).optional().describe('Who it is for. Required to create.'),
@@ -274,6 +324,7 @@ export const lessonInputSchema = named(
   'LessonInput',
   z.strictObject({
     version,
+    clear: clearList(LESSON_FIELDS),
     title: text(200).optional().describe('Required to create.'),
     whatHappened: text(4000).optional().describe('What happened. Required to create.'),
     kind: z

@@ -141,13 +141,29 @@ describe('the staff console in a browser', () => {
     await page.locator('#new-task-actualHours').fill('3');
     await page.locator('#new-task-status').selectOption('done');
     await page.locator('#new-task-stage').selectOption('initiation');
+    await page.locator('#new-task-assignee').fill(PM);
+    await page.locator('#new-task-due').fill('2026-12-10');
     await page.getByRole('button', { name: 'Add task or deliverable' }).click();
     await page.waitForURL(new RegExp(`/projects/${A}\\?notice=task`));
     expect(await page.locator('.notice').first().textContent()).toContain('Saved task kickoff.');
     const row = page.locator('#tasks tr', { hasText: 'Kick-off meeting' });
     expect(await row.textContent()).toContain('done');
     const saved = await runtime.deps.store.get(A, 'task', 'kickoff');
-    expect(saved).toMatchObject({ status: 'done', estimateHours: 4, actualHours: 3 });
+    expect(saved).toMatchObject({ status: 'done', estimateHours: 4, actualHours: 3, assignee: PM });
+
+    // Emptied on its edit page, the assignee and the due date are cleared (the browser posts them empty).
+    expect(await row.textContent()).toContain(PM);
+    await page.goto(`${base}/projects/${A}/tasks/kickoff`);
+    await page.locator('#edit-task-assignee').fill('');
+    await page.locator('#edit-task-due').fill('');
+    await page.getByRole('button', { name: 'Save task or deliverable' }).click();
+    await page.waitForURL(new RegExp(`/projects/${A}\\?notice=task`));
+    expect(await row.textContent()).not.toContain(PM);
+    expect(await row.textContent()).not.toContain('2026-12-10');
+    const cleared = await runtime.deps.store.get(A, 'task', 'kickoff');
+    expect(cleared).toMatchObject({ status: 'done', actualHours: 3, version: 2 });
+    expect(cleared).not.toHaveProperty('assignee');
+    expect(cleared).not.toHaveProperty('due');
 
     // Submit the stage: the approval request goes out and the gate waits on the sponsor.
     await page.getByRole('button', { name: /Submit Initiation & Planning/ }).click();

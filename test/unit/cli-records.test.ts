@@ -1,4 +1,6 @@
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addStaffCommands } from '../../cli/staff/commands.js';
 import { type ApiServer, cliRunner, startApiServer } from '../support/cli-harness.js';
 import {
   makeDeployment,
@@ -409,5 +411,120 @@ describe('record commands', () => {
     await deps.store.commit([empty, ...makeStages(empty)]);
     const none = await milepost('show', 'show-no-team');
     for (const title of ['Team', 'Resources']) expect(none[none.indexOf(title) + 1]).toBe('  none');
+  });
+});
+
+describe('--clear', () => {
+  it('empties optional fields named like their options, and the API refuses a wrong one naming the option', async () => {
+    const created = await milepost(
+      'task',
+      'acme-m365',
+      'dns-cutover',
+      '--name',
+      'Switch DNS',
+      '--assignee',
+      'marco@msp.example',
+      '--due',
+      '2026-12-10',
+      '--status',
+      'waived',
+      '--waiver-reason',
+      'Customer does it',
+    );
+    expect(created[0]).toMatch(/^task dns-cutover created \(version 1\)/);
+
+    expect(
+      await milepost('task', 'acme-m365', 'dns-cutover', '--clear', 'assignee', '--clear', 'due'),
+    ).toEqual(['task dns-cutover updated (version 2): "Switch DNS", qa, waived, estimate 0 h, actual 0 h']);
+    const stored = await deps.store.get('acme-m365', 'task', 'dns-cutover');
+    expect(stored).toMatchObject({ name: 'Switch DNS', waiverReason: 'Customer does it', version: 2 });
+    expect(stored).not.toHaveProperty('assignee');
+    expect(stored).not.toHaveProperty('due');
+
+    // A required field, an unknown one, a field also given a value: one line naming the --clear, nothing saved.
+    await expect(milepost('task', 'acme-m365', 'dns-cutover', '--clear', 'name')).rejects.toThrow(
+      'task dns-cutover: --clear name: name is required; it cannot be cleared',
+    );
+    await expect(milepost('task', 'acme-m365', 'dns-cutover', '--clear', 'estimate')).rejects.toThrow(
+      'task dns-cutover: --clear estimate: estimate is required; it cannot be cleared',
+    );
+    await expect(milepost('task', 'acme-m365', 'dns-cutover', '--clear', 'owner')).rejects.toThrow(
+      'task dns-cutover: --clear owner: must be one of: assignee, acceptance, due, waiver-reason, evidence',
+    );
+    await expect(
+      milepost('task', 'acme-m365', 'dns-cutover', '--due', '2026-12-11', '--clear', 'due'),
+    ).rejects.toThrow('task dns-cutover: --clear due: due is also given a value');
+    // The kind's own rule: a waived task keeps a reason.
+    await expect(milepost('task', 'acme-m365', 'dns-cutover', '--clear', 'waiver-reason')).rejects.toThrow(
+      'task dns-cutover: --waiver-reason: a waived task needs a reason',
+    );
+    expect((await deps.store.get('acme-m365', 'task', 'dns-cutover'))?.version).toBe(2);
+
+    expect(
+      await milepost('task', 'acme-m365', 'dns-cutover', '--status', 'todo', '--clear', 'waiver-reason'),
+    ).toEqual(['task dns-cutover updated (version 3): "Switch DNS", qa, todo, estimate 0 h, actual 0 h']);
+    expect(await deps.store.get('acme-m365', 'task', 'dns-cutover')).not.toHaveProperty('waiverReason');
+  });
+
+  it('is an option of every record command (and only of them), and works on each kind', async () => {
+    await milepost(
+      'risk',
+      'acme-m365',
+      'late',
+      '--title',
+      'Late',
+      '--likelihood',
+      '2',
+      '--impact',
+      '3',
+      '--owner',
+      'Dana',
+      '--review-by',
+      '2026-12-01',
+    );
+    expect(await milepost('risk', 'acme-m365', 'late', '--clear', 'owner', '--clear', 'review-by')).toEqual([
+      'risk late updated (version 2): "Late", score 6, open',
+    ]);
+    await milepost(
+      'deployment',
+      'acme-m365',
+      'mx',
+      '--name',
+      'MX',
+      '--deployed-by',
+      'Dana',
+      '--result',
+      'failed',
+    );
+    await milepost('deployment', 'acme-m365', 'mx', '--step', 'Switch MX', '--step', 'Check');
+    await milepost(
+      'deployment',
+      'acme-m365',
+      'mx',
+      '--clear',
+      'deployed-by',
+      '--clear',
+      'result',
+      '--clear',
+      'step',
+    );
+    const deployment = await deps.store.get('acme-m365', 'deployment', 'mx');
+    expect(deployment).not.toHaveProperty('deployedBy');
+    expect(deployment).not.toHaveProperty('result');
+    // A list option's --clear sends the empty list.
+    expect(deployment).toMatchObject({ name: 'MX', steps: [], version: 3 });
+    await expect(
+      milepost('deployment', 'acme-m365', 'mx', '--step', 'Again', '--clear', 'step'),
+    ).rejects.toThrow('--clear step: the list is also given; give one of them');
+
+    const help = (command: string) => {
+      const program = new Command();
+      addStaffCommands(program, { out: () => undefined, color: false, userAgent: 'test' });
+      return program.commands.find((c) => c.name() === command)?.helpInformation() ?? '';
+    };
+    for (const command of ['task', 'risk', 'test-case', 'deployment', 'training', 'lesson'])
+      expect(help(command), command).toContain('--clear <field>');
+    for (const command of ['projects', 'show', 'submit', 'time'])
+      expect(help(command), command).not.toContain('--clear');
   });
 });

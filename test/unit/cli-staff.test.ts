@@ -443,6 +443,16 @@ describe('argument handling', () => {
       status: 'done',
     });
   });
+
+  it('sends --clear as the API names the fields, once each; a list option as an empty list', () => {
+    const fields = { waiverReason: 'waiverReason', step: 'steps', estimate: 'estimateHours' };
+    expect(
+      changesOf({ clear: ['waiver-reason', 'step', 'estimate', 'waiverReason', 'acceptance'] }, fields),
+    ).toEqual({ steps: [], clear: ['waiverReason', 'estimateHours', 'acceptance'] });
+    expect(() => changesOf({ step: ['Switch'], clear: ['step'] }, fields)).toThrow(
+      '--clear step: the list is also given; give one of them',
+    );
+  });
 });
 
 describe('errors in one line', () => {

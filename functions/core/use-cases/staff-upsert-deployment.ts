@@ -8,10 +8,24 @@
 import { ValidationError } from '../errors.js';
 import type { DeploymentRecord, DeploymentResult } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The deployment fields an update may empty (`clear`); the others cannot be cleared. */
+export const DEPLOYMENT_FIELDS = {
+  optional: ['windowStart', 'windowEnd', 'rollbackPlan', 'result', 'resultNotes', 'deployedBy'],
+  required: ['name', 'steps'],
+  lists: ['steps'],
+} as const satisfies RecordFields;
 
 export interface DeploymentInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof DEPLOYMENT_FIELDS.optional)[number][];
   name?: string;
   windowStart?: string;
   windowEnd?: string;
@@ -30,13 +44,14 @@ export function upsertDeployment(
   input: DeploymentInput,
   actor: string,
 ): Promise<UpsertResult<'deployment'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'deployment',
     id: deploymentId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: DEPLOYMENT_FIELDS } : {}),
     describe: (d) => `deployment "${d.name}" (${d.result?.replace('_', ' ') ?? 'planned'})`,
     build: (existing): DeploymentRecord => {
       if (!existing) requireOnCreate({ name: fields.name });

@@ -7,10 +7,23 @@
 import { ValidationError } from '../errors.js';
 import type { Lesson, LessonKind } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The lesson fields an update may empty (`clear`); the others cannot be cleared. */
+export const LESSON_FIELDS = {
+  optional: ['stage'],
+  required: ['title', 'whatHappened', 'kind', 'recommendation'],
+} as const satisfies RecordFields;
 
 export interface LessonInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof LESSON_FIELDS.optional)[number][];
   title?: string;
   whatHappened?: string;
   kind?: LessonKind;
@@ -26,13 +39,14 @@ export function upsertLesson(
   input: LessonInput,
   actor: string,
 ): Promise<UpsertResult<'lesson'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'lesson',
     id: lessonId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: LESSON_FIELDS } : {}),
     describe: (l) => `lesson learned "${l.title}" (${l.kind})`,
     build: (existing, project): Lesson => {
       if (!existing) {

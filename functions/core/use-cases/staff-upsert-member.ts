@@ -8,10 +8,24 @@
 import type { TeamMember } from '../model.js';
 import type { Deps } from '../ports.js';
 import { recheckCapacityGates } from './recheck-capacity-gates.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The team member fields: none is optional (each is required or has a default), so an update cannot clear any. */
+export const MEMBER_FIELDS = {
+  optional: [],
+  required: ['name', 'role', 'skills', 'allocation'],
+  lists: ['skills'],
+} as const satisfies RecordFields;
 
 export interface MemberInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: string[];
   name?: string;
   role?: string;
   skills?: string[];
@@ -25,7 +39,7 @@ export async function upsertMember(
   input: MemberInput,
   actor: string,
 ): Promise<UpsertResult<'member'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   const id = email.toLowerCase();
   const result = await upsertProjectRecord(deps, {
     projectId,
@@ -33,6 +47,7 @@ export async function upsertMember(
     id,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: MEMBER_FIELDS } : {}),
     describe: (m) => `team member ${m.name} (${m.role}, ${m.allocation}%)`,
     build: (existing): TeamMember => {
       if (!existing) requireOnCreate({ name: fields.name, role: fields.role, allocation: fields.allocation });

@@ -6,10 +6,23 @@
 import type { Resource } from '../model.js';
 import type { Deps } from '../ports.js';
 import { checkBudgetThresholds } from './check-budget-thresholds.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The resource fields: none is optional (each is required or has a default), so an update cannot clear any. */
+export const RESOURCE_FIELDS = {
+  optional: [],
+  required: ['kind', 'name', 'quantity', 'cost'],
+} as const satisfies RecordFields;
 
 export interface ResourceInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: string[];
   kind?: Resource['kind'];
   name?: string;
   quantity?: number;
@@ -23,13 +36,14 @@ export async function upsertResource(
   input: ResourceInput,
   actor: string,
 ): Promise<UpsertResult<'resource'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   const result = await upsertProjectRecord(deps, {
     projectId,
     entity: 'resource',
     id: resourceId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: RESOURCE_FIELDS } : {}),
     describe: (r) => `${r.kind} "${r.name}" x${r.quantity}`,
     build: (existing): Resource => {
       if (!existing) requireOnCreate({ kind: fields.kind, name: fields.name });

@@ -5,10 +5,23 @@
  */
 import type { Risk, RiskStatus } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The risk fields an update may empty (`clear`); the others cannot be cleared. */
+export const RISK_FIELDS = {
+  optional: ['owner', 'mitigation', 'reviewBy'],
+  required: ['title', 'likelihood', 'impact', 'status'],
+} as const satisfies RecordFields;
 
 export interface RiskInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof RISK_FIELDS.optional)[number][];
   title?: string;
   likelihood?: number;
   impact?: number;
@@ -25,13 +38,14 @@ export function upsertRisk(
   input: RiskInput,
   actor: string,
 ): Promise<UpsertResult<'risk'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'risk',
     id: riskId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: RISK_FIELDS } : {}),
     describe: (r) => `risk "${r.title}" (score ${r.likelihood * r.impact}, ${r.status})`,
     build: (existing): Risk => {
       if (!existing)

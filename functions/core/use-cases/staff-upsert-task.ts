@@ -6,10 +6,23 @@
 import { ValidationError } from '../errors.js';
 import type { Task, TaskStatus } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The task fields an update may empty (`clear`); the others cannot be cleared. */
+export const TASK_FIELDS = {
+  optional: ['assignee', 'acceptance', 'due', 'waiverReason', 'evidence'],
+  required: ['type', 'name', 'stage', 'status', 'estimateHours', 'actualHours'],
+} as const satisfies RecordFields;
 
 export interface TaskInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof TASK_FIELDS.optional)[number][];
   type?: 'task' | 'deliverable';
   name?: string;
   stage?: string;
@@ -30,13 +43,14 @@ export function upsertTask(
   input: TaskInput,
   actor: string,
 ): Promise<UpsertResult<'task'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'task',
     id: taskId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: TASK_FIELDS } : {}),
     describe: (t) => `${t.type} "${t.name}" (${t.status})`,
     build: (existing, project): Task => {
       if (!existing) requireOnCreate({ name: fields.name });

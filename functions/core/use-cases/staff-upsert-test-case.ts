@@ -8,10 +8,24 @@
 import { ValidationError } from '../errors.js';
 import type { TestCase, TestCategory, TestResult } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The test case fields an update may empty (`clear`); the others cannot be cleared. */
+export const TEST_CASE_FIELDS = {
+  optional: ['waiverReason', 'evidence', 'tester'],
+  required: ['name', 'category', 'steps', 'expectedResult', 'result'],
+  lists: ['steps'],
+} as const satisfies RecordFields;
 
 export interface TestCaseInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof TEST_CASE_FIELDS.optional)[number][];
   name?: string;
   category?: TestCategory;
   steps?: string[];
@@ -30,13 +44,14 @@ export function upsertTestCase(
   input: TestCaseInput,
   actor: string,
 ): Promise<UpsertResult<'test_case'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'test_case',
     id: testId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: TEST_CASE_FIELDS } : {}),
     describe: (t) => `test case "${t.name}" (${t.category}, ${t.result.replace('_', ' ')})`,
     build: (existing): TestCase => {
       if (!existing)

@@ -6,10 +6,24 @@
  */
 import type { TrainingSession } from '../model.js';
 import type { Deps } from '../ports.js';
-import { requireOnCreate, type UpsertResult, upsertProjectRecord } from './staff-upsert.js';
+import {
+  type RecordFields,
+  requireOnCreate,
+  type UpsertResult,
+  upsertProjectRecord,
+} from './staff-upsert.js';
+
+/** The training session fields an update may empty (`clear`); the others cannot be cleared. */
+export const TRAINING_SESSION_FIELDS = {
+  optional: ['trainer'],
+  required: ['title', 'date', 'audience', 'attendees', 'materials'],
+  lists: ['attendees', 'materials'],
+} as const satisfies RecordFields;
 
 export interface TrainingSessionInput {
   version?: number;
+  /** Optional fields to empty (see staff-upsert.ts). */
+  clear?: (typeof TRAINING_SESSION_FIELDS.optional)[number][];
   title?: string;
   date?: string;
   audience?: string;
@@ -26,13 +40,14 @@ export function upsertTrainingSession(
   input: TrainingSessionInput,
   actor: string,
 ): Promise<UpsertResult<'training_session'>> {
-  const { version, ...fields } = input;
+  const { version, clear, ...fields } = input;
   return upsertProjectRecord(deps, {
     projectId,
     entity: 'training_session',
     id: sessionId,
     ...(version !== undefined ? { version } : {}),
     actor,
+    ...(clear ? { clear, given: fields, fields: TRAINING_SESSION_FIELDS } : {}),
     describe: (s) => `training session "${s.title}" (${s.date}, ${s.attendees.length} attendees)`,
     build: (existing): TrainingSession => {
       if (!existing) requireOnCreate({ title: fields.title, date: fields.date, audience: fields.audience });

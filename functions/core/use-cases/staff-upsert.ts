@@ -6,6 +6,12 @@
  * conflicts reads again: a record changed meanwhile then fails the version rule (409), a gate
  * decided meanwhile is simply not written.
  *
+ * Emptying a field: an update may name optional fields to clear. The record is then built from the
+ * stored one without them, so each kind's rules see them as never set (a waived task whose waiver
+ * reason is cleared is refused like one that never had a reason), and the event's `changed` list
+ * names them. A required field, an unknown name, or a field both given a value and cleared is a
+ * ValidationError before anything is read.
+ *
  * Version rule: create when the record is absent and `version` is omitted or 0; update only with
  * the version that was read (anything else is a ConflictError -> 409).
  *
@@ -50,6 +56,29 @@ export interface UpsertOptions<E extends UpsertableEntity> {
   build: (existing: EntityOf<E> | undefined, project: Project) => EntityOf<E>;
   /** Words for the event summary, e.g. `task "Configure tenant"`. */
   describe: (record: EntityOf<E>) => string;
+  /** Optional fields to empty (see the module doc); checked against `fields`. */
+  clear?: readonly string[];
+  /** The fields this request gives a value (none of them may also be cleared). */
+  given?: object;
+  /** Which of the kind's fields may be cleared; required when `clear` is given. */
+  fields?: RecordFields;
+}
+
+/** The fields a request may set on a kind of record, by whether an update may empty them. */
+export interface RecordFields {
+  /** Fields a record may lack: an update may clear them. */
+  optional: readonly string[];
+  /** Fields every record has (required to create, or given a default): they cannot be cleared. */
+  required: readonly string[];
+  /** The required fields that hold a list: an empty list (`[]`) empties them instead. */
+  lists?: readonly string[];
+}
+
+/** Why a required field cannot be cleared, in the words of the API and the CLI. */
+export function notClearable(fields: RecordFields, name: string): string {
+  return fields.lists?.includes(name)
+    ? `${name} is a list: send an empty list to empty it; it cannot be cleared`
+    : `${name} is required; it cannot be cleared`;
 }
 
 export interface UpsertResult<E extends UpsertableEntity> {
@@ -75,7 +104,13 @@ export async function upsertProjectRecord<E extends UpsertableEntity>(
   options: UpsertOptions<E>,
 ): Promise<UpsertResult<E>> {
   const { projectId, entity, id } = options;
-  const saved = await withCommitRetry(() => attemptUpsert(deps, options));
+  checkClear(options);
+  // Cleared fields: the kind's build sees the stored record without them (each attempt's read).
+  const { clear, build } = options;
+  const building: UpsertOptions<E> = clear?.length
+    ? { ...options, build: (existing, project) => build(existing && withoutFields(existing, clear), project) }
+    : options;
+  const saved = await withCommitRetry(() => attemptUpsert(deps, building));
   deps.log.info('project record saved', { projectId, entity, id, created: saved.created });
   await progressCurrentStage(deps, saved.project, options.actor);
   return { created: saved.created, record: saved.record };
@@ -220,6 +255,37 @@ export async function progressCurrentStage(deps: Deps, project: Project, actor: 
       error: err instanceof Error ? err.name : 'unknown',
     });
   }
+}
+
+/**
+ * Refuses a `clear` list naming a field that is required, unknown, or also given a value. Every
+ * wrong name is reported (path `clear.<n>`), as the HTTP schemas do.
+ */
+function checkClear(options: Pick<UpsertOptions<UpsertableEntity>, 'clear' | 'given' | 'fields'>): void {
+  const names = options.clear ?? [];
+  if (!names.length) return;
+  const fields = options.fields ?? { optional: [], required: [] };
+  const given = (options.given ?? {}) as Record<string, unknown>;
+  const issues = names.flatMap((name, n) => {
+    const path = `clear.${n}`;
+    if (fields.required.includes(name)) return [{ path, message: notClearable(fields, name) }];
+    if (!fields.optional.includes(name)) {
+      const which = fields.optional.length ? `: one of ${fields.optional.join(', ')}` : '';
+      return [{ path, message: `unknown field "${name}"${which}` }];
+    }
+    if (given[name] !== undefined) {
+      return [{ path, message: `${name} is also given a value; send either the value or the clear` }];
+    }
+    return [];
+  });
+  if (issues.length) throw new ValidationError(issues);
+}
+
+/** The stored record without the cleared fields: what the kind's build sees as never set. */
+function withoutFields<T extends object>(record: T, names: readonly string[]): T {
+  const copy = { ...record } as Record<string, unknown>;
+  for (const name of names) delete copy[name];
+  return copy as T;
 }
 
 function changedFields(before: object, after: object): string[] {

@@ -8,6 +8,14 @@
  * pages and the handlers all read it.
  */
 import { html, type SafeHtml } from '../../html.js';
+import { DEPLOYMENT_FIELDS } from '../../use-cases/staff-upsert-deployment.js';
+import { LESSON_FIELDS } from '../../use-cases/staff-upsert-lesson.js';
+import { MEMBER_FIELDS } from '../../use-cases/staff-upsert-member.js';
+import { RESOURCE_FIELDS } from '../../use-cases/staff-upsert-resource.js';
+import { RISK_FIELDS } from '../../use-cases/staff-upsert-risk.js';
+import { TASK_FIELDS } from '../../use-cases/staff-upsert-task.js';
+import { TEST_CASE_FIELDS } from '../../use-cases/staff-upsert-test-case.js';
+import { TRAINING_SESSION_FIELDS } from '../../use-cases/staff-upsert-training-session.js';
 import { csrfField, type PageSession, page } from './layout.js';
 
 /** The kinds of project records the console edits. */
@@ -46,6 +54,8 @@ export interface FieldSpec {
   step?: string;
   /** Offer the project's team members (their addresses, with their names) as suggestions; any text stays allowed. */
   suggestTeam?: boolean;
+  /** A select without the empty "(not set)" choice (a field an update cannot clear). */
+  noUnset?: boolean;
 }
 
 /** What a record form needs to know about its project. */
@@ -76,11 +86,14 @@ export const RECORD_FORMS: Record<
     idLabel: string;
     idHint: string;
     fields: (project: FormProject) => FieldSpec[];
+    /** The optional fields: emptied on an edit page, they are cleared. */
+    clearable: readonly string[];
   }
 > = {
   task: {
     noun: 'task or deliverable',
     segment: 'tasks',
+    clearable: TASK_FIELDS.optional,
     idField: 'id',
     idLabel: 'Task id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. migrate-mail',
@@ -124,6 +137,7 @@ export const RECORD_FORMS: Record<
   risk: {
     noun: 'risk',
     segment: 'risks',
+    clearable: RISK_FIELDS.optional,
     idField: 'id',
     idLabel: 'Risk id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. data-loss',
@@ -149,6 +163,7 @@ export const RECORD_FORMS: Record<
   member: {
     noun: 'team member',
     segment: 'team',
+    clearable: MEMBER_FIELDS.optional,
     idField: 'email',
     idLabel: 'Email',
     idHint: 'Team members can change the project once added',
@@ -162,6 +177,7 @@ export const RECORD_FORMS: Record<
   resource: {
     noun: 'resource',
     segment: 'resources',
+    clearable: RESOURCE_FIELDS.optional,
     idField: 'id',
     idLabel: 'Resource id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. m365-licences',
@@ -186,6 +202,7 @@ export const RECORD_FORMS: Record<
   testCase: {
     noun: 'test case',
     segment: 'test-cases',
+    clearable: TEST_CASE_FIELDS.optional,
     idField: 'id',
     idLabel: 'Test case id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. mail-flow',
@@ -235,6 +252,7 @@ export const RECORD_FORMS: Record<
   deployment: {
     noun: 'deployment',
     segment: 'deployments',
+    clearable: DEPLOYMENT_FIELDS.optional,
     idField: 'id',
     idLabel: 'Deployment id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. cutover',
@@ -277,6 +295,7 @@ export const RECORD_FORMS: Record<
   training: {
     noun: 'training session',
     segment: 'training-sessions',
+    clearable: TRAINING_SESSION_FIELDS.optional,
     idField: 'id',
     idLabel: 'Session id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. staff-onboarding',
@@ -302,6 +321,7 @@ export const RECORD_FORMS: Record<
   lesson: {
     noun: 'lesson learned',
     segment: 'lessons',
+    clearable: LESSON_FIELDS.optional,
     idField: 'id',
     idLabel: 'Lesson id',
     idHint: 'Letters, digits, dots, dashes or underscores, e.g. pilot-group',
@@ -344,7 +364,9 @@ export function field(spec: FieldSpec, state: FormState, prefix: string): SafeHt
     const options = spec.options ?? [];
     const known = options.some(([v]) => v === value);
     control = html`<select id="${id}" name="${spec.name}"${aria}>${
-      spec.required ? '' : html`<option value=""${value === '' ? ' selected' : ''}>(not set)</option>`
+      spec.required || spec.noUnset || options.some(([v]) => v === '')
+        ? ''
+        : html`<option value=""${value === '' ? ' selected' : ''}>(not set)</option>`
     }${!known && value !== '' ? html`<option value="${value}" selected>${value}</option>` : ''}${options.map(
       ([v, label]) => html`<option value="${v}"${v === value ? ' selected' : ''}>${label}</option>`,
     )}</select>`;
@@ -383,7 +405,12 @@ export function recordForm(
   existing?: { id: string; version: number },
 ): SafeHtml {
   const form = RECORD_FORMS[kind];
-  const fields = form.fields(project);
+  // On an edit page an emptied field is cleared: a select offers "(not set)" only where that is allowed.
+  const fields = form
+    .fields(project)
+    .map((f) =>
+      existing && f.kind === 'select' && !form.clearable.includes(f.name) ? { ...f, noUnset: true } : f,
+    );
   const prefix = existing ? `edit-${kind}` : `new-${kind}`;
   const idSpec: FieldSpec = {
     name: form.idField,
