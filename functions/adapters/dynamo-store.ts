@@ -521,13 +521,7 @@ export class DynamoProjectStore implements ProjectStore {
     options: CommitOptions = {},
   ): Promise<Entity[]> {
     const { creations = [], bumps = [], checks = [] } = options;
-    const total = commitItems(changes, events, removals, options);
-    if (total === 0) return [];
-    if (total > MAX_TRANSACTION_ITEMS) {
-      throw new TransactionTooLargeError(
-        `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
-      );
-    }
+    if (checkedCommitItems(changes, events, removals, options) === 0) return [];
     const above = creationsByKey(creations, changes);
     const stored = changes.map((c) => ({ ...c, version: c.version + 1 }) as Entity);
     const seen = new Set<string>();
@@ -743,6 +737,22 @@ export function commitItems(
   const extra =
     (options.creations?.length ?? 0) + (options.bumps?.length ?? 0) + (options.checks?.length ?? 0);
   return changes.length + events.length + 2 * removals.length + extra;
+}
+
+/** `commitItems`, refused with TransactionTooLargeError above DynamoDB's limit (both stores call it first). */
+export function checkedCommitItems(
+  changes: readonly unknown[],
+  events: readonly unknown[],
+  removals: readonly unknown[],
+  options: CommitOptions,
+): number {
+  const total = commitItems(changes, events, removals, options);
+  if (total > MAX_TRANSACTION_ITEMS) {
+    throw new TransactionTooLargeError(
+      `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
+    );
+  }
+  return total;
 }
 
 /**

@@ -1,13 +1,12 @@
 // Keys, ids and messages as the DynamoDB store makes them: one definition, so the two cannot differ.
 import {
   COUNTER_WORDS,
+  checkedCommitItems,
   childId,
-  commitItems,
   describeEntity,
   describeRef,
   eventId,
   idOf,
-  MAX_TRANSACTION_ITEMS,
   markerMoved,
   TransactionTooLargeError,
 } from '../../functions/adapters/dynamo-store.js';
@@ -216,13 +215,7 @@ export class MemoryProjectStore implements ProjectStore {
     options: CommitOptions = {},
   ): Promise<Entity[]> {
     const { creations = [], bumps = [], checks = [] } = options;
-    const total = commitItems(changes, events, removals, options);
-    if (total === 0) return [];
-    if (total > MAX_TRANSACTION_ITEMS) {
-      throw new TransactionTooLargeError(
-        `a commit of ${total} items is more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction: split it`,
-      );
-    }
+    if (checkedCommitItems(changes, events, removals, options) === 0) return [];
     this.requests.writes++;
     const above = new Map<string, number>();
     for (const { ref, above: version } of creations) {
