@@ -219,6 +219,8 @@ describe('the person fields of the record forms', () => {
       expect(options).toContain(`<option value="${PM.email}">`);
     }
     expect(page.body).not.toContain(EVIL);
+    // A required field says so plainly (an edit page refuses it emptied, as a create form does).
+    expect(page.body).toContain('<label for="new-task-name">Name (required)</label>');
 
     // A task posted without its name comes back with the suggestions still there.
     const again = await call(deps, 'POST', `/projects/${ID}/tasks`, {

@@ -378,7 +378,7 @@ export function field(spec: FieldSpec, state: FormState, prefix: string): SafeHt
     const list = spec.suggestTeam ? html` list="${prefix}-team"` : '';
     control = html`<input id="${id}" name="${spec.name}" type="${type}" value="${value}"${mode}${list}${aria}>`;
   }
-  return html`<div class="field"><label for="${id}">${spec.label}${spec.required ? ' (required to create)' : ''}</label>${control}${
+  return html`<div class="field"><label for="${id}">${spec.label}${spec.required ? ' (required)' : ''}</label>${control}${
     spec.hint ? html`<span class="hint" id="${id}-hint">${spec.hint}</span>` : ''
   }${error ? html`<span class="error" id="${id}-error">${error}</span>` : ''}</div>`;
 }
