@@ -34,6 +34,7 @@ import type { Mount } from './mount.js';
 import { generateOpenApi, registerSecuritySchemes } from './openapi.js';
 import { htmlResponse, issuesOf, json, jsonError, pageResponse } from './responses.js';
 import { ROUTES, type RouteDeclaration, type RouteFunction } from './routes.js';
+import { sessionOf } from './session.js';
 import type { SignIn } from './sign-in.js';
 import { mountStaffApi } from './staff-api.js';
 
@@ -141,7 +142,7 @@ export function createStaffApp(deps: Deps, options: HttpAppOptions = {}): HttpAp
   );
   const apiPaths = mounted.filter((d) => d.group === 'api').map((d) => pathPattern(d.route.path));
 
-  app.notFound((c) => {
+  app.notFound(async (c) => {
     const path = c.req.path;
     const method = c.req.method.toUpperCase();
     if (path === '/api' || path.startsWith('/api/')) {
@@ -151,7 +152,11 @@ export function createStaffApp(deps: Deps, options: HttpAppOptions = {}): HttpAp
     }
     if (options.console) {
       if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'method not allowed' });
-      return htmlResponse(404, consoleNotFoundPage(), CONSOLE_HEADERS);
+      // A signed-in person keeps the console's header (its links and Sign out) on a page that
+      // does not exist; nobody is sent to sign in for one.
+      const found = await sessionOf(options.console.signIn, c.req.header('cookie'), new Date());
+      const session = found ? { ...found.user, outbox: Boolean(options.outbox) } : undefined;
+      return htmlResponse(404, consoleNotFoundPage(session), CONSOLE_HEADERS);
     }
     return pageResponse(notFoundPage());
   });

@@ -142,7 +142,17 @@ describe('local HTTP server', () => {
     expect(project.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(project.headers.get('x-frame-options')).toBe('DENY');
     expect((await fetch(`${s.url}/projects/nope`, { headers: signedIn })).status).toBe(404);
-    expect((await fetch(`${s.url}/elsewhere`, { headers: signedIn })).status).toBe(404);
+    // An unknown path keeps the signed-in header (Sign out and the console's links); signed out, a
+    // plain Not found, never a sign-in redirect.
+    const elsewhere = await fetch(`${s.url}/elsewhere`, { headers: signedIn });
+    expect(elsewhere.status).toBe(404);
+    const page = await elsewhere.text();
+    expect(page).toContain('Not found');
+    expect(page).toContain('Sign out');
+    expect(page).toContain('href="/capacity"');
+    const stranger = await fetch(`${s.url}/elsewhere`, { redirect: 'manual' });
+    expect(stranger.status).toBe(404);
+    expect(await stranger.text()).not.toContain('Sign out');
     expect(await (await fetch(`${s.url}/outbox`, { headers: signedIn })).text()).toContain('Outbox');
     // Signing in sets an HttpOnly, SameSite cookie (several Set-Cookie headers pass through).
     const signIn = await fetch(`${s.url}/auth/local`, {
