@@ -173,6 +173,7 @@ function leavingOut(store: ProjectStore, projectId: string): ProjectStore {
     getRecords: (refs) => store.getRecords(refs),
     getProjectSnapshot: (id) => store.getProjectSnapshot(id),
     listEvents: (id, options) => store.listEvents(id, options),
-    commit: (changes, events) => store.commit(changes, events),
+    // Everything passed on: a pass checks the allocations counter (allocation-order.ts).
+    commit: (changes, events, removals, options) => store.commit(changes, events, removals, options),
   };
 }
