@@ -25,8 +25,11 @@
  * item, so allocation writes contend with each other (DynamoDB serialises writes to one item),
  * never with other writes. A gate whose criteria depend on its own project only never reads it.
  *
- * Not ordered: the active-projects index follows the table eventually, so a project registered a
- * moment before the read may not be listed yet (recheck-capacity-gates.ts then catches up).
+ * The reads after the counter are strongly consistent (capacity.ts loadActiveAllocations reads the
+ * projects the index lists again by key, and their members by a consistent Query), so a write
+ * committed before the counter read is seen by them. Not ordered: the active-projects index follows
+ * the table eventually, so a project registered (or restored) a moment before the read may not be
+ * listed yet (recheck-capacity-gates.ts then catches up).
  */
 import type { Entity, Project } from './model.js';
 import type { CounterCheck, CounterRef, ProjectStore } from './ports.js';

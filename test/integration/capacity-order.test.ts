@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALLOCATIONS } from '../../functions/core/allocation-order.js';
+import { evaluateCriteria } from '../../functions/core/criteria.js';
 import type { Entity } from '../../functions/core/model.js';
 import type { ProjectStore } from '../../functions/core/ports.js';
 import { type ProjectSpecInput, resolveStages } from '../../functions/core/spec/schema.js';
@@ -265,5 +266,28 @@ describe('the writes that change what the capacity criterion reads bump the coun
 
     await archiveProject(deps, A, 'spec removed');
     expect(await allocations()).toBe(entered + 3);
+  });
+});
+
+describe('the projects the index lists are read again by key', () => {
+  it('a project the index still lists as active but closed meanwhile no longer counts', async () => {
+    await register(A, { team: team(80) });
+    await atResourcing(B, 60);
+    const stale = await ts.store.getProject(A);
+    if (!stale) throw new Error('no project A');
+    // The index follows the table eventually: it still answers A as it was (active, 140 %).
+    const store = Object.create(ts.store) as ProjectStore;
+    store.listProjects = async (options) => {
+      const page = await ts.store.listProjects(options);
+      return { ...page, items: page.items.some((p) => p.id === A) ? page.items : [...page.items, stale] };
+    };
+    const project = await ts.store.getProject(B);
+    if (!project) throw new Error('no project B');
+    const held = await evaluateCriteria(store, project, 'resourcing', deps.clock.now());
+    expect(held.unmet).toEqual([expect.stringMatching(/^alex@msp\.example: 140 %/)]);
+
+    await ts.store.commit([{ ...stale, status: 'closed', closedAt: START }]);
+    const freed = await evaluateCriteria(store, project, 'resourcing', deps.clock.now());
+    expect(freed.unmet).toEqual([]);
   });
 });
