@@ -291,3 +291,52 @@ describe('the projects the index lists are read again by key', () => {
     expect(freed.unmet).toEqual([]);
   });
 });
+
+describe('a deploy too large for one transaction', () => {
+  it('registers 230 team members, then adds 230 more, in chunks each with its allocations bump, within 100 items', async () => {
+    const members = (allocation: number, from = 0): ProjectSpecInput['team'] =>
+      Array.from({ length: 230 }, (_, i) => ({
+        name: `Engineer ${from + i}`,
+        email: `eng-${from + i}@msp.example`,
+        role: 'engineer',
+        skills: ['exchange'],
+        allocation,
+      }));
+    const sizes: number[] = [];
+    const store = Object.create(ts.store) as ProjectStore;
+    store.commit = (changes, events, removals, options) => {
+      sizes.push(
+        changes.length +
+          (events?.length ?? 0) +
+          (options?.creations?.length ?? 0) +
+          (options?.bumps?.length ?? 0) +
+          (options?.checks?.length ?? 0),
+      );
+      return ts.store.commit(changes, events, removals, options);
+    };
+    const counted = { ...deps, store };
+    const start = await allocations();
+    const spec = makeProjectSpec({ id: A, name: 'Large', team: members(10) });
+    await registerProject(
+      counted,
+      { file: `${A}.yaml`, spec, stages: resolveStages(spec) },
+      { start: false },
+    );
+    expect((await ts.store.list(A, 'member')).length).toBe(230);
+    const registered = await allocations();
+    expect(registered - start).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+
+    sizes.length = 0;
+    const grown = makeProjectSpec({ id: A, name: 'Large', team: [...members(10), ...members(20, 230)] });
+    await registerProject(
+      counted,
+      { file: `${A}.yaml`, spec: grown, stages: resolveStages(grown) },
+      { start: false },
+    );
+    const stored = await ts.store.list(A, 'member');
+    expect(stored.filter((m) => m.allocation === 20)).toHaveLength(230);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect((await allocations()) - registered).toBeGreaterThanOrEqual(3);
+  });
+});

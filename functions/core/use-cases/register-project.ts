@@ -322,23 +322,28 @@ async function commitLast(
 
 /**
  * `children` in order, in chunks of at most `room` transaction items each: a child is one item,
- * two with the check of its removal marker, and one item is kept for the assignments bump and
- * one for the allocations bump (a chunk with a team member).
+ * two with the check of its removal marker, and one item is kept for the assignments bump; the
+ * first team member of a chunk brings one more, the allocations bump.
  */
 function chunked(children: Child[], room: number, created: Created): Child[][] {
   const out: Child[][] = [];
   let chunk: Child[] = [];
-  const kept = (created.bump ? 1 : 0) + 1;
+  const kept = created.bump ? 1 : 0;
   let items = kept;
+  // Whether the chunk holds a team member (its allocations bump is counted once).
+  let member = false;
+  const sizeOf = (c: Child) =>
+    (created.creations.has(childKey(c)) ? 2 : 1) + (c.entity === 'member' && !member ? 1 : 0);
   for (const c of children) {
-    const size = created.creations.has(childKey(c)) ? 2 : 1;
-    if (chunk.length && items + size > room) {
+    if (chunk.length && items + sizeOf(c) > room) {
       out.push(chunk);
       chunk = [];
       items = kept;
+      member = false;
     }
     chunk.push(c);
-    items += size;
+    items += sizeOf(c);
+    if (c.entity === 'member') member = true;
   }
   if (chunk.length) out.push(chunk);
   return out;
