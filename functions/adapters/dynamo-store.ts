@@ -39,7 +39,6 @@ import type {
 import type {
   ChildRef,
   CommitOptions,
-  Counter,
   CounterRef,
   Creation,
   NewEvent,
@@ -127,7 +126,7 @@ const EVENT_PREFIX = 'EVENT#';
  * over the current records never reads them.
  */
 export const REMOVED_PREFIX = 'DELETED#';
-/** Sort-key prefix of a project's counters (core/ports.ts Counter), e.g. `COUNTER#assignments`; below GATE#. */
+/** Sort-key prefix of counters (core/ports.ts Counter), e.g. `COUNTER#assignments`; below GATE#. */
 export const COUNTER_PREFIX = 'COUNTER#';
 /** The lowest sort key of a project snapshot: the current records sort from here upward. */
 export const SNAPSHOT_FROM = CHILD_PREFIX.gate;
@@ -215,9 +214,25 @@ function childSortKey(ref: ChildRef): string {
   return CHILD_PREFIX[ref.entity] + childId(ref.entity, ref.id);
 }
 
-/** Table keys of a project's counter. */
+/**
+ * Partition of the portfolio-wide records that belong to no project (the `allocations` counter):
+ * no project id, link hash or digest date makes this key, and the active-projects index never
+ * lists it (it has no index keys).
+ */
+export const PORTFOLIO_PK = 'PORTFOLIO';
+
+/** Table keys of a counter: a project's in its partition, a portfolio one in PORTFOLIO_PK. */
 function counterKeys(ref: CounterRef): Key {
-  return { [PK]: projectPk(ref.projectId), [SK]: COUNTER_PREFIX + ref.counter };
+  return ref.counter === 'allocations'
+    ? { [PK]: PORTFOLIO_PK, [SK]: COUNTER_PREFIX + ref.counter }
+    : { [PK]: projectPk(ref.projectId), [SK]: COUNTER_PREFIX + ref.counter };
+}
+
+/** A counter in words, e.g. `the assignments counter of project acme`. */
+export function describeCounter(ref: CounterRef): string {
+  return ref.counter === 'allocations'
+    ? 'the portfolio allocations counter'
+    : `the ${ref.counter} counter of project ${ref.projectId}`;
 }
 
 const removalMarkerSchema = z.object({ version: z.int().check(z.minimum(1)) });
@@ -237,7 +252,7 @@ function parseBookkeeping<T>(schema: z.ZodMiniType<T>, what: string, item: Item)
 function recordOfRef(ref: RecordRef, item: Item | undefined): unknown {
   if (ref.entity === 'counter') {
     const value = item ? (parseBookkeeping(counterSchema, 'counter', item).value ?? 0) : 0;
-    return { entity: 'counter', projectId: ref.projectId, counter: ref.counter, value };
+    return { ...ref, value };
   }
   if (!item) return undefined;
   if (ref.entity === 'removed') {
@@ -247,10 +262,12 @@ function recordOfRef(ref: RecordRef, item: Item | undefined): unknown {
   return parseRecord(ref.entity, item);
 }
 
-/** Each counter in words, for conflict messages. */
-export const COUNTER_WORDS: Record<Counter, (projectId: string) => string> = {
-  assignments: (projectId) => `a task or risk of project ${projectId} was assigned since it was read`,
-};
+/** What a moved counter means, for conflict messages. */
+export function counterMoved(ref: CounterRef): string {
+  return ref.counter === 'allocations'
+    ? 'a team member allocation (or a project the capacity counts) changed since it was read'
+    : `a task or risk of project ${ref.projectId} was assigned since it was read`;
+}
 
 /** The conflict message of a creation whose removal marker moved. */
 export function markerMoved(ref: ChildRef): string {
@@ -588,7 +605,7 @@ export class DynamoProjectStore implements ProjectStore {
     });
     const bumped = bumps.map((ref): TransactItem => {
       const keys = counterKeys(ref);
-      once(keys, () => `the ${ref.counter} counter of project ${ref.projectId}`);
+      once(keys, () => describeCounter(ref));
       return {
         Update: {
           TableName: this.tableName,
@@ -601,7 +618,7 @@ export class DynamoProjectStore implements ProjectStore {
     });
     const counterChecks = checks.map(({ value, ...ref }): TransactItem => {
       const keys = counterKeys(ref);
-      once(keys, () => `the ${ref.counter} counter of project ${ref.projectId}`);
+      once(keys, () => describeCounter(ref));
       // Never bumped: the item does not exist yet.
       const never = value === 0 ? 'attribute_not_exists(#pk) OR ' : '';
       const check: TransactCheck = {
@@ -651,7 +668,7 @@ export class DynamoProjectStore implements ProjectStore {
         ...markers.map(() => ''),
         ...creations.map(({ ref }) => markerMoved(ref)),
         ...bumps.map(() => ''),
-        ...checks.map(({ projectId, counter }) => COUNTER_WORDS[counter](projectId)),
+        ...checks.map(counterMoved),
       ];
       throw this.mapWriteError(e, conflicts);
     }

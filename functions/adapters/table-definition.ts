@@ -7,6 +7,8 @@
  *   event (immutable) PK=PROJECT#<id>           SK=EVENT#<iso time>#<random>
  *   approval link     PK=LINK#<sha256 of id>    SK=LINK               expiresAt (TTL)
  *   digest claim      PK=DIGEST#<date>          SK=DIGEST             expiresAt (TTL) (one per day: the portfolio digest)
+ *   project counter   PK=PROJECT#<id>           SK=COUNTER#<name>     value (assignments)
+ *   portfolio counter PK=PORTFOLIO              SK=COUNTER#<name>     value (allocations: core/allocation-order.ts)
  */
 export const TABLE = {
   partitionKey: 'PK',

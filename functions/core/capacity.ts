@@ -13,7 +13,8 @@
  * - A week counts when any day of it (Monday to Sunday) is inside the window; the stages whose
  *   windows overlap it are named.
  *
- * Reads: the active-projects index (all pages) and one Query per project (its members); never a Scan.
+ * Reads: the active-projects index (all pages), the listed projects by key (one BatchGetItem per
+ * 100) and one Query per project (its members); never a Scan.
  */
 import type { Project, TeamMember } from './model.js';
 import type { ProjectStore } from './ports.js';
@@ -79,9 +80,24 @@ export async function activeProjects(store: ProjectStore): Promise<Project[]> {
   return projects;
 }
 
-/** Every active project with its members: the index (all pages) and one Query per project. */
+/** Project records read per BatchGetItem (the store's limit per request). */
+const PROJECTS_PER_READ = 100;
+
+/**
+ * Every active project with its members: the index (all pages), the projects it lists read again
+ * by key (strongly consistent, one request per 100: the index follows the table eventually, so a
+ * project's status, current stage or timeline written a moment ago is read as stored, and one
+ * closed or archived meanwhile is left out; allocation-order.ts relies on it) and one Query per
+ * project (its members, strongly consistent).
+ */
 export async function loadActiveAllocations(store: ProjectStore): Promise<ProjectAllocation[]> {
-  const projects = await activeProjects(store);
+  const listed = await activeProjects(store);
+  const projects: Project[] = [];
+  for (let i = 0; i < listed.length; i += PROJECTS_PER_READ) {
+    const chunk = listed.slice(i, i + PROJECTS_PER_READ);
+    const read = await store.getRecords(chunk.map((p) => ({ entity: 'project', id: p.id }) as const));
+    for (const project of read) if (project?.status === 'active') projects.push(project);
+  }
   return Promise.all(
     projects.map(async (project) => ({ project, members: await store.list(project.id, 'member') })),
   );

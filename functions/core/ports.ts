@@ -29,30 +29,33 @@ export interface RemovalMarker {
 }
 
 /**
- * Per-project counters that writes bump without changing any record's version: change tokens
- * that other writes condition on. `assignments`: bumped by every write that gives an open task or
- * risk to someone (an assignee or owner set or changed, or a closed one opened again:
- * assignments.ts); a team member's removal checks it unchanged since it read the tasks and risks
- * (staff-remove-record.ts).
+ * Counters that writes bump without changing any record's version: change tokens that other
+ * writes condition on.
+ * - `assignments` (one per project): bumped by every write that gives an open task or risk to
+ *   someone (an assignee or owner set or changed, or a closed one opened again: assignments.ts);
+ *   a team member's removal checks it unchanged since it read the tasks and risks
+ *   (staff-remove-record.ts).
+ * - `allocations` (one for the whole portfolio, no project): bumped by every write that changes
+ *   what the cross-project capacity criterion reads (allocation-order.ts); a resourcing gate's
+ *   passing commit checks it unchanged since before it read the other projects' members.
  */
-export type Counter = 'assignments';
+export type Counter = CounterRef['counter'];
 
-/** A project's counter by its name. */
-export interface CounterRef {
-  projectId: string;
-  counter: Counter;
-}
+/** A counter by its name (and its project, for a per-project one). */
+export type CounterRef =
+  | { counter: 'assignments'; projectId: string }
+  | { counter: 'allocations'; projectId?: undefined };
 
 /** A counter's value as read (0: never bumped). */
-export interface CounterValue extends CounterRef {
-  entity: 'counter';
-  value: number;
-}
+export type CounterValue = CounterRef & { entity: 'counter'; value: number };
+
+/** A counter that a commit requires to still hold `value` (0: never bumped). */
+export type CounterCheck = CounterRef & { value: number };
 
 /**
  * One record by its key: a project, an approval link, a day's portfolio digest claim, a record
  * within a project, the removal marker of a record's id (`RemovalMarker`, undefined: never
- * removed) or a project's counter (always answered: 0 when never bumped).
+ * removed) or a counter (always answered: 0 when never bumped).
  */
 export type RecordRef =
   | EntityRef
@@ -94,7 +97,7 @@ export interface CommitOptions {
   /** Counters to add one to (created at 1). */
   bumps?: CounterRef[];
   /** Counters that must still hold the value read (0: never bumped), or the commit conflicts. */
-  checks?: Omit<CounterValue, 'entity'>[];
+  checks?: CounterCheck[];
 }
 
 /** The record type a RecordRef names. */

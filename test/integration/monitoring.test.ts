@@ -285,11 +285,13 @@ describe('runMonitoringCheck', () => {
         await db.store.commit([], batch);
       }
       // A removed task leaves its removal marker, an assignment bumps the assignments counter:
-      // both sort below the check's key range, so its requests stay the same.
+      // both sort below the check's key range, so its requests stay the same. The portfolio's
+      // allocations counter is outside every project partition, and only a gate whose criteria
+      // read other projects (resourcing) reads it: this gate's check sends no request for it.
       const gone = makeTask({ projectId: id, id: 'gone', name: 'Removed', stage: 'execution' });
       await db.store.commit([gone]);
       await db.store.commit([], [], [{ ref: { entity: 'task', projectId: id, id: 'gone' }, version: 1 }], {
-        bumps: [{ projectId: id, counter: 'assignments' }],
+        bumps: [{ projectId: id, counter: 'assignments' }, { counter: 'allocations' }],
       });
       // The check's store sends through a client that counts what it sends.
       const sent: string[] = [];

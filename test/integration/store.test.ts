@@ -507,6 +507,38 @@ describe('DynamoProjectStore', () => {
     expect(rawProject.Item).toMatchObject({ GSI1PK: 'PROJECTS#active', GSI1SK: 'keys' });
   });
 
+  it("keeps the portfolio's allocations counter in its own partition, apart from a project named portfolio", async () => {
+    const [before] = await t.store.getRecords([{ entity: 'counter', counter: 'allocations' }] as const);
+    const value = before?.value ?? 0;
+    // A project named like the partition: its counters and records stay in PROJECT#portfolio.
+    await t.store.commit([makeProject({}, makeProjectSpec({ id: 'portfolio' }))], [], [], {
+      bumps: [{ counter: 'allocations' }, { projectId: 'portfolio', counter: 'assignments' }],
+    });
+    const raw = await t.client.send(
+      new GetCommand({ TableName: t.tableName, Key: { PK: 'PORTFOLIO', SK: 'COUNTER#allocations' } }),
+    );
+    expect(raw.Item).toMatchObject({ value: value + 1 });
+    expect(raw.Item?.GSI1PK).toBeUndefined();
+    const [allocations, assignments] = await t.store.getRecords([
+      { entity: 'counter', counter: 'allocations' },
+      { entity: 'counter', projectId: 'portfolio', counter: 'assignments' },
+    ] as const);
+    expect(allocations).toEqual({ entity: 'counter', counter: 'allocations', value: value + 1 });
+    expect(assignments).toEqual({
+      entity: 'counter',
+      projectId: 'portfolio',
+      counter: 'assignments',
+      value: 1,
+    });
+    // A check of the value read before the bump conflicts, naming what moved; nothing is written.
+    const stale = t.store.commit([makeProject({}, makeProjectSpec({ id: 'after-bump' }))], [], [], {
+      checks: [{ counter: 'allocations', value }],
+    });
+    await expect(stale).rejects.toThrow(ConflictError);
+    await expect(stale).rejects.toThrow(/team member allocation .* changed since it was read/);
+    expect(await t.store.getProject('after-bump')).toBeUndefined();
+  });
+
   describe('malformed items', () => {
     /** Writes an item straight into the table, as a hand edit or another version could. */
     const put = (item: Record<string, unknown>) =>

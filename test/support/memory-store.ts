@@ -1,8 +1,9 @@
 // Keys, ids and messages as the DynamoDB store makes them: one definition, so the two cannot differ.
 import {
-  COUNTER_WORDS,
   checkedCommitItems,
   childId,
+  counterMoved,
+  describeCounter,
   describeEntity,
   describeRef,
   eventId,
@@ -44,7 +45,7 @@ function refKey(ref: ChildRef): string {
   return `child|${ref.projectId}|${ref.entity}|${childId(ref.entity, ref.id)}`;
 }
 
-const counterKey = (ref: CounterRef) => `counter|${ref.projectId}|${ref.counter}`;
+const counterKey = (ref: CounterRef) => `counter|${ref.projectId ?? 'PORTFOLIO'}|${ref.counter}`;
 
 function keyOf(entity: Entity): string {
   switch (entity.entity) {
@@ -148,7 +149,7 @@ export class MemoryProjectStore implements ProjectStore {
       }
       if (ref.entity === 'counter') {
         const value = this.counters.get(counterKey(ref)) ?? 0;
-        return { entity: 'counter', projectId: ref.projectId, counter: ref.counter, value };
+        return { ...ref, value };
       }
       return this.read(refKey(ref));
     }) as never;
@@ -256,12 +257,10 @@ export class MemoryProjectStore implements ProjectStore {
       once(`marker|${refKey(ref)}`, () => `the removal marker of ${describeRef(ref)}`);
       if ((this.markers.get(refKey(ref)) ?? 0) !== version) failed.push(markerMoved(ref));
     }
-    for (const ref of bumps)
-      once(counterKey(ref), () => `the ${ref.counter} counter of project ${ref.projectId}`);
+    for (const ref of bumps) once(counterKey(ref), () => describeCounter(ref));
     for (const { value, ...ref } of checks) {
-      once(counterKey(ref), () => `the ${ref.counter} counter of project ${ref.projectId}`);
-      if ((this.counters.get(counterKey(ref)) ?? 0) !== value)
-        failed.push(COUNTER_WORDS[ref.counter](ref.projectId));
+      once(counterKey(ref), () => describeCounter(ref));
+      if ((this.counters.get(counterKey(ref)) ?? 0) !== value) failed.push(counterMoved(ref));
     }
     if (failed.length > 0) {
       throw new ConflictError(failed.join('; '), { cause: new Error('ConditionalCheckFailed') });

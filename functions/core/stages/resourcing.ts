@@ -1,7 +1,10 @@
 /**
  * Resource Allocation: every required skill is covered, nobody is over-allocated (in this project,
  * nor across the active projects whose stage windows overlap: see capacity.ts), the software,
- * hardware, tools and services are listed with their cost. The gate passes automatically.
+ * hardware, tools and services are listed with their cost. The gate passes automatically. Its pass
+ * is ordered against allocation writes in the other projects (allocation-order.ts): the criteria
+ * read the portfolio's allocations counter first (progressGate, decideApproval) and the pass
+ * checks it unchanged.
  */
 import { loadActiveAllocations, overAllocations } from '../capacity.js';
 import { money, presentSections, type StandardStageType } from './stage-type.js';

@@ -10,6 +10,7 @@
  * become neutral because the approval pages decide only for active projects, and the staff API
  * refuses changes to it; the monitoring check and the status report skip it.
  */
+import { ALLOCATIONS_BUMP } from '../allocation-order.js';
 import { withConflictRetry } from '../events.js';
 import type { Deps } from '../ports.js';
 import { recheckCapacityGates } from './recheck-capacity-gates.js';
@@ -35,6 +36,10 @@ export async function archiveProject(
           data: { previousStatus: project.status, stage: project.currentStage, reason },
         },
       ],
+      [],
+      // An active project's people no longer count elsewhere: a resourcing gate that read the
+      // capacity before this commit does not pass on that read (allocation-order.ts).
+      { bumps: project.status === 'active' ? ALLOCATIONS_BUMP : [] },
     );
     return true;
   });

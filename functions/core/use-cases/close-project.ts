@@ -11,6 +11,7 @@
  * to stakeholders and team.
  * Idempotent: a closed project is left as it is and nothing is sent again.
  */
+import { ALLOCATIONS_BUMP } from '../allocation-order.js';
 import { requireProject, withConflictRetry } from '../events.js';
 import { type CloseoutInput, closeout } from '../notifications/closeout.js';
 import { notify } from '../notifications/notify.js';
@@ -61,6 +62,10 @@ export async function closeProject(deps: Deps, input: CloseProjectInput): Promis
           data: { document: document.id, docVersion: document.docVersion, key, sha256: document.sha256 },
         },
       ],
+      [],
+      // Its people no longer count elsewhere: a resourcing gate that read the capacity before
+      // this commit does not pass on that read (allocation-order.ts).
+      { bumps: project.status === 'active' ? ALLOCATIONS_BUMP : [] },
     );
     return { report, key };
   });

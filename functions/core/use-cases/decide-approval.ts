@@ -19,7 +19,9 @@
  *    A decision that would pass the gate is accepted only if the stage's exit criteria hold
  *    now (on the project's current records, read with one Query, see criteriaNow): otherwise
  *    the round is withdrawn (withdrawApprovals) and the page is the neutral one. No Query when
- *    the gate was not written since the step that found them holding (criteriaStillHold);
+ *    the gate was not written since the step that found them holding (criteriaStillHold). A
+ *    gate whose criteria read other projects (resourcing) reads the portfolio's allocations
+ *    counter before them and the commit holds only while it is unchanged (allocation-order.ts);
  * 5. only the request whose commit decided the gate calls the workflow: SendTaskSuccess, or
  *    SendTaskFailure(GateRejected, comment). A task that is gone (timed out meanwhile) is
  *    recorded as an event: the reopened gate delivers the stored decision.
@@ -31,6 +33,8 @@
  * approves: register-project.ts) decides nothing: it runs that renewal (if still undone) and
  * shows the neutral page.
  */
+
+import { readAllocationsOrder } from '../allocation-order.js';
 import {
   checkDecisionForm,
   type DecisionForm,
@@ -45,7 +49,7 @@ import { ConflictError, TaskTokenGoneError } from '../errors.js';
 import { carriedCriteriaMark } from '../gate-guard.js';
 import { gateOutcome } from '../gate-rules.js';
 import type { AcceptedItem, ApprovalLink, Gate } from '../model.js';
-import type { Deps, NewEvent, ProjectStore } from '../ports.js';
+import type { CounterCheck, Deps, NewEvent, ProjectStore } from '../ports.js';
 import { lazySnapshotStore, readAheadStore } from '../read-ahead.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import { stageType } from '../stages/index.js';
@@ -219,7 +223,11 @@ async function attemptDecision(
   }
 
   const change = decide(link, gate, form.decision, form.comment, now.toISOString(), accepted);
+  let order: CounterCheck[] = [];
   if (change.outcome === 'approved' && !criteriaStillHold(gate)) {
+    // Before the criteria read the other projects' members (a resourcing gate): an allocation
+    // written after this read makes the commit below conflict and this decision read again.
+    order = await readAllocationsOrder(deps.store, gate.stage);
     // The gate passes only if the stage is really done now, not when the requests went out.
     const criteria = await criteriaNow(reads, link.projectId, gate.stage, now);
     if (!criteria) return { kind: 'neutral' };
@@ -230,7 +238,7 @@ async function attemptDecision(
   }
   const events = decisionEvents(change, view, form.comment, accepted);
   try {
-    await deps.store.commit([change.link, change.gate], events);
+    await deps.store.commit([change.link, change.gate], events, [], { checks: order });
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     deps.log.info('approval decision conflicted; re-reading', {

@@ -24,6 +24,7 @@
  * read again (decide-approval.ts retries), so it happens exactly once.
  */
 
+import { ALLOCATIONS_BUMP, changesAllocations } from '../allocation-order.js';
 import {
   type ApprovalOptions,
   checkDecisionForm,
@@ -286,9 +287,16 @@ export async function attemptChangeDecision(
       },
     },
   ];
+  const rebaselined: Project = {
+    ...project,
+    spec: changed,
+    stages: stagesOf(changed),
+    baseline,
+    updatedAt: at,
+  };
   await deps.store.commit(
     [
-      { ...project, spec: changed, stages: stagesOf(changed), baseline, updatedAt: at },
+      rebaselined,
       ...records,
       ...staleGate,
       decidedLink,
@@ -296,7 +304,12 @@ export async function attemptChangeDecision(
     ],
     events,
     [],
-    { creations: creations.filter((c) => c !== undefined) },
+    {
+      creations: creations.filter((c) => c !== undefined),
+      // New due dates or timeline move the windows in which the project's people count elsewhere:
+      // a resourcing gate that read the capacity before this commit does not pass on it.
+      bumps: changesAllocations(project, rebaselined) ? ALLOCATIONS_BUMP : [],
+    },
   );
   deps.log.info('change request decided', {
     projectId: project.id,

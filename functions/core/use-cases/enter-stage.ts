@@ -10,6 +10,8 @@
  * the execution is old enough to restart; when it is, the project's next generation is claimed
  * for it (claimContinuationIfDue) for the continueAsNew step to start.
  */
+
+import { ALLOCATIONS_BUMP } from '../allocation-order.js';
 import {
   claimContinuationIfDue,
   requireActive,
@@ -71,6 +73,10 @@ export async function enterStage(deps: Deps, input: EnterStageInput): Promise<En
           data: entry,
         },
       ],
+      [],
+      // The project's remaining stage windows (when its people count elsewhere) start from the
+      // stage it enters: a resourcing gate that read the capacity before does not pass on it.
+      { bumps: project.currentStage !== stage.key ? ALLOCATIONS_BUMP : [] },
     );
     return { entered: true, project, stage };
   });

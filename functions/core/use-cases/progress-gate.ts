@@ -15,10 +15,14 @@
  * (renewGateApprovals): `requested`, or `withdrawn` when the criteria no longer hold.
  * Steps: a document the stage approves (the risk stage's plan) is generated first unless approval
  * requests are out or decided (a no-op when unchanged);
- * the criteria are evaluated on the latest data; the change is committed with its event. A missing
+ * the criteria are evaluated on the latest data; the change is committed with its event. A gate
+ * whose criteria read other projects (resourcing) reads the portfolio's allocations counter first
+ * and passes only while it is unchanged (allocation-order.ts): an allocation written in another
+ * project between the read and the pass makes the pass conflict, and the retry evaluates again. A missing
  * token (the gate task has not opened yet) or a task that is gone (timed out) is recorded as an
  * event, never thrown: the gate is approved in the store and the next gate task picks it up.
  */
+import { readAllocationsOrder } from '../allocation-order.js';
 import { type CriteriaResult, evaluateCriteria } from '../criteria.js';
 import { TaskTokenGoneError } from '../errors.js';
 import { recordEvent, requireProject, withConflictRetry } from '../events.js';
@@ -84,6 +88,9 @@ export async function progressGate(
     // criteria held at the version it writes (criteriaHeld).
     const gate = await deps.store.get(projectId, 'gate', stage);
     const project = await requireProject(deps, projectId);
+    // Before the criteria read the other projects' members (a resourcing gate): an allocation
+    // written after this read makes the pass below conflict, and the retry evaluates again.
+    const order = await readAllocationsOrder(deps.store, stage);
     const now = deps.clock.now();
     const criteria = await evaluateCriteria(deps.store, project, stage, now);
     const none = { criteria, action: 'none' as const };
@@ -113,6 +120,8 @@ export async function progressGate(
             data: { round: gate.round, decision: 'auto' },
           },
         ],
+        [],
+        { checks: order },
       );
       return { criteria, action: 'advanced' as const, gate: (stored as Gate | undefined) ?? gate, project };
     }

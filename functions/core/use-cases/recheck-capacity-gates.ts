@@ -36,9 +36,11 @@
  * a round it over-allocates is then withdrawn by the next decision on it, which evaluates the
  * criteria again, or by its monitoring check.
  *
- * A decision on B that read B's criteria before A's change and commits after it is not serialised
- * with A's write (that would need A's write to commit B's gate too): it is as if the decision came
- * just before the change, as a click a moment earlier would have.
+ * A pass of B's gate (an `auto` pass or the last approval) that read B's criteria before A's change
+ * and would commit after it conflicts on the portfolio's allocations counter, which A's change
+ * bumped, and evaluates again (allocation-order.ts): B never passes on a capacity read that an
+ * allocation write overtook. A decision that does not pass the gate is not ordered with A's write:
+ * it is as if it came just before the change, as a click a moment earlier would have.
  */
 import { activeProjects } from '../capacity.js';
 import type { Gate, Project } from '../model.js';
@@ -173,6 +175,7 @@ function leavingOut(store: ProjectStore, projectId: string): ProjectStore {
     getRecords: (refs) => store.getRecords(refs),
     getProjectSnapshot: (id) => store.getProjectSnapshot(id),
     listEvents: (id, options) => store.listEvents(id, options),
-    commit: (changes, events) => store.commit(changes, events),
+    // Everything passed on: a pass checks the allocations counter (allocation-order.ts).
+    commit: (changes, events, removals, options) => store.commit(changes, events, removals, options),
   };
 }

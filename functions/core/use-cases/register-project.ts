@@ -47,6 +47,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { ALLOCATIONS_BUMP } from '../allocation-order.js';
 import { assigns } from '../assignments.js';
 import {
   BASELINE_FIELDS,
@@ -73,7 +74,7 @@ import type {
   TeamMember,
 } from '../model.js';
 import { loadPeople, nameOf } from '../notifications/people.js';
-import type { CommitOptions, Creation, Deps, NewEvent } from '../ports.js';
+import type { CommitOptions, CounterRef, Creation, Deps, NewEvent } from '../ports.js';
 import { aboveRemovalMarkers } from '../removal-markers.js';
 import { jitteredBackoff, retry } from '../retry.js';
 import type { LoadedSpec } from '../spec/load.js';
@@ -299,7 +300,11 @@ async function commitLast(
   // A new project's registration: nothing to check or bump (no member can be removed before it exists).
   created: Created = { creations: new Map(), bump: false },
 ): Promise<void> {
-  const all = optionsFor(last.id, children, created);
+  const options = optionsFor(last.id, children, created);
+  // The project record (its status, timeline, stages: when its people count elsewhere) is written:
+  // the bump orders it before any resourcing pass that reads the capacity after (allocation-order.ts).
+  const bumps = (options.bumps ?? []).filter((b) => b.counter !== 'allocations');
+  const all = { ...options, bumps: [...bumps, ...ALLOCATIONS_BUMP] };
   if (children.length + 1 + events.length + guard.length + optionItems(all) <= MAX_ITEMS_PER_COMMIT) {
     await deps.store.commit([...children, last, ...guard.map(mark)], events, [], all);
     return;
@@ -312,26 +317,33 @@ async function commitLast(
     gate = gate.length ? [stored.at(-1) as Gate] : [];
   }
   // The gate's mark (a round made stale) lands with the spec itself, never with a chunk before it.
-  await deps.store.commit([last, ...gate.map(mark)], events);
+  await deps.store.commit([last, ...gate.map(mark)], events, [], { bumps: ALLOCATIONS_BUMP });
 }
 
 /**
  * `children` in order, in chunks of at most `room` transaction items each: a child is one item,
- * two with the check of its removal marker, and one item is kept for the assignments bump.
+ * two with the check of its removal marker, and one item is kept for the assignments bump; the
+ * first team member of a chunk brings one more, the allocations bump.
  */
 function chunked(children: Child[], room: number, created: Created): Child[][] {
   const out: Child[][] = [];
   let chunk: Child[] = [];
-  let items = created.bump ? 1 : 0;
+  const kept = created.bump ? 1 : 0;
+  let items = kept;
+  // Whether the chunk holds a team member (its allocations bump is counted once).
+  let member = false;
+  const sizeOf = (c: Child) =>
+    (created.creations.has(childKey(c)) ? 2 : 1) + (c.entity === 'member' && !member ? 1 : 0);
   for (const c of children) {
-    const size = created.creations.has(childKey(c)) ? 2 : 1;
-    if (chunk.length && items + size > room) {
+    if (chunk.length && items + sizeOf(c) > room) {
       out.push(chunk);
       chunk = [];
-      items = created.bump ? 1 : 0;
+      items = kept;
+      member = false;
     }
     chunk.push(c);
-    items += size;
+    items += sizeOf(c);
+    if (c.entity === 'member') member = true;
   }
   if (chunk.length) out.push(chunk);
   return out;
@@ -348,14 +360,17 @@ interface Created {
 /**
  * The creations of `children` and, when one of them gives an open risk to someone (its owner),
  * the bump of the project's assignments counter (a member's removal in flight reads again:
- * staff-remove-record.ts).
+ * staff-remove-record.ts); when one of them is a team member (an allocation created or changed),
+ * the bump of the portfolio's allocations counter (allocation-order.ts).
  */
 function optionsFor(projectId: string, children: Child[], created: Created): CommitOptions {
   const creations = children.flatMap((c) => created.creations.get(childKey(c)) ?? []);
-  const bumps =
-    created.bump && children.some((c) => assigns(undefined, c))
+  const bumps: CounterRef[] = [
+    ...(created.bump && children.some((c) => assigns(undefined, c))
       ? [{ projectId, counter: 'assignments' as const }]
-      : [];
+      : []),
+    ...(children.some((c) => c.entity === 'member') ? ALLOCATIONS_BUMP : []),
+  ];
   return { creations, bumps };
 }
 
@@ -899,6 +914,9 @@ async function restore(deps: Deps, project: Project): Promise<Project> {
         data: { status: active.status },
       },
     ],
+    [],
+    // Active again: its people count elsewhere (allocation-order.ts).
+    { bumps: active.status === 'active' ? ALLOCATIONS_BUMP : [] },
   );
   const restored = { ...active, version: active.version + 1 };
   return restored.status === 'active' ? newGeneration(deps, restored, 'the project was restored') : restored;

@@ -47,6 +47,7 @@
  * - risk, resource, training session, lesson learned: removable.
  */
 
+import { ALLOCATIONS_BUMP } from '../allocation-order.js';
 import { holderOf } from '../assignments.js';
 import { ConflictError, NotFoundError, StateError } from '../errors.js';
 import { gateGuard } from '../gate-guard.js';
@@ -141,7 +142,12 @@ async function attemptRemove<E extends RemovableEntity>(
       ],
       [{ ref: { entity, projectId, id }, version: stored }],
       // What the refusal read (the open tasks and risks) still holds: nothing was assigned since.
-      { checks: assignments ? [{ projectId, counter: 'assignments', value: assignments.value }] : [] },
+      {
+        checks: assignments ? [{ projectId, counter: 'assignments', value: assignments.value }] : [],
+        // An allocation gone: another project's resourcing gate that read the capacity before this
+        // commit does not pass on that read (allocation-order.ts).
+        bumps: entity === 'member' ? ALLOCATIONS_BUMP : [],
+      },
     );
   } catch (err) {
     throw commitRace(err);

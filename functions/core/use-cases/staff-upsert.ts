@@ -26,6 +26,7 @@
  * `assignments` counter in its transaction (see staff-remove-record.ts: a member's removal).
  */
 
+import { ALLOCATIONS_BUMP, allocates } from '../allocation-order.js';
 import { assigns } from '../assignments.js';
 import { ConflictError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import { currentGateRef, gateGuard, STAFF_WRITE_ATTEMPTS } from '../gate-guard.js';
@@ -234,7 +235,12 @@ async function attemptUpsert<E extends UpsertableEntity>(
         creations: above === undefined ? [] : [{ ref: { entity, projectId, id }, above }],
         // Giving an open task or risk to someone: a member's removal that read the tasks and
         // risks before this commit conflicts and reads them again (staff-remove-record.ts).
-        bumps: assigns(existing, record) ? [{ projectId, counter: 'assignments' }] : [],
+        bumps: [
+          ...(assigns(existing, record) ? [{ projectId, counter: 'assignments' as const }] : []),
+          // An allocation created or changed: another project's resourcing gate that read the
+          // capacity before this commit does not pass on that read (allocation-order.ts).
+          ...(allocates(existing, record) ? ALLOCATIONS_BUMP : []),
+        ],
       },
     );
   } catch (err) {
