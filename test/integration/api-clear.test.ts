@@ -7,8 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { apiCall } from '../support/api.js';
 import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 
@@ -26,16 +26,8 @@ afterEach(async () => {
   await ts.drop();
 });
 
-function put(path: string, body: unknown): Promise<HttpResponse> {
-  return handleHttp(deps, {
-    method: 'PUT',
-    path: `/api/projects/${P}/${path}`,
-    query: {},
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    caller: 'local',
-  });
-}
+const put = (path: string, body: unknown): Promise<HttpResponse> =>
+  apiCall(deps, 'PUT', `/api/projects/${P}/${path}`, { body });
 const parsed = (r: HttpResponse) => JSON.parse(r.body);
 const paths = (r: HttpResponse) => parsed(r).issues.map((i: { path: string }) => i.path);
 const messages = (r: HttpResponse) => parsed(r).issues.map((i: { message: string }) => i.message);
@@ -255,14 +247,7 @@ describe('PUT with clear', () => {
   });
 
   it('lists each kind’s clearable fields in the OpenAPI document', async () => {
-    const res = await handleHttp(deps, {
-      method: 'GET',
-      path: '/api/openapi.json',
-      query: {},
-      headers: {},
-      body: '',
-      caller: 'local',
-    });
+    const res = await apiCall(deps, 'GET', '/api/openapi.json');
     const schemas = parsed(res).components.schemas;
     expect(schemas.TaskInput.properties.clear.items.enum).toEqual([
       'assignee',

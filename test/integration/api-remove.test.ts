@@ -5,8 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { type ApiCallOptions, apiCall } from '../support/api.js';
 import { makeProjectSpec, makeTestStore, type TestStore } from '../support/dynamo.js';
 import { makeTestDeps, type TestDeps } from '../support/fakes.js';
 
@@ -24,26 +24,8 @@ afterEach(async () => {
   await ts.drop();
 });
 
-function call(
-  method: string,
-  path: string,
-  options: {
-    query?: Record<string, string>;
-    body?: unknown;
-    caller?: string | null;
-    headers?: Record<string, string>;
-  } = {},
-): Promise<HttpResponse> {
-  const caller = options.caller === undefined ? 'local' : options.caller;
-  return handleHttp(deps, {
-    method,
-    path,
-    query: options.query ?? {},
-    headers: { 'content-type': 'application/json', ...options.headers },
-    body: options.body === undefined ? '' : JSON.stringify(options.body),
-    ...(caller ? { caller } : {}),
-  });
-}
+const call = (method: string, path: string, options: ApiCallOptions = {}): Promise<HttpResponse> =>
+  apiCall(deps, method, path, options);
 const parsed = (r: HttpResponse) => JSON.parse(r.body);
 
 describe('DELETE a record', () => {

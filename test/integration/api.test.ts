@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Project } from '../../functions/core/model.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
 import { taskInputSchema } from '../../functions/http/schemas.js';
+import { type ApiCallOptions, apiCall } from '../support/api.js';
 import {
   makeGate,
   makeMember,
@@ -51,22 +51,12 @@ async function seedProject(id = 'acme-m365', currentStage = 'initiation'): Promi
   return project;
 }
 
-function call(
+const call = (
   method: string,
   path: string,
   body?: unknown,
-  options: { caller?: string | null; headers?: Record<string, string>; query?: Record<string, string> } = {},
-): Promise<HttpResponse> {
-  const caller = options.caller === undefined ? 'local' : options.caller;
-  return handleHttp(deps, {
-    method,
-    path,
-    query: options.query ?? {},
-    headers: { 'content-type': 'application/json', ...options.headers },
-    body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
-    ...(caller ? { caller } : {}),
-  });
-}
+  options: Omit<ApiCallOptions, 'body'> = {},
+): Promise<HttpResponse> => apiCall(deps, method, path, { ...options, body });
 
 const parsed = (r: HttpResponse) => JSON.parse(r.body);
 

@@ -9,8 +9,8 @@ import { openGate } from '../../functions/core/use-cases/open-gate.js';
 import { progressGate } from '../../functions/core/use-cases/progress-gate.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { remindGate } from '../../functions/core/use-cases/remind-gate.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { apiCall } from '../support/api.js';
 import { makeProjectSpec, type TestStore } from '../support/dynamo.js';
 import { pdfText, START, type TestDeps } from '../support/fakes.js';
 import { getPage, postForm } from './approval-support.js';
@@ -52,16 +52,8 @@ async function gateWaiting(rule: 'all' | 'any' = 'all'): Promise<void> {
   await openGate(deps, { projectId: ID, stage: 'initiation', taskToken: TOKEN });
 }
 
-function api(method: string, path: string, body?: unknown): Promise<HttpResponse> {
-  return handleHttp(deps, {
-    method,
-    path,
-    query: {},
-    headers: { 'content-type': 'application/json', 'x-milepost-actor': PM },
-    body: body === undefined ? '' : JSON.stringify(body),
-    caller: 'local',
-  });
-}
+const api = (method: string, path: string, body?: unknown): Promise<HttpResponse> =>
+  apiCall(deps, method, path, { body, actor: PM });
 
 /** Raises a budget change and returns the sponsor's link to decide it. */
 async function raiseBudget(amount: number): Promise<string> {

@@ -6,8 +6,8 @@ import type { ProjectSpec } from '../../functions/core/spec/schema.js';
 import { resolveStages } from '../../functions/core/spec/schema.js';
 import { registerProject } from '../../functions/core/use-cases/register-project.js';
 import { sendStatusReport } from '../../functions/core/use-cases/send-status-report.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { apiCall } from '../support/api.js';
 import { makeProjectSpec, type TestStore } from '../support/dynamo.js';
 import type { TestDeps } from '../support/fakes.js';
 import { getPage, nonceOf, postForm, snapshot } from './approval-support.js';
@@ -39,16 +39,8 @@ function register(spec: ProjectSpec) {
   );
 }
 
-function api(method: string, path: string, body?: unknown, actor = PM): Promise<HttpResponse> {
-  return handleHttp(deps, {
-    method,
-    path,
-    query: {},
-    headers: { 'content-type': 'application/json', 'x-milepost-actor': actor },
-    body: body === undefined ? '' : JSON.stringify(body),
-    caller: 'local',
-  });
-}
+const api = (method: string, path: string, body?: unknown, actor = PM): Promise<HttpResponse> =>
+  apiCall(deps, method, path, { body, actor });
 
 const raise = (body: unknown, actor = PM) => api('POST', `/api/projects/${ID}/change-requests`, body, actor);
 const body = (changes: unknown) => ({ changes, reason: 'Two more sites joined', impact: '10% more effort' });
@@ -277,13 +269,8 @@ describe('a deliverable added where a removed task was', () => {
     expect(
       (await api('PUT', `/api/projects/${ID}/tasks/site-b`, { estimateHours: 3, version: 1 })).status,
     ).toBe(200);
-    const removed = await handleHttp(deps, {
-      method: 'DELETE',
-      path: `/api/projects/${ID}/tasks/site-b`,
+    const removed = await apiCall(deps, 'DELETE', `/api/projects/${ID}/tasks/site-b`, {
       query: { version: '2' },
-      headers: {},
-      body: '',
-      caller: 'local',
     });
     expect(removed.status).toBe(200);
 

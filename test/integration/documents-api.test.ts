@@ -8,8 +8,8 @@ import { bytesSha256 } from '../../functions/core/documents/model.js';
 import type { Project } from '../../functions/core/model.js';
 import { generateCharter } from '../../functions/core/use-cases/generate-charter.js';
 import { generateCloseout } from '../../functions/core/use-cases/generate-closeout.js';
-import { handleHttp } from '../../functions/http/app.js';
 import type { HttpResponse } from '../../functions/http/exchange.js';
+import { apiCall } from '../support/api.js';
 import {
   makeProject,
   makeProjectSpec,
@@ -37,21 +37,8 @@ async function seedProject(id = 'acme-m365'): Promise<Project> {
   return project;
 }
 
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  query: Record<string, string> = {},
-): Promise<HttpResponse> {
-  return handleHttp(deps, {
-    method,
-    path,
-    query,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? '' : JSON.stringify(body),
-    caller: 'local',
-  });
-}
+const call = (method: string, path: string, body?: unknown, query: Record<string, string> = {}) =>
+  apiCall(deps, method, path, { body, query });
 
 const bytesOf = (r: HttpResponse) =>
   new Uint8Array(Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8'));
@@ -157,13 +144,7 @@ describe('GET /api/projects/{id}/documents/{documentId}', () => {
   it('refuses a caller without an identity', async () => {
     const project = await seedProject();
     await generateCharter(deps, project.id, 'pm@msp.example');
-    const res = await handleHttp(deps, {
-      method: 'GET',
-      path: `/api/projects/${project.id}/documents/charter`,
-      query: {},
-      headers: {},
-      body: '',
-    });
+    const res = await apiCall(deps, 'GET', `/api/projects/${project.id}/documents/charter`, { caller: null });
     expect(res.status).toBe(401);
   });
 });
